@@ -1,0 +1,28 @@
+/**
+ * `@affitor/sdk/server`: report leads, sales, refunds and clicks from a merchant's backend.
+ * Uses fetch only (Node 18+, Bun, Deno, edge runtimes); never import it into browser code,
+ * it carries your secret API key.
+ */
+export { Affitor } from './server/client';
+export { AffitorInputError, isAffitorInputError } from './server/errors';
+export type {
+  AffitorDuplicate,
+  AffitorErrorCode,
+  AffitorFailure,
+  AffitorOptions,
+  AffitorResult,
+  AffitorSuccess,
+  CallOptions,
+  ClickData,
+  CommonInput,
+  FetchLike,
+  JsonObject,
+  LeadData,
+  RefundData,
+  SaleData,
+  TestEventData,
+  TrackClickInput,
+  TrackLeadInput,
+  TrackRefundInput,
+  TrackSaleInput,
+} from './server/types';

@@ -1,0 +1,46 @@
+import type { AffitorErrorCode } from './types';
+
+/**
+ * Thrown synchronously for input the API would refuse anyway (a missing invoice id, an amount
+ * that is not whole cents, no customer id...) and for a client built without an API key.
+ * It is a programming error to fix in the caller, so it is not folded into a result.
+ */
+export class AffitorInputError extends TypeError {
+  override readonly name = 'AffitorInputError';
+  /** The option or input field at fault, as the caller spells it (`amount`, `invoiceId`...). */
+  readonly field: string;
+
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** True for an {@link AffitorInputError}, also across realms and duplicated package copies. */
+export function isAffitorInputError(error: unknown): error is AffitorInputError {
+  return error instanceof Error && error.name === 'AffitorInputError';
+}
+
+/** A short, safe description of a value for an error message: `49.5`, `"abc"`, `undefined`, `an array`. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
+    return value.length === 0 ? 'an empty string' : JSON.stringify(shown);
+  }
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+/** The error code of an HTTP failure status. A sale's 409 never gets here: it is a duplicate. */
+export function codeForStatus(status: number): AffitorErrorCode {
+  if (status === 401 || status === 403) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status === 409) return 'conflict';
+  if (status === 429) return 'rate_limited';
+  if (status >= 500 && status <= 599) return 'server';
+  if (status >= 400 && status <= 499) return 'validation';
+  return 'invalid_response';
+}

@@ -1,0 +1,214 @@
+/**
+ * Input checks and the camelCase -> wire mapping. Every function here is pure: it throws an
+ * AffitorInputError for input the API would refuse, or returns the JSON body to send.
+ */
+import { AffitorInputError, describe } from './errors';
+import type {
+  CommonInput,
+  JsonObject,
+  TrackClickInput,
+  TrackLeadInput,
+  TrackRefundInput,
+  TrackSaleInput,
+} from './types';
+
+const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function fail(field: string, expected: string, value: unknown): never {
+  throw new AffitorInputError(field, `${field} must be ${expected} (got ${describe(value)})`);
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requiredString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') fail(field, 'a non-empty string', value);
+  return value;
+}
+
+function optionalString(field: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  return requiredString(field, value);
+}
+
+function optionalBoolean(field: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') fail(field, 'a boolean', value);
+  return value;
+}
+
+function optionalNumber(field: string, value: unknown): number | undefined {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value))) fail(field, 'a finite number', value);
+  return value;
+}
+
+function positiveCents(field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    fail(field, 'a positive integer number of cents (4900 for 49.00)', value);
+  }
+  return value;
+}
+
+function eventId(value: unknown, fresh: () => string): string {
+  if (value === undefined) return fresh();
+  if (typeof value !== 'string' || !EVENT_ID.test(value)) fail('eventId', '1-64 characters of [A-Za-z0-9_-]', value);
+  return value;
+}
+
+function ensureInput<T extends object>(method: string, input: T): T {
+  if (!isObject(input)) {
+    throw new AffitorInputError('input', `${method} expects an object of fields (got ${describe(input)})`);
+  }
+  return input;
+}
+
+/** `additional_data`, with `test_mode` (and the click's `program_id`) folded in. */
+function additionalData(input: CommonInput, extra?: JsonObject): JsonObject | undefined {
+  const given: unknown = input.additionalData;
+  if (given !== undefined && !isObject(given)) fail('additionalData', 'a plain object', given);
+  const testMode = optionalBoolean('testMode', input.testMode);
+  const merged: JsonObject = { ...given, ...extra };
+  if (testMode) merged.test_mode = true;
+  return Object.keys(merged).length > 0 ? merged : undefined;
+}
+
+/** A customer must be named by `customerExternalId` or `clickId`, unless the call is a test event. */
+function customerIds(method: string, input: TrackLeadInput | TrackSaleInput, required: boolean) {
+  const customerKey = optionalString('customerExternalId', input.customerExternalId);
+  const clickId = optionalString('clickId', input.clickId);
+  if (required && customerKey === undefined && clickId === undefined) {
+    throw new AffitorInputError(
+      'customerExternalId',
+      `${method} needs customerExternalId or clickId to find the customer ` +
+        `(got customerExternalId: ${describe(input.customerExternalId)}, clickId: ${describe(input.clickId)})`,
+    );
+  }
+  return { customer_key: customerKey, click_id: clickId };
+}
+
+/** Drops the keys whose value is undefined, so the body only holds what the caller gave. */
+function compact(body: Record<string, unknown>): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(body)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+export function clickBody(raw: TrackClickInput, freshEventId: () => string): JsonObject {
+  const input = ensureInput('trackClick', raw);
+  const programId = optionalNumber('programId', input.programId);
+  return compact({
+    affiliate_url: requiredString('affiliateUrl', input.affiliateUrl),
+    existing_click_id: optionalString('existingClickId', input.existingClickId),
+    page_url: optionalString('pageUrl', input.pageUrl),
+    page_title: optionalString('pageTitle', input.pageTitle),
+    referrer_url: optionalString('referrerUrl', input.referrerUrl),
+    session_id: optionalString('sessionId', input.sessionId),
+    user_agent: optionalString('userAgent', input.userAgent),
+    screen_resolution: optionalString('screenResolution', input.screenResolution),
+    viewport_size: optionalString('viewportSize', input.viewportSize),
+    language: optionalString('language', input.language),
+    timezone: optionalString('timezone', input.timezone),
+    event_id: eventId(input.eventId, freshEventId),
+    additional_data: additionalData(input, programId === undefined ? undefined : { program_id: programId }),
+  });
+}
+
+export function leadBody(raw: TrackLeadInput, freshEventId: () => string): JsonObject {
+  const input = ensureInput('trackLead', raw);
+  const clickIds: unknown = input.clickIds;
+  if (clickIds !== undefined && (!Array.isArray(clickIds) || !clickIds.every((id) => typeof id === 'string'))) {
+    fail('clickIds', 'an array of strings', clickIds);
+  }
+  return compact({
+    ...customerIds('trackLead', input, true),
+    email: optionalString('email', input.email),
+    click_ids: clickIds,
+    page_url: optionalString('pageUrl', input.pageUrl),
+    session_id: optionalString('sessionId', input.sessionId),
+    program_id: optionalNumber('programId', input.programId),
+    event_id: eventId(input.eventId, freshEventId),
+    additional_data: additionalData(input),
+  });
+}
+
+export function saleBody(raw: TrackSaleInput): JsonObject {
+  const input = ensureInput('trackSale', raw);
+  // In test mode the server fills in the transaction id and needs neither amount nor customer.
+  const test = input.testMode === true;
+  const lineItems: unknown = input.lineItems;
+  if (lineItems !== undefined && !Array.isArray(lineItems)) fail('lineItems', 'an array', lineItems);
+  return compact({
+    transaction_id: test ? optionalString('invoiceId', input.invoiceId) : requiredString('invoiceId', input.invoiceId),
+    amount_cents: test && input.amount === undefined ? undefined : positiveCents('amount', input.amount),
+    ...customerIds('trackSale', input, !test),
+    currency: optionalString('currency', input.currency),
+    sale_type: optionalString('saleType', input.saleType),
+    line_items: lineItems,
+    is_recurring: optionalBoolean('isRecurring', input.isRecurring),
+    subscription_id: optionalString('subscriptionId', input.subscriptionId),
+    subscription_interval: optionalString('subscriptionInterval', input.subscriptionInterval),
+    product_id: optionalString('productId', input.productId),
+    additional_data: additionalData(input),
+  });
+}
+
+export function refundBody(raw: TrackRefundInput): JsonObject {
+  const input = ensureInput('trackRefund', raw);
+  const cents: unknown = input.refundAmountCents;
+  if (cents !== undefined && (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0)) {
+    fail('refundAmountCents', 'a non-negative integer number of cents (0 or omitted for a full refund)', cents);
+  }
+  return compact({
+    transaction_id: requiredString('invoiceId', input.invoiceId),
+    refund_amount_cents: cents,
+    refund_reason: optionalString('refundReason', input.refundReason),
+    additional_data: additionalData(input),
+  });
+}
+
+/** A caller-chosen request id must be one the server echoes back (else it would replace it). */
+export function checkRequestId(value: unknown): string | undefined {
+  if (value !== undefined && (typeof value !== 'string' || !REQUEST_ID.test(value))) {
+    fail('requestId', '1-128 characters of [A-Za-z0-9._:-]', value);
+  }
+  return value;
+}
+
+export interface ResolvedOptions {
+  apiUrl: string;
+  timeoutMs: number;
+  maxRetries: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+function nonNegative(field: string, value: unknown, fallback: number, integer: boolean): number {
+  if (value === undefined) return fallback;
+  const valid = typeof value === 'number' && value >= 0 && (integer ? Number.isSafeInteger(value) : !Number.isNaN(value));
+  if (!valid) fail(field, integer ? 'a non-negative integer' : 'a non-negative number', value);
+  return value;
+}
+
+/** Checks the constructor options (all but apiKey and fetch) and applies the defaults. */
+export function resolveOptions(options: Record<string, unknown>): ResolvedOptions {
+  const apiUrl = options.apiUrl ?? 'https://api.affitor.com';
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof apiUrl === 'string' ? new URL(apiUrl) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
+    fail('apiUrl', 'an absolute http(s) URL', apiUrl);
+  }
+  const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);
+  if (timeoutMs === 0) fail('timeoutMs', 'a positive number of milliseconds (Infinity for none)', timeoutMs);
+  return {
+    apiUrl: (apiUrl as string).replace(/\/+$/, ''),
+    timeoutMs,
+    maxRetries: nonNegative('maxRetries', options.maxRetries, 2, true),
+    retryDelayMs: nonNegative('retryDelayMs', options.retryDelayMs, 300, false),
+    maxRetryDelayMs: nonNegative('maxRetryDelayMs', options.maxRetryDelayMs, 5000, false),
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * One HTTP attempt: POST a JSON body, bounded by a timeout and the caller's signal, and
+ * report what happened without throwing. Deciding what it means is the client's job.
+ */
+import type { FetchLike } from './types';
+
+export type Outcome =
+  | {
+      kind: 'response';
+      status: number;
+      /** The server's `X-Request-ID`, if it sent one. */
+      requestId: string | null;
+      retryAfter: string | null;
+      /** The parsed JSON body; `undefined` when the body was empty or not JSON. */
+      body: unknown;
+    }
+  | { kind: 'network'; message: string }
+  | { kind: 'timeout' }
+  | { kind: 'aborted' };
+
+export interface AttemptRequest {
+  fetch: FetchLike;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  signal: AbortSignal | undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof Error) {
+    // undici hides the reason ("fetch failed") one level down: ECONNREFUSED, ENOTFOUND...
+    const cause: unknown = error.cause;
+    const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
+    return `${error.message || error.name}${detail}`;
+  }
+  return String(error);
+}
+
+export async function attempt(request: AttemptRequest): Promise<Outcome> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const onCallerAbort = () => controller.abort();
+  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const timer = Number.isFinite(request.timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort();
+      }, request.timeoutMs)
+    : undefined;
+  // Raced with the abort so that a fetch which ignores its signal still cannot hang the call.
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+  });
+  aborted.catch(() => undefined);
+
+  try {
+    if (request.signal?.aborted) return { kind: 'aborted' };
+    const exchange = async (): Promise<Outcome> => {
+      const response = await request.fetch(request.url, {
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+      });
+      const text = await response.text();
+      return {
+        kind: 'response',
+        status: response.status,
+        requestId: response.headers.get('x-request-id'),
+        retryAfter: response.headers.get('retry-after'),
+        body: parseJson(text),
+      };
+    };
+    const work = exchange();
+    work.catch(() => undefined); // when the abort wins the race, a late rejection is not unhandled
+    return await Promise.race([work, aborted]);
+  } catch (error) {
+    if (timedOut) return { kind: 'timeout' };
+    if (request.signal?.aborted) return { kind: 'aborted' };
+    return { kind: 'network', message: messageOf(error) };
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', onCallerAbort);
+  }
+}

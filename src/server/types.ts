@@ -1,0 +1,210 @@
+/**
+ * Public types of `@affitor/sdk/server`: options, method inputs, wire answers and results.
+ */
+
+/** A `fetch`-compatible function. `globalThis.fetch` fits, and so does any wrapper with the same shape. */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface AffitorOptions {
+  /** The program's API key (Affitor dashboard, program settings). Required; kept private. */
+  apiKey: string;
+  /**
+   * Base URL of the tracking API. A path prefix is kept (`https://proxy.example/affitor`).
+   * @default 'https://api.affitor.com'
+   */
+  apiUrl?: string;
+  /**
+   * The `fetch` to use: a test double, an instrumented wrapper, or an undici dispatcher-bound fetch.
+   * @default globalThis.fetch (looked up at call time)
+   */
+  fetch?: FetchLike;
+  /**
+   * Time limit of one attempt, in milliseconds, from sending the request to reading the whole answer.
+   * `Infinity` disables it.
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /**
+   * How many times a call is repeated after a network error, a timeout, a 429 or a 5xx.
+   * `0` disables retries.
+   * @default 2
+   */
+  maxRetries?: number;
+  /**
+   * Base of the exponential backoff: retry n (from 0) waits a random time in
+   * `[0, min(maxRetryDelayMs, retryDelayMs * 2 ** n)]` ("full jitter").
+   * @default 300
+   */
+  retryDelayMs?: number;
+  /**
+   * Upper bound of one backoff wait, and the longest `Retry-After` the client is willing to honour.
+   * @default 5000
+   */
+  maxRetryDelayMs?: number;
+}
+
+/** Per-call options, the optional second argument of every `track*` method. */
+export interface CallOptions {
+  /** Cancels the call (and its retries). The result then has `code: 'network'`. */
+  signal?: AbortSignal;
+  /**
+   * The `X-Request-ID` to send (1-128 chars of `[A-Za-z0-9._:-]`), e.g. your webhook event id.
+   * @default a fresh UUID per call, reused by its retries
+   */
+  requestId?: string;
+}
+
+/** Why a call failed. */
+export type AffitorErrorCode =
+  /** 401/403: missing, empty or unknown API key. */
+  | 'unauthorized'
+  /** 400/413/422 and other 4xx: the server refused the input (see `error`). */
+  | 'validation'
+  /** 404: e.g. a refund for a transaction id that has no sale in this program. */
+  | 'not_found'
+  /** 409 on a route other than sale (a sale's 409 is `duplicate: true`). */
+  | 'conflict'
+  /** 429 after the retries ran out. */
+  | 'rate_limited'
+  /** 5xx after the retries ran out. */
+  | 'server'
+  /** The request never got an answer (DNS, connection reset, aborted by your signal...). */
+  | 'network'
+  /** No complete answer within `timeoutMs`, on every attempt. */
+  | 'timeout'
+  /** A 2xx answer whose body is not a JSON object, or a status the client does not understand. */
+  | 'invalid_response';
+
+interface ResultBase {
+  /** HTTP status of the last attempt; `0` when no answer arrived (network, timeout). */
+  status: number;
+  /** The server's `X-Request-ID` when it echoed one, else the id the client sent. */
+  requestId: string;
+  /** How many HTTP attempts the call made (1 + retries). */
+  attempts: number;
+}
+
+export interface AffitorSuccess<T> extends ResultBase {
+  ok: true;
+  /** The parsed JSON body, as the API sent it (snake_case). `null` for a duplicate sale. */
+  data: T;
+  error: null;
+  code: null;
+  /** `true` when a sale's `transaction_id` was already recorded (HTTP 409): nothing new was written. */
+  duplicate?: boolean;
+}
+
+export interface AffitorFailure extends ResultBase {
+  ok: false;
+  data: null;
+  /** The server's `error` message (byte for byte) or a description of the network outcome. */
+  error: string;
+  code: AffitorErrorCode;
+}
+
+/** What every `track*` method resolves to. It never rejects for an HTTP or network outcome. */
+export type AffitorResult<T> = AffitorSuccess<T> | AffitorFailure;
+
+/** A sale whose `transaction_id` the server had already recorded (HTTP 409). */
+export interface AffitorDuplicate extends AffitorSuccess<null> {
+  status: 409;
+  duplicate: true;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+/** Fields every input accepts. */
+export interface CommonInput {
+  /** Free-form data stored with the event (`additional_data`). */
+  additionalData?: JsonObject;
+  /** Records a test event (`additional_data.test_mode: true`): no commission, relaxed checks. */
+  testMode?: boolean;
+}
+
+export interface TrackClickInput extends CommonInput {
+  /** The landing URL holding `?aff=<partner code>`. Required. */
+  affiliateUrl: string;
+  /** A click id you already hold for this visitor: re-attributes that customer to the new partner. */
+  existingClickId?: string;
+  pageUrl?: string;
+  pageTitle?: string;
+  referrerUrl?: string;
+  sessionId?: string;
+  userAgent?: string;
+  screenResolution?: string;
+  viewportSize?: string;
+  language?: string;
+  timezone?: string;
+  /** Sent as `additional_data.program_id` (needed by test-mode clicks). */
+  programId?: number;
+  /**
+   * Client event id (1-64 chars of `[A-Za-z0-9_-]`): a repeat answers like the first and records nothing.
+   * @default a fresh id per call, reused by its retries
+   */
+  eventId?: string;
+}
+
+export interface TrackLeadInput extends CommonInput {
+  /** Your own id for the customer (`customer_key`). This or `clickId` is required. */
+  customerExternalId?: string;
+  /** The `affitor_click_id` cookie of the visitor (`click_id`). This or `customerExternalId` is required. */
+  clickId?: string;
+  /** Every click id seen for this visitor (`click_ids`). */
+  clickIds?: string[];
+  email?: string;
+  pageUrl?: string;
+  sessionId?: string;
+  programId?: number;
+  /** See {@link TrackClickInput.eventId}. */
+  eventId?: string;
+}
+
+export interface TrackSaleInput extends CommonInput {
+  /** Your unique id of the payment (`transaction_id`), e.g. a Stripe charge or invoice id. Required. */
+  invoiceId: string;
+  /** Amount in the smallest currency unit (`amount_cents`), a positive integer: 4900 for $49.00. Required. */
+  amount: number;
+  /** Your id of the customer (`customer_key`). This or `clickId` is required. */
+  customerExternalId?: string;
+  /** The visitor's click id (`click_id`). This or `customerExternalId` is required. */
+  clickId?: string;
+  /** ISO 4217 code; the server defaults to `USD`. */
+  currency?: string;
+  saleType?: string;
+  /** Sent as given (`line_items`). */
+  lineItems?: unknown[];
+  isRecurring?: boolean;
+  subscriptionId?: string;
+  subscriptionInterval?: string;
+  productId?: string;
+}
+
+export interface TrackRefundInput extends CommonInput {
+  /** The `invoiceId` the sale was tracked with (`transaction_id`). Required. */
+  invoiceId: string;
+  /** Refunded amount in cents; omitted or `0` means a full refund. */
+  refundAmountCents?: number;
+  refundReason?: string;
+}
+
+/** Fields of a test-mode answer. */
+export interface TestEventData {
+  success: true;
+  message: string;
+  data: { eventId: number; programId: number; test_mode: true };
+}
+
+export type ClickData =
+  | { success: true; click_id: string; partner_code: string; cookie_window_days: number }
+  | TestEventData;
+
+export type LeadData = { success: true; message: string } | TestEventData;
+
+export type SaleData =
+  | { success: true; sale_id: number; commission_id: number | null; message: string }
+  | TestEventData;
+
+export type RefundData =
+  | { success: true; status: 'reversed' | 'refunded'; deductionAmount: number; commission_id: number }
+  | { success: true; status: 'skipped'; reason: string; commission_id: number }
+  | { success: true; status: 'no_commission'; message: string };
