@@ -1,0 +1,157 @@
+/**
+ * The reference tracking server as a web-standard fetch handler over an in-memory
+ * store: `Request` in, `Response` out. Runs in-process (behind msw, or called
+ * directly) and on a port (see node.ts).
+ */
+import { Hono } from 'hono';
+import { programForToken, readBearer } from './auth';
+import { InjectedFault, MESSAGES, fail } from './errors';
+import type { Answer } from './errors';
+import {
+  corsHeaders,
+  jsonResponse,
+  parseJsonObject,
+  preflightResponse,
+  readBodyCapped,
+  requestIdFor,
+} from './http';
+import { RateLimiter } from './rate-limit';
+import { trackClick } from './routes/click';
+import type { RouteHandler } from './routes/context';
+import { inspectRoute } from './routes/inspect';
+import { trackLead } from './routes/lead';
+import { trackRefund } from './routes/refund';
+import { trackSale } from './routes/sale';
+import { DEFAULT_RATE_LIMITS, parseFaults, parseSeed } from './seed';
+import type { Faults, Program, SeedInput } from './seed';
+import { Store } from './store';
+import type { InspectState } from './store';
+import demoSeed from '../seed.demo.json';
+
+export type { SeedInput, Faults } from './seed';
+export type { InspectState } from './store';
+export { SeedError } from './seed';
+
+export interface TrackingServerOptions {
+  /** Clock in epoch ms. @default Date.now */
+  now?: () => number;
+  /**
+   * The caller's address, the key of browser-call rate limits.
+   * @default the first `X-Forwarded-For` entry, else `'local'`
+   */
+  clientAddress?: (request: Request) => string;
+}
+
+export interface TrackingServer {
+  /** Answers one HTTP request. Never throws; never leaks a stack trace. */
+  fetch(request: Request): Promise<Response>;
+  /** The same state `GET /_inspect` answers (a copy). */
+  inspect(): InspectState;
+  /** Flips fault switches at runtime; unnamed switches keep their value. */
+  setFaults(partial: Partial<Faults>): void;
+}
+
+/** How a route authenticates: never, always (Bearer), or only when an Authorization header is sent. */
+type AuthMode = 'none' | 'bearer' | 'when-sent';
+
+interface RouteSpec {
+  path: string;
+  auth: AuthMode;
+  /** A browser route answers CORS for calls without an Authorization header. */
+  browser: boolean;
+  fault: keyof Faults;
+  failure: string;
+  handle: RouteHandler;
+}
+
+const ROUTES: readonly RouteSpec[] = [
+  { path: '/api/v1/track/click', auth: 'none', browser: true, fault: 'click', failure: MESSAGES.clickFailed, handle: trackClick },
+  { path: '/api/v1/track/lead', auth: 'when-sent', browser: true, fault: 'lead', failure: MESSAGES.leadFailed, handle: trackLead },
+  { path: '/api/v1/track/sale', auth: 'bearer', browser: false, fault: 'sale', failure: MESSAGES.saleFailed, handle: trackSale },
+  { path: '/api/v1/track/refund', auth: 'bearer', browser: false, fault: 'refund', failure: MESSAGES.refundFailed, handle: trackRefund },
+];
+
+function defaultClientAddress(request: Request): string {
+  const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
+  return forwarded ? forwarded : 'local';
+}
+
+/**
+ * Creates a tracking server over a fresh in-memory store.
+ * @param seed the seed (see README); @default the demo seed, `seed.demo.json`
+ * @throws SeedError when the seed is invalid, naming the field
+ */
+export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, options: TrackingServerOptions = {}): TrackingServer {
+  const now = options.now ?? (() => Date.now());
+  const clientAddress = options.clientAddress ?? defaultClientAddress;
+  const store = new Store(parseSeed(seed, now()));
+  const limiter = new RateLimiter();
+  const allowedOrigins = new Set([...store.programs.values()].flatMap((p) => p.allowed_origins));
+
+  async function runRoute(route: RouteSpec, request: Request): Promise<Response> {
+    const sendsAuth = request.headers.has('authorization');
+    const browserCall = route.browser && !sendsAuth;
+    const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
+    const answer = (a: Answer) => jsonResponse(a, headers);
+
+    const read = await readBodyCapped(request);
+    if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
+
+    let program: Program | null = null;
+    if (route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth)) {
+      const auth = readBearer(request.headers.get('authorization'));
+      if (!auth.ok) return answer(fail(401, auth.message));
+      program = programForToken(store.programs.values(), auth.token) ?? null;
+      if (!program) return answer(fail(401, MESSAGES.authTokenUnknown));
+    }
+
+    const at = now();
+    const limited = program
+      ? limiter.hit(`program:${program.id}`, program.rate_limits, at)
+      : limiter.hit(`client:${clientAddress(request)}`, DEFAULT_RATE_LIMITS, at);
+    if (limited !== null) return answer(fail(429, limited));
+
+    const body = parseJsonObject(read.text);
+    if (!body) return answer(fail(400, MESSAGES.invalidJson));
+
+    try {
+      if (store.faults[route.fault]) throw new InjectedFault(route.fault);
+      return answer(route.handle({ body, store, program, now: at }));
+    } catch {
+      return answer(fail(500, route.failure));
+    }
+  }
+
+  const app = new Hono();
+  for (const route of ROUTES) {
+    app.post(route.path, (c) => runRoute(route, c.req.raw));
+    if (route.browser) {
+      app.options(route.path, (c) => preflightResponse(c.req.header('origin') ?? null, allowedOrigins));
+    }
+    app.all(route.path, () =>
+      jsonResponse(fail(405, MESSAGES.methodNotAllowed), { Allow: route.browser ? 'POST, OPTIONS' : 'POST' }),
+    );
+  }
+  app.get('/_inspect', (c) => jsonResponse(inspectRoute(c.req.raw, store)));
+  app.all('/_inspect', () => jsonResponse(fail(405, MESSAGES.methodNotAllowed), { Allow: 'GET' }));
+  app.notFound(() => jsonResponse(fail(404, MESSAGES.notFound)));
+  app.onError(() => jsonResponse(fail(500, MESSAGES.internalError)));
+
+  return {
+    async fetch(request) {
+      const requestId = requestIdFor(request);
+      let response: Response;
+      try {
+        response = await app.fetch(request);
+      } catch {
+        response = jsonResponse(fail(500, MESSAGES.internalError));
+      }
+      response.headers.set('X-Request-ID', requestId);
+      return response;
+    },
+    inspect: () => store.snapshot(),
+    setFaults(partial) {
+      store.faults = parseFaults(partial, 'faults', store.faults);
+    },
+  };
+}

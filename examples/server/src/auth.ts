@@ -1,0 +1,38 @@
+/**
+ * Bearer authentication. Tokens are compared in constant time, and every known
+ * token is compared on each call, so the timing tells nothing about which
+ * token (or which prefix of one) was close.
+ */
+import { MESSAGES } from './errors';
+import type { Program } from './seed';
+
+export type AuthResult = { ok: true; token: string } | { ok: false; message: string };
+
+const encoder = new TextEncoder();
+
+/** Compares two strings in time that depends only on their lengths, not their content. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const x = encoder.encode(a);
+  const y = encoder.encode(b);
+  const length = Math.max(x.length, y.length);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < length; i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}
+
+/** Reads `Authorization: Bearer <token>`; the three 401 cases of the contract. */
+export function readBearer(header: string | null): AuthResult {
+  if (header === null || !header.startsWith('Bearer ')) return { ok: false, message: MESSAGES.authHeaderMissing };
+  const token = header.slice('Bearer '.length).trim();
+  if (token === '') return { ok: false, message: MESSAGES.authTokenEmpty };
+  return { ok: true, token };
+}
+
+/** The program whose api_token equals `token`, checked against every program. */
+export function programForToken(programs: Iterable<Program>, token: string): Program | undefined {
+  let found: Program | undefined;
+  for (const program of programs) {
+    if (constantTimeEqual(program.api_token, token) && found === undefined) found = program;
+  }
+  return found;
+}

@@ -1,0 +1,76 @@
+/**
+ * Every message the tracking API answers, in one place. The texts quoted by the
+ * error table of the API contract are used byte for byte; SDKs and merchants match on them.
+ */
+export const MESSAGES = {
+  notFound: 'Not found',
+  methodNotAllowed: 'Method not allowed',
+  bodyTooLarge: 'Request body too large',
+  invalidJson: 'Invalid JSON body',
+  internalError: 'Internal server error',
+
+  authHeaderMissing: 'Missing or invalid Authorization header',
+  authTokenEmpty: 'Missing API token',
+  authTokenUnknown: 'Invalid API token',
+  adminUnauthorized: 'Unauthorized',
+
+  clickAffiliateUrlRequired: 'affiliate_url is required',
+  clickAffiliateUrlInvalid: 'Invalid affiliate_url',
+  clickNoAffParameter: 'No aff parameter found in affiliate_url',
+  clickLinkNotFound: 'Referral link not found',
+  clickLinkMisconfigured: 'Invalid referral link configuration',
+  clickLinkInactive: 'Referral link is inactive',
+  clickFailed: 'Click tracking failed',
+
+  leadIdentifierRequired: 'click_id or customer_key is required',
+  leadCustomerNotFound: 'Customer not found. Provide a valid click_id or customer_key.',
+  leadWrongProgram: 'Customer does not belong to this program',
+  leadFailed: 'Lead tracking failed',
+
+  saleTransactionIdRequired: 'transaction_id is required and must be a string',
+  saleAmountInvalid: 'amount_cents is required and must be a positive integer',
+  saleDuplicate: 'Duplicate transaction_id. This sale has already been recorded.',
+  saleCustomerNotFound: 'Customer not found. Provide customer_key or click_id.',
+  saleNoAttribution: 'No affiliate attribution found for this customer in this program',
+  saleNoPartnerProgram: 'No partner-program relationship found for this customer',
+  salePartnerRequired: 'partnerId required to create commission',
+  saleCommissionFailed: 'Failed to create commission',
+  saleFailed: 'Sale tracking failed',
+
+  refundTransactionIdRequired: 'transaction_id is required',
+  refundAmountInvalid: 'refund_amount_cents must be a positive integer',
+  refundSaleNotFound: 'Sale not found for transaction_id',
+  refundFailed: 'Refund tracking failed',
+} as const;
+
+/** `Customer status cannot be updated to lead. Current status: <status>` */
+export function leadStatusMessage(status: string): string {
+  return `Customer status cannot be updated to lead. Current status: ${status}`;
+}
+
+/** `Rate limit exceeded (600/min)` or `Rate limit exceeded (30000/hour)` */
+export function rateLimitMessage(limit: number, unit: 'min' | 'hour'): string {
+  return `Rate limit exceeded (${limit}/${unit})`;
+}
+
+/** An answer a route decided on: a status and a JSON body. */
+export interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export function ok(body: Record<string, unknown>): Answer {
+  return { status: 200, body };
+}
+
+export function fail(status: number, message: string): Answer {
+  return { status, body: { error: message } };
+}
+
+/** Thrown by a switched-on fault; the route's catch turns it into its 500 message. */
+export class InjectedFault extends Error {
+  constructor(what: string) {
+    super(`injected fault: ${what}`);
+    this.name = 'InjectedFault';
+  }
+}

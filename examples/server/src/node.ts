@@ -1,0 +1,76 @@
+/**
+ * Runs the tracking server on a real port with @hono/node-server. Browser-call
+ * rate limits are keyed by the socket's remote address.
+ */
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
+import { createTrackingServer } from './app';
+import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
+
+export interface StartOptions {
+  /** 0 picks a free port. @default 8787 */
+  port?: number;
+  /** A seed, or the path of a seed JSON file. @default the demo seed */
+  seed?: SeedInput | string;
+  /** @default '127.0.0.1' */
+  hostname?: string;
+  now?: TrackingServerOptions['now'];
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:8787` */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  app: TrackingServer;
+}
+
+/** Reads and parses a seed file; the error names the file when it is not JSON. */
+export async function loadSeedFile(path: string): Promise<SeedInput> {
+  const source = await readFile(path, 'utf8');
+  try {
+    return JSON.parse(source) as SeedInput;
+  } catch (error) {
+    throw new Error(`Seed file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  const seed = typeof options.seed === 'string' ? await loadSeedFile(options.seed) : options.seed;
+  const addresses = new WeakMap<Request, string>();
+  const app = createTrackingServer(seed, {
+    ...(options.now ? { now: options.now } : {}),
+    clientAddress: (request) => addresses.get(request) ?? 'local',
+  });
+
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        hostname,
+        port: options.port ?? 8787,
+        overrideGlobalObjects: false,
+        fetch: (request: Request, env: unknown) => {
+          const address = (env as HttpBindings).incoming.socket.remoteAddress;
+          if (address) addresses.set(request, address);
+          return app.fetch(request);
+        },
+      },
+      (info: AddressInfo) => {
+        resolve({
+          url: `http://${hostname}:${info.port}`,
+          port: info.port,
+          app,
+          close: () =>
+            new Promise<void>((done, fail) => {
+              server.close((error) => (error ? fail(error) : done()));
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
+        });
+      },
+    );
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,87 @@
+/** POST /api/v1/track/click — public, browser route. */
+import { MESSAGES, fail, ok } from '../errors';
+import type { Answer } from '../errors';
+import type { ClickEvent } from '../store';
+import type { RouteContext } from './context';
+import { additionalData, eventIdOf, exactlyOnce, isoDate, text, testProgram, isTestMode } from './context';
+
+export function trackClick(ctx: RouteContext): Answer {
+  return exactlyOnce('click', ctx, () => decideClick(ctx));
+}
+
+function decideClick(ctx: RouteContext): Answer {
+  const { body, store, now } = ctx;
+  const affiliateUrl = body.affiliate_url;
+  if (typeof affiliateUrl !== 'string') return fail(400, MESSAGES.clickAffiliateUrlRequired);
+  let url: URL;
+  try {
+    url = new URL(affiliateUrl);
+  } catch {
+    return fail(400, MESSAGES.clickAffiliateUrlInvalid);
+  }
+
+  const record = (fields: Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>) =>
+    store.addClick({
+      ...fields,
+      affiliate_url: affiliateUrl,
+      page_url: text(body.page_url),
+      page_title: text(body.page_title),
+      referrer_url: text(body.referrer_url),
+      session_id: text(body.session_id),
+      user_agent: text(body.user_agent),
+      screen_resolution: text(body.screen_resolution),
+      viewport_size: text(body.viewport_size),
+      language: text(body.language),
+      timezone: text(body.timezone),
+      additional_data: additionalData(body),
+      event_id: eventIdOf(body),
+      created_at: isoDate(now),
+    });
+
+  const testFor = isTestMode(body) ? testProgram(ctx) : undefined;
+  if (testFor) {
+    const event = record({ program_id: testFor.id, customer_id: null, partner_id: null, short_link: url.searchParams.get('aff'), click_id: null, test_mode: true });
+    return ok({
+      success: true,
+      message: 'Test click event tracked successfully',
+      data: { eventId: event.id, programId: testFor.id, test_mode: true },
+    });
+  }
+
+  const aff = url.searchParams.get('aff');
+  if (aff === null || aff === '') return fail(400, MESSAGES.clickNoAffParameter);
+  const link = store.links.get(aff);
+  if (!link) return fail(400, MESSAGES.clickLinkNotFound);
+  const program = link.program_id === null ? undefined : store.programs.get(link.program_id);
+  const partner = link.partner_id === null ? undefined : store.partners.get(link.partner_id);
+  if (!program || !partner) return fail(400, MESSAGES.clickLinkMisconfigured);
+  if (link.status === 'inactive') return ok({ success: false, message: MESSAGES.clickLinkInactive });
+
+  const existingClickId = text(body.existing_click_id);
+  const known = existingClickId === null ? undefined : store.customerByClickId(existingClickId);
+  let customer;
+  if (known && known.program_id === program.id) {
+    store.reattribute(known, partner.id, now);
+    customer = known;
+  } else {
+    customer = store.createCustomer(
+      {
+        customer_key: null,
+        email: null,
+        program_id: program.id,
+        partner_id: partner.id,
+        partner_program: true,
+        status: 'click',
+        clicked_at: now,
+      },
+      now,
+    );
+  }
+  record({ program_id: program.id, customer_id: customer.id, partner_id: partner.id, short_link: link.short_link, click_id: customer.click_id, test_mode: false });
+  return ok({
+    success: true,
+    click_id: customer.click_id,
+    partner_code: link.short_link,
+    cookie_window_days: program.cookie_window_days,
+  });
+}

@@ -1,0 +1,68 @@
+/** What every route handler receives once the common checks passed, and small body readers. */
+import type { Answer } from '../errors';
+import type { Program } from '../seed';
+import type { Store } from '../store';
+
+export interface RouteContext {
+  body: Record<string, unknown>;
+  store: Store;
+  /** The token's program for Bearer calls, `null` for browser calls. */
+  program: Program | null;
+  now: number;
+}
+
+export type RouteHandler = (ctx: RouteContext) => Answer;
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string field, else `null`. */
+export function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+export function isPositiveInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
+export function additionalData(body: Record<string, unknown>): Record<string, unknown> | null {
+  return isRecord(body.additional_data) ? body.additional_data : null;
+}
+
+export function isTestMode(body: Record<string, unknown>): boolean {
+  return additionalData(body)?.test_mode === true;
+}
+
+/** `additional_data.program_id` (or a top-level `program_id`) when it names a seeded program. */
+export function testProgram(ctx: RouteContext): Program | undefined {
+  const raw = additionalData(ctx.body)?.program_id ?? ctx.body.program_id;
+  const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+  return typeof id === 'number' ? ctx.store.programs.get(id) : undefined;
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Runs `decide` at most once per client `event_id`: a repeat of an id whose first
+ * call succeeded gets that first answer back and records nothing. A malformed
+ * `event_id` is ignored, as a server that does not know the field would.
+ */
+export function exactlyOnce(route: string, ctx: RouteContext, decide: () => Answer): Answer {
+  const eventId = eventIdOf(ctx.body);
+  if (eventId === null) return decide();
+  const first = ctx.store.replay(route, eventId);
+  if (first) return first;
+  const answer = decide();
+  if (answer.status === 200 && answer.body.success === true) ctx.store.remember(route, eventId, answer);
+  return answer;
+}
+
+/** The client `event_id` when well formed, for storing with the event. */
+export function eventIdOf(body: Record<string, unknown>): string | null {
+  return typeof body.event_id === 'string' && EVENT_ID.test(body.event_id) ? body.event_id : null;
+}

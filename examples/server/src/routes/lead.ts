@@ -1,0 +1,58 @@
+/** POST /api/v1/track/lead — browser mode, or server mode with a Bearer token. */
+import { MESSAGES, fail, leadStatusMessage, ok } from '../errors';
+import type { Answer } from '../errors';
+import type { RouteContext } from './context';
+import { additionalData, eventIdOf, exactlyOnce, isTestMode, isoDate, text, testProgram } from './context';
+
+export function trackLead(ctx: RouteContext): Answer {
+  return exactlyOnce('lead', ctx, () => decideLead(ctx));
+}
+
+function decideLead(ctx: RouteContext): Answer {
+  const { body, store, now, program } = ctx;
+  const clickId = text(body.click_id);
+  const customerKey = text(body.customer_key);
+  if (clickId === null && customerKey === null) return fail(400, MESSAGES.leadIdentifierRequired);
+
+  const email = text(body.email);
+  const clickIds = Array.isArray(body.click_ids) ? body.click_ids.filter((id): id is string => typeof id === 'string') : [];
+  const record = (programId: number, customerId: number | null, testMode: boolean) =>
+    store.addLead({
+      program_id: programId,
+      customer_id: customerId,
+      mode: program ? 'server' : 'browser',
+      click_id: clickId,
+      customer_key: customerKey,
+      email,
+      click_ids: clickIds,
+      page_url: text(body.page_url),
+      session_id: text(body.session_id),
+      additional_data: additionalData(body),
+      event_id: eventIdOf(body),
+      test_mode: testMode,
+      created_at: isoDate(now),
+    });
+
+  const testFor = isTestMode(body) ? (program ?? testProgram(ctx)) : undefined;
+  if (testFor) {
+    const event = record(testFor.id, null, true);
+    return ok({
+      success: true,
+      message: 'Test lead event tracked successfully',
+      data: { eventId: event.id, programId: testFor.id, test_mode: true },
+    });
+  }
+
+  const customer =
+    (clickId === null ? undefined : store.customerByClickId(clickId)) ??
+    (customerKey === null ? undefined : store.customerByKey(customerKey, program?.id));
+  if (!customer) return fail(400, MESSAGES.leadCustomerNotFound);
+  if (program && customer.program_id !== program.id) return fail(400, MESSAGES.leadWrongProgram);
+  if (customer.status !== 'click') return fail(400, leadStatusMessage(customer.status));
+
+  if (customerKey !== null) customer.customer_key = customerKey;
+  if (email !== null) customer.email = email;
+  customer.status = 'lead';
+  record(customer.program_id, customer.id, false);
+  return ok({ success: true, message: 'Lead tracked successfully' });
+}

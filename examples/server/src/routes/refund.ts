@@ -1,0 +1,51 @@
+/** POST /api/v1/track/refund — Bearer required. */
+import { MESSAGES, fail, ok } from '../errors';
+import type { Answer } from '../errors';
+import type { RouteContext } from './context';
+import { isPositiveInteger, isoDate, text } from './context';
+
+export function trackRefund(ctx: RouteContext): Answer {
+  const { body, store, now, program } = ctx;
+  if (!program) throw new Error('refund route reached without an authenticated program');
+  const transactionId = text(body.transaction_id);
+  if (transactionId === null) return fail(400, MESSAGES.refundTransactionIdRequired);
+  const requested = body.refund_amount_cents ?? null;
+  if (requested !== null && requested !== 0 && !isPositiveInteger(requested)) return fail(400, MESSAGES.refundAmountInvalid);
+  const sale = store.saleInProgram(transactionId, program.id);
+  if (!sale) return fail(404, MESSAGES.refundSaleNotFound);
+
+  const partial = typeof requested === 'number' && requested > 0 ? requested : null;
+  const base = {
+    sale_id: sale.id,
+    transaction_id: sale.transaction_id,
+    program_id: program.id,
+    refund_amount_cents: partial,
+    test_mode: sale.test_mode,
+    created_at: isoDate(now),
+  };
+
+  const commission = store.commission(sale.commission_id);
+  if (!commission) {
+    store.addRefund({ ...base, commission_id: null, deduction_cents: 0, status: 'no_commission' });
+    return ok({ success: true, status: 'no_commission', message: 'Sale has no commission to reverse' });
+  }
+  if (commission.status === 'reversed') {
+    store.addRefund({ ...base, commission_id: commission.id, deduction_cents: 0, status: 'skipped' });
+    return ok({ success: true, status: 'skipped', reason: 'already reversed', commission_id: commission.id });
+  }
+
+  const refundedTotal = partial === null ? sale.amount_cents : sale.refunded_cents + partial;
+  sale.refunded_cents = Math.min(refundedTotal, sale.amount_cents);
+  // The deduction so far is the commission's share of everything refunded, rounded once,
+  // so that several partial refunds never drift from the share of their sum.
+  const reverse = refundedTotal >= sale.amount_cents;
+  const deductedTotal = reverse
+    ? commission.amount_cents
+    : Math.round((commission.amount_cents * refundedTotal) / sale.amount_cents);
+  const deduction = deductedTotal - commission.deducted_cents;
+  commission.deducted_cents = deductedTotal;
+  const status = reverse ? 'reversed' : 'refunded';
+  commission.status = status;
+  store.addRefund({ ...base, commission_id: commission.id, deduction_cents: deduction, status });
+  return ok({ success: true, status, deductionAmount: deduction / 100, commission_id: commission.id });
+}

@@ -1,0 +1,98 @@
+/** POST /api/v1/track/sale — Bearer required. */
+import { MESSAGES, fail, ok } from '../errors';
+import type { Answer } from '../errors';
+import type { Program } from '../seed';
+import type { Sale } from '../store';
+import type { RouteContext } from './context';
+import { additionalData, isPositiveInteger, isTestMode, isoDate, text } from './context';
+
+const DAY_MS = 86_400_000;
+
+export function trackSale(ctx: RouteContext): Answer {
+  const program = ctx.program;
+  if (!program) throw new Error('sale route reached without an authenticated program');
+  return isTestMode(ctx.body) ? testSale(ctx, program) : realSale(ctx, program);
+}
+
+function saleFields(ctx: RouteContext, program: Program) {
+  const { body, now } = ctx;
+  return {
+    program_id: program.id,
+    currency: text(body.currency) ?? 'USD',
+    sale_type: text(body.sale_type),
+    line_items: body.line_items ?? null,
+    is_recurring: body.is_recurring === true,
+    subscription_id: text(body.subscription_id),
+    subscription_interval: text(body.subscription_interval),
+    product_id: text(body.product_id),
+    additional_data: additionalData(body),
+    created_at: isoDate(now),
+  };
+}
+
+function testSale(ctx: RouteContext, program: Program): Answer {
+  const { body, store, now } = ctx;
+  const given = text(body.transaction_id);
+  let transactionId = given ?? `test_txn_${now}`;
+  if (given !== null && store.hasTransaction(given)) return fail(409, MESSAGES.saleDuplicate);
+  for (let n = 2; store.hasTransaction(transactionId); n++) transactionId = `test_txn_${now}_${n}`;
+  const sale = store.addSale({
+    ...saleFields(ctx, program),
+    transaction_id: transactionId,
+    amount_cents: isPositiveInteger(body.amount_cents) ? body.amount_cents : 0,
+    customer_id: null,
+    partner_id: null,
+    test_mode: true,
+  });
+  return ok({
+    success: true,
+    message: 'Test sale event tracked successfully',
+    data: { eventId: sale.id, programId: program.id, test_mode: true },
+  });
+}
+
+function realSale(ctx: RouteContext, program: Program): Answer {
+  const { body, store, now } = ctx;
+  const transactionId = body.transaction_id;
+  if (typeof transactionId !== 'string' || transactionId === '') return fail(400, MESSAGES.saleTransactionIdRequired);
+  const amount = body.amount_cents;
+  if (!isPositiveInteger(amount)) return fail(400, MESSAGES.saleAmountInvalid);
+  if (store.hasTransaction(transactionId)) return fail(409, MESSAGES.saleDuplicate);
+
+  const customerKey = text(body.customer_key);
+  const clickId = text(body.click_id);
+  const customer =
+    (customerKey === null ? undefined : store.customerByKey(customerKey, program.id)) ??
+    (clickId === null ? undefined : store.customerByClickId(clickId));
+  if (!customer) return fail(400, MESSAGES.saleCustomerNotFound);
+  if (customer.program_id !== program.id) return fail(400, MESSAGES.saleNoAttribution);
+  if (!customer.partner_program) return fail(400, MESSAGES.saleNoPartnerProgram);
+  const partnerId = customer.partner_id;
+  if (partnerId === null) return fail(400, MESSAGES.salePartnerRequired);
+
+  const sale: Sale = store.addSale({
+    ...saleFields(ctx, program),
+    transaction_id: transactionId,
+    amount_cents: amount,
+    customer_id: customer.id,
+    partner_id: partnerId,
+    test_mode: false,
+  });
+  customer.status = 'conversion';
+
+  const windowExpired = now - customer.clicked_at > program.attribution_window_days * DAY_MS;
+  if (windowExpired) {
+    return ok({ success: true, sale_id: sale.id, commission_id: null, message: 'Sale tracked successfully' });
+  }
+  if (store.faults.commission) return fail(500, MESSAGES.saleCommissionFailed);
+  const commission = store.addCommission(sale, {
+    program_id: program.id,
+    partner_id: partnerId,
+    customer_id: customer.id,
+    rate: program.commission_rate,
+    amount_cents: Math.round(amount * program.commission_rate),
+    test_mode: false,
+    created_at: isoDate(now),
+  });
+  return ok({ success: true, sale_id: sale.id, commission_id: commission.id, message: 'Sale tracked successfully' });
+}

@@ -1,0 +1,343 @@
+/**
+ * The seed: what the server knows at start. `parseSeed` fills every default and
+ * rejects a bad seed with a `SeedError` that names the offending field.
+ */
+
+export type CustomerStatus = 'click' | 'lead' | 'conversion';
+export type LinkStatus = 'active' | 'inactive';
+
+export interface RateLimits {
+  per_minute: number;
+  per_hour: number;
+}
+
+export interface Faults {
+  click: boolean;
+  lead: boolean;
+  sale: boolean;
+  refund: boolean;
+  commission: boolean;
+}
+
+/** The seed as written in a file: everything but `programs[].id` and `programs[].api_token` is optional. */
+export interface SeedInput {
+  programs?: {
+    id: number;
+    api_token: string;
+    /** @default 60 */
+    cookie_window_days?: number;
+    /** @default 60 */
+    attribution_window_days?: number;
+    /** @default 0.2 */
+    commission_rate?: number;
+    /** @default [] */
+    allowed_origins?: string[];
+    /** @default { per_minute: 600, per_hour: 30000 } */
+    rate_limits?: Partial<RateLimits>;
+  }[];
+  partners?: { id: number; name?: string }[];
+  referral_links?: {
+    short_link: string;
+    program_id?: number | null;
+    partner_id?: number | null;
+    /** @default 'active' */
+    status?: LinkStatus;
+  }[];
+  customers?: {
+    id?: number;
+    click_id?: string;
+    customer_key?: string | null;
+    email?: string | null;
+    program_id?: number;
+    partner_id?: number | null;
+    partner_program?: boolean;
+    status?: CustomerStatus;
+    /** ISO date; @default the server's start */
+    clicked_at?: string;
+  }[];
+  faults?: Partial<Faults>;
+  /** @default 'admin_dev_token' */
+  admin_token?: string;
+}
+
+export interface Program {
+  id: number;
+  api_token: string;
+  cookie_window_days: number;
+  attribution_window_days: number;
+  commission_rate: number;
+  allowed_origins: string[];
+  rate_limits: RateLimits;
+}
+
+export interface Partner {
+  id: number;
+  name: string;
+}
+
+export interface ReferralLink {
+  short_link: string;
+  program_id: number | null;
+  partner_id: number | null;
+  status: LinkStatus;
+}
+
+export interface SeedCustomer {
+  id: number;
+  click_id: string;
+  customer_key: string | null;
+  email: string | null;
+  program_id: number;
+  partner_id: number | null;
+  partner_program: boolean;
+  status: CustomerStatus;
+  clicked_at: number;
+}
+
+export interface Seed {
+  programs: Program[];
+  partners: Partner[];
+  referral_links: ReferralLink[];
+  customers: SeedCustomer[];
+  faults: Faults;
+  admin_token: string;
+}
+
+export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = { per_minute: 600, per_hour: 30000 };
+export const DEFAULT_ADMIN_TOKEN = 'admin_dev_token';
+export const NO_FAULTS: Readonly<Faults> = { click: false, lead: false, sale: false, refund: false, commission: false };
+
+export class SeedError extends Error {
+  /** The path of the field at fault, e.g. `programs[0].api_token`. */
+  readonly field: string;
+  constructor(field: string, problem: string) {
+    super(`Invalid seed: ${field} ${problem}`);
+    this.name = 'SeedError';
+    this.field = field;
+  }
+}
+
+type Obj = Record<string, unknown>;
+
+function isObject(value: unknown): value is Obj {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function object(value: unknown, path: string, allowed: readonly string[]): Obj {
+  if (!isObject(value)) throw new SeedError(path || 'seed', 'must be a JSON object');
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new SeedError(path ? `${path}.${key}` : key, `is not a known field (expected one of: ${allowed.join(', ')})`);
+    }
+  }
+  return value;
+}
+
+function list(value: unknown, path: string): unknown[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new SeedError(path, 'must be an array');
+  return value;
+}
+
+function positiveInt(value: unknown, path: string, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new SeedError(path, 'must be a positive integer');
+  }
+  return value;
+}
+
+function nonEmptyString(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new SeedError(path, 'must be a non-empty string');
+  return value;
+}
+
+function optionalString(value: unknown, path: string): string | null {
+  if (value === undefined || value === null) return null;
+  return nonEmptyString(value, path);
+}
+
+function bool(value: unknown, path: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new SeedError(path, 'must be true or false');
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, path: string, options: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) {
+    throw new SeedError(path, `must be one of: ${options.join(', ')}`);
+  }
+  return value as T;
+}
+
+function reference(value: unknown, path: string, known: ReadonlySet<number>, what: string): number | null {
+  if (value === undefined || value === null) return null;
+  const id = positiveInt(value, path);
+  if (!known.has(id)) throw new SeedError(path, `names ${what} ${id}, which the seed does not define`);
+  return id;
+}
+
+function origin(value: unknown, path: string): string {
+  const text = nonEmptyString(value, path);
+  let parsed: URL;
+  try {
+    parsed = new URL(text);
+  } catch {
+    throw new SeedError(path, `must be an origin such as http://www.shop.test:8080 (got ${JSON.stringify(text)})`);
+  }
+  if (parsed.origin !== text) {
+    throw new SeedError(path, `must be an origin such as http://www.shop.test:8080, without path or trailing slash (got ${JSON.stringify(text)})`);
+  }
+  return text;
+}
+
+function parsePrograms(raw: unknown): Program[] {
+  const programs: Program[] = [];
+  const tokens = new Set<string>();
+  list(raw, 'programs').forEach((entry, i) => {
+    const path = `programs[${i}]`;
+    const p = object(entry, path, [
+      'id', 'api_token', 'cookie_window_days', 'attribution_window_days', 'commission_rate', 'allowed_origins', 'rate_limits',
+    ]);
+    const id = positiveInt(p.id, `${path}.id`);
+    if (programs.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats program id ${id}`);
+    const token = nonEmptyString(p.api_token, `${path}.api_token`);
+    if (token !== token.trim()) throw new SeedError(`${path}.api_token`, 'must not start or end with whitespace');
+    if (tokens.has(token)) throw new SeedError(`${path}.api_token`, 'is already the token of another program');
+    tokens.add(token);
+    let rate = 0.2;
+    if (p.commission_rate !== undefined) {
+      if (typeof p.commission_rate !== 'number' || !(p.commission_rate >= 0 && p.commission_rate <= 1)) {
+        throw new SeedError(`${path}.commission_rate`, 'must be a number from 0 to 1');
+      }
+      rate = p.commission_rate;
+    }
+    const limitsRaw = p.rate_limits === undefined ? {} : object(p.rate_limits, `${path}.rate_limits`, ['per_minute', 'per_hour']);
+    programs.push({
+      id,
+      api_token: token,
+      cookie_window_days: positiveInt(p.cookie_window_days, `${path}.cookie_window_days`, 60),
+      attribution_window_days: positiveInt(p.attribution_window_days, `${path}.attribution_window_days`, 60),
+      commission_rate: rate,
+      allowed_origins: list(p.allowed_origins, `${path}.allowed_origins`).map((o, j) => origin(o, `${path}.allowed_origins[${j}]`)),
+      rate_limits: {
+        per_minute: positiveInt(limitsRaw.per_minute, `${path}.rate_limits.per_minute`, DEFAULT_RATE_LIMITS.per_minute),
+        per_hour: positiveInt(limitsRaw.per_hour, `${path}.rate_limits.per_hour`, DEFAULT_RATE_LIMITS.per_hour),
+      },
+    });
+  });
+  return programs;
+}
+
+function parsePartners(raw: unknown): Partner[] {
+  const partners: Partner[] = [];
+  list(raw, 'partners').forEach((entry, i) => {
+    const path = `partners[${i}]`;
+    const p = object(entry, path, ['id', 'name']);
+    const id = positiveInt(p.id, `${path}.id`);
+    if (partners.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats partner id ${id}`);
+    partners.push({ id, name: optionalString(p.name, `${path}.name`) ?? `Partner ${id}` });
+  });
+  return partners;
+}
+
+function parseLinks(raw: unknown, programIds: Set<number>, partnerIds: Set<number>): ReferralLink[] {
+  const links: ReferralLink[] = [];
+  list(raw, 'referral_links').forEach((entry, i) => {
+    const path = `referral_links[${i}]`;
+    const l = object(entry, path, ['short_link', 'program_id', 'partner_id', 'status']);
+    const shortLink = nonEmptyString(l.short_link, `${path}.short_link`);
+    if (links.some((other) => other.short_link === shortLink)) {
+      throw new SeedError(`${path}.short_link`, `repeats short_link ${JSON.stringify(shortLink)}`);
+    }
+    links.push({
+      short_link: shortLink,
+      program_id: reference(l.program_id, `${path}.program_id`, programIds, 'program'),
+      partner_id: reference(l.partner_id, `${path}.partner_id`, partnerIds, 'partner'),
+      status: oneOf(l.status, `${path}.status`, ['active', 'inactive'], 'active'),
+    });
+  });
+  return links;
+}
+
+function parseCustomers(raw: unknown, programs: Program[], partnerIds: Set<number>, startedAt: number): SeedCustomer[] {
+  const programIds = new Set(programs.map((p) => p.id));
+  const entries = list(raw, 'customers');
+  const explicitIds = entries.map((e) => (isObject(e) && typeof e.id === 'number' ? e.id : 0));
+  let nextId = Math.max(0, ...explicitIds) + 1;
+  const customers: SeedCustomer[] = [];
+  entries.forEach((entry, i) => {
+    const path = `customers[${i}]`;
+    const c = object(entry, path, [
+      'id', 'click_id', 'customer_key', 'email', 'program_id', 'partner_id', 'partner_program', 'status', 'clicked_at',
+    ]);
+    const id = c.id === undefined ? nextId++ : positiveInt(c.id, `${path}.id`);
+    if (customers.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats customer id ${id}`);
+    let programId: number;
+    if (c.program_id === undefined) {
+      const first = programs[0];
+      if (!first) throw new SeedError(`${path}.program_id`, 'is required when the seed defines no program');
+      programId = first.id;
+    } else {
+      programId = reference(c.program_id, `${path}.program_id`, programIds, 'program') ?? 0;
+      if (programId === 0) throw new SeedError(`${path}.program_id`, 'must be a program id');
+    }
+    let clickedAt = startedAt;
+    if (c.clicked_at !== undefined) {
+      const text = nonEmptyString(c.clicked_at, `${path}.clicked_at`);
+      clickedAt = Date.parse(text);
+      if (Number.isNaN(clickedAt)) throw new SeedError(`${path}.clicked_at`, 'must be an ISO date such as 2026-01-01T00:00:00Z');
+    }
+    const clickId = c.click_id === undefined ? `cust_${id}_${clickedAt}` : nonEmptyString(c.click_id, `${path}.click_id`);
+    if (customers.some((other) => other.click_id === clickId)) {
+      throw new SeedError(`${path}.click_id`, `repeats click_id ${JSON.stringify(clickId)}`);
+    }
+    const partnerId = reference(c.partner_id, `${path}.partner_id`, partnerIds, 'partner');
+    customers.push({
+      id,
+      click_id: clickId,
+      customer_key: optionalString(c.customer_key, `${path}.customer_key`),
+      email: optionalString(c.email, `${path}.email`),
+      program_id: programId,
+      partner_id: partnerId,
+      partner_program: bool(c.partner_program, `${path}.partner_program`, partnerId !== null),
+      status: oneOf(c.status, `${path}.status`, ['click', 'lead', 'conversion'], 'click'),
+      clicked_at: clickedAt,
+    });
+  });
+  return customers;
+}
+
+export function parseFaults(raw: unknown, path = 'faults', base: Faults = { ...NO_FAULTS }): Faults {
+  if (raw === undefined) return { ...base };
+  const f = object(raw, path, Object.keys(NO_FAULTS));
+  return {
+    click: bool(f.click, `${path}.click`, base.click),
+    lead: bool(f.lead, `${path}.lead`, base.lead),
+    sale: bool(f.sale, `${path}.sale`, base.sale),
+    refund: bool(f.refund, `${path}.refund`, base.refund),
+    commission: bool(f.commission, `${path}.commission`, base.commission),
+  };
+}
+
+/**
+ * Validates a seed and fills its defaults.
+ * @param startedAt epoch ms used for customers' default `clicked_at`
+ * @throws SeedError naming the first bad field
+ */
+export function parseSeed(raw: unknown, startedAt: number): Seed {
+  const top = object(raw, '', ['programs', 'partners', 'referral_links', 'customers', 'faults', 'admin_token']);
+  const programs = parsePrograms(top.programs);
+  const partners = parsePartners(top.partners);
+  const programIds = new Set(programs.map((p) => p.id));
+  const partnerIds = new Set(partners.map((p) => p.id));
+  return {
+    programs,
+    partners,
+    referral_links: parseLinks(top.referral_links, programIds, partnerIds),
+    customers: parseCustomers(top.customers, programs, partnerIds, startedAt),
+    faults: parseFaults(top.faults),
+    admin_token: top.admin_token === undefined ? DEFAULT_ADMIN_TOKEN : nonEmptyString(top.admin_token, 'admin_token'),
+  };
+}
