@@ -1,0 +1,48 @@
+import type { FetchLike } from '../../src/server';
+
+export interface RecordedCall {
+  url: string;
+  method: string | undefined;
+  headers: Headers;
+  body: Record<string, unknown>;
+  signal: AbortSignal | undefined;
+}
+
+export type FakeFetch = FetchLike & { calls: RecordedCall[] };
+
+/** A fetch double: records every call, answers with whatever `answer` returns or throws. */
+export function fakeFetch(answer: (call: RecordedCall, index: number) => Response | Promise<Response>): FakeFetch {
+  const calls: RecordedCall[] = [];
+  const fn = (input: string, init: RequestInit) => {
+    const call: RecordedCall = {
+      url: input,
+      method: init.method,
+      headers: new Headers(init.headers),
+      body: JSON.parse(init.body as string) as Record<string, unknown>,
+      signal: init.signal ?? undefined,
+    };
+    calls.push(call);
+    return Promise.resolve().then(() => answer(call, calls.length - 1));
+  };
+  return Object.assign(fn, { calls });
+}
+
+/** A JSON answer that echoes the request id, like the tracking API. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
+/** A fetch double that never answers on its own, and rejects the way fetch does when its signal aborts. */
+export function hangingFetch(): FakeFetch {
+  return fakeFetch(
+    (call) =>
+      new Promise<Response>((_, reject) => {
+        call.signal?.addEventListener('abort', () => reject(new DOMException('This operation was aborted', 'AbortError')));
+      }),
+  );
+}
+
+export const API_KEY = 'aff_secret_key_do_not_leak_7f3a';

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { Affitor } from '../../src/server';
+import { API_KEY, fakeFetch, json } from './helpers';
+
+function answering(response: () => Response) {
+  return new Affitor({ apiKey: API_KEY, fetch: fakeFetch(response), maxRetries: 0 });
+}
+const sale = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
+
+describe('results', () => {
+  it('resolves a success with the parsed body, the status and the echoed request id', async () => {
+    const body = { success: true, sale_id: 1, commission_id: 2, message: 'Sale tracked successfully' };
+    const result = await answering(() => json(200, body, { 'X-Request-ID': 'srv-1' })).trackSale(sale);
+    expect(result).toEqual({ ok: true, status: 200, data: body, error: null, code: null, requestId: 'srv-1', attempts: 1 });
+  });
+
+  it('treats a 409 on a sale as already recorded: ok and duplicate', async () => {
+    const result = await answering(() =>
+      json(409, { error: 'Duplicate transaction_id. This sale has already been recorded.' }),
+    ).trackSale(sale);
+    expect(result).toMatchObject({ ok: true, duplicate: true, status: 409, data: null, error: null, code: null });
+    if (result.ok && !result.duplicate) expect.unreachable('a duplicate narrows away from SaleData');
+  });
+
+  it.each([
+    [400, 'amount_cents is required and must be a positive integer', 'validation'],
+    [413, 'Request body too large', 'validation'],
+    [401, 'Invalid API key', 'unauthorized'],
+    [403, 'Forbidden', 'unauthorized'],
+    [404, 'Sale not found for transaction_id', 'not_found'],
+    [409, 'Conflict', 'conflict'],
+    [429, 'Rate limit exceeded (600/min)', 'rate_limited'],
+    [500, 'Refund tracking failed', 'server'],
+    [503, 'Service Unavailable', 'server'],
+  ] as const)('maps HTTP %i to a failure with the server message and code %s', async (status, error, code) => {
+    const result = await answering(() => json(status, { error })).trackRefund({ invoiceId: 'in_1' });
+    expect(result).toMatchObject({ ok: false, status, data: null, error, code, attempts: 1 });
+    expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('describes an error answer that is not JSON by its status', async () => {
+    const result = await answering(() => new Response('<html>Bad gateway</html>', { status: 502 })).trackRefund({ invoiceId: 'x' });
+    expect(result).toMatchObject({ ok: false, status: 502, code: 'server', error: 'HTTP 502' });
+  });
+
+  it.each([
+    ['an HTML page', () => new Response('<html></html>', { status: 200 })],
+    ['an empty body', () => new Response(null, { status: 204 })],
+    ['a JSON array', () => json(200, [1, 2])],
+    ['a redirect fetch did not follow', () => new Response(null, { status: 302, headers: { Location: '/x' } })],
+  ])('reports invalid_response for %s', async (_, response) => {
+    const result = await answering(response).trackRefund({ invoiceId: 'x' });
+    expect(result).toMatchObject({ ok: false, code: 'invalid_response', data: null });
+  });
+
+  it('reports a click the server refused with 200 success:false as a failure', async () => {
+    const result = await answering(() => json(200, { success: false, message: 'Referral link is inactive' })).trackClick({
+      affiliateUrl: 'https://shop.test/?aff=OLD',
+    });
+    expect(result).toMatchObject({ ok: false, status: 200, code: 'validation', error: 'Referral link is inactive' });
+  });
+
+  it('reports a network error with its cause and status 0', async () => {
+    const refused = new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
+    const result = await answering(() => {
+      throw refused;
+    }).trackLead({ clickId: 'c' });
+    expect(result).toMatchObject({ ok: false, status: 0, code: 'network', error: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9' });
+  });
+});

@@ -1,0 +1,150 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Affitor } from '../../src/server';
+import { backoffDelay, retryAfterMs } from '../../src/server/retry';
+import { API_KEY, fakeFetch, json } from './helpers';
+
+const sale = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
+const ok = { success: true, sale_id: 1, commission_id: 1, message: 'Sale tracked successfully' };
+
+function withAnswers(answers: Array<Response | Error>, options: { maxRetries?: number } = {}) {
+  const fetch = fakeFetch((_, index) => {
+    const answer = answers[Math.min(index, answers.length - 1)];
+    if (answer instanceof Error) throw answer;
+    return answer!.clone();
+  });
+  return { fetch, affitor: new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1, ...options }) };
+}
+
+describe('backoff', () => {
+  it('waits a random time within [0, min(cap, base * 2^retry)] (full jitter)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (retry, base, cap, random) => {
+          const delay = backoffDelay(retry, base, cap, () => random);
+          expect(delay).toBeGreaterThanOrEqual(0);
+          expect(delay).toBeLessThanOrEqual(Math.min(cap, base * 2 ** retry));
+          expect(Number.isInteger(delay)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('grows exponentially until the cap', () => {
+    const top = () => 0.999999;
+    expect([0, 1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, 300, 5000, top))).toEqual([299, 599, 1199, 2399, 4799, 4999]);
+    expect(backoffDelay(3, 300, 5000, () => 0)).toBe(0);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    expect(retryAfterMs(null)).toBeUndefined();
+    expect(retryAfterMs('2')).toBe(2000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(3000);
+    expect(retryAfterMs('soon')).toBeUndefined();
+  });
+});
+
+describe('retries', () => {
+  it.each([
+    ['a network error', new TypeError('fetch failed')],
+    ['a 500', json(500, { error: 'Sale tracking failed' })],
+    ['a 502 page', new Response('bad gateway', { status: 502 })],
+    ['a 429 without Retry-After', json(429, { error: 'Rate limit exceeded (600/min)' })],
+  ])('retries after %s and returns the success', async (_, first) => {
+    const { fetch, affitor } = withAnswers([first, json(200, ok)]);
+    const result = await affitor.trackSale(sale);
+    expect(result).toMatchObject({ ok: true, status: 200, data: ok, attempts: 2 });
+    expect(fetch.calls).toHaveLength(2);
+  });
+
+  it('gives up after maxRetries retries and returns the last failure', async () => {
+    const { fetch, affitor } = withAnswers([json(503, { error: 'Refund tracking failed' })], { maxRetries: 3 });
+    const result = await affitor.trackRefund({ invoiceId: 'in_1' });
+    expect(fetch.calls).toHaveLength(4);
+    expect(result).toMatchObject({ ok: false, code: 'server', status: 503, error: 'Refund tracking failed', attempts: 4 });
+  });
+
+  it('defaults to 2 retries, and maxRetries 0 makes a single attempt', async () => {
+    const twice = withAnswers([new TypeError('fetch failed')]);
+    expect(await twice.affitor.trackRefund({ invoiceId: 'x' })).toMatchObject({ code: 'network', attempts: 3 });
+    const once = withAnswers([new TypeError('fetch failed')], { maxRetries: 0 });
+    await once.affitor.trackRefund({ invoiceId: 'x' });
+    expect(once.fetch.calls).toHaveLength(1);
+  });
+
+  it.each([400, 401, 404, 413])('does not retry a %i', async (status) => {
+    const { fetch, affitor } = withAnswers([json(status, { error: 'no' }), json(200, ok)]);
+    const result = await affitor.trackSale(sale);
+    expect(result).toMatchObject({ ok: false, status, attempts: 1 });
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('reuses one X-Request-ID and one body (same transaction id, same event id) on every retry', async () => {
+    const { fetch, affitor } = withAnswers([new TypeError('fetch failed'), json(500, { error: 'x' }), json(200, { success: true })]);
+    const result = await affitor.trackLead({ clickId: 'cust_1_1' });
+    const ids = fetch.calls.map((call) => call.headers.get('x-request-id'));
+    expect(new Set(ids).size).toBe(1);
+    expect(result.requestId).toBe(ids[0]);
+    expect(new Set(fetch.calls.map((call) => JSON.stringify(call.body))).size).toBe(1);
+  });
+
+  it('uses a fresh request id for each logical call, or the caller-given one', async () => {
+    const { fetch, affitor } = withAnswers([json(200, ok)]);
+    await affitor.trackSale(sale);
+    await affitor.trackSale(sale);
+    await affitor.trackSale(sale, { requestId: 'evt_1Nabc:retry.1' });
+    const ids = fetch.calls.map((call) => call.headers.get('x-request-id'));
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(ids[2]).toBe('evt_1Nabc:retry.1');
+  });
+
+  it('returns the id the server echoed when it replaced ours', async () => {
+    const { affitor } = withAnswers([json(200, ok, { 'X-Request-ID': 'server-made' })]);
+    expect((await affitor.trackSale(sale)).requestId).toBe('server-made');
+  });
+
+  it('treats a 409 after an attempt whose answer was lost as a duplicate: the first attempt recorded the sale', async () => {
+    const { affitor } = withAnswers([new TypeError('fetch failed'), json(409, { error: 'Duplicate transaction_id. This sale has already been recorded.' })]);
+    expect(await affitor.trackSale(sale)).toMatchObject({ ok: true, duplicate: true, status: 409, attempts: 2 });
+  });
+
+  it('reports the 5xx, not a duplicate, when a retry answers 409 after the server said the sale failed half-way', async () => {
+    const { affitor } = withAnswers([json(500, { error: 'Failed to create commission' }), json(409, { error: 'Duplicate' })]);
+    expect(await affitor.trackSale(sale)).toMatchObject({
+      ok: false,
+      code: 'server',
+      status: 500,
+      error: 'Failed to create commission',
+      attempts: 2,
+    });
+  });
+
+  it('honours a Retry-After within maxRetryDelayMs, and gives up at once when it asks for longer', async () => {
+    const short = withAnswers([json(429, { error: 'slow down' }, { 'Retry-After': '0.02' }), json(200, ok)]);
+    const started = Date.now();
+    expect(await short.affitor.trackSale(sale)).toMatchObject({ ok: true, attempts: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+
+    const long = withAnswers([json(429, { error: 'slow down' }, { 'Retry-After': '3600' }), json(200, ok)]);
+    expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'rate_limited', attempts: 1 });
+    expect(long.fetch.calls).toHaveLength(1);
+  });
+
+  it('stops retrying when the caller aborts during the backoff', async () => {
+    const controller = new AbortController();
+    const fetch = fakeFetch(() => {
+      setTimeout(() => controller.abort(), 5);
+      throw new TypeError('fetch failed');
+    });
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 10_000, maxRetryDelayMs: 10_000 });
+    const started = Date.now();
+    const result = await affitor.trackSale(sale, { signal: controller.signal });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller' });
+    expect(fetch.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,58 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { Affitor } from '../../src/server';
+import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
+
+function assertNoKey(value: unknown) {
+  expect(JSON.stringify(value) ?? '').not.toContain(API_KEY);
+  expect(inspect(value, { depth: 10, showHidden: true, getters: true })).not.toContain(API_KEY);
+}
+
+describe('the API key never leaks', () => {
+  it('is invisible to JSON.stringify, util.inspect, Object.keys and String()', () => {
+    const affitor = new Affitor({ apiKey: API_KEY, fetch: fakeFetch(() => json(200, {})) });
+    assertNoKey(affitor);
+    expect(Object.keys(affitor)).toEqual([]);
+    expect(`${Object.prototype.toString.call(affitor)}`).not.toContain(API_KEY);
+    expect(Object.getOwnPropertyNames(affitor)).toEqual([]);
+  });
+
+  it('is absent from results of every kind', async () => {
+    const answers = [
+      () => json(200, { success: true }),
+      () => json(401, { error: 'Invalid API key' }),
+      () => json(409, { error: 'Duplicate' }),
+      () => new Response('oops', { status: 500 }),
+    ];
+    for (const answer of answers) {
+      const affitor = new Affitor({ apiKey: API_KEY, fetch: fakeFetch(answer), maxRetries: 0 });
+      assertNoKey(await affitor.trackSale({ invoiceId: 'i', amount: 1, clickId: 'c' }));
+    }
+    const slow = new Affitor({ apiKey: API_KEY, fetch: hangingFetch(), timeoutMs: 5, maxRetries: 0 });
+    assertNoKey(await slow.trackRefund({ invoiceId: 'i' }));
+  });
+
+  it('is redacted from an error text that quotes it (a custom fetch, a proxy echoing headers)', async () => {
+    const leaky = fakeFetch((call) => {
+      throw new Error(`could not send ${call.headers.get('authorization')}`);
+    });
+    const result = await new Affitor({ apiKey: API_KEY, fetch: leaky, maxRetries: 0 }).trackRefund({ invoiceId: 'i' });
+    expect(result.error).toBe('could not send Bearer [redacted]');
+    const echo = fakeFetch((call) => json(400, { error: `bad header ${call.headers.get('authorization')}` }));
+    const echoed = await new Affitor({ apiKey: API_KEY, fetch: echo }).trackRefund({ invoiceId: 'i' });
+    expect(echoed.error).toBe('bad header Bearer [redacted]');
+  });
+
+  it('is absent from the error of a bad constructor call', () => {
+    for (const options of [{ apiKey: API_KEY, apiUrl: 'nope' }, { apiKey: API_KEY, maxRetries: -1 }]) {
+      try {
+        new Affitor(options);
+      } catch (error) {
+        expect(String(error)).not.toContain(API_KEY);
+        assertNoKey(error);
+        continue;
+      }
+      expect.unreachable();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { Affitor } from '../../src/server';
+import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
+
+const refund = { invoiceId: 'in_1' };
+
+describe('timeouts', () => {
+  it('aborts an attempt after timeoutMs through its signal and retries it', async () => {
+    const fetch = hangingFetch();
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 2, retryDelayMs: 1 });
+    const result = await affitor.trackRefund(refund);
+    expect(result).toMatchObject({ ok: false, status: 0, code: 'timeout', error: 'No answer within 20 ms', attempts: 3 });
+    expect(fetch.calls).toHaveLength(3);
+    expect(fetch.calls.every((call) => call.signal?.aborted)).toBe(true);
+  });
+
+  it('succeeds when a retry answers in time', async () => {
+    const fetch = fakeFetch((call, index) =>
+      index === 0
+        ? new Promise<Response>((_, reject) => call.signal?.addEventListener('abort', () => reject(new Error('aborted'))))
+        : json(200, { success: true, status: 'reversed', deductionAmount: 9.8, commission_id: 1 }),
+    );
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, retryDelayMs: 1 });
+    expect(await affitor.trackRefund(refund)).toMatchObject({ ok: true, attempts: 2 });
+  });
+
+  it('times out even a fetch that ignores its signal', async () => {
+    const fetch = fakeFetch(() => new Promise<Response>(() => undefined));
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 0 });
+    expect(await affitor.trackRefund(refund)).toMatchObject({ ok: false, code: 'timeout', attempts: 1 });
+  });
+
+  it('counts reading the body in the time limit', async () => {
+    const fetch = fakeFetch((call) => {
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"success":'));
+          call.signal?.addEventListener('abort', () => controller.error(new Error('aborted')));
+        },
+      });
+      return new Response(stream, { status: 200 });
+    });
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 0 });
+    expect(await affitor.trackRefund(refund)).toMatchObject({ ok: false, code: 'timeout' });
+  });
+
+  it('resolves at once with code network when the caller signal is already aborted', async () => {
+    const fetch = hangingFetch();
+    const affitor = new Affitor({ apiKey: API_KEY, fetch });
+    const result = await affitor.trackRefund(refund, { signal: AbortSignal.abort() });
+    expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller', attempts: 1 });
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('stops a pending attempt when the caller aborts, without retrying', async () => {
+    const fetch = hangingFetch();
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 10_000 });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 10);
+    const result = await affitor.trackRefund(refund, { signal: controller.signal });
+    expect(result).toMatchObject({ ok: false, code: 'network', attempts: 1 });
+    expect(fetch.calls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { Affitor, AffitorInputError, isAffitorInputError } from '../../src/server';
+import type { TrackSaleInput } from '../../src/server';
+import { API_KEY, fakeFetch, json } from './helpers';
+
+const fetch = fakeFetch(() => json(200, { success: true }));
+const affitor = new Affitor({ apiKey: API_KEY, fetch });
+const sale: TrackSaleInput = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
+
+/** Runs `fn`, expecting a synchronous AffitorInputError, and returns it. */
+function thrown(fn: () => unknown): AffitorInputError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AffitorInputError);
+    expect(error).toBeInstanceOf(TypeError);
+    return error as AffitorInputError;
+  }
+  throw new Error('expected a synchronous throw');
+}
+
+describe('invalid input throws synchronously, naming the field and the value given', () => {
+  it('refuses a client without an apiKey, without quoting what was given', () => {
+    const missing = thrown(() => new Affitor({} as never));
+    expect(missing.field).toBe('apiKey');
+    expect(missing.message).toBe("apiKey is required: pass your program's API key (got undefined)");
+    expect(thrown(() => new Affitor({ apiKey: '   ' })).message).toContain('(got a blank string)');
+    expect(thrown(() => new Affitor({ apiKey: 12345 as never })).message).toContain('(got a number)');
+    expect(thrown(() => new Affitor(undefined as never)).field).toBe('options');
+  });
+
+  it('refuses bad constructor options', () => {
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: 'api.affitor.com' })).message).toBe(
+      'apiUrl must be an absolute http(s) URL (got "api.affitor.com")',
+    );
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: 1.5 })).field).toBe('maxRetries');
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: -1 })).field).toBe('maxRetries');
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, timeoutMs: 0 })).field).toBe('timeoutMs');
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, retryDelayMs: Number.NaN })).field).toBe('retryDelayMs');
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, fetch: 'fetch' as never })).field).toBe('fetch');
+  });
+
+  it('refuses a sale or lead with neither customerExternalId nor clickId', () => {
+    const error = thrown(() => affitor.trackSale({ invoiceId: 'in_1', amount: 100 }));
+    expect(error.field).toBe('customerExternalId');
+    expect(error.message).toBe(
+      'trackSale needs customerExternalId or clickId to find the customer (got customerExternalId: undefined, clickId: undefined)',
+    );
+    expect(thrown(() => affitor.trackLead({ email: 'a@b.c' })).message).toMatch(/^trackLead needs customerExternalId or clickId/);
+    expect(thrown(() => affitor.trackLead({ customerExternalId: '' })).message).toBe(
+      'customerExternalId must be a non-empty string (got an empty string)',
+    );
+  });
+
+  it.each([
+    [49.5, '49.5'],
+    [0, '0'],
+    [-100, '-100'],
+    [Number.NaN, 'NaN'],
+    ['4900', '"4900"'],
+    [undefined, 'undefined'],
+  ])('refuses amount %s', (amount, shown) => {
+    const error = thrown(() => affitor.trackSale({ ...sale, amount: amount as number }));
+    expect(error.field).toBe('amount');
+    expect(error.message).toBe(`amount must be a positive integer number of cents (4900 for 49.00) (got ${shown})`);
+  });
+
+  it('refuses a sale or refund without an invoiceId', () => {
+    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: undefined as never })).message).toBe(
+      'invoiceId must be a non-empty string (got undefined)',
+    );
+    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: 42 as never })).message).toBe(
+      'invoiceId must be a non-empty string (got 42)',
+    );
+    expect(thrown(() => affitor.trackRefund({} as never)).field).toBe('invoiceId');
+  });
+
+  it('refuses a refund amount that is not a non-negative integer', () => {
+    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: -1 })).message).toBe(
+      'refundAmountCents must be a non-negative integer number of cents (0 or omitted for a full refund) (got -1)',
+    );
+    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: 9.99 })).field).toBe('refundAmountCents');
+  });
+
+  it('refuses a click without an affiliateUrl, bad event ids, request ids and field types', () => {
+    expect(thrown(() => affitor.trackClick({} as never)).message).toBe('affiliateUrl must be a non-empty string (got undefined)');
+    expect(thrown(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' })).field).toBe('eventId');
+    expect(thrown(() => affitor.trackSale(sale, { requestId: 'bad id!' })).field).toBe('requestId');
+    expect(thrown(() => affitor.trackSale({ ...sale, lineItems: 'x' as never })).field).toBe('lineItems');
+    expect(thrown(() => affitor.trackSale({ ...sale, isRecurring: 'yes' as never })).field).toBe('isRecurring');
+    expect(thrown(() => affitor.trackSale({ ...sale, additionalData: [] as never })).message).toBe(
+      'additionalData must be a plain object (got an array)',
+    );
+    expect(thrown(() => affitor.trackLead({ clickId: 'c', clickIds: ['a', 1] as never })).field).toBe('clickIds');
+    expect(thrown(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
+  });
+
+  it('sends nothing when the input is refused', () => {
+    expect(fetch.calls).toHaveLength(0);
+  });
+
+  it('recognises its errors by name too', () => {
+    expect(isAffitorInputError(thrown(() => new Affitor({} as never)))).toBe(true);
+    expect(isAffitorInputError(new TypeError('x'))).toBe(false);
+  });
+});
