@@ -57,7 +57,7 @@ type AuthMode = 'none' | 'bearer' | 'when-sent';
 interface RouteSpec {
   path: string;
   auth: AuthMode;
-  /** A browser route answers CORS for calls without an Authorization header. */
+  /** A browser route answers CORS, except to server-mode (authenticated) calls. */
   browser: boolean;
   fault: keyof Faults;
   failure: string;
@@ -90,7 +90,8 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
   async function runRoute(route: RouteSpec, request: Request): Promise<Response> {
     const sendsAuth = request.headers.has('authorization');
-    const browserCall = route.browser && !sendsAuth;
+    const serverMode = route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth);
+    const browserCall = route.browser && !serverMode;
     const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
     const answer = (a: Answer) => jsonResponse(a, headers);
 
@@ -98,7 +99,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
 
     let program: Program | null = null;
-    if (route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth)) {
+    if (serverMode) {
       const auth = readBearer(request.headers.get('authorization'));
       if (!auth.ok) return answer(fail(401, auth.message));
       program = programForToken(store.programs.values(), auth.token) ?? null;

@@ -22,8 +22,12 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** Reads `Authorization: Bearer <token>`; the three 401 cases of the contract. */
 export function readBearer(header: string | null): AuthResult {
-  if (header === null || !header.startsWith('Bearer ')) return { ok: false, message: MESSAGES.authHeaderMissing };
-  const token = header.slice('Bearer '.length).trim();
+  // HTTP strips trailing whitespace from header values, so `Bearer ` arrives as `Bearer`:
+  // that is the "prefix found but no token" case, not a missing header.
+  if (header === null || (header !== 'Bearer' && !header.startsWith('Bearer '))) {
+    return { ok: false, message: MESSAGES.authHeaderMissing };
+  }
+  const token = header.slice('Bearer'.length).trim();
   if (token === '') return { ok: false, message: MESSAGES.authTokenEmpty };
   return { ok: true, token };
 }

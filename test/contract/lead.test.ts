@@ -1,0 +1,65 @@
+/** POST /api/v1/track/lead in browser mode and in server mode. */
+import { describe, expect, it } from 'vitest';
+import { TOKEN_1, TOKEN_2, setup } from './helpers';
+
+describe('lead', () => {
+  it('binds customer_key and email to the customer found by click_id and makes it a lead', async () => {
+    const { lead, server } = setup();
+    const reply = await lead({ click_id: 'cust_900_1', customer_key: 'user_42', email: 'a@shop.test', click_ids: ['cust_900_1', 'cust_x'] });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+    const state = server.inspect();
+    expect(state.customers.find((c) => c.id === 900)).toMatchObject({ customer_key: 'user_42', email: 'a@shop.test', status: 'lead' });
+    expect(state.leads).toEqual([expect.objectContaining({ customer_id: 900, mode: 'browser', click_ids: ['cust_900_1', 'cust_x'], test_mode: false })]);
+  });
+
+  it('falls back to customer_key when click_id finds nobody', async () => {
+    const { lead, server } = setup();
+    expect((await lead({ click_id: 'cust_0_0', customer_key: 'u_900' })).status).toBe(200);
+    expect(server.inspect().customers.find((c) => c.id === 900)?.status).toBe('lead');
+  });
+
+  it('accepts a server-mode lead for a customer of the token\'s program', async () => {
+    const { lead, server } = setup();
+    expect((await lead({ customer_key: 'u_904' }, { token: TOKEN_2 })).status).toBe(200);
+    expect(server.inspect().leads[0]).toMatchObject({ mode: 'server', program_id: 2 });
+  });
+
+  it('finds the token program\'s customer when a customer_key exists in two programs', async () => {
+    const { click, lead, sale } = setup();
+    const clicked = await click('PROGRAM2');
+    expect((await lead({ click_id: clicked.body?.click_id, customer_key: 'u_900' })).status).toBe(200);
+    expect((await lead({ customer_key: 'u_900' }, { token: TOKEN_1 })).status).toBe(200);
+    expect((await sale({ transaction_id: 'p2', amount_cents: 100, customer_key: 'u_900' }, TOKEN_2)).status).toBe(200);
+  });
+
+  it('records a flagged test lead for a known program in browser mode', async () => {
+    const { lead, server } = setup();
+    const reply = await lead({ customer_key: 'anyone', additional_data: { test_mode: true, program_id: 1 } });
+    expect(reply.body).toStrictEqual({ success: true, message: 'Test lead event tracked successfully', data: { eventId: 1, programId: 1, test_mode: true } });
+    expect(server.inspect().leads[0]).toMatchObject({ test_mode: true, program_id: 1 });
+  });
+
+  it('uses the token\'s program for a server-mode test lead', async () => {
+    const { lead } = setup();
+    const reply = await lead({ customer_key: 'anyone', additional_data: { test_mode: true, program_id: 1 } }, { token: TOKEN_2 });
+    expect(reply.body?.data).toStrictEqual({ eventId: 1, programId: 2, test_mode: true });
+  });
+
+  it('answers a repeated event_id like the first call and records one lead', async () => {
+    const { lead, server } = setup();
+    const first = await lead({ click_id: 'cust_900_1', event_id: 'signup_1' });
+    const again = await lead({ click_id: 'cust_900_1', event_id: 'signup_1' });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toStrictEqual(first.body);
+    expect(server.inspect().leads).toHaveLength(1);
+  });
+
+  it('keeps click and lead event ids apart', async () => {
+    const { lead, click, server } = setup();
+    await click('PARTNER123', { event_id: 'same' });
+    expect((await lead({ click_id: 'cust_900_1', event_id: 'same' })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+    expect(server.inspect().leads).toHaveLength(1);
+  });
+});

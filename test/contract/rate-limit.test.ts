@@ -1,0 +1,109 @@
+/** Rate limits: per token for Bearer calls, per client address for browser calls. */
+import { describe, expect, it } from 'vitest';
+import { TOKEN_1, TOKEN_2, baseSeed, setup } from './helpers';
+
+function seedWithLimits(limits: { per_minute?: number; per_hour?: number }) {
+  const seed = baseSeed();
+  seed.programs![0]!.rate_limits = limits;
+  return seed;
+}
+
+const refundBody = { transaction_id: 'unknown' };
+
+describe('rate limits for Bearer calls', () => {
+  it('refuses the call after the per-minute limit with 429 and the limit in the message, without Retry-After', async () => {
+    const { refund } = setup(seedWithLimits({ per_minute: 3 }));
+    for (let i = 0; i < 3; i++) expect((await refund(refundBody)).status).toBe(404);
+    const reply = await refund(refundBody);
+    expect(reply.status).toBe(429);
+    expect(reply.body).toStrictEqual({ error: 'Rate limit exceeded (3/min)' });
+    expect(reply.headers.get('retry-after')).toBeNull();
+  });
+
+  it('lets calls through again in the next minute', async () => {
+    const { refund, clock } = setup(seedWithLimits({ per_minute: 2 }));
+    await refund(refundBody);
+    await refund(refundBody);
+    expect((await refund(refundBody)).status).toBe(429);
+    clock.now += 60_000;
+    expect((await refund(refundBody)).status).toBe(404);
+  });
+
+  it('refuses after the per-hour limit even in a fresh minute, until the next hour', async () => {
+    const { refund, clock } = setup(seedWithLimits({ per_minute: 100, per_hour: 4 }));
+    for (let i = 0; i < 4; i++) {
+      expect((await refund(refundBody)).status).toBe(404);
+      clock.now += 61_000;
+    }
+    expect((await refund(refundBody)).body).toStrictEqual({ error: 'Rate limit exceeded (4/hour)' });
+    clock.now += 3_600_000;
+    expect((await refund(refundBody)).status).toBe(404);
+  });
+
+  it('counts each token separately', async () => {
+    const { refund } = setup(seedWithLimits({ per_minute: 1 }));
+    await refund(refundBody);
+    expect((await refund(refundBody)).status).toBe(429);
+    expect((await refund(refundBody, TOKEN_2)).status).toBe(404);
+  });
+
+  it('counts server-mode leads against the token', async () => {
+    const { refund, lead } = setup(seedWithLimits({ per_minute: 1 }));
+    await refund(refundBody);
+    expect((await lead({ customer_key: 'u_900' }, { token: TOKEN_1 })).status).toBe(429);
+  });
+
+  it('does not count refused calls', async () => {
+    const { refund } = setup(seedWithLimits({ per_minute: 2 }));
+    await refund(refundBody);
+    await refund(refundBody);
+    for (let i = 0; i < 5; i++) expect((await refund(refundBody)).status).toBe(429);
+    const rate = await refund(refundBody);
+    expect(rate.body).toStrictEqual({ error: 'Rate limit exceeded (2/min)' });
+  });
+
+  it('uses the defaults of 600 a minute when the seed sets none', async () => {
+    const { refund } = setup();
+    const statuses = [];
+    for (let i = 0; i < 601; i++) statuses.push((await refund(refundBody, TOKEN_2)).status);
+    expect(statuses.filter((s) => s === 404)).toHaveLength(600);
+    expect(statuses[600]).toBe(429);
+    expect((await refund(refundBody, TOKEN_2)).body).toStrictEqual({ error: 'Rate limit exceeded (600/min)' });
+  });
+});
+
+describe('rate limits for browser calls', () => {
+  const from = (address: string) => ({ headers: { 'X-Forwarded-For': address } });
+
+  it('limits each client address to the default 600 a minute, whatever the program says', async () => {
+    const { call } = setup(seedWithLimits({ per_minute: 1 }));
+    const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
+    for (let i = 0; i < 600; i++) expect((await call('/api/v1/track/click', body, from('203.0.113.7'))).status).toBe(400);
+    const over = await call('/api/v1/track/click', body, from('203.0.113.7'));
+    expect(over.body).toStrictEqual({ error: 'Rate limit exceeded (600/min)' });
+    expect((await call('/api/v1/track/lead', {}, from('203.0.113.7'))).status).toBe(429);
+    expect((await call('/api/v1/track/click', body, from('198.51.100.2'))).status).toBe(400);
+  });
+
+  it('limits to the default 30000 an hour', async () => {
+    const { call, clock } = setup();
+    const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
+    clock.now = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 30_000; i++) {
+      if (i % 600 === 0 && i > 0) clock.now += 60_000;
+      await call('/api/v1/track/click', body);
+    }
+    clock.now += 60_000;
+    expect((await call('/api/v1/track/click', body)).body).toStrictEqual({ error: 'Rate limit exceeded (30000/hour)' });
+  });
+
+  it('keys browser calls by the clientAddress option', async () => {
+    let address = 'a';
+    const { call } = setup(baseSeed(), { clientAddress: () => address });
+    const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
+    for (let i = 0; i < 600; i++) await call('/api/v1/track/click', body);
+    expect((await call('/api/v1/track/click', body)).status).toBe(429);
+    address = 'b';
+    expect((await call('/api/v1/track/click', body)).status).toBe(400);
+  });
+});
