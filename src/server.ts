@@ -25,4 +25,5 @@ export type {
   TrackLeadInput,
   TrackRefundInput,
   TrackSaleInput,
+  TrackTestSaleInput,
 } from './server/types';

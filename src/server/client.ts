@@ -25,6 +25,7 @@ import type {
   TrackLeadInput,
   TrackRefundInput,
   TrackSaleInput,
+  TrackTestSaleInput,
 } from './types';
 
 type Route = 'click' | 'lead' | 'sale' | 'refund';
@@ -90,7 +91,7 @@ export class Affitor {
    * `invoiceId` resolves with `ok: true, duplicate: true`: webhook redeliveries are harmless.
    */
   trackSale(
-    input: TrackSaleInput,
+    input: TrackSaleInput | TrackTestSaleInput,
     options?: CallOptions,
   ): Promise<AffitorSuccess<SaleData> | AffitorDuplicate | AffitorFailure> {
     const body = saleBody(input);

@@ -10,6 +10,7 @@ import type {
   TrackLeadInput,
   TrackRefundInput,
   TrackSaleInput,
+  TrackTestSaleInput,
 } from './types';
 
 const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -74,7 +75,7 @@ function additionalData(input: CommonInput, extra?: JsonObject): JsonObject | un
 }
 
 /** A customer must be named by `customerExternalId` or `clickId`, unless the call is a test event. */
-function customerIds(method: string, input: TrackLeadInput | TrackSaleInput, required: boolean) {
+function customerIds(method: string, input: TrackLeadInput | Partial<TrackSaleInput>, required: boolean) {
   const customerKey = optionalString('customerExternalId', input.customerExternalId);
   const clickId = optionalString('clickId', input.clickId);
   if (required && customerKey === undefined && clickId === undefined) {
@@ -132,7 +133,7 @@ export function leadBody(raw: TrackLeadInput, freshEventId: () => string): JsonO
   });
 }
 
-export function saleBody(raw: TrackSaleInput): JsonObject {
+export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
   const input = ensureInput('trackSale', raw);
   // In test mode the server fills in the transaction id and needs neither amount nor customer.
   const test = input.testMode === true;

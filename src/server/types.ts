@@ -179,6 +179,9 @@ export interface TrackSaleInput extends CommonInput {
   productId?: string;
 }
 
+/** A test sale (`testMode: true`): invoice id, amount and customer may be left out. */
+export type TrackTestSaleInput = Partial<TrackSaleInput> & { testMode: true };
+
 export interface TrackRefundInput extends CommonInput {
   /** The `invoiceId` the sale was tracked with (`transaction_id`). Required. */
   invoiceId: string;

@@ -130,7 +130,7 @@ describe('mapping camelCase input to the wire', () => {
 
   it('folds testMode into additional_data.test_mode and lets a test sale omit invoice, amount and customer', async () => {
     const { fetch, affitor } = client();
-    await affitor.trackSale({ testMode: true } as never);
+    await affitor.trackSale({ testMode: true });
     await affitor.trackRefund({ invoiceId: 'in_1', testMode: true, additionalData: { a: 1 } });
     expect(fetch.calls[0]?.body).toEqual({ additional_data: { test_mode: true } });
     expect(fetch.calls[1]?.body).toEqual({ transaction_id: 'in_1', additional_data: { a: 1, test_mode: true } });

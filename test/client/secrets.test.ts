@@ -9,11 +9,10 @@ function assertNoKey(value: unknown) {
 }
 
 describe('the API key never leaks', () => {
-  it('is invisible to JSON.stringify, util.inspect, Object.keys and String()', () => {
+  it('is invisible to JSON.stringify, util.inspect and property listings', () => {
     const affitor = new Affitor({ apiKey: API_KEY, fetch: fakeFetch(() => json(200, {})) });
     assertNoKey(affitor);
     expect(Object.keys(affitor)).toEqual([]);
-    expect(`${Object.prototype.toString.call(affitor)}`).not.toContain(API_KEY);
     expect(Object.getOwnPropertyNames(affitor)).toEqual([]);
   });
 
