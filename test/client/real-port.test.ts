@@ -1,0 +1,99 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../examples/server/src/node';
+import type { RunningServer } from '../../examples/server/src/node';
+import { Affitor } from '../../src/server';
+import { SEED, TOKEN } from './reference-server';
+
+/** A local HTTP server that accepts connections and never answers. */
+async function silentServer() {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('against the reference server on a real port (global fetch)', () => {
+  let server: RunningServer;
+  let affitor: Affitor;
+
+  beforeAll(async () => {
+    server = await startServer({ port: 0, seed: SEED });
+    affitor = new Affitor({ apiKey: TOKEN, apiUrl: server.url, retryDelayMs: 1 });
+  });
+  afterAll(() => server.close());
+
+  it('tracks a sale, then answers its redelivery as a duplicate, echoing request ids', async () => {
+    const first = await affitor.trackSale({ invoiceId: 'in_port_1', amount: 2500, clickId: 'cust_901_1' }, { requestId: 'whk_evt_1' });
+    expect(first).toMatchObject({ ok: true, status: 200, requestId: 'whk_evt_1', data: { success: true } });
+    const again = await affitor.trackSale({ invoiceId: 'in_port_1', amount: 2500, clickId: 'cust_901_1' });
+    expect(again).toMatchObject({ ok: true, duplicate: true, status: 409 });
+    expect(again.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(server.app.inspect().sales).toHaveLength(1);
+  });
+
+  it('reverses the commission on a full refund, then skips a repeat', async () => {
+    await affitor.trackSale({ invoiceId: 'in_port_2', amount: 1000, customerExternalId: 'u_900' });
+    expect(await affitor.trackRefund({ invoiceId: 'in_port_2' })).toMatchObject({ ok: true, data: { status: 'reversed' } });
+    expect(await affitor.trackRefund({ invoiceId: 'in_port_2' })).toMatchObject({
+      ok: true,
+      data: { status: 'skipped', reason: 'already reversed' },
+    });
+  });
+
+  it('recovers from a failing handler flipped off between attempts', async () => {
+    let attempts = 0;
+    const flaky = new Affitor({
+      apiKey: TOKEN,
+      apiUrl: server.url,
+      retryDelayMs: 1,
+      fetch: (input, init) => {
+        server.app.setFaults({ refund: attempts++ === 0 });
+        return fetch(input, init);
+      },
+    });
+    await affitor.trackSale({ invoiceId: 'in_port_3', amount: 1000, customerExternalId: 'u_900' });
+    expect(await flaky.trackRefund({ invoiceId: 'in_port_3', refundAmountCents: 100 })).toMatchObject({
+      ok: true,
+      attempts: 2,
+      data: { status: 'refunded' },
+    });
+  });
+
+  it('reports unauthorized for a wrong key, without the key in the result', async () => {
+    const wrong = new Affitor({ apiKey: 'aff_wrong_key', apiUrl: server.url });
+    const result = await wrong.trackRefund({ invoiceId: 'x' });
+    expect(result).toMatchObject({ ok: false, status: 401, code: 'unauthorized', attempts: 1 });
+    expect(JSON.stringify(result)).not.toContain('aff_wrong_key');
+  });
+
+  it('reports network after retries when nothing listens on the port', async () => {
+    const closed = await startServer({ port: 0, seed: SEED });
+    await closed.close();
+    const client = new Affitor({ apiKey: TOKEN, apiUrl: closed.url, retryDelayMs: 1, maxRetries: 1 });
+    const result = await client.trackSale({ invoiceId: 'in_x', amount: 1, clickId: 'c' });
+    expect(result).toMatchObject({ ok: false, status: 0, code: 'network', attempts: 2 });
+    expect(result.error).toMatch(/ECONNREFUSED/);
+  });
+
+  it('reports timeout when the server accepts the connection and never answers', async () => {
+    const silent = await silentServer();
+    try {
+      const client = new Affitor({ apiKey: TOKEN, apiUrl: silent.url, timeoutMs: 50, retryDelayMs: 1, maxRetries: 1 });
+      const started = Date.now();
+      const result = await client.trackRefund({ invoiceId: 'x' });
+      expect(result).toMatchObject({ ok: false, status: 0, code: 'timeout', attempts: 2 });
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
