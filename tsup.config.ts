@@ -7,7 +7,7 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    target: 'es2019',
+    target: 'es2020',
     platform: 'neutral',
     treeshake: true,
   },
@@ -15,8 +15,14 @@ export default defineConfig([
     // The <script> build: one minified IIFE, configured by data-affitor-* attributes.
     entry: { affitor: 'src/script.ts' },
     format: ['iife'],
-    minify: true,
-    target: 'es2017',
+    // terser after esbuild: inlines single-use helpers, a few percent below esbuild's own minifier.
+    minify: 'terser',
+    terserOptions: {
+      ecma: 2020,
+      toplevel: true,
+      compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+    },
+    target: 'es2022',
     platform: 'browser',
     treeshake: true,
   },

@@ -1,0 +1,32 @@
+/** The only module that calls `fetch`. */
+import type { HttpOutcome } from '../core/answers';
+
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs JSON as `text/plain`, which the tracking API accepts: a "simple" request needs
+ * no CORS preflight, so a landing costs one round trip instead of two. `keepalive`
+ * lets the request finish when the visitor leaves the page at once. Never rejects.
+ */
+export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HttpOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  let status = 0;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      body: JSON.stringify(body),
+      keepalive: true,
+      signal: controller.signal,
+    });
+    status = response.status;
+    const parsed: unknown = JSON.parse(await response.text());
+    return { status, body: parsed && typeof parsed == 'object' ? (parsed as Record<string, unknown>) : undefined };
+  } catch (error) {
+    // Reached for a body that is not JSON (status set), or for no answer at all: fetch
+    // rejects with a TypeError on network errors and CORS refusals alike.
+    return { status, failure: controller.signal.aborted ? 'timed out' : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
+}

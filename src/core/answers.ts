@@ -1,0 +1,20 @@
+/** Reading the tracking API's answers, which may be anything: HTML error pages, empty bodies, wrong types. */
+
+export interface HttpOutcome {
+  /** 0 when no HTTP answer arrived (network error, CORS refusal, timeout). */
+  status: number;
+  /** The parsed JSON object; undefined when the body was not a JSON object. */
+  body?: Record<string, unknown> | undefined;
+  /** Why no answer arrived. */
+  failure?: string;
+}
+
+/**
+ * The body of a successful answer (2xx, a JSON object, `success` not false), or a
+ * one-line description of what went wrong, quoting the server's `error` or `message`.
+ */
+export function readAnswer({ status, body, failure }: HttpOutcome): Record<string, unknown> | string {
+  if (!status) return failure!;
+  if (!body) return `HTTP ${status}, answer is not JSON`;
+  return status > 199 && status < 300 && body.success !== false ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
+}

@@ -1,0 +1,28 @@
+/** The last-touch rules, over plain data. */
+import { isPlausibleId, readAff } from './values';
+
+export const HISTORY_LIMIT = 20;
+
+/**
+ * What a landing with `aff` calls for, given the stored click id and landing URL:
+ * - `undefined`: send nothing (no `?aff=`, or the same partner as the stored landing);
+ * - `null`: a click request for a first landing;
+ * - a string: a click request for a new partner, with that stored id as `existing_click_id`.
+ */
+export const decideLanding = (aff: string | null, clickId: string | null, affiliateUrl: string | null): string | null | undefined =>
+  !aff || (clickId && readAff(affiliateUrl) == aff) ? undefined : clickId;
+
+/** Click-id history, oldest first, newest last, without repeats, at most 20. */
+export const appendHistory = (history: readonly string[], clickId: string): string[] =>
+  [...history.filter((id) => id != clickId), clickId].slice(-HISTORY_LIMIT);
+
+/** The history cookie holds ids joined by `|`; anything that is not a plausible id is dropped. */
+export const parseHistory = (value: string | null): string[] =>
+  (value ?? '').split('|').filter(isPlausibleId).slice(-HISTORY_LIMIT);
+
+/**
+ * Lead refusals that are expected business outcomes, not failures: a lead already recorded,
+ * or a visitor without attribution whose customer key the server does not know.
+ */
+export const isExpectedLeadRefusal = (message: string, hadClickId: boolean): boolean =>
+  /cannot be updated to lead/.test(message) || (!hadClickId && /Customer not found/.test(message));

@@ -1,0 +1,38 @@
+/** Building and parsing `document.cookie` strings. No DOM access here. */
+
+/**
+ * A cookie domain is letters, digits, dots and hyphens. Anything else could smuggle another
+ * attribute into the cookie string, so it is refused rather than escaped. Returns the domain
+ * without its leading dot, or null.
+ */
+export function normaliseCookieDomain(input: string): string | null {
+  const domain = input.trim().toLowerCase().replace(/^\./, '');
+  return /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain) ? domain : null;
+}
+
+/**
+ * `name=value;path=/;expires=…;samesite=lax[;domain=.d][;secure]`. The value is
+ * percent-encoded, so `;`, `,`, `=`, spaces and quotes cannot end it early; `domain`
+ * must come from `normaliseCookieDomain` or a hostname. `days <= 0` deletes: with a
+ * date in 1970 rather than Max-Age=0, which some engines keep readable for a moment.
+ */
+export const serializeCookie = (name: string, value: string, days: number, domain: string | undefined, secure: boolean, now: number): string =>
+  `${name}=${encodeURIComponent(value)};path=/;expires=${new Date(days > 0 ? now + days * 864e5 : 0).toUTCString()};samesite=lax${
+    domain ? `;domain=.${domain}` : ''
+  }${secure ? ';secure' : ''}`;
+
+/** Every value for `name` in a `document.cookie` string, in order (host and domain cookies may share a name). */
+export function readCookieValues(cookieString: string, name: string): string[] {
+  const values: string[] = [];
+  for (const part of cookieString.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() == name) {
+      try {
+        values.push(decodeURIComponent(part.slice(eq + 1).trim()));
+      } catch {
+        // A malformed escape written by someone else: not ours, skip it.
+      }
+    }
+  }
+  return values;
+}

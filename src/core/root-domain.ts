@@ -1,0 +1,15 @@
+/** Which `Domain` values are worth probing for a hostname. Pure: the probing itself is browser I/O. */
+
+/**
+ * Suffixes of the hostname from the shortest registrable guess to the host itself:
+ * `a.b.example.com` -> `example.com`, `b.example.com`, `a.b.example.com`. The browser
+ * decides which it accepts (it refuses public suffixes such as `co.uk`), so the caller
+ * probes them in order and keeps the first that sticks: no suffix list, and `www.` is
+ * never stripped by rule. None for localhost, IP addresses and single-label hosts,
+ * where a `Domain` attribute makes no sense.
+ */
+export function cookieDomainCandidates(hostname: string): string[] {
+  const labels = hostname.toLowerCase().split('.');
+  const isIp = /^[\d.]+$|:/.test(hostname);
+  return isIp || labels.length < 2 ? [] : labels.slice(0, -1).map((_, i) => labels.slice(i).join('.')).reverse();
+}
