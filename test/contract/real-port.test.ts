@@ -1,0 +1,166 @@
+/** The server on a real port: concurrency, the wire-level body limit, CORS, and the CLI entry. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../../examples/server/src/node';
+import type { RunningServer } from '../../examples/server/src/node';
+import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, buildRequest, toReply } from './helpers';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+let running: RunningServer;
+
+beforeAll(async () => {
+  running = await startServer({ port: 0, seed: baseSeed() });
+});
+
+afterAll(async () => {
+  await running.close();
+});
+
+const post = async (path: string, body: unknown, options: Parameters<typeof buildRequest>[3] = {}) =>
+  toReply(await fetch(buildRequest(running.url, path, body, options)));
+
+describe('startServer', () => {
+  it('listens on 127.0.0.1 at the port it reports', () => {
+    expect(running.port).toBeGreaterThan(0);
+    expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
+  });
+
+  it('records exactly one sale and one commission for the same transaction_id sent 50 times at once', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, () => post('/api/v1/track/sale', { transaction_id: 'txn_race_port', amount_cents: 2500, customer_key: 'u_900' }, { token: TOKEN_1 })),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(49);
+    for (const r of replies.filter((x) => x.status === 409)) {
+      expect(r.body).toStrictEqual({ error: 'Duplicate transaction_id. This sale has already been recorded.' });
+    }
+    const state = await toReply(await fetch(buildRequest(running.url, '/_inspect', undefined, { method: 'GET', token: ADMIN })));
+    const body = state.body as { sales: { transaction_id: string }[]; commissions: unknown[] };
+    expect(body.sales.filter((s) => s.transaction_id === 'txn_race_port')).toHaveLength(1);
+    expect(body.commissions).toHaveLength(1);
+  });
+
+  it('answers 413 to a declared Content-Length over 64 KiB without reading the body', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${running.url}/api/v1/track/click`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Content-Length': String(1024 * 1024) },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.write('{"affiliate_url":"');
+    });
+    expect(status).toBe(413);
+  });
+
+  it('answers an allowed preflight with CORS headers and a refused one without', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${running.url}/api/v1/track/click`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+      });
+    const allowed = await preflight(SHOP_ORIGIN);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    const refused = await preflight('http://evil.test');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('keys browser rate limits by socket address, so X-Forwarded-For cannot dodge them', async () => {
+    const own = await startServer({ port: 0, seed: baseSeed() });
+    try {
+      const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
+      for (let i = 0; i < 600; i++) {
+        await toReply(await fetch(buildRequest(own.url, '/api/v1/track/click', body, { headers: { 'X-Forwarded-For': `10.0.0.${i % 250}` } })));
+      }
+      const over = await toReply(await fetch(buildRequest(own.url, '/api/v1/track/click', body, { headers: { 'X-Forwarded-For': '10.9.9.9' } })));
+      expect(over).toMatchObject({ status: 429, body: { error: 'Rate limit exceeded (600/min)' } });
+    } finally {
+      await own.close();
+    }
+  });
+});
+
+interface Spawned {
+  firstLine: Promise<string>;
+  exit: Promise<{ code: number | null; stderr: string }>;
+  stop: () => void;
+}
+
+function runCli(args: string[]): Spawned {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['examples/server/src/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const firstLine = new Promise<string>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const end = stdout.indexOf('\n');
+      if (end >= 0) resolve(stdout.slice(0, end));
+    });
+  });
+  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+  return { firstLine, exit, stop: () => child.kill('SIGTERM') };
+}
+
+describe('npm run server (main.ts)', () => {
+  it('prints exactly "listening on http://127.0.0.1:<port>" and answers on that port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'affitor-seed-'));
+    const seedPath = join(dir, 'seed.json');
+    writeFileSync(seedPath, JSON.stringify(baseSeed()));
+    const cli = runCli(['--port', '0', '--seed', seedPath]);
+    try {
+      const line = await cli.firstLine;
+      expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
+      const url = line.slice('listening on '.length);
+      const reply = await toReply(await fetch(buildRequest(url, '/api/v1/track/click', { affiliate_url: 'https://shop.test/?aff=PARTNER123' })));
+      expect(reply.body).toMatchObject({ success: true, partner_code: 'PARTNER123', cookie_window_days: 30 });
+    } finally {
+      cli.stop();
+    }
+    expect((await cli.exit).code).toBe(0);
+  });
+
+  it('loads the demo seed when no --seed is given', async () => {
+    const cli = runCli(['--port', '0']);
+    try {
+      const url = (await cli.firstLine).slice('listening on '.length);
+      const reply = await toReply(await fetch(buildRequest(url, '/api/v1/track/refund', { transaction_id: 'none' }, { token: 'aff_test_1' })));
+      expect(reply.status).toBe(404);
+    } finally {
+      cli.stop();
+    }
+    await cli.exit;
+  });
+
+  it('exits 1 with a message naming the field for a bad seed file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'affitor-seed-'));
+    const seedPath = join(dir, 'bad.json');
+    writeFileSync(seedPath, JSON.stringify({ programs: [{ id: 1 }] }));
+    const cli = runCli(['--port', '0', '--seed', seedPath]);
+    const { code, stderr } = await cli.exit;
+    expect(code).toBe(1);
+    expect(stderr).toContain('programs[0].api_token');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 1 for a seed file that is not JSON, naming the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'affitor-seed-'));
+    const seedPath = join(dir, 'broken.json');
+    writeFileSync(seedPath, '{ programs: ');
+    const { code, stderr } = await runCli(['--port', '0', '--seed', seedPath]).exit;
+    expect(code).toBe(1);
+    expect(stderr).toContain(seedPath);
+  });
+});

@@ -1,0 +1,96 @@
+/** POST /api/v1/track/refund: reversal, proportional deductions, and program isolation. */
+import { describe, expect, it } from 'vitest';
+import { TOKEN_2, setup } from './helpers';
+
+/** A server with sale `txn` of `amount` cents (commission 20%) for customer 900. */
+async function withSale(amount = 10_000) {
+  const env = setup();
+  const reply = await env.sale({ transaction_id: 'txn', amount_cents: amount, customer_key: 'u_900' });
+  expect(reply.status).toBe(200);
+  return env;
+}
+
+describe('refund', () => {
+  it('reverses the whole commission on a full refund', async () => {
+    const { refund, server } = await withSale();
+    const reply = await refund({ transaction_id: 'txn' });
+    expect(reply.body).toStrictEqual({ success: true, status: 'reversed', deductionAmount: 20, commission_id: 1 });
+    expect(server.inspect().commissions[0]).toMatchObject({ status: 'reversed', deducted_cents: 2000 });
+    expect(server.inspect().refunds[0]).toMatchObject({ status: 'reversed', deduction_cents: 2000, refund_amount_cents: null });
+  });
+
+  it('treats refund_amount_cents 0 as a full refund', async () => {
+    const { refund } = await withSale();
+    expect((await refund({ transaction_id: 'txn', refund_amount_cents: 0 })).body).toMatchObject({ status: 'reversed', deductionAmount: 20 });
+  });
+
+  it('deducts the proportional share on a partial refund', async () => {
+    const { refund, server } = await withSale();
+    const reply = await refund({ transaction_id: 'txn', refund_amount_cents: 2500 });
+    expect(reply.body).toStrictEqual({ success: true, status: 'refunded', deductionAmount: 5, commission_id: 1 });
+    expect(server.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 500 });
+  });
+
+  it('reverses when partial refunds add up to the sale amount', async () => {
+    const { refund } = await withSale();
+    await refund({ transaction_id: 'txn', refund_amount_cents: 2500 });
+    expect((await refund({ transaction_id: 'txn', refund_amount_cents: 7500 })).body).toStrictEqual({ success: true, status: 'reversed', deductionAmount: 15, commission_id: 1 });
+  });
+
+  it('reverses when a partial refund goes above the sale amount', async () => {
+    const { refund } = await withSale();
+    await refund({ transaction_id: 'txn', refund_amount_cents: 6000 });
+    expect((await refund({ transaction_id: 'txn', refund_amount_cents: 6000 })).body).toMatchObject({ status: 'reversed', deductionAmount: 8 });
+  });
+
+  it('never deducts more or less than the commission over several rounded partials', async () => {
+    const { refund, server } = await withSale(999);
+    const amounts = [];
+    for (let i = 0; i < 3; i++) amounts.push((await refund({ transaction_id: 'txn', refund_amount_cents: 333 })).body?.deductionAmount);
+    expect(amounts).toStrictEqual([0.67, 0.66, 0.67]);
+    expect(server.inspect().commissions[0]).toMatchObject({ amount_cents: 200, deducted_cents: 200, status: 'reversed' });
+  });
+
+  it('skips a second full refund as already reversed', async () => {
+    const { refund, server } = await withSale();
+    await refund({ transaction_id: 'txn' });
+    expect((await refund({ transaction_id: 'txn' })).body).toStrictEqual({ success: true, status: 'skipped', reason: 'already reversed', commission_id: 1 });
+    expect(server.inspect().commissions[0]?.deducted_cents).toBe(2000);
+  });
+
+  it('answers no_commission for a sale outside the attribution window', async () => {
+    const { sale, refund } = setup();
+    await sale({ transaction_id: 'late', amount_cents: 1000, customer_key: 'u_905' });
+    expect((await refund({ transaction_id: 'late' })).body).toStrictEqual({ success: true, status: 'no_commission', message: 'Sale has no commission to reverse' });
+  });
+
+  it('answers no_commission for a sale whose commission creation failed', async () => {
+    const { sale, refund, faults } = setup();
+    faults({ commission: true });
+    await sale({ transaction_id: 'broken', amount_cents: 1000, customer_key: 'u_900' });
+    expect((await refund({ transaction_id: 'broken' })).body?.status).toBe('no_commission');
+  });
+
+  it('answers no_commission for a test sale', async () => {
+    const { sale, refund } = setup();
+    await sale({ transaction_id: 'test_sale', additional_data: { test_mode: true } });
+    expect((await refund({ transaction_id: 'test_sale' })).body?.status).toBe('no_commission');
+  });
+});
+
+describe('program isolation', () => {
+  it('answers 404 when another program\'s token refunds a sale, and changes nothing', async () => {
+    const { refund, server } = await withSale();
+    const reply = await refund({ transaction_id: 'txn' }, TOKEN_2);
+    expect(reply).toMatchObject({ status: 404, body: { error: 'Sale not found for transaction_id' } });
+    expect(server.inspect().commissions[0]?.status).toBe('pending');
+    expect(server.inspect().refunds).toHaveLength(0);
+  });
+
+  it('does not let a token record a sale for another program\'s customer', async () => {
+    const { sale, server } = setup();
+    const reply = await sale({ transaction_id: 'cross', amount_cents: 100, customer_key: 'u_900' }, TOKEN_2);
+    expect(reply.status).toBe(400);
+    expect(server.inspect().sales).toHaveLength(0);
+  });
+});
