@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTrackingServer } from '../../examples/server/src/app';
+import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
+import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
+import { signStripePayload, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
+import { Affitor } from '../../src/server';
+import { SEED, TOKEN, inProcessFetch } from './reference-server';
+
+type Json = Record<string, unknown>;
+
+const fixture = (name: string): StripeEvent =>
+  JSON.parse(readFileSync(new URL(`../../examples/stripe-webhook/events/${name}.json`, import.meta.url), 'utf8')) as StripeEvent;
+
+function checkout(overrides: Json = {}): StripeEvent {
+  const event = fixture('checkout.session.completed');
+  Object.assign(event.data.object, { client_reference_id: 'u_901' }, overrides);
+  return event;
+}
+
+function refund(object: Json, previous: Json = { amount_refunded: 0 }, id = 'evt_refund'): StripeEvent {
+  const event = fixture('charge.refunded');
+  event.id = id;
+  Object.assign(event.data.object, object);
+  event.data.previous_attributes = previous;
+  return event;
+}
+
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()?.();
+  vi.restoreAllMocks();
+});
+
+async function webhook(signingSecret?: string) {
+  vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+  const app = createTrackingServer(SEED);
+  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch: inProcessFetch(app), retryDelayMs: 1 });
+  const server = createWebhookServer({ affitor, signingSecret });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
+  const post = async (event: StripeEvent | Json, headers: Record<string, string> = {}) => {
+    const response = await fetch(url, { method: 'POST', body: JSON.stringify(event), headers: { 'Content-Type': 'application/json', ...headers } });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  return { app, post, url };
+}
+
+describe('examples/stripe-webhook', () => {
+  it('tracks a paid checkout as a sale and answers its redelivery as a duplicate', async () => {
+    const { app, post } = await webhook();
+    expect(await post(checkout())).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    expect(await post(checkout())).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: true } });
+    const sales = app.inspect().sales;
+    expect(sales).toHaveLength(1);
+    expect(sales[0]).toMatchObject({ transaction_id: 'pi_3QdemoPayment0001', amount_cents: 4900, currency: 'USD' });
+  });
+
+  it('refunds only the newly refunded part of a charge, then the rest in full', async () => {
+    const { app, post } = await webhook();
+    await post(checkout());
+    const partial = await post(refund({ amount_refunded: 1900, refunded: false }));
+    expect(partial).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+    expect(app.inspect().refunds.at(-1)).toMatchObject({ refund_amount_cents: 1900 });
+
+    const rest = await post(refund({ amount_refunded: 4900, refunded: true }, { amount_refunded: 1900 }, 'evt_refund_2'));
+    expect(rest).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+  });
+
+  it('acknowledges a checkout with no attribution without calling Affitor', async () => {
+    const { app, post } = await webhook();
+    const result = await post(checkout({ client_reference_id: null }));
+    expect(result).toEqual({ status: 200, body: { received: true, tracked: false, reason: 'no attribution' } });
+    expect(app.inspect().sales).toHaveLength(0);
+  });
+
+  it('answers 500 while the API fails, so that Stripe redelivers, and tracks the redelivery', async () => {
+    const { app, post } = await webhook();
+    app.setFaults({ sale: true });
+    expect(await post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'server' } });
+    app.setFaults({ sale: false });
+    expect(await post(checkout())).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
+  });
+
+  it('acknowledges a refund of a sale Affitor never saw (the buyer came from no partner)', async () => {
+    const { post } = await webhook();
+    expect(await post(refund({ payment_intent: 'pi_unknown' }))).toEqual({
+      status: 200,
+      body: { received: true, tracked: false, code: 'not_found' },
+    });
+  });
+
+  it('checks the Stripe signature when a signing secret is set', async () => {
+    const secret = 'whsec_test_secret';
+    const { post } = await webhook(secret);
+    const event = checkout();
+    const raw = JSON.stringify(event);
+    expect(await post(event)).toEqual({ status: 400, body: { error: 'Invalid Stripe signature' } });
+    expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, 'whsec_other') })).toMatchObject({ status: 400 });
+    expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, secret) })).toMatchObject({ status: 200, body: { tracked: true } });
+  });
+
+  it('refuses a signature older than five minutes, or over another body', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const header = signStripePayload('{"a":1}', 'whsec_x', now);
+    expect(verifyStripeSignature('{"a":1}', header, 'whsec_x', now + 60_000)).toBe(true);
+    expect(verifyStripeSignature('{"a":1}', header, 'whsec_x', now + 301_000)).toBe(false);
+    expect(verifyStripeSignature('{"a":2}', header, 'whsec_x', now)).toBe(false);
+    expect(verifyStripeSignature('{"a":1}', 'garbage', 'whsec_x', now)).toBe(false);
+  });
+
+  it('answers 404 elsewhere and 400 for a body that is not an event', async () => {
+    const { url, post } = await webhook();
+    expect((await fetch(url.replace('/webhook', '/other'), { method: 'POST' })).status).toBe(404);
+    expect(await post({ hello: 'world' })).toEqual({ status: 400, body: { error: 'Not a Stripe event' } });
+  });
+});
