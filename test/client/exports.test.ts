@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as server from '../../src/server';
 
@@ -8,12 +9,20 @@ describe('@affitor/sdk/server entry', () => {
   });
 
   it('imports nothing from the browser SDK and no Node built-in', () => {
-    const sources = ['src/server.ts', 'client.ts', 'errors.ts', 'input.ts', 'request-id.ts', 'retry.ts', 'transport.ts', 'types.ts'].map(
-      (file) => readFileSync(file.startsWith('src/') ? file : `src/server/${file}`, 'utf8'),
-    );
+    const files = ['src/server.ts', ...readdirSync('src/server').map((file) => join('src/server', file))];
+    const sources = files.map((file) => readFileSync(file, 'utf8'));
     for (const source of sources) {
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((match) => match[1]);
       for (const path of imports) expect(path).toMatch(/^\.\/(server\/)?[a-z-]+$/);
+    }
+  });
+
+  it('is imported by no browser module, so it never lands in a browser bundle', () => {
+    const browserFiles = readdirSync('src', { recursive: true, encoding: 'utf8' })
+      .map((file) => join('src', file))
+      .filter((file) => /\.ts$/.test(file) && file !== join('src', 'server.ts') && !file.startsWith(join('src', 'server') + '/'));
+    for (const file of browserFiles) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '[./]*server(\/[\w-]+)?'|@affitor\/sdk\/server/);
     }
   });
 });
