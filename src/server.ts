@@ -11,6 +11,7 @@ export type {
   AffitorFailure,
   AffitorOptions,
   AffitorResult,
+  AffitorSaleResult,
   AffitorSuccess,
   CallOptions,
   ClickData,

@@ -14,13 +14,12 @@ import type {
   AffitorFailure,
   AffitorOptions,
   AffitorResult,
-  AffitorSuccess,
+  AffitorSaleResult,
   CallOptions,
   ClickData,
   FetchLike,
   LeadData,
   RefundData,
-  SaleData,
   TrackClickInput,
   TrackLeadInput,
   TrackRefundInput,
@@ -93,9 +92,9 @@ export class Affitor {
   trackSale(
     input: TrackSaleInput | TrackTestSaleInput,
     options?: CallOptions,
-  ): Promise<AffitorSuccess<SaleData> | AffitorDuplicate | AffitorFailure> {
+  ): Promise<AffitorSaleResult> {
     const body = saleBody(input);
-    return this.#send('sale', body, options) as Promise<AffitorSuccess<SaleData> | AffitorDuplicate | AffitorFailure>;
+    return this.#send('sale', body, options) as Promise<AffitorSaleResult>;
   }
 
   /** Reverses (all or part of) the commission of a sale (`POST /api/v1/track/refund`). */

@@ -86,12 +86,22 @@ interface ResultBase {
 
 export interface AffitorSuccess<T> extends ResultBase {
   ok: true;
-  /** The parsed JSON body, as the API sent it (snake_case). `null` for a duplicate sale. */
+  /** The parsed JSON body, as the API sent it (snake_case). */
   data: T;
   error: null;
   code: null;
-  /** `true` when a sale's `transaction_id` was already recorded (HTTP 409): nothing new was written. */
-  duplicate?: boolean;
+  /** Absent on a plain success; see {@link AffitorDuplicate}. */
+  duplicate?: false;
+}
+
+/** A sale whose `transaction_id` the server had already recorded (HTTP 409): nothing new was written. */
+export interface AffitorDuplicate extends ResultBase {
+  ok: true;
+  status: 409;
+  data: null;
+  error: null;
+  code: null;
+  duplicate: true;
 }
 
 export interface AffitorFailure extends ResultBase {
@@ -100,16 +110,14 @@ export interface AffitorFailure extends ResultBase {
   /** The server's `error` message (byte for byte) or a description of the network outcome. */
   error: string;
   code: AffitorErrorCode;
+  duplicate?: undefined;
 }
 
-/** What every `track*` method resolves to. It never rejects for an HTTP or network outcome. */
+/** What `trackClick`, `trackLead` and `trackRefund` resolve to. They never reject for an HTTP or network outcome. */
 export type AffitorResult<T> = AffitorSuccess<T> | AffitorFailure;
 
-/** A sale whose `transaction_id` the server had already recorded (HTTP 409). */
-export interface AffitorDuplicate extends AffitorSuccess<null> {
-  status: 409;
-  duplicate: true;
-}
+/** What `trackSale` resolves to: `AffitorResult<SaleData>`, or a duplicate. */
+export type AffitorSaleResult = AffitorSuccess<SaleData> | AffitorDuplicate | AffitorFailure;
 
 export type JsonObject = { [key: string]: unknown };
 
