@@ -1,5 +1,5 @@
 /** `AffitorTracker`: wires the attribution rules to cookies, the page and the network. */
-import { appendHistory, decideLanding, isExpectedLeadRefusal, parseHistory } from '../core/attribution';
+import { appendHistory, isExpectedLeadRefusal, isNewLanding, parseHistory } from '../core/attribution';
 import { readAnswer } from '../core/answers';
 import { normaliseCookieDomain } from '../core/cookie-codec';
 import { createLogger } from '../core/logger';
@@ -108,6 +108,9 @@ export class AffitorTracker {
         [COOKIE_HISTORY, history.join('|')],
         [COOKIE_AFFILIATE_URL, affiliateUrl],
       ] as const) {
+        // A host-only twin (an earlier integration, or an earlier cookieDomain) would be read
+        // first and shadow the new value: remove it before writing on the domain.
+        if (cookieDomain) writeCookie(name, '', 0, undefined, secure);
         if (value) writeCookie(name, value, days, cookieDomain, secure);
       }
     };
@@ -132,11 +135,10 @@ export class AffitorTracker {
 
     /** Applies the last-touch table to a landing on `url`; starts a click request when it calls for one. */
     const land = (url: string, aff: string | null, existingClickId = clickId): Promise<void> | void => {
-      const decision = decideLanding(aff, clickId, affiliateUrl);
       if (!aff || !programId) return;
       handledAff = aff;
-      if (decision === undefined) return log('info', 'same partner as stored: no click');
-      const click = sendClick(url, aff, decision && existingClickId, ++clicksStarted);
+      if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner as stored: no click');
+      const click = sendClick(url, aff, existingClickId, ++clicksStarted);
       void click.then(() => pendingClick == click && (pendingClick = null));
       return (pendingClick = click);
     };

@@ -4,13 +4,12 @@ import { isPlausibleId, readAff } from './values';
 export const HISTORY_LIMIT = 20;
 
 /**
- * What a landing with `aff` calls for, given the stored click id and landing URL:
- * - `undefined`: send nothing (no `?aff=`, or the same partner as the stored landing);
- * - `null`: a click request for a first landing;
- * - a string: a click request for a new partner, with that stored id as `existing_click_id`.
+ * Whether a landing with `aff` calls for a click request (the last-touch table): yes for a
+ * first landing or a new partner; no without `?aff=`, or for the same partner as the stored
+ * landing. A new partner's click carries the stored click id as `existing_click_id`.
  */
-export const decideLanding = (aff: string | null, clickId: string | null, affiliateUrl: string | null): string | null | undefined =>
-  !aff || (clickId && readAff(affiliateUrl) == aff) ? undefined : clickId;
+export const isNewLanding = (aff: string | null, clickId: string | null, affiliateUrl: string | null): boolean =>
+  !!aff && !(clickId && readAff(affiliateUrl) == aff);
 
 /** Click-id history, oldest first, newest last, without repeats, at most 20. */
 export const appendHistory = (history: readonly string[], clickId: string): string[] =>

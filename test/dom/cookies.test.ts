@@ -1,0 +1,176 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AffitorTracker } from '../../src/index';
+import { API_BASE, HttpResponse, clearCookies, cookieValue, recordCookieWrites, setUrl, settle, stopRecordingCookies, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => api.reset());
+afterEach(() => {
+  vi.restoreAllMocks();
+  stopRecordingCookies();
+  clearCookies();
+});
+afterAll(() => api.server.close());
+
+async function land(url: string, options: { cookieDomain?: string } = {}) {
+  setUrl(url);
+  const allWrites = recordCookieWrites();
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  await settle();
+  // Deletions (1970 expiry) of host-only twins and probes are left out: the cookies as set.
+  const writes = allWrites.filter((w) => !w.includes('1970'));
+  return { tracker, writes, allWrites, clickWrite: writes.find((w) => w.startsWith('affitor_click_id='))! };
+}
+
+const daysUntil = (write: string) => {
+  const expires = /expires=([^;]+)/.exec(write)![1]!;
+  return (Date.parse(expires) - Date.now()) / 86_400_000;
+};
+
+describe('cookie attributes', () => {
+  it('writes Path=/, SameSite=Lax and an expiry of the program window from the click answer', async () => {
+    const { clickWrite } = await land('http://shop.example.com/?aff=PARTNER123');
+    expect(clickWrite).toMatch(/;path=\//);
+    expect(clickWrite).toMatch(/;samesite=lax/);
+    expect(clickWrite).not.toMatch(/secure/);
+    expect(daysUntil(clickWrite)).toBeGreaterThan(29.9);
+    expect(daysUntil(clickWrite)).toBeLessThanOrEqual(30);
+  });
+
+  it('adds Secure on https', async () => {
+    const { writes } = await land('https://shop.example.com/?aff=PARTNER123');
+    const ours = writes.filter((w) => !w.startsWith('affitor_probe'));
+    expect(ours.length).toBe(4);
+    for (const write of ours) expect(write).toMatch(/;secure$/);
+  });
+
+  it.each([
+    [0, 1],
+    [-5, 1],
+    [1000, 365],
+    [7.4, 7],
+    ['ninety', 60],
+    [null, 60],
+  ])('clamps cookie_window_days %s from the server to %s days', async (answered, expected) => {
+    api.answer('click', () => HttpResponse.json({ success: true, click_id: 'cust_1_1', cookie_window_days: answered }));
+    const { clickWrite } = await land('https://shop.example.com/?aff=PARTNER123');
+    expect(Math.round(daysUntil(clickWrite))).toBe(expected);
+  });
+
+  it('encodes values so a landing URL cannot add a cookie attribute', async () => {
+    const { writes } = await land('https://shop.example.com/?aff=P1&x=a;domain=evil.com');
+    const urlWrite = writes.find((w) => w.startsWith('affitor_aff_url='))!;
+    expect(urlWrite).not.toMatch(/;domain=evil/i);
+    expect(urlWrite.split(';').filter((part) => part.startsWith('domain='))).toEqual(['domain=.example.com']);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=P1&x=a;domain=evil.com');
+  });
+
+  it('encodes a click id from the server so it cannot add a cookie attribute, and ignores it as implausible', async () => {
+    api.answer('click', () => HttpResponse.json({ success: true, click_id: 'x; domain=evil.com', cookie_window_days: 30 }));
+    const { writes, tracker } = await land('https://shop.example.com/?aff=PARTNER123');
+    expect(writes.filter((w) => w.startsWith('affitor_click_id'))).toEqual([]);
+    expect(tracker.getClickId()).toBeNull();
+  });
+
+  it('keeps an overlong landing URL as origin plus aff, within a cookie', async () => {
+    const longUrl = `https://shop.example.com/?utm=${'x'.repeat(3000)}&aff=PARTNER123`;
+    const { tracker } = await land(longUrl);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()[0]!.body.affiliate_url).toBe(longUrl);
+  });
+
+  it('ignores cookie values that are not plausible ids', async () => {
+    setUrl('https://shop.example.com/');
+    document.cookie = 'affitor_click_id=%3Cscript%3E';
+    document.cookie = 'affitor_click_ids=ok_1|<bad>|ok_2';
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    expect(tracker.getClickId()).toBeNull();
+    await tracker.signup('user_1');
+    expect(api.leads()[0]!.body.click_ids).toEqual(['ok_1', 'ok_2']);
+  });
+});
+
+describe('click history', () => {
+  it('keeps at most 20 click ids, oldest first, newest last', async () => {
+    setUrl('https://shop.example.com/');
+    document.cookie = `affitor_click_ids=${encodeURIComponent(Array.from({ length: 20 }, (_, i) => `old_${i}`).join('|'))};path=/`;
+    const { tracker } = await land('https://shop.example.com/?aff=PARTNER123');
+    const history = cookieValue('affitor_click_ids')!.split('|');
+    expect(history).toHaveLength(20);
+    expect(history[0]).toBe('old_1');
+    expect(history[19]).toBe(tracker.getClickId());
+  });
+});
+
+describe('host-only leftovers', () => {
+  it('replaces a host-only cookie from an earlier integration when writing on the root domain', async () => {
+    setUrl('https://shop.example.com/');
+    document.cookie = 'affitor_click_id=cust_1_1;path=/';
+    document.cookie = 'affitor_aff_url=' + encodeURIComponent('https://shop.example.com/?aff=PARTNER123') + ';path=/';
+    const { tracker } = await land('https://shop.example.com/?aff=PARTNER456');
+    expect(api.clicks()[0]!.body.existing_click_id).toBe('cust_1_1');
+    // Only the new, root-domain cookie is left to read: the stale host-only one cannot shadow it.
+    expect(document.cookie.match(/affitor_click_id=/g)).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+});
+
+describe('legacy customer_code', () => {
+  it('reads a legacy customer_code cookie and migrates it into affitor_click_id', async () => {
+    setUrl('https://shop.example.com/');
+    document.cookie = 'customer_code=cust_5_100';
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    expect(tracker.getClickId()).toBe('cust_5_100');
+    expect(cookieValue('affitor_click_id')).toBe('cust_5_100');
+    await settle();
+    expect(api.sent).toHaveLength(0);
+  });
+});
+
+describe('root domain', () => {
+  it.each([
+    ['https://a.b.example.com/?aff=PARTNER123', 'example.com'],
+    ['https://www.shop.example.co.uk/?aff=PARTNER123', 'example.co.uk'],
+    ['https://shop.example.co.uk/?aff=PARTNER123', 'example.co.uk'],
+  ])('on %s writes the cookies on .%s, found by probing', async (url, domain) => {
+    const { writes } = await land(url);
+    expect(writes.filter((w) => w.startsWith('affitor_click_id='))[0]).toContain(`;domain=.${domain}`);
+    const probes = writes.filter((w) => w.startsWith('affitor_probe=1')).map((w) => /domain=\.([^;]+)/.exec(w)![1]);
+    // Shortest first: for .co.uk the browser refuses the public suffix and the next candidate is tried.
+    expect(probes.at(-1)).toBe(domain);
+    if (domain === 'example.co.uk') expect(probes[0]).toBe('co.uk');
+    expect(document.cookie).not.toContain('affitor_probe');
+  });
+
+  it.each(['http://localhost/?aff=PARTNER123', 'http://127.0.0.1/?aff=PARTNER123', 'http://intranet/?aff=PARTNER123'])(
+    'writes host-only cookies with no probe on %s',
+    async (url) => {
+      const { writes } = await land(url);
+      expect(writes.some((w) => w.startsWith('affitor_probe'))).toBe(false);
+      expect(writes.find((w) => w.startsWith('affitor_click_id='))).not.toMatch(/domain=/);
+      expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+    },
+  );
+
+  it('probes once per tracker and reuses the domain for later writes', async () => {
+    const { tracker, allWrites: writes } = await land('https://a.b.example.com/?aff=PARTNER123');
+    await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
+    expect(writes.filter((w) => w.startsWith('affitor_probe=1'))).toHaveLength(1);
+  });
+
+  it('uses the cookieDomain option, without probing', async () => {
+    const { writes } = await land('https://a.b.example.com/?aff=PARTNER123', { cookieDomain: '.b.example.com' });
+    expect(writes.some((w) => w.startsWith('affitor_probe'))).toBe(false);
+    expect(writes.find((w) => w.startsWith('affitor_click_id='))).toContain(';domain=.b.example.com');
+  });
+
+  it('refuses a cookieDomain that would inject an attribute, logs an error and probes instead', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const { writes } = await land('https://a.b.example.com/?aff=PARTNER123', { cookieDomain: 'example.com; secure=false' });
+    expect(writes.find((w) => w.startsWith('affitor_click_id='))).toContain(';domain=.example.com;');
+    expect(writes.join('\n')).not.toContain('secure=false');
+    expect(error).toHaveBeenCalledWith('[Affitor]', expect.stringContaining('cookieDomain'), 'example.com; secure=false');
+  });
+});

@@ -1,0 +1,149 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AffitorTracker } from '../../src/index';
+import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+const start = (url: string) => {
+  setUrl(url);
+  return new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+};
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => api.reset());
+afterEach(() => clearCookies());
+afterAll(() => api.server.close());
+
+describe('last touch', () => {
+  it('sends one click and writes the cookies when ?aff= lands with no click cookie', async () => {
+    const tracker = start('https://shop.example.com/pricing?aff=PARTNER123');
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body).not.toHaveProperty('existing_click_id');
+    const clickId = cookieValue('affitor_click_id');
+    expect(clickId).toMatch(/^cust_\d+_\d+$/);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/pricing?aff=PARTNER123');
+    expect(cookieValue('affitor_click_ids')).toBe(clickId);
+    expect(cookieValue('customer_code')).toBe(clickId);
+    expect(tracker.getData()).toEqual({
+      clickId,
+      programId: 1,
+      hasAttribution: true,
+      affiliateUrl: 'https://shop.example.com/pricing?aff=PARTNER123',
+    });
+    expect(api.app.inspect().clicks).toHaveLength(1);
+  });
+
+  it('sends no request and restores attribution when the same aff lands again', async () => {
+    start('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    const first = cookieValue('affitor_click_id');
+    const again = start('https://shop.example.com/other?aff=PARTNER123');
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
+    expect(again.getClickId()).toBe(first);
+  });
+
+  it('sends one click with existing_click_id and overwrites the cookies when a different aff lands', async () => {
+    start('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    const first = cookieValue('affitor_click_id')!;
+    const switched = start('https://shop.example.com/?aff=PARTNER456');
+    await settle();
+    expect(api.clicks()).toHaveLength(2);
+    expect(api.clicks()[1]!.body.existing_click_id).toBe(first);
+    const second = cookieValue('affitor_click_id')!;
+    expect(switched.getClickId()).toBe(second);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER456');
+    expect(cookieValue('affitor_click_ids')!.split('|').at(-1)).toBe(second);
+    // The server re-attributed the same customer to the new partner.
+    const customers = api.app.inspect().customers as Array<{ partner_id: number }>;
+    expect(customers).toHaveLength(1);
+    expect(customers[0]!.partner_id).toBe(11);
+  });
+
+  it('restores attribution silently, with no request, when there is no ?aff= but a cookie', async () => {
+    start('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    const restored = start('https://shop.example.com/account');
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
+    expect(restored.getData()).toMatchObject({ clickId: cookieValue('affitor_click_id'), hasAttribution: true });
+  });
+
+  it('has no attribution and sends nothing without ?aff= or cookie, and signup still reports', async () => {
+    const tracker = start('https://shop.example.com/');
+    await settle();
+    expect(api.sent).toHaveLength(0);
+    expect(tracker.getData()).toEqual({ clickId: null, programId: 1, hasAttribution: false, affiliateUrl: null });
+    await tracker.signup('user_1', 'a@example.com');
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).not.toHaveProperty('click_id');
+  });
+
+  it('never tracks the same landing twice when init is called again', async () => {
+    const tracker = start('https://shop.example.com/?aff=PARTNER123');
+    tracker.init({ debug: false });
+    tracker.init();
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
+  });
+
+  it('tracks the landing once a later init supplies the missing program id', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const tracker = new AffitorTracker({ apiBase: API_BASE }).init();
+    await settle();
+    expect(api.clicks()).toHaveLength(0);
+    tracker.init({ programId: 1 });
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
+  });
+
+  it('keeps the newest partner when an older click answers last', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let calls = 0;
+    api.answer('click', async ({ request }) => {
+      calls += 1;
+      if (calls === 1) await firstHeld;
+      return api.app.fetch(request);
+    });
+    tracker.init();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    const newest = tracker.getClickId();
+    releaseFirst();
+    await settle();
+    expect(calls).toBe(2);
+    expect(tracker.getClickId()).toBe(newest);
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+  });
+});
+
+describe('trackClick', () => {
+  it('reports a click for an explicit partner URL, relative URLs resolved against the page', async () => {
+    setUrl('https://shop.example.com/');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await tracker.trackClick('/landing?aff=PARTNER456');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/landing?aff=PARTNER456');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+
+  it('joins the click init already started for the same landing instead of sending it twice', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await tracker.trackClick();
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).not.toBeNull();
+  });
+
+  it('sends the given existingClickId, or none when null is passed', async () => {
+    setUrl('https://shop.example.com/');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123', 'cust_77_1');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456', null);
+    expect(api.clicks()[0]!.body.existing_click_id).toBe('cust_77_1');
+    expect(api.clicks()[1]!.body).not.toHaveProperty('existing_click_id');
+  });
+});

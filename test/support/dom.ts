@@ -1,0 +1,122 @@
+/**
+ * happy-dom helpers for the SDK's DOM tests: the page URL, cookies, and a tracking API
+ * answered in-process by the reference server (examples/server) behind msw.
+ */
+import { http, HttpResponse } from 'msw';
+import type { HttpHandler } from 'msw';
+import { setupServer } from 'msw/node';
+import { createTrackingServer } from '../../examples/server/src/app';
+import type { SeedInput } from '../../examples/server/src/app';
+
+export const API_BASE = 'https://api.affitor.test';
+
+export const testSeed = (): SeedInput => ({
+  programs: [{ id: 1, api_token: 'aff_test_1', cookie_window_days: 30 }],
+  partners: [
+    { id: 10, name: 'Partner A' },
+    { id: 11, name: 'Partner B' },
+  ],
+  referral_links: [
+    { short_link: 'PARTNER123', program_id: 1, partner_id: 10, status: 'active' },
+    { short_link: 'PARTNER456', program_id: 1, partner_id: 11, status: 'active' },
+    { short_link: 'P1', program_id: 1, partner_id: 10, status: 'active' },
+    { short_link: 'INACTIVE1', program_id: 1, partner_id: 10, status: 'inactive' },
+  ],
+  admin_token: 'admin',
+});
+
+export interface SentRequest {
+  route: string;
+  body: Record<string, unknown>;
+  contentType: string | null;
+}
+
+/** msw in front of a fresh reference server per test; `sent` lists what the SDK posted. */
+export function useTrackingApi() {
+  const state = { app: createTrackingServer(testSeed()), sent: [] as SentRequest[] };
+  const forward = http.all(`${API_BASE}/*`, async ({ request }) => {
+    const body = (await request.clone().json().catch(() => ({}))) as Record<string, unknown>;
+    state.sent.push({ route: new URL(request.url).pathname.split('/').pop()!, body, contentType: request.headers.get('content-type') });
+    return state.app.fetch(request);
+  });
+  const server = setupServer(forward);
+  return {
+    server,
+    get app() {
+      return state.app;
+    },
+    get sent() {
+      return state.sent;
+    },
+    clicks: () => state.sent.filter((r) => r.route === 'click'),
+    leads: () => state.sent.filter((r) => r.route === 'lead'),
+    reset(seed: SeedInput = testSeed()) {
+      state.app = createTrackingServer(seed);
+      state.sent = [];
+      server.resetHandlers();
+    },
+    /** Replaces the answer of one route (for answers the reference server never gives). */
+    answer(route: 'click' | 'lead', resolver: Parameters<typeof http.post>[1]) {
+      const handler: HttpHandler = http.post(`${API_BASE}/api/v1/track/${route}`, async (info) => {
+        const body = (await info.request.clone().json().catch(() => ({}))) as Record<string, unknown>;
+        state.sent.push({ route, body, contentType: info.request.headers.get('content-type') });
+        return resolver(info);
+      });
+      server.use(handler);
+    },
+  };
+}
+
+export { http, HttpResponse };
+
+export function setUrl(url: string): void {
+  (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
+}
+
+/** Every `document.cookie = …` string the page writes, in order, until `stopRecordingCookies()`. */
+export function recordCookieWrites(): string[] {
+  const writes: string[] = [];
+  let proto: object | null = Object.getPrototypeOf(document) as object;
+  while (proto && !Object.getOwnPropertyDescriptor(proto, 'cookie')) proto = Object.getPrototypeOf(proto) as object | null;
+  const native = Object.getOwnPropertyDescriptor(proto!, 'cookie')!;
+  Object.defineProperty(document, 'cookie', {
+    configurable: true,
+    get: () => native.get!.call(document) as string,
+    set: (value: string) => {
+      writes.push(value);
+      native.set!.call(document, value);
+    },
+  });
+  return writes;
+}
+
+export function stopRecordingCookies(): void {
+  delete (document as unknown as Record<string, unknown>).cookie;
+}
+
+export function cookieValue(name: string): string | undefined {
+  const found = document.cookie
+    .split('; ')
+    .map((pair) => pair.split(/=(.*)/s))
+    .find(([key]) => key === name);
+  return found ? decodeURIComponent(found[1] ?? '') : undefined;
+}
+
+/** Deletes every cookie on the host and each parent domain (happy-dom keeps them between tests). */
+export function clearCookies(): void {
+  const labels = location.hostname.split('.');
+  const domains = [undefined, ...labels.map((_, i) => labels.slice(i).join('.'))];
+  for (const pair of document.cookie.split('; ')) {
+    const name = pair.split('=')[0];
+    if (!name) continue;
+    for (const domain of domains) {
+      // Also without a path: happy-dom keeps a cookie written with no path apart from `path=/`.
+      for (const path of ['; path=/', '']) {
+        document.cookie = `${name}=${path}; expires=Thu, 01 Jan 1970 00:00:00 GMT${domain ? `; domain=.${domain}` : ''}`;
+      }
+    }
+  }
+}
+
+/** Lets pending fetches and promise callbacks run. */
+export const settle = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
