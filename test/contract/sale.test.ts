@@ -1,6 +1,6 @@
 /** POST /api/v1/track/sale: commissions, the duplicate guard, attribution windows, test mode. */
 import { describe, expect, it } from 'vitest';
-import { DAY, START, TOKEN_2, setup } from './helpers';
+import { DAY, START, TOKEN_2, baseSeed, setup } from './helpers';
 
 describe('sale', () => {
   it('records the sale and a commission of amount times rate, rounded to whole cents', async () => {
@@ -17,6 +17,14 @@ describe('sale', () => {
     const { sale, server } = setup();
     await sale({ transaction_id: 'p2', amount_cents: 1005, customer_key: 'u_904' }, TOKEN_2);
     expect(server.inspect().commissions[0]?.amount_cents).toBe(101);
+  });
+
+  it('rounds a half cent up even when floating point lands just below it (90 at 35% is 32)', async () => {
+    const seed = baseSeed();
+    seed.programs![0]!.commission_rate = 0.35;
+    const { sale, server } = setup(seed);
+    await sale({ transaction_id: 'half', amount_cents: 90, customer_key: 'u_900' });
+    expect(server.inspect().commissions[0]?.amount_cents).toBe(32);
   });
 
   it('keeps the currency and details it is given', async () => {

@@ -41,6 +41,14 @@ export function testProgram(ctx: RouteContext): Program | undefined {
   return typeof id === 'number' ? ctx.store.programs.get(id) : undefined;
 }
 
+/**
+ * Rounds to whole cents, half up, after dropping float noise: 90 * 0.35 is
+ * 31.499999999999996 in binary floating point but 31.5 in money, so 32.
+ */
+export function roundCents(value: number): number {
+  return Math.round(Number(value.toFixed(9)));
+}
+
 export function isoDate(ms: number): string {
   return new Date(ms).toISOString();
 }

@@ -2,7 +2,7 @@
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { RouteContext } from './context';
-import { isPositiveInteger, isoDate, text } from './context';
+import { isPositiveInteger, isoDate, roundCents, text } from './context';
 
 export function trackRefund(ctx: RouteContext): Answer {
   const { body, store, now, program } = ctx;
@@ -41,7 +41,7 @@ export function trackRefund(ctx: RouteContext): Answer {
   const reverse = refundedTotal >= sale.amount_cents;
   const deductedTotal = reverse
     ? commission.amount_cents
-    : Math.round((commission.amount_cents * refundedTotal) / sale.amount_cents);
+    : roundCents((commission.amount_cents * refundedTotal) / sale.amount_cents);
   const deduction = deductedTotal - commission.deducted_cents;
   commission.deducted_cents = deductedTotal;
   const status = reverse ? 'reversed' : 'refunded';

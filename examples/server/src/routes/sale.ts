@@ -4,7 +4,7 @@ import type { Answer } from '../errors';
 import type { Program } from '../seed';
 import type { Sale } from '../store';
 import type { RouteContext } from './context';
-import { additionalData, isPositiveInteger, isTestMode, isoDate, text } from './context';
+import { additionalData, isPositiveInteger, isTestMode, isoDate, roundCents, text } from './context';
 
 const DAY_MS = 86_400_000;
 
@@ -90,7 +90,7 @@ function realSale(ctx: RouteContext, program: Program): Answer {
     partner_id: partnerId,
     customer_id: customer.id,
     rate: program.commission_rate,
-    amount_cents: Math.round(amount * program.commission_rate),
+    amount_cents: roundCents(amount * program.commission_rate),
     test_mode: false,
     created_at: isoDate(now),
   });
