@@ -2,7 +2,7 @@
  * The Affitor server client: one method per Bearer route, each resolving to a result object.
  */
 import { AffitorInputError, codeForStatus } from './errors';
-import { checkRequestId, clickBody, leadBody, refundBody, resolveOptions, saleBody } from './input';
+import { checkRequestId, clickBody, isObject, leadBody, refundBody, resolveOptions, saleBody } from './input';
 import type { ResolvedOptions } from './input';
 import { createId } from './request-id';
 import { backoffDelay, isRetryableStatus, retryAfterMs, sleep } from './retry';
@@ -29,12 +29,8 @@ import type {
 
 type Route = 'click' | 'lead' | 'sale' | 'refund';
 
-/** What one attempt amounts to: a final result, or a failure worth another try after `waitMs`. */
+/** What one attempt amounts to: a final result, or a failure worth another try (not before `waitAtLeastMs`). */
 type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Reports leads, sales, refunds and clicks to Affitor from your backend.

@@ -20,7 +20,7 @@ function fail(field: string, expected: string, value: unknown): never {
   throw new AffitorInputError(field, `${field} must be ${expected} (got ${describe(value)})`);
 }
 
-function isObject(value: unknown): value is JsonObject {
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
