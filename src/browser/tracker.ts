@@ -119,8 +119,8 @@ export class AffitorTracker {
       const answer = await post(
         'click',
         buildClickPayload(url, readPageContext(), sessionId(), programId!, existingClickId),
-        // A known but inactive link answers 200 with success:false: expected, not a failure.
-        (message) => message.startsWith('HTTP 200'),
+        // A known but inactive partner link (200, success:false) is expected, not a failure.
+        (message) => /inactive/.test(message),
       );
       if (!answer) return;
       if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');

@@ -1,0 +1,170 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AffitorTracker } from '../../src/index';
+import { postJson } from '../../src/browser/transport';
+import { API_BASE, HttpResponse, clearCookies, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+let error: ReturnType<typeof vi.spyOn>;
+let warn: ReturnType<typeof vi.spyOn>;
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  api.reset();
+  error = vi.spyOn(console, 'error').mockImplementation(() => {});
+  warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
+  clearCookies();
+});
+afterAll(() => api.server.close());
+
+const errorText = () => error.mock.calls.map((call) => call.join(' ')).join('\n');
+
+async function landWith(url = 'https://shop.example.com/?aff=PARTNER123') {
+  setUrl(url);
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+  await settle(40);
+  return tracker;
+}
+
+describe('bad click answers are logged and survived, and keep what was recorded', () => {
+  it.each([
+    ['a 5xx from the server', () => api.app.setFaults({ click: true }), 'HTTP 500: Click tracking failed'],
+    ['an answer that is not JSON', () => api.answer('click', () => new HttpResponse('<html>502</html>', { status: 200 })), 'not JSON'],
+    ['a JSON answer that is not an object', () => api.answer('click', () => HttpResponse.json('ok')), 'not JSON'],
+    ['an answer without click_id', () => api.answer('click', () => HttpResponse.json({ success: true })), 'no usable click_id'],
+    ['a network error', () => api.answer('click', () => HttpResponse.error()), 'click not recorded'],
+  ])('%s', async (_, breakServer, expected) => {
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    const before = cookieValue('affitor_click_id');
+    breakServer();
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER456');
+    expect(errorText()).toContain(expected);
+    // Nothing already recorded is lost: the earlier partner's attribution stays.
+    expect(tracker.getClickId()).toBe(before);
+    expect(cookieValue('affitor_click_id')).toBe(before);
+  });
+
+  it('warns, without an error, when the link is inactive (an expected business answer)', async () => {
+    const tracker = await landWith('https://shop.example.com/?aff=INACTIVE1');
+    expect(error).not.toHaveBeenCalled();
+    expect(tracker.getClickId()).toBeNull();
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+  });
+
+  it('logs a clear error when the API answers 400 for an unknown partner link', async () => {
+    await landWith('https://shop.example.com/?aff=NOBODY');
+    expect(errorText()).toContain('HTTP 400: Referral link not found');
+  });
+
+  it('survives fetch itself throwing synchronously', async () => {
+    vi.stubGlobal('fetch', () => {
+      throw new Error('fetch blocked');
+    });
+    const tracker = await landWith();
+    await expect(tracker.signup('user_1')).resolves.toBeUndefined();
+    expect(errorText()).toContain('fetch blocked');
+    vi.unstubAllGlobals();
+  });
+});
+
+describe('transport', () => {
+  it('gives up on a request that does not answer within its timeout', async () => {
+    api.server.use(http.post(`${API_BASE}/hang`, () => new Promise<never>(() => {})));
+    const outcome = await postJson(`${API_BASE}/hang`, {}, 50);
+    expect(outcome).toEqual({ status: 0, failure: 'timed out' });
+  });
+
+  it('posts JSON as text/plain (no CORS preflight) with keepalive', async () => {
+    const spy = vi.spyOn(globalThis, 'fetch');
+    await landWith();
+    const [, init] = spy.mock.calls[0]!;
+    expect(init).toMatchObject({ method: 'POST', keepalive: true });
+    expect(JSON.parse(init!.body as string)).toMatchObject({ affiliate_url: 'https://shop.example.com/?aff=PARTNER123' });
+    expect(api.clicks()[0]!.contentType).toMatch(/^text\/plain/);
+  });
+});
+
+describe('signup', () => {
+  it('sends the lead with every field, bound to the click of the landing', async () => {
+    const tracker = await landWith();
+    await tracker.signup('  user_42 ', 'ada@example.com');
+    const lead = api.leads()[0]!.body;
+    expect(lead).toMatchObject({
+      customer_key: 'user_42',
+      email: 'ada@example.com',
+      click_id: tracker.getClickId(),
+      click_ids: [tracker.getClickId()],
+      page_url: 'https://shop.example.com/?aff=PARTNER123',
+      program_id: 1,
+    });
+    expect(lead.session_id).toMatch(/^sess_/);
+    const customers = api.app.inspect().customers as Array<{ customer_key: string; status: string }>;
+    expect(customers[0]).toMatchObject({ customer_key: 'user_42', status: 'lead' });
+  });
+
+  it('waits for a click still in flight, so a lead sent right after landing carries the new id', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => {
+      await held;
+      return api.app.fetch(request);
+    });
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const signedUp = tracker.signup('user_1');
+    await settle();
+    expect(api.leads()).toHaveLength(0);
+    release();
+    await signedUp;
+    expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+
+  it('sends the lead after a bounded wait when the click never answers', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    api.answer('click', () => new Promise<never>(() => {}));
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const signedUp = tracker.signup('user_1');
+    await vi.advanceTimersByTimeAsync(5_000);
+    await signedUp;
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).not.toHaveProperty('click_id');
+  });
+
+  it('warns, without an error, for an unattributed visitor the server does not know', async () => {
+    const tracker = await landWith('https://shop.example.com/');
+    await tracker.signup('stranger');
+    expect(error).not.toHaveBeenCalled();
+    expect(warn.mock.calls[0]?.join(' ')).toBeUndefined(); // debug is off: warnings are silent
+  });
+
+  it('treats a second signup for the same customer as expected, not an error', async () => {
+    const tracker = await landWith();
+    await tracker.signup('user_1');
+    await tracker.signup('user_1');
+    expect(api.leads()).toHaveLength(2);
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it('logs an error when the lead request fails', async () => {
+    const tracker = await landWith();
+    api.app.setFaults({ lead: true });
+    await tracker.signup('user_1');
+    expect(errorText()).toContain('HTTP 500: Lead tracking failed');
+  });
+
+  it.each([
+    ['an empty customer key', ['  '], 'customerKey must be a non-empty string'],
+    ['a customer key that is not a string', [42], 'customerKey must be a non-empty string'],
+    ['an email that is not a string', ['user_1', { email: 'x' }], 'email must be a string'],
+  ])('refuses %s with a clear error and sends nothing', async (_, args, message) => {
+    const tracker = await landWith('https://shop.example.com/');
+    await (tracker.signup as (...a: unknown[]) => Promise<void>)(...args);
+    expect(errorText()).toContain(message);
+    expect(api.leads()).toHaveLength(0);
+  });
+});
