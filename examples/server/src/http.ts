@@ -44,16 +44,19 @@ export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): 
   return { tooLarge: false, text: new TextDecoder().decode(bytes) };
 }
 
+/** A JSON object: not null, not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Parses a JSON object body; anything else (including arrays and null) is `undefined`. */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  return value as Record<string, unknown>;
 }
 
 export function jsonResponse(answer: Answer, headers: Record<string, string> = {}): Response {

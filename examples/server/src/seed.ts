@@ -2,6 +2,7 @@
  * The seed: what the server knows at start. `parseSeed` fills every default and
  * rejects a bad seed with a `SeedError` that names the offending field.
  */
+import { isRecord } from './http';
 
 export type CustomerStatus = 'click' | 'lead' | 'conversion';
 export type LinkStatus = 'active' | 'inactive';
@@ -119,12 +120,8 @@ export class SeedError extends Error {
 
 type Obj = Record<string, unknown>;
 
-function isObject(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function object(value: unknown, path: string, allowed: readonly string[]): Obj {
-  if (!isObject(value)) throw new SeedError(path || 'seed', 'must be a JSON object');
+  if (!isRecord(value)) throw new SeedError(path || 'seed', 'must be a JSON object');
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       throw new SeedError(path ? `${path}.${key}` : key, `is not a known field (expected one of: ${allowed.join(', ')})`);
@@ -264,7 +261,7 @@ function parseLinks(raw: unknown, programIds: Set<number>, partnerIds: Set<numbe
 function parseCustomers(raw: unknown, programs: Program[], partnerIds: Set<number>, startedAt: number): SeedCustomer[] {
   const programIds = new Set(programs.map((p) => p.id));
   const entries = list(raw, 'customers');
-  const explicitIds = entries.map((e) => (isObject(e) && typeof e.id === 'number' ? e.id : 0));
+  const explicitIds = entries.map((e) => (isRecord(e) && typeof e.id === 'number' ? e.id : 0));
   let nextId = Math.max(0, ...explicitIds) + 1;
   const customers: SeedCustomer[] = [];
   entries.forEach((entry, i) => {

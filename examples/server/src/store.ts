@@ -3,21 +3,11 @@
  * All methods are synchronous, so a route's check-then-write runs without interleaving.
  */
 import type { Answer } from './errors';
-import type { CustomerStatus, Faults, Partner, Program, ReferralLink, Seed } from './seed';
+import type { Faults, Partner, Program, ReferralLink, Seed, SeedCustomer } from './seed';
 
-export interface Customer {
-  id: number;
-  /** The latest click id; `click_ids` keeps every one the customer ever had. */
-  click_id: string;
+/** A customer as the seed gives it, plus every click id it ever had (`click_id` is the latest). */
+export interface Customer extends SeedCustomer {
   click_ids: string[];
-  customer_key: string | null;
-  email: string | null;
-  program_id: number;
-  partner_id: number | null;
-  partner_program: boolean;
-  status: CustomerStatus;
-  /** epoch ms of the click the current attribution comes from */
-  clicked_at: number;
 }
 
 export interface ClickEvent {

@@ -1,5 +1,6 @@
 /** What every route handler receives once the common checks passed, and small body readers. */
 import type { Answer } from '../errors';
+import { isRecord } from '../http';
 import type { Program } from '../seed';
 import type { Store } from '../store';
 
@@ -12,10 +13,6 @@ export interface RouteContext {
 }
 
 export type RouteHandler = (ctx: RouteContext) => Answer;
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** A non-empty string field, else `null`. */
 export function text(value: unknown): string | null {
