@@ -1,11 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, clearCookies, setUrl, settle, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
-let error: ReturnType<typeof vi.spyOn>;
-let log: ReturnType<typeof vi.spyOn>;
-let warn: ReturnType<typeof vi.spyOn>;
+let error: MockInstance<typeof console.error>;
+let log: MockInstance<typeof console.info>;
+let warn: MockInstance<typeof console.warn>;
 
 beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {

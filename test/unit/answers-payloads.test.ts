@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { readAnswer } from '../../src/core/answers';
+import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
+import { createLogger } from '../../src/core/logger';
+import { vi } from 'vitest';
+
+describe('readAnswer', () => {
+  it('returns the body of a successful JSON answer', () => {
+    expect(readAnswer({ status: 200, body: { success: true, click_id: 'c' } })).toEqual({ success: true, click_id: 'c' });
+  });
+  it.each([
+    [{ status: 0, failure: 'timed out' }, 'timed out'],
+    [{ status: 200 }, 'HTTP 200, answer is not JSON'],
+    [{ status: 502 }, 'HTTP 502, answer is not JSON'],
+    [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],
+    [{ status: 200, body: { success: false, message: 'Referral link is inactive' } }, 'HTTP 200: Referral link is inactive'],
+  ])('describes %j as %j', (outcome, message) => {
+    expect(readAnswer(outcome)).toBe(message);
+  });
+});
+
+describe('payloads', () => {
+  const context = {
+    page_url: 'https://s/?aff=P1',
+    page_title: 'T',
+    referrer_url: '',
+    user_agent: 'UA',
+    screen_resolution: '1x2',
+    viewport_size: '3x4',
+    language: 'en',
+    timezone: 'UTC',
+  };
+  it('builds the click body with page context and program id, existing_click_id only when switching', () => {
+    expect(buildClickPayload('https://s/?aff=P1', context, 'sess_1', 7, null)).toEqual({
+      affiliate_url: 'https://s/?aff=P1',
+      ...context,
+      session_id: 'sess_1',
+      additional_data: { program_id: 7 },
+    });
+    expect(buildClickPayload('u', context, 's', 7, 'cust_1_1').existing_click_id).toBe('cust_1_1');
+  });
+  it('builds the lead body, leaving out an absent email and click id', () => {
+    expect(buildLeadPayload('k', undefined, null, [], 'p', 's', 7)).toEqual({
+      customer_key: 'k',
+      click_ids: [],
+      page_url: 'p',
+      session_id: 's',
+      program_id: 7,
+    });
+    expect(buildLeadPayload('k', 'e@x', 'c', ['c'], 'p', 's', 7)).toMatchObject({ email: 'e@x', click_id: 'c', click_ids: ['c'] });
+  });
+});
+
+describe('createLogger', () => {
+  it('prints info only in debug mode and errors always, with the prefix', () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let debug = false;
+    const log = createLogger(() => debug);
+    log('info', 'quiet');
+    log('error', 'loud', 1);
+    debug = true;
+    log('info', 'now', 2);
+    expect(info.mock.calls).toEqual([['[Affitor]', 'now', 2]]);
+    expect(error.mock.calls).toEqual([['[Affitor]', 'loud', 1]]);
+    vi.restoreAllMocks();
+  });
+});

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+
+describe('server-side rendering (node, no DOM)', () => {
+  it('imports without touching a browser global and makes every function a no-op', async () => {
+    expect(typeof window).toBe('undefined');
+    const sdk = await import('../../src/index');
+    expect(sdk.init({ programId: 1 })).toBeNull();
+    expect(sdk.getTracker()).toBeNull();
+    expect(sdk.getData()).toBeNull();
+    expect(sdk.getClickId()).toBeNull();
+    await expect(sdk.signup('user_1', 'a@example.com')).resolves.toBeUndefined();
+    await expect(sdk.trackClick('https://shop.example.com/?aff=P1')).resolves.toBeUndefined();
+    const tracker = new sdk.AffitorTracker({ programId: 1 });
+    expect(tracker.init()).toBe(tracker);
+    await expect(tracker.signup('user_1')).resolves.toBeUndefined();
+    expect(tracker.getData()).toEqual({ clickId: null, programId: null, hasAttribution: false, affiliateUrl: null });
+  });
+});
+
+describe('public exports', () => {
+  it('lists exactly the documented browser API', async () => {
+    const sdk = await import('../../src/index');
+    expect(Object.keys(sdk).sort()).toEqual(['AffitorTracker', 'getClickId', 'getData', 'getTracker', 'init', 'signup', 'trackClick']);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { clampWindowDays, isPlausibleId, parseProgramId, readAff } from '../../src/core/values';
+
+describe('readAff', () => {
+  it.each([
+    ['https://shop.example/pricing?aff=PARTNER123', 'PARTNER123'],
+    ['https://shop.example/?aff=%20P1%20&x=1', 'P1'],
+    ['https://shop.example/?x=1&aff=P%2B1', 'P+1'],
+    ['https://shop.example/?aff=', null],
+    ['https://shop.example/?aff=%20', null],
+    ['https://shop.example/?affiliate=P1', null],
+    ['/relative?aff=P1', null],
+    ['not a url', null],
+    [null, null],
+    [undefined, null],
+  ])('reads %j as %j', (url, expected) => {
+    expect(readAff(url)).toBe(expected);
+  });
+});
+
+describe('isPlausibleId', () => {
+  it.each(['cust_42_1712345678901', 'a', 'id.with:colons-and_dots', 'x'.repeat(128)])('accepts %s', (id) => {
+    expect(isPlausibleId(id)).toBe(true);
+  });
+  it.each(['', 'x'.repeat(129), '<script>', 'a b', 'a;domain=x', 42, null, undefined])('rejects %j', (id) => {
+    expect(isPlausibleId(id)).toBe(false);
+  });
+});
+
+describe('clampWindowDays', () => {
+  it.each([
+    [30, 30],
+    [0, 1],
+    [-3, 1],
+    [366, 365],
+    [1e9, 365],
+    [2.5, 3],
+    [Number.NaN, 60],
+    [Infinity, 60],
+    ['30', 60],
+    [null, 60],
+    [undefined, 60],
+  ])('turns %j into %j days', (raw, days) => {
+    expect(clampWindowDays(raw)).toBe(days);
+  });
+});
+
+describe('parseProgramId', () => {
+  it.each([
+    [1, 1],
+    ['42', 42],
+    [' 7 ', 7],
+    [0, null],
+    ['0', null],
+    [-1, null],
+    [1.5, null],
+    ['1e3', null],
+    ['0x10', null],
+    ['abc', null],
+    ['', null],
+    [true, null],
+    [[5], null],
+    [null, null],
+  ])('parses %j as %j', (raw, id) => {
+    expect(parseProgramId(raw)).toBe(id);
+  });
+});
