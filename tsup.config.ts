@@ -7,7 +7,10 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     clean: true,
-    target: 'es2020',
+    // Each entry stands alone: no shared chunk can carry server code into a browser bundle.
+    splitting: false,
+    // ES2022 keeps `#private` fields native (Node 18+, every current browser) instead of helper code.
+    target: 'es2022',
     platform: 'neutral',
     treeshake: true,
   },
