@@ -1,0 +1,201 @@
+/**
+ * The Chromium suite's harness: Debian's chromium driven by playwright-core, the reference
+ * tracking server on a free port, the examples served on mapped hosts, and a throwaway
+ * certificate for https. One browser per test file; one fresh context (cookie jar) per test.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
+import { startServer } from '../../examples/server/src/node';
+import type { RunningServer } from '../../examples/server/src/node';
+import type { SeedInput } from '../../examples/server/src/app';
+import { ensureDist } from '../../examples/demo/dist';
+import { EXAMPLES_DIR, REPO_ROOT, startStaticServer } from '../../examples/demo/static-server';
+import type { StaticServer, StaticServerOptions } from '../../examples/demo/static-server';
+
+export { EXAMPLES_DIR };
+export const PAGES_DIR = join(REPO_ROOT, 'test', 'e2e', 'pages');
+
+export const CHROMIUM_PATH = process.env.AFFITOR_CHROMIUM ?? '/usr/bin/chromium';
+const INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
+export const hasChromium = existsSync(CHROMIUM_PATH);
+const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
+
+/**
+ * Skip the suite on a developer's machine without Chromium, saying so; never in CI, where
+ * `launchChromium` then fails with the same hint.
+ */
+export const skipWithoutChromium = !hasChromium && !isCI;
+if (skipWithoutChromium) {
+  console.warn(`[e2e] Chromium not found at ${CHROMIUM_PATH}: skipping the browser suite. Install it with: ${INSTALL_HINT}`);
+}
+
+/** Real domains on loopback: `.shop.test` and `.example.co.uk` as on the internet. */
+export const HOST_RULES = 'MAP *.shop.test 127.0.0.1, MAP *.example.co.uk 127.0.0.1';
+
+/** Launches headless Chromium in a fresh profile (playwright makes a temporary user-data dir per launch). */
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  if (!hasChromium) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH} and CI=${process.env.CI}: the browser suite must run here. Install it with: ${INSTALL_HINT}`);
+  }
+  ensureDist((line) => console.log(`[e2e] ${line}`));
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--host-resolver-rules=${HOST_RULES}`,
+      ...extraArgs,
+    ],
+  });
+}
+
+export const PROGRAM_ID = 1;
+/** Not the default 60 days, so a test can tell the program's window was used. */
+export const WINDOW_DAYS = 45;
+export const PARTNER_A = { id: 10, link: 'PARTNER123' };
+export const PARTNER_B = { id: 11, link: 'PARTNER456' };
+
+/** Program 1 with two partner links, allowing exactly `origins`. */
+export function seedFor(origins: string[]): SeedInput {
+  return {
+    programs: [{ id: PROGRAM_ID, api_token: 'aff_test_1', cookie_window_days: WINDOW_DAYS, allowed_origins: origins }],
+    partners: [
+      { id: PARTNER_A.id, name: 'Partner A' },
+      { id: PARTNER_B.id, name: 'Partner B' },
+    ],
+    referral_links: [
+      { short_link: PARTNER_A.link, program_id: PROGRAM_ID, partner_id: PARTNER_A.id },
+      { short_link: PARTNER_B.link, program_id: PROGRAM_ID, partner_id: PARTNER_B.id },
+    ],
+  };
+}
+
+export interface Stack {
+  /** The current tracking server; `resetApi` replaces it. */
+  readonly api: RunningServer;
+  web: StaticServer;
+  /** `http(s)://<host>:<web port>` */
+  origin(host: string): string;
+  /** A fresh tracking server (empty state, new port) for the next test; pages get the new address. */
+  resetApi(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the static server for `sites` and a tracking server whose program allows the
+ * origins of `hosts` on it. The pages' API base is rewritten to that tracking server.
+ */
+export async function startStack(
+  sites: StaticServerOptions['sites'],
+  hosts: string[],
+  more: Pick<StaticServerOptions, 'tls' | 'delay'> = {},
+): Promise<Stack> {
+  let api: RunningServer | undefined;
+  const web = await startStaticServer({ sites, apiBase: () => api?.url ?? 'http://api.not-started.invalid', ...more });
+  const seed = seedFor(hosts.map((host) => web.origin(host)));
+  api = await startServer({ port: 0, seed });
+  return {
+    get api() {
+      return api!;
+    },
+    web,
+    origin: (host) => web.origin(host),
+    resetApi: async () => {
+      await api?.close();
+      api = await startServer({ port: 0, seed });
+    },
+    close: async () => {
+      await Promise.all([api?.close(), web.close()]);
+    },
+  };
+}
+
+/** A throwaway self-signed certificate for `*.shop.test` (Chromium runs with --ignore-certificate-errors). */
+export async function makeCertificate(): Promise<{ key: string; cert: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'affitor-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=www.shop.test',
+        '-addext', 'subjectAltName=DNS:*.shop.test', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      { stdio: 'ignore' },
+    );
+    return { key: await readFile(join(dir, 'key.pem'), 'utf8'), cert: await readFile(join(dir, 'cert.pem'), 'utf8') };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface ConsoleLine {
+  type: string;
+  text: string;
+}
+
+/** A POST the page sent to the tracking API, as Chromium sent it. */
+export interface TrackRequest {
+  route: string;
+  contentType: string | undefined;
+  body: Record<string, unknown>;
+}
+
+export interface WatchedPage {
+  page: Page;
+  console: ConsoleLine[];
+  requests: TrackRequest[];
+}
+
+/** A new page that records its console lines and the SDK's requests to the tracking API. */
+export async function openPage(context: BrowserContext): Promise<WatchedPage> {
+  const page = await context.newPage();
+  const lines: ConsoleLine[] = [];
+  const requests: TrackRequest[] = [];
+  page.on('console', (message) => lines.push({ type: message.type(), text: message.text() }));
+  page.on('pageerror', (error) => lines.push({ type: 'pageerror', text: String(error) }));
+  page.on('request', (request) => {
+    const route = /\/api\/v1\/track\/(\w+)$/.exec(request.url())?.[1];
+    if (!route || request.method() !== 'POST') return;
+    requests.push({ route, contentType: request.headers()['content-type'], body: JSON.parse(request.postData() ?? '{}') as Record<string, unknown> });
+  });
+  return { page, console: lines, requests };
+}
+
+/** The routes of the requests so far, e.g. `['click', 'lead']`. */
+export const routes = (requests: TrackRequest[]): string[] => requests.map((request) => request.route);
+
+/** The SDK's error lines (`console.error('[Affitor]', ...)`). */
+export const affitorErrors = (lines: ConsoleLine[]): string[] =>
+  lines.filter((line) => line.type === 'error' && line.text.startsWith('[Affitor]')).map((line) => line.text);
+
+/** The cookie `name` in the browser's jar, for any domain. */
+export async function jarCookie(context: BrowserContext, name: string): Promise<Cookie | undefined> {
+  return (await context.cookies()).find((cookie) => cookie.name === name);
+}
+
+/** Waits until the jar holds `name` with a value other than `not` (the click answered and the SDK wrote it). */
+export async function waitForCookie(context: BrowserContext, name: string, not?: string, timeoutMs = 10_000): Promise<Cookie> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const cookie = await jarCookie(context, name);
+    if (cookie && cookie.value !== not) return cookie;
+    if (Date.now() > deadline) throw new Error(`cookie ${name} was not written within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Lets requests the page may still send go out: the network stays quiet for 500 ms. */
+export const settle = (page: Page): Promise<void> => page.waitForLoadState('networkidle');
+
+/** Seconds from now to a cookie's expiry, in days. */
+export const daysLeft = (cookie: Cookie): number => (cookie.expires - Date.now() / 1000) / 86_400;
