@@ -1,0 +1,87 @@
+/**
+ * Which cookie domain the SDK's probe finds in real Chromium, which applies the public
+ * suffix list, host-only rules for localhost, and `Secure` only over https.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import {
+  EXAMPLES_DIR,
+  PARTNER_A,
+  WINDOW_DAYS,
+  affitorErrors,
+  daysLeft,
+  launchChromium,
+  makeCertificate,
+  openPage,
+  skipWithoutChromium,
+  startStack,
+  waitForCookie,
+} from './harness';
+import type { Stack } from './harness';
+
+const COOKIES = ['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url'];
+const SHOP = { '*': join(EXAMPLES_DIR, 'script-tag') };
+
+describe.skipIf(skipWithoutChromium)('cookie domains in Chromium', () => {
+  let browser: Browser;
+  let http: Stack;
+  let https: Stack;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    const tls = await makeCertificate();
+    [browser, http, https] = await Promise.all([
+      launchChromium(['--ignore-certificate-errors']),
+      startStack(SHOP, ['shop.example.co.uk', 'localhost', 'www.shop.localhost']),
+      startStack(SHOP, ['www.shop.test'], { tls }),
+    ]);
+    expect(https.origin('www.shop.test')).toMatch(/^https:/);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all([http?.close(), https?.close()]);
+  });
+  beforeEach(async () => {
+    context = await browser.newContext();
+  });
+  afterEach(() => context.close());
+
+  /** Lands on `origin` with partner A's link; resolves to every cookie the SDK wrote, once written. */
+  async function land(origin: string) {
+    const { page, console: lines } = await openPage(context);
+    await page.goto(`${origin}/?aff=${PARTNER_A.link}`);
+    await waitForCookie(context, 'affitor_click_id');
+    expect(affitorErrors(lines)).toEqual([]);
+    const cookies = await context.cookies();
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual([...COOKIES].sort());
+    return cookies;
+  }
+
+  it('writes on .example.co.uk from shop.example.co.uk (co.uk is a public suffix Chromium refuses)', async () => {
+    const cookies = await land(http.origin('shop.example.co.uk'));
+    for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: '.example.co.uk', secure: false });
+    // The probe cookie left no trace.
+    expect(cookies.some((cookie) => cookie.name.includes('probe'))).toBe(false);
+  });
+
+  it('writes host-only cookies on localhost', async () => {
+    const cookies = await land(http.origin('localhost'));
+    // Playwright reports a host-only cookie with the bare host, a domain cookie with a leading dot.
+    for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: 'localhost', secure: false });
+  });
+
+  it('writes on .shop.localhost from www.shop.localhost (what the demo relies on)', async () => {
+    const cookies = await land(http.origin('www.shop.localhost'));
+    for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.localhost' });
+  });
+
+  it('adds Secure over https, still on the root domain and for the program window', async () => {
+    const cookies = await land(https.origin('www.shop.test'));
+    for (const cookie of cookies) {
+      expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test', secure: true, sameSite: 'Lax', path: '/' });
+      expect(daysLeft(cookie)).toBeCloseTo(WINDOW_DAYS, 2);
+    }
+    expect(https.api.app.inspect().clicks).toHaveLength(1);
+  });
+});
