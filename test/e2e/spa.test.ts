@@ -1,0 +1,121 @@
+/**
+ * The ES module build (`dist/index.js`) imported by a single-page app without a bundler
+ * (examples/spa, through an import map), in Chromium: the same attribution as the script
+ * tag, across client-side navigation and across subdomains.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  EXAMPLES_DIR,
+  PARTNER_A,
+  PARTNER_B,
+  WINDOW_DAYS,
+  affitorErrors,
+  daysLeft,
+  jarCookie,
+  launchChromium,
+  openPage,
+  routes,
+  settle,
+  skipWithoutChromium,
+  startStack,
+  waitForCookie,
+} from './harness';
+import type { Stack } from './harness';
+
+describe.skipIf(skipWithoutChromium)('the ES module in a single-page app, in Chromium', () => {
+  let browser: Browser;
+  let stack: Stack;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    [browser, stack] = await Promise.all([
+      launchChromium(),
+      startStack({ www: join(EXAMPLES_DIR, 'script-tag'), app: join(EXAMPLES_DIR, 'spa') }, ['www.shop.test', 'app.shop.test']),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await stack.resetApi();
+    context = await browser.newContext();
+  });
+  afterEach(() => context.close());
+
+  const state = () => stack.api.app.inspect();
+
+  /** Follows an in-app link; proves no page load happened by a marker that a load would erase. */
+  async function navigate(page: Page, linkText: string, path: string) {
+    await page.evaluate(() => ((window as unknown as { marker?: number }).marker = 1));
+    await page.click(`nav >> text=${linkText}`);
+    await page.waitForURL((url) => url.pathname === path);
+    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(1);
+  }
+
+  async function signUp(page: Page, email: string) {
+    await page.fill('input[name=email]', email);
+    await page.click('button[type=submit]');
+    await expect.poll(() => page.textContent('#result')).toContain('Welcome');
+  }
+
+  it('lands, writes the root-domain cookies for the program window, and signs up after client-side navigation with no second click', async () => {
+    const { page, console: lines, requests } = await openPage(context);
+    const landing = `${stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
+    await page.goto(landing);
+    const clickId = await waitForCookie(context, 'affitor_click_id');
+    expect(clickId).toMatchObject({ domain: '.shop.test', sameSite: 'Lax', secure: false });
+    expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
+    expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
+    // Loaded as a module: no global is defined.
+    expect(await page.evaluate(() => 'affitor' in window)).toBe(false);
+
+    await navigate(page, 'Pricing', '/pricing');
+    await navigate(page, 'Sign up', '/signup');
+    expect(await page.textContent('#attribution')).toContain(clickId.value);
+    await signUp(page, 'grace@example.com');
+
+    expect(routes(requests)).toEqual(['click', 'lead']);
+    expect(requests[0]!.body).toMatchObject({ affiliate_url: landing, additional_data: { program_id: 1 } });
+    const [click] = state().clicks;
+    expect(click).toMatchObject({ click_id: clickId.value, partner_id: PARTNER_A.id });
+    expect(state().leads[0]).toMatchObject({ click_id: clickId.value, customer_key: 'grace@example.com' });
+    expect(state().customers).toEqual([expect.objectContaining({ id: click!.customer_id, status: 'lead' })]);
+    expect(affitorErrors(lines)).toEqual([]);
+  });
+
+  it('sends no click on reload with the same aff, and one with existing_click_id for another partner', async () => {
+    const { page, requests } = await openPage(context);
+    const landingA = `${stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
+    await page.goto(landingA);
+    const first = await waitForCookie(context, 'affitor_click_id');
+    await page.reload();
+    await settle(page);
+    expect(routes(requests)).toEqual(['click']);
+
+    await page.goto(`${stack.origin('app.shop.test')}/pricing?aff=${PARTNER_B.link}`);
+    const second = await waitForCookie(context, 'affitor_click_id', first.value);
+    expect(routes(requests)).toEqual(['click', 'click']);
+    expect(requests[1]!.body).toMatchObject({ existing_click_id: first.value });
+    expect(state().customers).toEqual([expect.objectContaining({ click_id: second.value, partner_id: PARTNER_B.id })]);
+    expect(second).toMatchObject({ domain: '.shop.test' });
+  });
+
+  it('reads a landing made by the script tag on www.shop.test and binds the signup in the app to that customer', async () => {
+    const www = await openPage(context);
+    await www.page.goto(`${stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
+    const clickId = await waitForCookie(context, 'affitor_click_id');
+
+    const app = await openPage(context);
+    await app.page.goto(`${stack.origin('app.shop.test')}/signup`);
+    expect(await app.page.textContent('#attribution')).toContain(clickId.value);
+    await signUp(app.page, 'linus@example.com');
+
+    expect(routes(app.requests)).toEqual(['lead']);
+    expect(state().leads[0]).toMatchObject({ click_id: clickId.value, customer_key: 'linus@example.com' });
+    expect(state().customers).toEqual([expect.objectContaining({ click_id: clickId.value, status: 'lead' })]);
+    expect(affitorErrors([...www.console, ...app.console])).toEqual([]);
+  });
+});
