@@ -42,6 +42,8 @@ export interface StaticServerOptions {
   tls?: { key: string; cert: string };
   /** Milliseconds to hold the answer for a path, e.g. to load the SDK late. */
   delay?: (path: string) => number;
+  /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
+  routes?: Record<string, () => Promise<{ type: string; body: string }>>;
 }
 
 export interface StaticServer {
@@ -72,6 +74,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const url = new URL(request.url ?? '/', 'http://placeholder');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
     const path = decodeURIComponent(url.pathname);
+    const route = options.routes?.[path];
+    if (route) {
+      const { type, body } = await route();
+      response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+      return;
+    }
     const inDist = path.startsWith('/dist/');
     const root = inDist ? DIST_DIR : (options.sites[host.split('.')[0] ?? ''] ?? options.sites['*']);
     const file = root && (await resolveFile(root, inDist ? path.slice('/dist'.length) : path));
