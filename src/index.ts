@@ -4,18 +4,26 @@
  */
 import { isBrowser } from './browser/env';
 import { AffitorTracker } from './browser/tracker';
-import type { AffitorData, AffitorInitOptions } from './browser/tracker';
+import type {
+  AffitorData,
+  AffitorDiagnosis,
+  AffitorInitOptions,
+  AttributionListener,
+  ConsentState,
+  RequestReport,
+} from './browser/tracker';
 
 export { AffitorTracker };
-export type { AffitorData, AffitorInitOptions };
+export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
 
 let tracker: AffitorTracker | null = null;
 
+/** The module's tracker, made (not initialised) on first use, so consent and listeners can be set before `init`. */
+const shared = (): AffitorTracker | null => (isBrowser() ? (tracker ??= new AffitorTracker()) : null);
+
 /** Starts tracking (or updates options). Returns null on the server. */
 export function init(options?: AffitorInitOptions): AffitorTracker | null {
-  if (!isBrowser()) return null;
-  tracker ??= new AffitorTracker();
-  return tracker.init(options);
+  return shared()?.init(options) ?? null;
 }
 
 /** Reports a signup. Initialises with default options first if `init` was not called. */
@@ -39,4 +47,24 @@ export function getData(): AffitorData | null {
 
 export function getTracker(): AffitorTracker | null {
   return tracker;
+}
+
+/** Consent given: persists the attribution held in memory (see the `consent` option). */
+export function grantConsent(): void {
+  shared()?.grantConsent();
+}
+
+/** Consent withdrawn: deletes every cookie and stored item the SDK wrote. */
+export function revokeConsent(): void {
+  shared()?.revokeConsent();
+}
+
+/** Calls `listener(current, previous)` whenever a click id is set or replaced. Returns a function that stops it. */
+export function onAttribution(listener: AttributionListener): () => void {
+  return shared()?.onAttribution(listener) ?? (() => {});
+}
+
+/** A JSON-serialisable report of why there is (no) attribution; null on the server. */
+export function diagnose(): AffitorDiagnosis | null {
+  return shared()?.diagnose() ?? null;
 }

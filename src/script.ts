@@ -19,10 +19,12 @@ const options: AffitorInitOptions = {
   debug: attribute('debug') == 'true',
   apiBase: attribute('api-base'),
   cookieDomain: attribute('cookie-domain'),
+  consent: attribute('consent') == 'pending' ? 'pending' : undefined,
 };
 
 const tracker = new AffitorTracker();
-// The tracker's methods are bound functions: `init`, `signup`, `trackClick`, `getClickId`, `getData`.
+// The tracker's methods are bound functions: `init`, `signup`, `trackClick`, `getClickId`, `getData`,
+// `grantConsent`, `revokeConsent`, `onAttribution`, `diagnose`.
 const api: Api = {
   ...(tracker as unknown as Api),
   getTracker: () => tracker,

@@ -1,6 +1,7 @@
 /** What the page knows about the visit: URL, title, screen, locale, session, script tag. */
 import type { PageContext } from '../core/payloads';
 
+const SESSION_KEY = 'affitor_session_id';
 let memorySessionId: string | undefined;
 
 export const isSecurePage = (): boolean => location.protocol == 'https:';
@@ -18,17 +19,38 @@ export function readPageContext(): PageContext {
   };
 }
 
-/** One id per tab session, kept in sessionStorage where the page may use it, else in memory. */
-export function sessionId(): string {
+/**
+ * One id per tab session. Kept in sessionStorage only when `persist` (consent given) and the
+ * page may use storage; otherwise in memory for this page.
+ */
+export function sessionId(persist: boolean): string {
   memorySessionId ??= 'sess_' + Math.random().toString(36).slice(2) + Date.now().toString(36);
   try {
-    return (sessionStorage.affitor_session_id ??= memorySessionId) as string;
+    const stored = sessionStorage.getItem(SESSION_KEY);
+    if (stored) return stored;
+    if (persist) sessionStorage.setItem(SESSION_KEY, memorySessionId);
   } catch {
-    return memorySessionId;
+    /* storage blocked: the in-memory id serves */
+  }
+  return memorySessionId;
+}
+
+export function forgetSession(): void {
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    /* storage blocked: nothing was stored */
   }
 }
 
-/** The program id set on the page: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */
-export const pageProgramId = (): unknown =>
-  document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id') ??
-  (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
+/** The program id set on the page, and where: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */
+export function pageProgramId(): [raw: unknown, source: 'script-attribute' | 'window'] {
+  const attribute = document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id');
+  return attribute != null
+    ? [attribute, 'script-attribute']
+    : [(window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID, 'window'];
+}
+
+/** The browser's Global Privacy Control signal. */
+export const globalPrivacyControl = (): boolean =>
+  (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;

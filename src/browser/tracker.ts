@@ -1,14 +1,20 @@
 /** `AffitorTracker`: wires the attribution rules to cookies, the page and the network. */
 import { appendHistory, isExpectedLeadRefusal, isNewLanding, parseHistory } from '../core/attribution';
 import { readAnswer } from '../core/answers';
+import type { HttpOutcome } from '../core/answers';
 import { normaliseCookieDomain } from '../core/cookie-codec';
+import { diagnosisWarnings } from '../core/diagnosis';
+import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
 import { createLogger } from '../core/logger';
 import { buildClickPayload, buildLeadPayload } from '../core/payloads';
+import { cookieDomainCandidates } from '../core/root-domain';
 import { clampWindowDays, DEFAULT_WINDOW_DAYS, isPlausibleId, parseProgramId, readAff } from '../core/values';
 import { findRootDomain, readCookie, writeCookie } from './cookies';
 import { isBrowser } from './env';
-import { isSecurePage, pageProgramId, readPageContext, sessionId } from './page';
+import { forgetSession, globalPrivacyControl, isSecurePage, pageProgramId, readPageContext, sessionId } from './page';
 import { postJson } from './transport';
+
+export type { AffitorDiagnosis, ConsentState, RequestReport };
 
 export interface AffitorInitOptions {
   /** The program id. Default: the `data-affitor-program-id` of a script tag, then `window.AFFITOR_PROGRAM_ID`. */
@@ -19,6 +25,13 @@ export interface AffitorInitOptions {
   cookieDomain?: string;
   /** Base URL of the tracking API. @default 'https://api.affitor.com' */
   apiBase?: string;
+  /**
+   * `'pending'`: capture and report the landing, but keep the click id in memory only (no
+   * cookie, no storage) until `grantConsent()`. @default 'granted'
+   */
+  consent?: 'granted' | 'pending';
+  /** Treat the browser's Global Privacy Control signal as consent pending. @default false */
+  respectGlobalPrivacyControl?: boolean;
 }
 
 export interface AffitorData {
@@ -28,10 +41,14 @@ export interface AffitorData {
   affiliateUrl: string | null;
 }
 
+/** Called with the new and the previous attribution whenever a click id is set or replaced. */
+export type AttributionListener = (current: AffitorData, previous: AffitorData) => void;
+
 export const COOKIE_CLICK_ID = 'affitor_click_id';
 export const COOKIE_AFFILIATE_URL = 'affitor_aff_url';
 export const COOKIE_HISTORY = 'affitor_click_ids';
 export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
+const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, 'affitor_probe'];
 
 /** How long `signup` waits for a click still in flight before sending the lead anyway. */
 export const SIGNUP_WAIT_MS = 5_000;
@@ -53,21 +70,45 @@ export class AffitorTracker {
   readonly trackClick: (affiliateUrl?: string, existingClickId?: string | null) => Promise<void>;
   /** Reports a signup (lead) for `customerKey`, carrying the click id of the visitor's last partner. */
   readonly signup: (customerKey: string, email?: string) => Promise<void>;
+  /** Consent given: writes what attribution is held in memory to cookies, and persists from now on. */
+  readonly grantConsent: () => void;
+  /** Consent withdrawn: deletes every cookie and stored item the SDK wrote, and forgets the attribution. */
+  readonly revokeConsent: () => void;
+  /** Calls `listener(current, previous)` whenever a click id is set or replaced. Returns a function that stops it. */
+  readonly onAttribution: (listener: AttributionListener) => () => void;
+  /** Why there is (no) attribution, as JSON-serialisable data; printed as a table with `debug`. */
+  readonly diagnose: () => AffitorDiagnosis;
 
   constructor(initialOptions: AffitorInitOptions = {}) {
     const options: AffitorInitOptions = { ...initialOptions };
     const log = createLogger(() => !!options.debug);
     let programId: number | null = null;
+    let programIdSource: AffitorDiagnosis['programIdSource'] = null;
     let clickId: string | null = null;
     let affiliateUrl: string | null = null;
     let history: string[] = [];
+    let windowDays: number | null = null;
+    /** Set by grantConsent()/revokeConsent(); wins over the options. */
+    let consentCall: ConsentState | undefined;
+    /** The cookie lifetime of an attribution held in memory while consent is pending. */
+    let unsavedDays = 0;
     /** The chosen cookie domain: undefined for host-only, null while not chosen yet. */
     let cookieDomain: string | undefined | null = null;
+    let cookieDomainReason = 'not chosen yet';
+    let probes: AffitorDiagnosis['probes'] = [];
     /** The `aff` value whose landing this page has already handled. */
     let handledAff: string | null = null;
     let pendingClick: Promise<void> | null = null;
     let clicksStarted = 0;
     let newestApplied = 0;
+    const reports: Record<string, RequestReport> = {};
+    const listeners = new Set<AttributionListener>();
+
+    const consent = (): ConsentState =>
+      consentCall ??
+      (options.consent == 'pending' || (options.respectGlobalPrivacyControl && globalPrivacyControl()) ? 'pending' : 'granted');
+    const mayPersist = (): boolean => consent() == 'granted';
+    const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
 
     /** Runs `task` only in a browser, and turns anything it throws into an error log: nothing reaches the page. */
     const guard =
@@ -83,42 +124,72 @@ export class AffitorTracker {
     /** POSTs to a tracking route; resolves to the answer's body, or logs why there is none. */
     const post = async (route: string, payload: object, isExpected: (message: string) => boolean) => {
       log('info', route, payload);
-      const answer = readAnswer(
-        await postJson(`${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`, payload),
+      const outcome: HttpOutcome = await postJson(
+        `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`,
+        payload,
       );
-      if (typeof answer == 'object') return answer;
+      const answer = readAnswer(outcome);
+      const ok = typeof answer == 'object';
+      reports[route] = {
+        status: outcome.status,
+        ok,
+        requestId: outcome.requestId ?? null,
+        message: ok ? null : answer,
+        at: new Date().toISOString(),
+      };
+      if (ok) return answer;
       log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer);
     };
 
-    /** Makes `id` the attribution and writes every cookie for `days`. */
-    const save = (id: string, days: number): void => {
-      clickId = id;
-      history = appendHistory(history, id);
-      const secure = isSecurePage();
+    const chooseCookieDomain = (secure: boolean): string | undefined => {
       if (cookieDomain === null) {
         const configured = options.cookieDomain;
         cookieDomain = configured && normaliseCookieDomain(configured);
-        if (configured && !cookieDomain) log('error', 'Invalid cookieDomain, using the root domain:', configured);
-        cookieDomain ||= findRootDomain(location.hostname, secure);
+        cookieDomainReason = 'option';
+        if (!cookieDomain) {
+          if (configured) log('error', 'Invalid cookieDomain, using the root domain:', configured);
+          probes = [];
+          cookieDomain = findRootDomain(location.hostname, secure, (domain, accepted) => probes.push({ domain, accepted }));
+          cookieDomainReason = cookieDomain ? 'probe' : 'host-only';
+        }
         log('info', 'cookie domain', cookieDomain ?? 'host-only');
       }
+      return cookieDomain;
+    };
+
+    /** Writes the attribution held in memory to every cookie, for `days`. */
+    const persist = (days: number): void => {
+      const secure = isSecurePage();
+      const domain = chooseCookieDomain(secure);
       for (const [name, value] of [
-        [COOKIE_CLICK_ID, id],
-        [COOKIE_LEGACY_CLICK_ID, id],
+        [COOKIE_CLICK_ID, clickId],
+        [COOKIE_LEGACY_CLICK_ID, clickId],
         [COOKIE_HISTORY, history.join('|')],
         [COOKIE_AFFILIATE_URL, affiliateUrl],
       ] as const) {
         // A host-only twin (an earlier integration, or an earlier cookieDomain) would be read
         // first and shadow the new value: remove it before writing on the domain.
-        if (cookieDomain) writeCookie(name, '', 0, undefined, secure);
-        if (value) writeCookie(name, value, days, cookieDomain, secure);
+        if (domain) writeCookie(name, '', 0, undefined, secure);
+        if (value) writeCookie(name, value, days, domain, secure);
+      }
+      unsavedDays = 0;
+    };
+
+    /** Makes `id` the attribution: in cookies for `days`, or in memory only while consent is not given. */
+    const save = (id: string, days: number): void => {
+      clickId = id;
+      history = appendHistory(history, id);
+      if (mayPersist()) persist(days);
+      else {
+        unsavedDays = days;
+        log('info', 'consent ' + consent() + ': attribution kept in memory');
       }
     };
 
     const sendClick = guard('click', async (url: string, aff: string, existingClickId: string | null, sequence: number) => {
       const answer = await post(
         'click',
-        buildClickPayload(url, readPageContext(), sessionId(), programId!, existingClickId),
+        buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId!, existingClickId),
         // A known but inactive partner link (200, success:false) is expected, not a failure.
         (message) => /inactive/.test(message),
       );
@@ -127,10 +198,19 @@ export class AffitorTracker {
       // An older request answering after a newer one must not undo last touch.
       if (sequence < newestApplied) return;
       newestApplied = sequence;
+      const previous = data();
       // A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs.
       affiliateUrl = url.length < 1024 ? url : `${location.origin}/?aff=${encodeURIComponent(aff)}`;
-      save(answer.click_id, clampWindowDays(answer.cookie_window_days));
+      windowDays = clampWindowDays(answer.cookie_window_days);
+      save(answer.click_id, windowDays);
       log('info', 'click saved', answer.click_id);
+      for (const listener of listeners) {
+        try {
+          listener(data(), previous);
+        } catch (error) {
+          log('error', 'onAttribution listener failed:', error);
+        }
+      }
     });
 
     /** Applies the last-touch table to a landing on `url`; starts a click request when it calls for one. */
@@ -151,17 +231,22 @@ export class AffitorTracker {
           }
           if (newOptions.cookieDomain) cookieDomain = null;
           log('info', 'init', options);
-          const rawProgramId = options.programId ?? pageProgramId();
+          const [rawProgramId, source]: [unknown, AffitorDiagnosis['programIdSource']] =
+            options.programId != null ? [options.programId, 'option'] : pageProgramId();
           programId = parseProgramId(rawProgramId);
+          programIdSource = programId ? source : null;
           if (programId) log('info', 'program id', programId);
           else if (rawProgramId == null) log('error', NO_PROGRAM_ID);
           else log('error', 'Invalid program id (a positive whole number expected):', rawProgramId);
 
-          clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId);
-          affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff);
-          history = parseHistory(readCookie(COOKIE_HISTORY));
-          const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
-          if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
+          // Attribution held in memory (consent pending) is newer than any cookie.
+          if (!unsavedDays) {
+            clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId);
+            affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff);
+            history = parseHistory(readCookie(COOKIE_HISTORY));
+            const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
+            if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
+          }
           log('info', 'stored attribution', clickId);
 
           const aff = readAff(location.href);
@@ -175,7 +260,7 @@ export class AffitorTracker {
 
     this.getClickId = () => clickId;
 
-    this.getData = () => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
+    this.getData = data;
 
     this.trackClick = guard('trackClick', async (url?: string, existingClickId?: string | null) => {
       let aff: string | null = null;
@@ -201,12 +286,67 @@ export class AffitorTracker {
       // Bounded: a click that never answers must not hold the lead back for long.
       if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
       const sentClickId = clickId;
-      const answer = await post(
-        'lead',
-        buildLeadPayload(customerKey.trim(), email?.trim(), sentClickId, history, location.href, sessionId(), programId),
-        (message) => isExpectedLeadRefusal(message, !!sentClickId),
-      );
+      const payload = buildLeadPayload(customerKey.trim(), email?.trim(), sentClickId, history, location.href, sessionId(mayPersist()), programId);
+      const answer = await post('lead', payload, (message) => isExpectedLeadRefusal(message, !!sentClickId));
       if (answer) log('info', 'lead recorded');
     });
+
+    this.grantConsent = () => {
+      consentCall = 'granted';
+      log('info', 'consent granted');
+      if (isBrowser() && unsavedDays) persist(unsavedDays);
+    };
+
+    this.revokeConsent = () => {
+      consentCall = 'revoked';
+      log('info', 'consent revoked: deleting cookies');
+      clickId = affiliateUrl = null;
+      history = [];
+      unsavedDays = 0;
+      if (!isBrowser()) return;
+      const secure = isSecurePage();
+      // Earlier pages may have written on any parent domain: delete on each, and host-only.
+      const domains = [undefined, cookieDomain ?? undefined, ...cookieDomainCandidates(location.hostname)];
+      for (const name of COOKIE_NAMES) for (const domain of domains) writeCookie(name, '', 0, domain, secure);
+      forgetSession();
+    };
+
+    this.onAttribution = (listener) => {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    };
+
+    this.diagnose = () => {
+      // Choosing the domain (by probe) is what the next click would do; not without consent.
+      if (isBrowser() && mayPersist()) chooseCookieDomain(isSecurePage());
+      const cookies: Record<string, string> = {};
+      for (const name of COOKIE_NAMES) {
+        const value = isBrowser() && readCookie(name);
+        if (value) cookies[name] = value;
+      }
+      const report = {
+        aff: isBrowser() ? readAff(location.href) : null,
+        programId,
+        programIdSource,
+        cookieDomain: cookieDomain ?? null,
+        cookieDomainReason,
+        probes,
+        cookies,
+        windowDays,
+        lastClick: reports.click ?? null,
+        lastLead: reports.lead ?? null,
+        consent: consent(),
+      };
+      const diagnosis: AffitorDiagnosis = {
+        ...report,
+        warnings: diagnosisWarnings(
+          report,
+          isBrowser() ? location.origin : '',
+          options.cookieDomain && !normaliseCookieDomain(options.cookieDomain) ? options.cookieDomain : null,
+        ),
+      };
+      if (options.debug) log('info', 'diagnosis', diagnosis);
+      return diagnosis;
+    };
   }
 }

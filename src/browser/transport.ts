@@ -11,7 +11,7 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<HttpOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  let status = 0;
+  const outcome: HttpOutcome = { status: 0 };
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -19,14 +19,15 @@ export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_T
       keepalive: true,
       signal: controller.signal,
     });
-    status = response.status;
+    outcome.status = response.status;
+    outcome.requestId = response.headers.get('x-request-id');
     const parsed: unknown = JSON.parse(await response.text());
-    return { status, body: parsed && typeof parsed == 'object' ? (parsed as Record<string, unknown>) : undefined };
+    if (parsed && typeof parsed == 'object') outcome.body = parsed as Record<string, unknown>;
   } catch (error) {
     // Reached for a body that is not JSON (status set), or for no answer at all: fetch
     // rejects with a TypeError on network errors and CORS refusals alike.
-    return { status, failure: controller.signal.aborted ? 'timed out' : String(error) };
-  } finally {
-    clearTimeout(timer);
+    outcome.failure = controller.signal.aborted ? 'timed out' : String(error);
   }
+  clearTimeout(timer);
+  return outcome;
 }

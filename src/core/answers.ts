@@ -7,6 +7,8 @@ export interface HttpOutcome {
   body?: Record<string, unknown> | undefined;
   /** Why no answer arrived. */
   failure?: string;
+  /** The server's `X-Request-ID`. */
+  requestId?: string | null;
 }
 
 /**

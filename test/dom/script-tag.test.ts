@@ -50,7 +50,19 @@ describe('the <script> build', () => {
     await import('../../src/script');
     await settle();
     const affitor = host.affitor!;
-    expect(Object.keys(affitor).sort()).toEqual(['getClickId', 'getData', 'getTracker', 'init', 'ready', 'signup', 'trackClick']);
+    expect(Object.keys(affitor).sort()).toEqual([
+      'diagnose',
+      'getClickId',
+      'getData',
+      'getTracker',
+      'grantConsent',
+      'init',
+      'onAttribution',
+      'ready',
+      'revokeConsent',
+      'signup',
+      'trackClick',
+    ]);
     expect(api.clicks()).toHaveLength(1);
     expect(affitor.getClickId!()).toBe(cookieValue('affitor_click_id'));
     expect(affitor.getData!()).toMatchObject({ programId: 1, hasAttribution: true });

@@ -73,8 +73,11 @@ export function setUrl(url: string): void {
   (window as unknown as { happyDOM: { setURL(url: string): void } }).happyDOM.setURL(url);
 }
 
-/** Every `document.cookie = …` string the page writes, in order, until `stopRecordingCookies()`. */
-export function recordCookieWrites(): string[] {
+/**
+ * Every `document.cookie = …` string the page writes, in order, until `stopRecordingCookies()`.
+ * `accept` decides which writes reach the cookie jar (default: all), to imitate a browser that refuses some.
+ */
+export function recordCookieWrites(accept: (cookie: string) => boolean = () => true): string[] {
   const writes: string[] = [];
   let proto: object | null = Object.getPrototypeOf(document) as object;
   while (proto && !Object.getOwnPropertyDescriptor(proto, 'cookie')) proto = Object.getPrototypeOf(proto) as object | null;
@@ -84,7 +87,7 @@ export function recordCookieWrites(): string[] {
     get: () => native.get!.call(document) as string,
     set: (value: string) => {
       writes.push(value);
-      native.set!.call(document, value);
+      if (accept(value)) native.set!.call(document, value);
     },
   });
   return writes;

@@ -14,12 +14,28 @@ describe('server-side rendering (node, no DOM)', () => {
     expect(tracker.init()).toBe(tracker);
     await expect(tracker.signup('user_1')).resolves.toBeUndefined();
     expect(tracker.getData()).toEqual({ clickId: null, programId: null, hasAttribution: false, affiliateUrl: null });
+    expect(sdk.diagnose()).toBeNull();
+    expect(() => sdk.grantConsent()).not.toThrow();
+    expect(() => sdk.revokeConsent()).not.toThrow();
+    expect(typeof sdk.onAttribution(() => {})).toBe('function');
   });
 });
 
 describe('public exports', () => {
   it('lists exactly the documented browser API', async () => {
     const sdk = await import('../../src/index');
-    expect(Object.keys(sdk).sort()).toEqual(['AffitorTracker', 'getClickId', 'getData', 'getTracker', 'init', 'signup', 'trackClick']);
+    expect(Object.keys(sdk).sort()).toEqual([
+      'AffitorTracker',
+      'diagnose',
+      'getClickId',
+      'getData',
+      'getTracker',
+      'grantConsent',
+      'init',
+      'onAttribution',
+      'revokeConsent',
+      'signup',
+      'trackClick',
+    ]);
   });
 });

@@ -1,0 +1,211 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AffitorTracker } from '../../src/index';
+import type { AffitorData } from '../../src/index';
+import {
+  API_BASE,
+  HttpResponse,
+  clearCookies,
+  cookieValue,
+  recordCookieWrites,
+  setUrl,
+  settle,
+  stopRecordingCookies,
+  useTrackingApi,
+} from '../support/dom';
+
+const api = useTrackingApi();
+const OURS = /affitor_|customer_code/;
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  api.reset();
+  sessionStorage.clear();
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  clearCookies();
+  sessionStorage.clear();
+});
+afterAll(() => api.server.close());
+
+async function land(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
+  setUrl(url);
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  await settle();
+  return tracker;
+}
+
+describe('consent', () => {
+  it('with consent pending reports the click but writes no cookie and no storage', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(document.cookie).not.toMatch(OURS);
+    expect(document.cookie).not.toContain('affitor_probe');
+    expect(sessionStorage.length).toBe(0);
+    await tracker.signup('user_1');
+    expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
+    expect(sessionStorage.length).toBe(0);
+  });
+
+  it('writes the attribution held in memory when consent is granted, and persists from then on', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    const held = tracker.getClickId();
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(held);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(api.clicks()[1]!.body.existing_click_id).toBe(held);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+
+  it('keeps the in-memory attribution when init is called again before consent', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    const held = tracker.getClickId();
+    tracker.init({ debug: false });
+    expect(tracker.getClickId()).toBe(held);
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(held);
+  });
+
+  it('deletes every cookie and stored item it wrote when consent is revoked', async () => {
+    const tracker = await land('https://a.b.example.com/?aff=PARTNER123');
+    await tracker.signup('user_1');
+    expect(document.cookie).toMatch(OURS);
+    expect(sessionStorage.getItem('affitor_session_id')).toMatch(/^sess_/);
+    document.cookie = 'customer_code=cust_9_9;path=/'; // a host-only legacy cookie too
+    tracker.revokeConsent();
+    expect(document.cookie).not.toMatch(OURS);
+    expect(sessionStorage.getItem('affitor_session_id')).toBeNull();
+    expect(tracker.getData()).toMatchObject({ clickId: null, hasAttribution: false });
+    // And nothing is written again afterwards.
+    await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
+    expect(document.cookie).not.toMatch(OURS);
+  });
+
+  it('treats the Global Privacy Control signal as consent pending when asked to', async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
+    try {
+      const honoured = await land('https://shop.example.com/?aff=PARTNER123', { respectGlobalPrivacyControl: true });
+      expect(honoured.getClickId()).toMatch(/^cust_/);
+      expect(document.cookie).not.toMatch(OURS);
+      expect(honoured.diagnose().consent).toBe('pending');
+      await land('https://shop.example.com/?aff=PARTNER456');
+      expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+    } finally {
+      delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+    }
+  });
+});
+
+describe('onAttribution', () => {
+  it('calls back once per change with the new and the previous attribution', async () => {
+    setUrl('https://shop.example.com/');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
+    const calls: Array<[AffitorData, AffitorData]> = [];
+    tracker.onAttribution((current, previous) => calls.push([current, previous]));
+    tracker.init();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123'); // same partner: no change
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(calls).toHaveLength(2);
+    expect(calls[0]![1]).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(calls[0]![0]).toMatchObject({ clickId: calls[1]![1].clickId, affiliateUrl: 'https://shop.example.com/?aff=PARTNER123' });
+    expect(calls[1]![0]).toMatchObject({ clickId: tracker.getClickId(), affiliateUrl: 'https://shop.example.com/?aff=PARTNER456' });
+  });
+
+  it('stops calling after unsubscribe, and survives a listener that throws', async () => {
+    setUrl('https://shop.example.com/');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const kept = vi.fn();
+    const stop = tracker.onAttribution(() => {
+      throw new Error('app bug');
+    });
+    tracker.onAttribution(kept);
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123');
+    stop();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(kept).toHaveBeenCalledTimes(2);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+});
+
+describe('diagnose', () => {
+  it('reports a healthy landing: aff, program id and source, domain by probe, cookies, window, last click', async () => {
+    const tracker = await land('https://www.shop.example.co.uk/?aff=PARTNER123');
+    const report = tracker.diagnose();
+    expect(JSON.parse(JSON.stringify(report))).toEqual(report);
+    expect(report).toMatchObject({
+      aff: 'PARTNER123',
+      programId: 1,
+      programIdSource: 'option',
+      cookieDomain: 'example.co.uk',
+      cookieDomainReason: 'probe',
+      probes: [
+        { domain: 'co.uk', accepted: false },
+        { domain: 'example.co.uk', accepted: true },
+      ],
+      windowDays: 30,
+      consent: 'granted',
+      lastLead: null,
+      warnings: [],
+    });
+    expect(report.cookies.affitor_click_id).toBe(tracker.getClickId());
+    expect(report.lastClick).toMatchObject({ status: 200, ok: true, message: null });
+    expect(report.lastClick!.requestId).toMatch(/\S/);
+  });
+
+  it('warns about a missing program id', () => {
+    setUrl('https://shop.example.com/');
+    const report = new AffitorTracker({ apiBase: API_BASE }).init().diagnose();
+    expect(report.programIdSource).toBeNull();
+    expect(report.warnings).toContain('no program id: nothing is tracked');
+  });
+
+  it('warns about a host-only fallback when the browser accepts no parent domain', async () => {
+    setUrl('https://shop.example.com/');
+    // A browser (or privacy tool) that refuses every Domain cookie but keeps host-only ones.
+    const writes = recordCookieWrites((cookie) => !cookie.includes('domain='));
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    stopRecordingCookies();
+    const report = tracker.diagnose();
+    expect(report).toMatchObject({ cookieDomain: null, cookieDomainReason: 'host-only' });
+    expect(report.probes).toEqual([
+      { domain: 'example.com', accepted: false },
+      { domain: 'shop.example.com', accepted: false },
+    ]);
+    expect(writes.some((w) => w.startsWith('affitor_click_id=cust_'))).toBe(true);
+    expect(report.cookies.affitor_click_id).toBe(tracker.getClickId());
+    expect(report.warnings.join('\n')).toContain('host-only cookies');
+  });
+
+  it('warns about an origin the API refused (no answer), quoting the origin', async () => {
+    api.answer('click', () => HttpResponse.error());
+    const report = (await land('https://shop.example.com/?aff=PARTNER123')).diagnose();
+    expect(report.lastClick).toMatchObject({ status: 0, ok: false });
+    expect(report.warnings.join('\n')).toContain("is https://shop.example.com in the program's allowed origins (CORS)?");
+  });
+
+  it('warns about a failed lead with the server message and its request id', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    api.app.setFaults({ lead: true });
+    await tracker.signup('user_1');
+    const report = tracker.diagnose();
+    expect(report.lastLead).toMatchObject({ status: 500, ok: false, message: 'HTTP 500: Lead tracking failed' });
+    expect(report.warnings).toContain('last lead failed: HTTP 500: Lead tracking failed');
+  });
+
+  it('warns about an invalid cookieDomain and pending consent', async () => {
+    const report = (await land('https://shop.example.com/?aff=PARTNER123', { cookieDomain: 'a;b', consent: 'pending' })).diagnose();
+    expect(report.warnings).toEqual(['invalid cookieDomain ignored: a;b', 'consent pending: attribution kept in memory only']);
+    expect(report.cookieDomainReason).toBe('not chosen yet');
+    expect(document.cookie).not.toContain('affitor_probe');
+  });
+
+  it('prints the report with debug on', async () => {
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const report = (await land('https://shop.example.com/', { debug: true })).diagnose();
+    expect(info).toHaveBeenCalledWith('[Affitor]', 'diagnosis', report);
+  });
+});
