@@ -6,11 +6,14 @@ import { normaliseCookieDomain } from '../core/cookie-codec';
 import { diagnosisWarnings } from '../core/diagnosis';
 import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
 import { createLogger } from '../core/logger';
+import { formatOutbox, isRetryable, newEventId, parseOutbox } from '../core/outbox';
+import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload, buildLeadPayload } from '../core/payloads';
 import { cookieDomainCandidates } from '../core/root-domain';
 import { clampWindowDays, DEFAULT_WINDOW_DAYS, isPlausibleId, parseProgramId, readAff } from '../core/values';
 import { findRootDomain, readCookie, writeCookie } from './cookies';
 import { isBrowser } from './env';
+import { onUrlChange, urlAtLoad } from './history';
 import { forgetSession, globalPrivacyControl, isSecurePage, pageProgramId, readPageContext, sessionId } from './page';
 import { postJson } from './transport';
 
@@ -48,7 +51,14 @@ export const COOKIE_CLICK_ID = 'affitor_click_id';
 export const COOKIE_AFFILIATE_URL = 'affitor_aff_url';
 export const COOKIE_HISTORY = 'affitor_click_ids';
 export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
-const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, 'affitor_probe'];
+export const COOKIE_OUTBOX = 'affitor_outbox';
+const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_OUTBOX, 'affitor_probe'];
+
+/** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
+export const RETRY_DELAYS_MS = [500, 1500];
+
+/** Requests under way in this page, by event id, shared by every tracker so one event is never sent twice at once. */
+const inFlight = new Map<string, Promise<Record<string, unknown> | undefined>>();
 
 /** How long `signup` waits for a click still in flight before sending the lead anyway. */
 export const SIGNUP_WAIT_MS = 5_000;
@@ -101,6 +111,9 @@ export class AffitorTracker {
     let pendingClick: Promise<void> | null = null;
     let clicksStarted = 0;
     let newestApplied = 0;
+    let watching = false;
+    let outbox: PendingEvent[] = [];
+    const clicks = new Map<string, Promise<void>>();
     const reports: Record<string, RequestReport> = {};
     const listeners = new Set<AttributionListener>();
 
@@ -121,24 +134,62 @@ export class AffitorTracker {
         }
       };
 
-    /** POSTs to a tracking route; resolves to the answer's body, or logs why there is none. */
-    const post = async (route: string, payload: object, isExpected: (message: string) => boolean) => {
-      log('info', route, payload);
-      const outcome: HttpOutcome = await postJson(
-        `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`,
-        payload,
-      );
-      const answer = readAnswer(outcome);
-      const ok = typeof answer == 'object';
-      reports[route] = {
-        status: outcome.status,
-        ok,
-        requestId: outcome.requestId ?? null,
-        message: ok ? null : answer,
-        at: new Date().toISOString(),
-      };
-      if (ok) return answer;
-      log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer);
+    const storeOutbox = (): void => {
+      const secure = isSecurePage();
+      if (mayPersist()) {
+        writeCookie(COOKIE_OUTBOX, formatOutbox(outbox), outbox.length ? DEFAULT_WINDOW_DAYS : 0, chooseCookieDomain(secure), secure);
+      }
+    };
+
+    /**
+     * Sends an outbox event, retrying in the page while the outcome is retryable; resolves to the
+     * answer's body, or logs why there is none. A definitive answer takes the event out of the
+     * outbox; one still failing stays there for a later page view.
+     */
+    const deliver = (event: PendingEvent, isExpected: (message: string) => boolean) => {
+      const id = event.body.event_id;
+      const sending =
+        inFlight.get(id) ??
+        (async () => {
+          const { route } = event;
+          log('info', route, event.body);
+          let outcome: HttpOutcome;
+          for (let attempt = 0; ; attempt++) {
+            outcome = await postJson(
+              `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`,
+              event.body,
+            );
+            const delay = RETRY_DELAYS_MS[attempt];
+            if (!isRetryable(outcome.status) || delay === undefined) break;
+            log('info', route + ' retry', outcome.status);
+            await new Promise((resolve) => setTimeout(resolve, delay * (1 + Math.random() / 2)));
+          }
+          const answer = readAnswer(outcome);
+          const ok = typeof answer == 'object';
+          reports[route] = {
+            status: outcome.status,
+            ok,
+            requestId: outcome.requestId ?? null,
+            message: ok ? null : answer,
+            at: new Date().toISOString(),
+          };
+          if (!isRetryable(outcome.status)) {
+            outbox = outbox.filter((pending) => pending.body.event_id != id);
+            storeOutbox();
+          }
+          inFlight.delete(id);
+          if (ok) return answer;
+          log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer, isRetryable(outcome.status) ? '(kept to resend)' : '');
+        })();
+      inFlight.set(id, sending);
+      return sending;
+    };
+
+    /** Puts an event in the outbox (and its cookie) before it is sent, so leaving the page cannot lose it. */
+    const enqueue = (event: PendingEvent): PendingEvent => {
+      outbox.push(event);
+      storeOutbox();
+      return event;
     };
 
     const chooseCookieDomain = (secure: boolean): string | undefined => {
@@ -173,6 +224,7 @@ export class AffitorTracker {
         if (value) writeCookie(name, value, days, domain, secure);
       }
       unsavedDays = 0;
+      if (readCookie(COOKIE_CLICK_ID) != clickId) log('warn', 'cookies unavailable: attribution kept in memory for this page');
     };
 
     /** Makes `id` the attribution: in cookies for `days`, or in memory only while consent is not given. */
@@ -186,17 +238,16 @@ export class AffitorTracker {
       }
     };
 
-    const sendClick = guard('click', async (url: string, aff: string, existingClickId: string | null, sequence: number) => {
-      const answer = await post(
-        'click',
-        buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId!, existingClickId),
-        // A known but inactive partner link (200, success:false) is expected, not a failure.
-        (message) => /inactive/.test(message),
-      );
+    const sendClick = guard('click', async (event: PendingEvent, sequence: number) => {
+      // A known but inactive partner link (200, success:false) is expected, not a failure.
+      const answer = await deliver(event, (message) => /inactive/.test(message));
+      const url = event.body.affiliate_url as string;
+      const aff = readAff(url)!;
       if (!answer) return;
       if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
-      // An older request answering after a newer one must not undo last touch.
-      if (sequence < newestApplied) return;
+      // Last touch: an older request answering after a newer one, or a click from an earlier
+      // page view that a newer landing superseded, is recorded by the server but not applied.
+      if (event.stale || sequence < newestApplied) return;
       newestApplied = sequence;
       const previous = data();
       // A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs.
@@ -218,9 +269,43 @@ export class AffitorTracker {
       if (!aff || !programId) return;
       handledAff = aff;
       if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner as stored: no click');
-      const click = sendClick(url, aff, existingClickId, ++clicksStarted);
-      void click.then(() => pendingClick == click && (pendingClick = null));
+      // A landing whose click is still in the outbox (the page was left, the API was down) is
+      // sent again with its event id, which the server records once.
+      let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
+      if (!event) {
+        for (const pending of outbox) if (pending.route == 'click') pending.stale = true;
+        event = enqueue({
+          route: 'click',
+          body: {
+            ...buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId, existingClickId),
+            event_id: newEventId(),
+          },
+        });
+      }
+      return startClick(event);
+    };
+
+    /** Sends a click event and applies its answer; joins the same event when it is already under way. */
+    const startClick = (event: PendingEvent): Promise<void> => {
+      const id = event.body.event_id;
+      let click = clicks.get(id);
+      if (!click) {
+        const started = sendClick(event, ++clicksStarted);
+        clicks.set(id, started);
+        void started.then(() => {
+          clicks.delete(id);
+          if (pendingClick == started) pendingClick = null;
+        });
+        click = started;
+      }
       return (pendingClick = click);
+    };
+
+    /** Handles a landing on the current URL, or on the URL at load when a router stripped `?aff=` since. */
+    const landHere = (): void => {
+      const url = readAff(location.href) || !readAff(urlAtLoad) ? location.href : urlAtLoad!;
+      const aff = readAff(url);
+      if (aff != handledAff) void land(url, aff);
     };
 
     this.init = (newOptions = {}) => {
@@ -249,8 +334,17 @@ export class AffitorTracker {
           }
           log('info', 'stored attribution', clickId);
 
-          const aff = readAff(location.href);
-          if (aff != handledAff) void land(location.href, aff);
+          if (!watching && programId) {
+            watching = true;
+            // Events an earlier page view could not deliver: clicks first, so leads can wait for them.
+            outbox = parseOutbox(readCookie(COOKIE_OUTBOX));
+            for (const event of outbox) {
+              if (event.route == 'click') void startClick(event);
+              else void deliver(event, (message) => isExpectedLeadRefusal(message, !!event.body.click_id));
+            }
+            onUrlChange(landHere);
+          }
+          landHere();
         } catch (error) {
           log('error', 'init failed:', error);
         }
@@ -286,8 +380,9 @@ export class AffitorTracker {
       // Bounded: a click that never answers must not hold the lead back for long.
       if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
       const sentClickId = clickId;
-      const payload = buildLeadPayload(customerKey.trim(), email?.trim(), sentClickId, history, location.href, sessionId(mayPersist()), programId);
-      const answer = await post('lead', payload, (message) => isExpectedLeadRefusal(message, !!sentClickId));
+      const body = buildLeadPayload(customerKey.trim(), email?.trim(), sentClickId, history, location.href, sessionId(mayPersist()), programId);
+      const event = enqueue({ route: 'lead', body: { ...body, event_id: newEventId() } });
+      const answer = await deliver(event, (message) => isExpectedLeadRefusal(message, !!sentClickId));
       if (answer) log('info', 'lead recorded');
     });
 
@@ -302,6 +397,7 @@ export class AffitorTracker {
       log('info', 'consent revoked: deleting cookies');
       clickId = affiliateUrl = null;
       history = [];
+      outbox = [];
       unsavedDays = 0;
       if (!isBrowser()) return;
       const secure = isSecurePage();

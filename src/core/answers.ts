@@ -16,7 +16,8 @@ export interface HttpOutcome {
  * one-line description of what went wrong, quoting the server's `error` or `message`.
  */
 export function readAnswer({ status, body, failure }: HttpOutcome): Record<string, unknown> | string {
-  if (!status) return failure!;
+  // No answer: offline, or the API refused this origin (CORS), which the page cannot tell apart.
+  if (!status) return failure! + ' (no answer: network down, or this origin is not allowed by the program)';
   if (!body) return `HTTP ${status}, answer is not JSON`;
   return status > 199 && status < 300 && body.success !== false ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
 }

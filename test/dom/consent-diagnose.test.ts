@@ -32,6 +32,8 @@ afterAll(() => api.server.close());
 async function land(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
   setUrl(url);
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  // Wait for the landing's click, retries included.
+  if (url.includes('aff=')) await tracker.trackClick();
   await settle();
   return tracker;
 }

@@ -5,7 +5,7 @@
 import { http, HttpResponse } from 'msw';
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
-import { createTrackingServer } from '../../examples/server/src/app';
+import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput } from '../../examples/server/src/app';
 
 export const API_BASE = 'https://api.affitor.test';
@@ -37,7 +37,9 @@ export function useTrackingApi() {
   const forward = http.all(`${API_BASE}/*`, async ({ request }) => {
     const body = (await request.clone().json().catch(() => ({}))) as Record<string, unknown>;
     state.sent.push({ route: new URL(request.url).pathname.split('/').pop()!, body, contentType: request.headers.get('content-type') });
-    return state.app.fetch(request);
+    const response = await state.app.fetch(request);
+    // The server's "drop" test switch: no answer at all, as a network error.
+    return response.headers.has(DROP_HEADER) ? HttpResponse.error() : response;
   });
   const server = setupServer(forward);
   return {

@@ -9,7 +9,7 @@ describe('readAnswer', () => {
     expect(readAnswer({ status: 200, body: { success: true, click_id: 'c' } })).toEqual({ success: true, click_id: 'c' });
   });
   it.each([
-    [{ status: 0, failure: 'timed out' }, 'timed out'],
+    [{ status: 0, failure: 'timed out' }, 'timed out (no answer: network down, or this origin is not allowed by the program)'],
     [{ status: 200 }, 'HTTP 200, answer is not JSON'],
     [{ status: 502 }, 'HTTP 502, answer is not JSON'],
     [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],

@@ -49,7 +49,30 @@ export interface TrackingServer {
   inspect(): InspectState;
   /** Flips fault switches at runtime; unnamed switches keep their value. */
   setFaults(partial: Partial<Faults>): void;
+  /** Test switches for flaky networks (see `Chaos`); replaces the previous ones. */
+  setChaos(chaos: Chaos): void;
 }
+
+/** The browser routes a test switch can act on. */
+export type ChaosRoute = 'click' | 'lead';
+
+/**
+ * Test switches that imitate a flaky API, for testing that attribution is never lost.
+ * Counters run down per call of the route; a call they do not catch is answered normally.
+ */
+export interface Chaos {
+  /** Wait this long before answering each call of the tracking routes. */
+  latencyMs?: number;
+  /** Answer the next N calls of a route `503 {"error":"Service unavailable"}` without recording anything. */
+  failFirst?: Partial<Record<ChaosRoute, number>>;
+  /** Record nothing and give the next N calls of a route no answer: the connection is dropped. */
+  dropFirst?: Partial<Record<ChaosRoute, number>>;
+  /** Handle the next N calls of a route as usual (record them), then drop the connection instead of answering. */
+  loseAnswerFirst?: Partial<Record<ChaosRoute, number>>;
+}
+
+/** Marks a response whose connection the node entry drops instead of answering. */
+export const DROP_HEADER = 'x-affitor-test-drop';
 
 /** How a route authenticates: never, always (Bearer), or only when an Authorization header is sent. */
 type AuthMode = 'none' | 'bearer' | 'when-sent';
@@ -87,6 +110,16 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   const store = new Store(parseSeed(seed, now()));
   const limiter = new RateLimiter();
   const allowedOrigins = new Set([...store.programs.values()].flatMap((p) => p.allowed_origins));
+  let chaos: Required<Chaos> = { latencyMs: 0, failFirst: {}, dropFirst: {}, loseAnswerFirst: {} };
+  const dropped = () => new Response(null, { status: 500, headers: { [DROP_HEADER]: '1' } });
+
+  /** Consumes one count of a chaos counter for the route; true when it caught this call. */
+  const caught = (counters: Partial<Record<ChaosRoute, number>>, route: RouteSpec): boolean => {
+    const name = route.fault as ChaosRoute;
+    if (!counters[name]) return false;
+    counters[name] -= 1;
+    return true;
+  };
 
   async function runRoute(route: RouteSpec, request: Request): Promise<Response> {
     const sendsAuth = request.headers.has('authorization');
@@ -94,6 +127,10 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     const browserCall = route.browser && !serverMode;
     const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
     const answer = (a: Answer) => jsonResponse(a, headers);
+
+    if (chaos.latencyMs) await new Promise((resolve) => setTimeout(resolve, chaos.latencyMs));
+    if (caught(chaos.dropFirst, route)) return dropped();
+    if (caught(chaos.failFirst, route)) return answer(fail(503, MESSAGES.unavailable));
 
     const read = await readBodyCapped(request);
     if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
@@ -117,7 +154,8 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
     try {
       if (store.faults[route.fault]) throw new InjectedFault(route.fault);
-      return answer(route.handle({ body, store, program, now: at }));
+      const handled = answer(route.handle({ body, store, program, now: at }));
+      return caught(chaos.loseAnswerFirst, route) ? dropped() : handled;
     } catch {
       return answer(fail(500, route.failure));
     }
@@ -153,6 +191,14 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     inspect: () => store.snapshot(),
     setFaults(partial) {
       store.faults = parseFaults(partial, 'faults', store.faults);
+    },
+    setChaos(next) {
+      chaos = {
+        latencyMs: next.latencyMs ?? 0,
+        failFirst: { ...next.failFirst },
+        dropFirst: { ...next.dropFirst },
+        loseAnswerFirst: { ...next.loseAnswerFirst },
+      };
     },
   };
 }

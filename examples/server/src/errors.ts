@@ -8,6 +8,7 @@ export const MESSAGES = {
   bodyTooLarge: 'Request body too large',
   invalidJson: 'Invalid JSON body',
   internalError: 'Internal server error',
+  unavailable: 'Service unavailable',
 
   authHeaderMissing: 'Missing or invalid Authorization header',
   authTokenEmpty: 'Missing API token',

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
-import { createTrackingServer } from './app';
+import { DROP_HEADER, createTrackingServer } from './app';
 import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
 
 export interface StartOptions {
@@ -52,10 +52,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         hostname,
         port: options.port ?? 8787,
         overrideGlobalObjects: false,
-        fetch: (request: Request, env: unknown) => {
-          const address = (env as HttpBindings).incoming.socket.remoteAddress;
-          if (address) addresses.set(request, address);
-          return app.fetch(request);
+        fetch: async (request: Request, env: unknown) => {
+          const { socket } = (env as HttpBindings).incoming;
+          if (socket.remoteAddress) addresses.set(request, socket.remoteAddress);
+          const response = await app.fetch(request);
+          // A dropped call (test switch): the client sees the connection close with no answer.
+          if (response.headers.has(DROP_HEADER)) socket.destroy();
+          return response;
         },
       },
       (info: AddressInfo) => {

@@ -1,0 +1,53 @@
+/**
+ * The outbox: click and lead requests not yet answered for good, kept (in a cookie) so a
+ * later page view can send them again. Each carries a client `event_id`, so the server
+ * records a resent event once. Pure: storage is the tracker's business.
+ */
+import { readAff } from './values';
+
+export interface PendingEvent {
+  route: 'click' | 'lead';
+  body: Record<string, unknown> & { event_id: string };
+  /** A click superseded by a newer landing: still delivered, for the record, but it sets no attribution. */
+  stale?: boolean;
+}
+
+/** At most this many events, and this many characters of JSON, so the cookie stays far below 4 KB once encoded. */
+export const OUTBOX_LIMIT = 4;
+export const OUTBOX_MAX_CHARS = 2400;
+
+const EVENT_ID = /^[\w-]{1,64}$/;
+
+export const newEventId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 12);
+
+/** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
+export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
+
+export function parseOutbox(value: string | null): PendingEvent[] {
+  try {
+    const events: unknown = JSON.parse(value!);
+    return Array.isArray(events)
+      ? events.filter(
+          (event: Partial<PendingEvent> | null): event is PendingEvent =>
+            (event?.route == 'click' || event?.route == 'lead') && EVENT_ID.test(String(event.body?.event_id)),
+        )
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The outbox as stored: newest events kept when it is too long; an oversized body keeps only what attribution needs. */
+export function formatOutbox(events: readonly PendingEvent[]): string {
+  const kept = events.slice(-OUTBOX_LIMIT).map((event) => {
+    if (JSON.stringify(event).length < OUTBOX_MAX_CHARS / 2) return event;
+    const { body } = event;
+    const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', user_agent: '', click_ids: [] };
+    if (typeof body.affiliate_url == 'string') {
+      slim.affiliate_url = `${new URL(body.affiliate_url).origin}/?aff=${encodeURIComponent(readAff(body.affiliate_url) ?? '')}`;
+    }
+    return { ...event, body: slim };
+  });
+  while (kept.length && JSON.stringify(kept).length > OUTBOX_MAX_CHARS) kept.shift();
+  return JSON.stringify(kept);
+}
