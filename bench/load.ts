@@ -1,0 +1,113 @@
+/**
+ * The reference server under load on loopback: autocannon (10 connections, a short warm-up,
+ * then a fixed duration) against the server in a child process, for click and for sale, each
+ * next to a bare node:http handler answering the same JSON, measured the same way in the same run.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import type { RequestSpec, Result } from 'autocannon';
+import { API_TOKEN, CLICK_BODY, LOAD_ORIGIN, saleBody } from './api';
+
+export interface LoadFigures {
+  rps: number;
+  p99: number;
+  p50: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadResult {
+  click: LoadFigures;
+  bareClick: LoadFigures;
+  sale: LoadFigures;
+  bareSale: LoadFigures;
+  connections: number;
+  seconds: number;
+}
+
+const TARGET = fileURLToPath(new URL('./load-target.ts', import.meta.url));
+
+async function startTarget(mode: string): Promise<{ url: string; clickId: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', TARGET, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const first = await new Promise<string>((resolve, reject) => {
+    lines.once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`load target ${mode} exited with ${code}`)));
+  });
+  return { ...(JSON.parse(first) as { url: string; clickId: string }), child };
+}
+
+async function stopTarget(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise((resolve) => {
+    child.once('exit', resolve);
+    child.kill();
+  });
+}
+
+/** A different visitor address per request (10.0.0.0/8), so no visitor reaches the click rate limit. */
+let visitor = 0;
+const nextVisitor = () => {
+  const n = ++visitor;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
+let transaction = 0;
+
+function clickRequest(): RequestSpec {
+  return {
+    method: 'POST',
+    path: '/api/v1/track/click',
+    setupRequest: (request) => ({
+      ...request,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: LOAD_ORIGIN, 'X-Forwarded-For': nextVisitor() },
+      body: CLICK_BODY,
+    }),
+  };
+}
+
+function saleRequest(clickId: string): RequestSpec {
+  return {
+    method: 'POST',
+    path: '/api/v1/track/sale',
+    setupRequest: (request) => ({
+      ...request,
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` },
+      body: saleBody(`bench_txn_${++transaction}`, clickId),
+    }),
+  };
+}
+
+const figures = (result: Result): LoadFigures => ({
+  rps: result.requests.total / result.duration,
+  p99: result.latency.p99,
+  p50: result.latency.p50,
+  total: result.requests.total,
+  non2xx: result.non2xx,
+  errors: result.errors,
+});
+
+async function run(mode: string, request: (clickId: string) => RequestSpec, connections: number, seconds: number): Promise<LoadFigures> {
+  const target = await startTarget(mode);
+  try {
+    const requests = [request(target.clickId)];
+    await autocannon({ url: target.url, connections, duration: 2, requests });
+    return figures(await autocannon({ url: target.url, connections, duration: seconds, requests }));
+  } finally {
+    await stopTarget(target.child);
+  }
+}
+
+export async function measureLoad(connections = 10, seconds = 8): Promise<LoadResult> {
+  return {
+    bareClick: await run('bare-click', clickRequest, connections, seconds),
+    click: await run('reference', clickRequest, connections, seconds),
+    bareSale: await run('bare-sale', saleRequest, connections, seconds),
+    sale: await run('reference', saleRequest, connections, seconds),
+    connections,
+    seconds,
+  };
+}

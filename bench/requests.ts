@@ -1,0 +1,53 @@
+/**
+ * Requests per landing to the tracking API, counted where they arrive (the server, preflights
+ * included) and where they leave (Chromium's `request` events), in one cookie jar: a first visit
+ * with `?aff=`, a reload of it, a partner switch to another `?aff=`, and a next page without it.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { PARTNER_A, PARTNER_B } from './api';
+import type { BenchApi } from './api';
+
+export interface RequestCount {
+  step: string;
+  /** What reached the server, e.g. `POST /api/v1/track/click` -> 1. */
+  server: Record<string, number>;
+  serverTotal: number;
+  /** Requests to the API origin that Chromium reported sending. */
+  browser: number;
+}
+
+const cookieValue = (page: Page) => page.evaluate(() => /(?:^|; )affitor_click_id=([^;]*)/.exec(document.cookie)?.[1]);
+
+export async function measureRequests(browser: Browser, origin: string, api: BenchApi): Promise<RequestCount[]> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let sent = 0;
+  page.on('request', (request) => {
+    if (request.url().startsWith(api.url)) sent++;
+  });
+  const steps: RequestCount[] = [];
+  const step = async (name: string, act: () => Promise<unknown>, until: () => Promise<unknown>) => {
+    api.counts.clear();
+    sent = 0;
+    await act();
+    await until();
+    // Anything else the SDK would send goes out now: the network stays quiet for 500 ms.
+    await page.waitForLoadState('networkidle');
+    const server = Object.fromEntries(api.counts);
+    steps.push({ step: name, server, serverTotal: [...api.counts.values()].reduce((a, b) => a + b, 0), browser: sent });
+  };
+  const clickIdIsNot = (previous: string | undefined) => page.waitForFunction(
+    (prev) => { const id = /(?:^|; )affitor_click_id=([^;]*)/.exec(document.cookie)?.[1]; return id !== undefined && id !== prev; },
+    previous,
+  );
+  try {
+    await step('first visit (?aff=A)', () => page.goto(`${origin}/landing.html?aff=${PARTNER_A}`), () => clickIdIsNot(undefined));
+    const first = await cookieValue(page);
+    await step('reload (same ?aff=A)', () => page.reload(), () => page.waitForLoadState('load'));
+    await step('partner switch (?aff=B)', () => page.goto(`${origin}/landing.html?aff=${PARTNER_B}`), () => clickIdIsNot(first));
+    await step('next page (no ?aff=)', () => page.goto(`${origin}/landing.html`), () => page.waitForLoadState('load'));
+  } finally {
+    await context.close();
+  }
+  return steps;
+}

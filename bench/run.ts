@@ -1,0 +1,214 @@
+/**
+ * `npm run bench`: builds, measures everything in one run on this machine, prints one table
+ * and writes the same table (with how each figure was measured) to bench/results.md.
+ * BENCH_LOADS (default 60) sets the page loads per Chromium variant; BENCH_SECONDS (default 8)
+ * each load-test duration.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../test/e2e/harness';
+import { REPO_ROOT } from '../examples/demo/static-server';
+import { benchSeed, startApi } from './api';
+import type { BenchApi } from './api';
+import { measureCookieTime } from './cookie-time';
+import type { CookieTimeResult } from './cookie-time';
+import { measureLoad } from './load';
+import type { LoadFigures, LoadResult } from './load';
+import { measureMainThread } from './main-thread';
+import type { MainThreadResult } from './main-thread';
+import type { MemoryResult } from './memory';
+import { startPageServer } from './pages';
+import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs } from './render';
+import type { Row } from './render';
+import { measureRequests } from './requests';
+import type { RequestCount } from './requests';
+import { COMPETITOR_GZIP, SCRIPT_GOAL_GZIP, measureSizes } from './sizes';
+import type { SizeCheck } from './sizes';
+import type { Summary } from './stats';
+
+const LOADS = Number(process.env.BENCH_LOADS ?? 60);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 10;
+const CLICKS = 100_000;
+const RESULTS = join(REPO_ROOT, 'bench', 'results.md');
+
+const log = (line: string) => console.error(`[bench] ${line}`);
+const sh = (command: string, args: string[]) => execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+
+async function measureMemory(): Promise<MemoryResult> {
+  const script = fileURLToPath(new URL('./memory.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CLICKS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`bench/memory.ts exited with ${code}`);
+  return JSON.parse(output) as MemoryResult;
+}
+
+interface BrowserResults {
+  chromium: string;
+  mainThread: MainThreadResult;
+  cookie: CookieTimeResult;
+  requests: RequestCount[];
+}
+
+async function measureBrowser(): Promise<BrowserResults> {
+  let api: BenchApi | undefined;
+  const pages = await startPageServer(() => api?.url ?? 'http://api.not-started.invalid');
+  const browser = await launchChromium();
+  try {
+    api = await startApi(benchSeed([pages.origin]));
+    log(`main-thread time: ${LOADS} loads x 3 variants`);
+    const mainThread = await measureMainThread(browser, pages.origin, LOADS);
+    log(`landing to cookie: ${LOADS} landings`);
+    const cookie = await measureCookieTime(browser, pages.origin, LOADS);
+    log('requests per landing');
+    const requests = await measureRequests(browser, pages.origin, api);
+    return { chromium: browser.version(), mainThread, cookie, requests };
+  } finally {
+    await browser.close();
+    await Promise.all([pages.close(), api?.close()]);
+  }
+}
+
+const medianP95 = (s: Summary) => `${ms(s.median)} / ${ms(s.p95)}`;
+
+function sizeRows(check: SizeCheck, label: string): Row[] {
+  const { minified, gzip, brotli } = check.sizes;
+  const verdict = check.passed ? 'pass' : 'FAIL';
+  return [
+    { area: 'Size', measure: `${label}: minified`, result: bytes(minified), reference: '' },
+    {
+      area: 'Size',
+      measure: `${label}: gzip -9`,
+      result: bytes(gzip),
+      reference: `budget ${bytes(check.budget)}; size-limit measures ${bytes(check.sizeLimitSays)}: ${verdict}, ${gap(check.sizeLimitSays, check.budget)}`,
+    },
+    { area: 'Size', measure: `${label}: brotli (q 11)`, result: bytes(brotli), reference: '' },
+  ];
+}
+
+function loadRow(label: string, figures: LoadFigures, bare?: LoadFigures): Row {
+  const checks = `${count(figures.total)} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors`;
+  return {
+    area: 'Load',
+    measure: label,
+    result: `${count(figures.rps)} req/s, p99 ${figures.p99} ms`,
+    reference: bare ? `${(figures.rps / bare.rps).toFixed(2)}x the bare handler's req/s (p99 ${bare.p99} ms there); ${checks}` : checks,
+  };
+}
+
+function describeCount(step: RequestCount): string {
+  const parts = Object.entries(step.server).map(([route, n]) => `${n}x ${route}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+interface AllResults {
+  sizes: Awaited<ReturnType<typeof measureSizes>>;
+  browser: BrowserResults;
+  load: LoadResult;
+  memory: MemoryResult;
+}
+
+function rows({ sizes, browser, load, memory }: AllResults): Row[] {
+  const { mainThread: mt, cookie } = browser;
+  const script = sizes.script.sizes.gzip;
+  return [
+    ...sizeRows(sizes.script, 'script bundle (dist/affitor.global.js)'),
+    {
+      area: 'Size',
+      measure: 'script bundle vs goal (gzip -9)',
+      result: bytes(script),
+      reference: `goal ${bytes(SCRIPT_GOAL_GZIP)}: ${gap(script, SCRIPT_GOAL_GZIP)}; closest competitor's base script ~${bytes(COMPETITOR_GZIP)}: ${gap(script, COMPETITOR_GZIP)}`,
+    },
+    ...sizeRows(sizes.importInitSignup, 'import { init, signup } (esbuild, minified)'),
+    { area: 'Main thread', measure: `page without the SDK (median / p95, ${mt.loads} loads)`, result: medianP95(mt.bare), reference: 'baseline: the two clock reads with nothing between' },
+    {
+      area: 'Main thread',
+      measure: `SDK evaluation to init() returning, no ?aff= (median / p95)`,
+      result: medianP95(mt.noAff),
+      reference: `cost: ${signedMs(mt.noAff.median - mt.bare.median)} median, ${signedMs(mt.noAff.p95 - mt.bare.p95)} p95`,
+    },
+    {
+      area: 'Main thread',
+      measure: `SDK evaluation to init() returning, ?aff= (median / p95)`,
+      result: medianP95(mt.withAff),
+      reference: `cost: ${signedMs(mt.withAff.median - mt.bare.median)} median, ${signedMs(mt.withAff.p95 - mt.bare.p95)} p95`,
+    },
+    {
+      area: 'Cookie',
+      measure: `landing to affitor_click_id written (median / p95, ${cookie.loads} landings)`,
+      result: medianP95(cookie.cookie),
+      reference: `medians: script arrived ${ms(cookie.scriptLoaded.median)}, click sent ${ms(cookie.clickSent.median)}, answered ${ms(cookie.clickAnswered.median)}`,
+    },
+    ...browser.requests.map(
+      (step): Row => ({
+        area: 'Requests',
+        measure: step.step,
+        result: `${step.serverTotal} reached the API`,
+        reference: `${describeCount(step)}; Chromium sent ${step.browser}`,
+      }),
+    ),
+    loadRow('bare node:http, click JSON', load.bareClick),
+    loadRow('reference server: click', load.click, load.bareClick),
+    loadRow('bare node:http, sale JSON', load.bareSale),
+    loadRow('reference server: sale (unique transaction ids)', load.sale, load.bareSale),
+    {
+      area: 'Memory',
+      measure: `heapUsed after ${count(memory.clicks)} clicks${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
+      result: mebibytes(memory.after.heapUsed),
+      reference: `${mebibytes(memory.before.heapUsed)} before: ${count((memory.after.heapUsed - memory.before.heapUsed) / memory.clicks)} B per click; ${count(memory.stored)} clicks stored, ${memory.failed} failed`,
+    },
+    {
+      area: 'Memory',
+      measure: `RSS after ${count(memory.clicks)} clicks`,
+      result: mebibytes(memory.after.rss),
+      reference: `${mebibytes(memory.before.rss)} before; ${count(memory.clicks / memory.seconds)} clicks/s through app.fetch`,
+    },
+  ];
+}
+
+function methods(results: AllResults): string[] {
+  const { mainThread } = results.browser;
+  return [
+    `**Size.** \`npm run build\` first. The script bundle is \`dist/affitor.global.js\` as built; \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes. The goal and the competitor's figure are compared with gzip -9.`,
+    `**Main thread.** Headless Chromium (playwright-core, Debian's chromium). A page on \`http://www.shop.localhost\` (loopback) reads \`performance.now()\` in an inline script, then runs the SDK's \`dist/affitor.global.js\` inlined in a \`<script data-affitor-…>\` tag, then reads the clock again; the bare page has the two reads and nothing between. The span covers parsing, compiling and running the whole script, which ends with \`init()\` returning (queue replay is empty); the click request's network time is not in it. The pages are served with COOP/COEP, so the clock has 5 µs resolution (cross-origin isolated: ${mainThread.isolated ? 'yes, on every load' : 'NO, 100 µs resolution'}). Each load is a fresh browser context (new renderer, cold V8, empty jar); the three variants take turns, ${mainThread.loads} measured loads each after 5 warm-up rounds. The cost is the difference to the bare page. Median and p95 are nearest-rank order statistics.`,
+    `**Cookie.** The landing page as the README sets it up (\`<script async src=…/affitor.global.js>\` with \`?aff=\`), served from loopback, the tracking server on another loopback port. An inline script wraps \`document.cookie\`'s setter and notes \`performance.now()\` (ms since navigation start) when \`affitor_click_id\` is first written and readable. Resource timing gives when the script arrived and the click request was sent and answered. A fresh context per landing.`,
+    `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin).`,
+    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
+    `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  log('npm run build');
+  execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  log('sizes');
+  const sizes = await measureSizes();
+  const browser = await measureBrowser();
+  log(`load: ${CONNECTIONS} connections, 4 runs of 2 s + ${SECONDS} s`);
+  const load = await measureLoad(CONNECTIONS, SECONDS);
+  log(`memory: ${count(CLICKS)} clicks`);
+  const memory = await measureMemory();
+  const results: AllResults = { sizes, browser, load, memory };
+
+  const dirty = sh('git', ['status', '--porcelain', '--', 'src', 'examples/server', 'tsup.config.ts']) !== '';
+  const cpu = cpus();
+  const environment = [
+    `Run ${new Date().toISOString()} at commit \`${sh('git', ['rev-parse', '--short', 'HEAD'])}\`${dirty ? ' (with uncommitted changes in src/, examples/server or tsup.config.ts)' : ''}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; Chromium ${browser.chromium}`,
+  ];
+  const table = renderTable(rows(results));
+  console.log(table);
+  await writeFile(RESULTS, renderResults({ title: 'Benchmarks', environment, rows: rows(results), methods: methods(results) }));
+  log(`wrote ${RESULTS}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

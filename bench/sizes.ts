@@ -1,0 +1,94 @@
+/**
+ * Bundle sizes: the <script> build as shipped, and `import { init, signup }` bundled from
+ * dist/index.js with esbuild (minified), each minified / gzip -9 / brotli (quality 11),
+ * next to the size-limit budgets in .size-limit.json and size-limit's own verdict.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+// esbuild comes with tsup and @size-limit/esbuild (both devDependencies); the bench uses it directly.
+import { build } from 'esbuild';
+import { REPO_ROOT } from '../examples/demo/static-server';
+
+export interface Sizes {
+  minified: number;
+  gzip: number;
+  brotli: number;
+}
+
+export interface SizeCheck {
+  name: string;
+  sizes: Sizes;
+  /** The budget in .size-limit.json, bytes. */
+  budget: number;
+  /** What size-limit itself measured for that entry (gzip), bytes. */
+  sizeLimitSays: number;
+  passed: boolean;
+}
+
+export const SCRIPT_GOAL_GZIP = 1600;
+export const COMPETITOR_GZIP = 1700;
+
+export function measure(code: Uint8Array): Sizes {
+  return {
+    minified: code.byteLength,
+    gzip: gzipSync(code, { level: 9 }).byteLength,
+    brotli: brotliCompressSync(code, {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: code.byteLength },
+    }).byteLength,
+  };
+}
+
+/** `import { init, signup }` from the built ES module, as an app's bundler would keep it. */
+async function bundleImport(): Promise<Uint8Array> {
+  const result = await build({
+    stdin: { contents: "export { init, signup } from './dist/index.js';", resolveDir: REPO_ROOT, loader: 'js' },
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+interface SizeLimitAnswer {
+  name: string;
+  passed: boolean;
+  size: number;
+  sizeLimit: number;
+}
+
+export async function measureSizes(): Promise<{ script: SizeCheck; importInitSignup: SizeCheck }> {
+  // size-limit exits 1 when an entry is over budget; its JSON still says by how much, and the table shows it.
+  const run = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', 'size-limit'), ['--json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  let answers: SizeLimitAnswer[];
+  try {
+    answers = JSON.parse(run.stdout) as SizeLimitAnswer[];
+  } catch {
+    throw new Error(`size-limit --json gave no JSON (exit ${run.status}): ${run.stderr}`);
+  }
+  const config = JSON.parse(await readFile(join(REPO_ROOT, '.size-limit.json'), 'utf8')) as { name: string; path: string; import?: string }[];
+  const answerFor = (find: (entry: { path: string; import?: string }) => boolean): SizeLimitAnswer => {
+    const entry = config.find(find);
+    const answer = entry && answers.find((a) => a.name === entry.name);
+    if (!answer) throw new Error('.size-limit.json lacks an entry the bench reports on');
+    return answer;
+  };
+  const scriptAnswer = answerFor((entry) => entry.path === 'dist/affitor.global.js' && !entry.import);
+  const importAnswer = answerFor((entry) => entry.path === 'dist/index.js' && /\binit\b/.test(entry.import ?? '') && /\bsignup\b/.test(entry.import ?? ''));
+  const check = (name: string, code: Uint8Array, answer: SizeLimitAnswer): SizeCheck => ({
+    name,
+    sizes: measure(code),
+    budget: answer.sizeLimit,
+    sizeLimitSays: answer.size,
+    passed: answer.passed,
+  });
+  return {
+    script: check('script bundle', await readFile(join(REPO_ROOT, 'dist', 'affitor.global.js')), scriptAnswer),
+    importInitSignup: check('import { init, signup }', await bundleImport(), importAnswer),
+  };
+}

@@ -1,0 +1,99 @@
+/** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts). */
+import { describe, expect, it } from 'vitest';
+import { median, percentile, summarize } from '../../bench/stats';
+import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs } from '../../bench/render';
+
+describe('bench statistics', () => {
+  it('takes the middle sample as the median of an odd count, whatever the order', () => {
+    expect(median([5, 1, 3])).toBe(3);
+  });
+
+  it('takes the mean of the two middle samples as the median of an even count', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('gives p95 by nearest rank: the 95th of 100 samples, and the largest of fewer than 20', () => {
+    const hundred = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(percentile(hundred, 95)).toBe(95);
+    expect(percentile([3, 1, 2], 95)).toBe(3);
+    expect(percentile(Array.from({ length: 60 }, (_, i) => i + 1), 95)).toBe(57);
+  });
+
+  it('gives p50 equal to an observed sample, never an interpolation', () => {
+    expect(percentile([1, 2, 3, 4], 50)).toBe(2);
+  });
+
+  it('refuses no samples, non-finite samples and percentiles outside (0, 100]', () => {
+    expect(() => median([])).toThrow(/no samples/);
+    expect(() => median([1, Number.NaN])).toThrow(/finite/);
+    expect(() => percentile([1], 0)).toThrow(/percentile/);
+    expect(() => percentile([1], 101)).toThrow(/percentile/);
+  });
+
+  it('does not reorder the caller’s samples', () => {
+    const samples = [3, 1, 2];
+    summarize(samples);
+    expect(samples).toEqual([3, 1, 2]);
+  });
+
+  it('summarizes count, median, p95, min and max', () => {
+    expect(summarize([2, 9, 4, 1, 7])).toEqual({ n: 5, median: 4, p95: 9, min: 1, max: 9 });
+  });
+});
+
+describe('bench formatting', () => {
+  it('writes bytes with thousands separators', () => {
+    expect(bytes(3990)).toBe('3,990 B');
+    expect(bytes(12.6)).toBe('13 B');
+  });
+
+  it('writes milliseconds with the digits that matter for their size', () => {
+    expect([ms(0.0421), ms(1.234), ms(12.34), ms(123.4)]).toEqual(['0.042 ms', '1.23 ms', '12.3 ms', '123 ms']);
+  });
+
+  it('signs differences, so a cost and a saving read apart', () => {
+    expect(signedMs(1.5)).toBe('+1.50 ms');
+    expect(signedMs(-0.01)).toBe('-0.010 ms');
+    expect(signedMs(0)).toBe('+0.000 ms');
+  });
+
+  it('says how far a size is over or under a target', () => {
+    expect(gap(3990, 1600)).toBe('2,390 B over');
+    expect(gap(3990, 4100)).toBe('110 B under');
+  });
+
+  it('writes counts and mebibytes', () => {
+    expect(count(12345.6)).toBe('12,346');
+    expect(mebibytes(1_572_864)).toBe('1.5 MiB');
+  });
+});
+
+describe('the results table', () => {
+  const rows = [
+    { area: 'Size', measure: 'script: gzip -9', result: '3,920 B', reference: 'budget 4,100 B' },
+    { area: 'Requests', measure: 'reload | same', result: '0', reference: '' },
+  ];
+
+  it('renders a Markdown table with a header, a rule and one padded line per row', () => {
+    const lines = renderTable(rows).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\| Area +\| Measure +\| Result +\| Reference \/ budget +\|$/);
+    expect(lines[1]).toMatch(/^\| -+ \| -+ \| -+ \| -+ \|$/);
+    expect(new Set(lines.map((line) => line.length)).size).toBe(1);
+  });
+
+  it('escapes pipes and line breaks inside cells', () => {
+    const table = renderTable([{ area: 'a', measure: 'x | y', result: 'one\ntwo', reference: '' }]);
+    expect(table).toContain('x \\| y');
+    expect(table).toContain('one two');
+  });
+
+  it('writes the results file: title, generated-by note, environment, the same table, then the methods', () => {
+    const doc = renderResults({ title: 'Benchmarks', environment: ['Node v20'], rows, methods: ['**Size.** gzip -9.'] });
+    expect(doc.startsWith('# Benchmarks\n')).toBe(true);
+    expect(doc).toContain('npm run bench');
+    expect(doc).toContain('- Node v20');
+    expect(doc).toContain(renderTable(rows));
+    expect(doc.indexOf(renderTable(rows))).toBeLessThan(doc.indexOf('**Size.** gzip -9.'));
+  });
+});
