@@ -1,0 +1,184 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AffitorTracker } from '../../src/index';
+import { parseOutbox } from '../../src/core/outbox';
+import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  api.reset();
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  clearCookies();
+});
+afterAll(() => api.server.close());
+
+/** A page view: a fresh tracker, as after a navigation; waits for its landing (retries included). */
+async function pageView(url: string) {
+  setUrl(url);
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+  await tracker.trackClick().catch(() => {});
+  await settle();
+  return tracker;
+}
+
+const recorded = () => api.app.inspect() as unknown as { clicks: Array<{ event_id: string }>; leads: Array<{ event_id: string }> };
+const outbox = () => parseOutbox(cookieValue('affitor_outbox') ?? null);
+
+describe('a click that fails at landing', () => {
+  it('is retried in the page with the same event id, and recorded once', async () => {
+    api.app.setChaos({ failFirst: { click: 1 } });
+    const tracker = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(2);
+    expect(api.clicks()[0]!.body.event_id).toBe(api.clicks()[1]!.body.event_id);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
+  it('is kept in the outbox when the API stays down, and sent once on the next page view', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(3);
+    expect(landing.getClickId()).toBeNull();
+    expect(outbox()).toHaveLength(1);
+    const eventId = outbox()[0]!.body.event_id;
+
+    const next = await pageView('https://shop.example.com/pricing');
+    await settle(50);
+    expect(api.clicks()).toHaveLength(4);
+    expect(api.clicks()[3]!.body.event_id).toBe(eventId);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(next.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(next.getClickId());
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
+  it('whose answer was lost is resent on the next page view and gets the same click id back', async () => {
+    api.app.setChaos({ loseAnswerFirst: { click: 1 }, failFirst: {} });
+    api.app.setChaos({ loseAnswerFirst: { click: 3 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(recorded().clicks).toHaveLength(1);
+    const next = await pageView('https://shop.example.com/');
+    await settle(50);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(next.getClickId()).toBe((api.app.inspect().customers[0] as { click_id: string }).click_id);
+  });
+
+  it('is not resent as a new click when the same partner link lands again', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    const eventId = outbox()[0]!.body.event_id;
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks().at(-1)!.body.event_id).toBe(eventId);
+    expect(recorded().clicks).toHaveLength(1);
+  });
+
+  it('from an earlier page view does not override a newer partner (last touch)', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    const newer = await pageView('https://shop.example.com/?aff=PARTNER456');
+    await settle(50);
+    // Both clicks happened and are recorded; the attribution is the newer partner's.
+    expect(recorded().clicks).toHaveLength(2);
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+    expect(newer.getClickId()).toBe(cookieValue('affitor_click_id'));
+    const again = await pageView('https://shop.example.com/');
+    await settle(50);
+    expect(again.getData().affiliateUrl).toContain('PARTNER456');
+  });
+});
+
+describe('a signup that fails', () => {
+  it('is kept and delivered exactly once on a later page view', async () => {
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    await landing.signup('user_1', 'a@example.com');
+    expect(api.leads()).toHaveLength(3);
+    expect(recorded().leads).toHaveLength(0);
+    expect(outbox()).toEqual([expect.objectContaining({ route: 'lead' })]);
+
+    await pageView('https://shop.example.com/account');
+    await settle(50);
+    expect(api.leads()).toHaveLength(4);
+    expect(recorded().leads).toHaveLength(1);
+    expect(api.leads()[3]!.body).toMatchObject({ customer_key: 'user_1', click_id: landing.getClickId() });
+    await pageView('https://shop.example.com/again');
+    expect(api.leads()).toHaveLength(4);
+  });
+
+  it('whose answer was lost is not recorded twice by the retry', async () => {
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ loseAnswerFirst: { lead: 1 } });
+    await landing.signup('user_1');
+    expect(api.leads()).toHaveLength(2);
+    expect(api.leads()[0]!.body.event_id).toBe(api.leads()[1]!.body.event_id);
+    expect(recorded().leads).toHaveLength(1);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
+  it('is not kept when the server refuses it for good (a 4xx)', async () => {
+    const tracker = await pageView('https://shop.example.com/');
+    await tracker.signup('nobody');
+    expect(api.leads()).toHaveLength(1);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+});
+
+describe('single-page apps', () => {
+  it('captures the landing when a router stripped ?aff= before init ran', async () => {
+    setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    vi.resetModules();
+    const sdk = await import('../../src/index');
+    history.replaceState({}, '', '/welcome'); // the router, before the app calls init
+    const tracker = sdk.init({ programId: 1, apiBase: API_BASE })!;
+    await tracker.trackClick('https://shop.example.com/welcome?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/welcome?aff=PARTNER123');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+
+  it('sends one click when init is called twice, as React StrictMode and hot reload do', async () => {
+    vi.resetModules();
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const sdk = await import('../../src/index');
+    sdk.init({ programId: 1, apiBase: API_BASE });
+    sdk.init({ programId: 1, apiBase: API_BASE });
+    await sdk.trackClick();
+    expect(api.clicks()).toHaveLength(1);
+  });
+});
+
+describe('when cookies or storage throw', () => {
+  it('keeps attribution in memory, says so in debug, and never throws', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    Object.defineProperty(document, 'cookie', {
+      configurable: true,
+      get: () => {
+        throw new DOMException('The document is sandboxed', 'SecurityError');
+      },
+      set: () => {
+        throw new DOMException('The document is sandboxed', 'SecurityError');
+      },
+    });
+    vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    try {
+      const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true });
+      expect(() => tracker.init()).not.toThrow();
+      await tracker.trackClick();
+      expect(tracker.getClickId()).toMatch(/^cust_/);
+      await tracker.signup('user_1');
+      expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
+      expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies unavailable: attribution kept in memory for this page');
+    } finally {
+      delete (document as unknown as Record<string, unknown>).cookie;
+    }
+  });
+});
