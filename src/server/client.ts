@@ -102,7 +102,12 @@ export class Affitor {
   #send(route: Route, body: object, call: CallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     // Checked before the promise exists, so a bad requestId throws like any other bad input.
     const requestId = checkRequestId(call.requestId) ?? createId();
-    return this.#run(route, JSON.stringify(body), requestId, call.signal);
+    // The server deduplicates sales, clicks and leads (transaction or event id) and full refunds
+    // ("skipped"), but not partial refunds: one whose answer was lost may have been applied, and
+    // a retry would deduct it twice. Those are retried only after answers that prove nothing was done.
+    const refundCents = route === 'refund' ? (body as { refund_amount_cents?: unknown }).refund_amount_cents : undefined;
+    const partialRefund = typeof refundCents === 'number' && refundCents > 0;
+    return this.#run(route, JSON.stringify(body), requestId, call.signal, partialRefund);
   }
 
   async #run(
@@ -110,6 +115,7 @@ export class Affitor {
     payload: string,
     requestId: string,
     signal: AbortSignal | undefined,
+    retryOnlyIfUnapplied = false,
   ): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     const { apiUrl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs } = this.#options;
     const request = {
@@ -133,6 +139,9 @@ export class Affitor {
       if (!verdict.result.ok && verdict.result.code === 'server') serverFailure = verdict.result;
       const retriesLeft = attempts <= maxRetries;
       if (!verdict.retry || !retriesLeft) return verdict.result;
+      // 429 is counted before anything is done; 503 is the reference server's "unavailable".
+      const unapplied = outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503);
+      if (retryOnlyIfUnapplied && !unapplied) return verdict.result;
       const waitAtLeast = verdict.waitAtLeastMs ?? 0;
       if (waitAtLeast > maxRetryDelayMs) return verdict.result; // the server asks for more patience than allowed
       await sleep(Math.max(waitAtLeast, backoffDelay(attempts - 1, retryDelayMs, maxRetryDelayMs)), signal);

@@ -148,3 +148,40 @@ describe('retries', () => {
     expect(fetch.calls).toHaveLength(1);
   });
 });
+
+describe('partial refunds', () => {
+  const answers = (first: Response | Error) => {
+    const fetch = fakeFetch((_, index) => {
+      if (index > 0) return json(200, { success: true, status: 'refunded', deductionAmount: 1, commission_id: 1 });
+      if (first instanceof Error) throw first;
+      return first.clone();
+    });
+    return { fetch, affitor: new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1 }) };
+  };
+
+  it.each([
+    ['a network error', new TypeError('fetch failed')],
+    ['a 500', json(500, { error: 'Refund tracking failed' })],
+  ])('are not retried after %s, which may have been applied already (a retry could deduct twice)', async (_, first) => {
+    const { fetch, affitor } = answers(first);
+    const result = await affitor.trackRefund({ invoiceId: 'in_1', refundAmountCents: 500 });
+    expect(fetch.calls).toHaveLength(1);
+    expect(result.ok).toBe(false);
+  });
+
+  it.each([
+    ['a 429', json(429, { error: 'Rate limit exceeded (600/min)' })],
+    ['a 503', json(503, { error: 'Service unavailable' })],
+  ])('are retried after %s, which proves nothing was done', async (_, first) => {
+    const { fetch, affitor } = answers(first);
+    const result = await affitor.trackRefund({ invoiceId: 'in_1', refundAmountCents: 500 });
+    expect(fetch.calls).toHaveLength(2);
+    expect(result.ok).toBe(true);
+  });
+
+  it('full refunds are retried after a network error: a second one is "skipped" by the server', async () => {
+    const { fetch, affitor } = answers(new TypeError('fetch failed'));
+    await affitor.trackRefund({ invoiceId: 'in_1' });
+    expect(fetch.calls).toHaveLength(2);
+  });
+});
