@@ -1,0 +1,488 @@
+/**
+ * Consent, `diagnose()` and `onAttribution` in real Chromium, with the browser's cookie jar
+ * (`context.cookies()`) as the source of truth: what the SDK writes before and after
+ * consent, in the script build and the ES module; each diagnosis warning caused by a page
+ * built for it; and the attribution events of a single-page app.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import {
+  PARTNER_A,
+  PARTNER_B,
+  PROGRAM_ID,
+  WINDOW_DAYS,
+  affitorErrors,
+  daysLeft,
+  jarCookie,
+  launchChromium,
+  openPage,
+  routes,
+  settle,
+  skipWithoutChromium,
+  startStack,
+  waitForCookie,
+} from './harness';
+import type { Stack } from './harness';
+import {
+  CONSENT_PAGES_DIR,
+  cookieWrites,
+  recordAnswers,
+  recordCookieWrites,
+  sdkReady,
+  storageOf,
+  turnOnGlobalPrivacyControl,
+} from './consent-helpers';
+import type { ConsentWindow } from './consent-helpers';
+
+/** The cookies the SDK writes once consent is given (the outbox only while a request is unanswered). */
+const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'customer_code'];
+const HOST_ONLY_WARNING = 'host-only cookies: the browser accepted no parent domain, subdomains do not share attribution';
+const PENDING_WARNING = 'consent pending: attribution kept in memory only';
+
+const names = async (context: BrowserContext): Promise<string[]> => (await context.cookies()).map((cookie) => cookie.name).sort();
+
+// The SDK as each page exposes it: window.affitor (script build) or window.sdk (ES module).
+const scriptData = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.getData());
+const scriptDiagnose = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.diagnose()!);
+const moduleData = (page: Page) => page.evaluate(() => (window as ConsentWindow).sdk!.getData());
+
+describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in Chromium', () => {
+  let browser: Browser;
+  let stack: Stack;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    [browser, stack] = await Promise.all([
+      launchChromium(),
+      // blocked.shop.test and www.example.co.uk are served but not allowed by the program.
+      startStack({ '*': CONSENT_PAGES_DIR }, ['www.shop.test', 'www.shop.example.co.uk']),
+    ]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await stack.resetApi();
+    context = await browser.newContext();
+    await recordCookieWrites(context);
+  });
+  afterEach(() => context.close());
+
+  const state = () => stack.api.app.inspect();
+  const shop = (path: string) => `${stack.origin('www.shop.test')}${path}`;
+
+  describe('consent', () => {
+    it('script tag, consent pending: reports the click but writes nothing; grantConsent writes the cookies; revokeConsent deletes them all', async () => {
+      const { page, console: lines, requests } = await openPage(context);
+      const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);
+      await page.goto(landing);
+      await sdkReady(page);
+
+      // The partner's visit reaches the server...
+      await expect.poll(() => state().clicks.length).toBe(1);
+      const [click] = state().clicks;
+      expect(click).toMatchObject({ partner_id: PARTNER_A.id, affiliate_url: landing });
+      // ...and the page holds its click id in memory.
+      await expect.poll(async () => (await scriptData(page))?.clickId).toBe(click!.click_id);
+      expect(await scriptData(page)).toEqual({ clickId: click!.click_id, programId: PROGRAM_ID, hasAttribution: true, affiliateUrl: landing });
+      await settle(page);
+
+      // Nothing on the device: no cookie in the jar, none ever written (not even the probe), no storage.
+      expect(await context.cookies()).toEqual([]);
+      expect(await cookieWrites(page)).toEqual([]);
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
+      const pending = await scriptDiagnose(page);
+      expect(pending).toMatchObject({ consent: 'pending', cookies: {}, probes: [], cookieDomain: null, cookieDomainReason: 'not chosen yet' });
+      expect(pending.warnings).toEqual([PENDING_WARNING]);
+
+      // Consent given: the held attribution is written on the root domain for the program's window.
+      await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
+      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      const clickId = (await jarCookie(context, 'affitor_click_id'))!;
+      expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false });
+      expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
+      for (const cookie of await context.cookies()) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test' });
+      expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
+      expect((await scriptDiagnose(page)).warnings).toEqual([]);
+
+      // A signup now keeps the session id in sessionStorage: the same id the click was sent with.
+      await page.evaluate(() => (window as ConsentWindow).affitor!.signup('ada@example.com', 'ada@example.com'));
+      expect(state().leads).toEqual([expect.objectContaining({ click_id: click!.click_id, customer_key: 'ada@example.com' })]);
+      const { session } = await storageOf(page);
+      expect(session).toEqual({ affitor_session_id: requests[0]!.body.session_id });
+      expect(requests[1]!.body.session_id).toBe(requests[0]!.body.session_id);
+
+      // What an earlier integration may have left: a host-only twin and one on the host as a domain.
+      const origin = shop('');
+      await context.addCookies([
+        { name: 'customer_code', value: 'cust_old_host_only', url: origin },
+        { name: 'affitor_click_ids', value: 'cust_old_host_domain', domain: '.www.shop.test', path: '/' },
+      ]);
+      expect((await context.cookies()).map((cookie) => `${cookie.name}@${cookie.domain}`)).toEqual(
+        expect.arrayContaining(['customer_code@www.shop.test', 'affitor_click_ids@.www.shop.test', 'customer_code@.shop.test']),
+      );
+
+      // Consent withdrawn: every SDK cookie on every domain, and the session id, are gone.
+      await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
+      expect(await context.cookies()).toEqual([]);
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
+      expect(await scriptData(page)).toMatchObject({ clickId: null, hasAttribution: false, affiliateUrl: null });
+      const revoked = await scriptDiagnose(page);
+      expect(revoked).toMatchObject({ consent: 'revoked', cookies: {} });
+      expect(revoked.warnings).toEqual(['consent revoked: attribution kept in memory only']);
+
+      // The same partner's link again in this page: reported, held in memory, still nothing written.
+      const writesBefore = (await cookieWrites(page)).length;
+      await page.evaluate((url) => (window as ConsentWindow).affitor!.trackClick(url), landing);
+      expect(state().clicks).toHaveLength(2);
+      expect((await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
+      expect((await cookieWrites(page)).slice(writesBefore)).toEqual([]);
+      expect(await context.cookies()).toEqual([]);
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
+
+      expect(routes(requests)).toEqual(['click', 'lead', 'click']);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
+    it('keeps consent per page: a reload of the pending page is pending again, a page without the attribute writes cookies at once', async () => {
+      const { page, requests } = await openPage(context);
+      const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);
+      await page.goto(landing);
+      await sdkReady(page);
+      await expect.poll(async () => (await scriptData(page))?.clickId).toBeTruthy();
+      await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
+      await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
+      expect(await context.cookies()).toEqual([]);
+
+      // Reload: a new page, the revoke is not remembered anywhere (nothing may be stored), the
+      // tag says pending: with no cookie to read, the landing is new and sent again, and held in memory.
+      await page.reload();
+      await sdkReady(page);
+      await expect.poll(() => state().clicks.length).toBe(2);
+      await expect.poll(async () => (await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
+      await settle(page);
+      expect(await context.cookies()).toEqual([]);
+      expect(await cookieWrites(page)).toEqual([]);
+      expect((await scriptDiagnose(page)).consent).toBe('pending');
+
+      // A page without data-affitor-consent: consent is 'granted' again and the landing is written.
+      await page.goto(shop(`/plain.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page);
+      const clickId = await waitForCookie(context, 'affitor_click_id');
+      expect(state().clicks).toHaveLength(3);
+      expect(clickId).toMatchObject({ value: state().clicks[2]!.click_id, domain: '.shop.test' });
+      expect((await scriptDiagnose(page)).consent).toBe('granted');
+      expect(routes(requests)).toEqual(['click', 'click', 'click']);
+    });
+
+    it('ES module, init({ consent: "pending" }): reports the click, writes nothing; grantConsent writes the cookies; revokeConsent deletes them', async () => {
+      const { page, console: lines } = await openPage(context);
+      const landing = shop(`/module-pending.html?aff=${PARTNER_A.link}`);
+      await page.goto(landing);
+      await sdkReady(page, 'sdk');
+
+      await expect.poll(() => state().clicks.length).toBe(1);
+      const [click] = state().clicks;
+      await expect.poll(async () => (await moduleData(page))?.clickId).toBe(click!.click_id);
+      expect(await moduleData(page)).toMatchObject({ hasAttribution: true, affiliateUrl: landing });
+      await settle(page);
+      expect(await context.cookies()).toEqual([]);
+      expect(await cookieWrites(page)).toEqual([]);
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
+      expect(await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!.warnings)).toEqual([PENDING_WARNING]);
+
+      await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
+      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      const clickId = (await jarCookie(context, 'affitor_click_id'))!;
+      expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', sameSite: 'Lax' });
+      expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
+
+      await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
+      expect(await context.cookies()).toEqual([]);
+      expect(await moduleData(page)).toMatchObject({ clickId: null, hasAttribution: false });
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
+    it('ES module, respectGlobalPrivacyControl with GPC on: reports the click, writes nothing; with GPC off the same page writes the cookies', async () => {
+      await turnOnGlobalPrivacyControl(context);
+      const { page } = await openPage(context);
+      const landing = shop(`/module-gpc.html?aff=${PARTNER_A.link}`);
+      await page.goto(landing);
+      await sdkReady(page, 'sdk');
+      expect(await page.evaluate(() => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)).toBe(true);
+
+      await expect.poll(() => state().clicks.length).toBe(1);
+      await expect.poll(async () => (await moduleData(page))?.clickId).toBe(state().clicks[0]!.click_id);
+      await settle(page);
+      expect(await context.cookies()).toEqual([]);
+      expect(await cookieWrites(page)).toEqual([]);
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
+      const diagnosis = await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!);
+      expect(diagnosis).toMatchObject({ consent: 'pending', warnings: [PENDING_WARNING] });
+      // An explicit grant wins over the signal.
+      await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
+      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
+      expect(await context.cookies()).toEqual([]);
+
+      // The control: the same page in a browser without the signal writes at once.
+      const plain = await browser.newContext();
+      try {
+        const other = await openPage(plain);
+        await other.page.goto(landing);
+        expect(await other.page.evaluate(() => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl)).not.toBe(true);
+        const clickId = await waitForCookie(plain, 'affitor_click_id');
+        expect(clickId).toMatchObject({ value: state().clicks[1]!.click_id, domain: '.shop.test' });
+      } finally {
+        await plain.close();
+      }
+    });
+  });
+
+  describe('diagnose()', () => {
+    it('a healthy landing on www.shop.example.co.uk: probes, root domain, the request id the server answered, JSON round trip, debug line', async () => {
+      const { page, console: lines } = await openPage(context);
+      const answers = recordAnswers(page);
+      const landing = `${stack.origin('www.shop.example.co.uk')}/plain.html?aff=${PARTNER_A.link}`;
+      await page.goto(landing);
+      await sdkReady(page);
+      const clickId = await waitForCookie(context, 'affitor_click_id');
+      await expect.poll(() => answers.length).toBe(1);
+      const [answer] = answers;
+      expect(answer).toMatchObject({ route: 'click', status: 200 });
+      expect(answer!.requestId).toBeTruthy();
+
+      const [diagnosis, json] = await page.evaluate(() => {
+        const report = (window as ConsentWindow).affitor!.diagnose()!;
+        return [report, JSON.stringify(report)] as const;
+      });
+      expect(diagnosis).toEqual({
+        aff: PARTNER_A.link,
+        programId: PROGRAM_ID,
+        // Pinned separately below ('names the script attribute as the program id's source').
+        programIdSource: diagnosis.programIdSource,
+        cookieDomain: 'example.co.uk',
+        cookieDomainReason: 'probe',
+        probes: [
+          { domain: 'co.uk', accepted: false },
+          { domain: 'example.co.uk', accepted: true },
+        ],
+        cookies: {
+          affitor_click_id: clickId.value,
+          customer_code: clickId.value,
+          affitor_click_ids: clickId.value,
+          affitor_aff_url: landing,
+        },
+        windowDays: WINDOW_DAYS,
+        lastClick: { status: 200, ok: true, requestId: answer!.requestId, message: null, at: expect.any(String) as string },
+        lastLead: null,
+        consent: 'granted',
+        warnings: [],
+      });
+      expect(Number.isNaN(Date.parse(diagnosis.lastClick!.at))).toBe(false);
+      expect(clickId.domain).toBe('.example.co.uk');
+      // JSON as it is: nothing lost or changed by a round trip (a support ticket gets exactly this).
+      expect(JSON.parse(json)).toStrictEqual(diagnosis);
+      expect(lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] diagnosis'))).toBe(true);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
+    it("names the script attribute as the program id's source on a script-tag page", async () => {
+      // The README's diagnose() example for a script-tag setup, and the documented union
+      // 'option' | 'script-attribute' | 'window': a merchant who only wrote
+      // data-affitor-program-id must not be sent looking for an init({ programId }) call.
+      const { page } = await openPage(context);
+      await page.goto(shop('/plain.html'));
+      await sdkReady(page);
+      expect(await scriptDiagnose(page)).toMatchObject({ programId: PROGRAM_ID, programIdSource: 'script-attribute' });
+    });
+
+    it('no program id: says nothing is tracked, and nothing is sent', async () => {
+      const { page, console: lines, requests } = await openPage(context);
+      await page.goto(shop(`/no-program.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page);
+      await settle(page);
+      const diagnosis = await scriptDiagnose(page);
+      expect(diagnosis).toMatchObject({ aff: PARTNER_A.link, programId: null, programIdSource: null, lastClick: null, consent: 'granted' });
+      expect(diagnosis.warnings).toEqual(['no program id: nothing is tracked']);
+      expect(requests).toEqual([]);
+      expect(state().clicks).toEqual([]);
+      expect(await context.cookies()).toEqual([]);
+      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] No program id/)]);
+    });
+
+    it('an origin the program does not allow: the last click got no answer, and the warning names the page origin', async () => {
+      const { page, console: lines, requests } = await openPage(context);
+      const origin = stack.origin('blocked.shop.test');
+      await page.goto(`${origin}/plain.html?aff=${PARTNER_A.link}`);
+      await sdkReady(page);
+      // Three attempts (with the in-page retries' waits), then the report.
+      await expect.poll(async () => (await scriptDiagnose(page)).lastClick, { timeout: 15_000 }).not.toBeNull();
+      const diagnosis = await scriptDiagnose(page);
+      expect(diagnosis.lastClick).toMatchObject({ status: 0, ok: false, requestId: null });
+      expect(diagnosis.lastClick!.message).toMatch(/Failed to fetch/);
+      expect(diagnosis.warnings).toEqual([
+        `last click got no answer (${diagnosis.lastClick!.message}): is ${origin} in the program's allowed origins (CORS)?`,
+      ]);
+      expect(routes(requests)).toEqual(['click', 'click', 'click']);
+      // Refused by CORS, not by the server: it recorded the click (once: the event id is the same
+      // on every attempt) but gave no CORS headers, so the page could not read the answer.
+      expect(state().clicks).toEqual([expect.objectContaining({ partner_id: PARTNER_A.id })]);
+      expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string });
+      expect(await names(context)).toEqual(['affitor_outbox']);
+      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
+    });
+
+    it('a lead the server fails: last lead failed with the server message', async () => {
+      const { page, console: lines } = await openPage(context);
+      const answers = recordAnswers(page);
+      await page.goto(shop(`/plain.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page);
+      await waitForCookie(context, 'affitor_click_id');
+      stack.api.app.setFaults({ lead: true });
+
+      await page.evaluate(() => (window as ConsentWindow).affitor!.signup('grace@example.com', 'grace@example.com'));
+      const diagnosis = await scriptDiagnose(page);
+      const leadAnswers = answers.filter((answer) => answer.route === 'lead');
+      expect(leadAnswers.map((answer) => answer.status)).toEqual([500, 500, 500]);
+      expect(diagnosis.lastLead).toMatchObject({
+        status: 500,
+        ok: false,
+        message: 'HTTP 500: Lead tracking failed',
+        requestId: leadAnswers.at(-1)!.requestId,
+      });
+      expect(diagnosis.lastClick).toMatchObject({ status: 200, ok: true });
+      expect(diagnosis.warnings).toEqual(['last lead failed: HTTP 500: Lead tracking failed']);
+      expect(state().leads).toEqual([]);
+      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] lead not recorded: HTTP 500: Lead tracking failed/)]);
+    });
+
+    it('an invalid cookieDomain: ignored with a warning, the probe finds the root domain instead', async () => {
+      const { page, console: lines } = await openPage(context);
+      await page.goto(shop(`/bad-domain.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page);
+      const clickId = await waitForCookie(context, 'affitor_click_id');
+      expect(clickId.domain).toBe('.shop.test');
+      const diagnosis = await scriptDiagnose(page);
+      expect(diagnosis).toMatchObject({
+        cookieDomain: 'shop.test',
+        cookieDomainReason: 'probe',
+        probes: [{ domain: 'shop.test', accepted: true }],
+      });
+      expect(diagnosis.warnings).toEqual(['invalid cookieDomain ignored: bad;domain']);
+      // Nothing of the bad value reached a cookie string.
+      expect((await cookieWrites(page)).filter((write) => /domain=\.?bad|bad;domain/.test(write))).toEqual([]);
+      expect(affitorErrors(lines)).toEqual(['[Affitor] Invalid cookieDomain, using the root domain: bad;domain']);
+    });
+
+    it('consent pending: warns that the attribution is in memory only, and diagnose() itself probes nothing', async () => {
+      const { page } = await openPage(context);
+      await page.goto(shop(`/pending.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page);
+      await expect.poll(async () => (await scriptData(page))?.clickId).toBeTruthy();
+      const diagnosis = await scriptDiagnose(page);
+      expect(diagnosis).toMatchObject({
+        consent: 'pending',
+        cookies: {},
+        probes: [],
+        cookieDomain: null,
+        windowDays: WINDOW_DAYS,
+        lastClick: { status: 200, ok: true },
+      });
+      expect(diagnosis.warnings).toEqual([PENDING_WARNING]);
+      expect(await cookieWrites(page)).toEqual([]);
+      expect(await context.cookies()).toEqual([]);
+    });
+
+    it('host-only: the shop in a cross-site iframe, where Chromium refuses every cookie of the frame (SameSite=Lax in a cross-site context) on every domain', async () => {
+      const { page, console: lines } = await openPage(context);
+      const src = shop(`/plain.html?aff=${PARTNER_A.link}`);
+      await page.goto(`${stack.origin('www.example.co.uk')}/embed.html?src=${encodeURIComponent(src)}`);
+      let frame: Frame | undefined;
+      await expect.poll(() => (frame = page.frames().find((candidate) => candidate.url() === src))).toBeTruthy();
+      await sdkReady(frame!);
+      // The click is answered (the frame's origin is allowed) and held in memory.
+      await expect.poll(() => state().clicks.length).toBe(1);
+      await expect.poll(async () => (await scriptData(frame!))?.clickId).toBe(state().clicks[0]!.click_id);
+
+      const diagnosis = await scriptDiagnose(frame!);
+      expect(diagnosis).toMatchObject({
+        cookieDomain: null,
+        cookieDomainReason: 'host-only',
+        probes: [
+          { domain: 'shop.test', accepted: false },
+          { domain: 'www.shop.test', accepted: false },
+        ],
+        cookies: {},
+        lastClick: { status: 200, ok: true },
+        consent: 'granted',
+      });
+      expect(diagnosis.warnings).toEqual([HOST_ONLY_WARNING]);
+      // The SDK tried (probes, then the attribution host-only), and the jar took none of it.
+      expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
+      expect(await context.cookies()).toEqual([]);
+      expect(lines.some((line) => line.text.startsWith('[Affitor] cookies unavailable'))).toBe(true);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+  });
+
+  describe('onAttribution', () => {
+    it('fires once for the landing, once for a second partner (pushState and trackClick), never for the same partner or a reload', async () => {
+      const { page, console: lines, requests } = await openPage(context);
+      const events = () => page.evaluate(() => (window as ConsentWindow).attributionEvents!);
+      const landingA = shop(`/module-listen.html?aff=${PARTNER_A.link}`);
+      await page.goto(landingA);
+      await sdkReady(page, 'sdk');
+
+      await expect.poll(async () => (await events()).length).toBe(1);
+      const clickA = state().clicks[0]!.click_id;
+      const [first] = await events();
+      expect(first!.previous).toEqual({ clickId: null, programId: PROGRAM_ID, hasAttribution: false, affiliateUrl: null });
+      expect(first!.current).toEqual({ clickId: clickA, programId: PROGRAM_ID, hasAttribution: true, affiliateUrl: landingA });
+      // After the cookies are written: the listener already reads the new click id from them.
+      expect(first!.cookie).toContain(`affitor_click_id=${clickA}`);
+
+      // The same partner again, client-side: no click, no event.
+      await page.evaluate((link) => history.pushState(null, '', `/pricing?aff=${link}`), PARTNER_A.link);
+      await settle(page);
+      expect(routes(requests)).toEqual(['click']);
+      expect(await events()).toHaveLength(1);
+
+      // Another partner's link, client-side: one click, one event.
+      await page.evaluate((link) => history.pushState(null, '', `/module-listen.html?aff=${link}`), PARTNER_B.link);
+      const landingB = page.url();
+      await expect.poll(async () => (await events()).length).toBe(2);
+      expect(state().clicks[1]).toMatchObject({ partner_id: PARTNER_B.id });
+      expect(requests[1]!.body).toMatchObject({ existing_click_id: clickA });
+      const clickB = state().clicks[1]!.click_id;
+      const second = (await events())[1]!;
+      expect(second.previous).toEqual(first!.current);
+      expect(second.current).toEqual({ clickId: clickB, programId: PROGRAM_ID, hasAttribution: true, affiliateUrl: landingB });
+      await settle(page);
+      expect(await events()).toHaveLength(2);
+
+      // trackClick for partner A's link: a third partner change, a third event.
+      const linkA = shop(`/?aff=${PARTNER_A.link}`);
+      await page.evaluate((url) => (window as ConsentWindow).sdk!.trackClick(url), linkA);
+      const third = (await events())[2]!;
+      expect(third.previous).toEqual(second.current);
+      expect(third.current).toEqual({ clickId: state().clicks[2]!.click_id, programId: PROGRAM_ID, hasAttribution: true, affiliateUrl: linkA });
+      expect(await events()).toHaveLength(3);
+
+      // A reload of a landing whose partner is the stored one: no click, no event in the new page.
+      await page.goto(shop(`/module-listen.html?aff=${PARTNER_A.link}`));
+      await sdkReady(page, 'sdk');
+      await settle(page);
+      expect(await events()).toEqual([]);
+      await page.reload();
+      await sdkReady(page, 'sdk');
+      await settle(page);
+      expect(await events()).toEqual([]);
+      expect(await moduleData(page)).toMatchObject({ clickId: state().clicks[2]!.click_id });
+      expect(state().clicks).toHaveLength(3);
+      expect(routes(requests)).toEqual(['click', 'click', 'click']);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+  });
+});
