@@ -368,6 +368,8 @@ describe.skipIf(skipWithoutChromium)('attribution that is never lost, in Chromiu
       expect(distinct(eventIds(requests, 'click'))).toHaveLength(1);
       expect(state().clicks).toEqual([expect.objectContaining({ event_id: requests[0]!.body.event_id, partner_id: PARTNER_A.id })]);
       expect(affitorErrors(lines)[0]).toMatch(/^\[Affitor\] click not recorded: .*Failed to fetch.*\(kept to resend\)/);
+      expect(await affitor(frame, 'getClickId()')).toBeNull();
+      expect(lines.map((line) => line.text)).not.toContain(COOKIES_UNAVAILABLE);
       expect(await frame.evaluate('window.pageErrors')).toEqual([]);
       expect(await page.evaluate('window.pageErrors')).toEqual([]);
       expect(pageErrors(lines)).toEqual([]);
