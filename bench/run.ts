@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../test/e2e/harness';
@@ -185,6 +185,7 @@ function methods(results: AllResults): string[] {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const loadBefore = loadavg()[0]!;
   log('npm run build');
   execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   log('sizes');
@@ -198,9 +199,12 @@ async function main(): Promise<void> {
 
   const dirty = sh('git', ['status', '--porcelain', '--', 'src', 'examples/server', 'tsup.config.ts']) !== '';
   const cpu = cpus();
+  const loadAfter = loadavg()[0]!;
+  const busy = Math.max(loadBefore, loadAfter) > cpu.length;
   const environment = [
     `Run ${new Date().toISOString()} at commit \`${sh('git', ['rev-parse', '--short', 'HEAD'])}\`${dirty ? ' (with uncommitted changes in src/, examples/server or tsup.config.ts)' : ''}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; Chromium ${browser.chromium}`,
+    `1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end${busy ? ': other work shared the CPUs, so times are slower and noisier than on an idle machine' : ''}`,
   ];
   const table = renderTable(rows(results));
   console.log(table);
