@@ -14,8 +14,8 @@ const host = window as unknown as { affitor?: { q?: Call[] } | Api };
 const queue = (host.affitor?.q as Call[] | undefined) ?? [];
 const tag = document.currentScript ?? document.querySelector('script[data-affitor-program-id]');
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
+// data-affitor-program-id is read by the tracker itself (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {
-  programId: attribute('program-id'),
   debug: attribute('debug') == 'true',
   apiBase: attribute('api-base'),
   cookieDomain: attribute('cookie-domain'),

@@ -6,7 +6,7 @@ import { normaliseCookieDomain } from '../core/cookie-codec';
 import { diagnosisWarnings } from '../core/diagnosis';
 import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
 import { createLogger } from '../core/logger';
-import { formatOutbox, isRetryable, newEventId, parseOutbox } from '../core/outbox';
+import { OUTBOX_PAGE_VIEWS, formatOutbox, isRetryable, newEventId, parseOutbox } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload, buildLeadPayload } from '../core/payloads';
 import { cookieDomainCandidates } from '../core/root-domain';
@@ -102,6 +102,7 @@ export class AffitorTracker {
     let consentCall: ConsentState | undefined;
     /** The cookie lifetime of an attribution held in memory while consent is pending. */
     let unsavedDays = 0;
+    let cookiesBlocked = false;
     /** The chosen cookie domain: undefined for host-only, null while not chosen yet. */
     let cookieDomain: string | undefined | null = null;
     let cookieDomainReason = 'not chosen yet';
@@ -224,7 +225,8 @@ export class AffitorTracker {
         if (value) writeCookie(name, value, days, domain, secure);
       }
       unsavedDays = 0;
-      if (readCookie(COOKIE_CLICK_ID) != clickId) log('warn', 'cookies unavailable: attribution kept in memory for this page');
+      cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
+      if (cookiesBlocked) log('warn', 'cookies unavailable: attribution kept in memory for this page');
     };
 
     /** Makes `id` the attribution: in cookies for `days`, or in memory only while consent is not given. */
@@ -337,7 +339,14 @@ export class AffitorTracker {
           if (!watching && programId) {
             watching = true;
             // Events an earlier page view could not deliver: clicks first, so leads can wait for them.
-            outbox = parseOutbox(readCookie(COOKIE_OUTBOX));
+            // Each page view tries them again, up to OUTBOX_PAGE_VIEWS times: a request that fails
+            // that often (an origin the program does not allow) is not worth sending forever.
+            outbox = parseOutbox(readCookie(COOKIE_OUTBOX)).filter((event) => {
+              const keep = (event.tries = (event.tries ?? 0) + 1) <= OUTBOX_PAGE_VIEWS;
+              if (!keep) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+              return keep;
+            });
+            storeOutbox();
             for (const event of outbox) {
               if (event.route == 'click') void startClick(event);
               else void deliver(event, (message) => isExpectedLeadRefusal(message, !!event.body.click_id));
@@ -428,6 +437,7 @@ export class AffitorTracker {
         cookieDomainReason,
         probes,
         cookies,
+        cookiesBlocked,
         windowDays,
         lastClick: reports.click ?? null,
         lastLead: reports.lead ?? null,

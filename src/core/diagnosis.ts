@@ -28,6 +28,8 @@ export interface AffitorDiagnosis {
   probes: Array<{ domain: string; accepted: boolean }>;
   /** The SDK's cookies present on this page, decoded. */
   cookies: Record<string, string>;
+  /** The browser refused the attribution cookies (blocked, or a cross-site frame): attribution lives in memory only. */
+  cookiesBlocked: boolean;
   /** Cookie lifetime from the last click answer, in days. */
   windowDays: number | null;
   lastClick: RequestReport | null;
@@ -44,7 +46,8 @@ export function diagnosisWarnings(
   const warnings: string[] = [];
   if (!report.programId) warnings.push('no program id: nothing is tracked');
   if (invalidCookieDomain) warnings.push('invalid cookieDomain ignored: ' + invalidCookieDomain);
-  if (report.cookieDomainReason == 'host-only' && report.probes.length) {
+  if (report.cookiesBlocked) warnings.push('cookies blocked by the browser: attribution kept in memory for this page only');
+  else if (report.cookieDomainReason == 'host-only' && report.probes.length) {
     warnings.push('host-only cookies: the browser accepted no parent domain, subdomains do not share attribution');
   }
   for (const [name, last] of [['click', report.lastClick], ['lead', report.lastLead]] as const) {

@@ -10,7 +10,12 @@ export interface PendingEvent {
   body: Record<string, unknown> & { event_id: string };
   /** A click superseded by a newer landing: still delivered, for the record, but it sets no attribution. */
   stale?: boolean;
+  /** Page views that have sent it. */
+  tries?: number;
 }
+
+/** Page views that send an undelivered event before it is given up. */
+export const OUTBOX_PAGE_VIEWS = 5;
 
 /** At most this many events, and this many characters of JSON, so the cookie stays far below 4 KB once encoded. */
 export const OUTBOX_LIMIT = 4;

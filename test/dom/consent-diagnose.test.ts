@@ -149,6 +149,7 @@ describe('diagnose', () => {
         { domain: 'example.co.uk', accepted: true },
       ],
       windowDays: 30,
+      cookiesBlocked: false,
       consent: 'granted',
       lastLead: null,
       warnings: [],

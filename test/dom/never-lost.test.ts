@@ -69,6 +69,27 @@ describe('a click that fails at landing', () => {
     expect(next.getClickId()).toBe((api.app.inspect().customers[0] as { click_id: string }).click_id);
   });
 
+  it('is given up after five more page views that cannot deliver it (an origin the API never accepts)', async () => {
+    api.app.setChaos({ failFirst: { click: 1000 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    for (let view = 1; view <= 5; view++) {
+      await pageView('https://shop.example.com/next');
+      // Each page view sends it again, with its in-page retries: three attempts.
+      await vi.waitFor(() => expect(api.clicks()).toHaveLength(3 + 3 * view), { timeout: 5_000, interval: 50 });
+      await settle(50);
+    }
+    const sent = api.clicks().length;
+    expect(new Set(api.clicks().map((click) => click.body.event_id)).size).toBe(1);
+    expect(outbox()).toEqual([expect.objectContaining({ tries: 5 })]);
+    const error = vi.mocked(console.error);
+    error.mockClear();
+    await pageView('https://shop.example.com/again');
+    await settle(100);
+    expect(api.clicks()).toHaveLength(sent);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    expect(error.mock.calls[0]?.slice(0, 2)).toEqual(['[Affitor]', 'click given up after 5 page views:']);
+  }, 30_000);
+
   it('is not resent as a new click when the same partner link lands again', async () => {
     api.app.setChaos({ failFirst: { click: 3 } });
     await pageView('https://shop.example.com/?aff=PARTNER123');
@@ -177,6 +198,8 @@ describe('when cookies or storage throw', () => {
       await tracker.signup('user_1');
       expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
       expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies unavailable: attribution kept in memory for this page');
+      expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: true, cookies: {} });
+      expect(tracker.diagnose().warnings).toContain('cookies blocked by the browser: attribution kept in memory for this page only');
     } finally {
       delete (document as unknown as Record<string, unknown>).cookie;
     }
