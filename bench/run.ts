@@ -21,7 +21,7 @@ import { measureMainThread } from './main-thread';
 import type { MainThreadResult } from './main-thread';
 import type { MemoryResult } from './memory';
 import { startPageServer } from './pages';
-import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs } from './render';
+import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from './render';
 import type { Row } from './render';
 import { measureRequests } from './requests';
 import type { RequestCount } from './requests';
@@ -96,8 +96,8 @@ function loadRow(label: string, figures: LoadFigures, bare?: LoadFigures): Row {
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${figures.p99} ms`,
-    reference: bare ? `${(figures.rps / bare.rps).toFixed(2)}x the bare handler's req/s (p99 ${bare.p99} ms there); ${checks}` : checks,
+    result: `${count(figures.rps)} req/s, p99 ${wholeMs(figures.p99)}`,
+    reference: bare ? `${(figures.rps / bare.rps).toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.p99)} there); ${checks}` : checks,
   };
 }
 

@@ -1,7 +1,7 @@
 /** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts). */
 import { describe, expect, it } from 'vitest';
 import { median, percentile, summarize } from '../../bench/stats';
-import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs } from '../../bench/render';
+import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from '../../bench/render';
 
 describe('bench statistics', () => {
   it('takes the middle sample as the median of an odd count, whatever the order', () => {
@@ -49,6 +49,10 @@ describe('bench formatting', () => {
 
   it('writes milliseconds with the digits that matter for their size', () => {
     expect([ms(0.0421), ms(1.234), ms(12.34), ms(123.4)]).toEqual(['0.042 ms', '1.23 ms', '12.3 ms', '123 ms']);
+  });
+
+  it('writes autocannon latencies (whole milliseconds) with 0 as under one', () => {
+    expect([wholeMs(0), wholeMs(6), wholeMs(93)]).toEqual(['< 1 ms', '6 ms', '93 ms']);
   });
 
   it('signs differences, so a cost and a saving read apart', () => {
