@@ -167,6 +167,7 @@ export class AffitorTracker {
           }
           const answer = readAnswer(outcome);
           const ok = typeof answer == 'object';
+          const retryable = isRetryable(outcome.status);
           reports[route] = {
             status: outcome.status,
             ok,
@@ -174,13 +175,13 @@ export class AffitorTracker {
             message: ok ? null : answer,
             at: new Date().toISOString(),
           };
-          if (!isRetryable(outcome.status)) {
+          if (!retryable) {
             outbox = outbox.filter((pending) => pending.body.event_id != id);
             storeOutbox();
           }
           inFlight.delete(id);
           if (ok) return answer;
-          log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer, isRetryable(outcome.status) ? '(kept to resend)' : '');
+          log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer, retryable ? '(kept to resend)' : '');
         })();
       inFlight.set(id, sending);
       return sending;
