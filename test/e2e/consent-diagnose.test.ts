@@ -1,8 +1,9 @@
 /**
  * Consent, `diagnose()` and `onAttribution` in real Chromium, with the browser's cookie jar
- * (`context.cookies()`) as the source of truth: what the SDK writes before and after
- * consent, in the script build and the ES module; each diagnosis warning caused by a page
- * built for it; and the attribution events of a single-page app.
+ * (`jar()`: `context.cookies()` once it holds every write the page made) as the source of
+ * truth: what the SDK writes before and after consent, in the script build and the ES
+ * module; each diagnosis warning caused by a page built for it; and the attribution events
+ * of a single-page app.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
@@ -13,6 +14,7 @@ import {
   WINDOW_DAYS,
   affitorErrors,
   daysLeft,
+  jar,
   jarCookie,
   launchChromium,
   openPage,
@@ -39,7 +41,7 @@ const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_cli
 const BLOCKED_WARNING = 'cookies blocked by the browser: attribution kept in memory for this page only';
 const PENDING_WARNING = 'consent pending: attribution kept in memory only';
 
-const names = async (context: BrowserContext): Promise<string[]> => (await context.cookies()).map((cookie) => cookie.name).sort();
+const names = async (context: BrowserContext): Promise<string[]> => (await jar(context)).map((cookie) => cookie.name).sort();
 
 // The SDK as each page exposes it: window.affitor (script build) or window.sdk (ES module).
 const scriptData = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.getData());
@@ -89,7 +91,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await settle(page);
 
       // Nothing on the device: no cookie in the jar, none ever written (not even the probe), no storage.
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       const pending = await scriptDiagnose(page);
@@ -102,7 +104,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       const clickId = (await jarCookie(context, 'affitor_click_id'))!;
       expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false });
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
-      for (const cookie of await context.cookies()) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test' });
+      for (const cookie of await jar(context)) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test' });
       expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
       expect((await scriptDiagnose(page)).warnings).toEqual([]);
 
@@ -119,13 +121,13 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
         { name: 'customer_code', value: 'cust_old_host_only', url: origin },
         { name: 'affitor_click_ids', value: 'cust_old_host_domain', domain: '.www.shop.test', path: '/' },
       ]);
-      expect((await context.cookies()).map((cookie) => `${cookie.name}@${cookie.domain}`)).toEqual(
+      expect((await jar(context)).map((cookie) => `${cookie.name}@${cookie.domain}`)).toEqual(
         expect.arrayContaining(['customer_code@www.shop.test', 'affitor_click_ids@.www.shop.test', 'customer_code@.shop.test']),
       );
 
       // Consent withdrawn: every SDK cookie on every domain, and the session id, are gone.
       await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       expect(await scriptData(page)).toMatchObject({ clickId: null, hasAttribution: false, affiliateUrl: null });
       const revoked = await scriptDiagnose(page);
@@ -138,7 +140,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(state().clicks).toHaveLength(2);
       expect((await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
       expect((await cookieWrites(page)).slice(writesBefore)).toEqual([]);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
 
       expect(routes(requests)).toEqual(['click', 'lead', 'click']);
@@ -153,7 +155,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await expect.poll(async () => (await scriptData(page))?.clickId).toBeTruthy();
       await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
       await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
 
       // Reload: a new page, the revoke is not remembered anywhere (nothing may be stored), the
       // tag says pending: with no cookie to read, the landing is new and sent again, and held in memory.
@@ -162,7 +164,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await expect.poll(() => state().clicks.length).toBe(2);
       await expect.poll(async () => (await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
       await settle(page);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect((await scriptDiagnose(page)).consent).toBe('pending');
 
@@ -187,7 +189,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await expect.poll(async () => (await moduleData(page))?.clickId).toBe(click!.click_id);
       expect(await moduleData(page)).toMatchObject({ hasAttribution: true, affiliateUrl: landing });
       await settle(page);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       expect(await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!.warnings)).toEqual([PENDING_WARNING]);
@@ -199,7 +201,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
 
       await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await moduleData(page)).toMatchObject({ clickId: null, hasAttribution: false });
       expect(affitorErrors(lines)).toEqual([]);
     });
@@ -215,7 +217,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await expect.poll(() => state().clicks.length).toBe(1);
       await expect.poll(async () => (await moduleData(page))?.clickId).toBe(state().clicks[0]!.click_id);
       await settle(page);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       const diagnosis = await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!);
@@ -224,7 +226,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
       expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
       await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
 
       // The control: the same page in a browser without the signal writes at once.
       const plain = await browser.newContext();
@@ -308,7 +310,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(diagnosis.warnings).toEqual(['no program id: nothing is tracked']);
       expect(requests).toEqual([]);
       expect(state().clicks).toEqual([]);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] No program id/)]);
     });
 
@@ -392,7 +394,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       });
       expect(diagnosis.warnings).toEqual([PENDING_WARNING]);
       expect(await cookieWrites(page)).toEqual([]);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
     });
 
     it('cookies blocked: the shop in a cross-site iframe, where Chromium refuses every cookie of the frame (SameSite=Lax in a cross-site context) on every domain', async () => {
@@ -423,7 +425,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(diagnosis.warnings).toEqual([BLOCKED_WARNING]);
       // The SDK tried (probes, then the attribution host-only), and the jar took none of it.
       expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
-      expect(await context.cookies()).toEqual([]);
+      expect(await jar(context)).toEqual([]);
       expect(lines.some((line) => line.text.startsWith('[Affitor] cookies unavailable'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });

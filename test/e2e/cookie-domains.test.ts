@@ -11,6 +11,7 @@ import {
   WINDOW_DAYS,
   affitorErrors,
   daysLeft,
+  jar,
   launchChromium,
   makeCertificate,
   openPage,
@@ -53,7 +54,7 @@ describe.skipIf(skipWithoutChromium)('cookie domains in Chromium', () => {
     await page.goto(`${origin}/?aff=${PARTNER_A.link}`);
     await waitForCookie(context, 'affitor_click_id');
     expect(affitorErrors(lines)).toEqual([]);
-    const cookies = await context.cookies();
+    const cookies = await jar(context);
     expect(cookies.map((cookie) => cookie.name).sort()).toEqual([...COOKIES].sort());
     return cookies;
   }

@@ -178,16 +178,52 @@ export const routes = (requests: TrackRequest[]): string[] => requests.map((requ
 export const affitorErrors = (lines: ConsoleLine[]): string[] =>
   lines.filter((line) => line.type === 'error' && line.text.startsWith('[Affitor]')).map((line) => line.text);
 
-/** The cookie `name` in the browser's jar, for any domain. */
+/** A page's cookies as `name=value` strings, sorted: what `document.cookie` reads. */
+const cookiePairs = (cookies: Array<{ name: string; value: string }>): string[] =>
+  cookies.map((cookie) => `${cookie.name}=${cookie.value}`).sort();
+
+/**
+ * Chromium hands a page's `document.cookie` writes to its network service asynchronously, so
+ * `context.cookies()` can lag a write the page has already made (a deletion as much as a
+ * write). Waits until, for every open http(s) page, the jar holds what the page itself reads.
+ */
+export async function jarCaughtUp(context: BrowserContext, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const page of context.pages()) {
+    const url = page.url();
+    if (!/^https?:/.test(url)) continue;
+    for (;;) {
+      const [own, stored] = await Promise.all([
+        page.evaluate(() => document.cookie).catch(() => null), // null: the page is navigating
+        context.cookies(url),
+      ]);
+      const inJar = cookiePairs(stored.filter((cookie) => !cookie.httpOnly));
+      const inPage = own === null ? null : cookiePairs(own ? own.split('; ').map((pair) => ({ name: pair.split('=')[0]!, value: pair.slice(pair.indexOf('=') + 1) })) : []);
+      if (inPage && inPage.join('\n') === inJar.join('\n')) break;
+      if (Date.now() > deadline) {
+        throw new Error(`the cookie jar did not catch up with ${url} within ${timeoutMs} ms: page ${JSON.stringify(inPage)}, jar ${JSON.stringify(inJar)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** Every cookie in the browser's jar, once it holds every write the open pages made. */
+export async function jar(context: BrowserContext): Promise<Cookie[]> {
+  await jarCaughtUp(context);
+  return context.cookies();
+}
+
+/** The cookie `name` in the browser's jar, for any domain, once the jar has caught up. */
 export async function jarCookie(context: BrowserContext, name: string): Promise<Cookie | undefined> {
-  return (await context.cookies()).find((cookie) => cookie.name === name);
+  return (await jar(context)).find((cookie) => cookie.name === name);
 }
 
 /** Waits until the jar holds `name` with a value other than `not` (the click answered and the SDK wrote it). */
 export async function waitForCookie(context: BrowserContext, name: string, not?: string, timeoutMs = 10_000): Promise<Cookie> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const cookie = await jarCookie(context, name);
+    const cookie = (await context.cookies()).find((stored) => stored.name === name);
     if (cookie && cookie.value !== not) return cookie;
     if (Date.now() > deadline) throw new Error(`cookie ${name} was not written within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -13,6 +13,7 @@ import {
   WINDOW_DAYS,
   affitorErrors,
   daysLeft,
+  jar,
   jarCookie,
   routes,
   launchChromium,
@@ -135,7 +136,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(affitorErrors(lines)).toHaveLength(1);
     expect(lines.filter((line) => line.type === 'pageerror')).toEqual([]);
     // No attribution cookie; only the outbox, which a later page view may still deliver.
-    expect((await context.cookies()).map((cookie) => cookie.name)).toEqual(['affitor_outbox']);
+    expect((await jar(context)).map((cookie) => cookie.name)).toEqual(['affitor_outbox']);
     expect(await page.evaluate(() => (window as unknown as AffitorWindow).affitor.getData())).toMatchObject({ clickId: null, hasAttribution: false });
 
     // The shop's own script still runs.
