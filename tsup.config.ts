@@ -15,8 +15,11 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    // The <script> build: one minified IIFE, configured by data-affitor-* attributes.
-    entry: { affitor: 'src/script.ts' },
+    // The <script> build: a small loader every page view downloads, configured by
+    // data-affitor-* attributes, and the tracker it fetches when the page has work for it.
+    // Two IIFEs (no shared chunk): the tracker file carries its own copy of what both use.
+    entry: { 'affitor.global': 'src/script.ts', 'affitor.tracker': 'src/script-tracker.ts' },
+    outExtension: () => ({ js: '.js' }),
     format: ['iife'],
     // terser after esbuild: inlines single-use helpers, a few percent below esbuild's own minifier.
     minify: 'terser',

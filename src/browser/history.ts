@@ -2,8 +2,16 @@
 
 const listeners = new Set<() => void>();
 
-/** The URL when this module was first evaluated: a router may strip `?aff=` before `init` runs. */
-export const urlAtLoad: string | null = typeof location == 'object' ? location.href : null;
+/**
+ * The URL when this module was first evaluated: a router may strip `?aff=` before `init` runs.
+ * The script build's tracker arrives after the page has loaded, so its loader hands over the
+ * URL it saw instead (`setUrlAtLoad`).
+ */
+export let urlAtLoad: string | null = typeof location == 'object' ? location.href : null;
+
+export function setUrlAtLoad(url: string): void {
+  urlAtLoad = url;
+}
 
 /** Calls `listener` after every URL change made through the History API. */
 export function onUrlChange(listener: () => void): void {

@@ -154,6 +154,8 @@ export interface WatchedPage {
   page: Page;
   console: ConsoleLine[];
   requests: TrackRequest[];
+  /** The SDK files the page fetched, by name (`affitor.global.js`, `affitor.tracker.js`, ...). */
+  sdkFiles: string[];
 }
 
 /** A new page that records its console lines and the SDK's requests to the tracking API. */
@@ -161,14 +163,17 @@ export async function openPage(context: BrowserContext): Promise<WatchedPage> {
   const page = await context.newPage();
   const lines: ConsoleLine[] = [];
   const requests: TrackRequest[] = [];
+  const sdkFiles: string[] = [];
   page.on('console', (message) => lines.push({ type: message.type(), text: message.text() }));
   page.on('pageerror', (error) => lines.push({ type: 'pageerror', text: String(error) }));
   page.on('request', (request) => {
+    const file = /\/dist\/([\w.]+)$/.exec(new URL(request.url()).pathname)?.[1];
+    if (file) sdkFiles.push(file);
     const route = /\/api\/v1\/track\/(\w+)$/.exec(request.url())?.[1];
     if (!route || request.method() !== 'POST') return;
     requests.push({ route, contentType: request.headers()['content-type'], body: JSON.parse(request.postData() ?? '{}') as Record<string, unknown> });
   });
-  return { page, console: lines, requests };
+  return { page, console: lines, requests, sdkFiles };
 }
 
 /** The routes of the requests so far, e.g. `['click', 'lead']`. */

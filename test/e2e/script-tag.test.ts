@@ -62,6 +62,8 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     const landing = await openPage(context);
     await landing.page.goto(`${stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
     const clickId = await waitForCookie(context, 'affitor_click_id');
+    // A landing has work for the tracker: the loader fetched it from its own folder.
+    expect(landing.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
 
     expect(clickId).toMatchObject({ domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false, httpOnly: false });
     expect(daysLeft(clickId)).toBeGreaterThan(WINDOW_DAYS - 0.01);
@@ -162,8 +164,55 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init'))).toBe(true);
     expect(affitorErrors(lines)).toEqual([]);
   });
+
+  it('fetches the tracker only for page views with work: a landing, a later ?aff= by pushState, a signup; not a plain page view', async () => {
+    const page = (path: string) => `${stack.origin('stub.shop.test')}${path}`;
+    const landing = await openPage(context);
+    await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
+    const first = await waitForCookie(context, 'affitor_click_id');
+    expect(landing.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+
+    // A plain page view: the loader alone reads the attribution back, and nothing is sent.
+    const plain = await openPage(context);
+    await plain.page.goto(page('/lazy.html'));
+    await plain.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.getData == 'function');
+    await settle(plain.page);
+    expect(plain.sdkFiles).toEqual(['affitor.global.js']);
+    expect(await plain.page.evaluate(() => (window as unknown as AffitorWindow).affitor.getData())).toEqual({
+      clickId: first.value,
+      programId: 1,
+      hasAttribution: true,
+      affiliateUrl: landing.page.url(),
+    });
+    expect(plain.requests).toEqual([]);
+
+    // The app adds another partner's ?aff= with pushState: the tracker comes, and reports the switch.
+    await plain.page.evaluate((aff) => history.pushState(null, '', `/lazy.html?aff=${aff}`), PARTNER_B.link);
+    await expect.poll(() => state().clicks.length).toBe(2);
+    expect(plain.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
+    const second = await waitForCookie(context, 'affitor_click_id', first.value);
+
+    // A signup on a plain page view: the call fetches the tracker, and the lead carries partner B's click.
+    const signup = await openPage(context);
+    await signup.page.goto(page('/lazy.html'));
+    await signup.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.signup == 'function');
+    await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
+    expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
+    expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
+  });
+
+  it('runs under a nonce-based Content-Security-Policy: the tracker gets the loader\'s nonce, and the landing is recorded', async () => {
+    const { page, console: lines, sdkFiles } = await openPage(context);
+    await page.goto(`${stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
+    const clickId = await waitForCookie(context, 'affitor_click_id');
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
+    expect(sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
+  });
 });
 
 interface AffitorWindow {
-  affitor: { getData(): unknown };
+  affitor: { getData(): unknown; signup(customerKey: string): Promise<void> };
 }
