@@ -286,7 +286,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(clickId.domain).toBe('.example.co.uk');
       // JSON as it is: nothing lost or changed by a round trip (a support ticket gets exactly this).
       expect(JSON.parse(json)).toStrictEqual(diagnosis);
-      expect(lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] diagnosis'))).toBe(true);
+      await expect.poll(() => lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] diagnosis'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });
 
@@ -311,7 +311,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(requests).toEqual([]);
       expect(state().clicks).toEqual([]);
       expect(await jar(context)).toEqual([]);
-      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] No program id/)]);
+      await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] No program id/)]);
     });
 
     it('an origin the program does not allow: the last click got no answer, and the warning names the page origin', async () => {
@@ -333,7 +333,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(state().clicks).toEqual([expect.objectContaining({ partner_id: PARTNER_A.id })]);
       expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string });
       expect(await names(context)).toEqual(['affitor_outbox']);
-      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
+      await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
     });
 
     it('a lead the server fails: last lead failed with the server message', async () => {
@@ -357,7 +357,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       expect(diagnosis.lastClick).toMatchObject({ status: 200, ok: true });
       expect(diagnosis.warnings).toEqual(['last lead failed: HTTP 500: Lead tracking failed']);
       expect(state().leads).toEqual([]);
-      expect(affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] lead not recorded: HTTP 500: Lead tracking failed/)]);
+      await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] lead not recorded: HTTP 500: Lead tracking failed/)]);
     });
 
     it('an invalid cookieDomain: ignored with a warning, the probe finds the root domain instead', async () => {
@@ -426,7 +426,7 @@ describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in C
       // The SDK tried (probes, then the attribution host-only), and the jar took none of it.
       expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
       expect(await jar(context)).toEqual([]);
-      expect(lines.some((line) => line.text.startsWith('[Affitor] cookies unavailable'))).toBe(true);
+      await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] cookies unavailable'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });
   });

@@ -69,7 +69,7 @@ describe.skipIf(skipWithoutChromium)('npm run demo', () => {
       await www.page.goto(landing);
       const clickId = await waitForCookie(context, 'affitor_click_id');
       expect(clickId).toMatchObject({ domain: '.shop.localhost' });
-      expect(www.console.some((line) => line.text === `[Affitor] click saved ${clickId.value}`)).toBe(true);
+      await expect.poll(() => www.console.some((line) => line.text === `[Affitor] click saved ${clickId.value}`)).toBe(true);
 
       const app = await openPage(context);
       await app.page.goto(signup);

@@ -177,7 +177,7 @@ describe.skipIf(skipWithoutChromium)('attribution that is never lost, in Chromiu
       expect(distinct(eventIds(requests, 'click'))).toHaveLength(1);
       expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: requests[0]!.body.event_id })]);
       expect(await pending()).toBeNull();
-      expect(lines.some((line) => line.text.startsWith('[Affitor] click retry 503'))).toBe(true);
+      await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] click retry 503'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });
   });
@@ -218,7 +218,7 @@ describe.skipIf(skipWithoutChromium)('attribution that is never lost, in Chromiu
       const leadIds = eventIds(signup.requests, 'lead');
       expect(leadIds).toHaveLength(ATTEMPTS);
       expect(distinct(leadIds)).toHaveLength(1);
-      expect(affitorErrors(signup.console)).toEqual([expect.stringMatching(KEPT_LINE)]);
+      await expect.poll(() => affitorErrors(signup.console)).toEqual([expect.stringMatching(KEPT_LINE)]);
       expect(state().leads).toEqual([]);
       expect(await pending()).toEqual([['lead', leadIds[0], signup.clickId]]);
 
@@ -250,8 +250,8 @@ describe.skipIf(skipWithoutChromium)('attribution that is never lost, in Chromiu
       expect(state().leads).toEqual([expect.objectContaining({ event_id: leadIds[0], click_id: signup.clickId, customer_key: 'once' })]);
       expect(await pending()).toBeNull();
       expect(affitorErrors(signup.console)).toEqual([]);
-      expect(signup.console.some((line) => line.text.startsWith('[Affitor] lead retry'))).toBe(true);
-      expect(signup.console.some((line) => line.text === '[Affitor] lead recorded')).toBe(true);
+      await expect.poll(() => signup.console.some((line) => line.text.startsWith('[Affitor] lead retry'))).toBe(true);
+      await expect.poll(() => signup.console.some((line) => line.text === '[Affitor] lead recorded')).toBe(true);
     });
 
     it('the same on a reused connection: Chromium itself resends the POST whose answer was lost, and the event id keeps it one lead', async () => {
@@ -403,7 +403,7 @@ describe.skipIf(skipWithoutChromium)('attribution that is never lost, in Chromiu
           hasAttribution: true,
           affiliateUrl: `${web.origin(WWW)}/frame.html?aff=${PARTNER_A.link}`,
         });
-        expect(lines).toContainEqual({ type: 'warning', text: COOKIES_UNAVAILABLE });
+        await expect.poll(() => lines).toContainEqual({ type: 'warning', text: COOKIES_UNAVAILABLE });
         expect(affitorErrors(lines)).toEqual([]);
         expect(await frame.evaluate('window.pageErrors')).toEqual([]);
         expect(await page.evaluate('window.pageErrors')).toEqual([]);

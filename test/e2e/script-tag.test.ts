@@ -161,7 +161,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(routes(requests)).toEqual(['click', 'lead']);
     expect(await page.evaluate(() => (window as unknown as { readyRan: unknown }).readyRan)).toEqual({ clickIdAtLoad: null, hasGetData: true });
     // The queued init({ debug: true }) was applied: debug lines from the start.
-    expect(lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init'))).toBe(true);
+    await expect.poll(() => lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init'))).toBe(true);
     expect(affitorErrors(lines)).toEqual([]);
   });
 
