@@ -1,8 +1,9 @@
 /**
  * Time from landing (navigation start, `performance.now()` = 0) to the `affitor_click_id` cookie
  * being written, with the async script tag as the README sets it up and the tracking server on
- * loopback. The page notes the moment through a `document.cookie` setter wrapper; resource timing
- * gives when the script arrived and when the click request went out and was answered.
+ * loopback: the loader arrives and runs, fetches the tracker from its folder, the tracker sends
+ * the click. The page notes the moment through a `document.cookie` setter wrapper; resource
+ * timing gives when each file arrived and when the click request went out and was answered.
  */
 import type { Browser } from 'playwright-core';
 import { summarize } from './stats';
@@ -11,7 +12,8 @@ import { PARTNER_A } from './api';
 
 export interface CookieTimeResult {
   cookie: Summary;
-  scriptLoaded: Summary;
+  loaderLoaded: Summary;
+  trackerLoaded: Summary;
   clickSent: Summary;
   clickAnswered: Summary;
   loads: number;
@@ -19,7 +21,8 @@ export interface CookieTimeResult {
 
 interface Landing {
   cookieAt: number;
-  scriptLoaded: number;
+  loaderLoaded: number;
+  trackerLoaded: number;
   clickSent: number;
   clickAnswered: number;
 }
@@ -30,18 +33,25 @@ async function landOnce(browser: Browser, origin: string): Promise<Landing> {
     const page = await context.newPage();
     await page.goto(`${origin}/landing.html?aff=${PARTNER_A}`);
     await page.waitForFunction(() => (window as unknown as { __cookieAt?: number }).__cookieAt !== undefined, undefined, { timeout: 10_000 });
-    return await page.evaluate(() => {
-      const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      const script = entries.find((entry) => entry.name.endsWith('/affitor.global.js'));
-      const click = entries.find((entry) => entry.name.endsWith('/api/v1/track/click'));
-      if (!script || !click) throw new Error('no resource timing for the script or the click request');
-      return {
-        cookieAt: (window as unknown as { __cookieAt: number }).__cookieAt,
-        scriptLoaded: script.responseEnd,
-        clickSent: click.startTime,
-        clickAnswered: click.responseEnd,
-      };
-    });
+    // Plain data out of the page, looked up here: a helper function declared inside evaluate()
+    // would carry tsx's `__name` wrapper, which the page does not have.
+    const { cookieAt, entries } = await page.evaluate(() => ({
+      cookieAt: (window as unknown as { __cookieAt: number }).__cookieAt,
+      entries: (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).map(({ name, startTime, responseEnd }) => ({ name, startTime, responseEnd })),
+    }));
+    const find = (suffix: string) => {
+      const entry = entries.find((e) => e.name.endsWith(suffix));
+      if (!entry) throw new Error(`no resource timing for ${suffix}`);
+      return entry;
+    };
+    const click = find('/api/v1/track/click');
+    return {
+      cookieAt,
+      loaderLoaded: find('/dist/affitor.global.js').responseEnd,
+      trackerLoaded: find('/dist/affitor.tracker.js').responseEnd,
+      clickSent: click.startTime,
+      clickAnswered: click.responseEnd,
+    };
   } finally {
     await context.close();
   }
@@ -54,5 +64,12 @@ export async function measureCookieTime(browser: Browser, origin: string, loads:
     if (i >= warmup) landings.push(landing);
   }
   const of = (key: keyof Landing) => summarize(landings.map((landing) => landing[key]));
-  return { cookie: of('cookieAt'), scriptLoaded: of('scriptLoaded'), clickSent: of('clickSent'), clickAnswered: of('clickAnswered'), loads };
+  return {
+    cookie: of('cookieAt'),
+    loaderLoaded: of('loaderLoaded'),
+    trackerLoaded: of('trackerLoaded'),
+    clickSent: of('clickSent'),
+    clickAnswered: of('clickAnswered'),
+    loads,
+  };
 }

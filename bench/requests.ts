@@ -1,7 +1,9 @@
 /**
  * Requests per landing to the tracking API, counted where they arrive (the server, preflights
- * included) and where they leave (Chromium's `request` events), in one cookie jar: a first visit
- * with `?aff=`, a reload of it, a partner switch to another `?aff=`, and a next page without it.
+ * included) and where they leave (Chromium's `request` events), and the SDK files the page
+ * fetched (the loader on every page view, the tracker when the view has work), in one cookie
+ * jar: a first visit with `?aff=`, a reload of it, a partner switch to another `?aff=`, and a
+ * next page without it.
  */
 import type { Browser, Page } from 'playwright-core';
 import { PARTNER_A, PARTNER_B } from './api';
@@ -14,7 +16,12 @@ export interface RequestCount {
   serverTotal: number;
   /** Requests to the API origin that Chromium reported sending. */
   browser: number;
+  /** The SDK files Chromium requested for the page, in order, e.g. `['affitor.global.js', 'affitor.tracker.js']`. */
+  sdkFiles: string[];
 }
+
+/** `.../dist/affitor.tracker.js` -> `affitor.tracker.js` */
+const sdkFile = (url: string): string | undefined => /\/(affitor\.[\w.]+\.js)$/.exec(new URL(url).pathname)?.[1];
 
 const cookieValue = (page: Page) => page.evaluate(() => /(?:^|; )affitor_click_id=([^;]*)/.exec(document.cookie)?.[1]);
 
@@ -22,19 +29,23 @@ export async function measureRequests(browser: Browser, origin: string, api: Ben
   const context = await browser.newContext();
   const page = await context.newPage();
   let sent = 0;
+  let sdkFiles: string[] = [];
   page.on('request', (request) => {
     if (request.url().startsWith(api.url)) sent++;
+    const file = request.url().startsWith(origin) ? sdkFile(request.url()) : undefined;
+    if (file) sdkFiles.push(file);
   });
   const steps: RequestCount[] = [];
   const step = async (name: string, act: () => Promise<unknown>, until: () => Promise<unknown>) => {
     api.counts.clear();
     sent = 0;
+    sdkFiles = [];
     await act();
     await until();
     // Anything else the SDK would send goes out now: the network stays quiet for 500 ms.
     await page.waitForLoadState('networkidle');
     const server = Object.fromEntries(api.counts);
-    steps.push({ step: name, server, serverTotal: [...api.counts.values()].reduce((a, b) => a + b, 0), browser: sent });
+    steps.push({ step: name, server, serverTotal: [...api.counts.values()].reduce((a, b) => a + b, 0), browser: sent, sdkFiles });
   };
   const clickIdIsNot = (previous: string | undefined) => page.waitForFunction(
     (prev) => { const id = /(?:^|; )affitor_click_id=([^;]*)/.exec(document.cookie)?.[1]; return id !== undefined && id !== prev; },

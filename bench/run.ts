@@ -5,7 +5,8 @@
  * each load-test duration.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ import type { Row } from './render';
 import { measureRequests } from './requests';
 import type { RequestCount } from './requests';
 import { COMPETITOR_GZIP, SCRIPT_GOAL_GZIP, measureSizes } from './sizes';
-import type { SizeCheck } from './sizes';
+import type { SizeCheck, SizeResults } from './sizes';
 import type { Summary } from './stats';
 
 const LOADS = Number(process.env.BENCH_LOADS ?? 60);
@@ -36,6 +37,11 @@ const CLICKS = 100_000;
 const RESULTS = join(REPO_ROOT, 'bench', 'results.md');
 
 const log = (line: string) => console.error(`[bench] ${line}`);
+/** The first 12 hex digits of each script file's SHA-256: names the build measured, also when the sources are uncommitted. */
+const scriptBuild = async (): Promise<string> => {
+  const hash = async (file: string) => createHash('sha256').update(await readFile(join(REPO_ROOT, 'dist', file))).digest('hex').slice(0, 12);
+  return `affitor.global.js sha256 \`${await hash('affitor.global.js')}\`…, affitor.tracker.js sha256 \`${await hash('affitor.tracker.js')}\`…`;
+};
 const sh = (command: string, args: string[]) => execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
 async function measureMemory(): Promise<MemoryResult> {
@@ -106,8 +112,10 @@ function describeCount(step: RequestCount): string {
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
 
+const sdkFiles = (step: RequestCount): string => `${step.sdkFiles.length} SDK file${step.sdkFiles.length === 1 ? '' : 's'}`;
+
 interface AllResults {
-  sizes: Awaited<ReturnType<typeof measureSizes>>;
+  sizes: SizeResults;
   browser: BrowserResults;
   load: LoadResult;
   memory: MemoryResult;
@@ -115,41 +123,49 @@ interface AllResults {
 
 function rows({ sizes, browser, load, memory }: AllResults): Row[] {
   const { mainThread: mt, cookie } = browser;
-  const script = sizes.script.sizes.gzip;
+  const { loader, tracker } = sizes;
+  const landing = { gzip: loader.sizes.gzip + tracker.sizes.gzip, brotli: loader.sizes.brotli + tracker.sizes.brotli };
   return [
-    ...sizeRows(sizes.script, 'script bundle (dist/affitor.global.js)'),
+    ...sizeRows(loader, 'script loader, every page view (dist/affitor.global.js)'),
     {
       area: 'Size',
-      measure: 'script bundle vs goal (gzip -9)',
-      result: bytes(script),
-      reference: `goal ${bytes(SCRIPT_GOAL_GZIP)}: ${gap(script, SCRIPT_GOAL_GZIP)}; closest competitor's base script ~${bytes(COMPETITOR_GZIP)}: ${gap(script, COMPETITOR_GZIP)}`,
+      measure: 'script loader vs goal and competitor (gzip -9)',
+      result: bytes(loader.sizes.gzip),
+      reference: `the loader, what every page view downloads: goal ${bytes(SCRIPT_GOAL_GZIP)}: ${gap(loader.sizes.gzip, SCRIPT_GOAL_GZIP)}; closest competitor's base script ~${bytes(COMPETITOR_GZIP)}: ${gap(loader.sizes.gzip, COMPETITOR_GZIP)}`,
+    },
+    ...sizeRows(tracker, 'script tracker, page views with work (dist/affitor.tracker.js)'),
+    {
+      area: 'Size',
+      measure: 'a landing downloads loader + tracker (gzip -9, sum)',
+      result: bytes(landing.gzip),
+      reference: `brotli (q 11) ${bytes(landing.brotli)}; two responses, the tracker requested once the loader has run`,
     },
     ...sizeRows(sizes.importInitSignup, 'import { init, signup } (esbuild, minified)'),
     { area: 'Main thread', measure: `page without the SDK (median / p95, ${mt.loads} loads)`, result: medianP95(mt.bare), reference: 'baseline: the two clock reads with nothing between' },
     {
       area: 'Main thread',
-      measure: `SDK evaluation to init() returning, no ?aff= (median / p95)`,
+      measure: 'loader evaluation to init() returning, no ?aff= (median / p95)',
       result: medianP95(mt.noAff),
-      reference: `cost: ${signedMs(mt.noAff.median - mt.bare.median)} median, ${signedMs(mt.noAff.p95 - mt.bare.p95)} p95`,
+      reference: `cost: ${signedMs(mt.noAff.median - mt.bare.median)} median, ${signedMs(mt.noAff.p95 - mt.bare.p95)} p95; fetches nothing`,
     },
     {
       area: 'Main thread',
-      measure: `SDK evaluation to init() returning, ?aff= (median / p95)`,
+      measure: "loader + tracker evaluation to the tracker's init() returning, ?aff= (median / p95)",
       result: medianP95(mt.withAff),
-      reference: `cost: ${signedMs(mt.withAff.median - mt.bare.median)} median, ${signedMs(mt.withAff.p95 - mt.bare.p95)} p95`,
+      reference: `cost: ${signedMs(mt.withAff.median - mt.bare.median)} median, ${signedMs(mt.withAff.p95 - mt.bare.p95)} p95; the tracker's download not included`,
     },
     {
       area: 'Cookie',
       measure: `landing to affitor_click_id written (median / p95, ${cookie.loads} landings)`,
       result: medianP95(cookie.cookie),
-      reference: `medians: script arrived ${ms(cookie.scriptLoaded.median)}, click sent ${ms(cookie.clickSent.median)}, answered ${ms(cookie.clickAnswered.median)}`,
+      reference: `medians: loader arrived ${ms(cookie.loaderLoaded.median)}, tracker arrived ${ms(cookie.trackerLoaded.median)}, click sent ${ms(cookie.clickSent.median)}, answered ${ms(cookie.clickAnswered.median)}`,
     },
     ...browser.requests.map(
       (step): Row => ({
         area: 'Requests',
         measure: step.step,
-        result: `${step.serverTotal} reached the API`,
-        reference: `${describeCount(step)}; Chromium sent ${step.browser}`,
+        result: `${step.serverTotal} reached the API; ${sdkFiles(step)}`,
+        reference: `${describeCount(step)}; Chromium sent ${step.browser}; SDK: ${step.sdkFiles.join(' + ') || 'none'}`,
       }),
     ),
     loadRow('bare node:http, click JSON', load.bareClick),
@@ -174,10 +190,10 @@ function rows({ sizes, browser, load, memory }: AllResults): Row[] {
 function methods(results: AllResults): string[] {
   const { mainThread } = results.browser;
   return [
-    `**Size.** \`npm run build\` first. The script bundle is \`dist/affitor.global.js\` as built; \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes. The goal and the competitor's figure are compared with gzip -9.`,
-    `**Main thread.** Headless Chromium (playwright-core, Debian's chromium). A page on \`http://www.shop.localhost\` (loopback) reads \`performance.now()\` in an inline script, then runs the SDK's \`dist/affitor.global.js\` inlined in a \`<script data-affitor-…>\` tag, then reads the clock again; the bare page has the two reads and nothing between. The span covers parsing, compiling and running the whole script, which ends with \`init()\` returning (queue replay is empty); the click request's network time is not in it. The pages are served with COOP/COEP, so the clock has 5 µs resolution (cross-origin isolated: ${mainThread.isolated ? 'yes, on every load' : 'NO, 100 µs resolution'}). Each load is a fresh browser context (new renderer, cold V8, empty jar); the three variants take turns, ${mainThread.loads} measured loads each after 5 warm-up rounds. The cost is the difference to the bare page. Median and p95 are nearest-rank order statistics.`,
-    `**Cookie.** The landing page as the README sets it up (\`<script async src=…/affitor.global.js>\` with \`?aff=\`), served from loopback, the tracking server on another loopback port. An inline script wraps \`document.cookie\`'s setter and notes \`performance.now()\` (ms since navigation start) when \`affitor_click_id\` is first written and readable. Resource timing gives when the script arrived and the click request was sent and answered. A fresh context per landing.`,
-    `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin).`,
+    `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: the loader \`dist/affitor.global.js\`, which every page view downloads, and the tracker \`dist/affitor.tracker.js\`, which the loader fetches from its own folder only when the page view has work (a \`?aff=\` landing, undelivered events, a legacy cookie, debug, a missing program id, or a call such as \`signup\`). A landing downloads both, one after the other; its row adds the two files' sizes, each compressed on its own as a server sends them. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes. The goal and the competitor's base script are compared with the loader's gzip -9: like that base script, it is what every page view downloads; a landing downloads the tracker on top.`,
+    `**Main thread.** Headless Chromium (playwright-core, Debian's chromium). A page on \`http://www.shop.localhost\` (loopback) reads \`performance.now()\` in an inline script, then runs the SDK inlined, then reads the clock again; the bare page has the two reads and nothing between. Without \`?aff=\` the loader \`dist/affitor.global.js\` alone is inlined, in a \`<script data-affitor-…>\` tag: it finds no work, fetches nothing, and the span ends with its \`init()\` returning. With \`?aff=\` the loader is inlined and \`dist/affitor.tracker.js\` in a second \`<script>\` right after it, as the browser runs them once the tracker has arrived: the loader asks for the tracker, the inline tracker hands itself over, and the span ends with the tracker's \`init()\` returning (the queue replay is empty). On a real landing the two run as separate tasks with the tracker's download between them; the span is their sum without that wait. The spans cover parsing, compiling and running the scripts; the network time of the tracker and of the click request is not in them. The loader also adds \`<script src="/affitor.tracker.js">\` (relative to the page, as the inline tag has no src), which the page server answers, so no 404 is logged (the bench fails on any console error, and checks that only the \`?aff=\` page fetches the tracker). That copy runs once it has arrived and its handover is ignored; it notes when it has run, and ran inside the span in ${mainThread.fetchedTrackerInSpan} of ${mainThread.loads} \`?aff=\` loads${mainThread.fetchedTrackerInSpan > 0 ? ' (in those the span holds both copies, one of them ignored)' : ''}. The pages are served with COOP/COEP, so the clock has 5 µs resolution (cross-origin isolated: ${mainThread.isolated ? 'yes, on every load' : 'NO, 100 µs resolution'}). Each load is a fresh browser context (new renderer, cold V8, empty jar); the three variants take turns, ${mainThread.loads} measured loads each after 5 warm-up rounds. The cost is the difference to the bare page. Median and p95 are nearest-rank order statistics.`,
+    `**Cookie.** The landing page as the README sets it up (\`<script async src=…/dist/affitor.global.js>\` with \`?aff=\`), with \`/dist/affitor.tracker.js\` beside it, served from loopback with \`Cache-Control: no-store\`, the tracking server on another loopback port. The loader arrives and runs, finds the \`?aff=\`, fetches the tracker; the tracker runs and sends the click, and writes the cookie from the answer. An inline script wraps \`document.cookie\`'s setter and notes \`performance.now()\` (ms since navigation start) when \`affitor_click_id\` is first written and readable. Resource timing gives when the loader and the tracker arrived (\`responseEnd\`) and when the click request was sent and answered. A fresh context per landing, ${results.browser.cookie.loads} landings after 3 warm-up ones. On loopback the tracker's request costs little; on a real network it adds a round trip and the tracker's download between the loader running and the click being sent.`,
+    `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
     `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
     `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
   ];
@@ -186,8 +202,12 @@ function methods(results: AllResults): string[] {
 async function main(): Promise<void> {
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
+  // Read before the build: what is built is what the run measures, whatever lands in git meanwhile.
+  const commit = sh('git', ['rev-parse', '--short', 'HEAD']);
+  const dirty = sh('git', ['status', '--porcelain', '--', 'src', 'examples/server', 'tsup.config.ts', '.size-limit.json']) !== '';
   log('npm run build');
   execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const build = await scriptBuild();
   log('sizes');
   const sizes = await measureSizes();
   const browser = await measureBrowser();
@@ -196,13 +216,15 @@ async function main(): Promise<void> {
   log(`memory: ${count(CLICKS)} clicks`);
   const memory = await measureMemory();
   const results: AllResults = { sizes, browser, load, memory };
+  // A build by someone else in the same tree during the run would mix two builds in one table.
+  if ((await scriptBuild()) !== build) throw new Error('dist/ changed during the run: run the bench again');
 
-  const dirty = sh('git', ['status', '--porcelain', '--', 'src', 'examples/server', 'tsup.config.ts']) !== '';
   const cpu = cpus();
   const loadAfter = loadavg()[0]!;
   const busy = Math.max(loadBefore, loadAfter) > cpu.length;
   const environment = [
-    `Run ${new Date().toISOString()} at commit \`${sh('git', ['rev-parse', '--short', 'HEAD'])}\`${dirty ? ' (with uncommitted changes in src/, examples/server or tsup.config.ts)' : ''}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `Run ${new Date().toISOString()} at commit \`${commit}\`${dirty ? ' (with uncommitted changes in src/, examples/server, tsup.config.ts or .size-limit.json)' : ''}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    `Script build measured: ${build}`,
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; Chromium ${browser.chromium}`,
     `1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end${busy ? ': other work shared the CPUs, so times are slower and noisier than on an idle machine' : ''}`,
   ];
