@@ -3,9 +3,9 @@
  * downloads. Reads `data-affitor-*` from its own tag, exposes `window.affitor`, and answers
  * `getClickId`/`getData` from the cookies. The tracker itself (`dist/affitor.tracker.js`,
  * from the same folder) is fetched only when the page has work for it: a `?aff=` landing (at
- * load or by the History API), events an earlier page could not deliver, a legacy cookie to
- * migrate, `debug`, a missing program id, or a call such as `signup`. Most page views have
- * none of these and send no further request.
+ * load or by the History API) other than a reload of the stored one, events an earlier page
+ * could not deliver, a legacy cookie to migrate, `debug`, a missing program id, or a call
+ * such as `signup`. Most page views have none of these and send no further request.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
@@ -16,6 +16,7 @@ import { onUrlChange } from './browser/history';
 import { pageProgramId } from './browser/page';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from './browser/tracker';
 import type { AffitorData, AffitorInitOptions, AffitorTracker, AttributionListener } from './browser/tracker';
+import { isNewLanding } from './core/attribution';
 import { isPlausibleId, parseProgramId, readAff } from './core/values';
 import { HANDOVER, TRACKER_FILE } from './script-handover';
 import type { TrackerHandover } from './script-handover';
@@ -57,12 +58,15 @@ const load = (): void => {
 
 const programId = (): number | null => parseProgramId(options.programId ?? pageProgramId()[0]);
 const storedClickId = (): string | null => readCookie(COOKIE_CLICK_ID, isPlausibleId);
+const storedAffiliateUrl = (): string | null => readCookie(COOKIE_AFFILIATE_URL, readAff);
+/** A `?aff=` on the current URL that the last-touch table sends a click for (not a reload of the stored landing). */
+const isLanding = (): boolean => isNewLanding(readAff(location.href), storedClickId(), storedAffiliateUrl());
 
 /** Whether this page view has work only the tracker can do. */
 const hasWork = (): unknown =>
   options.debug ||
   !programId() ||
-  readAff(location.href) ||
+  isLanding() ||
   readCookie(COOKIE_OUTBOX) ||
   (!storedClickId() && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId));
 
@@ -86,7 +90,7 @@ const api: Api & { [HANDOVER]?: TrackerHandover } = {
   getData: (): AffitorData => {
     if (tracker) return tracker.getData();
     const clickId = storedClickId();
-    return { clickId, programId: programId(), hasAttribution: !!clickId, affiliateUrl: readCookie(COOKIE_AFFILIATE_URL, readAff) };
+    return { clickId, programId: programId(), hasAttribution: !!clickId, affiliateUrl: storedAffiliateUrl() };
   },
   getTracker: () => tracker ?? null,
   signup: forward('signup'),
@@ -127,7 +131,7 @@ host.affitor = api;
 
 // A single-page app may add ?aff= after load.
 onUrlChange(() => {
-  if (!tracker && readAff(location.href)) {
+  if (!tracker && isLanding()) {
     landingUrl = location.href;
     load();
   }

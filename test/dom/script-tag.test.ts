@@ -120,6 +120,22 @@ describe('the <script> build', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('fetches nothing for a reload of the stored landing, and the tracker for another partner\'s link', async () => {
+    const landing = 'https://www.shop.example.com/?aff=PARTNER123';
+    setUrl(landing);
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+    document.cookie = `affitor_aff_url=${encodeURIComponent(landing)}; path=/`;
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    expect(await runScriptBuild()).toEqual([]);
+    expect(host.affitor!.getData!()).toMatchObject({ clickId: 'cust_7_1700000000000', affiliateUrl: landing });
+
+    history.pushState(null, '', '/?aff=PARTNER456');
+    expect(trackerTags()).toEqual([TRACKER_SRC]);
+    await import('../../src/script-tracker');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(api.clicks()[0]!.body).toMatchObject({ existing_click_id: 'cust_7_1700000000000' });
+  });
+
   it('gives the same getData before and after the tracker runs, for every cookie state', async () => {
     const states: Array<Record<string, string>> = [
       {},

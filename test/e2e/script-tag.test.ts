@@ -165,12 +165,20 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(affitorErrors(lines)).toEqual([]);
   });
 
-  it('fetches the tracker only for page views with work: a landing, a later ?aff= by pushState, a signup; not a plain page view', async () => {
+  it('fetches the tracker only for page views with work: a landing, a later ?aff= by pushState, a signup; not a reload or a plain page view', async () => {
     const page = (path: string) => `${stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
     const first = await waitForCookie(context, 'affitor_click_id');
     expect(landing.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+
+    // A reload of the stored landing: the last-touch table sends nothing, so the loader fetches nothing.
+    const reload = await openPage(context);
+    await reload.page.goto(landing.page.url());
+    await reload.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.getData == 'function');
+    await settle(reload.page);
+    expect(reload.sdkFiles).toEqual(['affitor.global.js']);
+    expect(reload.requests).toEqual([]);
 
     // A plain page view: the loader alone reads the attribution back, and nothing is sent.
     const plain = await openPage(context);
