@@ -183,10 +183,6 @@ export const routes = (requests: TrackRequest[]): string[] => requests.map((requ
 export const affitorErrors = (lines: ConsoleLine[]): string[] =>
   lines.filter((line) => line.type === 'error' && line.text.startsWith('[Affitor]')).map((line) => line.text);
 
-/** A page's cookies as `name=value` strings, sorted: what `document.cookie` reads. */
-const cookiePairs = (cookies: Array<{ name: string; value: string }>): string[] =>
-  cookies.map((cookie) => `${cookie.name}=${cookie.value}`).sort();
-
 /**
  * Chromium hands a page's `document.cookie` writes to its network service asynchronously, so
  * `context.cookies()` can lag a write the page has already made (a deletion as much as a
@@ -202,8 +198,9 @@ export async function jarCaughtUp(context: BrowserContext, timeoutMs = 5_000): P
         page.evaluate(() => document.cookie).catch(() => null), // null: the page is navigating
         context.cookies(url),
       ]);
-      const inJar = cookiePairs(stored.filter((cookie) => !cookie.httpOnly));
-      const inPage = own === null ? null : cookiePairs(own ? own.split('; ').map((pair) => ({ name: pair.split('=')[0]!, value: pair.slice(pair.indexOf('=') + 1) })) : []);
+      // Both as sorted `name=value` strings, which is what document.cookie is made of.
+      const inJar = stored.filter((cookie) => !cookie.httpOnly).map((cookie) => `${cookie.name}=${cookie.value}`).sort();
+      const inPage = own === null ? null : own ? own.split('; ').sort() : [];
       if (inPage && inPage.join('\n') === inJar.join('\n')) break;
       if (Date.now() > deadline) {
         throw new Error(`the cookie jar did not catch up with ${url} within ${timeoutMs} ms: page ${JSON.stringify(inPage)}, jar ${JSON.stringify(inJar)}`);

@@ -25,6 +25,7 @@ import {
 } from './harness';
 import type { Stack } from './harness';
 import { join } from 'node:path';
+import { sdkReady } from './consent-helpers';
 
 /** How late the queued-calls page gets the SDK, so its calls surely go through the stub's queue. */
 const LATE_SDK_MS = 400;
@@ -175,7 +176,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     // A reload of the stored landing: the last-touch table sends nothing, so the loader fetches nothing.
     const reload = await openPage(context);
     await reload.page.goto(landing.page.url());
-    await reload.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.getData == 'function');
+    await sdkReady(reload.page);
     await settle(reload.page);
     expect(reload.sdkFiles).toEqual(['affitor.global.js']);
     expect(reload.requests).toEqual([]);
@@ -183,7 +184,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     // A plain page view: the loader alone reads the attribution back, and nothing is sent.
     const plain = await openPage(context);
     await plain.page.goto(page('/lazy.html'));
-    await plain.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.getData == 'function');
+    await sdkReady(plain.page);
     await settle(plain.page);
     expect(plain.sdkFiles).toEqual(['affitor.global.js']);
     expect(await plain.page.evaluate(() => (window as unknown as AffitorWindow).affitor.getData())).toEqual({
@@ -204,7 +205,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     // A signup on a plain page view: the call fetches the tracker, and the lead carries partner B's click.
     const signup = await openPage(context);
     await signup.page.goto(page('/lazy.html'));
-    await signup.page.waitForFunction(() => typeof (window as unknown as AffitorWindow).affitor?.signup == 'function');
+    await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
     expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
     expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
