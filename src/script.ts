@@ -60,15 +60,15 @@ const programId = (): number | null => parseProgramId(options.programId ?? pageP
 const storedClickId = (): string | null => readCookie(COOKIE_CLICK_ID, isPlausibleId);
 const storedAffiliateUrl = (): string | null => readCookie(COOKIE_AFFILIATE_URL, readAff);
 /** A `?aff=` on the current URL that the last-touch table sends a click for (not a reload of the stored landing). */
-const isLanding = (): boolean => isNewLanding(readAff(location.href), storedClickId(), storedAffiliateUrl());
+const isLanding = (clickId = storedClickId()): boolean => isNewLanding(readAff(location.href), clickId, storedAffiliateUrl());
 
 /** Whether this page view has work only the tracker can do. */
-const hasWork = (): unknown =>
+const hasWork = (clickId = storedClickId()): unknown =>
   options.debug ||
   !programId() ||
-  isLanding() ||
+  isLanding(clickId) ||
   readCookie(COOKIE_OUTBOX) ||
-  (!storedClickId() && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId));
+  (!clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId));
 
 /** A method that runs on the tracker, fetching it first if `fetch`; its result is a promise until then. */
 const forward =
