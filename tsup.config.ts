@@ -1,4 +1,21 @@
 import { defineConfig } from 'tsup';
+import type { Options } from 'tsup';
+
+/** The `<script>` build's two files: IIFEs, no shared chunk, minified hard. */
+const scriptBuild: Options = {
+  outExtension: () => ({ js: '.js' }),
+  format: ['iife'],
+  // terser after esbuild: inlines single-use helpers, a few percent below esbuild's own minifier.
+  minify: 'terser',
+  terserOptions: {
+    ecma: 2020,
+    toplevel: true,
+    compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
+  },
+  target: 'es2022',
+  platform: 'browser',
+  treeshake: true,
+};
 
 export default defineConfig([
   {
@@ -15,21 +32,30 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    // The <script> build: a small loader every page view downloads, configured by
-    // data-affitor-* attributes, and the tracker it fetches when the page has work for it.
-    // Two IIFEs (no shared chunk): the tracker file carries its own copy of what both use.
-    entry: { 'affitor.global': 'src/script.ts', 'affitor.tracker': 'src/script-tracker.ts' },
-    outExtension: () => ({ js: '.js' }),
-    format: ['iife'],
-    // terser after esbuild: inlines single-use helpers, a few percent below esbuild's own minifier.
-    minify: 'terser',
-    terserOptions: {
-      ecma: 2020,
-      toplevel: true,
-      compress: { passes: 3, unsafe_arrows: true, pure_getters: true },
-    },
-    target: 'es2022',
-    platform: 'browser',
-    treeshake: true,
+    // The first file, every page view: configured by data-affitor-* attributes, sends a landing's click.
+    ...scriptBuild,
+    entry: { 'affitor.global': 'src/script.ts' },
+  },
+  {
+    // The rest, loaded by the first file when asked. Its `./core` imports resolve to the live state
+    // the first file hands over, so the two files work on the page's one tracker.
+    ...scriptBuild,
+    entry: { 'affitor.more': 'src/script-more.ts' },
+    esbuildPlugins: [
+      {
+        name: 'core-from-first-file',
+        setup(build) {
+          build.onResolve({ filter: /^\.\/core$/ }, (args) =>
+            args.importer.includes('/src/browser/') ? { path: 'core', namespace: 'first-file' } : undefined,
+          );
+          // The live module the first file handed over; empty when that file is not there
+          // (script-more.ts then says so).
+          build.onLoad({ filter: /.*/, namespace: 'first-file' }, () => ({
+            contents: "module.exports = ((window.affitor || {})[Symbol.for('affitor')] || {}).core || {};",
+            loader: 'js',
+          }));
+        },
+      },
+    ],
   },
 ]);

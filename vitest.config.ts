@@ -4,7 +4,15 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
-      { test: { name: 'dom', include: ['test/dom/**/*.test.ts'], environment: 'happy-dom', testTimeout: 15_000 } },
+      {
+        test: {
+          name: 'dom',
+          include: ['test/dom/**/*.test.ts'],
+          environment: 'happy-dom',
+          setupFiles: ['test/support/page-view.ts'],
+          testTimeout: 15_000,
+        },
+      },
       { test: { name: 'contract', include: ['test/contract/**/*.test.ts'], environment: 'node', testTimeout: 20_000 } },
       { test: { name: 'client', include: ['test/client/**/*.test.ts'], environment: 'node', testTimeout: 20_000 } },
       {

@@ -1,11 +1,24 @@
-/** What the two files of the `<script>` build agree on: where the tracker is, and how it is handed over. */
-import type { AffitorTracker } from './browser/tracker';
+/** What the two files of the `<script>` build agree on: the file loaded when asked, and how the two meet. */
+import type * as core from './browser/core';
+import type { diagnose } from './browser/diagnose';
+import type { signup } from './browser/signup';
+import type { trackClick } from './browser/track-click';
 
-/** The tracker file, fetched from the folder the loader (`affitor.global.js`) came from. */
-export const TRACKER_FILE = 'affitor.tracker.js';
+/** The rest of the SDK, fetched from the folder the first file (`affitor.global.js`) came from. */
+export const MORE_FILE = 'affitor.more.js';
 
-/** The key under which `window.affitor` takes the tracker: a registry symbol, so it is no API name. */
+/** The key under which `window.affitor` holds the meeting point: a registry symbol, so it is no API name. */
 export const HANDOVER = Symbol.for('affitor');
 
-/** Called by the tracker file when it has run: the loader then starts the tracker. */
-export type TrackerHandover = (tracker: typeof AffitorTracker, setUrlAtLoad: (url: string) => void) => void;
+/** What the rest brings. */
+export interface More {
+  signup: typeof signup;
+  trackClick: typeof trackClick;
+  diagnose: typeof diagnose;
+}
+
+/** The meeting point: the first file's live state and steps, and where the rest hands itself over. */
+export interface Handover {
+  core: typeof core;
+  take: (more: More) => void;
+}

@@ -1,35 +1,36 @@
 /**
- * The `<script>` build's loader (`dist/affitor.global.js`), the only part every page view
- * downloads. Reads `data-affitor-*` from its own tag, exposes `window.affitor`, and answers
- * `getClickId`/`getData` from the cookies. The tracker itself (`dist/affitor.tracker.js`,
- * from the same folder) is fetched only when the page has work for it: a `?aff=` landing (at
- * load or by the History API) other than a reload of the stored one, events an earlier page
- * could not deliver, a legacy cookie to migrate, `debug`, a missing program id, or a call
- * such as `signup`. Most page views have none of these and send no further request.
+ * The `<script>` build's first file (`dist/affitor.global.js`), the only one most page views
+ * download. It reads `data-affitor-*` from its own tag, exposes `window.affitor`, and does the
+ * page view's work itself: a `?aff=` landing's click leaves from this file, with no other
+ * download before it, and its answer becomes the cookies here too. The rest of the SDK
+ * (`affitor.more.js`, from the same folder: signup and the diagnosis) is loaded only when
+ * `needsMore` says so. If it cannot be loaded, one `[Affitor]` error says why, and every call
+ * waiting for it settles: a signup then waits in the outbox for the next page view.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
  * everything the page asked for.
  */
-import { readCookie } from './browser/cookies';
-import { onUrlChange } from './browser/history';
-import { pageProgramId } from './browser/page';
-import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from './browser/tracker';
-import type { AffitorData, AffitorInitOptions, AffitorTracker, AttributionListener } from './browser/tracker';
-import { isNewLanding } from './core/attribution';
-import { isPlausibleId, parseProgramId, readAff } from './core/values';
-import { HANDOVER, TRACKER_FILE } from './script-handover';
-import type { TrackerHandover } from './script-handover';
+import { data, onAttribution } from './browser/attribution';
+import * as core from './browser/core';
+import { grantConsent, revokeConsent } from './browser/consent';
+import type { AffitorInitOptions } from './browser/options';
+import { start } from './browser/start';
+import { needsMore } from './core/needs-more';
+import { HANDOVER, MORE_FILE } from './script-handover';
+import type { Handover, More } from './script-handover';
 
 type Api = Record<string, (...args: never[]) => unknown>;
-/** A call for the tracker: method, arguments, and what to do with its result. */
-type Call = [method: string, args: ArrayLike<unknown>, done?: (result: never) => void];
+type Call = [method: string, args: ArrayLike<unknown>];
+
+/** How long the rest may take to arrive before the calls waiting for it settle without it. */
+export const MORE_TIMEOUT_MS = 5_000;
 
 const host = window as unknown as { affitor?: { q?: Call[] } | Api };
 const queue = (host.affitor?.q as Call[] | undefined) ?? [];
-const tag = document.currentScript ?? document.querySelector('script[data-affitor-program-id]');
+const tag = document.currentScript as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
-// data-affitor-program-id is read by the tracker itself (so diagnose() can name it as the source).
+// data-affitor-program-id is read by init itself (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {
   debug: attribute('debug') == 'true',
   apiBase: attribute('api-base'),
@@ -37,105 +38,83 @@ const options: AffitorInitOptions = {
   consent: attribute('consent') == 'pending' ? 'pending' : undefined,
 };
 
-let tracker: AffitorTracker | undefined;
-let loading = false;
-/** Calls waiting for the tracker, in the order the page made them. */
-const waiting: Call[] = [];
-/** The latest URL with `?aff=` this page had: a router may strip it before the tracker runs. */
-let landingUrl = location.href;
+let more: More | undefined;
+/** 1 while the rest is on its way, 2 once it failed. */
+let loading: 0 | 1 | 2 = 0;
+/** Calls waiting for the rest, each settled by `run` with it, or without it (undefined) when it failed. */
+const waiting: Array<(more?: More) => void> = [];
+const settleWaiting = (): void => {
+  for (const run of waiting.splice(0)) run(more);
+};
 
-const load = (): void => {
+const loadMore = (): void => {
   if (loading) return;
-  loading = true;
+  loading = 1;
   const script = document.createElement('script');
-  const own = tag as HTMLScriptElement | null;
-  script.src = new URL(TRACKER_FILE, own?.src || location.href).href;
+  script.src = new URL(MORE_FILE, tag?.src || location.href).href;
   // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-  if (own?.nonce) script.nonce = own.nonce;
-  script.onerror = () => console.error('[Affitor] could not load the tracker: serve', TRACKER_FILE, 'beside affitor.global.js', script.src);
+  if (tag?.nonce) script.nonce = tag.nonce;
+  const fail = (why: string) => () => {
+    if (loading != 1 || more) return;
+    loading = 2;
+    console.error('[Affitor] could not load', MORE_FILE, script.src, why);
+    settleWaiting();
+  };
+  script.onerror = fail('(HTTP error, blocked, or offline): serve it beside affitor.global.js');
+  // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
+  script.onload = fail('(the answer is not that script: an HTML page?): serve it beside affitor.global.js');
+  setTimeout(fail(`(no answer within ${MORE_TIMEOUT_MS / 1000} s)`), MORE_TIMEOUT_MS);
   document.head.append(script);
 };
 
-const programId = (): number | null => parseProgramId(options.programId ?? pageProgramId()[0]);
-const storedClickId = (): string | null => readCookie(COOKIE_CLICK_ID, isPlausibleId);
-const storedAffiliateUrl = (): string | null => readCookie(COOKIE_AFFILIATE_URL, readAff);
-/** A `?aff=` on the current URL that the last-touch table sends a click for (not a reload of the stored landing). */
-const isLanding = (clickId = storedClickId()): boolean => isNewLanding(readAff(location.href), clickId, storedAffiliateUrl());
+/** Runs `use` with the rest once it is there (loading it first), or `fallback` when it cannot be had. */
+const withMore = <T>(use: (more: More) => T, fallback: () => T): Promise<T> | T => {
+  if (more) return use(more);
+  if (loading == 2) return fallback();
+  loadMore();
+  return new Promise<T>((resolve) => waiting.push((arrived) => resolve(arrived ? use(arrived) : fallback())));
+};
 
-/** Whether this page view has work only the tracker can do. */
-const hasWork = (clickId = storedClickId()): unknown =>
-  options.debug ||
-  !programId() ||
-  isLanding(clickId) ||
-  readCookie(COOKIE_OUTBOX) ||
-  (!clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId));
-
-/** A method that runs on the tracker, fetching it first if `fetch`; its result is a promise until then. */
-const forward =
-  (method: string, fetch = true) =>
-  (...args: unknown[]): unknown => {
-    if (tracker) return (tracker as unknown as Api)[method]!(...(args as never[]));
-    if (fetch) load();
-    return new Promise((done) => waiting.push([method, args, done]));
-  };
-
-const api: Api & { [HANDOVER]?: TrackerHandover } = {
+const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
-    if (tracker) return tracker.init(newOptions);
-    Object.assign(options, newOptions);
-    if (hasWork()) load();
-    return null;
+    start(Object.assign(options, newOptions));
+    if (needsMore({ debug: !!options.debug, asked: false })) loadMore();
+    return api;
   },
-  getClickId: () => (tracker ? tracker.getClickId() : storedClickId()),
-  getData: (): AffitorData => {
-    if (tracker) return tracker.getData();
-    const clickId = storedClickId();
-    return { clickId, programId: programId(), hasAttribution: !!clickId, affiliateUrl: storedAffiliateUrl() };
-  },
-  getTracker: () => tracker ?? null,
-  signup: forward('signup'),
-  trackClick: forward('trackClick'),
-  grantConsent: forward('grantConsent'),
-  revokeConsent: forward('revokeConsent'),
-  /** Until the tracker runs, `null` (and the tracker is fetched): call it again, or with debug on. */
-  diagnose: () => (tracker ? tracker.diagnose() : (load(), null)),
-  /** Attribution changes only once the tracker runs: the listener waits for it without fetching it. */
-  onAttribution: (listener: AttributionListener) => {
-    if (tracker) return tracker.onAttribution(listener);
-    let stopped = false;
-    let stop = (): void => {};
-    waiting.push(['onAttribution', [listener], (stopper: () => void) => (stopped ? stopper() : (stop = stopper))]);
-    return () => {
-      stopped = true;
-      stop();
-    };
-  },
+  getClickId: () => data().clickId,
+  getData: data,
+  getTracker: () => api,
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) =>
+    withMore(
+      (arrived) => arrived.trackClick(affiliateUrl, existingClickId),
+      () => undefined,
+    ),
+  grantConsent,
+  revokeConsent,
+  onAttribution,
+  signup: (customerKey: string, email?: string) =>
+    withMore(
+      (arrived) => arrived.signup(customerKey, email),
+      // Without the rest, the lead waits in the outbox: the next page view sends it.
+      () => void core.queueLead(customerKey, email),
+    ),
+  /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
+  diagnose: () => (more ? more.diagnose() : (loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
   ready: (callback: (affitor: Api) => void) => callback(api),
 };
 
-api[HANDOVER] = (Tracker, setUrlAtLoad) => {
-  if (tracker) return;
-  setUrlAtLoad(landingUrl);
-  tracker = new Tracker();
-  tracker.init(options);
-  for (const [method, args, done] of waiting.splice(0)) {
-    try {
-      done!((tracker as unknown as Api)[method]!(...(Array.from(args) as never[])) as never);
-    } catch (error) {
-      console.error('[Affitor] call failed:', method, error);
-    }
-  }
+api[HANDOVER] = {
+  core,
+  take: (handed) => {
+    // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
+    if (more) return;
+    more = handed;
+    if (options.debug) more.diagnose();
+    settleWaiting();
+  },
 };
 host.affitor = api;
-
-// A single-page app may add ?aff= after load.
-onUrlChange(() => {
-  if (!tracker && isLanding()) {
-    landingUrl = location.href;
-    load();
-  }
-});
 
 for (const [method, args] of queue) if (method == 'init') Object.assign(options, args[0]);
 api.init!();

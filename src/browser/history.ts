@@ -1,21 +1,17 @@
 /** Hears single-page-app navigations: `history.pushState`, `replaceState` and back/forward. */
 
-const listeners = new Set<() => void>();
+let loadUrl: string | null = typeof location == 'object' ? location.href : null;
 
-/**
- * The URL when this module was first evaluated: a router may strip `?aff=` before `init` runs.
- * The script build's tracker arrives after the page has loaded, so its loader hands over the
- * URL it saw instead (`setUrlAtLoad`).
- */
-export let urlAtLoad: string | null = typeof location == 'object' ? location.href : null;
+/** The URL when the SDK's code first ran on this page: a router may strip `?aff=` before `init` runs. */
+export const urlAtLoad = (): string | null => loadUrl;
+/** A fresh page view on the current URL (tests). */
+export const resetUrlAtLoad = (): void => void (loadUrl = location.href);
 
-export function setUrlAtLoad(url: string): void {
-  urlAtLoad = url;
-}
+let listener: (() => void) | undefined;
 
-/** Calls `listener` after every URL change made through the History API. */
-export function onUrlChange(listener: () => void): void {
-  if (!listeners.size) {
+/** Calls `onChange` after every URL change made through the History API (one listener per page: the latest). */
+export function onUrlChange(onChange: () => void): void {
+  if (!listener) {
     for (const method of ['pushState', 'replaceState'] as const) {
       // Called on `history` as the page would, so routers that check `this` keep working.
       const original = history[method].bind(history);
@@ -26,15 +22,13 @@ export function onUrlChange(listener: () => void): void {
     }
     addEventListener('popstate', notify);
   }
-  listeners.add(listener);
+  listener = onChange;
 }
 
 function notify(): void {
-  for (const listener of listeners) {
-    try {
-      listener();
-    } catch {
-      /* a listener's failure is its own; it logs it */
-    }
+  try {
+    listener?.();
+  } catch {
+    /* the listener logs its own failures */
   }
 }

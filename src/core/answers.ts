@@ -13,11 +13,12 @@ export interface HttpOutcome {
 
 /**
  * The body of a successful answer (2xx, a JSON object, `success` not false), or a
- * one-line description of what went wrong, quoting the server's `error` or `message`.
+ * one-line description of what went wrong, quoting the server's `error` or `message`; for no
+ * answer, it asks whether the page's `origin` is allowed.
  */
-export function readAnswer({ status, body, failure }: HttpOutcome): Record<string, unknown> | string {
+export function readAnswer({ status, body, failure }: HttpOutcome, origin: string): Record<string, unknown> | string {
   // No answer: offline, or the API refused this origin (CORS), which the page cannot tell apart.
-  if (!status) return failure! + ' (no answer: network down, or this origin is not allowed by the program)';
+  if (!status) return `no answer (${failure}): is ${origin} in the program's allowed origins (CORS)?`;
   if (!body) return `HTTP ${status}, answer is not JSON`;
   return status > 199 && status < 300 && body.success !== false ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
 }

@@ -2,6 +2,7 @@
 // lead carry the last partner's click id, and no landing sends its click twice.
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
 
@@ -55,6 +56,7 @@ it('keeps the last partner in the cookie and every lead, and sends one click per
           url = `https://shop.example.com${s.path}`;
         }
         setUrl(url);
+        newPageView();
         tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
         await tracker.trackClick().catch(() => {});
         await settle(5);

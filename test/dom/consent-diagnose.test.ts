@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
 import {
@@ -31,6 +32,7 @@ afterAll(() => api.server.close());
 
 async function land(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
   setUrl(url);
+  newPageView();
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
   // Wait for the landing's click, retries included.
   if (url.includes('aff=')) await tracker.trackClick();
@@ -104,6 +106,7 @@ describe('consent', () => {
 describe('onAttribution', () => {
   it('calls back once per change with the new and the previous attribution', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
     const calls: Array<[AffitorData, AffitorData]> = [];
     tracker.onAttribution((current, previous) => calls.push([current, previous]));
@@ -119,6 +122,7 @@ describe('onAttribution', () => {
 
   it('stops calling after unsubscribe, and survives a listener that throws', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     const kept = vi.fn();
     const stop = tracker.onAttribution(() => {
@@ -161,6 +165,7 @@ describe('diagnose', () => {
 
   it('warns about a missing program id', () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     const report = new AffitorTracker({ apiBase: API_BASE }).init().diagnose();
     expect(report.programIdSource).toBeNull();
     expect(report.warnings).toContain('no program id: nothing is tracked');
@@ -168,6 +173,7 @@ describe('diagnose', () => {
 
   it('warns about a host-only fallback when the browser accepts no parent domain', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     // A browser (or privacy tool) that refuses every Domain cookie but keeps host-only ones.
     const writes = recordCookieWrites((cookie) => !cookie.includes('domain='));
     const tracker = await land('https://shop.example.com/?aff=PARTNER123');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, HttpResponse, clearCookies, cookieValue, recordCookieWrites, setUrl, settle, stopRecordingCookies, useTrackingApi } from '../support/dom';
 
@@ -15,7 +16,9 @@ afterAll(() => api.server.close());
 
 async function land(url: string, options: { cookieDomain?: string } = {}) {
   setUrl(url);
+  newPageView();
   const allWrites = recordCookieWrites();
+  newPageView();
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
   await settle();
   // Deletions (1970 expiry) of host-only twins and probes are left out: the cookies as set.
@@ -85,6 +88,7 @@ describe('cookie attributes', () => {
 
   it('ignores cookie values that are not plausible ids', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     document.cookie = 'affitor_click_id=%3Cscript%3E';
     document.cookie = 'affitor_click_ids=ok_1|<bad>|ok_2';
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
@@ -97,6 +101,7 @@ describe('cookie attributes', () => {
 describe('click history', () => {
   it('keeps at most 20 click ids, oldest first, newest last', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     document.cookie = `affitor_click_ids=${encodeURIComponent(Array.from({ length: 20 }, (_, i) => `old_${i}`).join('|'))};path=/`;
     const { tracker } = await land('https://shop.example.com/?aff=PARTNER123');
     const history = cookieValue('affitor_click_ids')!.split('|');
@@ -109,6 +114,7 @@ describe('click history', () => {
 describe('host-only leftovers', () => {
   it('replaces a host-only cookie from an earlier integration when writing on the root domain', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     document.cookie = 'affitor_click_id=cust_1_1;path=/';
     document.cookie = 'affitor_aff_url=' + encodeURIComponent('https://shop.example.com/?aff=PARTNER123') + ';path=/';
     const { tracker } = await land('https://shop.example.com/?aff=PARTNER456');
@@ -122,6 +128,7 @@ describe('host-only leftovers', () => {
 describe('legacy customer_code', () => {
   it('reads a legacy customer_code cookie and migrates it into affitor_click_id', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     document.cookie = 'customer_code=cust_5_100';
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     expect(tracker.getClickId()).toBe('cust_5_100');

@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 const start = (url: string) => {
   setUrl(url);
+  newPageView();
   return new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
 };
 
@@ -90,6 +92,7 @@ describe('last touch', () => {
 
   it('tracks the landing once a later init supplies the missing program id', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const tracker = new AffitorTracker({ apiBase: API_BASE }).init();
     await settle();
     expect(api.clicks()).toHaveLength(0);
@@ -100,6 +103,7 @@ describe('last touch', () => {
 
   it('keeps the newest partner when an older click answers last', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
     let releaseFirst!: () => void;
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
@@ -123,6 +127,7 @@ describe('last touch', () => {
 describe('trackClick', () => {
   it('reports a click for an explicit partner URL, relative URLs resolved against the page', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     await tracker.trackClick('/landing?aff=PARTNER456');
     expect(api.clicks()).toHaveLength(1);
@@ -132,6 +137,7 @@ describe('trackClick', () => {
 
   it('joins the click init already started for the same landing instead of sending it twice', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     await tracker.trackClick();
     expect(api.clicks()).toHaveLength(1);
@@ -140,6 +146,7 @@ describe('trackClick', () => {
 
   it('sends the given existingClickId, or none when null is passed', async () => {
     setUrl('https://shop.example.com/');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER123', 'cust_77_1');
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456', null);

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { parseOutbox } from '../../src/core/outbox';
 import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
@@ -19,6 +20,7 @@ afterAll(() => api.server.close());
 /** A page view: a fresh tracker, as after a navigation; waits for its landing (retries included). */
 async function pageView(url: string) {
   setUrl(url);
+  newPageView();
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
   await tracker.trackClick().catch(() => {});
   await settle();
@@ -153,6 +155,7 @@ describe('a signup that fails', () => {
 describe('single-page apps', () => {
   it('captures the landing when a router stripped ?aff= before init ran', async () => {
     setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    newPageView();
     vi.resetModules();
     const sdk = await import('../../src/index');
     history.replaceState({}, '', '/welcome'); // the router, before the app calls init
@@ -166,6 +169,7 @@ describe('single-page apps', () => {
   it('sends one click when init is called twice, as React StrictMode and hot reload do', async () => {
     vi.resetModules();
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const sdk = await import('../../src/index');
     sdk.init({ programId: 1, apiBase: API_BASE });
     sdk.init({ programId: 1, apiBase: API_BASE });
@@ -178,6 +182,7 @@ describe('when cookies or storage throw', () => {
   it('keeps attribution in memory, says so in debug, and never throws', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     Object.defineProperty(document, 'cookie', {
       configurable: true,
       get: () => {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, clearCookies, setUrl, settle, useTrackingApi } from '../support/dom';
@@ -12,6 +13,7 @@ beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {
   api.reset();
   setUrl('https://shop.example.com/?aff=PARTNER123');
+  newPageView();
   error = vi.spyOn(console, 'error').mockImplementation(() => {});
   log = vi.spyOn(console, 'info').mockImplementation(() => {});
   warn = vi.spyOn(console, 'warn').mockImplementation(() => {});

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { postJson } from '../../src/browser/transport';
@@ -26,6 +27,7 @@ const errorText = () => error.mock.calls.map((call) => call.join(' ')).join('\n'
 /** Lands on `url` and waits for the landing's click, retries included, to be over. */
 async function landWith(url = 'https://shop.example.com/?aff=PARTNER123') {
   setUrl(url);
+  newPageView();
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
   if (url.includes('aff=')) await tracker.trackClick();
   await settle();
@@ -38,7 +40,7 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     ['an answer that is not JSON', () => api.answer('click', () => new HttpResponse('<html>502</html>', { status: 200 })), 'not JSON'],
     ['a JSON answer that is not an object', () => api.answer('click', () => HttpResponse.json('ok')), 'not JSON'],
     ['an answer without click_id', () => api.answer('click', () => HttpResponse.json({ success: true })), 'no usable click_id'],
-    ['a network error', () => api.answer('click', () => HttpResponse.error()), 'network down, or this origin is not allowed'],
+    ['a network error', () => api.answer('click', () => HttpResponse.error()), "no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)?"],
   ])('%s', async (_, breakServer, expected) => {
     await landWith('https://shop.example.com/?aff=PARTNER123');
     const before = cookieValue('affitor_click_id');
@@ -116,6 +118,7 @@ describe('signup', () => {
       return api.app.fetch(request);
     });
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     const signedUp = tracker.signup('user_1');
     await settle();
@@ -130,6 +133,7 @@ describe('signup', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     api.answer('click', () => new Promise<never>(() => {}));
     setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     const signedUp = tracker.signup('user_1');
     await vi.advanceTimersByTimeAsync(5_000);

@@ -5,14 +5,14 @@ const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
 const host = window as unknown as { affitor?: Affitor };
 
-/** happy-dom loads no script file: a script tag's `src` then fires `load` (as if fetched), or `error` when a test says so. */
-const browserSettings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
-
 // Each test runs a fresh copy of the script build, which wraps the History API again: undo it after each.
 const pushState = history.pushState.bind(history);
 const replaceState = history.replaceState.bind(history);
 
 beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+/** happy-dom loads no script file: the page's own tag then fires `load`, as if fetched. */
+const browserSettings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
+
 beforeEach(() => {
   browserSettings.handleDisabledFileLoadingAsSuccess = true;
   api.reset();
@@ -27,12 +27,12 @@ afterEach(() => {
 });
 afterAll(() => api.server.close());
 
-const LOADER_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
-const TRACKER_SRC = 'https://cdn.affitor.test/sdk/affitor.tracker.js';
+const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
+const MORE_SRC = 'https://cdn.affitor.test/sdk/affitor.more.js';
 
 function scriptTag(attributes: Record<string, string>) {
   const tag = document.createElement('script');
-  tag.setAttribute('src', LOADER_SRC);
+  tag.setAttribute('src', FIRST_SRC);
   for (const [name, value] of Object.entries(attributes)) tag.setAttribute(name, value);
   document.head.append(tag);
 }
@@ -50,33 +50,44 @@ function installStub() {
   if (!host.affitor?.q) throw new Error('the stub snippet did not run');
 }
 
-/** The tracker script tags the loader added to the page. */
-const trackerTags = (): string[] =>
-  [...document.querySelectorAll<HTMLScriptElement>('script:not([data-affitor-program-id])')].map((tag) => tag.src);
-
 /**
- * Runs the loader as the page's `<script>` would, then, when it added the tracker's tag,
- * runs the tracker file as the browser would once fetched. Returns the tracker tags added.
+ * The script tags the first file asks the browser to load (`affitor.more.js`), held here
+ * instead of added to the page: a test then plays what the browser would do with each, the
+ * file arriving (importing src/script-more) or failing (its `error` or `load` handler).
  */
-async function runScriptBuild(): Promise<string[]> {
-  await import('../../src/script');
-  const added = trackerTags();
-  if (added.length) await import('../../src/script-tracker');
+let requested: HTMLScriptElement[] = [];
+beforeEach(() => {
+  requested = [];
+  const append = document.head.append.bind(document.head);
+  vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
+    for (const node of nodes) {
+      if (node instanceof HTMLScriptElement && !node.hasAttribute('data-affitor-program-id')) requested.push(node);
+      else append(node);
+    }
+  });
+});
+const requestedFiles = (): string[] => requested.map((tag) => tag.src);
+
+/** Runs the first file as the page's `<script>` would (document.currentScript is its tag). */
+async function runFirstFile(): Promise<void> {
+  const tag = [...document.querySelectorAll<HTMLScriptElement>('script[src]')].pop() ?? null;
+  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
+  try {
+    await import('../../src/script');
+  } finally {
+    delete (document as unknown as Record<string, unknown>).currentScript;
+  }
   await settle();
-  return added;
 }
 
-describe('the <script> build', () => {
-  it('configures itself from its data-affitor-* attributes, exposes window.affitor, and fetches the tracker beside it for a landing', async () => {
+/** The rest arrives and runs, as the browser would run the requested affitor.more.js. */
+const moreArrives = () => import('../../src/script-more');
+
+describe('the <script> build: the first file', () => {
+  it('configures itself from its data-affitor-* attributes, exposes window.affitor, and sends the landing\'s click with no other file', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
-    scriptTag({
-      'data-affitor-program-id': '1',
-      'data-affitor-api-base': API_BASE,
-      'data-affitor-cookie-domain': 'shop.example.com',
-      'data-affitor-debug': 'true',
-    });
-    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
-    expect(await runScriptBuild()).toEqual([TRACKER_SRC]);
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-cookie-domain': 'shop.example.com' });
+    await runFirstFile();
     const affitor = host.affitor!;
     expect(Object.keys(affitor).sort()).toEqual([
       'diagnose',
@@ -93,155 +104,151 @@ describe('the <script> build', () => {
     ]);
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
     expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.contentType).toMatch(/^text\/plain/);
+    expect(requestedFiles()).toEqual([]);
     expect(affitor.getClickId!()).toBe(cookieValue('affitor_click_id'));
     expect(affitor.getData!()).toMatchObject({ programId: 1, hasAttribution: true });
-    expect(affitor.getTracker!()).not.toBeNull();
-    expect(info).toHaveBeenCalledWith('[Affitor]', 'cookie domain', 'shop.example.com');
+    expect(affitor.getTracker!()).toBe(affitor);
   });
 
-  it('answers getClickId and getData from the cookies on a page view with nothing to send, and fetches nothing', async () => {
+  it('answers getClickId and getData from the cookies on a page view with nothing to send, and loads nothing', async () => {
     setUrl('https://www.shop.example.com/pricing');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     document.cookie = `affitor_aff_url=${encodeURIComponent('https://www.shop.example.com/?aff=PARTNER123')}; path=/`;
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    expect(await runScriptBuild()).toEqual([]);
-    const affitor = host.affitor!;
-    expect(affitor.getClickId!()).toBe('cust_7_1700000000000');
-    expect(affitor.getData!()).toEqual({
+    await runFirstFile();
+    expect(host.affitor!.getData!()).toEqual({
       clickId: 'cust_7_1700000000000',
       programId: 1,
       hasAttribution: true,
       affiliateUrl: 'https://www.shop.example.com/?aff=PARTNER123',
     });
-    expect(affitor.getTracker!()).toBeNull();
-    expect(affitor.diagnose).toBeTypeOf('function');
+    expect(requestedFiles()).toEqual([]);
     expect(api.sent).toEqual([]);
     expect(error).not.toHaveBeenCalled();
   });
 
-  it('fetches nothing for a reload of the stored landing, and the tracker for another partner\'s link', async () => {
+  it('sends nothing for a reload of the stored landing, and one click for another partner\'s link added by pushState', async () => {
     const landing = 'https://www.shop.example.com/?aff=PARTNER123';
     setUrl(landing);
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     document.cookie = `affitor_aff_url=${encodeURIComponent(landing)}; path=/`;
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    expect(await runScriptBuild()).toEqual([]);
-    expect(host.affitor!.getData!()).toMatchObject({ clickId: 'cust_7_1700000000000', affiliateUrl: landing });
-
+    await runFirstFile();
+    expect(api.sent).toEqual([]);
     history.pushState(null, '', '/?aff=PARTNER456');
-    expect(trackerTags()).toEqual([TRACKER_SRC]);
-    await import('../../src/script-tracker');
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     expect(api.clicks()[0]!.body).toMatchObject({ existing_click_id: 'cust_7_1700000000000' });
+    expect(requestedFiles()).toEqual([]);
   });
 
-  it('gives the same getData before and after the tracker runs, for every cookie state', async () => {
-    const states: Array<Record<string, string>> = [
-      {},
-      { affitor_click_id: 'cust_1_1' },
-      { affitor_click_id: 'not a click id; at all', affitor_aff_url: 'https://x.example/?aff=P1' },
-      { affitor_click_id: 'cust_2_2', affitor_aff_url: 'no url' },
-    ];
-    for (const cookies of states) {
-      vi.resetModules();
-      delete host.affitor;
-      document.querySelectorAll('script').forEach((tag) => tag.remove());
-      clearCookies();
-      setUrl('https://www.shop.example.com/');
-      for (const [name, value] of Object.entries(cookies)) document.cookie = `${name}=${encodeURIComponent(value)}; path=/`;
-      scriptTag({ 'data-affitor-program-id': '42', 'data-affitor-api-base': API_BASE });
-      expect(await runScriptBuild()).toEqual([]);
-      const before = host.affitor!.getData!();
-      await import('../../src/script-tracker');
-      expect(host.affitor!.getTracker!(), JSON.stringify(cookies)).not.toBeNull();
-      expect(host.affitor!.getData!(), JSON.stringify(cookies)).toEqual(before);
-    }
-  });
-
-  it.each([
-    ['an outbox an earlier page view left', () => (document.cookie = `affitor_outbox=${encodeURIComponent('[]')}; path=/`), {}],
-    ['a legacy customer_code to migrate', () => (document.cookie = 'customer_code=cust_9_9; path=/'), {}],
-    ['debug', () => {}, { 'data-affitor-debug': 'true' }],
-    ['no program id (the tracker says why nothing is tracked)', () => {}, { 'data-affitor-program-id': '' }],
-  ])('fetches the tracker on a page view without ?aff= for %s', async (_, setUp, attributes) => {
-    setUrl('https://www.shop.example.com/');
-    setUp();
-    vi.spyOn(console, 'info').mockImplementation(() => {});
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, ...attributes });
-    expect(await runScriptBuild()).toEqual([TRACKER_SRC]);
-    expect(host.affitor!.getTracker!()).not.toBeNull();
-  });
-
-  it('fetches the tracker for signup, sends the lead with the stored click id, and resolves the promise once it is sent', async () => {
-    setUrl('https://www.shop.example.com/signup');
-    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
-    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    expect(await runScriptBuild()).toEqual([]);
-    const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
-    expect(trackerTags()).toEqual([TRACKER_SRC]);
-    expect(api.leads()).toHaveLength(0);
-    await import('../../src/script-tracker');
-    await signedUp;
-    expect(api.leads().map((lead) => lead.body)).toEqual([
-      expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown,
-    ]);
-  });
-
-  it('fetches the tracker when a single-page app adds ?aff= later, and tracks that landing though the router strips it before the tracker runs', async () => {
+  it('tracks a landing a single-page app adds later, though the router strips ?aff= at once', async () => {
     setUrl('https://www.shop.example.com/');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    expect(await runScriptBuild()).toEqual([]);
+    await runFirstFile();
     history.pushState(null, '', '/pricing?aff=PARTNER456');
     history.replaceState(null, '', '/pricing');
-    expect(trackerTags()).toEqual([TRACKER_SRC]);
-    await import('../../src/script-tracker');
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/pricing?aff=PARTNER456']);
   });
 
-  it('holds onAttribution listeners without fetching the tracker, and calls them once it runs; a stopped one never', async () => {
+  it('resends what an earlier page view left in the outbox by itself', async () => {
+    setUrl('https://www.shop.example.com/');
+    const left = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'evt_left_1', additional_data: { program_id: 1 } } }];
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(left))}; path=/`;
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks().map((click) => click.body.event_id)).toEqual(['evt_left_1']);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('calls onAttribution listeners when the click answers; a stopped one never', async () => {
     setUrl('https://www.shop.example.com/');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    await runScriptBuild();
+    await runFirstFile();
     const heard: unknown[] = [];
     const stopped: unknown[] = [];
     host.affitor!.onAttribution!((current: { clickId: string }) => heard.push(current.clickId));
     const stop = host.affitor!.onAttribution!((current: unknown) => stopped.push(current)) as () => void;
     stop();
-    expect(trackerTags()).toEqual([]);
-    void host.affitor!.trackClick!('https://www.shop.example.com/?aff=PARTNER123');
-    await import('../../src/script-tracker');
+    history.pushState(null, '', '/?aff=PARTNER123');
     await vi.waitFor(() => expect(heard).toHaveLength(1));
     expect(heard).toEqual([cookieValue('affitor_click_id')]);
     expect(stopped).toEqual([]);
   });
 
-  it('logs one clear error naming the tracker file when it cannot be fetched, and keeps the page working', async () => {
-    browserSettings.handleDisabledFileLoadingAsSuccess = false;
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+  it('loads the rest for debug, which prints the diagnosis', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    await runFirstFile();
+    expect(requestedFiles()).toEqual([MORE_SRC]);
+    await moreArrives();
+    expect(info.mock.calls.some(([, step]) => step === 'diagnosis')).toBe(true);
+  });
+});
+
+describe('the <script> build: the rest, loaded when asked', () => {
+  it('is loaded for signup; the lead leaves with the stored click id once it has arrived, and the promise resolves', async () => {
+    setUrl('https://www.shop.example.com/signup');
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
+    expect(requestedFiles()).toEqual([MORE_SRC]);
+    expect(api.leads()).toHaveLength(0);
+    await moreArrives();
+    await signedUp;
+    expect(api.leads().map((lead) => lead.body)).toEqual([
+      expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown,
+    ]);
+    // The rest's diagnosis sees the lead the first file's state recorded.
+    expect((host.affitor!.diagnose!() as { lastLead: unknown }).lastLead).not.toBeNull();
+  });
+
+  it.each([
+    ['fails to load (HTTP error, blocked or offline)', (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked, or offline'],
+    ['answers something that is not it (an HTML page)', (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'an HTML page?'],
+  ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, fail, why) => {
+    setUrl('https://www.shop.example.com/signup');
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    await import('../../src/script');
-    await vi.waitFor(() => expect(error).toHaveBeenCalledTimes(1));
-    expect(error.mock.calls[0]!.join(' ')).toBe(
-      `[Affitor] could not load the tracker: serve affitor.tracker.js beside affitor.global.js ${TRACKER_SRC}`,
-    );
-    expect(host.affitor!.getData!()).toMatchObject({ clickId: null, programId: 1 });
-    expect(api.sent).toEqual([]);
+    await runFirstFile();
+    const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
+    const clicked = host.affitor!.trackClick!('/?aff=PARTNER456') as Promise<void>;
+    fail(requested[0]!);
+    await expect(signedUp).resolves.toBeUndefined();
+    await expect(clicked).resolves.toBeUndefined();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining(`could not load affitor.more.js ${MORE_SRC}`)]);
+    expect(error.mock.calls[0]!.join(' ')).toContain(why);
+    expect(api.leads()).toHaveLength(0);
+    const waiting = JSON.parse(cookieValue('affitor_outbox')!) as Array<{ route: string; body: Record<string, unknown> }>;
+    expect(waiting).toEqual([
+      { route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown },
+    ]);
+
+    // The next page view's first file sends it, by itself.
+    vi.resetModules();
+    delete host.affitor;
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
   });
 
-  it('the tracker file alone (without the loader) only logs why it does nothing', async () => {
+  it('alone (without the first file) only logs why it does nothing', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    await import('../../src/script-tracker');
-    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([
-      '[Affitor] affitor.tracker.js runs only when affitor.global.js loads it',
-    ]);
+    await moreArrives();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual(['[Affitor] affitor.more.js runs only when affitor.global.js loads it']);
     expect(host.affitor).toBeUndefined();
   });
+});
 
-  it('replays calls queued by the stub before it loaded, in order, folding queued init options into init', async () => {
+describe('the stub snippet', () => {
+  it('replays calls queued before the script loaded, in order, folding queued init options into init', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1' });
     installStub();
@@ -249,9 +256,11 @@ describe('the <script> build', () => {
     host.affitor!.init!({ apiBase: API_BASE });
     host.affitor!.signup!('user_7', 'q@example.com');
     host.affitor!.ready!((affitor: Affitor) => readyCalls.push(affitor.getData!()));
-    expect(await runScriptBuild()).toEqual([TRACKER_SRC]);
-    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    await runFirstFile();
     expect(api.clicks()).toHaveLength(1);
+    expect(requestedFiles()).toEqual([MORE_SRC]);
+    await moreArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_7', click_id: cookieValue('affitor_click_id') });
     expect(readyCalls).toHaveLength(1);
   });
@@ -266,7 +275,8 @@ describe('the <script> build', () => {
     });
     host.affitor!.q!.push(['noSuchMethod', []]);
     host.affitor!.signup!('user_8');
-    expect(await runScriptBuild()).toEqual([TRACKER_SRC]);
+    await runFirstFile();
+    await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     const logged = error.mock.calls.map((call) => call.join(' ')).join('\n');
     expect(logged).toContain('queued call failed: ready');

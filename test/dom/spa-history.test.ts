@@ -1,5 +1,6 @@
 // Its own file: history listeners are page-wide, so no tracker from another test may be listening.
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { API_BASE, setUrl, settle, useTrackingApi } from '../support/dom';
 
@@ -10,6 +11,7 @@ afterAll(() => api.server.close());
 
 it('captures ?aff= added with history.pushState after init, once', async () => {
   setUrl('https://shop.example.com/');
+  newPageView();
   const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
   await settle();
   expect(api.clicks()).toHaveLength(0);

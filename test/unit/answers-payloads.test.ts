@@ -4,18 +4,20 @@ import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
 import { createLogger } from '../../src/core/logger';
 import { vi } from 'vitest';
 
+const ORIGIN = 'https://shop.example';
+
 describe('readAnswer', () => {
   it('returns the body of a successful JSON answer', () => {
-    expect(readAnswer({ status: 200, body: { success: true, click_id: 'c' } })).toEqual({ success: true, click_id: 'c' });
+    expect(readAnswer({ status: 200, body: { success: true, click_id: 'c' } }, ORIGIN)).toEqual({ success: true, click_id: 'c' });
   });
   it.each([
-    [{ status: 0, failure: 'timed out' }, 'timed out (no answer: network down, or this origin is not allowed by the program)'],
+    [{ status: 0, failure: 'timed out' }, "no answer (timed out): is https://shop.example in the program's allowed origins (CORS)?"],
     [{ status: 200 }, 'HTTP 200, answer is not JSON'],
     [{ status: 502 }, 'HTTP 502, answer is not JSON'],
     [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],
     [{ status: 200, body: { success: false, message: 'Referral link is inactive' } }, 'HTTP 200: Referral link is inactive'],
   ])('describes %j as %j', (outcome, message) => {
-    expect(readAnswer(outcome)).toBe(message);
+    expect(readAnswer(outcome, ORIGIN)).toBe(message);
   });
 });
 

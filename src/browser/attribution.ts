@@ -1,0 +1,103 @@
+/** The visitor's attribution (click id, landing, history, window), where it is kept, and who hears it change. */
+import { appendHistory, parseHistory } from '../core/attribution';
+import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
+import { readCookie } from './cookies';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, setCookie } from './jar';
+import { consent, log, mayPersist, programId } from './options';
+
+export interface AffitorData {
+  clickId: string | null;
+  programId: number | null;
+  hasAttribution: boolean;
+  affiliateUrl: string | null;
+}
+
+/** Called with the new and the previous attribution whenever a click id is set or replaced. */
+export type AttributionListener = (current: AffitorData, previous: AffitorData) => void;
+
+export let clickId: string | null = null;
+export let affiliateUrl: string | null = null;
+/** Click ids of this visitor, oldest first. */
+export let history: string[] = [];
+/** Cookie lifetime from the last click answer. */
+export let windowDays: number | null = null;
+/** The cookie lifetime of an attribution held in memory while consent is pending; 0 when none is. */
+export let unsavedDays = 0;
+/** The browser refused the cookies: the attribution lives in memory for this page. */
+export let cookiesBlocked = false;
+export const listeners = new Set<AttributionListener>();
+
+export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
+
+/** Reads the stored attribution from the cookies; a legacy `customer_code` is migrated. Memory (consent pending) wins. */
+export function restore(): void {
+  if (unsavedDays) return;
+  clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId);
+  affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff);
+  history = parseHistory(readCookie(COOKIE_HISTORY));
+  const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
+  if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
+  log('info', 'stored attribution', clickId);
+}
+
+/** Writes the attribution held in memory to every cookie, for `days`. */
+export function persist(days = unsavedDays): void {
+  setCookie(COOKIE_CLICK_ID, clickId, days);
+  setCookie(COOKIE_LEGACY_CLICK_ID, clickId, days);
+  setCookie(COOKIE_HISTORY, history.join('|'), days);
+  setCookie(COOKIE_AFFILIATE_URL, affiliateUrl, days);
+  unsavedDays = 0;
+  cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
+  if (cookiesBlocked) log('warn', 'cookies unavailable: attribution kept in memory for this page');
+}
+
+/**
+ * Makes `id` (landed on `url`, when a click answer gives it) the attribution: in cookies for
+ * `days`, or in memory only while consent is not given.
+ */
+export function save(id: string, days: number, url = affiliateUrl): void {
+  clickId = id;
+  affiliateUrl = url;
+  history = appendHistory(history, id);
+  if (mayPersist()) persist(days);
+  else {
+    unsavedDays = days;
+    log('info', 'consent ' + consent() + ': attribution kept in memory');
+  }
+}
+
+/** A click answer: the new attribution, announced to every listener (a listener's failure is logged, not thrown). */
+export function applyClick(id: string, url: string, days: number): void {
+  const previous = data();
+  windowDays = days;
+  save(id, days, url);
+  log('info', 'click saved', id);
+  for (const listener of listeners) {
+    try {
+      listener(data(), previous);
+    } catch (error) {
+      log('error', 'onAttribution listener failed:', error);
+    }
+  }
+}
+
+/** Calls `listener(current, previous)` whenever a click id is set or replaced. Returns a function that stops it. */
+export function onAttribution(listener: AttributionListener): () => void {
+  listeners.add(listener);
+  return () => void listeners.delete(listener);
+}
+
+/** Forgets the attribution (consent revoked). */
+export function forget(): void {
+  clickId = affiliateUrl = null;
+  history = [];
+  unsavedDays = 0;
+}
+
+/** A fresh page view (tests). */
+export const resetAttribution = (): void => {
+  forget();
+  windowDays = null;
+  cookiesBlocked = false;
+  listeners.clear();
+};

@@ -1,0 +1,25 @@
+/** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
+import { diagnosisWarnings } from '../core/diagnosis';
+import type { AffitorDiagnosis } from '../core/diagnosis';
+import { readAff } from '../core/values';
+import { readCookie } from './cookies';
+import { log, snapshot } from './core';
+import { isBrowser } from './env';
+import { COOKIE_NAMES } from './jar';
+
+export function diagnose(): AffitorDiagnosis {
+  const browser = isBrowser();
+  const { debug, invalidCookieDomain, ...held } = snapshot();
+  const cookies: Record<string, string> = {};
+  for (const name of COOKIE_NAMES) {
+    const value = browser && readCookie(name);
+    if (value) cookies[name] = value;
+  }
+  const report = { aff: browser ? readAff(location.href) : null, ...held, cookies };
+  const diagnosis: AffitorDiagnosis = {
+    ...report,
+    warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain),
+  };
+  if (debug) log('info', 'diagnosis', diagnosis);
+  return diagnosis;
+}

@@ -1,0 +1,96 @@
+/**
+ * Landings: the last-touch table applied to `?aff=` on the URL (at load, or added by the
+ * History API), the click request it calls for, and its answer made the attribution.
+ */
+import { isNewLanding } from '../core/attribution';
+import { newEventId } from '../core/outbox';
+import type { PendingEvent } from '../core/outbox';
+import { buildClickPayload } from '../core/payloads';
+import { clampWindowDays, isPlausibleId, readAff } from '../core/values';
+import { affiliateUrl, applyClick, clickId } from './attribution';
+import { deliver, enqueue, outbox } from './delivery';
+import { urlAtLoad } from './history';
+import { log, mayPersist, programId } from './options';
+import { readPageContext, sessionId } from './page';
+
+/** The `aff` value whose landing this page has already handled. */
+export let handledAff: string | null = null;
+/** The click last started, until it settles: a signup waits for it. */
+export let pendingClick: Promise<void> | null = null;
+/** Clicks under way, by event id. */
+const clicks = new Map<string, Promise<void>>();
+let started = 0;
+/** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
+let newestApplied = 0;
+
+/** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
+async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
+  try {
+    // A known but inactive partner link (200, success:false) is expected, not a failure.
+    const answer = await deliver(event, (message) => /inactive/.test(message));
+    if (!answer) return;
+    if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
+    // Last touch: an older request answering after a newer one, or a click from an earlier
+    // page view that a newer landing superseded, is recorded by the server but not applied.
+    if (event.stale || sequence < newestApplied) return;
+    newestApplied = sequence;
+    const url = event.body.affiliate_url as string;
+    // A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs.
+    applyClick(
+      answer.click_id,
+      url.length < 1024 ? url : `${location.origin}/?aff=${encodeURIComponent(readAff(url)!)}`,
+      clampWindowDays(answer.cookie_window_days),
+    );
+  } catch (error) {
+    log('error', 'click failed:', error);
+  }
+}
+
+/** Sends a click event and applies its answer; joins the same event when it is already under way. */
+export function startClick(event: PendingEvent): Promise<void> {
+  const id = event.body.event_id;
+  let click = clicks.get(id);
+  if (!click) {
+    const sending = sendClick(event, ++started);
+    clicks.set(id, sending);
+    void sending.then(() => {
+      clicks.delete(id);
+      if (pendingClick == sending) pendingClick = null;
+    });
+    click = sending;
+  }
+  return (pendingClick = click);
+}
+
+/** Applies the last-touch table to a landing on `url`; starts a click request when it calls for one. */
+export function land(url: string, aff: string | null, existingClickId = clickId): Promise<void> | void {
+  if (!aff || !programId) return;
+  handledAff = aff;
+  if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner as stored: no click');
+  // A landing whose click is still in the outbox (the page was left, the API was down) is
+  // sent again with its event id, which the server records once.
+  let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
+  if (!event) {
+    for (const pending of outbox) if (pending.route == 'click') pending.stale = true;
+    event = enqueue({
+      route: 'click',
+      body: { ...buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },
+    });
+  }
+  return startClick(event);
+}
+
+/** Handles a landing on the current URL, or on the URL at load when a router stripped `?aff=` since. */
+export function landHere(): void {
+  const loadUrl = urlAtLoad();
+  const url = readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
+  const aff = readAff(url);
+  if (aff != handledAff) void land(url, aff);
+}
+
+/** A fresh page view (tests). */
+export const resetLandings = (): void => {
+  handledAff = pendingClick = null;
+  clicks.clear();
+  started = newestApplied = 0;
+};

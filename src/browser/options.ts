@@ -1,0 +1,71 @@
+/** The options in force, the program id they resolve to, consent, and the `[Affitor]` log. */
+import { createLogger } from '../core/logger';
+import type { ConsentState } from '../core/diagnosis';
+import { parseProgramId } from '../core/values';
+import { globalPrivacyControl, pageProgramId } from './page';
+
+export interface AffitorInitOptions {
+  /** The program id. Default: the `data-affitor-program-id` of a script tag, then `window.AFFITOR_PROGRAM_ID`. */
+  programId?: number | string;
+  /** Log every step to the console with the `[Affitor]` prefix. Errors are logged regardless. @default false */
+  debug?: boolean;
+  /** `Domain` for the cookies, e.g. `example.com`. @default the broadest domain the browser accepts */
+  cookieDomain?: string;
+  /** Base URL of the tracking API. @default 'https://api.affitor.com' */
+  apiBase?: string;
+  /**
+   * `'pending'`: capture and report the landing, but keep the click id in memory only (no
+   * cookie, no storage) until `grantConsent()`. @default 'granted'
+   */
+  consent?: 'granted' | 'pending';
+  /** Treat the browser's Global Privacy Control signal as consent pending. @default false */
+  respectGlobalPrivacyControl?: boolean;
+}
+
+export type ProgramIdSource = 'option' | 'script-attribute' | 'window' | null;
+
+export let options: AffitorInitOptions = {};
+export let programId: number | null = null;
+export let programIdSource: ProgramIdSource = null;
+/** Set by grantConsent()/revokeConsent(); wins over the options. */
+let consentCall: ConsentState | undefined;
+
+export const log = createLogger(() => !!options.debug);
+
+export const NO_PROGRAM_ID = 'No program id: set programId in init(), data-affitor-program-id or window.AFFITOR_PROGRAM_ID';
+
+/** Merges `newOptions` (undefined values leave an option as it is) and resolves the program id. */
+export function applyOptions(newOptions: AffitorInitOptions): void {
+  for (const [key, value] of Object.entries(newOptions)) {
+    if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+  }
+  log('info', 'init', options);
+  const [raw, source]: [unknown, ProgramIdSource] = options.programId != null ? [options.programId, 'option'] : pageProgramId();
+  programId = parseProgramId(raw);
+  programIdSource = programId ? source : null;
+  if (programId) log('info', 'program id', programId);
+  else if (raw == null) log('error', NO_PROGRAM_ID);
+  else log('error', 'Invalid program id (a positive whole number expected):', raw);
+}
+
+export const consent = (): ConsentState =>
+  consentCall ?? (options.consent == 'pending' || (options.respectGlobalPrivacyControl && globalPrivacyControl()) ? 'pending' : 'granted');
+
+export const setConsent = (state: ConsentState): void => {
+  consentCall = state;
+  log('info', 'consent ' + state);
+};
+
+/** Whether cookies and storage may be written: consent given. */
+export const mayPersist = (): boolean => consent() == 'granted';
+
+export const apiUrl = (route: string): string =>
+  `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`;
+
+/** A fresh page view (tests). */
+export const resetOptions = (): void => {
+  options = {};
+  programId = null;
+  programIdSource = null;
+  consentCall = undefined;
+};

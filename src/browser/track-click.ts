@@ -1,0 +1,26 @@
+/** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
+import { isPlausibleId, readAff } from '../core/values';
+import { clickId, handledAff, land, log, pendingClick } from './core';
+import { isBrowser } from './env';
+
+/** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */
+export async function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
+  if (!isBrowser()) return;
+  let url: string | undefined;
+  let aff: string | null = null;
+  try {
+    url = new URL(affiliateUrl ?? location.href, location.href).href;
+    aff = readAff(url);
+  } catch {
+    /* reported below */
+  }
+  if (!aff) return log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
+  try {
+    // The same landing already on its way (init() just handled it): join it instead of sending it twice.
+    await (aff == handledAff && pendingClick
+      ? pendingClick
+      : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
+  } catch (error) {
+    log('error', 'trackClick failed:', error);
+  }
+}

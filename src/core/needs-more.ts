@@ -1,0 +1,18 @@
+/**
+ * The one rule of the `<script>` build that decides whether a page view needs the rest of the
+ * SDK (`affitor.more.js`). The first file (`affitor.global.js`) does a page view's work by
+ * itself: the landing's click, the cookies, last touch, resends, signup and consent. The rest
+ * (the diagnosis) is loaded only when the page asks for it or debugging is on.
+ * Pure: the script build gathers the facts.
+ */
+export interface PageFacts {
+  /** `debug` is on: the rest prints the diagnosis once it has loaded. */
+  debug: boolean;
+  /** The page called a method only the rest has (`diagnose`). */
+  asked: boolean;
+}
+
+export type MoreReason = 'asked' | 'debug';
+
+/** Why the page view needs the rest of the SDK, or null when the first file does all it needs. */
+export const needsMore = ({ debug, asked }: PageFacts): MoreReason | null => (asked ? 'asked' : debug ? 'debug' : null);
