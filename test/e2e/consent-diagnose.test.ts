@@ -45,7 +45,11 @@ const names = async (context: BrowserContext): Promise<string[]> => (await jar(c
 
 // The SDK as each page exposes it: window.affitor (script build) or window.sdk (ES module).
 const scriptData = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.getData());
-const scriptDiagnose = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.diagnose()!);
+/** The script build's diagnose(): null until its first call has loaded affitor.more.js, then the report. */
+const scriptDiagnose = async (target: Page | Frame) => {
+  await target.waitForFunction(() => (window as ConsentWindow).affitor!.diagnose() !== null);
+  return target.evaluate(() => (window as ConsentWindow).affitor!.diagnose()!);
+};
 const moduleData = (page: Page) => page.evaluate(() => (window as ConsentWindow).sdk!.getData());
 
 describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in Chromium', () => {

@@ -154,7 +154,7 @@ export interface WatchedPage {
   page: Page;
   console: ConsoleLine[];
   requests: TrackRequest[];
-  /** The SDK files the page fetched, by name (`affitor.global.js`, `affitor.tracker.js`, ...). */
+  /** The SDK files the page fetched, by name (`affitor.global.js`, `affitor.more.js`, ...). */
   sdkFiles: string[];
 }
 

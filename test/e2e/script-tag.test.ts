@@ -63,8 +63,8 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     const landing = await openPage(context);
     await landing.page.goto(`${stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
     const clickId = await waitForCookie(context, 'affitor_click_id');
-    // A landing has work for the tracker: the loader fetched it from its own folder.
-    expect(landing.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    // A landing's click leaves from the first file: no other file is fetched before it, or at all.
+    expect(landing.sdkFiles).toEqual(['affitor.global.js']);
 
     expect(clickId).toMatchObject({ domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false, httpOnly: false });
     expect(daysLeft(clickId)).toBeGreaterThan(WINDOW_DAYS - 0.01);
@@ -166,14 +166,14 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(affitorErrors(lines)).toEqual([]);
   });
 
-  it('fetches the tracker only for page views with work: a landing, a later ?aff= by pushState, a signup; not a reload or a plain page view', async () => {
+  it('fetches affitor.more.js only when asked (a signup); a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone', async () => {
     const page = (path: string) => `${stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
     const first = await waitForCookie(context, 'affitor_click_id');
-    expect(landing.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(landing.sdkFiles).toEqual(['affitor.global.js']);
 
-    // A reload of the stored landing: the last-touch table sends nothing, so the loader fetches nothing.
+    // A reload of the stored landing: the last-touch table sends nothing.
     const reload = await openPage(context);
     await reload.page.goto(landing.page.url());
     await sdkReady(reload.page);
@@ -181,7 +181,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     expect(reload.sdkFiles).toEqual(['affitor.global.js']);
     expect(reload.requests).toEqual([]);
 
-    // A plain page view: the loader alone reads the attribution back, and nothing is sent.
+    // A plain page view: the first file reads the attribution back, and nothing is sent.
     const plain = await openPage(context);
     await plain.page.goto(page('/lazy.html'));
     await sdkReady(plain.page);
@@ -195,29 +195,31 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     });
     expect(plain.requests).toEqual([]);
 
-    // The app adds another partner's ?aff= with pushState: the tracker comes, and reports the switch.
+    // The app adds another partner's ?aff= with pushState: the first file reports the switch by itself.
     await plain.page.evaluate((aff) => history.pushState(null, '', `/lazy.html?aff=${aff}`), PARTNER_B.link);
     await expect.poll(() => state().clicks.length).toBe(2);
-    expect(plain.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(plain.sdkFiles).toEqual(['affitor.global.js']);
     expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
     const second = await waitForCookie(context, 'affitor_click_id', first.value);
 
-    // A signup on a plain page view: the call fetches the tracker, and the lead carries partner B's click.
+    // A signup on a plain page view: the call fetches the rest, and the lead carries partner B's click.
     const signup = await openPage(context);
     await signup.page.goto(page('/lazy.html'));
     await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
-    expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.more.js']);
     expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
     expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
   });
 
-  it('runs under a nonce-based Content-Security-Policy: the tracker gets the loader\'s nonce, and the landing is recorded', async () => {
+  it('runs under a nonce-based Content-Security-Policy: affitor.more.js gets the first file\'s nonce, and landing and signup are recorded', async () => {
     const { page, console: lines, sdkFiles } = await openPage(context);
     await page.goto(`${stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
     const clickId = await waitForCookie(context, 'affitor_click_id');
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
-    expect(sdkFiles).toEqual(['affitor.global.js', 'affitor.tracker.js']);
+    await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('csp@example.com'));
+    expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'csp@example.com' })]);
+    expect(sdkFiles).toEqual(['affitor.global.js', 'affitor.more.js']);
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
   });
 });
