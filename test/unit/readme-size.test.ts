@@ -9,7 +9,6 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url);
-const SCRIPT = 'dist/affitor.global.js';
 
 /** The lines of the first Markdown bullet list: from its first `- ` line to the next blank line. */
 function firstBulletList(markdown: string): string {
