@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST_DIR } from '../examples/demo/static-server';
+import { COOKIE_PROBE } from './pages';
 
 export interface LandingPages {
   /** `http://www.shop.localhost:<port>` */
@@ -25,27 +26,9 @@ export const SDK_FILE = /^affitor\.[\w.]+\.js$/;
 const HEAD = '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>shop</title>';
 const TAIL = '</head><body><p>shop</p></body></html>';
 
-/**
- * Notes `performance.now()` (ms since navigation start) in `window.__cookieAt` when
- * `affitor_click_id` is first written through `document.cookie` and readable. On the page
- * without the SDK too, so both pages run the same inline script.
- */
-const COOKIE_PROBE = `<script>(() => {
-  const native = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
-  Object.defineProperty(document, 'cookie', {
-    configurable: true,
-    get() { return native.get.call(this); },
-    set(value) {
-      native.set.call(this, value);
-      if (window.__cookieAt === undefined && /^affitor_click_id=/.test(String(value)) && native.get.call(this).includes('affitor_click_id=')) {
-        window.__cookieAt = performance.now();
-      }
-    },
-  });
-})();</script>`;
-
 /** `apiBase` is read per request: the tracking server starts after this one (it needs our origin). */
 export async function startLandingPages(apiBase: () => string): Promise<LandingPages> {
+  // The page without the SDK runs the same inline cookie probe as the shop page.
   const pages: Record<string, () => string> = {
     '/bare.html': () => HEAD + COOKIE_PROBE + TAIL,
     '/shop.html': () =>
