@@ -19,7 +19,7 @@ const HEAD = '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" 
 const TAIL = '</head><body><p>bench</p></body></html>';
 
 /** Notes `performance.now()` when `affitor_click_id` is first written through `document.cookie` and readable. */
-const COOKIE_PROBE = `<script>(() => {
+export const COOKIE_PROBE = `<script>(() => {
   const native = Object.getOwnPropertyDescriptor(Document.prototype, 'cookie');
   Object.defineProperty(document, 'cookie', {
     configurable: true,

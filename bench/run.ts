@@ -2,11 +2,14 @@
  * `npm run bench`: builds, measures everything in one run on this machine, prints one table
  * and writes the same table (with how each figure was measured) to bench/results.md.
  * BENCH_LOADS (default 60) sets the page loads per Chromium variant; BENCH_SECONDS (default 8)
- * each load-test duration.
+ * each load-test duration. The landing section has its own: BENCH_LANDING_LOADS (default 30)
+ * loads per variant for its script time, BENCH_LANDINGS (default 30) slow-4G landings,
+ * BENCH_BOUNCE_TRIES (default 10) tries per leave time and way. BENCH_ONLY=landing measures
+ * the landing alone and prints it without writing bench/results.md.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +19,10 @@ import { benchSeed, startApi } from './api';
 import type { BenchApi } from './api';
 import { measureCookieTime } from './cookie-time';
 import type { CookieTimeResult } from './cookie-time';
+import { measureLanding } from './landing';
+import type { LandingResult } from './landing';
+import { startLandingPages } from './landing-pages';
+import { landingMethod, landingRows } from './landing-render';
 import { measureLoad } from './load';
 import type { LoadFigures, LoadResult } from './load';
 import { measureMainThread } from './main-thread';
@@ -35,12 +42,20 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = 10;
 const CLICKS = 100_000;
 const RESULTS = join(REPO_ROOT, 'bench', 'results.md');
+const LANDING = {
+  loads: Number(process.env.BENCH_LANDING_LOADS ?? 30),
+  landings: Number(process.env.BENCH_LANDINGS ?? 30),
+  tries: Number(process.env.BENCH_BOUNCE_TRIES ?? 10),
+};
+const LANDING_ONLY = process.env.BENCH_ONLY === 'landing';
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 /** The first 12 hex digits of each script file's SHA-256: names the build measured, also when the sources are uncommitted. */
 const scriptBuild = async (): Promise<string> => {
   const hash = async (file: string) => createHash('sha256').update(await readFile(join(REPO_ROOT, 'dist', file))).digest('hex').slice(0, 12);
-  return `affitor.global.js sha256 \`${await hash('affitor.global.js')}\`…, affitor.tracker.js sha256 \`${await hash('affitor.tracker.js')}\`…`;
+  // Every file of the <script> build, however it is split.
+  const files = (await readdir(join(REPO_ROOT, 'dist'))).filter((file) => /^affitor\.[\w.]+\.js$/.test(file)).sort();
+  return (await Promise.all(files.map(async (file) => `${file} sha256 \`${await hash(file)}\`…`))).join(', ');
 };
 const sh = (command: string, args: string[]) => execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
@@ -74,6 +89,20 @@ async function measureBrowser(): Promise<BrowserResults> {
     log('requests per landing');
     const requests = await measureRequests(browser, pages.origin, api);
     return { chromium: browser.version(), mainThread, cookie, requests };
+  } finally {
+    await browser.close();
+    await Promise.all([pages.close(), api?.close()]);
+  }
+}
+
+/** The landing on its own page server, tracking server and browser: it runs alone with BENCH_ONLY=landing. */
+async function measureLandingAlone(): Promise<LandingResult> {
+  let api: BenchApi | undefined;
+  const pages = await startLandingPages(() => api?.url ?? 'http://api.not-started.invalid');
+  const browser = await launchChromium();
+  try {
+    api = await startApi(benchSeed([pages.origin]));
+    return await measureLanding(browser, pages.origin, api, { ...LANDING, log });
   } finally {
     await browser.close();
     await Promise.all([pages.close(), api?.close()]);
@@ -117,11 +146,13 @@ const sdkFiles = (step: RequestCount): string => `${step.sdkFiles.length} SDK fi
 interface AllResults {
   sizes: SizeResults;
   browser: BrowserResults;
+  landing: LandingResult;
   load: LoadResult;
   memory: MemoryResult;
 }
 
-function rows({ sizes, browser, load, memory }: AllResults): Row[] {
+function rows(results: AllResults): Row[] {
+  const { sizes, browser, load, memory } = results;
   const { mainThread: mt, cookie } = browser;
   const { loader, tracker } = sizes;
   const landing = { gzip: loader.sizes.gzip + tracker.sizes.gzip, brotli: loader.sizes.brotli + tracker.sizes.brotli };
@@ -141,6 +172,7 @@ function rows({ sizes, browser, load, memory }: AllResults): Row[] {
       reference: `brotli (q 11) ${bytes(landing.brotli)}; two responses, the tracker requested once the loader has run`,
     },
     ...sizeRows(sizes.importInitSignup, 'import { init, signup } (esbuild, minified)'),
+    ...landingRows(results.landing),
     { area: 'Main thread', measure: `page without the SDK (median / p95, ${mt.loads} loads)`, result: medianP95(mt.bare), reference: 'baseline: the two clock reads with nothing between' },
     {
       area: 'Main thread',
@@ -191,6 +223,7 @@ function methods(results: AllResults): string[] {
   const { mainThread } = results.browser;
   return [
     `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: the loader \`dist/affitor.global.js\`, which every page view downloads, and the tracker \`dist/affitor.tracker.js\`, which the loader fetches from its own folder only when the page view has work (a new \`?aff=\` landing, not a reload of the stored one; undelivered events, a legacy cookie, debug, a missing program id, or a call such as \`signup\`). A landing downloads both, one after the other; its row adds the two files' sizes, each compressed on its own as a server sends them. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes. The goal and the competitor's base script are compared with the loader's gzip -9: like that base script, it is what every page view downloads; a landing downloads the tracker on top.`,
+    landingMethod(results.landing),
     `**Main thread.** Headless Chromium (playwright-core, Debian's chromium). A page on \`http://www.shop.localhost\` (loopback) reads \`performance.now()\` in an inline script, then runs the SDK inlined, then reads the clock again; the bare page has the two reads and nothing between. Without \`?aff=\` the loader \`dist/affitor.global.js\` alone is inlined, in a \`<script data-affitor-…>\` tag: it finds no work, fetches nothing, and the span ends with its \`init()\` returning. With \`?aff=\` the loader is inlined and \`dist/affitor.tracker.js\` in a second \`<script>\` right after it, as the browser runs them once the tracker has arrived: the loader asks for the tracker, the inline tracker hands itself over, and the span ends with the tracker's \`init()\` returning (the queue replay is empty). On a real landing the two run as separate tasks with the tracker's download between them; the span is their sum without that wait. The spans cover parsing, compiling and running the scripts; the network time of the tracker and of the click request is not in them. The loader also adds \`<script src="/affitor.tracker.js">\` (relative to the page, as the inline tag has no src), which the page server answers, so no 404 is logged (the bench fails on any console error, and checks that only the \`?aff=\` page fetches the tracker). That copy runs once it has arrived and its handover is ignored; it notes when it has run, and ran inside the span in ${mainThread.fetchedTrackerInSpan} of ${mainThread.loads} \`?aff=\` loads${mainThread.fetchedTrackerInSpan > 0 ? ' (in those the span holds both copies, one of them ignored)' : ''}. The pages are served with COOP/COEP, so the clock has 5 µs resolution (cross-origin isolated: ${mainThread.isolated ? 'yes, on every load' : 'NO, 100 µs resolution'}). Each load is a fresh browser context (new renderer, cold V8, empty jar); the three variants take turns, ${mainThread.loads} measured loads each after 5 warm-up rounds. The cost is the difference to the bare page. Median and p95 are nearest-rank order statistics.`,
     `**Cookie.** The landing page as the README sets it up (\`<script async src=…/dist/affitor.global.js>\` with \`?aff=\`), with \`/dist/affitor.tracker.js\` beside it, served from loopback with \`Cache-Control: no-store\`, the tracking server on another loopback port. The loader arrives and runs, finds the \`?aff=\`, fetches the tracker; the tracker runs and sends the click, and writes the cookie from the answer. An inline script wraps \`document.cookie\`'s setter and notes \`performance.now()\` (ms since navigation start) when \`affitor_click_id\` is first written and readable. Resource timing gives when the loader and the tracker arrived (\`responseEnd\`) and when the click request was sent and answered. A fresh context per landing, ${results.browser.cookie.loads} landings after 3 warm-up ones. On loopback the tracker's request costs little; on a real network it adds a round trip and the tracker's download between the loader running and the click being sent.`,
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
@@ -208,14 +241,20 @@ async function main(): Promise<void> {
   log('npm run build');
   execFileSync('npm', ['run', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   const build = await scriptBuild();
+  if (LANDING_ONLY) {
+    const landing = await measureLandingAlone();
+    console.log(`Script build measured: ${build}\n\n${renderTable(landingRows(landing))}\n\n${landingMethod(landing)}`);
+    return;
+  }
   log('sizes');
   const sizes = await measureSizes();
   const browser = await measureBrowser();
+  const landing = await measureLandingAlone();
   log(`load: ${CONNECTIONS} connections, 4 runs of 2 s + ${SECONDS} s`);
   const load = await measureLoad(CONNECTIONS, SECONDS);
   log(`memory: ${count(CLICKS)} clicks`);
   const memory = await measureMemory();
-  const results: AllResults = { sizes, browser, load, memory };
+  const results: AllResults = { sizes, browser, landing, load, memory };
   // A build by someone else in the same tree during the run would mix two builds in one table.
   if ((await scriptBuild()) !== build) throw new Error('dist/ changed during the run: run the bench again');
 

@@ -1,0 +1,74 @@
+/**
+ * The pages the landing measurements load, on `www.shop.localhost` (loopback, resolved by
+ * Chromium itself): a shop page with the script tag as the README sets it up, the same page
+ * without the SDK, and a page to leave to. `/dist/` answers every `affitor.*.js` file the
+ * build has, whatever the build's split, so the bench measures whichever files a landing asks
+ * for. No caching: every load fetches everything. Answers are gzip -9 when the browser accepts
+ * it, as a CDN would send them: under a throttled network the bytes on the wire count.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DIST_DIR } from '../examples/demo/static-server';
+import { COOKIE_PROBE } from './pages';
+
+export interface LandingPages {
+  /** `http://www.shop.localhost:<port>` */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** A file name of the `<script>` build: `affitor.global.js` and whatever it fetches. */
+export const SDK_FILE = /^affitor\.[\w.]+\.js$/;
+
+const HEAD = '<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>shop</title>';
+const TAIL = '</head><body><p>shop</p></body></html>';
+
+/** `apiBase` is read per request: the tracking server starts after this one (it needs our origin). */
+export async function startLandingPages(apiBase: () => string): Promise<LandingPages> {
+  // The page without the SDK runs the same inline cookie probe as the shop page.
+  const pages: Record<string, () => string> = {
+    '/bare.html': () => HEAD + COOKIE_PROBE + TAIL,
+    '/shop.html': () =>
+      `${HEAD}${COOKIE_PROBE}<script async src="/dist/affitor.global.js" data-affitor-program-id="1" data-affitor-api-base="${apiBase()}"></script>${TAIL}`,
+    '/away.html': () => HEAD + TAIL,
+  };
+  const answer = async (path: string): Promise<{ type: string; body: string | Buffer } | undefined> => {
+    const page = pages[path];
+    if (page) return { type: 'text/html; charset=utf-8', body: page() };
+    const file = /^\/dist\/([^/]+)$/.exec(path)?.[1];
+    if (!file || !SDK_FILE.test(file)) return undefined;
+    const body = await readFile(join(DIST_DIR, file)).catch(() => undefined);
+    return body && { type: 'text/javascript; charset=utf-8', body };
+  };
+  const server = createServer((request, response) => {
+    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+    answer(new URL(request.url ?? '/', 'http://placeholder').pathname).then(
+      (found) => {
+        if (!found) {
+          response.writeHead(404).end();
+          return;
+        }
+        const headers = { 'Content-Type': found.type, 'Cache-Control': 'no-store', Vary: 'Accept-Encoding' };
+        if (gzip) response.writeHead(200, { ...headers, 'Content-Encoding': 'gzip' }).end(gzipSync(found.body, { level: 9 }));
+        else response.writeHead(200, headers).end(found.body);
+      },
+      (error: unknown) => response.writeHead(500).end(String(error)),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    origin: `http://www.shop.localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The landing's rows of the results table and how they were measured, beside the figures
+ * measured earlier the same way for the SDK this package replaces and for the closest
+ * competitor, and the goals of the landing work.
+ */
+import type { LandingResult, LeaveWay } from './landing';
+import { LEAVE_WAYS, RECEIVE_WAIT_MS, SETTLE_MS, SLOW_4G } from './landing';
+import { bytes, gap, ms, signedMs } from './render';
+import type { Row } from './render';
+
+/** What a landing may download in all, gzip -9. */
+export const LANDING_BUDGET_GZIP = 2_500;
+
+/** Measured earlier with the same method: the Affitor SDK this package replaces, and Dub. */
+const EARLIER = {
+  affitor: { bytes: 2_200, scriptMs: 20.2, clickSentMs: 411, cookieMs: 571 },
+  dub: { bytes: 1_674, scriptMs: 4.1, clickSentMs: 395, cookieMs: 555 },
+};
+const earlier = (pick: (figures: typeof EARLIER.affitor) => string): string =>
+  `Affitor SDK ${pick(EARLIER.affitor)}, Dub ${pick(EARLIER.dub)}`;
+
+/**
+ * Clicks of 10 the bounce goal asks for: at least the best earlier figure at each leave time
+ * (navigate away at 250 ms: 8/10; tab closed at 500 ms: 10/10), and 10/10 from 500 ms both ways.
+ */
+export function bounceGoal(way: LeaveWay, leaveAtMs: number): number | undefined {
+  if (leaveAtMs >= 500) return 10;
+  if (way === 'navigate away' && leaveAtMs >= 250) return 8;
+  return undefined;
+}
+
+const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+
+export function landingRows(landing: LandingResult): Row[] {
+  const { files, plainFiles, script, slow4g, bounce } = landing;
+  const gzip = files.reduce((sum, file) => sum + file.sizes.gzip, 0);
+  const brotli = files.reduce((sum, file) => sum + file.sizes.brotli, 0);
+  const overBare = (of: typeof script.landing) =>
+    `${signedMs(of.median - script.bare.median)} / ${signedMs(of.p95 - script.bare.p95)}`;
+  return [
+    {
+      area: 'Landing',
+      measure: 'bytes a landing downloads, all SDK files (gzip -9)',
+      result: bytes(gzip),
+      reference: `${files.map((file) => `${file.name} ${bytes(file.sizes.gzip)}`).join(' + ')}; brotli (q 11) ${bytes(brotli)}; budget ${bytes(LANDING_BUDGET_GZIP)}: ${verdict(gzip <= LANDING_BUDGET_GZIP)}, ${gap(gzip, LANDING_BUDGET_GZIP)}; ${earlier((f) => bytes(f.bytes))}`,
+    },
+    {
+      area: 'Landing',
+      measure: 'SDK files a landing / a plain page view downloads',
+      result: `${files.length} / ${plainFiles.length}`,
+      reference: `landing: ${files.map((file) => file.name).join(' + ') || 'none'}; plain page view: ${plainFiles.join(' + ') || 'none'}`,
+    },
+    {
+      area: 'Landing',
+      measure: `ScriptDuration, landing minus bare page (median / p95, ${script.loads} loads)`,
+      result: overBare(script.landing),
+      reference: `bare page ${ms(script.bare.median)} / ${ms(script.bare.p95)}; ${earlier((f) => ms(f.scriptMs))}`,
+    },
+    {
+      area: 'Landing',
+      measure: 'ScriptDuration, plain page view minus bare page (median / p95)',
+      result: overBare(script.plain),
+      reference: 'no ?aff=, empty cookie jar',
+    },
+    {
+      area: 'Landing',
+      measure: `slow 4G: navigation start to click sent (median / p95, ${slow4g.landings} landings)`,
+      result: `${ms(slow4g.clickSent.median)} / ${ms(slow4g.clickSent.p95)}`,
+      reference: earlier((f) => ms(f.clickSentMs)),
+    },
+    {
+      area: 'Landing',
+      measure: 'slow 4G: navigation start to affitor_click_id written (median / p95)',
+      result: `${ms(slow4g.cookie.median)} / ${ms(slow4g.cookie.p95)}`,
+      reference: earlier((f) => ms(f.cookieMs)),
+    },
+    ...bounce.rows.map(
+      (row): Row => ({
+        area: 'Bounce',
+        measure: `clicks received, visitor leaves at ${row.leaveAtMs} ms (slow 4G)`,
+        result: LEAVE_WAYS.map((way) => `${way} ${row.received[way]}/${bounce.tries}`).join(', '),
+        reference: LEAVE_WAYS.map((way) => {
+          const goal = bounceGoal(way, row.leaveAtMs);
+          if (goal === undefined) return `${way}: no goal`;
+          const wanted = Math.ceil((goal / 10) * bounce.tries);
+          return `${way}: goal ${wanted}/${bounce.tries}, ${verdict(row.received[way] >= wanted)}`;
+        }).join('; '),
+      }),
+    ),
+  ];
+}
+
+export function landingMethod(landing: LandingResult): string {
+  const { script, slow4g, bounce } = landing;
+  return [
+    `**Landing and bounces.** Headless Chromium (playwright-core, Debian's chromium), a shop page on \`http://www.shop.localhost\` (loopback) with the script tag as the README sets it up (\`<script async src="/dist/affitor.global.js" data-affitor-…>\`), the tracking server on another loopback port, everything served with \`no-store\` and gzip -9 (Chromium accepts it), a fresh browser context (empty jar) per load.`,
+    `The SDK files are the \`affitor.*.js\` requests Chromium sent for the page, counted rather than named, so the figure follows however the build is split; their bytes are each file as built, compressed on its own (zlib level 9, brotli quality 11), summed.`,
+    `Script time is the renderer's \`ScriptDuration\` (CDP \`Performance.getMetrics\`) once the page has loaded, for a landing once \`affitor_click_id\` is in the jar (polled from outside the page), and then ${SETTLE_MS} ms of quiet; the bare page is the same page without the script tag (both run the same small inline cookie probe). Bare page, plain page view (no \`?aff=\`) and landing take turns, ${script.loads} measured loads each after 3 warm-up rounds; the figure is the variant's median (p95) minus the bare page's median (p95).`,
+    `Slow 4G is \`Network.emulateNetworkConditions\` (${SLOW_4G.latency} ms latency, ${(SLOW_4G.downloadThroughput * 8) / 1e6} Mbps down, ${(SLOW_4G.uploadThroughput * 8) / 1e3} kbps up), set before the navigation, so the page, the SDK files and the click are all slowed; it delays answers, not the requests themselves. Click sent is the click request's resource-timing \`startTime\`; cookie written is when an inline script wrapping \`document.cookie\`'s setter first saw \`affitor_click_id\` written and readable; both in ms since navigation start, ${slow4g.landings} landings after 3 warm-up ones.`,
+    `Bounces, also under slow 4G: the visitor leaves the landing (a unique \`?aff=…&visit=…\` URL per try) the given time after the navigation was asked for, by navigating to a page without the SDK or by closing the tab (\`page.close()\`); the context stays open up to ${RECEIVE_WAIT_MS / 1_000} s longer (or until the click is recorded) so a request that outlived the page can arrive. A click counts as received when the tracking server recorded that landing's URL by the end of the run. ${bounce.tries} tries per leave time and way, taking turns. Median and p95 are nearest-rank order statistics.`,
+  ].join(' ');
+}
