@@ -42,8 +42,8 @@ export interface TrackingServerOptions {
    */
   clientAddress?: (request: Request) => string;
   /**
-   * The server sits behind a proxy: IP allowlists read the caller's address from the first
-   * `X-Forwarded-For` entry. Otherwise they read only `clientAddress` (the socket), and a key
+   * The server sits behind one proxy: IP allowlists read the caller's address from the last
+   * `X-Forwarded-For` entry (the one the proxy added). Otherwise they read only `clientAddress` (the socket), and a key
    * with an allowlist is refused when there is none.
    * @default false
    */

@@ -12,14 +12,17 @@ import type { Program } from '../seed';
 export interface CallerOptions {
   /** The socket's address, when the host knows it. */
   socketAddress?: (request: Request) => string | undefined;
-  /** Take the caller's address from `X-Forwarded-For` (its first entry) rather than the socket. */
+  /** Take the caller's address from `X-Forwarded-For` (the entry the proxy added) rather than the socket. */
   trustProxy: boolean;
 }
 
-/** The first `X-Forwarded-For` entry, if any. */
+/**
+ * The last `X-Forwarded-For` entry: the address the proxy in front of the server saw. Entries
+ * before it were written by the caller (or by proxies further out) and prove nothing.
+ */
 export function forwardedFor(request: Request): string | undefined {
-  const first = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  return first ? first : undefined;
+  const last = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+  return last ? last : undefined;
 }
 
 export class Callers {
