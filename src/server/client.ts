@@ -29,6 +29,7 @@ import type {
   CallOptions,
   ClickData,
   FetchLike,
+  IdempotentCallOptions,
   LeadData,
   RefundData,
   TrackClickInput,
@@ -118,19 +119,19 @@ export class Affitor {
    */
   trackSale(
     input: TrackSaleInput | TrackTestSaleInput,
-    options?: CallOptions,
+    options?: IdempotentCallOptions,
   ): Promise<AffitorSaleResult> {
     const body = saleBody(input);
     return this.#send('sale', body, options) as Promise<AffitorSaleResult>;
   }
 
   /** Reverses (all or part of) the commission of a sale (`POST /api/v1/track/refund`). */
-  trackRefund(input: TrackRefundInput, options?: CallOptions): Promise<AffitorResult<RefundData>> {
+  trackRefund(input: TrackRefundInput, options?: IdempotentCallOptions): Promise<AffitorResult<RefundData>> {
     const body = refundBody(input);
     return this.#send('refund', body, options) as Promise<AffitorResult<RefundData>>;
   }
 
-  #send(route: Route, body: object, call: CallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
+  #send(route: Route, body: object, call: IdempotentCallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     // Checked before the promise exists, so bad call options throw like any other bad input.
     const requestId = checkRequestId(call.requestId) ?? createId();
     const headers: Record<string, string> = {

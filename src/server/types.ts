@@ -61,11 +61,14 @@ export interface CallOptions {
    * @default a fresh UUID per call, reused by its retries
    */
   requestId?: string;
+}
+
+/** Per-call options of `trackSale` and `trackRefund`: those of every call, and an idempotency key. */
+export interface IdempotentCallOptions extends CallOptions {
   /**
-   * `trackSale` and `trackRefund` only: the `Idempotency-Key` to send (1-255 visible ASCII
-   * characters), e.g. your webhook event id, so that a redelivered webhook is answered, not
-   * applied again. The server keeps a key for 24 hours; reusing one with another body is a
-   * `conflict`. Clicks and leads have `eventId` for this.
+   * The `Idempotency-Key` to send (1-255 visible ASCII characters), e.g. your webhook event id,
+   * so that a redelivered webhook is answered, not applied again. The server keeps a key for
+   * 24 hours; reusing one with another body is a `conflict`. (Clicks and leads have `eventId`.)
    * @default a fresh UUID per call, reused by its retries
    */
   idempotencyKey?: string;
