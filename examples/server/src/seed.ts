@@ -223,14 +223,20 @@ function addressOrRange(value: unknown, path: string): string {
   return text;
 }
 
+/** A token no other key of the seed has, without surrounding whitespace (a Bearer header loses it). */
+function uniqueToken(value: unknown, path: string, tokens: Set<string>, clash: string): string {
+  const token = nonEmptyString(value, path);
+  if (token !== token.trim()) throw new SeedError(path, 'must not start or end with whitespace');
+  if (tokens.has(token)) throw new SeedError(path, clash);
+  tokens.add(token);
+  return token;
+}
+
 function parseApiKeys(raw: unknown, path: string, tokens: Set<string>): ApiKey[] {
   return list(raw, path).map((entry, i) => {
     const at = `${path}[${i}]`;
     const k = object(entry, at, ['token', 'status', 'signing_secret', 'ip_allowlist']);
-    const token = nonEmptyString(k.token, `${at}.token`);
-    if (token !== token.trim()) throw new SeedError(`${at}.token`, 'must not start or end with whitespace');
-    if (tokens.has(token)) throw new SeedError(`${at}.token`, 'is already the token of another key');
-    tokens.add(token);
+    const token = uniqueToken(k.token, `${at}.token`, tokens, 'is already the token of another key');
     return {
       token,
       status: oneOf(k.status, `${at}.status`, ['active', 'disabled', 'revoked'], 'active'),
@@ -251,10 +257,7 @@ function parsePrograms(raw: unknown): Program[] {
     ]);
     const id = positiveInt(p.id, `${path}.id`);
     if (programs.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats program id ${id}`);
-    const token = nonEmptyString(p.api_token, `${path}.api_token`);
-    if (token !== token.trim()) throw new SeedError(`${path}.api_token`, 'must not start or end with whitespace');
-    if (tokens.has(token)) throw new SeedError(`${path}.api_token`, 'is already the token of another program');
-    tokens.add(token);
+    const token = uniqueToken(p.api_token, `${path}.api_token`, tokens, 'is already the token of another program');
     let rate = 0.2;
     if (p.commission_rate !== undefined) {
       if (typeof p.commission_rate !== 'number' || !(p.commission_rate >= 0 && p.commission_rate <= 1)) {
