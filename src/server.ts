@@ -17,6 +17,7 @@ export type {
   ClickData,
   CommonInput,
   FetchLike,
+  IdempotentCallOptions,
   JsonObject,
   LeadData,
   RefundData,

@@ -2,12 +2,23 @@
  * The Affitor server client: one method per Bearer route, each resolving to a result object.
  */
 import { AffitorInputError, codeForStatus } from './errors';
-import { checkRequestId, clickBody, isObject, leadBody, refundBody, resolveOptions, saleBody } from './input';
+import {
+  checkIdempotencyKey,
+  checkRequestId,
+  checkSigningSecret,
+  clickBody,
+  isObject,
+  leadBody,
+  refundBody,
+  resolveOptions,
+  saleBody,
+} from './input';
 import type { ResolvedOptions } from './input';
 import { createId } from './request-id';
 import { backoffDelay, isRetryableStatus, retryAfterMs, sleep } from './retry';
+import { RequestSigner, webCrypto } from './signing';
 import { attempt } from './transport';
-import type { Outcome } from './transport';
+import type { AttemptRequest, Outcome } from './transport';
 import type {
   AffitorDuplicate,
   AffitorErrorCode,
@@ -18,6 +29,7 @@ import type {
   CallOptions,
   ClickData,
   FetchLike,
+  IdempotentCallOptions,
   LeadData,
   RefundData,
   TrackClickInput,
@@ -28,6 +40,16 @@ import type {
 } from './types';
 
 type Route = 'click' | 'lead' | 'sale' | 'refund';
+
+/** The routes whose calls carry an `Idempotency-Key`. */
+const IDEMPOTENT_ROUTES: ReadonlySet<Route> = new Set(['sale', 'refund']);
+
+/**
+ * The tracking API's 409s about an idempotency key start so. Of those, only "still being processed"
+ * is worth a retry; a key reused with another body stays refused.
+ */
+const IDEMPOTENCY_CONFLICT = 'Idempotency-Key ';
+const KEY_STILL_IN_USE = 'Idempotency-Key is in use by a request still being processed; retry later';
 
 /** What one attempt amounts to: a final result, or a failure worth another try (not before `waitAtLeastMs`). */
 type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number };
@@ -43,6 +65,8 @@ type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boole
 export class Affitor {
   // Private fields: invisible to JSON.stringify, util.inspect and property enumeration.
   readonly #apiKey: string;
+  readonly #signingSecret: string | undefined;
+  readonly #signer: RequestSigner | undefined;
   readonly #fetch: FetchLike;
   readonly #options: ResolvedOptions;
 
@@ -65,6 +89,14 @@ export class Affitor {
     }
     this.#options = resolveOptions(options as unknown as Record<string, unknown>);
     this.#apiKey = apiKey.trim();
+    this.#signingSecret = checkSigningSecret(options.signingSecret);
+    if (this.#signingSecret !== undefined) {
+      const subtle = webCrypto();
+      if (!subtle) {
+        throw new AffitorInputError('signingSecret', 'signingSecret needs Web Crypto (globalThis.crypto.subtle): use Node 19+, Bun, Deno or an edge runtime');
+      }
+      this.#signer = new RequestSigner(this.#signingSecret, subtle);
+    }
     // Looked up per call, so a fetch patched in after construction (tests, instrumentation) is used.
     this.#fetch = (customFetch as FetchLike | undefined) ?? ((input, init) => globalThis.fetch(input, init));
   }
@@ -87,66 +119,68 @@ export class Affitor {
    */
   trackSale(
     input: TrackSaleInput | TrackTestSaleInput,
-    options?: CallOptions,
+    options?: IdempotentCallOptions,
   ): Promise<AffitorSaleResult> {
     const body = saleBody(input);
     return this.#send('sale', body, options) as Promise<AffitorSaleResult>;
   }
 
   /** Reverses (all or part of) the commission of a sale (`POST /api/v1/track/refund`). */
-  trackRefund(input: TrackRefundInput, options?: CallOptions): Promise<AffitorResult<RefundData>> {
+  trackRefund(input: TrackRefundInput, options?: IdempotentCallOptions): Promise<AffitorResult<RefundData>> {
     const body = refundBody(input);
     return this.#send('refund', body, options) as Promise<AffitorResult<RefundData>>;
   }
 
-  #send(route: Route, body: object, call: CallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
-    // Checked before the promise exists, so a bad requestId throws like any other bad input.
+  #send(route: Route, body: object, call: IdempotentCallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
+    // Checked before the promise exists, so bad call options throw like any other bad input.
     const requestId = checkRequestId(call.requestId) ?? createId();
-    // The server deduplicates sales, clicks and leads (transaction or event id) and full refunds
-    // ("skipped"), but not partial refunds: one whose answer was lost may have been applied, and
-    // a retry would deduct it twice. Those are retried only after answers that prove nothing was done.
-    const refundCents = route === 'refund' ? (body as { refund_amount_cents?: unknown }).refund_amount_cents : undefined;
-    const partialRefund = typeof refundCents === 'number' && refundCents > 0;
-    return this.#run(route, JSON.stringify(body), requestId, call.signal, partialRefund);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.#apiKey}`,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'X-Request-ID': requestId,
+    };
+    // One key per call, the same on every retry: a sale or refund (partial ones included) that the
+    // server applied but whose answer was lost is answered again on retry, not applied twice.
+    const idempotencyKey = checkIdempotencyKey(call.idempotencyKey, route);
+    if (IDEMPOTENT_ROUTES.has(route)) headers['Idempotency-Key'] = idempotencyKey ?? createId();
+    return this.#run(route, JSON.stringify(body), headers, call.signal);
   }
 
   async #run(
     route: Route,
     payload: string,
-    requestId: string,
+    headers: Record<string, string>,
     signal: AbortSignal | undefined,
-    retryOnlyIfUnapplied = false,
   ): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     const { apiUrl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs } = this.#options;
-    const request = {
-      fetch: this.#fetch,
-      url: `${apiUrl}/api/v1/track/${route}`,
-      headers: {
-        Authorization: `Bearer ${this.#apiKey}`,
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'X-Request-ID': requestId,
-      },
-      body: payload,
-      timeoutMs,
-      signal,
-    };
+    const requestId = headers['X-Request-ID']!;
+    const request = { fetch: this.#fetch, url: `${apiUrl}/api/v1/track/${route}`, headers, body: payload, timeoutMs, signal };
     // A 5xx answer seen earlier in this call; see the 409 case in #judge.
     let serverFailure: AffitorFailure | undefined;
     for (let attempts = 1; ; attempts++) {
-      const outcome = await attempt(request);
+      const outcome = await this.#attemptSigned(request, signal);
       const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure });
       if (!verdict.result.ok && verdict.result.code === 'server') serverFailure = verdict.result;
       const retriesLeft = attempts <= maxRetries;
       if (!verdict.retry || !retriesLeft) return verdict.result;
-      // 429 is counted before anything is done; 503 is the reference server's "unavailable".
-      const unapplied = outcome.kind === 'response' && (outcome.status === 429 || outcome.status === 503);
-      if (retryOnlyIfUnapplied && !unapplied) return verdict.result;
       const waitAtLeast = verdict.waitAtLeastMs ?? 0;
       if (waitAtLeast > maxRetryDelayMs) return verdict.result; // the server asks for more patience than allowed
       await sleep(Math.max(waitAtLeast, backoffDelay(attempts - 1, retryDelayMs, maxRetryDelayMs)), signal);
       if (signal?.aborted) return this.#judge(route, { kind: 'aborted' }, { requestId, attempts, serverFailure }).result;
     }
+  }
+
+  /** One attempt; signed afresh each time, since a signature is accepted once and only for minutes. */
+  async #attemptSigned(request: AttemptRequest, signal: AbortSignal | undefined): Promise<Outcome> {
+    if (!this.#signer) return attempt(request);
+    let signed: Record<string, string> | undefined;
+    try {
+      signed = await this.#signer.headers(request.body, signal);
+    } catch (error) {
+      return { kind: 'network', message: `Could not sign the request: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return signed ? attempt({ ...request, headers: { ...request.headers, ...signed } }) : { kind: 'aborted' };
   }
 
   #judge(
@@ -188,6 +222,11 @@ export class Affitor {
       return { result: { ok: true, status, data: body, error: null, code: null, requestId, attempts }, retry: false };
     }
 
+    const message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;
+    if (status === 409 && message.startsWith(IDEMPOTENCY_CONFLICT)) {
+      return { result: failure('conflict', message, status), retry: message === KEY_STILL_IN_USE };
+    }
+
     if (status === 409 && route === 'sale') {
       // 409 proves the transaction id is recorded. After a 5xx we saw, that means the earlier
       // attempt wrote the sale and then failed (e.g. "Failed to create commission"): report that
@@ -197,14 +236,14 @@ export class Affitor {
       return { result: duplicate, retry: false };
     }
 
-    const message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;
     const code = codeForStatus(status);
     const retryAfter = status === 429 ? retryAfterMs(outcome.retryAfter) : undefined;
     return { result: failure(code, message, status), retry: isRetryableStatus(status), waitAtLeastMs: retryAfter };
   }
 
-  /** Belt and braces: an error text that somehow quotes the key (a custom fetch, a proxy) loses it. */
+  /** Belt and braces: an error text that somehow quotes the key or the secret (a custom fetch, a proxy) loses it. */
   #redact(text: string): string {
-    return text.split(this.#apiKey).join('[redacted]');
+    const redacted = text.split(this.#apiKey).join('[redacted]');
+    return this.#signingSecret === undefined ? redacted : redacted.split(this.#signingSecret).join('[redacted]');
   }
 }

@@ -176,6 +176,27 @@ export function checkRequestId(value: unknown): string | undefined {
   return value;
 }
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The caller's `Idempotency-Key`, checked; only sales and refunds take one. */
+export function checkIdempotencyKey(value: unknown, route: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (route !== 'sale' && route !== 'refund') {
+    throw new AffitorInputError('idempotencyKey', 'idempotencyKey applies to trackSale and trackRefund; clicks and leads take an eventId');
+  }
+  if (typeof value !== 'string' || !IDEMPOTENCY_KEY.test(value)) fail('idempotencyKey', '1-255 visible ASCII characters', value);
+  return value;
+}
+
+/** The signing secret, checked without ever quoting it. */
+export function checkSigningSecret(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new AffitorInputError('signingSecret', `signingSecret must be a non-empty string (got ${typeof value === 'string' ? 'an empty string' : `a ${typeof value}`})`);
+  }
+  return value;
+}
+
 export interface ResolvedOptions {
   apiUrl: string;
   timeoutMs: number;

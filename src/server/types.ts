@@ -9,6 +9,13 @@ export interface AffitorOptions {
   /** The program's API key (Affitor dashboard, program settings). Required; kept private. */
   apiKey: string;
   /**
+   * The key's signing secret, for keys that require signed requests. Every attempt then carries
+   * `X-Timestamp` (Unix seconds) and `X-Signature`, the hex HMAC-SHA256 of `${timestamp}.${body}`,
+   * made afresh for each retry. Needs Web Crypto (`globalThis.crypto.subtle`). Kept private.
+   * @default undefined (requests are not signed)
+   */
+  signingSecret?: string;
+  /**
    * Base URL of the tracking API. A path prefix is kept (`https://proxy.example/affitor`).
    * @default 'https://api.affitor.com'
    */
@@ -25,7 +32,9 @@ export interface AffitorOptions {
    */
   timeoutMs?: number;
   /**
-   * How many times a call is repeated after a network error, a timeout, a 429 or a 5xx.
+   * How many times a call is repeated after a network error, a timeout, a 429, a 5xx or a 409
+   * saying its idempotency key is still in use. Sales and refunds carry an `Idempotency-Key`, so a
+   * retry of one the server already applied gets the first answer back instead of applying it twice.
    * `0` disables retries.
    * @default 2
    */
@@ -54,15 +63,29 @@ export interface CallOptions {
   requestId?: string;
 }
 
+/** Per-call options of `trackSale` and `trackRefund`: those of every call, and an idempotency key. */
+export interface IdempotentCallOptions extends CallOptions {
+  /**
+   * The `Idempotency-Key` to send (1-255 visible ASCII characters), e.g. your webhook event id,
+   * so that a redelivered webhook is answered, not applied again. The server keeps a key for
+   * 24 hours; reusing one with another body is a `conflict`. (Clicks and leads have `eventId`.)
+   * @default a fresh UUID per call, reused by its retries
+   */
+  idempotencyKey?: string;
+}
+
 /** Why a call failed. */
 export type AffitorErrorCode =
-  /** 401/403: missing, empty or unknown API key. */
+  /** 401/403: missing, empty, unknown, disabled or revoked API key; a refused signature or caller address. */
   | 'unauthorized'
   /** 400/413/422 and other 4xx: the server refused the input (see `error`). */
   | 'validation'
   /** 404: e.g. a refund for a transaction id that has no sale in this program. */
   | 'not_found'
-  /** 409 on a route other than sale (a sale's 409 is `duplicate: true`). */
+  /**
+   * 409: an `Idempotency-Key` reused with another body, or still in use after the retries ran out;
+   * other 409s off the sale route (a sale's duplicate transaction id is `duplicate: true`).
+   */
   | 'conflict'
   /** 429 after the retries ran out. */
   | 'rate_limited'

@@ -71,10 +71,11 @@ describe('against the reference server, in-process', () => {
       expect(fetch.count()).toBe(4);
     });
 
-    it('turns a 409 after a lost answer into a duplicate: the first attempt recorded the sale', async () => {
+    it('gets the first answer back after a lost answer: the retry carries the same Idempotency-Key', async () => {
       const { app, affitor } = setup({ hooks: { after: (n, response) => (n === 0 ? lostAnswer() : response) } });
       const result = await affitor.trackSale(sale);
-      expect(result).toMatchObject({ ok: true, duplicate: true, status: 409, attempts: 2 });
+      expect(result).toMatchObject({ ok: true, status: 200, data: { success: true, sale_id: 1, commission_id: 1 }, attempts: 2 });
+      expect(result).not.toHaveProperty('duplicate');
       expect(app.inspect().sales).toHaveLength(1);
       expect(app.inspect().commissions).toHaveLength(1);
     });
@@ -94,7 +95,7 @@ describe('against the reference server, in-process', () => {
       expect(app.inspect().leads).toHaveLength(1);
     });
 
-    it('resolves a sale whose first attempt timed out after the server recorded it as a duplicate', async () => {
+    it('resolves a sale whose first attempt timed out after the server recorded it with the first answer', async () => {
       const { app, affitor } = setup({
         timeoutMs: 30,
         hooks: {
@@ -103,7 +104,7 @@ describe('against the reference server, in-process', () => {
         },
       });
       const result = await affitor.trackSale(sale);
-      expect(result).toMatchObject({ ok: true, duplicate: true, status: 409, attempts: 2 });
+      expect(result).toMatchObject({ ok: true, status: 200, data: { sale_id: 1 }, attempts: 2 });
       expect(app.inspect().sales).toHaveLength(1);
     });
   });

@@ -69,6 +69,16 @@ describe('examples/stripe-webhook', () => {
     expect(rest).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
   });
 
+  it('deducts a partial refund once when Stripe redelivers its event', async () => {
+    const { app, post } = await webhook();
+    await post(checkout());
+    const event = refund({ amount_refunded: 1900, refunded: false });
+    const first = await post(event);
+    expect(await post(event)).toEqual(first);
+    expect(app.inspect().refunds).toHaveLength(1);
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 380 });
+  });
+
   it('acknowledges a checkout with no attribution without calling Affitor', async () => {
     const { app, post } = await webhook();
     const result = await post(checkout({ client_reference_id: null }));

@@ -4,7 +4,7 @@
  * directly) and on a port (see node.ts).
  */
 import { Hono } from 'hono';
-import { programForToken, readBearer } from './auth';
+import { Callers } from './auth/caller';
 import { InjectedFault, MESSAGES, fail } from './errors';
 import type { Answer } from './errors';
 import {
@@ -15,6 +15,7 @@ import {
   readBodyCapped,
   requestIdFor,
 } from './http';
+import { IdempotencyKeys, REPLAY_HEADER } from './idempotency';
 import { RateLimiter } from './rate-limit';
 import { trackClick } from './routes/click';
 import type { RouteHandler } from './routes/context';
@@ -40,6 +41,13 @@ export interface TrackingServerOptions {
    * @default the first `X-Forwarded-For` entry, else `'local'`
    */
   clientAddress?: (request: Request) => string;
+  /**
+   * The server sits behind one proxy: IP allowlists read the caller's address from the last
+   * `X-Forwarded-For` entry (the one the proxy added). Otherwise they read only `clientAddress` (the socket), and a key
+   * with an allowlist is refused when there is none.
+   * @default false
+   */
+  trustProxy?: boolean;
 }
 
 export interface TrackingServer {
@@ -84,14 +92,16 @@ interface RouteSpec {
   browser: boolean;
   fault: keyof Faults;
   failure: string;
+  /** Accepts an `Idempotency-Key` header. */
+  idempotent: boolean;
   handle: RouteHandler;
 }
 
 const ROUTES: readonly RouteSpec[] = [
-  { path: '/api/v1/track/click', auth: 'none', browser: true, fault: 'click', failure: MESSAGES.clickFailed, handle: trackClick },
-  { path: '/api/v1/track/lead', auth: 'when-sent', browser: true, fault: 'lead', failure: MESSAGES.leadFailed, handle: trackLead },
-  { path: '/api/v1/track/sale', auth: 'bearer', browser: false, fault: 'sale', failure: MESSAGES.saleFailed, handle: trackSale },
-  { path: '/api/v1/track/refund', auth: 'bearer', browser: false, fault: 'refund', failure: MESSAGES.refundFailed, handle: trackRefund },
+  { path: '/api/v1/track/click', auth: 'none', browser: true, fault: 'click', failure: MESSAGES.clickFailed, idempotent: false, handle: trackClick },
+  { path: '/api/v1/track/lead', auth: 'when-sent', browser: true, fault: 'lead', failure: MESSAGES.leadFailed, idempotent: false, handle: trackLead },
+  { path: '/api/v1/track/sale', auth: 'bearer', browser: false, fault: 'sale', failure: MESSAGES.saleFailed, idempotent: true, handle: trackSale },
+  { path: '/api/v1/track/refund', auth: 'bearer', browser: false, fault: 'refund', failure: MESSAGES.refundFailed, idempotent: true, handle: trackRefund },
 ];
 
 function defaultClientAddress(request: Request): string {
@@ -109,6 +119,11 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   const clientAddress = options.clientAddress ?? defaultClientAddress;
   const store = new Store(parseSeed(seed, now()));
   const limiter = new RateLimiter();
+  const callers = new Callers(store.programs.values(), {
+    trustProxy: options.trustProxy ?? false,
+    socketAddress: options.clientAddress,
+  });
+  const idempotency = new IdempotencyKeys();
   const allowedOrigins = new Set([...store.programs.values()].flatMap((p) => p.allowed_origins));
   let chaos: Required<Chaos> = { latencyMs: 0, failFirst: {}, dropFirst: {}, loseAnswerFirst: {} };
   const dropped = () => new Response(null, { status: 500, headers: { [DROP_HEADER]: '1' } });
@@ -132,32 +147,48 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     if (caught(chaos.dropFirst, route)) return dropped();
     if (caught(chaos.failFirst, route)) return answer(fail(503, MESSAGES.unavailable));
 
-    const read = await readBodyCapped(request);
-    if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
-
-    let program: Program | null = null;
-    if (serverMode) {
-      const auth = readBearer(request.headers.get('authorization'));
-      if (!auth.ok) return answer(fail(401, auth.message));
-      program = programForToken(store.programs.values(), auth.token) ?? null;
-      if (!program) return answer(fail(401, MESSAGES.authTokenUnknown));
-    }
-
-    const at = now();
-    const limited = program
-      ? limiter.hit(`program:${program.id}`, program.rate_limits, at)
-      : limiter.hit(`client:${clientAddress(request)}`, DEFAULT_RATE_LIMITS, at);
-    if (limited !== null) return answer(fail(429, limited));
-
-    const body = parseJsonObject(read.text);
-    if (!body) return answer(fail(400, MESSAGES.invalidJson));
-
+    // The key's state and allowlist are known from the headers, so a sale or refund claims its
+    // idempotency key before its body is read: a call whose body is still arriving holds the key.
+    // Their 401 still comes after the size check, in the contract's order.
+    const caller = serverMode ? callers.identify(request) : null;
+    const claim =
+      caller?.ok && route.idempotent ? idempotency.claim(caller.entry.program.id, request.headers.get('idempotency-key'), now()) : undefined;
     try {
-      if (store.faults[route.fault]) throw new InjectedFault(route.fault);
-      const handled = answer(route.handle({ body, store, program, now: at }));
-      return caught(chaos.loseAnswerFirst, route) ? dropped() : handled;
-    } catch {
-      return answer(fail(500, route.failure));
+      const read = await readBodyCapped(request);
+      if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
+
+      let program: Program | null = null;
+      if (caller) {
+        if (!caller.ok) return answer(fail(401, caller.message));
+        const signed = callers.verify(caller.entry, request, read.bytes, now());
+        if (!signed.ok) return answer(fail(401, signed.message));
+        program = caller.entry.program;
+      }
+
+      const at = now();
+      const limited = program
+        ? limiter.hit(`program:${program.id}`, program.rate_limits, at)
+        : limiter.hit(`client:${clientAddress(request)}`, DEFAULT_RATE_LIMITS, at);
+      if (limited !== null) return answer(fail(429, limited));
+
+      const body = parseJsonObject(read.text);
+      if (!body) return answer(fail(400, MESSAGES.invalidJson));
+
+      const settled = claim?.settle(route.path, read.bytes);
+      if (settled?.kind === 'answer') {
+        return jsonResponse(settled.answer, settled.replayed ? { ...headers, [REPLAY_HEADER]: 'true' } : headers);
+      }
+
+      try {
+        if (store.faults[route.fault]) throw new InjectedFault(route.fault);
+        const decided = route.handle({ body, store, program, now: at });
+        claim?.finish(decided);
+        return caught(chaos.loseAnswerFirst, route) ? dropped() : answer(decided);
+      } catch {
+        return answer(fail(500, route.failure));
+      }
+    } finally {
+      claim?.release();
     }
   }
 

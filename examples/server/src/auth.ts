@@ -1,10 +1,8 @@
 /**
- * Bearer authentication. Tokens are compared in constant time, and every known
- * token is compared on each call, so the timing tells nothing about which
- * token (or which prefix of one) was close.
+ * Bearer authentication: reading the header, and the constant-time comparison that
+ * token and signature checks share (auth/keys.ts finds the key a token names).
  */
 import { MESSAGES } from './errors';
-import type { Program } from './seed';
 
 export type AuthResult = { ok: true; token: string } | { ok: false; message: string };
 
@@ -30,13 +28,4 @@ export function readBearer(header: string | null): AuthResult {
   const token = header.slice('Bearer'.length).trim();
   if (token === '') return { ok: false, message: MESSAGES.authTokenEmpty };
   return { ok: true, token };
-}
-
-/** The program whose api_token equals `token`, checked against every program. */
-export function programForToken(programs: Iterable<Program>, token: string): Program | undefined {
-  let found: Program | undefined;
-  for (const program of programs) {
-    if (constantTimeEqual(program.api_token, token) && found === undefined) found = program;
-  }
-  return found;
 }

@@ -14,6 +14,17 @@ export const MESSAGES = {
   authTokenEmpty: 'Missing API token',
   authTokenUnknown: 'Invalid API token',
   adminUnauthorized: 'Unauthorized',
+  keyDisabled: 'API key is disabled',
+  keyRevoked: 'API key has been revoked',
+  signatureRequired: 'This API key requires signed requests: send X-Timestamp and X-Signature headers',
+  timestampInvalid: 'X-Timestamp must be a Unix time in whole seconds',
+  signatureInvalid: 'Invalid signature: X-Signature must be the hex HMAC-SHA256 of "<X-Timestamp>.<raw body>" under the key\'s signing secret',
+  timestampExpired: 'X-Timestamp is outside ±300 seconds of server time: sync your clock and sign each request afresh',
+  signatureReplayed: 'Replay detected: this signature was already used. Sign every request with a fresh X-Timestamp',
+
+  idempotencyKeyInvalid: 'Idempotency-Key must be 1 to 255 visible ASCII characters',
+  idempotencyMismatch: 'Idempotency-Key was already used with a different request body',
+  idempotencyInProgress: 'Idempotency-Key is in use by a request still being processed; retry later',
 
   clickAffiliateUrlRequired: 'affiliate_url is required',
   clickAffiliateUrlInvalid: 'Invalid affiliate_url',
@@ -74,4 +85,9 @@ export class InjectedFault extends Error {
     super(`injected fault: ${what}`);
     this.name = 'InjectedFault';
   }
+}
+
+/** `IP address 203.0.113.9 is not in this API key's allowlist` */
+export function ipNotAllowedMessage(address: string | null): string {
+  return `IP address ${address ?? '(unknown)'} is not in this API key's allowlist`;
 }

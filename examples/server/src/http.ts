@@ -15,13 +15,14 @@ export function requestIdFor(request: Request): string {
   return globalThis.crypto.randomUUID();
 }
 
-export type BodyRead = { tooLarge: true } | { tooLarge: false; text: string };
+/** `bytes` are the body exactly as received (what a signature covers); `text` is them decoded. */
+export type BodyRead = { tooLarge: true } | { tooLarge: false; text: string; bytes: Uint8Array };
 
 /** Reads the body as text, stopping as soon as it passes `limit` bytes. */
 export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limit) return { tooLarge: true };
-  if (request.body === null) return { tooLarge: false, text: '' };
+  if (request.body === null) return { tooLarge: false, text: '', bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -41,7 +42,7 @@ export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): 
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { tooLarge: false, text: new TextDecoder().decode(bytes) };
+  return { tooLarge: false, text: new TextDecoder().decode(bytes), bytes };
 }
 
 /** A JSON object: not null, not an array. */

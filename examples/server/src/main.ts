@@ -1,5 +1,5 @@
 /**
- * `npm run server -- [--port <n>] [--seed <file.json>]`
+ * `npm run server -- [--port <n>] [--seed <file.json>] [--trust-proxy]`
  * Prints `listening on http://127.0.0.1:<port>` once ready.
  */
 import { parseArgs } from 'node:util';
@@ -10,14 +10,14 @@ const DEMO_SEED = fileURLToPath(new URL('../seed.demo.json', import.meta.url));
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, seed: { type: 'string' } },
+    options: { port: { type: 'string' }, seed: { type: 'string' }, 'trust-proxy': { type: 'boolean' } },
     strict: true,
   });
   const port = values.port === undefined ? 8787 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be an integer from 0 to 65535 (got ${values.port})`);
   }
-  const running = await startServer({ port, seed: values.seed ?? DEMO_SEED });
+  const running = await startServer({ port, seed: values.seed ?? DEMO_SEED, trustProxy: values['trust-proxy'] ?? false });
   console.log(`listening on ${running.url}`);
   const stop = () => {
     void running.close().then(() => process.exit(0));

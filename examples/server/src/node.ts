@@ -17,6 +17,8 @@ export interface StartOptions {
   /** @default '127.0.0.1' */
   hostname?: string;
   now?: TrackingServerOptions['now'];
+  /** Behind a proxy: IP allowlists read `X-Forwarded-For` instead of the socket. @default false */
+  trustProxy?: boolean;
 }
 
 export interface RunningServer {
@@ -43,6 +45,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const addresses = new WeakMap<Request, string>();
   const app = createTrackingServer(seed, {
     ...(options.now ? { now: options.now } : {}),
+    trustProxy: options.trustProxy ?? false,
     clientAddress: (request) => addresses.get(request) ?? 'local',
   });
 

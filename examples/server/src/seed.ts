@@ -2,10 +2,22 @@
  * The seed: what the server knows at start. `parseSeed` fills every default and
  * rejects a bad seed with a `SeedError` that names the offending field.
  */
+import { isIP } from 'node:net';
 import { isRecord } from './http';
 
 export type CustomerStatus = 'click' | 'lead' | 'conversion';
 export type LinkStatus = 'active' | 'inactive';
+export type ApiKeyStatus = 'active' | 'disabled' | 'revoked';
+
+/** A program's extra API key: a state, and the optional signing secret and IP allowlist it demands. */
+export interface ApiKey {
+  token: string;
+  status: ApiKeyStatus;
+  /** When set, every call with this key must be signed with it (X-Timestamp, X-Signature). */
+  signing_secret: string | null;
+  /** When set, addresses or CIDR ranges the calls with this key must come from. */
+  ip_allowlist: string[] | null;
+}
 
 export interface RateLimits {
   per_minute: number;
@@ -35,6 +47,14 @@ export interface SeedInput {
     allowed_origins?: string[];
     /** @default { per_minute: 600, per_hour: 30000 } */
     rate_limits?: Partial<RateLimits>;
+    /** More keys beside `api_token` (which stays an active key with no secret and no allowlist). @default [] */
+    api_keys?: {
+      token: string;
+      /** @default 'active' */
+      status?: ApiKeyStatus;
+      signing_secret?: string;
+      ip_allowlist?: string[];
+    }[];
   }[];
   partners?: { id: number; name?: string }[];
   referral_links?: {
@@ -69,6 +89,7 @@ export interface Program {
   commission_rate: number;
   allowed_origins: string[];
   rate_limits: RateLimits;
+  api_keys: ApiKey[];
 }
 
 export interface Partner {
@@ -189,20 +210,54 @@ function origin(value: unknown, path: string): string {
   return text;
 }
 
+/** An IPv4 or IPv6 address, or a CIDR range of one (`203.0.113.0/24`, `2001:db8::/32`). */
+function addressOrRange(value: unknown, path: string): string {
+  const text = nonEmptyString(value, path);
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  const bits = family === 4 ? 32 : 128;
+  const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+  if (family === 0 || !prefixOk || rest.length > 0) {
+    throw new SeedError(path, `must be an IP address or CIDR range such as 203.0.113.7 or 203.0.113.0/24 (got ${JSON.stringify(text)})`);
+  }
+  return text;
+}
+
+/** A token no other key of the seed has, without surrounding whitespace (a Bearer header loses it). */
+function uniqueToken(value: unknown, path: string, tokens: Set<string>, clash: string): string {
+  const token = nonEmptyString(value, path);
+  if (token !== token.trim()) throw new SeedError(path, 'must not start or end with whitespace');
+  if (tokens.has(token)) throw new SeedError(path, clash);
+  tokens.add(token);
+  return token;
+}
+
+function parseApiKeys(raw: unknown, path: string, tokens: Set<string>): ApiKey[] {
+  return list(raw, path).map((entry, i) => {
+    const at = `${path}[${i}]`;
+    const k = object(entry, at, ['token', 'status', 'signing_secret', 'ip_allowlist']);
+    const token = uniqueToken(k.token, `${at}.token`, tokens, 'is already the token of another key');
+    return {
+      token,
+      status: oneOf(k.status, `${at}.status`, ['active', 'disabled', 'revoked'], 'active'),
+      signing_secret: optionalString(k.signing_secret, `${at}.signing_secret`),
+      ip_allowlist:
+        k.ip_allowlist === undefined ? null : list(k.ip_allowlist, `${at}.ip_allowlist`).map((a, j) => addressOrRange(a, `${at}.ip_allowlist[${j}]`)),
+    };
+  });
+}
+
 function parsePrograms(raw: unknown): Program[] {
   const programs: Program[] = [];
   const tokens = new Set<string>();
   list(raw, 'programs').forEach((entry, i) => {
     const path = `programs[${i}]`;
     const p = object(entry, path, [
-      'id', 'api_token', 'cookie_window_days', 'attribution_window_days', 'commission_rate', 'allowed_origins', 'rate_limits',
+      'id', 'api_token', 'cookie_window_days', 'attribution_window_days', 'commission_rate', 'allowed_origins', 'rate_limits', 'api_keys',
     ]);
     const id = positiveInt(p.id, `${path}.id`);
     if (programs.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats program id ${id}`);
-    const token = nonEmptyString(p.api_token, `${path}.api_token`);
-    if (token !== token.trim()) throw new SeedError(`${path}.api_token`, 'must not start or end with whitespace');
-    if (tokens.has(token)) throw new SeedError(`${path}.api_token`, 'is already the token of another program');
-    tokens.add(token);
+    const token = uniqueToken(p.api_token, `${path}.api_token`, tokens, 'is already the token of another program');
     let rate = 0.2;
     if (p.commission_rate !== undefined) {
       if (typeof p.commission_rate !== 'number' || !(p.commission_rate >= 0 && p.commission_rate <= 1)) {
@@ -222,6 +277,7 @@ function parsePrograms(raw: unknown): Program[] {
         per_minute: positiveInt(limitsRaw.per_minute, `${path}.rate_limits.per_minute`, DEFAULT_RATE_LIMITS.per_minute),
         per_hour: positiveInt(limitsRaw.per_hour, `${path}.rate_limits.per_hour`, DEFAULT_RATE_LIMITS.per_hour),
       },
+      api_keys: parseApiKeys(p.api_keys, `${path}.api_keys`, tokens),
     });
   });
   return programs;

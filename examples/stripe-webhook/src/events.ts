@@ -82,7 +82,8 @@ async function chargeRefunded(affitor: Affitor, event: StripeEvent): Promise<Web
       refundAmountCents: fullyRefunded || total - before < 1 ? undefined : total - before,
       refundReason: str((charge.refunds as { data?: { reason?: unknown }[] } | undefined)?.data?.[0]?.reason),
     },
-    { requestId: event.id },
+    // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
+    { requestId: event.id, idempotencyKey: event.id },
   );
   if (!result.ok) return answerFailure(event, result);
   return { status: 200, body: { received: true, tracked: true, status: result.data.status } };

@@ -1,0 +1,56 @@
+/**
+ * Signs each attempt for a key with a signing secret: `X-Timestamp` (Unix seconds) and
+ * `X-Signature`, the hex HMAC-SHA256 of `${timestamp}.${body}` over the exact bytes sent.
+ * Web Crypto only (Node 19+, Bun, Deno, edge runtimes): no Node import in this entry.
+ */
+import { sleep } from './retry';
+
+type Subtle = Pick<SubtleCrypto, 'importKey' | 'sign'>;
+
+const encoder = new TextEncoder();
+
+/** The runtime's Web Crypto, or `undefined` where it has none (Node 18 without the global). */
+export function webCrypto(): Subtle | undefined {
+  return (globalThis as { crypto?: { subtle?: Subtle } }).crypto?.subtle;
+}
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
+}
+
+export class RequestSigner {
+  readonly #key: Promise<CryptoKey>;
+  readonly #subtle: Subtle;
+  readonly #now: () => number;
+  /** Signatures made lately, with the second they were made for. */
+  readonly #recent = new Map<string, number>();
+
+  constructor(secret: string, subtle: Subtle, now: () => number = Date.now) {
+    this.#subtle = subtle;
+    this.#now = now;
+    this.#key = Promise.resolve(subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+    this.#key.catch(() => undefined); // surfaced by headers(), not as an unhandled rejection
+  }
+
+  /**
+   * Fresh `X-Timestamp` and `X-Signature` headers for one attempt. The server accepts a signature
+   * once, and the same body signed in the same second gives the same signature, so a retry (or an
+   * identical call) that would repeat one waits for the next second first.
+   * @returns `undefined` when `signal` aborts during that wait
+   */
+  async headers(body: string, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
+    for (;;) {
+      const now = this.#now();
+      const second = Math.floor(now / 1000);
+      const timestamp = String(second);
+      const signature = hex(await this.#subtle.sign('HMAC', await this.#key, encoder.encode(`${timestamp}.${body}`)));
+      for (const [seen, at] of this.#recent) if (at < second) this.#recent.delete(seen);
+      if (!this.#recent.has(signature)) {
+        this.#recent.set(signature, second);
+        return { 'X-Timestamp': timestamp, 'X-Signature': signature };
+      }
+      await sleep(1000 - (now % 1000), signal);
+      if (signal?.aborted) return undefined;
+    }
+  }
+}

@@ -1,0 +1,207 @@
+/** The client's signed requests and idempotency keys, against a fetch double. */
+import { createHmac } from 'node:crypto';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { Affitor, isAffitorInputError } from '../../src/server';
+import { RequestSigner } from '../../src/server/signing';
+import type { RecordedCall } from './helpers';
+import { API_KEY, fakeFetch, json } from './helpers';
+
+const SECRET = 'whsec_client_secret_do_not_leak_91c4';
+const sale = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
+const saved = { success: true, sale_id: 1, commission_id: 1, message: 'Sale tracked successfully' };
+const IN_USE = 'Idempotency-Key is in use by a request still being processed; retry later';
+const MISMATCH = 'Idempotency-Key was already used with a different request body';
+
+/** What the fetch double saw as the raw body: the client sends a string. */
+const rawBody = (call: RecordedCall) => JSON.stringify(call.body);
+
+function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('signingSecret', () => {
+  it('signs `${X-Timestamp}.${body}` with HMAC-SHA256 in hex, with the current Unix second', async () => {
+    const fetch = fakeFetch(() => json(200, saved));
+    const before = Math.floor(Date.now() / 1000);
+    await new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch }).trackSale(sale);
+    const [call] = fetch.calls;
+    const timestamp = call!.headers.get('x-timestamp')!;
+    expect(Number(timestamp)).toBeGreaterThanOrEqual(before);
+    expect(Number(timestamp)).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+    const expected = createHmac('sha256', SECRET).update(`${timestamp}.${rawBody(call!)}`).digest('hex');
+    expect(call!.headers.get('x-signature')).toBe(expected);
+  });
+
+  it('signs every attempt afresh, never sending one signature twice (the server accepts each once)', async () => {
+    const fetch = fakeFetch((_, n) => (n < 2 ? Promise.reject(new TypeError('fetch failed')) : json(200, saved)));
+    const started = Date.now();
+    const result = await new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch, retryDelayMs: 1 }).trackSale(sale);
+    expect(result).toMatchObject({ ok: true, attempts: 3 });
+    const signatures = fetch.calls.map((call) => call.headers.get('x-signature'));
+    expect(new Set(signatures).size).toBe(3);
+    const timestamps = fetch.calls.map((call) => Number(call.headers.get('x-timestamp')));
+    expect(timestamps[1]).toBeGreaterThan(timestamps[0]!);
+    expect(timestamps[2]).toBeGreaterThan(timestamps[1]!);
+    // Waiting for the next second is all it costs: about two seconds for three attempts (bound loose for busy machines).
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('sends no signature headers without a secret', async () => {
+    const fetch = fakeFetch(() => json(200, saved));
+    await new Affitor({ apiKey: API_KEY, fetch }).trackSale(sale);
+    expect(fetch.calls[0]!.headers.has('x-signature')).toBe(false);
+    expect(fetch.calls[0]!.headers.has('x-timestamp')).toBe(false);
+  });
+
+  it('settles as aborted when the caller aborts while a repeat signature waits for the next second', async () => {
+    const fetch = fakeFetch(() => Promise.reject(new TypeError('fetch failed')));
+    const controller = new AbortController();
+    const affitor = new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch, retryDelayMs: 0 });
+    setTimeout(() => controller.abort(), 20);
+    const result = await affitor.trackSale(sale, { signal: controller.signal });
+    expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller' });
+    expect(fetch.calls.length).toBeLessThan(3);
+  });
+
+  it.each([
+    ['an empty string', '', 'signingSecret must be a non-empty string (got an empty string)'],
+    ['a number', 42, 'signingSecret must be a non-empty string (got a number)'],
+  ])('is refused when %s, without quoting it', (_, signingSecret, message) => {
+    const error = thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: signingSecret as string }));
+    expect(isAffitorInputError(error)).toBe(true);
+    expect(error.message).toBe(message);
+  });
+
+  it('is refused with a clear error where the runtime has no Web Crypto', () => {
+    const crypto = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+    Object.defineProperty(globalThis, 'crypto', { value: undefined, configurable: true });
+    try {
+      const error = thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch: fakeFetch(() => json(200, {})) }));
+      expect(error.message).toBe('signingSecret needs Web Crypto (globalThis.crypto.subtle): use Node 19+, Bun, Deno or an edge runtime');
+      expect(error.message).not.toContain(SECRET);
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', crypto!);
+    }
+  });
+
+  it('never shows up in the client, a result or an error text', async () => {
+    const echo = fakeFetch((call) => {
+      throw new Error(`proxy refused ${SECRET} ${call.headers.get('x-signature')}`);
+    });
+    const affitor = new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch: echo, maxRetries: 0 });
+    expect(inspect(affitor, { showHidden: true, depth: 5 })).not.toContain(SECRET);
+    expect(JSON.stringify(affitor)).not.toContain(SECRET);
+    const result = await affitor.trackRefund({ invoiceId: 'i' });
+    expect(result.error).toMatch(/^proxy refused \[redacted\] [0-9a-f]{64}$/);
+    expect(inspect(result, { depth: 10 })).not.toContain(SECRET);
+  });
+});
+
+describe('RequestSigner, on a clock that stands still', () => {
+  const subtle = globalThis.crypto.subtle;
+  const never = (ms: number) => new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), ms));
+
+  it('signs different bodies in the same second at once', async () => {
+    const signer = new RequestSigner(SECRET, subtle, () => 1_000_000_500);
+    const both = Promise.all([signer.headers('{"a":1}'), signer.headers('{"a":2}')]);
+    const [a, b] = (await Promise.race([both, never(5000)])) as Record<string, string>[];
+    expect(a!['X-Timestamp']).toBe('1000000');
+    expect(b!['X-Timestamp']).toBe('1000000');
+    expect(a!['X-Signature']).not.toBe(b!['X-Signature']);
+  });
+
+  it('makes the same body wait for the next second, then signs it with that second', async () => {
+    let now = 1_000_000_900;
+    const signer = new RequestSigner(SECRET, subtle, () => now);
+    await signer.headers('{"a":1}');
+    const repeat = signer.headers('{"a":1}');
+    now = 1_000_001_000;
+    const headers = await repeat;
+    expect(headers!['X-Timestamp']).toBe('1000001');
+    expect(headers!['X-Signature']).toBe(createHmac('sha256', SECRET).update('1000001.{"a":1}').digest('hex'));
+  });
+
+  it('gives up the wait at once when the signal aborts', async () => {
+    const signer = new RequestSigner(SECRET, subtle, () => 1_000_000_000);
+    await signer.headers('{"a":1}');
+    const controller = new AbortController();
+    const repeat = signer.headers('{"a":1}', controller.signal);
+    controller.abort();
+    // On this clock the next second never comes: only the abort can end the wait.
+    expect(await Promise.race([repeat, never(5000)])).toBeUndefined();
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('sends one per sale and refund call, the same on every retry, a new one for the next call', async () => {
+    const fetch = fakeFetch((_, n) => (n === 0 ? json(503, { error: 'Service unavailable' }) : json(200, saved)));
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1 });
+    await affitor.trackSale(sale);
+    await affitor.trackRefund({ invoiceId: 'in_1', refundAmountCents: 100 });
+    const keys = fetch.calls.map((call) => call.headers.get('idempotency-key'));
+    expect(keys).toHaveLength(3);
+    expect(keys[1]).toBe(keys[0]);
+    expect(keys[2]).not.toBe(keys[0]);
+    for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('sends the caller\'s key when given one (a webhook event id)', async () => {
+    const fetch = fakeFetch(() => json(200, saved));
+    await new Affitor({ apiKey: API_KEY, fetch }).trackSale(sale, { idempotencyKey: 'evt_1NabcDEF' });
+    expect(fetch.calls[0]!.headers.get('idempotency-key')).toBe('evt_1NabcDEF');
+  });
+
+  it('sends none on clicks and leads, which carry an event id instead', async () => {
+    const fetch = fakeFetch(() => json(200, { success: true }));
+    const affitor = new Affitor({ apiKey: API_KEY, fetch });
+    await affitor.trackLead({ clickId: 'cust_1_1' });
+    await affitor.trackClick({ affiliateUrl: 'https://shop.test/?aff=P' });
+    expect(fetch.calls.map((call) => call.headers.has('idempotency-key'))).toEqual([false, false]);
+  });
+
+  it.each([
+    ['a key with a space', () => ({ idempotencyKey: 'my key' })],
+    ['a key of 256 characters', () => ({ idempotencyKey: 'k'.repeat(256) })],
+    ['an empty key', () => ({ idempotencyKey: '' })],
+  ])('refuses %s at once', (_, options) => {
+    const affitor = new Affitor({ apiKey: API_KEY, fetch: fakeFetch(() => json(200, saved)) });
+    const error = thrown(() => affitor.trackSale(sale, options()));
+    expect(isAffitorInputError(error)).toBe(true);
+    expect((error as Error & { field: string }).field).toBe('idempotencyKey');
+  });
+
+  it('refuses a key on a lead, naming what to use instead', () => {
+    const affitor = new Affitor({ apiKey: API_KEY, fetch: fakeFetch(() => json(200, {})) });
+    // @ts-expect-error: the types already refuse it; a JavaScript caller gets the error
+    const error = thrown(() => affitor.trackLead({ clickId: 'c' }, { idempotencyKey: 'k' }));
+    expect(error.message).toBe('idempotencyKey applies to trackSale and trackRefund; clicks and leads take an eventId');
+  });
+
+  it('retries a 409 saying the key is still in use, and gets the first answer', async () => {
+    const fetch = fakeFetch((_, n) => (n === 0 ? json(409, { error: IN_USE }) : json(200, saved)));
+    const result = await new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1 }).trackSale(sale);
+    expect(result).toMatchObject({ ok: true, status: 200, data: saved, attempts: 2 });
+  });
+
+  it('reports a key still in use after the retries as a conflict, not a duplicate sale', async () => {
+    const fetch = fakeFetch(() => json(409, { error: IN_USE }));
+    const result = await new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1, maxRetries: 1 }).trackSale(sale);
+    expect(result).toMatchObject({ ok: false, status: 409, code: 'conflict', error: IN_USE, attempts: 2 });
+    expect(result).not.toHaveProperty('duplicate');
+  });
+
+  it('does not retry a key used with another body: a conflict, on sale as on refund', async () => {
+    for (const call of [(a: Affitor) => a.trackSale(sale, { idempotencyKey: 'k' }), (a: Affitor) => a.trackRefund({ invoiceId: 'i' }, { idempotencyKey: 'k' })]) {
+      const fetch = fakeFetch(() => json(409, { error: MISMATCH }));
+      const result = await call(new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1 }));
+      expect(result).toMatchObject({ ok: false, status: 409, code: 'conflict', error: MISMATCH, attempts: 1 });
+      expect(fetch.calls).toHaveLength(1);
+    }
+  });
+});
