@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAffitorHandler } from '../../src/server';
+import type * as ServerEntry from '../../src/server';
 import type { AffitorHandler } from '../../src/server';
 import { send, startHandler } from './first-party-helpers';
 import type { Listening } from './first-party-helpers';
@@ -135,7 +136,7 @@ describe('the built package (run `npm run build` first)', () => {
   };
 
   it("serves the script build's own files from the package's dist by default", async () => {
-    const { createAffitorHandler: createBuilt } = (await import(/* @vite-ignore */ join(process.cwd(), built('server.js')))) as typeof import('../../src/server');
+    const { createAffitorHandler: createBuilt } = (await import(/* @vite-ignore */ join(process.cwd(), built('server.js')))) as typeof ServerEntry;
     const handle = createBuilt();
     const names = readdirSync('dist').filter((name) => /^affitor\..+\.js$/.test(name));
     expect(names).toContain('affitor.global.js');
