@@ -314,6 +314,24 @@ describe('createAffitorHandler options', () => {
     }
   });
 
+  it("passes on any answer of the API, even one without a body or not JSON, asking fetch to follow no redirect", async () => {
+    const inits: RequestInit[] = [];
+    const answers = [new Response(null, { status: 204 }), new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'Content-Type': 'text/html' } })];
+    const handle = createAffitorHandler({
+      fetch: (_url, init) => {
+        inits.push(init);
+        return Promise.resolve(answers.shift()!);
+      },
+    });
+    const click = () => handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
+    const empty = await click();
+    expect(empty.status).toBe(204);
+    expect(empty.headers.get('x-affitor-cookies')).toBe('none');
+    const html = await click();
+    expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, 'text/html', '<h1>Bad gateway</h1>']);
+    expect(inits.map((init) => init.redirect)).toEqual(['manual', 'manual']);
+  });
+
   it('answers 500, never throws, when the request body cannot be read', async () => {
     const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9' });
     const body = new ReadableStream({ pull: (controller) => controller.error(new Error('socket reset')) });

@@ -122,7 +122,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
 
-    const response = new Response(outcome.text, {
+    // 204, 205 and 304 answers cannot carry a body, even an empty one.
+    const response = new Response([204, 205, 304].includes(outcome.status) ? null : outcome.text, {
       status: outcome.status,
       headers: {
         'Content-Type': outcome.contentType ?? 'application/json; charset=utf-8',

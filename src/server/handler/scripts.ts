@@ -69,9 +69,11 @@ async function readFromDirectory(directory: string, name: string): Promise<Scrip
 const toBytes = (content: ScriptContent): Uint8Array<ArrayBuffer> =>
   typeof content == 'string' ? new TextEncoder().encode(content) : new Uint8Array(content instanceof Uint8Array ? content : new Uint8Array(content));
 
-async function etagOf(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"${Array.from(digest.subarray(0, 12), (byte) => byte.toString(16).padStart(2, '0')).join('')}"`;
+/** An ETag from the content: FNV-1a and the length. Not a security measure, only a version; no Web Crypto needed (Node 18). */
+function etagOf(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return `"${(hash >>> 0).toString(16).padStart(8, '0')}-${bytes.byteLength.toString(16)}"`;
 }
 
 /**
@@ -98,7 +100,7 @@ export function scriptReader(source: ScriptSource | undefined): (name: string) =
         const content = await load(name);
         if (content == null) return null;
         const bytes = toBytes(content);
-        return { bytes, etag: await etagOf(bytes) };
+        return { bytes, etag: etagOf(bytes) };
       })();
       found.set(name, file);
       // Failures and misses are not kept: the file may appear (a build finishing) or the error pass.
