@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,6 +147,13 @@ describe('the built package (run `npm run build` first)', () => {
       expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', name))), name).toBe(true);
     }
     expect((await handle(new Request('https://www.shop.test/relay/server.js'))).status).toBe(404);
+  });
+
+  it('finds its own dist from the CommonJS build too', async () => {
+    const { createAffitorHandler: createBuilt } = createRequire(import.meta.url)(join(process.cwd(), built('server.cjs'))) as typeof ServerEntry;
+    const answer = await createBuilt()(new Request('https://www.shop.test/relay/affitor.global.js'));
+    expect(answer.status).toBe(200);
+    expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', 'affitor.global.js')))).toBe(true);
   });
 
   it('keeps the handler out of every browser bundle', () => {
