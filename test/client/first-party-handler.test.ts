@@ -149,6 +149,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const declared = await send(handler.url, CLICK, { headers: SHOP, body: big });
       expect(declared.status).toBe(413);
       expect(declared.json()).toEqual({ error: 'Request body too large' });
+      expect(declared.headers['x-affitor-cookies']).toBe('none');
       const streamed = await send(handler.url, CLICK, { headers: { ...SHOP, 'Transfer-Encoding': 'chunked' }, body: big });
       expect(streamed.status).toBe(413);
       expect(api.calls).toEqual([]);
@@ -252,6 +253,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
         expect(Date.now() - started).toBeLessThan(1500);
         expect(answer.status).toBe(504);
         expect(answer.json()).toEqual({ error: 'Tracking API timed out' });
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
         expect(answer.setCookies).toEqual([]);
         expect(isRetryable(answer.status)).toBe(true);
       } finally {

@@ -191,7 +191,12 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       const route = path === null ? undefined : ROUTE.exec(path)?.[1];
       const method = request.method.toUpperCase();
       if (route) {
-        if (method == 'POST') return await relay(route, request, url, requestId, connection?.clientAddress);
+        if (method == 'POST') {
+          const response = await relay(route, request, url, requestId, connection?.clientAddress);
+          // Every click answer says whether the cookies were written, refusals and failures included.
+          if (route == 'click' && !response.headers.has(COOKIES_HEADER)) response.headers.set(COOKIES_HEADER, 'none');
+          return response;
+        }
         return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'POST' });
       }
       if (path !== null && SCRIPT_FILE_NAME.test(path)) {
