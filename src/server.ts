@@ -1,10 +1,18 @@
 /**
- * `@affitor/sdk/server`: report leads, sales, refunds and clicks from a merchant's backend.
- * Uses fetch only (Node 18+, Bun, Deno, edge runtimes); never import it into browser code,
- * it carries your secret API key.
+ * `@affitor/sdk/server`: report leads, sales, refunds and clicks from a merchant's backend, and
+ * serve the browser SDK first-party with `createAffitorHandler`. Uses fetch only (Node 18+, Bun,
+ * Deno, edge runtimes); never import it into browser code, it carries your secret API key.
  */
 export { Affitor } from './server/client';
 export { AffitorInputError, isAffitorInputError } from './server/errors';
+export { createAffitorHandler } from './server/handler/handler';
+export type {
+  AffitorConnection,
+  AffitorHandler,
+  AffitorHandlerOptions,
+  ScriptContent,
+  ScriptSource,
+} from './server/handler/handler';
 export type {
   AffitorDuplicate,
   AffitorErrorCode,

@@ -5,15 +5,21 @@ import * as server from '../../src/server';
 
 describe('@affitor/sdk/server entry', () => {
   it('exports exactly these runtime values', () => {
-    expect(Object.keys(server).sort()).toEqual(['Affitor', 'AffitorInputError', 'isAffitorInputError']);
+    expect(Object.keys(server).sort()).toEqual(['Affitor', 'AffitorInputError', 'createAffitorHandler', 'isAffitorInputError']);
   });
 
-  it('imports nothing from the browser SDK and no Node built-in', () => {
-    const files = ['src/server.ts', ...readdirSync('src/server').map((file) => join('src/server', file))];
-    const sources = files.map((file) => readFileSync(file, 'utf8'));
-    for (const source of sources) {
-      const imports = [...source.matchAll(/from '([^']+)'/g)].map((match) => match[1]);
-      for (const path of imports) expect(path).toMatch(/^\.\/(server\/)?[a-z-]+$/);
+  it('imports nothing from the browser SDK and no Node built-in: only its own modules and the DOM-free core', () => {
+    const files = [
+      'src/server.ts',
+      ...readdirSync('src/server', { recursive: true, encoding: 'utf8' })
+        .filter((file) => file.endsWith('.ts'))
+        .map((file) => join('src/server', file)),
+    ];
+    expect(files).toContain(join('src/server/handler/handler.ts'));
+    for (const file of files) {
+      const source = readFileSync(file, 'utf8');
+      const imports = [...source.matchAll(/(?:from|import)\s*\(?'([^']+)'/g)].map((match) => match[1]);
+      for (const path of imports) expect(path, file).toMatch(/^\.\/(server\/)?([a-z-]+\/)?[a-z-]+$|^\.\.\/([a-z-]+|(\.\.\/)?core\/[a-z-]+)$/);
     }
   });
 

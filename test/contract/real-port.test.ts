@@ -78,7 +78,9 @@ describe('startServer', () => {
   });
 
   it('keys browser rate limits by socket address, so X-Forwarded-For cannot dodge them', async () => {
-    const own = await startServer({ port: 0, seed: baseSeed() });
+    // A frozen clock: the limiter's windows are fixed minutes, and 600 requests on a loaded
+    // machine can straddle the turn of a minute, which would reset the count mid-test.
+    const own = await startServer({ port: 0, seed: baseSeed(), now: () => Date.UTC(2026, 0, 1, 12, 0, 30) });
     try {
       const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
       for (let i = 0; i < 600; i++) {

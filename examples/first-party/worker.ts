@@ -1,0 +1,43 @@
+/**
+ * A Cloudflare Worker (module syntax) in front of the shop. The script files come from the
+ * Worker's static assets: copy them there at build time, e.g. `cp node_modules/@affitor/sdk/dist/affitor.*.js affitor-assets/`,
+ * with this in wrangler.toml:
+ *
+ *   main = "worker.ts"
+ *   [assets]
+ *   directory = "./affitor-assets"
+ *   binding = "ASSETS"
+ *   run_worker_first = true
+ *
+ * Cloudflare names the visitor's address in `CF-Connecting-IP`.
+ */
+import { createAffitorHandler } from '../../src/server'; // in your app: '@affitor/sdk/server'
+import type { AffitorHandler } from '../../src/server';
+
+export interface Env {
+  /** The static assets binding holding affitor.*.js. */
+  ASSETS: { fetch(input: string): Promise<Response> };
+  /** Set in wrangler.toml `[vars]` to use another tracking API. */
+  AFFITOR_API_URL?: string;
+}
+
+const BASE_PATH = '/relay';
+let affitor: AffitorHandler | undefined;
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    affitor ??= createAffitorHandler({
+      basePath: BASE_PATH,
+      apiUrl: env.AFFITOR_API_URL,
+      scripts: async (name) => {
+        const file = await env.ASSETS.fetch(`https://assets.local/${name}`);
+        return file.ok ? file.arrayBuffer() : null;
+      },
+    });
+    if (new URL(request.url).pathname.startsWith(`${BASE_PATH}/`)) {
+      return affitor(request, { clientAddress: request.headers.get('cf-connecting-ip') });
+    }
+    // Everything else goes to the shop's origin, as before.
+    return fetch(request);
+  },
+};

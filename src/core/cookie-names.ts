@@ -1,0 +1,14 @@
+/**
+ * The names of the attribution cookies, shared by the browser SDK (which writes them with
+ * `document.cookie`) and the first-party handler (which writes them with `Set-Cookie`).
+ */
+export const COOKIE_CLICK_ID = 'affitor_click_id';
+export const COOKIE_AFFILIATE_URL = 'affitor_aff_url';
+export const COOKIE_HISTORY = 'affitor_click_ids';
+/** Legacy name of the click id, still written for older integrations. */
+export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
+/**
+ * `server` when the first-party handler wrote the attribution cookies: lets a later page
+ * view know who wrote them, which `document.cookie` cannot tell.
+ */
+export const COOKIE_SET_BY = 'affitor_set_by';

@@ -1,0 +1,65 @@
+/**
+ * The attribution cookies the first-party handler sets with `Set-Cookie`: the names, values
+ * and encoding the browser SDK writes with `document.cookie`, built by the same core code.
+ * Pure: the handler passes in what it read from the request.
+ */
+import { appendHistory, parseHistory } from '../../core/attribution';
+import { normaliseCookieDomain, readCookieValues, serializeCookie } from '../../core/cookie-codec';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../../core/cookie-names';
+import { cookieDomainCandidates } from '../../core/root-domain';
+import { clampWindowDays, readAff } from '../../core/values';
+
+/** Landing URLs this long or longer are stored as origin and `aff` only, as the SDK does: a cookie holds about 4 KB. */
+export const MAX_STORED_URL = 1024;
+
+/**
+ * The `Domain` for the cookies: the merchant's `cookieDomain`, else the domain the SDK's probe
+ * found and sent, each only when it is one of the request's hosts or a parent of it (a domain
+ * the browser would refuse, or one of another site, is never written). Undefined: host-only.
+ */
+export function chooseCookieDomain(hosts: readonly string[], configured: string | undefined, sent: unknown): string | undefined {
+  const allowed = new Set(hosts.flatMap(cookieDomainCandidates));
+  const offered = [configured, typeof sent == 'string' ? normaliseCookieDomain(sent) : null];
+  return offered.find((domain): domain is string => !!domain && allowed.has(domain));
+}
+
+export interface ClickCookies {
+  clickId: string;
+  /** The landing URL the click was reported for (`affiliate_url`). */
+  affiliateUrl: string;
+  /** `cookie_window_days` of the click answer, as received. */
+  windowDays: unknown;
+  /** The visitor's `Cookie` header: the click-id history grows from the one the browser holds. */
+  cookieHeader: string | null;
+  domain: string | undefined;
+  secure: boolean;
+  now: number;
+}
+
+/** The landing URL as the SDK stores it: whole when short, else its origin and `aff`. */
+export function storedLandingUrl(url: string): string {
+  return url.length < MAX_STORED_URL ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
+}
+
+/**
+ * `Set-Cookie` values for a click answer. Each cookie gets `Max-Age` (the window, clamped as
+ * the SDK clamps it) next to the SDK's own `expires`. When a `Domain` is set, a host-only twin
+ * left by an earlier integration is deleted first, as the SDK does, so it cannot shadow the new value.
+ */
+export function clickCookies(input: ClickCookies): string[] {
+  const days = clampWindowDays(input.windowDays);
+  const previous = readCookieValues(input.cookieHeader ?? '', COOKIE_HISTORY).find(Boolean) ?? null;
+  const history = appendHistory(parseHistory(previous), input.clickId);
+  const cookies: string[] = [];
+  for (const [name, value] of [
+    [COOKIE_CLICK_ID, input.clickId],
+    [COOKIE_LEGACY_CLICK_ID, input.clickId],
+    [COOKIE_HISTORY, history.join('|')],
+    [COOKIE_AFFILIATE_URL, storedLandingUrl(input.affiliateUrl)],
+    [COOKIE_SET_BY, 'server'],
+  ] as const) {
+    if (input.domain) cookies.push(serializeCookie(name, '', 0, undefined, input.secure, input.now));
+    cookies.push(`${serializeCookie(name, value, days, input.domain, input.secure, input.now)};max-age=${days * 86_400}`);
+  }
+  return cookies;
+}

@@ -1,0 +1,89 @@
+/**
+ * Forwarding one browser call to the tracking API: only the body and a few named headers
+ * leave (never the visitor's cookies or `Authorization`), bounded by a timeout.
+ */
+import type { FetchLike } from '../types';
+
+/**
+ * Fields the browser SDK adds for the handler, taken out before the body is forwarded: the
+ * API has no use for them.
+ */
+export interface HandlerFields {
+  /** The `Domain` the SDK's probe found (or its `cookieDomain` option). */
+  cookie_domain?: unknown;
+  /** `'pending'` or `'revoked'`: the handler sets no cookie. */
+  consent?: unknown;
+  /** A click a newer landing superseded: recorded, but it must not replace the attribution. */
+  stale?: unknown;
+}
+
+const HANDLER_FIELDS = ['cookie_domain', 'consent', 'stale'] as const;
+
+/**
+ * The body to forward and the handler's own fields. A body that is not a JSON object is
+ * forwarded as it came, so the API answers it as it answers any bad body.
+ */
+export function splitBody(text: string): { forward: string; fields: HandlerFields; body: Record<string, unknown> | null } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { forward: text, fields: {}, body: null };
+  }
+  if (!parsed || typeof parsed != 'object' || Array.isArray(parsed)) return { forward: text, fields: {}, body: null };
+  const body = { ...(parsed as Record<string, unknown>) };
+  const fields: HandlerFields = {};
+  for (const name of HANDLER_FIELDS) {
+    if (name in body) {
+      fields[name] = body[name];
+      delete body[name];
+    }
+  }
+  return { forward: JSON.stringify(body), fields, body };
+}
+
+export type ApiOutcome =
+  | { kind: 'answer'; status: number; contentType: string | null; requestId: string | null; text: string }
+  | { kind: 'timeout' }
+  | { kind: 'unreachable' };
+
+export interface ForwardRequest {
+  fetch: FetchLike;
+  url: string;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+/** POSTs to the API and reads its whole answer within `timeoutMs`; never throws. */
+export async function forwardToApi({ fetch, url, body, headers, timeoutMs }: ForwardRequest): Promise<ApiOutcome> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Raced as well as signalled: a fetch that ignores its signal still cannot hold the visitor's request.
+  const deadline = new Promise<ApiOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ kind: 'timeout' });
+    }, timeoutMs);
+  });
+  const exchange = (async (): Promise<ApiOutcome> => {
+    try {
+      const response = await fetch(url, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
+      const text = await response.text();
+      return {
+        kind: 'answer',
+        status: response.status,
+        contentType: response.headers.get('content-type'),
+        requestId: response.headers.get('x-request-id'),
+        text,
+      };
+    } catch {
+      return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable' };
+    }
+  })();
+  try {
+    return await Promise.race([exchange, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * `createAffitorHandler`: the Affitor SDK served from the merchant's own domain. A web-standard
+ * handler (`Request` in, `Response` out) that forwards the browser SDK's click and lead calls to
+ * the tracking API, answers a click with the attribution cookies set by the server (which Safari
+ * keeps for the program's whole window), and serves the `<script>` build's files.
+ */
+import { isPlausibleId, readAff } from '../../core/values';
+import { normaliseCookieDomain } from '../../core/cookie-codec';
+import { createId } from '../request-id';
+import type { FetchLike } from '../types';
+import { chooseCookieDomain, clickCookies } from './cookies';
+import { forwardToApi, splitBody } from './forward';
+import type { HandlerFields } from './forward';
+import { forwardedFor, isHttps, readBodyCapped, requestHosts } from './request';
+import { SCRIPT_FILE_NAME, scriptReader, scriptResponse } from './scripts';
+import type { ScriptSource } from './scripts';
+
+export type { ScriptContent, ScriptSource } from './scripts';
+
+export const DEFAULT_BASE_PATH = '/relay';
+export const DEFAULT_API_URL = 'https://api.affitor.com';
+/** Below the browser SDK's own 10-second patience, so the SDK hears a retryable 504 rather than giving up itself. */
+export const DEFAULT_HANDLER_TIMEOUT_MS = 8_000;
+
+/** The answer header that tells the SDK whether the handler wrote the attribution cookies: `set` or `none`. */
+export const COOKIES_HEADER = 'X-Affitor-Cookies';
+
+export interface AffitorHandlerOptions {
+  /**
+   * Where the handler is mounted on the merchant's domain. Neither a private folder of the
+   * Next.js App Router (`_name`) nor a name ad blockers look for.
+   * @default '/relay'
+   * @example '/t'
+   */
+  basePath?: string;
+  /** The tracking API calls are forwarded to. @default 'https://api.affitor.com' */
+  apiUrl?: string;
+  /**
+   * `Domain` for the cookies, e.g. `example.com`; used when it is the request's host or a parent
+   * of it. @default the domain the SDK's probe found and sent, else host-only
+   */
+  cookieDomain?: string;
+  /** How long the API may take before the visitor gets `504` (the SDK keeps the event and sends it again). @default 8000 */
+  timeoutMs?: number;
+  /**
+   * The `<script>` build's files, served under `{basePath}/`: a directory, an object of name to
+   * content, a function of the name, or `false`. @default the package's own `dist` directory (Node 20.16+, Bun, Deno)
+   */
+  scripts?: ScriptSource;
+  /** fetch used to reach the API. @default globalThis.fetch */
+  fetch?: FetchLike;
+}
+
+/** What the server adapter knows about the connection and the Request does not carry. */
+export interface AffitorConnection {
+  /** The address of the peer that connected (the visitor, or the last proxy), added to `X-Forwarded-For`. */
+  clientAddress?: string | null;
+}
+
+/** Answers one request; never throws. The second argument is optional and ignored unless it carries `clientAddress`. */
+export type AffitorHandler = (request: Request, connection?: AffitorConnection) => Promise<Response>;
+
+const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+const BASE_PATH = /^(\/[\w.~-]+)+$/;
+const ROUTE = /^api\/v1\/track\/(click|lead)$/;
+
+function checkOptions(options: AffitorHandlerOptions) {
+  const basePath = options.basePath ?? DEFAULT_BASE_PATH;
+  if (typeof basePath != 'string' || !BASE_PATH.test(basePath) || /\/\.\.?(\/|$)/.test(basePath)) {
+    throw new TypeError(`createAffitorHandler: basePath must be a path such as '/relay' (no trailing slash), got ${JSON.stringify(basePath)}`);
+  }
+  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiUrl)) {
+    throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${JSON.stringify(options.apiUrl)}`);
+  }
+  const cookieDomain = options.cookieDomain === undefined ? undefined : normaliseCookieDomain(String(options.cookieDomain));
+  if (cookieDomain === null) {
+    throw new TypeError(`createAffitorHandler: cookieDomain must be a domain such as 'example.com', got ${JSON.stringify(options.cookieDomain)}`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+  if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) {
+    throw new TypeError(`createAffitorHandler: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
+  }
+  const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  return { basePath, apiUrl, cookieDomain, timeoutMs, fetch };
+}
+
+const jsonAnswer = (status: number, body: unknown, headers: Record<string, string>): Response =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+  });
+
+/** Whether the SDK's fields forbid cookies: consent not given, or a click a newer landing superseded. */
+const cookiesRefused = (fields: HandlerFields): boolean => fields.consent == 'pending' || fields.consent == 'revoked' || fields.stale === true;
+
+/**
+ * Creates the first-party handler. Mount it for every method under `basePath` (see the README's
+ * examples for Node, Next.js, Hono, Express and Cloudflare Workers).
+ * @throws TypeError when an option is invalid, naming it
+ */
+export function createAffitorHandler(options: AffitorHandlerOptions = {}): AffitorHandler {
+  const { basePath, apiUrl, cookieDomain, timeoutMs, fetch } = checkOptions(options);
+  const readScript = scriptReader(options.scripts);
+  let scriptErrorLogged = false;
+
+  async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
+    const answerHeaders = { 'X-Request-ID': requestId };
+    const text = await readBodyCapped(request);
+    if (text === null) return jsonAnswer(413, { error: 'Request body too large' }, answerHeaders);
+    const { forward, fields, body } = splitBody(text);
+
+    // Named headers only: the visitor's cookies, Authorization and anything else stay here.
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-Request-ID': requestId };
+    const userAgent = request.headers.get('user-agent');
+    if (userAgent) headers['User-Agent'] = userAgent;
+    const chain = forwardedFor(request, peer);
+    if (chain) headers['X-Forwarded-For'] = chain;
+
+    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs });
+    // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
+    if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
+    if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
+
+    // 204, 205 and 304 answers cannot carry a body, even an empty one.
+    const response = new Response([204, 205, 304].includes(outcome.status) ? null : outcome.text, {
+      status: outcome.status,
+      headers: {
+        'Content-Type': outcome.contentType ?? 'application/json; charset=utf-8',
+        'Cache-Control': 'no-store',
+        'X-Request-ID': outcome.requestId && SANE_REQUEST_ID.test(outcome.requestId) ? outcome.requestId : requestId,
+      },
+    });
+    if (route == 'click') {
+      const cookies = setCookiesFor(outcome, body, fields, request, url);
+      for (const cookie of cookies) response.headers.append('Set-Cookie', cookie);
+      response.headers.set(COOKIES_HEADER, cookies.length ? 'set' : 'none');
+    }
+    return response;
+  }
+
+  /** The cookies a click answer calls for: none unless it is a success with a click id, and the SDK allows them. */
+  function setCookiesFor(
+    outcome: { status: number; text: string },
+    body: Record<string, unknown> | null,
+    fields: HandlerFields,
+    request: Request,
+    url: URL,
+  ): string[] {
+    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields)) return [];
+    let answer: Record<string, unknown> | null;
+    try {
+      answer = JSON.parse(outcome.text) as Record<string, unknown> | null;
+    } catch {
+      return [];
+    }
+    const affiliateUrl = body?.affiliate_url;
+    if (!answer || answer.success === false || !isPlausibleId(answer.click_id) || typeof affiliateUrl != 'string' || !readAff(affiliateUrl)) {
+      return [];
+    }
+    return clickCookies({
+      clickId: answer.click_id,
+      affiliateUrl,
+      windowDays: answer.cookie_window_days,
+      cookieHeader: request.headers.get('cookie'),
+      domain: chooseCookieDomain(requestHosts(request, url), cookieDomain, fields.cookie_domain),
+      secure: isHttps(request, url),
+      now: Date.now(),
+    });
+  }
+
+  async function serveScript(name: string, request: Request, requestId: string): Promise<Response> {
+    try {
+      const file = await readScript(name);
+      if (file) return scriptResponse(file, request);
+    } catch (error) {
+      if (!scriptErrorLogged) {
+        scriptErrorLogged = true;
+        console.error('[Affitor] cannot serve', name + ':', error instanceof Error ? error.message : error);
+      }
+    }
+    return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
+  }
+
+  return async (request, connection) => {
+    const given = request.headers.get('x-request-id');
+    const requestId = given && SANE_REQUEST_ID.test(given) ? given : createId();
+    try {
+      const url = new URL(request.url);
+      const path = url.pathname.startsWith(basePath + '/') ? url.pathname.slice(basePath.length + 1) : null;
+      const route = path === null ? undefined : ROUTE.exec(path)?.[1];
+      const method = request.method.toUpperCase();
+      if (route) {
+        if (method == 'POST') {
+          const response = await relay(route, request, url, requestId, connection?.clientAddress);
+          // Every click answer says whether the cookies were written, refusals and failures included.
+          if (route == 'click' && !response.headers.has(COOKIES_HEADER)) response.headers.set(COOKIES_HEADER, 'none');
+          return response;
+        }
+        return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'POST' });
+      }
+      if (path !== null && SCRIPT_FILE_NAME.test(path)) {
+        if (method == 'GET' || method == 'HEAD') return await serveScript(path, request, requestId);
+        return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'GET, HEAD' });
+      }
+      return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
+    } catch {
+      // A request the runtime could not read (a broken body stream): answered, never thrown into the merchant's server.
+      return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId });
+    }
+  };
+}

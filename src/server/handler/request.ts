@@ -1,0 +1,73 @@
+/** What the handler reads from the visitor's request: the capped body, the scheme, the hosts, the address. */
+
+/** The tracking API refuses bodies over 64 KiB; the handler stops reading there too. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The body as text, or null once it passes `limit` bytes (reading stops there: a huge body is never buffered). */
+export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
+  const declared = Number(request.headers.get('content-length'));
+  if (declared > limit) return null;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** The first entry of a comma-separated header (proxies append theirs), trimmed and lower-cased. */
+const firstEntry = (value: string | null): string | undefined => value?.split(',')[0]?.trim().toLowerCase() || undefined;
+
+/**
+ * Whether the visitor's request was https: the request URL says so, or the proxy in front
+ * does (`X-Forwarded-Proto`, or `proto=` of `Forwarded`), as when TLS ends at a load balancer.
+ */
+export function isHttps(request: Request, url: URL): boolean {
+  const forwarded = /(?:^|[;,\s])proto="?https"?(?:$|[;,\s])/i.test(request.headers.get('forwarded') ?? '');
+  return url.protocol == 'https:' || firstEntry(request.headers.get('x-forwarded-proto')) == 'https' || forwarded;
+}
+
+/** The hosts the visitor may have asked for: the request URL's, and the one a proxy names in `X-Forwarded-Host`. */
+export function requestHosts(request: Request, url: URL): string[] {
+  const forwarded = firstEntry(request.headers.get('x-forwarded-host'));
+  const hosts = [url.hostname];
+  if (forwarded) {
+    try {
+      hosts.push(new URL(`http://${forwarded}`).hostname);
+    } catch {
+      /* not a host: ignored */
+    }
+  }
+  return hosts;
+}
+
+/** An IPv4 or IPv6 address as a connection or a trusted proxy reports it. */
+const ADDRESS = /^[\da-f.:]{2,45}$/i;
+
+/**
+ * `X-Forwarded-For` for the tracking API: the chain the proxies in front already sent, then
+ * the address of the peer that connected to this server, when the adapter knows it.
+ */
+export function forwardedFor(request: Request, peer: unknown): string | undefined {
+  const chain = (request.headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => ADDRESS.test(entry));
+  if (typeof peer == 'string' && ADDRESS.test(peer)) chain.push(peer);
+  return chain.length ? chain.join(', ') : undefined;
+}

@@ -1,0 +1,127 @@
+/**
+ * Serving the `<script>` build's files (`affitor.*.js`) from the merchant's own domain.
+ * Only names of that shape are served, and only from the one source the merchant chose.
+ */
+
+/** `affitor.<part>[.<part>…].js`: no slash, no `..`, nothing but letters, digits, `_` and `-` between the dots. */
+export const SCRIPT_FILE_NAME = /^affitor(?:\.[\w-]+)+\.js$/;
+
+export type ScriptContent = string | Uint8Array | ArrayBuffer;
+
+/**
+ * Where the script files come from:
+ * - a directory path (Node, Bun, Deno): files named `affitor.*.js` in it;
+ * - an object of file name to content (any runtime, e.g. text modules in a Cloudflare Worker);
+ * - a function of the file name, answering its content or null;
+ * - `false`: serve no script file.
+ */
+export type ScriptSource = string | Readonly<Record<string, ScriptContent>> | ((name: string) => Promise<ScriptContent | null | undefined>) | false;
+
+/** Browsers revalidate after an hour (a new release of the package reaches visitors within it), with the ETag. */
+export const SCRIPT_CACHE_CONTROL = 'public, max-age=3600, stale-while-revalidate=86400';
+
+interface ScriptFile {
+  bytes: Uint8Array<ArrayBuffer>;
+  etag: string;
+}
+
+type NodeBuiltins = {
+  getBuiltinModule?: (id: string) => unknown;
+};
+
+/**
+ * The directory of this module once built: the package's `dist`, where the script build's files
+ * sit next to it. Undefined where the runtime gives no file URL (a Worker) or the module was bundled
+ * somewhere else.
+ */
+function ownDirectory(): string | undefined {
+  try {
+    const url = new URL('.', import.meta.url);
+    const { fileURLToPath } = readNodeModule<{ fileURLToPath: (url: URL) => string }>('node:url') ?? {};
+    return url.protocol == 'file:' && fileURLToPath ? fileURLToPath(url) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A Node built-in module, without an `import` a Worker bundler would have to resolve:
+ * `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun, Deno). Undefined elsewhere.
+ */
+function readNodeModule<T>(id: string): T | undefined {
+  const process = (globalThis as { process?: NodeBuiltins }).process;
+  return typeof process?.getBuiltinModule == 'function' ? (process.getBuiltinModule(id) as T) : undefined;
+}
+
+/** Reads `name` from `directory`; null when it is missing or cannot be read. */
+async function readFromDirectory(directory: string, name: string): Promise<ScriptContent | null> {
+  const fs = readNodeModule<{ readFile: (path: string) => Promise<Uint8Array> }>('node:fs/promises');
+  const path = readNodeModule<{ join: (...parts: string[]) => string }>('node:path');
+  if (!fs || !path) throw new Error('this runtime cannot read files: pass the script files in the `scripts` option');
+  try {
+    return await fs.readFile(path.join(directory, name));
+  } catch {
+    return null;
+  }
+}
+
+/** A copy in a plain ArrayBuffer: a file's bytes are kept for the life of the server, whatever buffer they came in. */
+const toBytes = (content: ScriptContent): Uint8Array<ArrayBuffer> =>
+  typeof content == 'string' ? new TextEncoder().encode(content) : new Uint8Array(content instanceof Uint8Array ? content : new Uint8Array(content));
+
+/** An ETag from the content: FNV-1a and the length. Not a security measure, only a version; no Web Crypto needed (Node 18). */
+function etagOf(bytes: Uint8Array): string {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+  return `"${(hash >>> 0).toString(16).padStart(8, '0')}-${bytes.byteLength.toString(16)}"`;
+}
+
+/**
+ * A reader of script files by name, caching what it found (the files of an installed package do
+ * not change while the server runs; a file not found is looked for again next time).
+ * @throws Error from the returned function when the source cannot be read in this runtime
+ */
+export function scriptReader(source: ScriptSource | undefined): (name: string) => Promise<ScriptFile | null> {
+  const found = new Map<string, Promise<ScriptFile | null>>();
+  const directory = source === undefined ? ownDirectory() : source;
+  const load = async (name: string): Promise<ScriptContent | null | undefined> => {
+    if (directory === false) return null;
+    if (directory === undefined) {
+      throw new Error("the package's own directory is unknown here (a Worker, or a bundled server): pass the script files in the `scripts` option");
+    }
+    if (typeof directory == 'string') return readFromDirectory(directory, name);
+    if (typeof directory == 'function') return directory(name);
+    return Object.prototype.hasOwnProperty.call(directory, name) ? directory[name] : null;
+  };
+  return (name) => {
+    let file = found.get(name);
+    if (!file) {
+      file = (async () => {
+        const content = await load(name);
+        if (content == null) return null;
+        const bytes = toBytes(content);
+        return { bytes, etag: etagOf(bytes) };
+      })();
+      found.set(name, file);
+      // Failures and misses are not kept: the file may appear (a build finishing) or the error pass.
+      void file.then((result) => result ?? found.delete(name), () => found.delete(name));
+    }
+    return file;
+  };
+}
+
+/** The answer to GET or HEAD of a script file: 304 when the browser's copy is current. */
+export function scriptResponse(file: ScriptFile, request: Request): Response {
+  const headers = {
+    'Content-Type': 'text/javascript; charset=utf-8',
+    'Cache-Control': SCRIPT_CACHE_CONTROL,
+    ETag: file.etag,
+    'X-Content-Type-Options': 'nosniff',
+  };
+  const current = request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') == file.etag);
+  if (current) return new Response(null, { status: 304, headers });
+  return new Response(request.method == 'HEAD' ? null : file.bytes, {
+    status: 200,
+    headers: { ...headers, 'Content-Length': String(file.bytes.byteLength) },
+  });
+}

@@ -1,0 +1,344 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { isRetryable } from '../../src/core/outbox';
+import { createAffitorHandler } from '../../src/server';
+import { clickBody, cookiesSet, send, startHandler, startRecordingApi } from './first-party-helpers';
+import type { Listening } from './first-party-helpers';
+
+const CLICK = '/relay/api/v1/track/click';
+const LEAD = '/relay/api/v1/track/lead';
+const SHOP = { Host: 'www.shop.test', 'Content-Type': 'text/plain;charset=UTF-8' };
+
+describe('createAffitorHandler against the reference server on a real port', () => {
+  let api: Awaited<ReturnType<typeof startRecordingApi>>;
+  let handler: Listening;
+
+  beforeAll(async () => {
+    api = await startRecordingApi();
+    handler = await startHandler({ apiUrl: api.url });
+  });
+  afterAll(async () => {
+    await handler.close();
+    await api.close();
+  });
+  afterEach(() => {
+    api.calls.length = 0;
+    api.app.setChaos({});
+  });
+
+  describe('forwarding', () => {
+    it("forwards a click and answers the API's answer, with the attribution cookies set by the server", async () => {
+      const answer = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }) });
+      expect(answer.status).toBe(200);
+      expect(answer.json()).toMatchObject({ success: true, partner_code: 'PARTNER123', cookie_window_days: 30 });
+      expect(answer.json().click_id).toMatch(/^cust_\d+_\d+$/);
+      expect(answer.headers['x-affitor-cookies']).toBe('set');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      const clickId = answer.json().click_id;
+      expect(cookiesSet(answer).get('affitor_click_id')?.value).toBe(clickId);
+      const recorded = api.app.inspect().clicks.at(-1)!;
+      expect(recorded).toMatchObject({ click_id: clickId, page_title: 'Pricing', session_id: 'sess_1', short_link: 'PARTNER123' });
+    });
+
+    it("takes the handler's own fields out of the body before forwarding it as JSON", async () => {
+      await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test', consent: 'granted', stale: false }) });
+      const [call] = api.calls;
+      expect(call!.path).toBe('/api/v1/track/click');
+      expect(call!.headers.get('content-type')).toBe('application/json');
+      const forwarded = JSON.parse(call!.body) as Record<string, unknown>;
+      expect(forwarded).toMatchObject({ affiliate_url: 'http://www.shop.test/pricing?aff=PARTNER123', page_title: 'Pricing' });
+      for (const field of ['cookie_domain', 'consent', 'stale']) expect(forwarded).not.toHaveProperty(field);
+    });
+
+    it("never forwards the visitor's cookies or Authorization, nor any header not named; the User-Agent goes along", async () => {
+      await send(handler.url, CLICK, {
+        headers: {
+          ...SHOP,
+          Cookie: 'session=secret-session; affitor_click_id=cust_900_1',
+          Authorization: 'Bearer visitor-token',
+          'X-Custom': 'x',
+          Origin: 'http://www.shop.test',
+          'User-Agent': 'Mozilla/5.0 (Macintosh) Safari/605.1.15',
+        },
+        body: clickBody('PARTNER123'),
+      });
+      const { headers } = api.calls[0]!;
+      for (const name of ['cookie', 'authorization', 'x-custom', 'origin']) expect(headers.has(name), name).toBe(false);
+      expect(headers.get('user-agent')).toBe('Mozilla/5.0 (Macintosh) Safari/605.1.15');
+      expect(api.calls[0]!.body).not.toContain('secret-session');
+    });
+
+    it('forwards a lead in browser mode: an Authorization header sent by the visitor stays behind', async () => {
+      const answer = await send(handler.url, LEAD, {
+        headers: { ...SHOP, Authorization: 'Bearer not-a-token' },
+        body: JSON.stringify({ click_id: 'cust_900_1', customer_key: 'u_lead_1', email: 'a@shop.test', click_ids: ['cust_900_1'], program_id: 1 }),
+      });
+      // With the header the API would answer 401 (server mode, unknown token).
+      expect(answer.status).toBe(200);
+      expect(answer.json()).toEqual({ success: true, message: 'Lead tracked successfully' });
+      expect(answer.headers['x-affitor-cookies']).toBeUndefined();
+      expect(answer.setCookies).toEqual([]);
+      expect(api.app.inspect().leads.at(-1)).toMatchObject({ customer_key: 'u_lead_1' });
+    });
+
+    it("sends the visitor's address as X-Forwarded-For, after the proxies' chain", async () => {
+      await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
+      await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Forwarded-For': '203.0.113.9' }, body: clickBody('PARTNER123') });
+      expect(api.calls.map((call) => call.headers.get('x-forwarded-for'))).toEqual(['127.0.0.1', '203.0.113.9, 127.0.0.1']);
+    });
+
+    it('passes X-Request-ID both ways, and makes one when the visitor sent none or a bad one', async () => {
+      const given = await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'landing-42' }, body: clickBody('PARTNER123') });
+      expect(api.calls[0]!.headers.get('x-request-id')).toBe('landing-42');
+      expect(given.headers['x-request-id']).toBe('landing-42');
+      const bad = await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'a b<>' }, body: clickBody('PARTNER123') });
+      expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(api.calls[1]!.headers.get('x-request-id')).toBe(bad.headers['x-request-id']);
+    });
+
+    it("answers the API's refusals as they are, and sets no cookie for them", async () => {
+      const notFound = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('NOSUCHLINK') });
+      expect(notFound.status).toBe(400);
+      expect(notFound.json()).toEqual({ error: 'Referral link not found' });
+      const inactive = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('INACTIVE1') });
+      expect(inactive.json()).toEqual({ success: false, message: 'Referral link is inactive' });
+      const invalid = await send(handler.url, CLICK, { headers: SHOP, body: '{not json' });
+      expect(invalid.status).toBe(400);
+      expect(invalid.json()).toEqual({ error: 'Invalid JSON body' });
+      for (const answer of [notFound, inactive, invalid]) {
+        expect(answer.setCookies).toEqual([]);
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+      }
+    });
+
+    it('answers a repeated event id as the first time, and sets the same cookies again', async () => {
+      const body = clickBody('PARTNER123', { event_id: 'ev_repeat_1' });
+      const first = await send(handler.url, CLICK, { headers: SHOP, body });
+      const again = await send(handler.url, CLICK, { headers: SHOP, body });
+      expect(again.json()).toEqual(first.json());
+      // Same value and lifetime (`expires` may differ by the second between the two answers).
+      const withoutExpires = (answer: typeof first) =>
+        [...cookiesSet(answer)].map(([name, { value, attributes }]) => [name, value, attributes.filter((a) => !a.startsWith('expires='))]);
+      expect(withoutExpires(again)).toEqual(withoutExpires(first));
+      expect(api.app.inspect().clicks.filter((click) => click.event_id == 'ev_repeat_1')).toHaveLength(1);
+    });
+  });
+
+  describe('not an open proxy', () => {
+    it('forwards nothing but click and lead: other API routes, the inspect route and paths outside basePath are 404', async () => {
+      for (const path of ['/relay/api/v1/track/sale', '/relay/api/v1/track/refund', '/relay/_inspect', '/relay/api/v1/track/click/x', '/api/v1/track/click', '/relayx/api/v1/track/click', '/relay/https://evil.test/']) {
+        const answer = await send(handler.url, path, { headers: { ...SHOP, Authorization: 'Bearer aff_test_1' }, body: '{}' });
+        expect(answer.status, path).toBe(404);
+        expect(answer.json()).toEqual({ error: 'Not found' });
+      }
+      expect(api.calls).toEqual([]);
+    });
+
+    it('answers 405 to other methods on the forwarded routes, without forwarding', async () => {
+      for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS']) {
+        const answer = await send(handler.url, CLICK, { method, headers: SHOP });
+        expect(answer.status, method).toBe(405);
+        expect(answer.headers.allow).toBe('POST');
+      }
+      expect(api.calls).toEqual([]);
+    });
+
+    it('refuses a body over 64 KiB with 413, declared or streamed, without forwarding it', async () => {
+      const big = clickBody('PARTNER123', { page_title: 'x'.repeat(70 * 1024) });
+      const declared = await send(handler.url, CLICK, { headers: SHOP, body: big });
+      expect(declared.status).toBe(413);
+      expect(declared.json()).toEqual({ error: 'Request body too large' });
+      expect(declared.headers['x-affitor-cookies']).toBe('none');
+      const streamed = await send(handler.url, CLICK, { headers: { ...SHOP, 'Transfer-Encoding': 'chunked' }, body: big });
+      expect(streamed.status).toBe(413);
+      expect(api.calls).toEqual([]);
+    });
+
+    it('accepts a body of exactly 64 KiB', async () => {
+      const body = clickBody('PARTNER123');
+      const padded = body.slice(0, -1) + `,"pad":"${'x'.repeat(64 * 1024 - body.length - 9)}"}`;
+      expect(Buffer.byteLength(padded)).toBe(64 * 1024);
+      expect((await send(handler.url, CLICK, { headers: SHOP, body: padded })).status).toBe(200);
+    });
+  });
+
+  describe('cookie attributes', () => {
+    const land = (headers: Record<string, string>, extra: Record<string, unknown> = {}, aff = 'PARTNER123') =>
+      send(handler.url, CLICK, { headers: { 'Content-Type': 'text/plain', ...headers }, body: clickBody(aff, extra) });
+
+    it("sets Path=/, SameSite=Lax and Max-Age from the program's window on every attribution cookie", async () => {
+      const cookies = cookiesSet(await land({ Host: 'www.shop.test' }));
+      expect([...cookies.keys()]).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_set_by']);
+      for (const [name, { attributes }] of cookies) {
+        expect(attributes, name).toEqual(expect.arrayContaining(['path=/', 'samesite=lax', `max-age=${30 * 86400}`]));
+        expect(attributes.some((attribute) => attribute.startsWith('domain=')), name).toBe(false);
+        expect(attributes, name).not.toContain('secure');
+      }
+      expect(cookies.get('customer_code')!.value).toBe(cookies.get('affitor_click_id')!.value);
+      expect(cookies.get('affitor_aff_url')!.value).toBe('http://www.shop.test/pricing?aff=PARTNER123');
+    });
+
+    it('clamps a window over 365 days to 365, as the SDK does', async () => {
+      const cookies = cookiesSet(await land({ Host: 'www.shop.test' }, { additional_data: { program_id: 2 } }, 'LONGWINDOW'));
+      expect(cookies.get('affitor_click_id')!.attributes).toContain(`max-age=${365 * 86400}`);
+    });
+
+    it('sets Domain to the one the SDK found when it is a parent of the host, and deletes the host-only twin', async () => {
+      const answer = await land({ Host: 'www.shop.test:8080' }, { cookie_domain: 'shop.test' });
+      expect(cookiesSet(answer).get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
+      expect(answer.setCookies).toContainEqual(expect.stringMatching(/^affitor_click_id=;path=\/;expires=Thu, 01 Jan 1970 00:00:00 GMT;samesite=lax$/));
+    });
+
+    it('accepts the host itself as Domain', async () => {
+      const cookies = cookiesSet(await land({ Host: 'app.shop.test' }, { cookie_domain: 'app.shop.test' }));
+      expect(cookies.get('affitor_click_id')!.attributes).toContain('domain=.app.shop.test');
+    });
+
+    it('sets host-only cookies when the domain sent is another site, a public suffix, a sibling or malformed', async () => {
+      for (const cookieDomain of ['evil.test', 'test', 'app.shop.test', 'shop.test; secure', '.', 42]) {
+        const cookies = cookiesSet(await land({ Host: 'www.shop.test' }, { cookie_domain: cookieDomain }));
+        expect(cookies.get('affitor_click_id')!.attributes.filter((a) => a.startsWith('domain=')), String(cookieDomain)).toEqual([]);
+      }
+    });
+
+    it("uses the domain of X-Forwarded-Host when a proxy in front rewrote Host", async () => {
+      const cookies = cookiesSet(await land({ Host: '10.0.0.5:3000', 'X-Forwarded-Host': 'www.shop.test' }, { cookie_domain: 'shop.test' }));
+      expect(cookies.get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
+    });
+
+    it('adds Secure when the visitor came over https through a proxy (X-Forwarded-Proto or Forwarded)', async () => {
+      const proxied: Array<Record<string, string>> = [{ 'X-Forwarded-Proto': 'https' }, { Forwarded: 'for=203.0.113.9;proto=https' }];
+      for (const headers of proxied) {
+        const cookies = cookiesSet(await land({ Host: 'www.shop.test', ...headers }));
+        for (const [name, { attributes }] of cookies) expect(attributes, name).toContain('secure');
+      }
+    });
+
+    it("grows the history from the visitor's own affitor_click_ids cookie, newest last", async () => {
+      const cookies = cookiesSet(await land({ Host: 'www.shop.test', Cookie: 'affitor_click_ids=cust_900_1; other=1' }, { existing_click_id: 'cust_900_1' }));
+      expect(cookies.get('affitor_click_ids')!.value).toBe(`cust_900_1|${cookies.get('affitor_click_id')!.value}`);
+    });
+
+    it('sets nothing while consent is pending (or revoked), yet the click is recorded', async () => {
+      for (const consent of ['pending', 'revoked']) {
+        const answer = await land({ Host: 'www.shop.test' }, { consent, cookie_domain: 'shop.test' });
+        expect(answer.status).toBe(200);
+        expect(answer.json().click_id).toEqual(expect.any(String));
+        expect(answer.setCookies).toEqual([]);
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+      }
+      expect(api.calls).toHaveLength(2);
+    });
+
+    it('sets nothing for a click a newer landing superseded (stale)', async () => {
+      const answer = await land({ Host: 'www.shop.test' }, { stale: true });
+      expect(answer.status).toBe(200);
+      expect(answer.setCookies).toEqual([]);
+    });
+
+    it('sets the cookies when consent is granted', async () => {
+      const answer = await land({ Host: 'www.shop.test' }, { consent: 'granted' });
+      expect(answer.headers['x-affitor-cookies']).toBe('set');
+    });
+  });
+
+  describe('an API that is down or slow', () => {
+    it('answers 504 within the timeout when the API is slow: retryable, so the SDK keeps the event in its outbox', async () => {
+      const impatient = await startHandler({ apiUrl: api.url, timeoutMs: 200 });
+      try {
+        api.app.setChaos({ latencyMs: 2000 });
+        const started = Date.now();
+        const answer = await send(impatient.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
+        expect(Date.now() - started).toBeLessThan(1500);
+        expect(answer.status).toBe(504);
+        expect(answer.json()).toEqual({ error: 'Tracking API timed out' });
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+        expect(answer.setCookies).toEqual([]);
+        expect(isRetryable(answer.status)).toBe(true);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('answers 502 at once when nothing listens at apiUrl: retryable', async () => {
+      const probe = createServer();
+      await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+      const { port } = probe.address() as AddressInfo;
+      await new Promise((resolve) => probe.close(resolve));
+      const orphan = await startHandler({ apiUrl: `http://127.0.0.1:${port}` });
+      try {
+        const answer = await send(orphan.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
+        expect(answer.status).toBe(502);
+        expect(answer.json()).toEqual({ error: 'Tracking API unreachable' });
+        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(isRetryable(answer.status)).toBe(true);
+      } finally {
+        await orphan.close();
+      }
+    });
+
+    it("passes the API's own 503 and a dropped connection on as retryable answers", async () => {
+      api.app.setChaos({ failFirst: { click: 1 }, dropFirst: { lead: 1 } });
+      const unavailable = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
+      expect(unavailable.status).toBe(503);
+      expect(unavailable.setCookies).toEqual([]);
+      expect(unavailable.headers['x-affitor-cookies']).toBe('none');
+      const dropped = await send(handler.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
+      expect(isRetryable(unavailable.status) && isRetryable(dropped.status)).toBe(true);
+    });
+  });
+});
+
+describe('createAffitorHandler options', () => {
+  it('refuses invalid options at creation, naming the option', () => {
+    expect(() => createAffitorHandler({ basePath: 'relay' })).toThrow(/basePath/);
+    expect(() => createAffitorHandler({ basePath: '/relay/' })).toThrow(/basePath/);
+    expect(() => createAffitorHandler({ basePath: '/a/../b' })).toThrow(/basePath/);
+    expect(() => createAffitorHandler({ apiUrl: 'ftp://api.test' })).toThrow(/apiUrl/);
+    expect(() => createAffitorHandler({ apiUrl: 'https://api.test/?x=1' })).toThrow(/apiUrl/);
+    expect(() => createAffitorHandler({ cookieDomain: 'shop.test;secure' })).toThrow(/cookieDomain/);
+    expect(() => createAffitorHandler({ timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => createAffitorHandler({ timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
+  });
+
+  it('mounts under another basePath, and a cookieDomain option wins over the domain the SDK sent', async () => {
+    const api = await startRecordingApi();
+    const handler = await startHandler({ apiUrl: `${api.url}/`, basePath: '/t/a', cookieDomain: 'shop.test' });
+    try {
+      const answer = await send(handler.url, '/t/a/api/v1/track/click', { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'www.shop.test' }) });
+      expect(answer.status).toBe(200);
+      expect(cookiesSet(answer).get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
+      expect((await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') })).status).toBe(404);
+    } finally {
+      await handler.close();
+      await api.close();
+    }
+  });
+
+  it("passes on any answer of the API, even one without a body or not JSON, asking fetch to follow no redirect", async () => {
+    const inits: RequestInit[] = [];
+    const answers = [new Response(null, { status: 204 }), new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'Content-Type': 'text/html' } })];
+    const handle = createAffitorHandler({
+      fetch: (_url, init) => {
+        inits.push(init);
+        return Promise.resolve(answers.shift()!);
+      },
+    });
+    const click = () => handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
+    const empty = await click();
+    expect(empty.status).toBe(204);
+    expect(empty.headers.get('x-affitor-cookies')).toBe('none');
+    const html = await click();
+    expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, 'text/html', '<h1>Bad gateway</h1>']);
+    expect(inits.map((init) => init.redirect)).toEqual(['manual', 'manual']);
+  });
+
+  it('answers 500, never throws, when the request body cannot be read', async () => {
+    const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9' });
+    const body = new ReadableStream({ pull: (controller) => controller.error(new Error('socket reset')) });
+    const answer = await handle(new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ error: 'Internal server error' });
+  });
+});

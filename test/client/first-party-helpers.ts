@@ -1,0 +1,148 @@
+/** A first-party handler and the reference tracking server, each on a real port, and a raw HTTP client for them. */
+import { request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { HttpBindings } from '@hono/node-server';
+import { createTrackingServer } from '../../examples/server/src/app';
+import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
+import { createAffitorHandler } from '../../src/server';
+import type { AffitorHandlerOptions } from '../../src/server';
+
+export interface Listening {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves a fetch handler on 127.0.0.1 and a free port, passing it the socket's address as `clientAddress`. */
+export function listen(handle: (request: Request, connection: { clientAddress?: string }) => Promise<Response>): Promise<Listening> {
+  return new Promise((resolve, reject) => {
+    const server = serve(
+      {
+        hostname: '127.0.0.1',
+        port: 0,
+        overrideGlobalObjects: false,
+        fetch: (request: Request, env: unknown) => handle(request, { clientAddress: (env as HttpBindings).incoming.socket.remoteAddress }),
+      },
+      (info: AddressInfo) =>
+        resolve({
+          url: `http://127.0.0.1:${info.port}`,
+          port: info.port,
+          close: () =>
+            new Promise<void>((done) => {
+              server.close(() => done());
+              if ('closeAllConnections' in server) server.closeAllConnections();
+            }),
+        }),
+    );
+    server.once('error', reject);
+  });
+}
+
+export const SEED: SeedInput = {
+  programs: [
+    { id: 1, api_token: 'aff_test_1', cookie_window_days: 30 },
+    { id: 2, api_token: 'aff_test_2', cookie_window_days: 500 },
+  ],
+  partners: [{ id: 10, name: 'Partner A' }],
+  referral_links: [
+    { short_link: 'PARTNER123', program_id: 1, partner_id: 10 },
+    { short_link: 'LONGWINDOW', program_id: 2, partner_id: 10 },
+    { short_link: 'INACTIVE1', program_id: 1, partner_id: 10, status: 'inactive' },
+  ],
+  customers: [{ id: 900, click_id: 'cust_900_1', customer_key: null, program_id: 1, partner_id: 10, partner_program: true, status: 'click' }],
+};
+
+/** What reached the tracking API. */
+export interface ApiCall {
+  path: string;
+  headers: Headers;
+  body: string;
+}
+
+/** The reference tracking server on a real port, recording each request it receives. */
+export async function startRecordingApi(): Promise<Listening & { app: TrackingServer; calls: ApiCall[] }> {
+  const app = createTrackingServer(SEED);
+  const calls: ApiCall[] = [];
+  const running = await listen(async (request) => {
+    calls.push({ path: new URL(request.url).pathname, headers: new Headers(request.headers), body: await request.clone().text() });
+    return app.fetch(request);
+  });
+  return { ...running, app, calls };
+}
+
+/** The handler on a real port, forwarding to `apiUrl`. */
+export function startHandler(options: AffitorHandlerOptions): Promise<Listening> {
+  return listen(createAffitorHandler(options));
+}
+
+export interface RawAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  setCookies: string[];
+  text: string;
+  json: () => Record<string, unknown>;
+}
+
+/**
+ * One HTTP request with node:http, which (unlike fetch) sends the `Host` header given, as a
+ * browser on `www.shop.test` would, and gives every `Set-Cookie` line as sent.
+ */
+export function send(
+  base: string,
+  path: string,
+  { method = 'POST', headers = {}, body }: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawAnswer> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          setCookies: res.headers['set-cookie'] ?? [],
+          text,
+          json: () => JSON.parse(text) as Record<string, unknown>,
+        });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A click body as the browser SDK sends it (as `text/plain`), with the handler's fields when given. */
+export function clickBody(aff: string, extra: Record<string, unknown> = {}, landing = `http://www.shop.test/pricing?aff=${aff}`): string {
+  return JSON.stringify({
+    affiliate_url: landing,
+    page_url: landing,
+    page_title: 'Pricing',
+    referrer_url: 'https://partner.example/',
+    session_id: 'sess_1',
+    user_agent: 'Mozilla/5.0',
+    screen_resolution: '1920x1080',
+    viewport_size: '1280x720',
+    language: 'en',
+    timezone: 'UTC',
+    additional_data: { program_id: 1 },
+    event_id: `ev_${Math.random().toString(36).slice(2)}`,
+    ...extra,
+  });
+}
+
+/** `name -> attributes` of the Set-Cookie lines that set a value (deletions of host-only twins left out). */
+export function cookiesSet(answer: RawAnswer): Map<string, { value: string; attributes: string[] }> {
+  const set = new Map<string, { value: string; attributes: string[] }>();
+  for (const line of answer.setCookies) {
+    const [pair = '', ...attributes] = line.split(';');
+    const eq = pair.indexOf('=');
+    const value = decodeURIComponent(pair.slice(eq + 1));
+    if (value) set.set(pair.slice(0, eq), { value, attributes: attributes.map((a) => a.trim().toLowerCase()) });
+  }
+  return set;
+}

@@ -1,0 +1,168 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAffitorHandler } from '../../src/server';
+import type * as ServerEntry from '../../src/server';
+import type { AffitorHandler } from '../../src/server';
+import { send, startHandler } from './first-party-helpers';
+import type { Listening } from './first-party-helpers';
+
+const LOADER = '/* loader */ window.affitor = 1;';
+
+describe('script files served by the handler on a real port', () => {
+  let root: string;
+  let handler: Listening;
+
+  beforeAll(async () => {
+    // scripts/ holds what may be served; a secret sits next to it, and other files inside it.
+    root = mkdtempSync(join(tmpdir(), 'affitor-scripts-'));
+    mkdirSync(join(root, 'scripts'));
+    writeFileSync(join(root, 'scripts', 'affitor.global.js'), LOADER);
+    writeFileSync(join(root, 'scripts', 'affitor.tracker.3f9a.js'), '/* tracker */');
+    writeFileSync(join(root, 'scripts', 'server.js'), '/* secret server code */');
+    writeFileSync(join(root, 'scripts', 'affitor.global.js.map'), '{}');
+    writeFileSync(join(root, 'secret.js'), 'API_KEY');
+    writeFileSync(join(root, 'affitor.secret.js'), 'API_KEY');
+    handler = await startHandler({ apiUrl: 'http://127.0.0.1:9', scripts: join(root, 'scripts') });
+  });
+  afterAll(async () => {
+    await handler.close();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('serves affitor.*.js with a JavaScript content type, caching headers and an ETag', async () => {
+    const answer = await send(handler.url, '/relay/affitor.global.js', { method: 'GET' });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe(LOADER);
+    expect(answer.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(answer.headers['cache-control']).toBe('public, max-age=3600, stale-while-revalidate=86400');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+    expect(answer.headers.etag).toMatch(/^"[0-9a-f]{8}-[0-9a-f]+"$/);
+    expect((await send(handler.url, '/relay/affitor.tracker.3f9a.js', { method: 'GET' })).text).toBe('/* tracker */');
+  });
+
+  it('answers 304 to a browser whose copy is current, and the headers without a body to HEAD', async () => {
+    const { headers } = await send(handler.url, '/relay/affitor.global.js', { method: 'GET' });
+    const again = await send(handler.url, '/relay/affitor.global.js', { method: 'GET', headers: { 'If-None-Match': `W/"x", ${headers.etag}` } });
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    const head = await send(handler.url, '/relay/affitor.global.js', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(LOADER.length));
+  });
+
+  it('serves nothing else: other names, maps, missing files and every path-traversal spelling are 404', async () => {
+    for (const path of [
+      '/relay/server.js',
+      '/relay/affitor.global.js.map',
+      '/relay/affitor.missing.js',
+      '/relay/../secret.js',
+      '/relay/%2e%2e/secret.js',
+      '/relay/%2E%2E%2Fsecret.js',
+      '/relay/affitor.%2e%2e%2faffitor.secret.js',
+      '/relay/..%2faffitor.secret.js',
+      '/relay/scripts/../../affitor.secret.js',
+      '/relay/affitor.global.js/..%2f..%2faffitor.secret.js',
+      '/affitor.global.js',
+      '/relay/',
+      '/relay',
+    ]) {
+      const answer = await send(handler.url, path, { method: 'GET' });
+      expect(answer.status, path).toBe(404);
+      expect(answer.text, path).not.toContain('API_KEY');
+    }
+  });
+
+  it('answers 405 to a POST of a script file', async () => {
+    const answer = await send(handler.url, '/relay/affitor.global.js', { body: 'x' });
+    expect(answer.status).toBe(405);
+    expect(answer.headers.allow).toBe('GET, HEAD');
+  });
+});
+
+describe('script sources for any runtime', () => {
+  const get = (handle: AffitorHandler, name: string) => handle(new Request(`https://www.shop.test/relay/${name}`));
+
+  it('serves files given as an object of name to content (text modules in a Worker)', async () => {
+    const handle = createAffitorHandler({ scripts: { 'affitor.global.js': LOADER, 'affitor.tracker.js': new TextEncoder().encode('T'), 'other.js': 'x' } });
+    expect(await (await get(handle, 'affitor.global.js')).text()).toBe(LOADER);
+    expect(await (await get(handle, 'affitor.tracker.js')).text()).toBe('T');
+    expect((await get(handle, 'other.js')).status).toBe(404);
+    expect((await get(handle, 'affitor.toString.js')).status).toBe(404);
+  });
+
+  it('serves files from a function of the name, and asks again for one it did not find', async () => {
+    const asked: string[] = [];
+    let built = false;
+    const handle = createAffitorHandler({
+      scripts: (name) => {
+        asked.push(name);
+        return Promise.resolve(built ? `/* ${name} */` : null);
+      },
+    });
+    expect((await get(handle, 'affitor.global.js')).status).toBe(404);
+    built = true;
+    expect(await (await get(handle, 'affitor.global.js')).text()).toBe('/* affitor.global.js */');
+    expect(await (await get(handle, 'affitor.global.js')).text()).toBe('/* affitor.global.js */');
+    expect(asked).toEqual(['affitor.global.js', 'affitor.global.js']);
+  });
+
+  it('serves no file with scripts: false', async () => {
+    expect((await get(createAffitorHandler({ scripts: false }), 'affitor.global.js')).status).toBe(404);
+  });
+
+  it('answers 404 and logs one error when the source fails, never throwing', async () => {
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const handle = createAffitorHandler({ scripts: () => Promise.reject(new Error('bucket offline')) });
+      expect((await get(handle, 'affitor.global.js')).status).toBe(404);
+      expect((await get(handle, 'affitor.global.js')).status).toBe(404);
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.join(' '))).toMatch(/\[Affitor\] cannot serve affitor\.global\.js: bucket offline/);
+  });
+});
+
+describe('the built package (run `npm run build` first)', () => {
+  const built = (file: string) => {
+    const path = join('dist', file);
+    if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build before these tests`);
+    return path;
+  };
+
+  it("serves the script build's own files from the package's dist by default", async () => {
+    const { createAffitorHandler: createBuilt } = (await import(/* @vite-ignore */ join(process.cwd(), built('server.js')))) as typeof ServerEntry;
+    const handle = createBuilt();
+    const names = readdirSync('dist').filter((name) => /^affitor\..+\.js$/.test(name));
+    expect(names).toContain('affitor.global.js');
+    for (const name of names) {
+      const answer = await handle(new Request(`https://www.shop.test/relay/${name}`));
+      expect(answer.status, name).toBe(200);
+      expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', name))), name).toBe(true);
+    }
+    expect((await handle(new Request('https://www.shop.test/relay/server.js'))).status).toBe(404);
+  });
+
+  it('finds its own dist from the CommonJS build too', async () => {
+    const { createAffitorHandler: createBuilt } = createRequire(import.meta.url)(join(process.cwd(), built('server.cjs'))) as typeof ServerEntry;
+    const answer = await createBuilt()(new Request('https://www.shop.test/relay/affitor.global.js'));
+    expect(answer.status).toBe(200);
+    expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', 'affitor.global.js')))).toBe(true);
+  });
+
+  it('keeps the handler out of every browser bundle', () => {
+    const browserFiles = ['index.js', 'index.cjs', ...readdirSync('dist').filter((name) => /^affitor\..+\.js$/.test(name))];
+    for (const file of browserFiles) {
+      const source = readFileSync(built(file), 'utf8');
+      for (const marker of ['createAffitorHandler', 'X-Affitor-Cookies', 'Tracking API unreachable', 'getBuiltinModule']) {
+        expect(source.includes(marker), `${file} contains ${marker}`).toBe(false);
+      }
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import * as names from '../../src/core/cookie-names';
+import { readCookieValues, serializeCookie } from '../../src/core/cookie-codec';
+import * as tracker from '../../src/browser/tracker';
+import { chooseCookieDomain, clickCookies, storedLandingUrl } from '../../src/server/handler/cookies';
+import { splitBody } from '../../src/server/handler/forward';
+import { forwardedFor, isHttps, requestHosts } from '../../src/server/handler/request';
+import { SCRIPT_FILE_NAME } from '../../src/server/handler/scripts';
+
+const NOW = Date.UTC(2026, 0, 1);
+const base = { clickId: 'cust_1_1', affiliateUrl: 'https://www.shop.test/?aff=P1', windowDays: 30, cookieHeader: null, domain: undefined, secure: false, now: NOW };
+
+/** name -> the whole Set-Cookie value, for the cookies that set a value (not the deletions). */
+const byName = (cookies: string[]) => new Map(cookies.filter((c) => !/expires=Thu, 01 Jan 1970/.test(c)).map((c) => [c.slice(0, c.indexOf('=')), c]));
+
+describe('first-party cookies (pure)', () => {
+  it('uses the cookie names the browser SDK uses', () => {
+    expect(names.COOKIE_CLICK_ID).toBe(tracker.COOKIE_CLICK_ID);
+    expect(names.COOKIE_LEGACY_CLICK_ID).toBe(tracker.COOKIE_LEGACY_CLICK_ID);
+    expect(names.COOKIE_HISTORY).toBe(tracker.COOKIE_HISTORY);
+    expect(names.COOKIE_AFFILIATE_URL).toBe(tracker.COOKIE_AFFILIATE_URL);
+  });
+
+  it("writes each cookie exactly as the SDK's codec does, plus Max-Age for the window", () => {
+    const cookies = byName(clickCookies(base));
+    expect([...cookies.keys()]).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_set_by']);
+    expect(cookies.get('affitor_click_id')).toBe(`${serializeCookie('affitor_click_id', 'cust_1_1', 30, undefined, false, NOW)};max-age=2592000`);
+    expect(cookies.get('affitor_aff_url')).toBe(
+      `${serializeCookie('affitor_aff_url', 'https://www.shop.test/?aff=P1', 30, undefined, false, NOW)};max-age=2592000`,
+    );
+    expect(cookies.get('affitor_set_by')).toMatch(/^affitor_set_by=server;/);
+  });
+
+  it('clamps the window as the SDK does: 1..365 whole days, 60 when absent or not a number', () => {
+    const maxAge = (windowDays: unknown) => /max-age=(\d+)/.exec(clickCookies({ ...base, windowDays })[0]!)?.[1];
+    expect(maxAge(1000)).toBe(String(365 * 86400));
+    expect(maxAge(0)).toBe(String(86400));
+    expect(maxAge('30')).toBe(String(60 * 86400));
+    expect(maxAge(undefined)).toBe(String(60 * 86400));
+    expect(maxAge(7.6)).toBe(String(8 * 86400));
+  });
+
+  it("appends the click id to the history the visitor's cookie holds, newest last, without repeats, at most 20", () => {
+    const held = Array.from({ length: 20 }, (_, i) => `cust_${i}_1`).join('|');
+    const cookies = byName(clickCookies({ ...base, clickId: 'cust_5_1', cookieHeader: `a=b; affitor_click_ids=${encodeURIComponent(held)}` }));
+    const history = readCookieValues(cookies.get('affitor_click_ids')!.split(';')[0]!, 'affitor_click_ids')[0]!.split('|');
+    expect(history).toHaveLength(20);
+    expect(history.at(-1)).toBe('cust_5_1');
+    expect(history.filter((id) => id == 'cust_5_1')).toHaveLength(1);
+  });
+
+  it('drops history entries that are not plausible ids (a tampered cookie cannot inject attributes)', () => {
+    const cookies = byName(clickCookies({ ...base, cookieHeader: 'affitor_click_ids=cust_0_1%7Cx%3Bdomain%3Devil.test' }));
+    expect(cookies.get('affitor_click_ids')).toMatch(/^affitor_click_ids=cust_0_1%7Ccust_1_1;/);
+  });
+
+  it('percent-encodes the landing URL, so no landing can add an attribute', () => {
+    const url = 'https://www.shop.test/?aff=P1&x=a;domain=evil.test; secure';
+    const cookie = byName(clickCookies({ ...base, affiliateUrl: url })).get('affitor_aff_url')!;
+    // name=value, path, expires, samesite, max-age: nothing from the URL became an attribute.
+    expect(cookie.split(';').map((part) => part.split('=')[0])).toEqual(['affitor_aff_url', 'path', 'expires', 'samesite', 'max-age']);
+    expect(readCookieValues(cookie.split(';')[0]!, 'affitor_aff_url')).toEqual([url]);
+  });
+
+  it('keeps an overlong landing URL as its origin and aff, as the SDK does', () => {
+    expect(storedLandingUrl(`https://www.shop.test/p?aff=P%201&q=${'x'.repeat(1100)}`)).toBe('https://www.shop.test/?aff=P%201');
+    expect(storedLandingUrl('https://www.shop.test/?aff=P1')).toBe('https://www.shop.test/?aff=P1');
+  });
+
+  it('adds Domain and Secure when asked, and deletes host-only twins before writing on the domain', () => {
+    const cookies = clickCookies({ ...base, domain: 'shop.test', secure: true });
+    expect(cookies).toHaveLength(10);
+    expect(cookies[0]).toBe(serializeCookie('affitor_click_id', '', 0, undefined, true, NOW));
+    expect(cookies[1]).toMatch(/^affitor_click_id=cust_1_1;path=\/;expires=[^;]+;samesite=lax;domain=\.shop\.test;secure;max-age=2592000$/);
+  });
+
+  it("chooses the merchant's cookieDomain, else the SDK's, each only for the request's host or a parent of it", () => {
+    const hosts = ['www.shop.test'];
+    expect(chooseCookieDomain(hosts, 'shop.test', 'www.shop.test')).toBe('shop.test');
+    expect(chooseCookieDomain(hosts, undefined, '.Shop.Test')).toBe('shop.test');
+    expect(chooseCookieDomain(hosts, undefined, 'www.shop.test')).toBe('www.shop.test');
+    expect(chooseCookieDomain(hosts, 'other.test', 'shop.test')).toBe('shop.test');
+    expect(chooseCookieDomain(hosts, undefined, 'evil.test')).toBeUndefined();
+    expect(chooseCookieDomain(hosts, undefined, 'test')).toBeUndefined();
+    expect(chooseCookieDomain(hosts, undefined, 'hop.test')).toBeUndefined();
+    expect(chooseCookieDomain(hosts, undefined, 'shop.test;secure')).toBeUndefined();
+    expect(chooseCookieDomain(hosts, undefined, 42)).toBeUndefined();
+    expect(chooseCookieDomain(['localhost'], undefined, 'localhost')).toBeUndefined();
+    expect(chooseCookieDomain(['127.0.0.1'], undefined, '0.0.1')).toBeUndefined();
+    expect(chooseCookieDomain(['10.0.0.5', 'www.shop.test'], undefined, 'shop.test')).toBe('shop.test');
+  });
+});
+
+describe('first-party requests (pure)', () => {
+  it('takes the handler fields out of the body and forwards the rest as JSON', () => {
+    const split = splitBody(JSON.stringify({ affiliate_url: 'u', cookie_domain: 'shop.test', consent: 'pending', stale: true, event_id: 'e1' }));
+    expect(JSON.parse(split.forward)).toEqual({ affiliate_url: 'u', event_id: 'e1' });
+    expect(split.fields).toEqual({ cookie_domain: 'shop.test', consent: 'pending', stale: true });
+  });
+
+  it('forwards a body that is not a JSON object as it came', () => {
+    for (const text of ['not json', '[1,2]', 'null', '']) expect(splitBody(text)).toEqual({ forward: text, fields: {}, body: null });
+  });
+
+  it('tells https from the URL or from the proxy in front', () => {
+    const secure = (url: string, headers: Record<string, string> = {}) => isHttps(new Request(url, { headers }), new URL(url));
+    expect(secure('https://shop.test/')).toBe(true);
+    expect(secure('http://shop.test/')).toBe(false);
+    expect(secure('http://shop.test/', { 'X-Forwarded-Proto': 'https' })).toBe(true);
+    expect(secure('http://shop.test/', { 'X-Forwarded-Proto': 'HTTPS, http' })).toBe(true);
+    expect(secure('http://shop.test/', { 'X-Forwarded-Proto': 'http' })).toBe(false);
+    expect(secure('http://shop.test/', { Forwarded: 'for=1.2.3.4;proto=https;host=shop.test' })).toBe(true);
+    expect(secure('http://shop.test/', { Forwarded: 'for=1.2.3.4;proto=http' })).toBe(false);
+  });
+
+  it("reads the request's hosts from the URL and X-Forwarded-Host", () => {
+    const url = 'http://127.0.0.1:3000/relay';
+    expect(requestHosts(new Request(url, { headers: { 'X-Forwarded-Host': 'WWW.Shop.test:443, proxy' } }), new URL(url))).toEqual([
+      '127.0.0.1',
+      'www.shop.test',
+    ]);
+    expect(requestHosts(new Request(url, { headers: { 'X-Forwarded-Host': 'a b/c' } }), new URL(url))).toEqual(['127.0.0.1']);
+  });
+
+  it("appends the peer's address to the proxies' X-Forwarded-For chain, dropping anything that is not an address", () => {
+    const request = (xff?: string) => new Request('http://shop.test/', { headers: xff ? { 'X-Forwarded-For': xff } : {} });
+    expect(forwardedFor(request(), '198.51.100.7')).toBe('198.51.100.7');
+    expect(forwardedFor(request('203.0.113.9'), '::ffff:10.0.0.1')).toBe('203.0.113.9, ::ffff:10.0.0.1');
+    expect(forwardedFor(request('203.0.113.9, <script>'), undefined)).toBe('203.0.113.9');
+    expect(forwardedFor(request(), { params: {} })).toBeUndefined();
+  });
+
+  it('serves only affitor.*.js names: no path, no dot-dot, no other file', () => {
+    for (const name of ['affitor.global.js', 'affitor.tracker.js', 'affitor.tracker.3f9a_b-1.js']) expect(SCRIPT_FILE_NAME.test(name)).toBe(true);
+    for (const name of ['affitor.js', 'affitor..js', 'affitor.../x.js', 'affitor.global.js.map', 'index.js', 'server.js', '../affitor.global.js', 'x/affitor.global.js', 'affitor.%2e%2e.js', 'affitor.global.js/']) {
+      expect(SCRIPT_FILE_NAME.test(name), name).toBe(false);
+    }
+  });
+});
