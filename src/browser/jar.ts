@@ -6,10 +6,9 @@ import { findRootDomain, writeCookie } from './cookies';
 import { log, options } from './options';
 import { isSecurePage } from './page';
 
-export const COOKIE_CLICK_ID = 'affitor_click_id';
-export const COOKIE_AFFILIATE_URL = 'affitor_aff_url';
-export const COOKIE_HISTORY = 'affitor_click_ids';
-export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID } from '../core/cookie-names';
+
+export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID };
 export const COOKIE_OUTBOX = 'affitor_outbox';
 export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_OUTBOX, 'affitor_probe'];
 
