@@ -50,21 +50,35 @@ const settleWaiting = (): void => {
 const loadMore = (): void => {
   if (loading) return;
   loading = 1;
-  const script = document.createElement('script');
-  script.src = new URL(MORE_FILE, tag?.src || location.href).href;
-  // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-  if (tag?.nonce) script.nonce = tag.nonce;
+  const src = new URL(MORE_FILE, tag?.src || location.href).href;
   const fail = (why: string) => () => {
     if (loading != 1 || more) return;
     loading = 2;
-    console.error('[Affitor] could not load', MORE_FILE, script.src, why);
+    console.error('[Affitor] could not load', MORE_FILE, src, why + ': serve it beside affitor.global.js');
     settleWaiting();
   };
-  script.onerror = fail('(HTTP error, blocked, or offline): serve it beside affitor.global.js');
-  // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-  script.onload = fail('(the answer is not that script: an HTML page?): serve it beside affitor.global.js');
+  const run = (): void => {
+    const script = document.createElement('script');
+    script.src = src;
+    // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
+    if (tag?.nonce) script.nonce = tag.nonce;
+    script.onerror = fail('(HTTP error, blocked, or offline)');
+    // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
+    script.onload = fail('(the answer is not that script)');
+    document.head.append(script);
+  };
   setTimeout(fail(`(no answer within ${MORE_TIMEOUT_MS / 1000} s)`), MORE_TIMEOUT_MS);
-  document.head.append(script);
+  // A look at the answer first: an HTTP error is named, and an HTML page served in its place
+  // (hosts that rewrite unknown paths to index.html) is never run as a script, which would put
+  // a SyntaxError in the page's error monitoring. Where the look itself fails (a CDN without
+  // CORS, a blocker), the script tag tries and tells.
+  fetch(src).then((answer) => {
+    const type = answer.headers.get('content-type') ?? '';
+    void answer.body?.cancel();
+    if (!answer.ok) fail(`(HTTP ${answer.status})`)();
+    else if (/html/i.test(type)) fail(`(the answer is ${type}, an HTML page, not JavaScript)`)();
+    else run();
+  }, run);
 };
 
 /** Runs `use` with the rest once it is there (loading it first), or `fallback` when it cannot be had. */

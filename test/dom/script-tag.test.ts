@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, clearCookies, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -67,6 +67,13 @@ beforeEach(() => {
   });
 });
 const requestedFiles = (): string[] => requested.map((tag) => tag.src);
+
+/** How the server answers the first file's look at affitor.more.js before it adds the script tag. */
+const serveMore = (answer: () => Response = () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })) =>
+  api.server.use(http.get(MORE_SRC, answer));
+beforeEach(() => serveMore());
+/** The script tag the first file adds once its look at the answer found JavaScript. */
+const moreRequested = () => vi.waitFor(() => expect(requestedFiles()).toEqual([MORE_SRC]));
 
 /** Runs the first file as the page's `<script>` would (document.currentScript is its tag). */
 async function runFirstFile(): Promise<void> {
@@ -185,7 +192,7 @@ describe('the <script> build: the first file', () => {
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
     const info = vi.spyOn(console, 'info').mockImplementation(() => {});
     await runFirstFile();
-    expect(requestedFiles()).toEqual([MORE_SRC]);
+    await moreRequested();
     await moreArrives();
     expect(info.mock.calls.some(([, step]) => step === 'diagnosis')).toBe(true);
   });
@@ -198,7 +205,7 @@ describe('the <script> build: the rest, loaded when asked', () => {
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     await runFirstFile();
     const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
-    expect(requestedFiles()).toEqual([MORE_SRC]);
+    await moreRequested();
     expect(api.leads()).toHaveLength(0);
     await moreArrives();
     await signedUp;
@@ -210,21 +217,34 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 
   it.each([
-    ['fails to load (HTTP error, blocked or offline)', (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked, or offline'],
-    ['answers something that is not it (an HTML page)', (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'an HTML page?'],
-  ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, fail, why) => {
+    ['answers HTTP 404', () => serveMore(() => new HttpResponse('Not found', { status: 404 })), undefined, '(HTTP 404)'],
+    [
+      'answers an HTML page (a host that rewrites unknown paths to index.html), which is never run',
+      () => serveMore(() => new HttpResponse('<!doctype html>', { headers: { 'Content-Type': 'text/html' } })),
+      undefined,
+      'an HTML page, not JavaScript',
+    ],
+    ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked, or offline'],
+    ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'the answer is not that script'],
+  ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    serve();
     await runFirstFile();
     const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
     const clicked = host.affitor!.trackClick!('/?aff=PARTNER456') as Promise<void>;
-    fail(requested[0]!);
+    if (fail) {
+      await moreRequested();
+      fail(requested[0]!);
+    }
     await expect(signedUp).resolves.toBeUndefined();
     await expect(clicked).resolves.toBeUndefined();
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining(`could not load affitor.more.js ${MORE_SRC}`)]);
     expect(error.mock.calls[0]!.join(' ')).toContain(why);
+    // An answer that is not JavaScript is never added to the page as a script.
+    if (!fail) expect(requestedFiles()).toEqual([]);
     expect(api.leads()).toHaveLength(0);
     const waiting = JSON.parse(cookieValue('affitor_outbox')!) as Array<{ route: string; body: Record<string, unknown> }>;
     expect(waiting).toEqual([
@@ -258,7 +278,7 @@ describe('the stub snippet', () => {
     host.affitor!.ready!((affitor: Affitor) => readyCalls.push(affitor.getData!()));
     await runFirstFile();
     expect(api.clicks()).toHaveLength(1);
-    expect(requestedFiles()).toEqual([MORE_SRC]);
+    await moreRequested();
     await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_7', click_id: cookieValue('affitor_click_id') });
