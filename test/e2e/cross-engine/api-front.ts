@@ -18,6 +18,8 @@ export interface SeenRequest {
   contentType: string | undefined;
   origin: string | undefined;
   body: Record<string, unknown>;
+  /** When it arrived: ms since the front started or was last reset. */
+  at: number;
 }
 
 export interface ApiFront {
@@ -40,6 +42,7 @@ const HOP_HEADERS = ['content-length', 'content-encoding', 'transfer-encoding', 
 export async function startApiFront(target: () => string): Promise<ApiFront> {
   let inFlight = 0;
   let lastActivity = Date.now();
+  let start = Date.now();
   const front: Omit<ApiFront, 'url' | 'close'> = {
     seen: [],
     posts: () => front.seen.filter((request) => request.method === 'POST'),
@@ -52,6 +55,7 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
       }
     },
     reset: () => {
+      start = Date.now();
       front.seen.length = 0;
       front.answerOpaqueOrigins = false;
     },
@@ -73,6 +77,7 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
       contentType: request.headers['content-type'],
       origin: request.headers.origin,
       body,
+      at: Date.now() - start,
     });
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
@@ -83,7 +88,9 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
       headers,
       ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
     });
-    const out: Record<string, string> = {};
+    // A fresh connection per request: an engine resends by itself a request whose reused
+    // keep-alive connection closes without an answer, which would hide the SDK's own retries.
+    const out: Record<string, string> = { connection: 'close' };
     upstream.headers.forEach((value, name) => {
       if (!HOP_HEADERS.includes(name)) out[name] = value;
     });

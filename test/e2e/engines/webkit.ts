@@ -111,9 +111,14 @@ function openSession(driver: WebDriver): EngineSession {
     return result;
   };
   let unusedFirstWindow = true;
+  let focused: string | undefined;
 
   const wrapPage = (handle: string): EnginePage => {
-    const focus = () => driver.switchTo().window(handle);
+    const focus = async () => {
+      if (focused === handle) return;
+      await driver.switchTo().window(handle);
+      focused = handle;
+    };
     return {
       goto: (url) => inTurn(async () => (await focus(), await driver.get(url))),
       url: () => inTurn(async () => (await focus(), await driver.getCurrentUrl())),
@@ -140,8 +145,7 @@ function openSession(driver: WebDriver): EngineSession {
         inTurn(async () => {
           await focus();
           await driver.close();
-          const [other] = await driver.getAllWindowHandles();
-          if (other) await driver.switchTo().window(other);
+          focused = undefined;
         }),
     };
   };
@@ -149,12 +153,10 @@ function openSession(driver: WebDriver): EngineSession {
   return {
     newPage: () =>
       inTurn(async () => {
-        if (unusedFirstWindow) {
-          unusedFirstWindow = false;
-          return wrapPage(await driver.getWindowHandle());
-        }
-        await driver.switchTo().newWindow('tab');
-        return wrapPage(await driver.getWindowHandle());
+        if (!unusedFirstWindow) await driver.switchTo().newWindow('tab');
+        unusedFirstWindow = false;
+        focused = await driver.getWindowHandle();
+        return wrapPage(focused);
       }),
     close: () => inTurn(() => driver.quit()),
   };
