@@ -48,7 +48,7 @@ const scriptData = (target: Page | Frame) => target.evaluate(() => (window as Co
 const scriptDiagnose = (target: Page | Frame) => target.evaluate(() => (window as ConsentWindow).affitor!.diagnose()!);
 const moduleData = (page: Page) => page.evaluate(() => (window as ConsentWindow).sdk!.getData());
 
-describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttribution', () => {
   let browser: Browser;
   let stack: Stack;
   let context: BrowserContext;

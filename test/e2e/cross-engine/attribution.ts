@@ -7,9 +7,9 @@ import { expect, describe, it } from 'vitest';
 import { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS } from '../program';
 import { daysLeft, until } from './browsing';
 import type { Tab } from './browsing';
-import { ATTEMPTS, ATTRIBUTION_COOKIES, ENGINE_FACTS, KEPT_LINE, expectRootDomainCookies, json, names } from './context';
+import { ATTEMPTS, ATTRIBUTION_COOKIES, ENGINE_FACTS, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
 import type { Scenario } from './context';
-import { HOSTS } from './site';
+import { HOSTS, NOT_ALLOWED_HOST } from './site';
 
 const COOKIES_UNAVAILABLE = '[Affitor] cookies unavailable: attribution kept in memory for this page';
 const FRAME = '/frame.html';
@@ -99,6 +99,27 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(value('customer_code')).toBe(second.value);
     expect(value('affitor_click_ids')).toBe(`${first.value}|${second.value}`);
     expect(await page.errors()).toEqual([]);
+  });
+
+  it('an origin the program does not allow: no attribution, one clear console error, and the page keeps working', async () => {
+    const page = await tab();
+    await land(page, NOT_ALLOWED_HOST);
+    // The error comes once the in-page retries (about 2 s) are over.
+    const line = await until('the "kept to resend" error', async () => (await page.errors()).find((text) => KEPT_LINE.test(text)));
+    await site().front.quiet();
+    expect(line).toMatch(ENGINE_FACTS[scenario.name].fetchFailure);
+    expect(line).toContain('this origin is not allowed');
+    expect(await page.errors()).toEqual([line]);
+    // The server recorded the click (once: one event id), but the page could not read the answer.
+    expect(eventIds('click')).toHaveLength(ATTEMPTS);
+    expect(distinct(eventIds('click'))).toHaveLength(1);
+    expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
+    // No attribution cookie; only the outbox, which a later page view may still deliver.
+    expect(names(await page.cookies())).toEqual(['affitor_outbox']);
+    expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
+    // The shop's own script still runs.
+    await page.evaluate(`(document.getElementById('add-to-cart').click(), document.getElementById('add-to-cart').click())`);
+    expect(await page.evaluate(`document.getElementById('cart-count').textContent`)).toBe('2');
   });
 
   it('delivers the init, signup and ready calls the stub queued before the script loaded; the signup carries the click id', async () => {

@@ -32,6 +32,9 @@ export const HOSTS = {
   localhost: 'localhost',
 } as const;
 
+/** The example shop on an origin the program does not allow (CORS refuses the answers). */
+export const NOT_ALLOWED_HOST = 'blocked.shop.localhost';
+
 export interface Site {
   /** The tracking server of the current test (`reset` replaces it). */
   readonly api: RunningServer;
