@@ -1,9 +1,18 @@
+/* global console */
 // Prints a vitest JSON report as each browser engine's pass and fail counts and wall time,
 // then the plain "N passed, N failed, N skipped" line CI ends with. Exits 1 on an empty run.
 // An end-to-end test belongs to the engine its top-level describe names: "[chromium] ...".
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import process from 'node:process';
 
-const report = JSON.parse(readFileSync(process.argv[2] ?? '.tmp/vitest.json', 'utf8'));
+const path = process.argv[2] ?? '.tmp/vitest.json';
+if (!existsSync(path)) {
+  // A step before vitest (lint, typecheck, build, size, quality) failed: no test ran.
+  console.log(`no test report at ${path}: a step before the tests failed`);
+  console.log('0 passed, 0 failed, 0 skipped');
+  process.exit(1);
+}
+const report = JSON.parse(readFileSync(path, 'utf8'));
 const engines = new Map();
 for (const file of report.testResults) {
   for (const test of file.assertionResults) {
