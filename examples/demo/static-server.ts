@@ -42,6 +42,8 @@ export interface StaticServerOptions {
   tls?: { key: string; cert: string };
   /** Milliseconds to hold the answer for a path, e.g. to load the SDK late. */
   delay?: (path: string) => number;
+  /** HTML put at the start of every served page's `<head>`, e.g. a test's recorder script. */
+  headPrelude?: string;
   /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
   routes?: Record<string, () => Promise<{ type: string; body: string }>>;
 }
@@ -92,6 +94,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     let body: string | Buffer = await readFile(file);
     if (type.startsWith('text/')) body = body.toString('utf8').replaceAll(EXAMPLE_API_BASE, options.apiBase());
+    if (options.headPrelude && typeof body === 'string' && type.startsWith('text/html')) {
+      const prelude = options.headPrelude;
+      body = body.replace(/<head[^>]*>/i, (tag) => tag + prelude);
+    }
     response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
   };
   const listener = (request: IncomingMessage, response: ServerResponse) => {

@@ -52,7 +52,7 @@ const scriptDiagnose = async (target: Page | Frame) => {
 };
 const moduleData = (page: Page) => page.evaluate(() => (window as ConsentWindow).sdk!.getData());
 
-describe.skipIf(skipWithoutChromium)('consent, diagnose() and onAttribution in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttribution', () => {
   let browser: Browser;
   let stack: Stack;
   let context: BrowserContext;

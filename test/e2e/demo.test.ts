@@ -41,7 +41,7 @@ function printed(output: string, label: string): string {
   return url;
 }
 
-describe.skipIf(skipWithoutChromium)('npm run demo', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] npm run demo', () => {
   let browser: Browser;
   let demo: Awaited<ReturnType<typeof startDemo>>;
 

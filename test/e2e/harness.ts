@@ -12,7 +12,8 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { startServer } from '../../examples/server/src/node';
 import type { RunningServer } from '../../examples/server/src/node';
-import type { SeedInput } from '../../examples/server/src/app';
+import { seedFor } from './program';
+import { skipEngine } from './engines/select';
 import { ensureDist } from '../../examples/demo/dist';
 import { EXAMPLES_DIR, REPO_ROOT, startStaticServer } from '../../examples/demo/static-server';
 import type { StaticServer, StaticServerOptions } from '../../examples/demo/static-server';
@@ -23,16 +24,12 @@ export const PAGES_DIR = join(REPO_ROOT, 'test', 'e2e', 'pages');
 export const CHROMIUM_PATH = process.env.AFFITOR_CHROMIUM ?? '/usr/bin/chromium';
 const INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
-const isCI = /^(1|true)$/i.test(process.env.CI ?? '');
 
 /**
- * Skip the suite on a developer's machine without Chromium, saying so; never in CI, where
- * `launchChromium` then fails with the same hint.
+ * Skip the Chromium suites when `AFFITOR_ENGINES` leaves Chromium out, or on a developer's
+ * machine without Chromium, saying so; never in CI, where `launchChromium` then fails with the hint.
  */
-export const skipWithoutChromium = !hasChromium && !isCI;
-if (skipWithoutChromium) {
-  console.warn(`[e2e] Chromium not found at ${CHROMIUM_PATH}: skipping the browser suite. Install it with: ${INSTALL_HINT}`);
-}
+export const skipWithoutChromium = skipEngine('chromium');
 
 /** Real domains on loopback: `.shop.test` and `.example.co.uk` as on the internet. */
 export const HOST_RULES = 'MAP *.shop.test 127.0.0.1, MAP *.example.co.uk 127.0.0.1';
@@ -61,26 +58,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
-export const PROGRAM_ID = 1;
-/** Not the default 60 days, so a test can tell the program's window was used. */
-export const WINDOW_DAYS = 45;
-export const PARTNER_A = { id: 10, link: 'PARTNER123' };
-export const PARTNER_B = { id: 11, link: 'PARTNER456' };
-
-/** Program 1 with two partner links, allowing exactly `origins`. */
-export function seedFor(origins: string[]): SeedInput {
-  return {
-    programs: [{ id: PROGRAM_ID, api_token: 'aff_test_1', cookie_window_days: WINDOW_DAYS, allowed_origins: origins }],
-    partners: [
-      { id: PARTNER_A.id, name: 'Partner A' },
-      { id: PARTNER_B.id, name: 'Partner B' },
-    ],
-    referral_links: [
-      { short_link: PARTNER_A.link, program_id: PROGRAM_ID, partner_id: PARTNER_A.id },
-      { short_link: PARTNER_B.link, program_id: PROGRAM_ID, partner_id: PARTNER_B.id },
-    ],
-  };
-}
+export { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS, seedFor } from './program';
 
 export interface Stack {
   /** The current tracking server; `resetApi` replaces it. */

@@ -24,7 +24,7 @@ import {
 } from './harness';
 import type { Stack } from './harness';
 
-describe.skipIf(skipWithoutChromium)('the ES module in a single-page app, in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page app', () => {
   let browser: Browser;
   let stack: Stack;
   let context: BrowserContext;

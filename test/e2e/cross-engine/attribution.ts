@@ -1,0 +1,249 @@
+/**
+ * Where the attribution lives and who sees it: root-domain and host-only cookies, last
+ * touch, a signup on another subdomain, the stub queue, consent, a landing added by
+ * pushState, and a landing in a sandboxed iframe.
+ */
+import { expect, describe, it } from 'vitest';
+import { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS } from '../program';
+import { daysLeft, until } from './browsing';
+import type { Tab } from './browsing';
+import { ATTEMPTS, ATTRIBUTION_COOKIES, ENGINE_FACTS, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
+import type { Scenario } from './context';
+import { HOSTS, NOT_ALLOWED_HOST } from './site';
+
+const COOKIES_UNAVAILABLE = '[Affitor] cookies unavailable: attribution kept in memory for this page';
+const FRAME = '/frame.html';
+
+export function attributionScenarios(scenario: Scenario): void {
+  const { site, tab, state, posts, eventIds, land } = scenario;
+
+  it('writes the click id on the root domain (.shop.localhost) for the program window, from one text/plain POST with no preflight', async () => {
+    const page = await tab();
+    const landing = await land(page, HOSTS.www);
+    const clickId = await page.waitForCookie('affitor_click_id');
+    expectRootDomainCookies(await page.cookies());
+    expect(decodeURIComponent((await page.cookie('affitor_aff_url'))!.value)).toBe(landing);
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id, affiliate_url: landing })]);
+
+    await site().front.quiet();
+    expect(site().front.seen.map((request) => `${request.method} ${request.route}`)).toEqual(['POST click']);
+    expect(site().front.seen[0]).toMatchObject({ contentType: expect.stringMatching(/^text\/plain/) as string, origin: site().url(HOSTS.www, '') });
+    expect(site().front.seen[0]!.body).toMatchObject({ affiliate_url: landing, additional_data: { program_id: PROGRAM_ID } });
+    // The probe starts at shop.localhost (a single label such as localhost is never tried) and the engine keeps it.
+    expect(await page.evaluate('window.affitor.diagnose().probes')).toEqual([{ domain: 'shop.localhost', accepted: true }]);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('a sibling subdomain (app.) sees the attribution, and its signup carries the click id', async () => {
+    const www = await tab();
+    await land(www, HOSTS.www);
+    const clickId = await www.waitForCookie('affitor_click_id');
+
+    const app = await tab();
+    await app.visit(site().url(HOSTS.app, '/signup.html'));
+    await app.waitFor(`document.getElementById('attribution').textContent.includes(${json(clickId.value)})`);
+    await app.evaluate(`(document.querySelector('input[name=email]').value = 'Ada@Example.com', document.querySelector('button[type=submit]').click())`);
+    await app.waitFor(`document.getElementById('result').textContent.includes('Welcome')`);
+
+    // Both text/plain, so no preflight in any engine.
+    expect(site().front.seen.map((request) => `${request.method} ${request.route}`)).toEqual(['POST click', 'POST lead']);
+    expect(posts('lead')[0]).toMatchObject({ contentType: expect.stringMatching(/^text\/plain/) as string, origin: site().url(HOSTS.app, '') });
+    const [click] = state().clicks;
+    expect(state().leads).toEqual([
+      expect.objectContaining({ click_id: clickId.value, customer_key: 'ada@example.com', email: 'Ada@Example.com' }),
+    ]);
+    expect(state().customers).toEqual([expect.objectContaining({ id: click!.customer_id, status: 'lead', partner_id: PARTNER_A.id })]);
+    expect([...(await www.errors()), ...(await app.errors())]).toEqual([]);
+  });
+
+  it('on localhost (a single label) writes host-only cookies, and never tries Domain=localhost', async () => {
+    const page = await tab();
+    await land(page, HOSTS.localhost);
+    const clickId = await page.waitForCookie('affitor_click_id');
+    const cookies = await page.cookies();
+    expect(names(cookies)).toEqual(ATTRIBUTION_COOKIES);
+    for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: 'localhost', sameSite: 'Lax' });
+    expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
+    const writes = await page.cookieWrites();
+    expect(writes.filter((write) => write.startsWith('affitor_click_id='))).not.toEqual([]);
+    expect(writes.filter((write) => /;\s*domain=/i.test(write))).toEqual([]);
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value })]);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('last touch: the same partner again sends nothing; a new partner sends one click with existing_click_id and replaces the cookies', async () => {
+    const page = await tab();
+    const landingA = await land(page, HOSTS.www);
+    const first = await page.waitForCookie('affitor_click_id');
+    await site().front.quiet();
+
+    // The same link again (a reload): attribution read back from the cookies, no request.
+    await page.visit(landingA);
+    await page.sdkReady();
+    expect(await page.waitFor('window.affitor.getData().clickId')).toBe(first.value);
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+
+    // Another partner's link: one click, reporting the click id it replaces.
+    const landingB = await land(page, HOSTS.www, '/', PARTNER_B);
+    const second = await page.waitForCookie('affitor_click_id', first.value);
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click', 'click']);
+    expect(posts()[1]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: landingB });
+    expect(state().clicks[1]).toMatchObject({ click_id: second.value, partner_id: PARTNER_B.id });
+    expect(state().customers).toEqual([expect.objectContaining({ click_id: second.value, partner_id: PARTNER_B.id })]);
+
+    const cookies = await page.cookies();
+    expectRootDomainCookies(cookies);
+    const value = (cookieName: string) => decodeURIComponent(cookies.find((cookie) => cookie.name === cookieName)!.value);
+    expect(value('affitor_aff_url')).toBe(landingB);
+    expect(value('customer_code')).toBe(second.value);
+    expect(value('affitor_click_ids')).toBe(`${first.value}|${second.value}`);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('an origin the program does not allow: no attribution, one clear console error, and the page keeps working', async () => {
+    const page = await tab();
+    await land(page, NOT_ALLOWED_HOST);
+    // The error comes once the in-page retries (about 2 s) are over.
+    const line = await until('the "kept to resend" error', async () => (await page.errors()).find((text) => KEPT_LINE.test(text)));
+    await site().front.quiet();
+    expect(line).toMatch(ENGINE_FACTS[scenario.name].fetchFailure);
+    expect(line).toContain('this origin is not allowed');
+    expect(await page.errors()).toEqual([line]);
+    // The server recorded the click (once: one event id), but the page could not read the answer.
+    expect(eventIds('click')).toHaveLength(ATTEMPTS);
+    expect(distinct(eventIds('click'))).toHaveLength(1);
+    expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
+    // No attribution cookie; only the outbox, which a later page view may still deliver.
+    expect(names(await page.cookies())).toEqual(['affitor_outbox']);
+    expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
+    // The shop's own script still runs.
+    await page.evaluate(`(document.getElementById('add-to-cart').click(), document.getElementById('add-to-cart').click())`);
+    expect(await page.evaluate(`document.getElementById('cart-count').textContent`)).toBe('2');
+  });
+
+  it('delivers the init, signup and ready calls the stub queued before the script loaded; the signup carries the click id', async () => {
+    site().lateSdkMs = 400;
+    const page = await tab();
+    await land(page, HOSTS.stub, '/queued.html');
+    expect(await page.evaluate('window.queuedBeforeLoad')).toBe(3);
+
+    await until('the queued lead', () => state().leads.length === 1);
+    const [click] = state().clicks;
+    expect(state().leads[0]).toMatchObject({ click_id: click!.click_id, customer_key: 'queued_user', email: 'queued@example.com' });
+    expect(state().customers[0]).toMatchObject({ id: click!.customer_id, status: 'lead' });
+    expect(posts().map((request) => request.route)).toEqual(['click', 'lead']);
+    expect(await page.waitFor('window.readyRan')).toEqual({ clickIdAtLoad: null, hasGetData: true });
+    // The queued init({ debug: true }) was applied: debug lines from the start.
+    await until('the debug init line', async () => (await page.lines()).some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init')));
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('consent pending: the click is reported and held in memory, nothing is written; grantConsent writes the cookies; revokeConsent deletes them', async () => {
+    const page = await tab();
+    const landing = await land(page, HOSTS.consent, '/pending.html');
+    await page.sdkReady();
+    await until('the click', () => state().clicks.length === 1);
+    const [click] = state().clicks;
+    await page.waitFor(`window.affitor.getData().clickId === ${json(click!.click_id)}`);
+    expect(await page.evaluate('window.affitor.getData()')).toEqual({
+      clickId: click!.click_id,
+      programId: PROGRAM_ID,
+      hasAttribution: true,
+      affiliateUrl: landing,
+    });
+    await site().front.quiet();
+    expect(await page.cookies()).toEqual([]);
+    expect(await page.cookieWrites()).toEqual([]);
+    expect(await page.storage()).toEqual({ session: {}, local: {} });
+
+    await page.evaluate('window.affitor.grantConsent()');
+    const cookies = await page.cookies();
+    expectRootDomainCookies(cookies);
+    expect(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value).toBe(click!.click_id);
+
+    await page.evaluate('window.affitor.revokeConsent()');
+    expect(await page.cookies()).toEqual([]);
+    expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('captures a landing the app adds with history.pushState after load, once', async () => {
+    const page = await tab();
+    await page.visit(site().url(HOSTS.lost, '/spa-push.html'));
+    await page.waitFor('window.appStarted === true');
+    await site().front.quiet();
+    expect(posts()).toEqual([]);
+
+    await page.evaluate(`document.getElementById('promo').click()`);
+    const clickId = await page.waitForCookie('affitor_click_id');
+    const landing = site().url(HOSTS.lost, `/pricing?aff=${PARTNER_A.link}`);
+    expect(await page.url()).toBe(landing);
+    // Home (no aff) and back to the landing: the same landing, not a new one.
+    await page.evaluate(`document.getElementById('home').click()`);
+    await page.evaluate('history.back()');
+    await until('back on the landing', async () => (await page.url()) === landing);
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+    expect(posts()[0]!.body).toMatchObject({ affiliate_url: landing });
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: posts()[0]!.body.event_id })]);
+    expect(await page.evaluate('window.sdk.getData().clickId')).toBe(clickId.value);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  describe('a landing in an iframe sandboxed without allow-same-origin (opaque origin: cookies and storage throw)', () => {
+    /** Opens the host page with the landing in its sandboxed iframe; resolves once the SDK ran in the frame. */
+    async function landInFrame() {
+      const page = await tab();
+      await land(page, HOSTS.lost, '/frame-parent.html');
+      await page.waitFor('window.afterSdk === true', { frameUrl: FRAME });
+      expect(await page.evaluate('[window.cookieThrows, window.storageThrows]', FRAME)).toEqual([true, true]);
+      return page;
+    }
+    const expectNothingReachedThePage = async (page: Tab) => {
+      expect(await page.evaluate('window.pageErrors', FRAME)).toEqual([]);
+      expect(await page.evaluate('window.pageErrors')).toEqual([]);
+      expect(await page.errors()).toEqual([]);
+      expect(await page.cookies()).toEqual([]);
+    };
+
+    it('against the reference server, which cannot allow Origin: null: the click is recorded once, the frame keeps no click id', async () => {
+      const page = await landInFrame();
+      const line = await until('the "kept to resend" error in the frame', async () =>
+        (await page.errors(FRAME)).find((text) => KEPT_LINE.test(text)),
+      );
+      expect(line).toMatch(ENGINE_FACTS[scenario.name].fetchFailure);
+      await site().front.quiet();
+      expect(eventIds('click')).toHaveLength(ATTEMPTS);
+      expect(new Set(eventIds('click')).size).toBe(1);
+      expect(posts().every((request) => request.origin === 'null')).toBe(true);
+      expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
+      expect(await page.evaluate('window.affitor.getClickId()', FRAME)).toBeNull();
+      expect((await page.lines(FRAME)).map((entry) => entry.text)).not.toContain(COOKIES_UNAVAILABLE);
+      await expectNothingReachedThePage(page);
+    });
+
+    it('against an API that answers opaque origins: the click id is kept in memory with the "cookies unavailable" line', async () => {
+      site().front.answerOpaqueOrigins = true;
+      const page = await landInFrame();
+      await page.waitFor('window.affitor.getClickId()', { frameUrl: FRAME });
+      await site().front.quiet();
+      const [click] = state().clicks;
+      expect(posts().map((request) => request.route)).toEqual(['click']);
+      expect(click).toMatchObject({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id });
+      expect(await page.evaluate('window.affitor.getData()', FRAME)).toEqual({
+        clickId: click!.click_id,
+        programId: PROGRAM_ID,
+        hasAttribution: true,
+        affiliateUrl: site().url(HOSTS.lost, `${FRAME}?aff=${PARTNER_A.link}`),
+      });
+      await until('the "cookies unavailable" line', async () =>
+        (await page.lines(FRAME)).some((entry) => entry.type === 'warn' && entry.text === COOKIES_UNAVAILABLE),
+      );
+      expect(await page.errors(FRAME)).toEqual([]);
+      await expectNothingReachedThePage(page);
+    });
+  });
+}
