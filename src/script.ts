@@ -72,7 +72,8 @@ const loadMore = (): void => {
   // (hosts that rewrite unknown paths to index.html) is never run as a script, which would put
   // a SyntaxError in the page's error monitoring. Where the look itself fails (a CDN without
   // CORS, a blocker), the script tag tries and tells.
-  fetch(src).then((answer) => {
+  // The look may be kept in the HTTP cache, so the script tag's request can be answered from it.
+  fetch(src, { cache: 'force-cache' }).then((answer) => {
     const type = answer.headers.get('content-type') ?? '';
     void answer.body?.cancel();
     if (!answer.ok) fail(`(HTTP ${answer.status})`)();

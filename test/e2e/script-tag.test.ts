@@ -23,7 +23,7 @@ import type { Stack } from './harness';
 import { join } from 'node:path';
 import { sdkReady } from './consent-helpers';
 
-describe.skipIf(skipWithoutChromium)('[chromium] the script tag: lazy tracker, Content-Security-Policy', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js when asked, Content-Security-Policy', () => {
   let browser: Browser;
   let stack: Stack;
   let context: BrowserContext;
@@ -49,7 +49,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: lazy tracker, C
 
   const state = () => stack.api.app.inspect();
 
-  it('fetches the tracker only for page views with work: a landing, a later ?aff= by pushState, a signup; not a reload or a plain page view', async () => {
+  it('fetches affitor.more.js only when asked (a signup); a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone', async () => {
     const page = (path: string) => `${stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
@@ -90,7 +90,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: lazy tracker, C
     await signup.page.goto(page('/lazy.html'));
     await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
-    expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.more.js']);
+    // The rest is asked for twice when the server forbids caching: a look at the answer, then the script.
+    expect(new Set(signup.sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
     expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
   });
@@ -102,7 +103,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: lazy tracker, C
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
     await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('csp@example.com'));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'csp@example.com' })]);
-    expect(sdkFiles).toEqual(['affitor.global.js', 'affitor.more.js']);
+    expect(new Set(sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
   });
 });
