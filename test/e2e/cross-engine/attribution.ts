@@ -109,7 +109,7 @@ export function attributionScenarios(scenario: Scenario): void {
     const line = await until('the "kept to resend" error', async () => (await page.errors()).find((text) => KEPT_LINE.test(text)));
     await site().front.quiet();
     expect(line).toMatch(ENGINE_FACTS[scenario.name].fetchFailure);
-    expect(line).toContain('this origin is not allowed');
+    expect(line).toContain(`is ${new URL(await page.url()).origin} in the program's allowed origins (CORS)?`);
     expect(await page.errors()).toEqual([line]);
     // The server recorded the click (once: one event id), but the page could not read the answer.
     expect(eventIds('click')).toHaveLength(ATTEMPTS);

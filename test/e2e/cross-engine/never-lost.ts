@@ -87,7 +87,7 @@ export function neverLostScenarios(scenario: Scenario): void {
       expect(distinct(eventIds('click'))).toHaveLength(1);
       expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: eventIds('click')[0] })]);
       expect(await pending(page)).toBeNull();
-      await until('the retry line', async () => (await page.lines()).some((line) => line.text.startsWith('[Affitor] click retry 503')));
+      await until('the retry line', async () => (await page.lines()).some((line) => line.text.startsWith('[Affitor] click try 1 failed, retrying: HTTP 503')));
       expect(await page.errors()).toEqual([]);
     });
   });
@@ -152,7 +152,7 @@ export function neverLostScenarios(scenario: Scenario): void {
       expect(await pending(page)).toBeNull();
       expect(await page.errors()).toEqual([]);
       const lines = (await page.lines()).map((line) => line.text);
-      expect(lines.some((text) => text.startsWith('[Affitor] lead retry'))).toBe(true);
+      expect(lines.some((text) => text.startsWith('[Affitor] lead try 1 failed, retrying:'))).toBe(true);
       expect(lines).toContain('[Affitor] lead recorded');
     });
   });
