@@ -25,6 +25,8 @@ type Call = [method: string, args: ArrayLike<unknown>];
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
+/** How long a signup that cannot load the rest waits for a landing's click still in flight. */
+const FALLBACK_CLICK_WAIT_MS = 1_000;
 
 const host = window as unknown as { affitor?: { q?: Call[] } | Api };
 const queue = (host.affitor?.q as Call[] | undefined) ?? [];
@@ -110,8 +112,12 @@ const api: Api & { [HANDOVER]?: Handover } = {
   signup: (customerKey: string, email?: string) =>
     withMore(
       (arrived) => arrived.signup(customerKey, email),
-      // Without the rest, the lead waits in the outbox: the next page view sends it.
-      () => void core.queueLead(customerKey, email),
+      // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
+      // landing's click id when that click answers soon; the wait is short, as the call must settle.
+      () =>
+        Promise.race([core.pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
+          () => void core.queueLead(customerKey, email),
+        ),
     ),
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
   diagnose: () => (more ? more.diagnose() : (loadMore(), null)),
