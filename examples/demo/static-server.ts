@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -44,6 +44,8 @@ export interface StaticServerOptions {
   delay?: (path: string) => number;
   /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
   routes?: Record<string, () => Promise<{ type: string; body: string }>>;
+  /** A server mounted under a path on every host, e.g. the first-party handler under `/relay`. */
+  mount?: { path: string; listener: RequestListener };
 }
 
 export interface StaticServer {
@@ -74,6 +76,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const url = new URL(request.url ?? '/', 'http://placeholder');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
     const path = decodeURIComponent(url.pathname);
+    if (options.mount && url.pathname.startsWith(options.mount.path + '/')) return options.mount.listener(request, response);
     const route = options.routes?.[path];
     if (route) {
       const { type, body } = await route();
