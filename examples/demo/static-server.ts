@@ -7,7 +7,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
@@ -45,7 +45,7 @@ export interface StaticServerOptions {
   /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
   routes?: Record<string, () => Promise<{ type: string; body: string }>>;
   /** A server mounted under a path on every host, e.g. the first-party handler under `/relay`. */
-  mount?: { path: string; listener: RequestListener };
+  mount?: { path: string; listener: (request: IncomingMessage, response: ServerResponse) => void | Promise<unknown> };
 }
 
 export interface StaticServer {
@@ -76,7 +76,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const url = new URL(request.url ?? '/', 'http://placeholder');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
     const path = decodeURIComponent(url.pathname);
-    if (options.mount && url.pathname.startsWith(options.mount.path + '/')) return options.mount.listener(request, response);
+    if (options.mount && url.pathname.startsWith(options.mount.path + '/')) {
+      await options.mount.listener(request, response);
+      return;
+    }
     const route = options.routes?.[path];
     if (route) {
       const { type, body } = await route();
