@@ -3,18 +3,23 @@
  *
  * Starts the in-memory tracking server (demo seed) and a static server for the examples:
  * the shop with the script tag on www.shop.localhost, the single-page app with the ES
- * module on app.shop.localhost. Browsers resolve *.localhost to loopback, so the SDK's
- * cookies on `.shop.localhost` are shared by both without any setup. Builds the SDK
- * first if `dist/` is missing. Ctrl+C stops both servers.
+ * module on app.shop.localhost. Both call the tracking API through the first-party handler
+ * (`createAffitorHandler`, mounted under `/relay` on the web server), which sets the cookies
+ * with `Set-Cookie`. Browsers resolve *.localhost to loopback, so the cookies on
+ * `.shop.localhost` are shared by both without any setup. Builds the SDK first if `dist/`
+ * is missing. Ctrl+C stops both servers.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { getRequestListener } from '@hono/node-server';
+import { createAffitorHandler } from '../../src/server';
+import type { AffitorHandler } from '../../src/server';
 import { startServer } from '../server/src/node';
 import type { RunningServer } from '../server/src/node';
 import type { SeedInput } from '../server/src/app';
 import demoSeed from '../server/seed.demo.json';
 import { ensureDist } from './dist';
-import { EXAMPLES_DIR, startStaticServer } from './static-server';
+import { DIST_DIR, EXAMPLES_DIR, startStaticServer } from './static-server';
 
 /** The hosts the demo prints; the program allows each of them on the web port. */
 const HOSTS = ['www.shop.localhost', 'app.shop.localhost', 'shop.localhost', 'localhost', '127.0.0.1'];
@@ -43,11 +48,16 @@ async function main(): Promise<void> {
   ensureDist();
 
   // The web server starts first (the program must allow its port), the tracking server next.
-  const tracking: { server?: RunningServer } = {};
+  const tracking: { server?: RunningServer; handler?: AffitorHandler } = {};
   const web = await startStaticServer({
     port: webPort,
     sites: { www: join(EXAMPLES_DIR, 'script-tag'), app: join(EXAMPLES_DIR, 'spa'), '*': join(EXAMPLES_DIR, 'script-tag') },
-    apiBase: () => tracking.server!.url,
+    // The pages call the first-party handler on their own origin, which forwards to the tracking server.
+    apiBase: () => '/relay',
+    mount: {
+      path: '/relay',
+      listener: getRequestListener((request, env) => tracking.handler!(request, { clientAddress: env.incoming.socket.remoteAddress })),
+    },
     routes: {
       // The tracking server's state, readable in a browser tab (which cannot send the admin token itself).
       '/_inspect': async () => {
@@ -57,6 +67,7 @@ async function main(): Promise<void> {
     },
   });
   const api = (tracking.server = await startServer({ port: apiPort, seed: seedFor(web.port) }));
+  tracking.handler = createAffitorHandler({ apiUrl: api.url, scripts: DIST_DIR });
 
   const url = (host: string, path: string) => `${web.origin(host)}${path}`;
   console.log(`
@@ -74,7 +85,9 @@ Affitor demo: an example shop (script tag) and app (ES module) on the in-memory 
 What to look for (debug is on in both examples):
   - devtools console: [Affitor] lines: init, program id, the click payload, "cookie domain shop.localhost", "click saved cust_...".
   - devtools Application > Cookies: affitor_click_id, affitor_aff_url, affitor_click_ids, customer_code
-    on Domain .shop.localhost, expiring in the program's 30 days; the app subdomain sees the same values.
+    and affitor_set_by=server on Domain .shop.localhost, expiring in the program's 30 days: set by the
+    first-party handler under /relay (Network: the click answer's Set-Cookie and X-Affitor-Cookies: set);
+    the app subdomain sees the same values.
   - server state: a click (customers[].status "click"), then after the signup a lead bound to the same customer.
   - reloading step 1 sends no second click; step 3 sends one with existing_click_id (last touch).
 

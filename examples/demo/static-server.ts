@@ -46,6 +46,8 @@ export interface StaticServerOptions {
   headPrelude?: string;
   /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
   routes?: Record<string, () => Promise<{ type: string; body: string }>>;
+  /** A server mounted under a path on every host, e.g. the first-party handler under `/relay`. */
+  mount?: { path: string; listener: (request: IncomingMessage, response: ServerResponse) => void | Promise<unknown> };
 }
 
 export interface StaticServer {
@@ -76,6 +78,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     const url = new URL(request.url ?? '/', 'http://placeholder');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
     const path = decodeURIComponent(url.pathname);
+    if (options.mount && url.pathname.startsWith(options.mount.path + '/')) {
+      await options.mount.listener(request, response);
+      return;
+    }
     const route = options.routes?.[path];
     if (route) {
       const { type, body } = await route();

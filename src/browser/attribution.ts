@@ -2,7 +2,7 @@
 import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
-import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, setCookie } from './jar';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY, setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {
@@ -25,6 +25,7 @@ export let windowDays: number | null = null;
 export let unsavedDays = 0;
 /** The browser refused the cookies: the attribution lives in memory for this page. */
 export let cookiesBlocked = false;
+
 export const listeners = new Set<AttributionListener>();
 
 export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
@@ -46,6 +47,8 @@ export function persist(days = unsavedDays): void {
   setCookie(COOKIE_LEGACY_CLICK_ID, clickId, days);
   setCookie(COOKIE_HISTORY, history.join('|'), days);
   setCookie(COOKIE_AFFILIATE_URL, affiliateUrl, days);
+  // Written by the page now, not the handler: diagnose() tells them apart by this cookie.
+  setCookie(COOKIE_SET_BY, null, 0);
   unsavedDays = 0;
   cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
   if (cookiesBlocked) log('warn', 'cookies unavailable: attribution kept in memory for this page');
@@ -53,13 +56,18 @@ export function persist(days = unsavedDays): void {
 
 /**
  * Makes `id` (landed on `url`, when a click answer gives it) the attribution: in cookies for
- * `days`, or in memory only while consent is not given.
+ * `days`, or in memory only while consent is not given. `byServer`: the first-party handler
+ * already wrote the cookies, which writing them again with `document.cookie` would cap at 7
+ * days in Safari; they are only read back.
  */
-export function save(id: string, days: number, url = affiliateUrl): void {
+export function save(id: string, days: number, url = affiliateUrl, byServer?: boolean): void {
   clickId = id;
   affiliateUrl = url;
   history = appendHistory(history, id);
-  if (mayPersist()) persist(days);
+  if (byServer) {
+    unsavedDays = 0;
+    cookiesBlocked = readCookie(COOKIE_CLICK_ID) != id;
+  } else if (mayPersist()) persist(days);
   else {
     unsavedDays = days;
     log('info', 'consent ' + consent() + ': attribution kept in memory');
@@ -67,10 +75,10 @@ export function save(id: string, days: number, url = affiliateUrl): void {
 }
 
 /** A click answer: the new attribution, announced to every listener (a listener's failure is logged, not thrown). */
-export function applyClick(id: string, url: string, days: number): void {
+export function applyClick(id: string, url: string, days: number, byServer?: boolean): void {
   const previous = data();
   windowDays = days;
-  save(id, days, url);
+  save(id, days, url, byServer);
   log('info', 'click saved', id);
   for (const listener of listeners) {
     try {

@@ -16,7 +16,8 @@ import { postJson } from './transport';
 /** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
 export const RETRY_DELAYS_MS = [500, 1500];
 
-type Answer = Record<string, unknown> | undefined;
+/** A successful outcome (its `body` is the answer), or undefined. */
+type Answer = HttpOutcome | undefined;
 
 /** Events not yet answered for good, oldest first. */
 export let outbox: PendingEvent[] = [];
@@ -40,10 +41,11 @@ export const clearOutbox = (): void => void (outbox = []);
 
 /**
  * Sends an outbox event, retrying in the page while the outcome is retryable; resolves to the
- * answer's body, or logs why there is none (with `debug`, from the first failed try on).
+ * successful outcome, or logs why there is none (with `debug`, from the first failed try on).
+ * `extra` adds fields to each try's body (read at each try: they may change meanwhile).
  * A definitive answer takes the event out of the outbox; one still failing stays for a later page view.
  */
-export function deliver(event: PendingEvent, isExpected: (message: string) => boolean): Promise<Answer> {
+export function deliver(event: PendingEvent, isExpected: (message: string) => boolean, extra?: () => object): Promise<Answer> {
   const id = event.body.event_id;
   const sending =
     inFlight.get(id) ??
@@ -52,7 +54,7 @@ export function deliver(event: PendingEvent, isExpected: (message: string) => bo
       log('info', route, event.body);
       let outcome: HttpOutcome;
       for (let attempt = 0; ; attempt++) {
-        outcome = await postJson(apiUrl(route), event.body);
+        outcome = await postJson(apiUrl(route), { ...event.body, ...extra?.() });
         const delay = RETRY_DELAYS_MS[attempt];
         if (!isRetryable(outcome.status) || delay === undefined) break;
         log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin));
@@ -67,7 +69,7 @@ export function deliver(event: PendingEvent, isExpected: (message: string) => bo
         storeOutbox();
       }
       inFlight.delete(id);
-      if (ok) return answer;
+      if (ok) return outcome;
       log(isExpected(answer) ? 'warn' : 'error', route + ' not recorded:', answer, retryable ? '(kept to resend)' : '');
     })();
   inFlight.set(id, sending);

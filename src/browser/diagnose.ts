@@ -5,7 +5,7 @@ import { readAff } from '../core/values';
 import { readCookie } from './cookies';
 import { log, snapshot } from './core';
 import { isBrowser } from './env';
-import { COOKIE_NAMES } from './jar';
+import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from './jar';
 
 export function diagnose(): AffitorDiagnosis {
   const browser = isBrowser();
@@ -15,7 +15,9 @@ export function diagnose(): AffitorDiagnosis {
     const value = browser && readCookie(name);
     if (value) cookies[name] = value;
   }
-  const report = { aff: browser ? readAff(location.href) : null, ...held, cookies };
+  // The handler writes `affitor_set_by=server` with the attribution cookies; the page deletes it when it writes them.
+  const cookiesSetBy: AffitorDiagnosis['cookiesSetBy'] = cookies[COOKIE_CLICK_ID] ? (cookies[COOKIE_SET_BY] == 'server' ? 'server' : 'page') : null;
+  const report = { aff: browser ? readAff(location.href) : null, ...held, cookiesSetBy, cookies };
   const diagnosis: AffitorDiagnosis = {
     ...report,
     warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain),

@@ -6,11 +6,11 @@ import { findRootDomain, writeCookie } from './cookies';
 import { log, options } from './options';
 import { isSecurePage } from './page';
 
-import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID } from '../core/cookie-names';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
 
-export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID };
+export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY };
 export const COOKIE_OUTBOX = 'affitor_outbox';
-export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_OUTBOX, 'affitor_probe'];
+export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, 'affitor_probe'];
 
 /** The chosen domain: undefined for host-only, null while not chosen yet. */
 export let chosenDomain: string | undefined | null = null;

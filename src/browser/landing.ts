@@ -7,10 +7,11 @@ import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, isPlausibleId, readAff } from '../core/values';
-import { affiliateUrl, applyClick, clickId } from './attribution';
+import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
 import { deliver, enqueue, outbox } from './delivery';
 import { urlAtLoad } from './history';
-import { log, mayPersist, programId } from './options';
+import { cookieDomain } from './jar';
+import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext, sessionId } from './page';
 
 /** The `aff` value whose landing this page has already handled. */
@@ -27,11 +28,19 @@ let newestApplied = 0;
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
     // A known but inactive partner link (200, success:false) is expected, not a failure.
-    const answer = await deliver(event, (message) => /inactive/.test(message));
+    const outcome = await deliver(
+      event,
+      (message) => /inactive/.test(message),
+      // What the first-party handler needs to write the cookies itself (it strips these fields).
+      viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined,
+    );
+    const answer = outcome?.body;
     if (!answer) return;
     if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
     // Last touch: an older request answering after a newer one, or a click from an earlier
     // page view that a newer landing superseded, is recorded by the server but not applied.
+    // Had the handler written an older click's cookies over a newer one's, the newer is written back.
+    if (sequence < newestApplied && outcome.setByServer) persist(windowDays!);
     if (event.stale || sequence < newestApplied) return;
     newestApplied = sequence;
     const url = event.body.affiliate_url as string;
@@ -40,6 +49,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       answer.click_id,
       url.length < 1024 ? url : `${location.origin}/?aff=${encodeURIComponent(readAff(url)!)}`,
       clampWindowDays(answer.cookie_window_days),
+      outcome.setByServer,
     );
   } catch (error) {
     log('error', 'click failed:', error);

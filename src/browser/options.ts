@@ -59,6 +59,12 @@ export const setConsent = (state: ConsentState): void => {
 /** Whether cookies and storage may be written: consent given. */
 export const mayPersist = (): boolean => consent() == 'granted';
 
+/**
+ * Whether `apiBase` is a same-origin path (`/relay`): the first-party handler, which is told
+ * the cookie domain and consent with each click and may write the cookies itself.
+ */
+export const viaHandler = (): boolean => /^\/(?!\/)/.test(options.apiBase ?? '');
+
 export const apiUrl = (route: string): string =>
   `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`;
 

@@ -7,7 +7,7 @@ import { reports } from './delivery';
 import { chosenDomain, cookieDomain, domainReason, probes } from './jar';
 import { consent, mayPersist, options, programId, programIdSource } from './options';
 
-export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'warnings'> & {
+export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy' | 'warnings'> & {
   debug: boolean;
   /** A `cookieDomain` option that is no domain, or null. */
   invalidCookieDomain: string | null;

@@ -21,6 +21,7 @@ export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_T
     });
     outcome.status = response.status;
     outcome.requestId = response.headers.get('x-request-id');
+    outcome.setByServer = response.headers.get('x-affitor-cookies') == 'set';
     const parsed: unknown = JSON.parse(await response.text());
     if (parsed && typeof parsed == 'object') outcome.body = parsed as Record<string, unknown>;
   } catch (error) {

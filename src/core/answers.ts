@@ -9,6 +9,8 @@ export interface HttpOutcome {
   failure?: string;
   /** The server's `X-Request-ID`. */
   requestId?: string | null;
+  /** The first-party handler answered `X-Affitor-Cookies: set`: it wrote the attribution cookies with `Set-Cookie`. */
+  setByServer?: boolean;
 }
 
 /**

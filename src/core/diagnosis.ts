@@ -28,6 +28,11 @@ export interface AffitorDiagnosis {
   probes: Array<{ domain: string; accepted: boolean }>;
   /** The SDK's cookies present on this page, decoded. */
   cookies: Record<string, string>;
+  /**
+   * Who wrote the attribution cookies: `server` (the first-party handler, with `Set-Cookie`: kept
+   * for the whole window), `page` (`document.cookie`: Safari keeps them 7 days at most), or null (none).
+   */
+  cookiesSetBy: 'server' | 'page' | null;
   /** The browser refused the attribution cookies (blocked, or a cross-site frame): attribution lives in memory only. */
   cookiesBlocked: boolean;
   /** Cookie lifetime from the last click answer, in days. */
@@ -37,6 +42,8 @@ export interface AffitorDiagnosis {
   consent: ConsentState;
   warnings: string[];
 }
+
+export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler';
 
 export function diagnosisWarnings(
   report: Omit<AffitorDiagnosis, 'warnings'>,
@@ -59,6 +66,7 @@ export function diagnosisWarnings(
       );
     }
   }
+  if (report.cookiesSetBy == 'page') warnings.push(SAFARI_CAP_WARNING);
   if (report.consent != 'granted') warnings.push(`consent ${report.consent}: attribution kept in memory only`);
   return warnings;
 }

@@ -154,9 +154,11 @@ describe('diagnose', () => {
       ],
       windowDays: 30,
       cookiesBlocked: false,
+      // Without the first-party handler, the page wrote the cookies: Safari caps them at 7 days.
+      cookiesSetBy: 'page',
       consent: 'granted',
       lastLead: null,
-      warnings: [],
+      warnings: ['Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler'],
     });
     expect(report.cookies.affitor_click_id).toBe(tracker.getClickId());
     expect(report.lastClick).toMatchObject({ status: 200, ok: true, message: null });

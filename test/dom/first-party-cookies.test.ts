@@ -1,0 +1,197 @@
+/**
+ * The SDK pointed at the first-party handler (`apiBase: '/relay'`): the fields it adds to a
+ * click for the handler, and the cookies it leaves alone when the handler wrote them.
+ * The handler is the real `createAffitorHandler`, mounted on the shop's origin behind msw and
+ * forwarding to the reference server.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
+import { SAFARI_CAP_WARNING } from '../../src/core/diagnosis';
+import { AffitorTracker } from '../../src/index';
+import { createAffitorHandler } from '../../src/server';
+import { API_BASE, clearCookies, cookieValue, http, recordCookieWrites, setUrl, settle, stopRecordingCookies, useTrackingApi } from '../support/dom';
+
+const SHOP = 'https://www.shop.example.com';
+const ATTRIBUTION = /^(affitor_click_id|customer_code|affitor_click_ids|affitor_aff_url|affitor_set_by)=/;
+
+const api = useTrackingApi();
+/** The click bodies the SDK posted to the handler, before the handler stripped its fields. */
+let relayed: Array<Record<string, unknown>> = [];
+/** What the handler's answer says; `drop` takes its Set-Cookie and header off (a handler that wrote nothing). */
+let handlerMode: 'real' | 'none' = 'real';
+/** Landing URLs whose next click the mount answers 503 itself, once. */
+let failOnce = new Set<string>();
+
+const handler = createAffitorHandler({ apiUrl: API_BASE, scripts: false });
+
+/**
+ * What the browser does with the handler's `Set-Cookie` (happy-dom does not apply it to a
+ * fetch answered by msw): stores each one, through the jar's own setter, so the page's
+ * recorded `document.cookie` writes stay the page's only.
+ */
+function storeSetCookies(answer: Response): void {
+  let proto: object | null = Object.getPrototypeOf(document) as object;
+  while (proto && !Object.getOwnPropertyDescriptor(proto, 'cookie')) proto = Object.getPrototypeOf(proto) as object | null;
+  const native = Object.getOwnPropertyDescriptor(proto!, 'cookie')!;
+  for (const cookie of answer.headers.getSetCookie()) native.set!.call(document, cookie);
+}
+const mountHandler = () =>
+  api.server.use(
+    http.all(`${SHOP}/relay/*`, async ({ request }) => {
+      const text = await request.text();
+      if (request.url.endsWith('/click')) {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        relayed.push(body);
+        if (failOnce.delete(String(body.affiliate_url))) return Response.json({ error: 'busy' }, { status: 503 });
+      }
+      const answer = await handler(new Request(request.url, { method: request.method, headers: request.headers, body: text }));
+      if (handlerMode == 'real') {
+        storeSetCookies(answer);
+        return answer;
+      }
+      return new Response(await answer.text(), { status: answer.status, headers: { 'Content-Type': 'application/json', 'X-Affitor-Cookies': 'none' } });
+    }),
+  );
+
+beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(() => {
+  api.reset();
+  mountHandler();
+  relayed = [];
+  handlerMode = 'real';
+  failOnce = new Set();
+  sessionStorage.clear();
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterEach(() => {
+  stopRecordingCookies();
+  vi.restoreAllMocks();
+  clearCookies();
+  sessionStorage.clear();
+});
+afterAll(() => api.server.close());
+
+async function pageView(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
+  setUrl(url);
+  newPageView();
+  const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay', ...options }).init();
+  if (url.includes('aff=')) await tracker.trackClick();
+  await settle();
+  return tracker;
+}
+
+const attributionWrites = (writes: string[]) => writes.filter((write) => ATTRIBUTION.test(write));
+
+describe('the click body for the handler', () => {
+  it('carries the probed cookie domain and consent; the handler strips them before the API', async () => {
+    await pageView(`${SHOP}/?aff=PARTNER123`);
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).toMatchObject({ cookie_domain: 'example.com', consent: 'granted' });
+    expect(relayed[0]).not.toHaveProperty('stale');
+    expect(api.clicks()).toHaveLength(1);
+    for (const field of ['cookie_domain', 'consent', 'stale']) expect(api.clicks()[0]!.body).not.toHaveProperty(field);
+  });
+
+  it('carries the cookieDomain option, and consent pending without probing a domain', async () => {
+    await pageView(`${SHOP}/?aff=PARTNER123`, { cookieDomain: 'shop.example.com' });
+    expect(relayed[0]).toMatchObject({ cookie_domain: 'shop.example.com', consent: 'granted' });
+    clearCookies();
+    relayed = [];
+    await pageView(`${SHOP}/?aff=PARTNER456`, { consent: 'pending' });
+    expect(relayed[0]).toMatchObject({ consent: 'pending' });
+    expect(relayed[0]).not.toHaveProperty('cookie_domain');
+    expect(document.cookie).not.toMatch(/affitor_/);
+  });
+
+  it('marks a click that a newer landing superseded as stale on its next try', async () => {
+    failOnce.add(`${SHOP}/?aff=PARTNER123`);
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
+    await settle();
+    // The first try failed (503); before its retry, the visitor follows another partner's link.
+    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(relayed.map((body) => [String(body.affiliate_url).split('aff=')[1], body.stale])).toEqual([
+      ['PARTNER123', undefined],
+      ['PARTNER456', undefined],
+      ['PARTNER123', true],
+    ]);
+    // The handler set no cookie for the superseded click: the newer partner keeps the attribution.
+    expect(api.clicks()).toHaveLength(2);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(api.clicks().find((click) => String(click.body.affiliate_url).endsWith('PARTNER456'))).toBeDefined();
+  }, 10_000);
+
+  it('is not added when apiBase is the tracking API itself', async () => {
+    await pageView(`${SHOP}/?aff=PARTNER123`, { apiBase: API_BASE });
+    expect(relayed).toHaveLength(0);
+    expect(api.clicks()[0]!.body).not.toHaveProperty('consent');
+    expect(api.clicks()[0]!.body).not.toHaveProperty('cookie_domain');
+  });
+});
+
+describe('cookies the handler wrote', () => {
+  it('are read, never written again with document.cookie, on the landing and on later page views', async () => {
+    const writes = recordCookieWrites();
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
+    const clickId = tracker.getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    expect(cookieValue('affitor_set_by')).toBe('server');
+    expect(attributionWrites(writes)).toEqual([]);
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'server', cookiesBlocked: false });
+    expect(tracker.diagnose().warnings).not.toContain(SAFARI_CAP_WARNING);
+
+    // A later page view reads them, and says who wrote them (affitor_set_by).
+    const later = await pageView(`${SHOP}/pricing`);
+    expect(later.getClickId()).toBe(clickId);
+    expect(later.diagnose().cookiesSetBy).toBe('server');
+
+    // A new partner on a later page view: the handler writes the new attribution, the page still does not.
+    const next = await pageView(`${SHOP}/?aff=PARTNER456`);
+    expect(next.getClickId()).not.toBe(clickId);
+    expect(cookieValue('affitor_click_id')).toBe(next.getClickId());
+    expect(attributionWrites(writes)).toEqual([]);
+
+    await next.signup('user_1');
+    expect(api.leads()[0]!.body).toMatchObject({ click_id: next.getClickId() });
+  });
+
+  it('are written by the page as before when the answer says none, and affitor_set_by goes', async () => {
+    await pageView(`${SHOP}/?aff=PARTNER123`);
+    expect(cookieValue('affitor_set_by')).toBe('server');
+    handlerMode = 'none';
+    const writes = recordCookieWrites();
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER456`);
+    expect(attributionWrites(writes).map((write) => write.split('=')[0])).toEqual(
+      expect.arrayContaining(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_set_by']),
+    );
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(cookieValue('affitor_set_by')).toBeUndefined();
+    expect(tracker.diagnose().cookiesSetBy).toBe('page');
+    expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
+  });
+
+  it('revokeConsent deletes affitor_set_by with the rest', async () => {
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
+    expect(cookieValue('affitor_set_by')).toBe('server');
+    tracker.revokeConsent();
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+    expect(tracker.diagnose().cookiesSetBy).toBeNull();
+  });
+});
+
+describe('diagnose() on where the cookies came from', () => {
+  it('says page, and warns of the Safari cap, when the SDK wrote them with document.cookie', async () => {
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { apiBase: API_BASE });
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page' });
+    expect(tracker.diagnose().warnings).toEqual([SAFARI_CAP_WARNING]);
+    expect(SAFARI_CAP_WARNING).toBe('Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler');
+  });
+
+  it('says null, with no warning, when there are no attribution cookies', async () => {
+    const tracker = await pageView(`${SHOP}/pricing`);
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: null, warnings: [] });
+  });
+});
