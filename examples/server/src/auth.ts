@@ -4,7 +4,7 @@
  * token (or which prefix of one) was close.
  */
 import { MESSAGES } from './errors';
-import type { Program } from './seed';
+import type { Program } from './types';
 
 export type AuthResult = { ok: true; token: string } | { ok: false; message: string };
 
