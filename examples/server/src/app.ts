@@ -186,7 +186,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     });
   }
   paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store)) });
-  for (const [path, handlers] of dashboardRoutes({ store, log, now })) paths.set(path, handlers);
+  for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, handlers);
 
   async function dispatch(call: Call, path: string): Promise<Reply> {
     const handlers = paths.get(path);

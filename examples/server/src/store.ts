@@ -84,7 +84,7 @@ export class Store {
   }
 
   /** The customer with this id, without a scan. */
-  private customerById(id: number): Customer | undefined {
+  customerById(id: number): Customer | undefined {
     if (id < this.firstCreatedId) return this.seededById.get(id);
     const customer = this.customers[this.seededPositions.size + id - this.firstCreatedId];
     return customer?.id === id ? customer : undefined;
