@@ -6,6 +6,7 @@
  */
 import type { SeedInput, TrackingServer } from '../examples/server/src/app';
 import { startServer } from '../examples/server/src/node';
+import { PARTNER_A as SEED_PARTNER_A, PARTNER_B as SEED_PARTNER_B, seed } from '../test/support/seed';
 
 export interface BenchApi {
   url: string;
@@ -18,25 +19,25 @@ export interface BenchApi {
 }
 
 export const API_TOKEN = 'aff_test_1';
-export const PARTNER_A = 'PARTNER123';
-export const PARTNER_B = 'PARTNER456';
+export const PARTNER_A = SEED_PARTNER_A.link;
+export const PARTNER_B = SEED_PARTNER_B.link;
 
 /** The load test's click body (a landing on PARTNER123) and the origin it comes from. */
 export const CLICK_BODY = JSON.stringify({ affiliate_url: `http://localhost/?aff=${PARTNER_A}` });
 export const LOAD_ORIGIN = 'http://www.shop.test:8080';
+/** What the filled server of the load test holds before its runs. */
+export const FILL_CLICKS = 100_000;
+export const FILL_SALES = 10_000;
+
 export const saleBody = (transactionId: string, clickId: string): string =>
   JSON.stringify({ transaction_id: transactionId, amount_cents: 4900, click_id: clickId });
 
 /** Program 1 (allowing `origins`) with two partner links; program rate limits out of the way of a load test. */
 export function benchSeed(origins: string[]): SeedInput {
-  return {
-    programs: [{ id: 1, api_token: API_TOKEN, allowed_origins: origins, rate_limits: { per_minute: 1e9, per_hour: 1e9 } }],
-    partners: [{ id: 10, name: 'Partner A' }, { id: 11, name: 'Partner B' }],
-    referral_links: [
-      { short_link: PARTNER_A, program_id: 1, partner_id: 10 },
-      { short_link: PARTNER_B, program_id: 1, partner_id: 11 },
-    ],
-  };
+  return seed()
+    .program(1, API_TOKEN, { allowed_origins: origins, rate_limits: { per_minute: 1e9, per_hour: 1e9 } })
+    .partnersWithLinks(1, SEED_PARTNER_A, SEED_PARTNER_B)
+    .build();
 }
 
 /** The first `X-Forwarded-For` entry: the load test's visitor address. */

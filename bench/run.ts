@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../test/e2e/harness';
 import { REPO_ROOT } from '../examples/demo/static-server';
-import { benchSeed, startApi } from './api';
+import { FILL_CLICKS, FILL_SALES, benchSeed, startApi } from './api';
 import type { BenchApi } from './api';
 import { measureCookieTime } from './cookie-time';
 import type { CookieTimeResult } from './cookie-time';
@@ -107,6 +107,17 @@ function loadRow(label: string, figures: LoadFigures, bare?: LoadFigures): Row {
   };
 }
 
+/** A run against the server holding FILL_CLICKS clicks and FILL_SALES sales, next to the same run against an empty one. */
+function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, bare: LoadFigures): Row {
+  const change = (filled.rps / empty.rps - 1) * 100;
+  return {
+    area: 'Load',
+    measure: `reference server holding ${count(FILL_CLICKS)} clicks and ${count(FILL_SALES)} sales: ${route}`,
+    result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
+    reference: `empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)} (${change >= 0 ? '+' : ''}${change.toFixed(1)} %); ${(filled.rps / bare.rps).toFixed(2)}x the bare handler; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+  };
+}
+
 function describeCount(step: RequestCount): string {
   const parts = Object.entries(step.server).map(([route, n]) => `${n}x ${route}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
@@ -172,6 +183,8 @@ function rows({ sizes, browser, load, memory }: AllResults): Row[] {
     loadRow('reference server: click', load.click, load.bareClick),
     loadRow('bare node:http, sale JSON', load.bareSale),
     loadRow('reference server: sale (unique transaction ids)', load.sale, load.bareSale),
+    filledRow('click', load.filledClick, load.click, load.bareClick),
+    filledRow('sale', load.filledSale, load.sale, load.bareSale),
     {
       area: 'Memory',
       measure: `heapUsed after ${count(memory.clicks)} clicks${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
@@ -194,7 +207,7 @@ function methods(results: AllResults): string[] {
     `**Main thread.** Headless Chromium (playwright-core, Debian's chromium). A page on \`http://www.shop.localhost\` (loopback) reads \`performance.now()\` in an inline script, then runs the SDK inlined, then reads the clock again; the bare page has the two reads and nothing between. Without \`?aff=\` the loader \`dist/affitor.global.js\` alone is inlined, in a \`<script data-affitor-…>\` tag: it finds no work, fetches nothing, and the span ends with its \`init()\` returning. With \`?aff=\` the loader is inlined and \`dist/affitor.tracker.js\` in a second \`<script>\` right after it, as the browser runs them once the tracker has arrived: the loader asks for the tracker, the inline tracker hands itself over, and the span ends with the tracker's \`init()\` returning (the queue replay is empty). On a real landing the two run as separate tasks with the tracker's download between them; the span is their sum without that wait. The spans cover parsing, compiling and running the scripts; the network time of the tracker and of the click request is not in them. The loader also adds \`<script src="/affitor.tracker.js">\` (relative to the page, as the inline tag has no src), which the page server answers, so no 404 is logged (the bench fails on any console error, and checks that only the \`?aff=\` page fetches the tracker). That copy runs once it has arrived and its handover is ignored; it notes when it has run, and ran inside the span in ${mainThread.fetchedTrackerInSpan} of ${mainThread.loads} \`?aff=\` loads${mainThread.fetchedTrackerInSpan > 0 ? ' (in those the span holds both copies, one of them ignored)' : ''}. The pages are served with COOP/COEP, so the clock has 5 µs resolution (cross-origin isolated: ${mainThread.isolated ? 'yes, on every load' : 'NO, 100 µs resolution'}). Each load is a fresh browser context (new renderer, cold V8, empty jar); the three variants take turns, ${mainThread.loads} measured loads each after 5 warm-up rounds. The cost is the difference to the bare page. Median and p95 are nearest-rank order statistics.`,
     `**Cookie.** The landing page as the README sets it up (\`<script async src=…/dist/affitor.global.js>\` with \`?aff=\`), with \`/dist/affitor.tracker.js\` beside it, served from loopback with \`Cache-Control: no-store\`, the tracking server on another loopback port. The loader arrives and runs, finds the \`?aff=\`, fetches the tracker; the tracker runs and sends the click, and writes the cookie from the answer. An inline script wraps \`document.cookie\`'s setter and notes \`performance.now()\` (ms since navigation start) when \`affitor_click_id\` is first written and readable. Resource timing gives when the loader and the tracker arrived (\`responseEnd\`) and when the click request was sent and answered. A fresh context per landing, ${results.browser.cookie.loads} landings after 3 warm-up ones. On loopback the tracker's request costs little; on a real network it adds a round trip and the tracker's download between the loader running and the click being sent.`,
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
-    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
+    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, to show whether a call costs more as the store grows; the figure in brackets is the change from the empty server's run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
     `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
   ];
 }
@@ -211,7 +224,7 @@ async function main(): Promise<void> {
   log('sizes');
   const sizes = await measureSizes();
   const browser = await measureBrowser();
-  log(`load: ${CONNECTIONS} connections, 4 runs of 2 s + ${SECONDS} s`);
+  log(`load: ${CONNECTIONS} connections, 6 runs of 2 s + ${SECONDS} s`);
   const load = await measureLoad(CONNECTIONS, SECONDS);
   log(`memory: ${count(CLICKS)} clicks`);
   const memory = await measureMemory();
