@@ -159,7 +159,7 @@ describe.skipIf(skipWithoutChromium)('the script tag in Chromium', () => {
     // The queued signup waited for the landing's click, so the lead carries its click id.
     expect(state().leads[0]).toMatchObject({ click_id: click!.click_id, customer_key: 'queued_user', email: 'queued@example.com' });
     expect(state().customers[0]).toMatchObject({ id: click!.customer_id, status: 'lead' });
-    expect(routes(requests)).toEqual(['click', 'lead']);
+    await expect.poll(() => routes(requests)).toEqual(['click', 'lead']);
     expect(await page.evaluate(() => (window as unknown as { readyRan: unknown }).readyRan)).toEqual({ clickIdAtLoad: null, hasGetData: true });
     // The queued init({ debug: true }) was applied: debug lines from the start.
     await expect.poll(() => lines.some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init'))).toBe(true);
