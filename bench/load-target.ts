@@ -1,15 +1,48 @@
 /**
  * A load-test target in its own process, so autocannon and the server do not share an event
- * loop: `reference` (the tracking server, bench/api.ts) or `bare-click` / `bare-sale` (a bare
+ * loop: `reference` (the tracking server, bench/api.ts), `reference-filled` (the same, holding
+ * FILL_CLICKS clicks and FILL_SALES sales before the run), or `bare-click` / `bare-sale` (a bare
  * node:http handler answering the JSON the reference server answered to the same request).
  * Prints one JSON line `{ url, clickId }` once listening.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTrackingServer } from '../examples/server/src/app';
-import { API_TOKEN, CLICK_BODY, LOAD_ORIGIN, benchSeed, saleBody, startApi } from './api';
+import type { TrackingServer } from '../examples/server/src/app';
+import { API_TOKEN, CLICK_BODY, FILL_CLICKS, FILL_SALES, LOAD_ORIGIN, benchSeed, saleBody, startApi } from './api';
 
 const seed = benchSeed([LOAD_ORIGIN]);
+
+/** Clicks from as many visitors, then a sale for each of the first FILL_SALES customers, through app.fetch. */
+async function fill(app: TrackingServer): Promise<void> {
+  const clickIds: string[] = [];
+  for (let n = 0; n < FILL_CLICKS; n += 100) {
+    const batch = Array.from({ length: Math.min(100, FILL_CLICKS - n) }, async (_, i) => {
+      const visitor = n + i + 1;
+      const answer = await app.fetch(
+        new Request('http://api/api/v1/track/click', {
+          method: 'POST',
+          headers: { 'Content-Type': 'text/plain', 'X-Forwarded-For': `172.${(visitor >> 16) & 255}.${(visitor >> 8) & 255}.${visitor & 255}` },
+          body: CLICK_BODY,
+        }),
+      );
+      return ((await answer.json()) as { click_id: string }).click_id;
+    });
+    clickIds.push(...(await Promise.all(batch)));
+  }
+  for (let n = 0; n < FILL_SALES; n++) {
+    const answer = await app.fetch(
+      new Request('http://api/api/v1/track/sale', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${API_TOKEN}` },
+        body: saleBody(`fill_${n}`, clickIds[n]!),
+      }),
+    );
+    if (answer.status !== 200) throw new Error(`filling: sale ${n} answered ${answer.status}`);
+  }
+  const state = app.inspect();
+  if (state.clicks.length !== FILL_CLICKS || state.sales.length !== FILL_SALES) throw new Error('filling: the store does not hold what was sent');
+}
 
 /** One click and one sale through the reference server in-process: their answers, for the bare handler. */
 async function sampleAnswers(): Promise<{ click: string; sale: string }> {
@@ -31,8 +64,9 @@ async function sampleAnswers(): Promise<{ click: string; sale: string }> {
 }
 
 async function main(mode: string): Promise<void> {
-  if (mode === 'reference') {
+  if (mode === 'reference' || mode === 'reference-filled') {
     const api = await startApi(seed);
+    if (mode === 'reference-filled') await fill(api.app);
     const click = await fetch(`${api.url}/api/v1/track/click`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: CLICK_BODY });
     const clickId = ((await click.json()) as { click_id: string }).click_id;
     console.log(JSON.stringify({ url: api.url, clickId }));
@@ -40,7 +74,7 @@ async function main(mode: string): Promise<void> {
   }
   const answers = await sampleAnswers();
   const answer = mode === 'bare-click' ? answers.click : mode === 'bare-sale' ? answers.sale : undefined;
-  if (answer === undefined) throw new Error(`unknown mode ${mode}: reference, bare-click or bare-sale`);
+  if (answer === undefined) throw new Error(`unknown mode ${mode}: reference, reference-filled, bare-click or bare-sale`);
   const server = createServer((request, response) => {
     request.resume();
     request.on('end', () => response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' }).end(answer));

@@ -1,7 +1,8 @@
 /**
  * The reference server under load on loopback: autocannon (10 connections, a short warm-up,
  * then a fixed duration) against the server in a child process, for click and for sale, each
- * next to a bare node:http handler answering the same JSON, measured the same way in the same run.
+ * next to a bare node:http handler answering the same JSON, measured the same way in the same
+ * run; then both again against a server already holding 100,000 clicks and 10,000 sales.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -25,6 +26,9 @@ export interface LoadResult {
   bareClick: LoadFigures;
   sale: LoadFigures;
   bareSale: LoadFigures;
+  /** The same runs against a server already holding 100,000 clicks and 10,000 sales. */
+  filledClick: LoadFigures;
+  filledSale: LoadFigures;
   connections: number;
   seconds: number;
 }
@@ -107,6 +111,8 @@ export async function measureLoad(connections = 10, seconds = 8): Promise<LoadRe
     click: await run('reference', clickRequest, connections, seconds),
     bareSale: await run('bare-sale', saleRequest, connections, seconds),
     sale: await run('reference', saleRequest, connections, seconds),
+    filledClick: await run('reference-filled', clickRequest, connections, seconds),
+    filledSale: await run('reference-filled', saleRequest, connections, seconds),
     connections,
     seconds,
   };

@@ -37,15 +37,15 @@ export async function measureRequests(browser: Browser, origin: string, api: Ben
   });
   const steps: RequestCount[] = [];
   const step = async (name: string, act: () => Promise<unknown>, until: () => Promise<unknown>) => {
-    api.counts.clear();
+    const mark = api.mark();
     sent = 0;
     sdkFiles = [];
     await act();
     await until();
     // Anything else the SDK would send goes out now: the network stays quiet for 500 ms.
     await page.waitForLoadState('networkidle');
-    const server = Object.fromEntries(api.counts);
-    steps.push({ step: name, server, serverTotal: [...api.counts.values()].reduce((a, b) => a + b, 0), browser: sent, sdkFiles });
+    const server = api.countsSince(mark);
+    steps.push({ step: name, server, serverTotal: Object.values(server).reduce((a, b) => a + b, 0), browser: sent, sdkFiles });
   };
   const clickIdIsNot = (previous: string | undefined) => page.waitForFunction(
     (prev) => { const id = /(?:^|; )affitor_click_id=([^;]*)/.exec(document.cookie)?.[1]; return id !== undefined && id !== prev; },

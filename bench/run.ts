@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from '../test/e2e/harness';
 import { REPO_ROOT } from '../examples/demo/static-server';
-import { benchSeed, startApi } from './api';
+import { FILL_CLICKS, FILL_SALES, benchSeed, startApi } from './api';
 import type { BenchApi } from './api';
 import { measureLanding } from './landing';
 import type { LandingResult } from './landing';
@@ -121,6 +121,17 @@ function loadRow(label: string, figures: LoadFigures, bare?: LoadFigures): Row {
   };
 }
 
+/** A run against the server holding FILL_CLICKS clicks and FILL_SALES sales, next to the same run against an empty one. */
+function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, bare: LoadFigures): Row {
+  const change = (filled.rps / empty.rps - 1) * 100;
+  return {
+    area: 'Load',
+    measure: `reference server holding ${count(FILL_CLICKS)} clicks and ${count(FILL_SALES)} sales: ${route}`,
+    result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
+    reference: `empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)} (${change >= 0 ? '+' : ''}${change.toFixed(1)} %); ${(filled.rps / bare.rps).toFixed(2)}x the bare handler; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+  };
+}
+
 function describeCount(step: RequestCount): string {
   const parts = Object.entries(step.server).map(([route, n]) => `${n}x ${route}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
@@ -162,6 +173,8 @@ function rows(results: AllResults): Row[] {
     loadRow('reference server: click', load.click, load.bareClick),
     loadRow('bare node:http, sale JSON', load.bareSale),
     loadRow('reference server: sale (unique transaction ids)', load.sale, load.bareSale),
+    filledRow('click', load.filledClick, load.click, load.bareClick),
+    filledRow('sale', load.filledSale, load.sale, load.bareSale),
     {
       area: 'Memory',
       measure: `heapUsed after ${count(memory.clicks)} clicks${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
@@ -182,7 +195,7 @@ function methods(results: AllResults): string[] {
     `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: \`dist/affitor.global.js\`, which every page view downloads and which sends a landing's click by itself, and \`dist/affitor.more.js\`, which the first file loads from its own folder only for \`signup\`, \`trackClick\`, \`diagnose()\` and \`debug\`. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes.`,
     landingMethod(results.landing),
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
-    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
+    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, to show whether a call costs more as the store grows; the figure in brackets is the change from the empty server's run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms.`,
     `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
   ];
 }
@@ -205,7 +218,7 @@ async function main(): Promise<void> {
   const sizes = await measureSizes();
   const browser = await measureBrowser();
   const landing = await measureLandingAlone();
-  log(`load: ${CONNECTIONS} connections, 4 runs of 2 s + ${SECONDS} s`);
+  log(`load: ${CONNECTIONS} connections, 6 runs of 2 s + ${SECONDS} s`);
   const load = await measureLoad(CONNECTIONS, SECONDS);
   log(`memory: ${count(CLICKS)} clicks`);
   const memory = await measureMemory();

@@ -79,6 +79,7 @@ Affitor demo: an example shop (script tag) and app (ES module) on the in-memory 
   3. switch partner:             ${url('www.shop.localhost', '/?aff=PARTNER456')}
 
   tracking API:  ${api.url}
+  dashboard:     ${api.url}/_dashboard   (admin token: ${ADMIN_TOKEN}; each customer's chain, the latest requests, live)
   server state:  ${url('localhost', '/_inspect')}
                  (or: curl -H 'Authorization: Bearer ${ADMIN_TOKEN}' ${api.url}/_inspect)
 
@@ -88,7 +89,7 @@ What to look for (debug is on in both examples):
     and affitor_set_by=server on Domain .shop.localhost, expiring in the program's 30 days: set by the
     first-party handler under /relay (Network: the click answer's Set-Cookie and X-Affitor-Cookies: set);
     the app subdomain sees the same values.
-  - server state: a click (customers[].status "click"), then after the signup a lead bound to the same customer.
+  - dashboard (or server state): a click (customers[].status "click"), then after the signup a lead bound to the same customer.
   - reloading step 1 sends no second click; step 3 sends one with existing_click_id (last touch).
 
 Ctrl+C stops the demo.

@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer } from '../../examples/server/src/node';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../examples/server/src/node';
 import { Affitor } from '../../src/server';
+import { startServer } from '../../examples/server/src/node';
+import { useTrackingApi } from '../support/tracking-api';
 import { SEED, TOKEN } from './reference-server';
 
 /** A local HTTP server that accepts connections and never answers. */
@@ -22,14 +23,14 @@ async function silentServer() {
 }
 
 describe('against the reference server on a real port (global fetch)', () => {
+  const api = useTrackingApi(SEED);
   let server: RunningServer;
   let affitor: Affitor;
 
-  beforeAll(async () => {
-    server = await startServer({ port: 0, seed: SEED });
+  beforeAll(() => {
+    server = api.server;
     affitor = new Affitor({ apiKey: TOKEN, apiUrl: server.url, retryDelayMs: 1 });
   });
-  afterAll(() => server.close());
 
   it('tracks a sale, then answers its redelivery as a duplicate, echoing request ids', async () => {
     const first = await affitor.trackSale({ invoiceId: 'in_port_1', amount: 2500, clickId: 'cust_901_1' }, { requestId: 'whk_evt_1' });

@@ -3,25 +3,19 @@ import { createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
 import { Affitor } from '../../src/server';
 import type { AffitorOptions, FetchLike } from '../../src/server';
+import { PARTNER_A, seed } from '../support/seed';
 
 export const TOKEN = 'aff_test_1';
 
 /** Program 1 with customers in the states the tests need; program 2 with a rate limit of 1 a minute. */
-export const SEED: SeedInput = {
-  programs: [
-    { id: 1, api_token: TOKEN, commission_rate: 0.2 },
-    { id: 2, api_token: 'aff_slow_2', rate_limits: { per_minute: 1 } },
-  ],
-  partners: [{ id: 10, name: 'Partner A' }],
-  referral_links: [
-    { short_link: 'PARTNER123', program_id: 1, partner_id: 10, status: 'active' },
-    { short_link: 'INACTIVE1', program_id: 1, partner_id: 10, status: 'inactive' },
-  ],
-  customers: [
-    { id: 900, click_id: 'cust_900_1', customer_key: 'u_900', program_id: 1, partner_id: 10, partner_program: true, status: 'click' },
-    { id: 901, click_id: 'cust_901_1', customer_key: 'u_901', program_id: 1, partner_id: 10, partner_program: true, status: 'lead' },
-  ],
-};
+export const SEED: SeedInput = seed()
+  .program(1, TOKEN, { commission_rate: 0.2 })
+  .program(2, 'aff_slow_2', { rate_limits: { per_minute: 1 } })
+  .partnersWithLinks(1, PARTNER_A)
+  .link('INACTIVE1', 1, PARTNER_A.id, 'inactive')
+  .customer({ id: 900, click_id: 'cust_900_1', customer_key: 'u_900', program_id: 1, partner_id: PARTNER_A.id, partner_program: true, status: 'click' })
+  .customer({ id: 901, click_id: 'cust_901_1', customer_key: 'u_901', program_id: 1, partner_id: PARTNER_A.id, partner_program: true, status: 'lead' })
+  .build();
 
 /**
  * A fetch into `app` that lets a test step in: `before(n)` runs before attempt n (from 0) reaches

@@ -1,6 +1,7 @@
 /** Shared fixtures for the contract tests: a seed reaching every state, and a thin client. */
 import { createTrackingServer } from '../../examples/server/src/app';
 import type { Faults, SeedInput, TrackingServerOptions } from '../../examples/server/src/app';
+import { PARTNER_A, PARTNER_B, seed } from '../support/seed';
 
 export const API = 'https://api.affitor.test';
 export const TOKEN_1 = 'tok_program_one';
@@ -11,31 +12,26 @@ export const OTHER_SHOP_ORIGIN = 'http://app.other.test';
 export const START = Date.parse('2026-03-01T00:00:00Z');
 export const DAY = 86_400_000;
 
+/** Two programs, and links and customers reaching every state of the error table. */
 export function baseSeed(): SeedInput {
-  return {
-    programs: [
-      { id: 1, api_token: TOKEN_1, cookie_window_days: 30, attribution_window_days: 60, commission_rate: 0.2, allowed_origins: [SHOP_ORIGIN] },
-      { id: 2, api_token: TOKEN_2, commission_rate: 0.1, allowed_origins: [OTHER_SHOP_ORIGIN] },
-    ],
-    partners: [{ id: 10, name: 'Partner A' }, { id: 11, name: 'Partner B' }],
-    referral_links: [
-      { short_link: 'PARTNER123', program_id: 1, partner_id: 10, status: 'active' },
-      { short_link: 'PARTNER456', program_id: 1, partner_id: 11 },
-      { short_link: 'PROGRAM2', program_id: 2, partner_id: 11 },
-      { short_link: 'SLEEPING', program_id: 1, partner_id: 10, status: 'inactive' },
-      { short_link: 'NOPARTNER', program_id: 1, partner_id: null },
-      { short_link: 'NOPROGRAM', program_id: null, partner_id: 10 },
-    ],
-    customers: [
-      { id: 900, click_id: 'cust_900_1', customer_key: 'u_900', program_id: 1, partner_id: 10, status: 'click' },
-      { id: 901, click_id: 'cust_901_1', customer_key: 'u_901', program_id: 1, partner_id: 10, status: 'lead' },
-      { id: 902, click_id: 'cust_902_1', customer_key: 'u_902', program_id: 1, partner_id: 10, partner_program: false },
-      { id: 903, click_id: 'cust_903_1', customer_key: 'u_903', program_id: 1, partner_id: null, partner_program: true },
-      { id: 904, click_id: 'cust_904_1', customer_key: 'u_904', program_id: 2, partner_id: 11 },
-      { id: 905, click_id: 'cust_905_1', customer_key: 'u_905', program_id: 1, partner_id: 10, clicked_at: '2025-12-01T00:00:00Z' },
-    ],
-    admin_token: ADMIN,
-  };
+  return seed()
+    .program(1, TOKEN_1, { cookie_window_days: 30, attribution_window_days: 60, commission_rate: 0.2, allowed_origins: [SHOP_ORIGIN] })
+    .program(2, TOKEN_2, { commission_rate: 0.1, allowed_origins: [OTHER_SHOP_ORIGIN] })
+    .partners(PARTNER_A, PARTNER_B)
+    .link(PARTNER_A.link, 1, PARTNER_A.id, 'active')
+    .link(PARTNER_B.link, 1, PARTNER_B.id)
+    .link('PROGRAM2', 2, PARTNER_B.id)
+    .link('SLEEPING', 1, PARTNER_A.id, 'inactive')
+    .link('NOPARTNER', 1, null)
+    .link('NOPROGRAM', null, PARTNER_A.id)
+    .customer({ id: 900, click_id: 'cust_900_1', customer_key: 'u_900', program_id: 1, partner_id: 10, status: 'click' })
+    .customer({ id: 901, click_id: 'cust_901_1', customer_key: 'u_901', program_id: 1, partner_id: 10, status: 'lead' })
+    .customer({ id: 902, click_id: 'cust_902_1', customer_key: 'u_902', program_id: 1, partner_id: 10, partner_program: false })
+    .customer({ id: 903, click_id: 'cust_903_1', customer_key: 'u_903', program_id: 1, partner_id: null, partner_program: true })
+    .customer({ id: 904, click_id: 'cust_904_1', customer_key: 'u_904', program_id: 2, partner_id: 11 })
+    .customer({ id: 905, click_id: 'cust_905_1', customer_key: 'u_905', program_id: 1, partner_id: 10, clicked_at: '2025-12-01T00:00:00Z' })
+    .admin(ADMIN)
+    .build();
 }
 
 export interface Reply {

@@ -82,6 +82,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     await plain.page.evaluate((aff) => history.pushState(null, '', `/lazy.html?aff=${aff}`), PARTNER_B.link);
     await expect.poll(() => state().clicks.length).toBe(2);
     expect(plain.sdkFiles).toEqual(['affitor.global.js']);
+    // The server can record the click before Chromium's request event reaches the test: wait for the event.
+    await expect.poll(() => plain.requests.length).toBe(1);
     expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
     const second = await waitForCookie(context, 'affitor_click_id', first.value);
 

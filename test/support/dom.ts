@@ -7,23 +7,18 @@ import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput } from '../../examples/server/src/app';
+import { PARTNER_A, PARTNER_B, seed } from './seed';
 
 export const API_BASE = 'https://api.affitor.test';
 
-export const testSeed = (): SeedInput => ({
-  programs: [{ id: 1, api_token: 'aff_test_1', cookie_window_days: 30 }],
-  partners: [
-    { id: 10, name: 'Partner A' },
-    { id: 11, name: 'Partner B' },
-  ],
-  referral_links: [
-    { short_link: 'PARTNER123', program_id: 1, partner_id: 10, status: 'active' },
-    { short_link: 'PARTNER456', program_id: 1, partner_id: 11, status: 'active' },
-    { short_link: 'P1', program_id: 1, partner_id: 10, status: 'active' },
-    { short_link: 'INACTIVE1', program_id: 1, partner_id: 10, status: 'inactive' },
-  ],
-  admin_token: 'admin',
-});
+export const testSeed = (): SeedInput =>
+  seed()
+    .program(1, 'aff_test_1', { cookie_window_days: 30 })
+    .partnersWithLinks(1, PARTNER_A, PARTNER_B)
+    .link('P1', 1, PARTNER_A.id)
+    .link('INACTIVE1', 1, PARTNER_A.id, 'inactive')
+    .admin('admin')
+    .build();
 
 export interface SentRequest {
   route: string;

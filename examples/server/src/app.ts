@@ -3,34 +3,42 @@
  * store: `Request` in, `Response` out. Runs in-process (behind msw, or called
  * directly) and on a port (see node.ts).
  */
-import { Hono } from 'hono';
 import { Callers } from './auth/caller';
+import { ChaosSwitches } from './chaos';
+import type { Chaos } from './chaos';
 import { InjectedFault, MESSAGES, fail } from './errors';
 import type { Answer } from './errors';
 import {
   corsHeaders,
-  jsonResponse,
+  jsonReply,
   parseJsonObject,
-  preflightResponse,
+  preflightReply,
   readBodyCapped,
   requestIdFor,
+  toResponse,
 } from './http';
 import { IdempotencyKeys, REPLAY_HEADER } from './idempotency';
+import type { Reply } from './http';
 import { RateLimiter } from './rate-limit';
+import { RequestLog, errorMessageOf } from './request-log';
 import { trackClick } from './routes/click';
 import type { RouteHandler } from './routes/context';
+import { isTestMode } from './routes/context';
+import { dashboardRoutes } from './routes/dashboard';
 import { inspectRoute } from './routes/inspect';
 import { trackLead } from './routes/lead';
 import { trackRefund } from './routes/refund';
 import { trackSale } from './routes/sale';
 import { DEFAULT_RATE_LIMITS, parseFaults, parseSeed } from './seed';
-import type { Faults, Program, SeedInput } from './seed';
 import { Store } from './store';
-import type { InspectState } from './store';
+import type { Faults, InspectState, Program, SeedInput } from './types';
 import demoSeed from '../seed.demo.json';
 
-export type { SeedInput, Faults } from './seed';
-export type { InspectState } from './store';
+export type { SeedInput, Faults, InspectState } from './types';
+export type { Chaos, ChaosRoute } from './chaos';
+export type { Reply } from './http';
+export type { LoggedRequest } from './request-log';
+import type { LoggedRequest } from './request-log';
 export { SeedError } from './seed';
 
 export interface TrackingServerOptions {
@@ -53,30 +61,16 @@ export interface TrackingServerOptions {
 export interface TrackingServer {
   /** Answers one HTTP request. Never throws; never leaks a stack trace. */
   fetch(request: Request): Promise<Response>;
+  /** Answers one HTTP request as plain data, for an adapter that writes it itself (node.ts). Never throws. */
+  reply(request: Request): Promise<Reply>;
   /** The same state `GET /_inspect` answers (a copy). */
   inspect(): InspectState;
+  /** The latest calls to the API (not to `/_…` pages), oldest first: what the dashboard lists. */
+  requests(): LoggedRequest[];
   /** Flips fault switches at runtime; unnamed switches keep their value. */
   setFaults(partial: Partial<Faults>): void;
   /** Test switches for flaky networks (see `Chaos`); replaces the previous ones. */
   setChaos(chaos: Chaos): void;
-}
-
-/** The browser routes a test switch can act on. */
-export type ChaosRoute = 'click' | 'lead';
-
-/**
- * Test switches that imitate a flaky API, for testing that attribution is never lost.
- * Counters run down per call of the route; a call they do not catch is answered normally.
- */
-export interface Chaos {
-  /** Wait this long before answering each call of the tracking routes. */
-  latencyMs?: number;
-  /** Answer the next N calls of a route `503 {"error":"Service unavailable"}` without recording anything. */
-  failFirst?: Partial<Record<ChaosRoute, number>>;
-  /** Record nothing and give the next N calls of a route no answer: the connection is dropped. */
-  dropFirst?: Partial<Record<ChaosRoute, number>>;
-  /** Handle the next N calls of a route as usual (record them), then drop the connection instead of answering. */
-  loseAnswerFirst?: Partial<Record<ChaosRoute, number>>;
 }
 
 /** Marks a response whose connection the node entry drops instead of answering. */
@@ -104,10 +98,40 @@ const ROUTES: readonly RouteSpec[] = [
   { path: '/api/v1/track/refund', auth: 'bearer', browser: false, fault: 'refund', failure: MESSAGES.refundFailed, idempotent: true, handle: trackRefund },
 ];
 
+/** A request as a path's handler sees it. */
+export interface Call {
+  request: Request;
+  requestId: string;
+  /** The method, `GET` for `HEAD` (whose answer is then sent without its body). */
+  method: string;
+  /** Set once the body is read: whether it asked for test mode (for the request log). */
+  testMode: boolean;
+}
+
+/** A path's answers by method; a method it does not list gets `405` with `Allow`. */
+export type PathHandlers = Partial<Record<string, (call: Call) => Reply | Promise<Reply>>>;
+
 function defaultClientAddress(request: Request): string {
   const forwarded = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
   return forwarded ? forwarded : 'local';
 }
+
+/** The URL's path, without the query, percent-decoded when it can be. */
+function pathOf(url: string): string {
+  const start = url.indexOf('/', url.indexOf('://') + 3);
+  if (start === -1) return '/';
+  const query = url.indexOf('?', start);
+  const path = query === -1 ? url.slice(start) : url.slice(start, query);
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURI(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Every request to these paths is logged for the dashboard; the dashboard's and inspection's own are not. */
+const isLogged = (path: string) => !path.startsWith('/_');
 
 /**
  * Creates a tracking server over a fresh in-memory store.
@@ -124,28 +148,22 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     socketAddress: options.clientAddress,
   });
   const idempotency = new IdempotencyKeys();
+  const log = new RequestLog();
+  const chaos = new ChaosSwitches();
   const allowedOrigins = new Set([...store.programs.values()].flatMap((p) => p.allowed_origins));
-  let chaos: Required<Chaos> = { latencyMs: 0, failFirst: {}, dropFirst: {}, loseAnswerFirst: {} };
-  const dropped = () => new Response(null, { status: 500, headers: { [DROP_HEADER]: '1' } });
-
-  /** Consumes one count of a chaos counter for the route; true when it caught this call. */
-  const caught = (counters: Partial<Record<ChaosRoute, number>>, route: RouteSpec): boolean => {
-    const name = route.fault as ChaosRoute;
-    if (!counters[name]) return false;
-    counters[name] -= 1;
-    return true;
-  };
-
-  async function runRoute(route: RouteSpec, request: Request): Promise<Response> {
+  async function runRoute(route: RouteSpec, call: Call): Promise<Reply> {
+    const { request, requestId } = call;
     const sendsAuth = request.headers.has('authorization');
     const serverMode = route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth);
     const browserCall = route.browser && !serverMode;
     const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
-    const answer = (a: Answer) => jsonResponse(a, headers);
+    const answer = (a: Answer) => jsonReply(a, headers);
 
-    if (chaos.latencyMs) await new Promise((resolve) => setTimeout(resolve, chaos.latencyMs));
-    if (caught(chaos.dropFirst, route)) return dropped();
-    if (caught(chaos.failFirst, route)) return answer(fail(503, MESSAGES.unavailable));
+    const delay = chaos.delay();
+    if (delay) await delay;
+    const switched = chaos.before(route.fault);
+    if (switched.kind === 'drop') return { status: 500, headers: {}, body: null, drop: true };
+    if (switched.kind === 'answer') return answer(switched.answer);
 
     // The key's state and allowlist are known from the headers, so a sale or refund claims its
     // idempotency key before its body is read: a call whose body is still arriving holds the key.
@@ -167,23 +185,24 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
       const at = now();
       const limited = program
-        ? limiter.hit(`program:${program.id}`, program.rate_limits, at)
-        : limiter.hit(`client:${clientAddress(request)}`, DEFAULT_RATE_LIMITS, at);
+        ? limiter.hitProgram(program.id, program.rate_limits, at)
+        : limiter.hitClient(clientAddress(request), DEFAULT_RATE_LIMITS, at);
       if (limited !== null) return answer(fail(429, limited));
 
       const body = parseJsonObject(read.text);
       if (!body) return answer(fail(400, MESSAGES.invalidJson));
+      call.testMode = isTestMode(body);
 
       const settled = claim?.settle(route.path, read.bytes);
       if (settled?.kind === 'answer') {
-        return jsonResponse(settled.answer, settled.replayed ? { ...headers, [REPLAY_HEADER]: 'true' } : headers);
+        return jsonReply(settled.answer, settled.replayed ? { ...headers, [REPLAY_HEADER]: 'true' } : headers);
       }
 
       try {
         if (store.faults[route.fault]) throw new InjectedFault(route.fault);
-        const decided = route.handle({ body, store, program, now: at });
+        const decided = route.handle({ body, store, program, now: at, requestId });
         claim?.finish(decided);
-        return caught(chaos.loseAnswerFirst, route) ? dropped() : answer(decided);
+        return chaos.losesAnswer(route.fault) ? { status: 500, headers: {}, body: null, drop: true } : answer(decided);
       } catch {
         return answer(fail(500, route.failure));
       }
@@ -192,44 +211,64 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     }
   }
 
-  const app = new Hono();
+  const paths = new Map<string, PathHandlers>();
   for (const route of ROUTES) {
-    app.post(route.path, (c) => runRoute(route, c.req.raw));
-    if (route.browser) {
-      app.options(route.path, (c) => preflightResponse(c.req.header('origin') ?? null, allowedOrigins));
-    }
-    app.all(route.path, () =>
-      jsonResponse(fail(405, MESSAGES.methodNotAllowed), { Allow: route.browser ? 'POST, OPTIONS' : 'POST' }),
-    );
+    paths.set(route.path, {
+      POST: (call) => runRoute(route, call),
+      ...(route.browser ? { OPTIONS: ({ request }: Call) => preflightReply(request.headers.get('origin'), allowedOrigins) } : {}),
+    });
   }
-  app.get('/_inspect', (c) => jsonResponse(inspectRoute(c.req.raw, store)));
-  app.all('/_inspect', () => jsonResponse(fail(405, MESSAGES.methodNotAllowed), { Allow: 'GET' }));
-  app.notFound(() => jsonResponse(fail(404, MESSAGES.notFound)));
-  app.onError(() => jsonResponse(fail(500, MESSAGES.internalError)));
+  paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store)) });
+  for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, handlers);
+
+  async function dispatch(call: Call, path: string): Promise<Reply> {
+    const handlers = paths.get(path);
+    if (!handlers) return jsonReply(fail(404, MESSAGES.notFound));
+    const handle = handlers[call.method];
+    if (!handle) return jsonReply(fail(405, MESSAGES.methodNotAllowed), { Allow: Object.keys(handlers).join(', ') });
+    return handle(call);
+  }
+
+  async function reply(request: Request): Promise<Reply> {
+    const requestId = requestIdFor(request);
+    const path = pathOf(request.url);
+    const head = request.method === 'HEAD';
+    const call: Call = { request, requestId, method: head ? 'GET' : request.method, testMode: false };
+    let answered: Reply;
+    try {
+      answered = await dispatch(call, path);
+    } catch {
+      answered = jsonReply(fail(500, MESSAGES.internalError));
+    }
+    answered.headers['X-Request-ID'] = requestId;
+    if (head) answered.body = null;
+    if (isLogged(path)) {
+      log.add({
+        at: now(),
+        method: request.method,
+        path,
+        status: answered.drop ? null : answered.status,
+        error: answered.answer ? errorMessageOf(answered.answer.body) : null,
+        request_id: requestId,
+        origin: request.headers.get('origin'),
+        test_mode: call.testMode,
+      });
+    }
+    return answered;
+  }
 
   return {
+    reply,
     async fetch(request) {
-      const requestId = requestIdFor(request);
-      let response: Response;
-      try {
-        response = await app.fetch(request);
-      } catch {
-        response = jsonResponse(fail(500, MESSAGES.internalError));
-      }
-      response.headers.set('X-Request-ID', requestId);
-      return response;
+      const answered = await reply(request);
+      if (answered.drop) return new Response(null, { status: 500, headers: { ...answered.headers, [DROP_HEADER]: '1' } });
+      return toResponse(answered);
     },
     inspect: () => store.snapshot(),
+    requests: () => log.list(),
     setFaults(partial) {
       store.faults = parseFaults(partial, 'faults', store.faults);
     },
-    setChaos(next) {
-      chaos = {
-        latencyMs: next.latencyMs ?? 0,
-        failFirst: { ...next.failFirst },
-        dropFirst: { ...next.dropFirst },
-        loseAnswerFirst: { ...next.loseAnswerFirst },
-      };
-    },
+    setChaos: (next) => chaos.set(next),
   };
 }

@@ -1,12 +1,17 @@
 /**
  * Runs the tracking server on a real port with @hono/node-server. Browser-call
  * rate limits are keyed by the socket's remote address.
+ *
+ * The adapter hands the server a lazy `Request` (headers and body read from the socket only
+ * when asked), and the server's reply is plain data written straight to the socket: no web
+ * `Response`, `Headers` or body stream is built per call.
  */
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
-import { DROP_HEADER, createTrackingServer } from './app';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { createTrackingServer } from './app';
 import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
 
 export interface StartOptions {
@@ -19,6 +24,12 @@ export interface StartOptions {
   now?: TrackingServerOptions['now'];
   /** Behind a proxy: IP allowlists read `X-Forwarded-For` instead of the socket. @default false */
   trustProxy?: boolean;
+  /**
+   * The key of browser-call rate limits. @default the socket's remote address (so
+   * `X-Forwarded-For` is ignored); a load test that plays many visitors from one socket
+   * can key by that header instead.
+   */
+  clientAddress?: TrackingServerOptions['clientAddress'];
 }
 
 export interface RunningServer {
@@ -46,7 +57,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   const app = createTrackingServer(seed, {
     ...(options.now ? { now: options.now } : {}),
     trustProxy: options.trustProxy ?? false,
-    clientAddress: (request) => addresses.get(request) ?? 'local',
+    clientAddress: options.clientAddress ?? ((request) => addresses.get(request) ?? 'local'),
   });
 
   return new Promise((resolve, reject) => {
@@ -56,12 +67,22 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         port: options.port ?? 8787,
         overrideGlobalObjects: false,
         fetch: async (request: Request, env: unknown) => {
-          const { socket } = (env as HttpBindings).incoming;
-          if (socket.remoteAddress) addresses.set(request, socket.remoteAddress);
-          const response = await app.fetch(request);
+          const { incoming, outgoing } = env as HttpBindings;
+          const { socket } = incoming;
+          if (!options.clientAddress && socket.remoteAddress) addresses.set(request, socket.remoteAddress);
+          const reply = await app.reply(request);
           // A dropped call (test switch): the client sees the connection close with no answer.
-          if (response.headers.has(DROP_HEADER)) socket.destroy();
-          return response;
+          if (reply.drop) {
+            socket.destroy();
+          } else if (reply.body === null) {
+            outgoing.writeHead(reply.status, reply.headers).end();
+          } else {
+            // Declared up front: headers written with writeHead are final, and without a length
+            // Node would send the body chunked.
+            reply.headers['Content-Length'] = String(Buffer.byteLength(reply.body));
+            outgoing.writeHead(reply.status, reply.headers).end(reply.body);
+          }
+          return RESPONSE_ALREADY_SENT;
         },
       },
       (info: AddressInfo) => {

@@ -1,9 +1,12 @@
 /**
  * Fixed-window rate limiter: one counter per key for the current minute and one
  * for the current hour. A refused call is not counted.
+ *
+ * Programs and client addresses are counted in separate maps, so a client's own address
+ * string is the key (no `client:` + address string made and kept per visitor).
  */
 import { rateLimitMessage } from './errors';
-import type { RateLimits } from './seed';
+import type { RateLimits } from './types';
 
 interface Windows {
   minute: number;
@@ -13,29 +16,39 @@ interface Windows {
 }
 
 export class RateLimiter {
-  private readonly windows = new Map<string, Windows>();
+  private readonly programs = new Map<number, Windows>();
+  private readonly clients = new Map<string, Windows>();
 
-  /** Counts one call for `key`; answers the 429 message when a limit is already reached. */
-  hit(key: string, limits: RateLimits, now: number): string | null {
-    const minute = Math.floor(now / 60_000);
-    const hour = Math.floor(now / 3_600_000);
-    let w = this.windows.get(key);
-    if (!w) {
-      w = { minute, minuteCount: 0, hour, hourCount: 0 };
-      this.windows.set(key, w);
-    }
-    if (w.minute !== minute) {
-      w.minute = minute;
-      w.minuteCount = 0;
-    }
-    if (w.hour !== hour) {
-      w.hour = hour;
-      w.hourCount = 0;
-    }
-    if (w.minuteCount >= limits.per_minute) return rateLimitMessage(limits.per_minute, 'min');
-    if (w.hourCount >= limits.per_hour) return rateLimitMessage(limits.per_hour, 'hour');
-    w.minuteCount++;
-    w.hourCount++;
-    return null;
+  /** Counts one call with a program's token; answers the 429 message when a limit is already reached. */
+  hitProgram(programId: number, limits: RateLimits, now: number): string | null {
+    return hit(this.programs, programId, limits, now);
   }
+
+  /** Counts one browser call from a client address; answers the 429 message when a limit is already reached. */
+  hitClient(address: string, limits: RateLimits, now: number): string | null {
+    return hit(this.clients, address, limits, now);
+  }
+}
+
+function hit<K>(windows: Map<K, Windows>, key: K, limits: RateLimits, now: number): string | null {
+  const minute = Math.floor(now / 60_000);
+  const hour = Math.floor(now / 3_600_000);
+  let w = windows.get(key);
+  if (!w) {
+    w = { minute, minuteCount: 0, hour, hourCount: 0 };
+    windows.set(key, w);
+  }
+  if (w.minute !== minute) {
+    w.minute = minute;
+    w.minuteCount = 0;
+  }
+  if (w.hour !== hour) {
+    w.hour = hour;
+    w.hourCount = 0;
+  }
+  if (w.minuteCount >= limits.per_minute) return rateLimitMessage(limits.per_minute, 'min');
+  if (w.hourCount >= limits.per_hour) return rateLimitMessage(limits.per_hour, 'hour');
+  w.minuteCount++;
+  w.hourCount++;
+  return null;
 }

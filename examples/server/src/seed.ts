@@ -3,127 +3,11 @@
  * rejects a bad seed with a `SeedError` that names the offending field.
  */
 import { isIP } from 'node:net';
+import { formatClickId } from './click-id';
 import { isRecord } from './http';
+import type { Faults, Partner, Program, RateLimits, ReferralLink, Seed, SeedCustomer } from './types';
 
-export type CustomerStatus = 'click' | 'lead' | 'conversion';
-export type LinkStatus = 'active' | 'inactive';
-export type ApiKeyStatus = 'active' | 'disabled' | 'revoked';
-
-/** A program's extra API key: a state, and the optional signing secret and IP allowlist it demands. */
-export interface ApiKey {
-  token: string;
-  status: ApiKeyStatus;
-  /** When set, every call with this key must be signed with it (X-Timestamp, X-Signature). */
-  signing_secret: string | null;
-  /** When set, addresses or CIDR ranges the calls with this key must come from. */
-  ip_allowlist: string[] | null;
-}
-
-export interface RateLimits {
-  per_minute: number;
-  per_hour: number;
-}
-
-export interface Faults {
-  click: boolean;
-  lead: boolean;
-  sale: boolean;
-  refund: boolean;
-  commission: boolean;
-}
-
-/** The seed as written in a file: everything but `programs[].id` and `programs[].api_token` is optional. */
-export interface SeedInput {
-  programs?: {
-    id: number;
-    api_token: string;
-    /** @default 60 */
-    cookie_window_days?: number;
-    /** @default 60 */
-    attribution_window_days?: number;
-    /** @default 0.2 */
-    commission_rate?: number;
-    /** @default [] */
-    allowed_origins?: string[];
-    /** @default { per_minute: 600, per_hour: 30000 } */
-    rate_limits?: Partial<RateLimits>;
-    /** More keys beside `api_token` (which stays an active key with no secret and no allowlist). @default [] */
-    api_keys?: {
-      token: string;
-      /** @default 'active' */
-      status?: ApiKeyStatus;
-      signing_secret?: string;
-      ip_allowlist?: string[];
-    }[];
-  }[];
-  partners?: { id: number; name?: string }[];
-  referral_links?: {
-    short_link: string;
-    program_id?: number | null;
-    partner_id?: number | null;
-    /** @default 'active' */
-    status?: LinkStatus;
-  }[];
-  customers?: {
-    id?: number;
-    click_id?: string;
-    customer_key?: string | null;
-    email?: string | null;
-    program_id?: number;
-    partner_id?: number | null;
-    partner_program?: boolean;
-    status?: CustomerStatus;
-    /** ISO date; @default the server's start */
-    clicked_at?: string;
-  }[];
-  faults?: Partial<Faults>;
-  /** @default 'admin_dev_token' */
-  admin_token?: string;
-}
-
-export interface Program {
-  id: number;
-  api_token: string;
-  cookie_window_days: number;
-  attribution_window_days: number;
-  commission_rate: number;
-  allowed_origins: string[];
-  rate_limits: RateLimits;
-  api_keys: ApiKey[];
-}
-
-export interface Partner {
-  id: number;
-  name: string;
-}
-
-export interface ReferralLink {
-  short_link: string;
-  program_id: number | null;
-  partner_id: number | null;
-  status: LinkStatus;
-}
-
-export interface SeedCustomer {
-  id: number;
-  click_id: string;
-  customer_key: string | null;
-  email: string | null;
-  program_id: number;
-  partner_id: number | null;
-  partner_program: boolean;
-  status: CustomerStatus;
-  clicked_at: number;
-}
-
-export interface Seed {
-  programs: Program[];
-  partners: Partner[];
-  referral_links: ReferralLink[];
-  customers: SeedCustomer[];
-  faults: Faults;
-  admin_token: string;
-}
+export type { ApiKey, ApiKeyStatus, Faults, Program, SeedInput } from './types';
 
 export const DEFAULT_RATE_LIMITS: Readonly<RateLimits> = { per_minute: 600, per_hour: 30000 };
 export const DEFAULT_ADMIN_TOKEN = 'admin_dev_token';
@@ -342,7 +226,7 @@ function parseCustomers(raw: unknown, programs: Program[], partnerIds: Set<numbe
       clickedAt = Date.parse(text);
       if (Number.isNaN(clickedAt)) throw new SeedError(`${path}.clicked_at`, 'must be an ISO date such as 2026-01-01T00:00:00Z');
     }
-    const clickId = c.click_id === undefined ? `cust_${id}_${clickedAt}` : nonEmptyString(c.click_id, `${path}.click_id`);
+    const clickId = c.click_id === undefined ? formatClickId(id, clickedAt) : nonEmptyString(c.click_id, `${path}.click_id`);
     if (customers.some((other) => other.click_id === clickId)) {
       throw new SeedError(`${path}.click_id`, `repeats click_id ${JSON.stringify(clickId)}`);
     }

@@ -1,9 +1,9 @@
 /** POST /api/v1/track/click — public, browser route. */
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
-import type { ClickEvent } from '../store';
+import type { ClickEvent } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, eventIdOf, exactlyOnce, isoDate, text, testProgram, isTestMode } from './context';
+import { additionalData, eventIdOf, exactlyOnce, text, testProgram, isTestMode } from './context';
 
 export function trackClick(ctx: RouteContext): Answer {
   return exactlyOnce('click', ctx, () => decideClick(ctx));
@@ -20,9 +20,15 @@ function decideClick(ctx: RouteContext): Answer {
     return fail(400, MESSAGES.clickAffiliateUrlInvalid);
   }
 
-  const record = (fields: Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>) =>
-    store.addClick({
-      ...fields,
+  const record = (event: Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>) =>
+    store.addClick((id) => ({
+      id,
+      program_id: event.program_id,
+      customer_id: event.customer_id,
+      partner_id: event.partner_id,
+      short_link: event.short_link,
+      click_id: event.click_id,
+      test_mode: event.test_mode,
       affiliate_url: affiliateUrl,
       page_url: text(body.page_url),
       page_title: text(body.page_title),
@@ -35,8 +41,9 @@ function decideClick(ctx: RouteContext): Answer {
       timezone: text(body.timezone),
       additional_data: additionalData(body),
       event_id: eventIdOf(body),
-      created_at: isoDate(now),
-    });
+      request_id: ctx.requestId,
+      created_at: now,
+    }));
 
   const testFor = isTestMode(body) ? testProgram(ctx) : undefined;
   if (testFor) {

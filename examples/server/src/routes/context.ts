@@ -1,7 +1,7 @@
 /** What every route handler receives once the common checks passed, and small body readers. */
 import type { Answer } from '../errors';
 import { isRecord } from '../http';
-import type { Program } from '../seed';
+import type { Program } from '../types';
 import type { Store } from '../store';
 
 export interface RouteContext {
@@ -10,6 +10,8 @@ export interface RouteContext {
   /** The token's program for Bearer calls, `null` for browser calls. */
   program: Program | null;
   now: number;
+  /** The call's X-Request-ID, recorded with what it writes. */
+  requestId: string;
 }
 
 export type RouteHandler = (ctx: RouteContext) => Answer;
@@ -44,10 +46,6 @@ export function testProgram(ctx: RouteContext): Program | undefined {
  */
 export function roundCents(value: number): number {
   return Math.round(Number(value.toFixed(9)));
-}
-
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;

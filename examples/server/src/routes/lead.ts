@@ -2,7 +2,7 @@
 import { MESSAGES, fail, leadStatusMessage, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { RouteContext } from './context';
-import { additionalData, eventIdOf, exactlyOnce, isTestMode, isoDate, text, testProgram } from './context';
+import { additionalData, eventIdOf, exactlyOnce, isTestMode, text, testProgram } from './context';
 
 export function trackLead(ctx: RouteContext): Answer {
   return exactlyOnce('lead', ctx, () => decideLead(ctx));
@@ -29,8 +29,9 @@ function decideLead(ctx: RouteContext): Answer {
       session_id: text(body.session_id),
       additional_data: additionalData(body),
       event_id: eventIdOf(body),
+      request_id: ctx.requestId,
       test_mode: testMode,
-      created_at: isoDate(now),
+      created_at: now,
     });
 
   const testFor = isTestMode(body) ? (program ?? testProgram(ctx)) : undefined;
@@ -50,7 +51,7 @@ function decideLead(ctx: RouteContext): Answer {
   if (program && customer.program_id !== program.id) return fail(400, MESSAGES.leadWrongProgram);
   if (customer.status !== 'click') return fail(400, leadStatusMessage(customer.status));
 
-  if (customerKey !== null) customer.customer_key = customerKey;
+  if (customerKey !== null) store.bindCustomerKey(customer, customerKey);
   if (email !== null) customer.email = email;
   customer.status = 'lead';
   record(customer.program_id, customer.id, false);

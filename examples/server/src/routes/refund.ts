@@ -2,7 +2,7 @@
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { RouteContext } from './context';
-import { isPositiveInteger, isoDate, roundCents, text } from './context';
+import { isPositiveInteger, roundCents, text } from './context';
 
 export function trackRefund(ctx: RouteContext): Answer {
   const { body, store, now, program } = ctx;
@@ -21,7 +21,8 @@ export function trackRefund(ctx: RouteContext): Answer {
     program_id: program.id,
     refund_amount_cents: partial,
     test_mode: sale.test_mode,
-    created_at: isoDate(now),
+    request_id: ctx.requestId,
+    created_at: now,
   };
 
   const commission = store.commission(sale.commission_id);

@@ -1,10 +1,9 @@
 /** POST /api/v1/track/sale — Bearer required. */
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
-import type { Program } from '../seed';
-import type { Sale } from '../store';
+import type { Program, Sale } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, isPositiveInteger, isTestMode, isoDate, roundCents, text } from './context';
+import { additionalData, isPositiveInteger, isTestMode, roundCents, text } from './context';
 
 const DAY_MS = 86_400_000;
 
@@ -26,7 +25,8 @@ function saleFields(ctx: RouteContext, program: Program) {
     subscription_interval: text(body.subscription_interval),
     product_id: text(body.product_id),
     additional_data: additionalData(body),
-    created_at: isoDate(now),
+    request_id: ctx.requestId,
+    created_at: now,
   };
 }
 
@@ -92,7 +92,7 @@ function realSale(ctx: RouteContext, program: Program): Answer {
     rate: program.commission_rate,
     amount_cents: roundCents(amount * program.commission_rate),
     test_mode: false,
-    created_at: isoDate(now),
+    created_at: now,
   });
   return ok({ success: true, sale_id: sale.id, commission_id: commission.id, message: 'Sale tracked successfully' });
 }

@@ -1,0 +1,120 @@
+/**
+ * The dashboard as HTML: a plain table that reads without JavaScript, and the token form.
+ * Every value from a request (URLs, keys, emails, messages) is escaped: the page shows
+ * what any caller sent.
+ */
+import type { LoggedRequest } from '../request-log';
+import type { Chain, DashboardData, SaleLink, TestEvent } from './chains';
+
+export const SCRIPT_PATH = '/_dashboard/dashboard.js';
+export const FRAGMENT_PATH = '/_dashboard/fragment';
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(value: unknown): string {
+  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+}
+
+/** `2026-03-01 12:00:00.123Z`: UTC, to the millisecond, as in /_inspect. */
+export function time(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ');
+}
+
+const money = (cents: number, currency = 'USD') => `${(cents / 100).toFixed(2)} ${escapeHtml(currency)}`;
+const code = (value: string | null | undefined) => (value ? `<code>${escapeHtml(value)}</code>` : '—');
+const testFlag = (testMode: boolean) => (testMode ? ' <mark class="test">test mode</mark>' : '');
+const list = (items: string[]) => (items.length === 0 ? '—' : `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`);
+const requestId = (id: string) => `<br><small>request ${code(id)}</small>`;
+
+function saleItem({ sale }: SaleLink): string {
+  return `${code(sale.transaction_id)} ${money(sale.amount_cents, sale.currency)}${testFlag(sale.test_mode)}<br><time>${time(sale.created_at)}</time>${requestId(sale.request_id)}`;
+}
+
+function commissionItem({ sale, commission }: SaleLink): string {
+  if (!commission) return `${code(sale.transaction_id)}: no commission`;
+  const deducted = commission.deducted_cents > 0 ? `, ${money(commission.deducted_cents, sale.currency)} taken back` : '';
+  return `${code(sale.transaction_id)}: ${money(commission.amount_cents, sale.currency)} <span class="status">${escapeHtml(commission.status)}</span>${deducted}`;
+}
+
+function refundItems({ refunds }: SaleLink): string[] {
+  return refunds.map(
+    (r) =>
+      `${code(r.transaction_id)} <span class="status">${escapeHtml(r.status)}</span> ${r.refund_amount_cents === null ? 'full' : money(r.refund_amount_cents)}` +
+      `${testFlag(r.test_mode)}<br><time>${time(r.created_at)}</time>${requestId(r.request_id)}`,
+  );
+}
+
+function chainRow(chain: Chain): string {
+  const { customer, partner } = chain;
+  const who = [customer.customer_key ? `key ${code(customer.customer_key)}` : '', customer.email ? escapeHtml(customer.email) : '']
+    .filter(Boolean)
+    .join('<br>');
+  const cells = [
+    `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span>${who ? `<br>${who}` : ''}`,
+    partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
+    list(chain.clicks.map((c) => `${code(c.click_id)} via ${code(c.short_link)}${testFlag(c.test_mode)}<br><time>${time(c.created_at)}</time>${requestId(c.request_id)}`)),
+    list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
+    list(chain.sales.map(saleItem)),
+    list(chain.sales.map(commissionItem)),
+    list(chain.sales.flatMap(refundItems)),
+  ];
+  return `<tr data-customer="${customer.id}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
+}
+
+function testRow({ kind, event }: TestEvent): string {
+  return `<tr><td>${kind}</td><td><time>${time(event.created_at)}</time></td><td>program #${event.program_id}</td><td>${code(event.request_id)}</td></tr>`;
+}
+
+function requestRow(r: LoggedRequest): string {
+  const failed = r.status === null || r.status >= 400 || r.error !== null;
+  return (
+    `<tr${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}</td>` +
+    `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : escapeHtml(r.error)}</td>` +
+    `<td>${code(r.request_id)}</td><td>${r.origin === null ? '' : code(r.origin)}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
+  );
+}
+
+/** The part of the page that updates: the chains, the test events and the latest requests. */
+export function renderFragment(data: DashboardData, requests: LoggedRequest[]): string {
+  const shown = data.chains.length < data.customerCount ? ` (the ${data.chains.length} with the latest activity of ${data.customerCount})` : '';
+  return `<section aria-labelledby="chains"><h2 id="chains">Customers${shown}</h2>
+<table class="chains"><thead><tr><th>Customer</th><th>Partner</th><th>Clicks</th><th>Lead</th><th>Sales</th><th>Commissions</th><th>Refunds</th></tr></thead>
+<tbody>${data.chains.map(chainRow).join('\n') || '<tr><td colspan="7">No customers yet: land on a page with <code>?aff=</code>.</td></tr>'}</tbody></table></section>
+<section aria-labelledby="requests"><h2 id="requests">Latest requests</h2>
+<table class="requests"><thead><tr><th>Time</th><th>Call</th><th>Status</th><th>Error</th><th>Request id</th><th>Origin</th><th>Test mode</th></tr></thead>
+<tbody>${[...requests].reverse().map(requestRow).join('\n') || '<tr><td colspan="7">No requests yet.</td></tr>'}</tbody></table></section>
+<section aria-labelledby="tests"><h2 id="tests">Test-mode events</h2>
+<table class="tests"><thead><tr><th>Event</th><th>Time</th><th>Program</th><th>Request id</th></tr></thead>
+<tbody>${data.tests.map(testRow).join('\n') || '<tr><td colspan="4">None.</td></tr>'}</tbody></table></section>`;
+}
+
+const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
+table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}ul{margin:0;padding-left:1rem}code{font-size:12px}small{color:#555}.status{font-weight:600}
+mark.test{background:#ffe58f;padding:0 .25rem}tr.failed td{background:#fff1f0}#live{color:#555}form label{display:block;margin:.5rem 0}
+.error{color:#a8071a}`;
+
+function page(title: string, main: string, status: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="referrer" content="no-referrer"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><h1>Affitor reference server</h1><p id="live">${status}</p>
+<main id="dashboard">${main}</main>
+<script src="${SCRIPT_PATH}"></script></body></html>`;
+}
+
+/** The page with its data (for a caller that sent the admin token). */
+export function renderDashboard(fragment: string): string {
+  return page('Affitor dashboard', fragment, 'Chains and the latest requests, as of this page load.');
+}
+
+/** The page without data: a form that asks for the admin token. */
+export function renderTokenForm(wrongToken: boolean): string {
+  const form = `<form method="post" action="/_dashboard" id="token-form">
+<p>This dashboard shows the server's records. Enter the admin token (the seed's <code>admin_token</code>, <code>admin_dev_token</code> in the demo seed).
+It is kept for this tab only.</p>
+${wrongToken ? '<p class="error" role="alert">That is not the admin token.</p>' : ''}
+<label>Admin token <input type="password" name="token" autocomplete="off" required></label>
+<button type="submit">Show the dashboard</button></form>`;
+  return page('Affitor dashboard: admin token', form, 'Admin token required.');
+}

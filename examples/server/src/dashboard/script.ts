@@ -1,0 +1,72 @@
+/**
+ * The dashboard's script, served at /_dashboard/dashboard.js (the page's Content-Security-Policy
+ * allows no inline script). With it, the token form keeps the token in sessionStorage (this tab
+ * only, never in a URL) and the tables refresh every second from /_dashboard/fragment, sent
+ * with the token as a Bearer header and the last ETag, so an unchanged state costs a 304.
+ * Without it, the form posts the token and the server answers the plain table.
+ */
+export const DASHBOARD_SCRIPT = `'use strict';
+(() => {
+  const KEY = 'affitor-dashboard-token';
+  const EVERY_MS = 1000;
+  const main = document.getElementById('dashboard');
+  const live = document.getElementById('live');
+  const formHtml = document.getElementById('token-form') ? main.innerHTML : null;
+  let etag = null;
+  let timer;
+
+  const askForToken = (wrong) => {
+    sessionStorage.removeItem(KEY);
+    etag = null;
+    if (formHtml === null) return;
+    main.innerHTML = formHtml;
+    if (wrong) {
+      const note = document.createElement('p');
+      note.className = 'error';
+      note.setAttribute('role', 'alert');
+      note.textContent = 'That is not the admin token.';
+      main.querySelector('form').prepend(note);
+    }
+    live.textContent = 'Admin token required.';
+    listen();
+  };
+
+  const refresh = async (token) => {
+    clearTimeout(timer);
+    const headers = { Authorization: 'Bearer ' + token };
+    if (etag) headers['If-None-Match'] = etag;
+    let response;
+    try {
+      response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store' });
+    } catch {
+      live.textContent = 'The server does not answer; trying again.';
+      timer = setTimeout(() => refresh(token), EVERY_MS);
+      return;
+    }
+    if (response.status === 401) return askForToken(true);
+    if (response.status === 200) {
+      etag = response.headers.get('ETag');
+      main.innerHTML = await response.text();
+    }
+    live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
+    timer = setTimeout(() => refresh(token), EVERY_MS);
+  };
+
+  function listen() {
+    const form = document.getElementById('token-form');
+    if (!form) return;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const token = form.elements.token.value.trim();
+      if (!token) return;
+      sessionStorage.setItem(KEY, token);
+      live.textContent = 'Loading…';
+      refresh(token);
+    });
+  }
+
+  const saved = sessionStorage.getItem(KEY);
+  if (saved) refresh(saved);
+  else listen();
+})();
+`;

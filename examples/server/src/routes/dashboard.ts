@@ -1,0 +1,69 @@
+/**
+ * GET /_dashboard — the server's records as a page a merchant keeps open: each customer's
+ * chain and the latest requests. The admin token (as for /_inspect) is sent as a Bearer
+ * header, or typed into the page's form; without it the page shows the form and no data.
+ */
+import type { PathHandlers } from '../app';
+import { constantTimeEqual, readBearer } from '../auth';
+import { dashboardData } from '../dashboard/chains';
+import { FRAGMENT_PATH, SCRIPT_PATH, renderDashboard, renderFragment, renderTokenForm } from '../dashboard/html';
+import { DASHBOARD_SCRIPT } from '../dashboard/script';
+import { MESSAGES, fail } from '../errors';
+import { jsonReply, readBodyCapped } from '../http';
+import type { Reply } from '../http';
+import type { RequestLog } from '../request-log';
+import type { Store } from '../store';
+
+/** No framing, no referrer, nothing loaded but this server's own script; never cached. */
+const PAGE_HEADERS = {
+  'Content-Type': 'text/html; charset=utf-8',
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+const html = (status: number, body: string): Reply => ({ status, headers: { ...PAGE_HEADERS }, body });
+
+export function dashboardRoutes({ store, log }: { store: Store; log: RequestLog }): [string, PathHandlers][] {
+  const isAdmin = (token: string | null) => token !== null && constantTimeEqual(token, store.adminToken);
+  const bearer = (request: Request) => {
+    const auth = readBearer(request.headers.get('authorization'));
+    return auth.ok ? auth.token : null;
+  };
+  const fragment = () => renderFragment(dashboardData(store), log.list());
+  /** Changes whenever the page would: every write comes from a logged call. */
+  const etag = () => `W/"${log.total}"`;
+
+  return [
+    [
+      '/_dashboard',
+      {
+        GET: ({ request }) => (isAdmin(bearer(request)) ? html(200, renderDashboard(fragment())) : html(401, renderTokenForm(false))),
+        // The form, for a browser without JavaScript: the token travels in the body, never in the URL.
+        POST: async ({ request }) => {
+          const read = await readBodyCapped(request);
+          const token = read.tooLarge ? null : new URLSearchParams(read.text).get('token')?.trim() ?? null;
+          return isAdmin(token) ? html(200, renderDashboard(fragment())) : html(401, renderTokenForm(true));
+        },
+      },
+    ],
+    [
+      FRAGMENT_PATH,
+      {
+        GET: ({ request }) => {
+          if (!isAdmin(bearer(request))) return jsonReply(fail(401, MESSAGES.adminUnauthorized));
+          const tag = etag();
+          const headers = { ...PAGE_HEADERS, ETag: tag };
+          if (request.headers.get('if-none-match') === tag) return { status: 304, headers, body: null };
+          return { status: 200, headers, body: fragment() };
+        },
+      },
+    ],
+    [
+      SCRIPT_PATH,
+      { GET: () => ({ status: 200, headers: { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-cache' }, body: DASHBOARD_SCRIPT }) },
+    ],
+  ];
+}
