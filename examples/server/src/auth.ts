@@ -3,7 +3,6 @@
  * token and signature checks share (auth/keys.ts finds the key a token names).
  */
 import { MESSAGES } from './errors';
-import type { Program } from './types';
 
 export type AuthResult = { ok: true; token: string } | { ok: false; message: string };
 

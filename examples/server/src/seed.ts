@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { formatClickId } from './click-id';
 import { isRecord } from './http';
-import type { Faults, Partner, Program, RateLimits, ReferralLink, Seed, SeedCustomer } from './types';
+import type { ApiKey, Faults, Partner, Program, RateLimits, ReferralLink, Seed, SeedCustomer } from './types';
 
 export type { ApiKey, ApiKeyStatus, Faults, Program, SeedInput } from './types';
 
