@@ -261,6 +261,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(answer).toMatchObject({ route: 'click', status: 200 });
       expect(answer!.requestId).toBeTruthy();
 
+      // diagnose() is null until affitor.more.js has arrived (debug loads it at start).
+      await page.waitForFunction(() => (window as ConsentWindow).affitor!.diagnose() !== null);
       const [diagnosis, json] = await page.evaluate(() => {
         const report = (window as ConsentWindow).affitor!.diagnose()!;
         return [report, JSON.stringify(report)] as const;
