@@ -30,7 +30,9 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(site().front.seen[0]).toMatchObject({ contentType: expect.stringMatching(/^text\/plain/) as string, origin: site().url(HOSTS.www, '') });
     expect(site().front.seen[0]!.body).toMatchObject({ affiliate_url: landing, additional_data: { program_id: PROGRAM_ID } });
     // The probe starts at shop.localhost (a single label such as localhost is never tried) and the engine keeps it.
-    expect(await page.evaluate('window.affitor.diagnose().probes')).toEqual([{ domain: 'shop.localhost', accepted: true }]);
+    // diagnose() answers once affitor.more.js has arrived (its first call loads it).
+    const probes = await until('diagnose() to answer', () => page.evaluate('window.affitor.diagnose() && window.affitor.diagnose().probes'));
+    expect(probes).toEqual([{ domain: 'shop.localhost', accepted: true }]);
     expect(await page.errors()).toEqual([]);
   });
 
