@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { startServer } from '../../examples/server/src/node';
 import type { RunningServer } from '../../examples/server/src/node';
 import { seedFor } from './program';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './engines/chromium';
 import { skipEngine } from './engines/select';
 import { ensureDist } from '../../examples/demo/dist';
 import { EXAMPLES_DIR, REPO_ROOT, startStaticServer } from '../../examples/demo/static-server';
@@ -21,7 +22,7 @@ import type { StaticServer, StaticServerOptions } from '../../examples/demo/stat
 export { EXAMPLES_DIR };
 export const PAGES_DIR = join(REPO_ROOT, 'test', 'e2e', 'pages');
 
-export const CHROMIUM_PATH = process.env.AFFITOR_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM_PATH };
 const INSTALL_HINT = 'apt-get update && apt-get install -y chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
@@ -44,14 +45,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+      ...CHROMIUM_FLAGS,
       `--host-resolver-rules=${HOST_RULES}`,
       ...extraArgs,
     ],
