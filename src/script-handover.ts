@@ -1,5 +1,6 @@
 /** What the two files of the `<script>` build agree on: the file loaded when asked, and how the two meet. */
 import type * as core from './browser/core';
+import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
 import type { signup } from './browser/signup';
 import type { trackClick } from './browser/track-click';
@@ -15,6 +16,7 @@ export interface More {
   signup: typeof signup;
   trackClick: typeof trackClick;
   diagnose: typeof diagnose;
+  retry: typeof retry;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */

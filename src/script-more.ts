@@ -1,8 +1,9 @@
 /**
- * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick and the diagnosis, which
+ * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, and the diagnosis, which
  * the first file (`affitor.global.js`) loads only when asked. Built with `./browser/core`
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
+import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
 import { signup } from './browser/signup';
 import { trackClick } from './browser/track-click';
@@ -10,5 +11,5 @@ import { HANDOVER } from './script-handover';
 import type { Handover } from './script-handover';
 
 const first = (window as { affitor?: { [HANDOVER]?: Handover } }).affitor?.[HANDOVER];
-if (first) first.take({ signup, trackClick, diagnose });
+if (first) first.take({ signup, trackClick, diagnose, retry });
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

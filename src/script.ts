@@ -3,9 +3,9 @@
  * download. It reads `data-affitor-*` from its own tag, exposes `window.affitor`, and does the
  * page view's work itself: a `?aff=` landing's click leaves from this file, with no other
  * download before it, and its answer becomes the cookies here too. The rest of the SDK
- * (`affitor.more.js`, from the same folder: signup and the diagnosis) is loaded only when
- * `needsMore` says so. If it cannot be loaded, one `[Affitor]` error says why, and every call
- * waiting for it settles: a signup then waits in the outbox for the next page view.
+ * (`affitor.more.js`, from the same folder: signup, trackClick, retries, the diagnosis) is
+ * loaded only when needed (`needsMore`, or a failed try). If it cannot be loaded, one `[Affitor]` error says why, and every call waiting for it
+ * settles: a signup then waits in the outbox for the next page view.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
@@ -15,6 +15,7 @@ import { data, onAttribution } from './browser/attribution';
 import * as core from './browser/core';
 import { grantConsent, revokeConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/options';
+import { rest } from './browser/send';
 import { start } from './browser/start';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
@@ -43,7 +44,7 @@ const options: AffitorInitOptions = {
 let more: More | undefined;
 /** 1 while the rest is on its way, 2 once it failed. */
 let loading: 0 | 1 | 2 = 0;
-/** Calls waiting for the rest, each settled by `run` with it, or without it (undefined) when it failed. */
+/** Calls waiting for the rest, each settled with it, or without it (undefined) when it failed. */
 const waiting: Array<(more?: More) => void> = [];
 const settleWaiting = (): void => {
   for (const run of waiting.splice(0)) run(more);
@@ -54,43 +55,46 @@ const loadMore = (): void => {
   loading = 1;
   const src = new URL(MORE_FILE, tag?.src || location.href).href;
   const fail = (why: string) => () => {
-    if (loading != 1 || more) return;
-    loading = 2;
-    console.error('[Affitor] could not load', MORE_FILE, src, why + ': serve it beside affitor.global.js');
-    settleWaiting();
+    if (loading == 1 && !more) {
+      loading = 2;
+      console.error('[Affitor] could not load', MORE_FILE, src, `(${why}): serve it beside affitor.global.js`);
+      settleWaiting();
+    }
   };
   const run = (): void => {
     const script = document.createElement('script');
     script.src = src;
     // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-    if (tag?.nonce) script.nonce = tag.nonce;
-    script.onerror = fail('(HTTP error, blocked, or offline)');
+    script.nonce = tag?.nonce ?? '';
+    script.onerror = fail('HTTP error, blocked, or offline');
     // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-    script.onload = fail('(the answer is not that script)');
+    script.onload = fail('the answer is not that script');
     document.head.append(script);
   };
-  setTimeout(fail(`(no answer within ${MORE_TIMEOUT_MS / 1000} s)`), MORE_TIMEOUT_MS);
-  // A look at the answer first: an HTTP error is named, and an HTML page served in its place
-  // (hosts that rewrite unknown paths to index.html) is never run as a script, which would put
-  // a SyntaxError in the page's error monitoring. Where the look itself fails (a CDN without
-  // CORS, a blocker), the script tag tries and tells.
-  // The look may be kept in the HTTP cache, so the script tag's request can be answered from it.
+  setTimeout(fail(`no answer within ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
+  // A look at the answer first, kept in the HTTP cache for the script tag: an HTTP error is
+  // named, and an HTML page served in its place (hosts that rewrite unknown paths to index.html)
+  // is never run as a script, which would put a SyntaxError in the page's error monitoring.
+  // Where the look itself fails (a CDN without CORS, a blocker), the script tag tries and tells.
   fetch(src, { cache: 'force-cache' }).then((answer) => {
-    const type = answer.headers.get('content-type') ?? '';
+    const type = answer.headers.get('content-type');
     void answer.body?.cancel();
-    if (!answer.ok) fail(`(HTTP ${answer.status})`)();
-    else if (/html/i.test(type)) fail(`(the answer is ${type}, an HTML page, not JavaScript)`)();
-    else run();
+    (answer.ok ? (/html/i.test(type!) ? fail(`the answer is ${type}, an HTML page, not JavaScript`) : run) : fail('HTTP ' + answer.status))();
   }, run);
 };
 
 /** Runs `use` with the rest once it is there (loading it first), or `fallback` when it cannot be had. */
-const withMore = <T>(use: (more: More) => T, fallback: () => T): Promise<T> | T => {
-  if (more) return use(more);
-  if (loading == 2) return fallback();
-  loadMore();
-  return new Promise<T>((resolve) => waiting.push((arrived) => resolve(arrived ? use(arrived) : fallback())));
-};
+const withMore = <T>(use: (more: More) => T | Promise<T>, fallback: () => T | Promise<T>): T | Promise<T> =>
+  more
+    ? use(more)
+    : loading > 1
+      ? fallback()
+      : (loadMore(), new Promise<T>((resolve) => waiting.push((arrived) => resolve(arrived ? use(arrived) : fallback()))));
+
+const nothing = (): undefined => undefined;
+
+// Retrying a failed try is the rest's work: it is loaded for it.
+rest.retry = (event, outcome, extra) => withMore((arrived) => arrived.retry(event, outcome, extra), nothing);
 
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
@@ -102,10 +106,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
   getData: data,
   getTracker: () => api,
   trackClick: (affiliateUrl?: string, existingClickId?: string | null) =>
-    withMore(
-      (arrived) => arrived.trackClick(affiliateUrl, existingClickId),
-      () => undefined,
-    ),
+    withMore((arrived) => arrived.trackClick(affiliateUrl, existingClickId), nothing),
   grantConsent,
   revokeConsent,
   onAttribution,

@@ -2,7 +2,8 @@
 import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
-import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY, setCookie } from './jar';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
+import { setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {

@@ -1,10 +1,13 @@
 /** Consent calls: `grantConsent` writes what is held in memory; `revokeConsent` deletes everything the SDK wrote. */
+import { COOKIE_NAMES } from '../core/cookie-names';
+import { cookieDomainCandidates } from '../core/root-domain';
 import { forget, persist, unsavedDays } from './attribution';
-import { clearOutbox } from './delivery';
+import { writeCookie } from './cookies';
 import { isBrowser } from './env';
-import { deleteAllCookies } from './jar';
+import { chosenDomain } from './jar';
 import { setConsent } from './options';
-import { forgetSession } from './page';
+import { clearOutbox } from './outbox';
+import { forgetSession, isSecurePage } from './page';
 
 export function grantConsent(): void {
   setConsent('granted');
@@ -16,6 +19,11 @@ export function revokeConsent(): void {
   forget();
   clearOutbox();
   if (!isBrowser()) return;
-  deleteAllCookies();
+  // Host-only and on each parent domain: earlier pages may have used any.
+  for (const name of COOKIE_NAMES) {
+    for (const domain of [undefined, chosenDomain ?? undefined, ...cookieDomainCandidates(location.hostname)]) {
+      writeCookie(name, '', 0, domain, isSecurePage());
+    }
+  }
   forgetSession();
 }

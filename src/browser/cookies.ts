@@ -1,5 +1,6 @@
 /** The only module that reads or writes `document.cookie`. */
 import { readCookieValues, serializeCookie } from '../core/cookie-codec';
+import { COOKIE_PROBE as PROBE } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 
 /** The first value of cookie `name` that passes `accept`. Blocked cookies read as none. */
@@ -21,7 +22,6 @@ export function writeCookie(name: string, value: string, days: number, domain: s
   }
 }
 
-const PROBE = 'affitor_probe';
 
 /**
  * The broadest domain this browser lets the page set cookies on (undefined: host-only),

@@ -1,11 +1,9 @@
 /** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
 import { diagnosisWarnings } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
-import { readAff } from '../core/values';
-import { readCookie } from './cookies';
-import { log, snapshot } from './core';
-import { isBrowser } from './env';
-import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from './jar';
+import { isBrowser, log, readAff, readCookie } from './core';
+import { snapshot } from './snapshot';
+import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-names';
 
 export function diagnose(): AffitorDiagnosis {
   const browser = isBrowser();

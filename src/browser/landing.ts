@@ -6,13 +6,14 @@ import { isNewLanding } from '../core/attribution';
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
-import { clampWindowDays, isPlausibleId, readAff } from '../core/values';
+import { clampWindowDays, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
-import { deliver, enqueue, outbox } from './delivery';
+import { enqueue, outbox } from './outbox';
 import { urlAtLoad } from './history';
 import { cookieDomain } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext, sessionId } from './page';
+import { send } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
@@ -27,10 +28,8 @@ let newestApplied = 0;
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
-    // A known but inactive partner link (200, success:false) is expected, not a failure.
-    const outcome = await deliver(
+    const outcome = await send(
       event,
-      (message) => /inactive/.test(message),
       // What the first-party handler needs to write the cookies itself (it strips these fields).
       viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined,
     );
@@ -43,14 +42,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     if (sequence < newestApplied && outcome.setByServer) persist(windowDays!);
     if (event.stale || sequence < newestApplied) return;
     newestApplied = sequence;
-    const url = event.body.affiliate_url as string;
-    // A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs.
-    applyClick(
-      answer.click_id,
-      url.length < 1024 ? url : `${location.origin}/?aff=${encodeURIComponent(readAff(url)!)}`,
-      clampWindowDays(answer.cookie_window_days),
-      outcome.setByServer,
-    );
+    applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), outcome.setByServer);
   } catch (error) {
     log('error', 'click failed:', error);
   }

@@ -3,7 +3,7 @@ import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
-import { enqueue } from './delivery';
+import { enqueue } from './outbox';
 import { NO_PROGRAM_ID, log, mayPersist, programId } from './options';
 import { sessionId } from './page';
 

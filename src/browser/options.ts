@@ -22,11 +22,8 @@ export interface AffitorInitOptions {
   respectGlobalPrivacyControl?: boolean;
 }
 
-export type ProgramIdSource = 'option' | 'script-attribute' | 'window' | null;
-
 export let options: AffitorInitOptions = {};
 export let programId: number | null = null;
-export let programIdSource: ProgramIdSource = null;
 /** Set by grantConsent()/revokeConsent(); wins over the options. */
 let consentCall: ConsentState | undefined;
 
@@ -40,9 +37,8 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
     if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   }
   log('info', 'init', options);
-  const [raw, source]: [unknown, ProgramIdSource] = options.programId != null ? [options.programId, 'option'] : pageProgramId();
+  const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);
-  programIdSource = programId ? source : null;
   if (programId) log('info', 'program id', programId);
   else if (raw == null) log('error', NO_PROGRAM_ID);
   else log('error', 'Invalid program id (a positive whole number expected):', raw);
@@ -72,6 +68,5 @@ export const apiUrl = (route: string): string =>
 export const resetOptions = (): void => {
   options = {};
   programId = null;
-  programIdSource = null;
   consentCall = undefined;
 };

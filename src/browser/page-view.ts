@@ -3,18 +3,20 @@
  * one document start each with `newPageView()`, as a real navigation would.
  */
 import { resetAttribution } from './attribution';
-import { resetDelivery } from './delivery';
 import { resetUrlAtLoad } from './history';
 import { resetJar } from './jar';
 import { resetLandings } from './landing';
 import { resetOptions } from './options';
+import { resetOutbox } from './outbox';
 import { forgetMemorySession } from './page';
+import { resetSend } from './send';
 
 export function newPageView(): void {
   resetOptions();
   resetJar();
   resetAttribution();
-  resetDelivery();
+  resetOutbox();
+  resetSend();
   resetLandings();
   resetUrlAtLoad();
   forgetMemorySession();

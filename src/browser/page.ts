@@ -55,13 +55,12 @@ export function forgetSession(): void {
   }
 }
 
-/** The program id set on the page, and where: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */
-export function pageProgramId(): [raw: unknown, source: 'script-attribute' | 'window'] {
-  const attribute = document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id');
-  return attribute != null
-    ? [attribute, 'script-attribute']
-    : [(window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID, 'window'];
-}
+/** A script tag's `data-affitor-program-id`, or undefined. */
+export const programIdAttribute = (): string | null | undefined =>
+  document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id');
+
+/** The program id set on the page: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */
+export const pageProgramId = (): unknown => programIdAttribute() ?? (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
 
 /** The browser's Global Privacy Control signal. */
 export const globalPrivacyControl = (): boolean =>

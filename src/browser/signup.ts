@@ -1,7 +1,6 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
-import { isExpectedLeadRefusal } from '../core/attribution';
-import { deliver, log, pendingClick, queueLead } from './core';
-import { isBrowser } from './env';
+import { isBrowser, log, pendingClick, queueLead } from './core';
+import { deliver } from './delivery';
 
 /** How long `signup` waits for a click still in flight before sending the lead anyway. */
 export const SIGNUP_WAIT_MS = 5_000;
@@ -13,8 +12,7 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     // The lead carries the click id of a landing still in flight; bounded, so a click that never answers does not hold it back.
     if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
     const event = queueLead(customerKey, email);
-    const clickId = event?.body.click_id;
-    if (event && (await deliver(event, (message) => isExpectedLeadRefusal(message, !!clickId)))) log('info', 'lead recorded');
+    if (event && (await deliver(event))) log('info', 'lead recorded');
   } catch (error) {
     log('error', 'signup failed:', error);
   }

@@ -1,11 +1,21 @@
 /** What the page's tracker holds, gathered for `diagnose()`. */
-import { normaliseCookieDomain } from '../core/cookie-codec';
-import type { AffitorDiagnosis } from '../core/diagnosis';
-import { cookiesBlocked, windowDays } from './attribution';
-import { isBrowser } from './env';
-import { reports } from './delivery';
-import { chosenDomain, cookieDomain, domainReason, probes } from './jar';
-import { consent, mayPersist, options, programId, programIdSource } from './options';
+import { readAnswer } from '../core/answers';
+import type { AffitorDiagnosis, RequestReport } from '../core/diagnosis';
+import {
+  answered,
+  chosenDomain,
+  consent,
+  cookieDomain,
+  cookiesBlocked,
+  isBrowser,
+  mayPersist,
+  normaliseCookieDomain,
+  options,
+  probes,
+  programId,
+  windowDays,
+} from './core';
+import { programIdAttribute } from './page';
 
 export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy' | 'warnings'> & {
   debug: boolean;
@@ -13,22 +23,34 @@ export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy'
   invalidCookieDomain: string | null;
 };
 
+/** The last outcome of `route`, as diagnose() reports it. */
+function report(route: string): RequestReport | null {
+  const outcome = answered[route];
+  if (!outcome) return null;
+  const answer = readAnswer(outcome, location.origin);
+  const ok = typeof answer == 'object';
+  return { status: outcome.status, ok, requestId: outcome.requestId ?? null, message: ok ? null : answer, at: new Date(outcome.at).toISOString() };
+}
+
 export function snapshot(): Snapshot {
+  const browser = isBrowser();
   // Choosing the domain (by probe) is what the next click would do; not without consent.
-  if (isBrowser() && mayPersist()) cookieDomain();
+  if (browser && mayPersist()) cookieDomain();
   const configured = options.cookieDomain;
+  const invalid = !!configured && !normaliseCookieDomain(configured);
+  const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';
   return {
     programId,
-    programIdSource,
+    programIdSource: !programId ? null : options.programId != null ? 'option' : browser && programIdAttribute() != null ? 'script-attribute' : 'window',
     cookieDomain: chosenDomain ?? null,
-    cookieDomainReason: domainReason,
+    cookieDomainReason: reason,
     probes,
     cookiesBlocked,
     windowDays,
-    lastClick: reports.click ?? null,
-    lastLead: reports.lead ?? null,
+    lastClick: browser ? report('click') : null,
+    lastLead: browser ? report('lead') : null,
     consent: consent(),
     debug: !!options.debug,
-    invalidCookieDomain: configured && !normaliseCookieDomain(configured) ? configured : null,
+    invalidCookieDomain: invalid ? configured : null,
   };
 }

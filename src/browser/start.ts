@@ -1,13 +1,29 @@
 /** `init`: the options, the stored attribution, the events earlier page views left, and the landing. */
-import { isExpectedLeadRefusal } from '../core/attribution';
+import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
 import { restore } from './attribution';
-import { deliver, resumeOutbox } from './delivery';
 import { isBrowser } from './env';
 import { onUrlChange } from './history';
 import { forgetCookieDomain } from './jar';
 import { landHere, startClick } from './landing';
 import { applyOptions, log, programId } from './options';
 import type { AffitorInitOptions } from './options';
+import { drop, storeOutbox, takeEarlier } from './outbox';
+import { send } from './send';
+
+/**
+ * Sends again what earlier page views could not deliver, once per page view, in the order it
+ * happened. Each page view tries an event again, up to OUTBOX_PAGE_VIEWS times: a request that
+ * fails that often (an origin the program does not allow) is not worth sending forever.
+ */
+function resumeOutbox(): void {
+  for (const event of takeEarlier()) {
+    if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
+      log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      drop(event);
+    } else void (event.route == 'click' ? startClick(event) : send(event));
+  }
+  storeOutbox();
+}
 
 /** Starts (or updates) the page's tracker. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
@@ -17,11 +33,7 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     if (newOptions.cookieDomain) forgetCookieDomain();
     restore();
     if (programId) {
-      // Events an earlier page view could not deliver: clicks first, so leads can wait for them.
-      for (const event of resumeOutbox()) {
-        if (event.route == 'click') void startClick(event);
-        else void deliver(event, (message) => isExpectedLeadRefusal(message, !!event.body.click_id));
-      }
+      resumeOutbox();
       onUrlChange(landHere);
     }
     landHere();

@@ -8,14 +8,16 @@ import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diag
 import { clickId, data, onAttribution } from './attribution';
 import type { AffitorData, AttributionListener } from './attribution';
 import { grantConsent, revokeConsent } from './consent';
+import { retry } from './delivery';
 import { diagnose } from './diagnose';
 import type { AffitorInitOptions } from './options';
+import { rest } from './send';
 import { signup } from './signup';
 import { start } from './start';
 import { trackClick } from './track-click';
 
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
-export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from './jar';
+export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from '../core/cookie-names';
 export { RETRY_DELAYS_MS } from './delivery';
 export { SIGNUP_WAIT_MS } from './signup';
 export { diagnose, grantConsent, onAttribution, revokeConsent, signup, start, trackClick };
@@ -40,6 +42,8 @@ export class AffitorTracker {
 
   /** `options` are applied when `init` is called, under the options `init` is given. */
   constructor(options: AffitorInitOptions = {}) {
+    // This build carries the whole SDK: the first part goes on with the rest directly.
+    rest.retry = retry;
     this.init = (newOptions = {}) => {
       start({ ...options, ...newOptions });
       return this;

@@ -18,9 +18,13 @@ export interface HttpOutcome {
  * one-line description of what went wrong, quoting the server's `error` or `message`; for no
  * answer, it asks whether the page's `origin` is allowed.
  */
-export function readAnswer({ status, body, failure }: HttpOutcome, origin: string): Record<string, unknown> | string {
+export function readAnswer(outcome: HttpOutcome, origin: string): Record<string, unknown> | string {
+  const { status, body, failure } = outcome;
   // No answer: offline, or the API refused this origin (CORS), which the page cannot tell apart.
   if (!status) return `no answer (${failure}): is ${origin} in the program's allowed origins (CORS)?`;
   if (!body) return `HTTP ${status}, answer is not JSON`;
-  return status > 199 && status < 300 && body.success !== false ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
+  return isSuccess(outcome) ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
 }
+
+/** A 2xx answer whose body is a JSON object with `success` not false. */
+export const isSuccess = ({ status, body }: HttpOutcome): boolean => status > 199 && status < 300 && !!body && body.success !== false;

@@ -12,3 +12,9 @@ export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
  * view know who wrote them, which `document.cookie` cannot tell.
  */
 export const COOKIE_SET_BY = 'affitor_set_by';
+/** Events not yet delivered (outbox.ts). */
+export const COOKIE_OUTBOX = 'affitor_outbox';
+/** Written and deleted while choosing the cookie domain. */
+export const COOKIE_PROBE = 'affitor_probe';
+/** Every cookie the SDK may write: read by diagnose(), deleted by revokeConsent(). */
+export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, COOKIE_PROBE];

@@ -1,8 +1,9 @@
 /**
  * The one rule of the `<script>` build that decides whether a page view needs the rest of the
- * SDK (`affitor.more.js`). The first file (`affitor.global.js`) does a page view's work by
- * itself: the landing's click, the cookies, last touch, resends, signup and consent. The rest
- * (the diagnosis) is loaded only when the page asks for it or debugging is on.
+ * SDK (`affitor.more.js`) from the start. The first file (`affitor.global.js`) does a page
+ * view's work by itself: the landing's click, the cookies, last touch, resends and consent.
+ * The rest (signup, trackClick, the diagnosis) is loaded when the page asks for it or debugging
+ * is on; a request whose first try failed is handed to it too (send.ts), to retry and log.
  * Pure: the script build gathers the facts.
  */
 export interface PageFacts {

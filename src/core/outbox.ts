@@ -3,7 +3,7 @@
  * later page view can send them again. Each carries a client `event_id`, so the server
  * records a resent event once. Pure: storage is the tracker's business.
  */
-import { readAff } from './values';
+import { slimLanding } from './values';
 
 export interface PendingEvent {
   route: 'click' | 'lead';
@@ -48,9 +48,7 @@ export function formatOutbox(events: readonly PendingEvent[]): string {
     if (JSON.stringify(event).length < OUTBOX_MAX_CHARS / 2) return event;
     const { body } = event;
     const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', user_agent: '', click_ids: [] };
-    if (typeof body.affiliate_url == 'string') {
-      slim.affiliate_url = `${new URL(body.affiliate_url).origin}/?aff=${encodeURIComponent(readAff(body.affiliate_url) ?? '')}`;
-    }
+    if (typeof body.affiliate_url == 'string') slim.affiliate_url = slimLanding(body.affiliate_url);
     return { ...event, body: slim };
   });
   while (kept.length && JSON.stringify(kept).length > OUTBOX_MAX_CHARS) kept.shift();

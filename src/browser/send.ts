@@ -1,0 +1,48 @@
+/**
+ * Sending an outbox event: one try from here. A successful answer takes it out of the outbox;
+ * anything else is handed to `rest.retry` (delivery.ts: retries, the error log), which the
+ * script build loads only when a try fails.
+ */
+import { isSuccess } from '../core/answers';
+import type { HttpOutcome } from '../core/answers';
+import type { PendingEvent } from '../core/outbox';
+import { drop } from './outbox';
+import { apiUrl, log } from './options';
+import { postJson } from './transport';
+
+/** A successful outcome (its `body` is the answer), or undefined. */
+export type Answer = HttpOutcome | undefined;
+/** Adds fields to each try's body, read at each try: they may change meanwhile. */
+export type Extra = (() => object) | undefined;
+
+/** The last outcome of each route and when it came (ms), for diagnose(). */
+export const answered: Record<string, HttpOutcome & { at: number }> = {};
+
+/** What the first part leaves to the rest of the SDK: set by each build (tracker.ts, script.ts). */
+export const rest = {
+  /** Goes on with an event whose first try failed; resolves to the successful outcome, or undefined. */
+  retry: (_event: PendingEvent, _outcome: HttpOutcome, _extra: Extra): Promise<Answer> | Answer => undefined,
+};
+
+/** Records the outcome of a try; a definitive one takes the event out of the outbox. */
+export const record = (event: PendingEvent, outcome: HttpOutcome, definitive: boolean): void => {
+  answered[event.route] = { ...outcome, at: Date.now() };
+  if (definitive) drop(event);
+};
+
+/** One try of an outbox event. Never rejects. */
+export const post = (event: PendingEvent, extra: Extra): Promise<HttpOutcome> => postJson(apiUrl(event.route), { ...event.body, ...extra?.() });
+
+/** Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. */
+export async function send(event: PendingEvent, extra?: Extra): Promise<Answer> {
+  log('info', event.route, event.body);
+  const outcome = await post(event, extra);
+  if (!isSuccess(outcome)) return rest.retry(event, outcome, extra);
+  record(event, outcome, true);
+  return outcome;
+}
+
+/** A fresh page view (tests). */
+export const resetSend = (): void => {
+  for (const route in answered) delete answered[route];
+};
