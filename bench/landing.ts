@@ -51,6 +51,9 @@ export interface LandingResult {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** `promise`, or undefined once `ms` passed: a browser step that stalls (closing a context with a request in flight) does not stall the run. */
+const within = <T>(ms: number, promise: Promise<T>): Promise<T | undefined> =>
+  Promise.race([promise.catch(() => undefined), sleep(ms).then(() => undefined)]);
 
 /** The `affitor.*.js` files `page` requests from `origin`, in order. */
 function watchSdkFiles(page: Page, origin: string): string[] {
@@ -161,15 +164,15 @@ async function bounce(browser: Browser, origin: string, way: LeaveWay, leaveAtMs
     // Not awaited: the visitor leaves whether or not the page has loaded.
     const landing = page.goto(url, { waitUntil: 'commit' }).catch(() => undefined);
     await sleep(leaveAtMs - (Date.now() - asked));
-    if (way === 'tab closed') await page.close();
-    else await page.goto(`${origin}/away.html`, { waitUntil: 'commit' }).catch(() => undefined);
-    await landing;
+    if (way === 'tab closed') await within(5_000, page.close());
+    else await within(5_000, page.goto(`${origin}/away.html`, { waitUntil: 'commit' }));
+    await within(5_000, landing);
     // Keep the context (its network) alive while a request that outlived the page may still arrive.
     const deadline = Date.now() + RECEIVE_WAIT_MS;
     while (Date.now() < deadline && !received(api, url)) await sleep(25);
     return url;
   } finally {
-    await context.close();
+    await within(5_000, context.close());
   }
 }
 
