@@ -1,14 +1,11 @@
 // Property: for any sequence of landings, reloads, visits and signups, the cookie and every
 // lead carry the last partner's click id, and no landing sends its click twice.
 import fc from 'fast-check';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newPageView } from '../../src/browser/page-view';
+import { expect, it } from 'vitest';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, clearCookies, cookieValue, land, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
-afterAll(() => api.server.close());
 
 const PARTNERS = { PARTNER123: 10, PARTNER456: 11, P1: 10 } as const;
 type Partner = keyof typeof PARTNERS;
@@ -55,11 +52,7 @@ it('keeps the last partner in the cookie and every lead, and sends one click per
         } else if (s.kind === 'visit') {
           url = `https://shop.example.com${s.path}`;
         }
-        setUrl(url);
-        newPageView();
-        tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-        await tracker.trackClick().catch(() => {});
-        await settle(5);
+        tracker = await land(url);
       }
 
       expect(api.clicks()).toHaveLength(expectedClicks);

@@ -1,44 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
-import {
-  API_BASE,
-  HttpResponse,
-  clearCookies,
-  cookieValue,
-  recordCookieWrites,
-  setUrl,
-  settle,
-  stopRecordingCookies,
-  useTrackingApi,
-} from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
 
-const api = useTrackingApi();
+const api = useTrackingApi({ quietErrors: true });
 const OURS = /affitor_|customer_code/;
-
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => {
-  api.reset();
-  sessionStorage.clear();
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  clearCookies();
-  sessionStorage.clear();
-});
-afterAll(() => api.server.close());
-
-async function land(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
-  setUrl(url);
-  newPageView();
-  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
-  // Wait for the landing's click, retries included.
-  if (url.includes('aff=')) await tracker.trackClick();
-  await settle();
-  return tracker;
-}
 
 describe('consent', () => {
   it('with consent pending reports the click but writes no cookie and no storage', async () => {

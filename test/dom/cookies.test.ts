@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, clearCookies, cookieValue, recordCookieWrites, setUrl, settle, stopRecordingCookies, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, land as landAt, landed, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => api.reset());
-afterEach(() => {
-  vi.restoreAllMocks();
-  stopRecordingCookies();
-  clearCookies();
-});
-afterAll(() => api.server.close());
-
+/** A landing, with every cookie it wrote. */
 async function land(url: string, options: { cookieDomain?: string } = {}) {
-  setUrl(url);
-  newPageView();
   const allWrites = recordCookieWrites();
-  newPageView();
-  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
-  await settle();
+  const tracker = await landAt(url, options);
   // Deletions (1970 expiry) of host-only twins and probes are left out: the cookies as set.
   const writes = allWrites.filter((w) => !w.includes('1970'));
   return { tracker, writes, allWrites, clickWrite: writes.find((w) => w.startsWith('affitor_click_id='))! };
@@ -133,7 +121,8 @@ describe('legacy customer_code', () => {
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     expect(tracker.getClickId()).toBe('cust_5_100');
     expect(cookieValue('affitor_click_id')).toBe('cust_5_100');
-    await settle();
+    // Nothing started: no request is under way or to come.
+    await landed();
     expect(api.sent).toHaveLength(0);
   });
 });

@@ -4,17 +4,18 @@
  * The handler is the real `createAffitorHandler`, mounted on the shop's origin behind msw and
  * forwarding to the reference server.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { pendingClick } from '../../src/browser/landing';
 import { newPageView } from '../../src/browser/page-view';
 import { SAFARI_CAP_WARNING } from '../../src/core/diagnosis';
 import { AffitorTracker } from '../../src/index';
 import { createAffitorHandler } from '../../src/server';
-import { API_BASE, clearCookies, cookieValue, http, recordCookieWrites, setUrl, settle, stopRecordingCookies, useTrackingApi } from '../support/dom';
+import { API_BASE, clearCookies, cookieValue, http, land, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
 
 const SHOP = 'https://www.shop.example.com';
 const ATTRIBUTION = /^(affitor_click_id|customer_code|affitor_click_ids|affitor_aff_url|affitor_set_by)=/;
 
-const api = useTrackingApi();
+const api = useTrackingApi({ quietErrors: true });
 /** The click bodies the SDK posted to the handler, before the handler stripped its fields. */
 let relayed: Array<Record<string, unknown>> = [];
 /** What the handler's answer says; `drop` takes its Set-Cookie and header off (a handler that wrote nothing). */
@@ -53,32 +54,16 @@ const mountHandler = () =>
     }),
   );
 
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
+// After useTrackingApi's own reset, which clears the handlers msw had.
 beforeEach(() => {
-  api.reset();
   mountHandler();
   relayed = [];
   handlerMode = 'real';
   failOnce = new Set();
-  sessionStorage.clear();
-  vi.spyOn(console, 'error').mockImplementation(() => {});
 });
-afterEach(() => {
-  stopRecordingCookies();
-  vi.restoreAllMocks();
-  clearCookies();
-  sessionStorage.clear();
-});
-afterAll(() => api.server.close());
 
-async function pageView(url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) {
-  setUrl(url);
-  newPageView();
-  const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay', ...options }).init();
-  if (url.includes('aff=')) await tracker.trackClick();
-  await settle();
-  return tracker;
-}
+/** A settled page view of the shop whose SDK talks to the handler at `/relay`. */
+const pageView = (url: string, options: ConstructorParameters<typeof AffitorTracker>[0] = {}) => land(url, { apiBase: '/relay', ...options });
 
 const attributionWrites = (writes: string[]) => writes.filter((write) => ATTRIBUTION.test(write));
 
@@ -108,10 +93,11 @@ describe('the click body for the handler', () => {
     setUrl(`${SHOP}/?aff=PARTNER123`);
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
-    await settle();
+    const superseded = pendingClick;
     // The first try failed (503); before its retry, the visitor follows another partner's link.
+    await vi.waitFor(() => expect(relayed).toHaveLength(1));
     await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await superseded;
     expect(relayed.map((body) => [String(body.affiliate_url).split('aff=')[1], body.stale])).toEqual([
       ['PARTNER123', undefined],
       ['PARTNER456', undefined],

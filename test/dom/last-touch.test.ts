@@ -1,24 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { pendingClick } from '../../src/browser/landing';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, clearCookies, cookieValue, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, cookieValue, land, landed, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
-const start = (url: string) => {
-  setUrl(url);
-  newPageView();
-  return new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-};
-
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
-beforeEach(() => api.reset());
-afterEach(() => clearCookies());
-afterAll(() => api.server.close());
 
 describe('last touch', () => {
   it('sends one click and writes the cookies when ?aff= lands with no click cookie', async () => {
-    const tracker = start('https://shop.example.com/pricing?aff=PARTNER123');
-    await settle();
+    const tracker = await land('https://shop.example.com/pricing?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(1);
     expect(api.clicks()[0]!.body).not.toHaveProperty('existing_click_id');
     const clickId = cookieValue('affitor_click_id');
@@ -36,21 +26,17 @@ describe('last touch', () => {
   });
 
   it('sends no request and restores attribution when the same aff lands again', async () => {
-    start('https://shop.example.com/?aff=PARTNER123');
-    await settle();
+    await land('https://shop.example.com/?aff=PARTNER123');
     const first = cookieValue('affitor_click_id');
-    const again = start('https://shop.example.com/other?aff=PARTNER123');
-    await settle();
+    const again = await land('https://shop.example.com/other?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(1);
     expect(again.getClickId()).toBe(first);
   });
 
   it('sends one click with existing_click_id and overwrites the cookies when a different aff lands', async () => {
-    start('https://shop.example.com/?aff=PARTNER123');
-    await settle();
+    await land('https://shop.example.com/?aff=PARTNER123');
     const first = cookieValue('affitor_click_id')!;
-    const switched = start('https://shop.example.com/?aff=PARTNER456');
-    await settle();
+    const switched = await land('https://shop.example.com/?aff=PARTNER456');
     expect(api.clicks()).toHaveLength(2);
     expect(api.clicks()[1]!.body.existing_click_id).toBe(first);
     const second = cookieValue('affitor_click_id')!;
@@ -64,17 +50,14 @@ describe('last touch', () => {
   });
 
   it('restores attribution silently, with no request, when there is no ?aff= but a cookie', async () => {
-    start('https://shop.example.com/?aff=PARTNER123');
-    await settle();
-    const restored = start('https://shop.example.com/account');
-    await settle();
+    await land('https://shop.example.com/?aff=PARTNER123');
+    const restored = await land('https://shop.example.com/account');
     expect(api.clicks()).toHaveLength(1);
     expect(restored.getData()).toMatchObject({ clickId: cookieValue('affitor_click_id'), hasAttribution: true });
   });
 
   it('has no attribution and sends nothing without ?aff= or cookie, and signup still reports', async () => {
-    const tracker = start('https://shop.example.com/');
-    await settle();
+    const tracker = await land('https://shop.example.com/');
     expect(api.sent).toHaveLength(0);
     expect(tracker.getData()).toEqual({ clickId: null, programId: 1, hasAttribution: false, affiliateUrl: null });
     await tracker.signup('user_1', 'a@example.com');
@@ -83,10 +66,12 @@ describe('last touch', () => {
   });
 
   it('never tracks the same landing twice when init is called again', async () => {
-    const tracker = start('https://shop.example.com/?aff=PARTNER123');
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     tracker.init({ debug: false });
     tracker.init();
-    await settle();
+    await landed();
     expect(api.clicks()).toHaveLength(1);
   });
 
@@ -94,10 +79,11 @@ describe('last touch', () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     newPageView();
     const tracker = new AffitorTracker({ apiBase: API_BASE }).init();
-    await settle();
+    // No program id: no click was started.
+    expect(pendingClick).toBeNull();
     expect(api.clicks()).toHaveLength(0);
     tracker.init({ programId: 1 });
-    await settle();
+    await landed();
     expect(api.clicks()).toHaveLength(1);
   });
 
@@ -114,10 +100,11 @@ describe('last touch', () => {
       return api.app.fetch(request);
     });
     tracker.init();
+    const older = pendingClick;
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
     const newest = tracker.getClickId();
     releaseFirst();
-    await settle();
+    await older;
     expect(calls).toBe(2);
     expect(tracker.getClickId()).toBe(newest);
     expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');

@@ -1,38 +1,24 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { postJson } from '../../src/browser/transport';
-import { API_BASE, HttpResponse, clearCookies, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land as landWith, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 let error: MockInstance<typeof console.error>;
 let warn: MockInstance<typeof console.warn>;
 
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(() => {
-  api.reset();
   error = vi.spyOn(console, 'error').mockImplementation(() => {});
   warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
 });
 afterEach(() => {
-  vi.restoreAllMocks();
   vi.useRealTimers();
-  clearCookies();
 });
-afterAll(() => api.server.close());
 
 const errorText = () => error.mock.calls.map((call) => call.join(' ')).join('\n');
 
-/** Lands on `url` and waits for the landing's click, retries included, to be over. */
-async function landWith(url = 'https://shop.example.com/?aff=PARTNER123') {
-  setUrl(url);
-  newPageView();
-  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-  if (url.includes('aff=')) await tracker.trackClick();
-  await settle();
-  return tracker;
-}
 
 describe('bad click answers are logged and survived, and keep what was recorded', () => {
   it.each([
@@ -68,7 +54,7 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     vi.stubGlobal('fetch', () => {
       throw new Error('fetch blocked');
     });
-    const tracker = await landWith();
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
     await expect(tracker.signup('user_1')).resolves.toBeUndefined();
     expect(errorText()).toContain('fetch blocked');
     vi.unstubAllGlobals();
@@ -84,7 +70,7 @@ describe('transport', () => {
 
   it('posts JSON as text/plain (no CORS preflight) with keepalive', async () => {
     const spy = vi.spyOn(globalThis, 'fetch');
-    await landWith();
+    await landWith('https://shop.example.com/?aff=PARTNER123');
     const [, init] = spy.mock.calls[0]!;
     expect(init).toMatchObject({ method: 'POST', keepalive: true });
     expect(JSON.parse(init!.body as string)).toMatchObject({ affiliate_url: 'https://shop.example.com/?aff=PARTNER123' });
@@ -94,7 +80,7 @@ describe('transport', () => {
 
 describe('signup', () => {
   it('sends the lead with every field, bound to the click of the landing', async () => {
-    const tracker = await landWith();
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
     await tracker.signup('  user_42 ', 'ada@example.com');
     const lead = api.leads()[0]!.body;
     expect(lead).toMatchObject({
@@ -121,7 +107,8 @@ describe('signup', () => {
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     const signedUp = tracker.signup('user_1');
-    await settle();
+    // The click reached the server and is held there: the lead has not left.
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     expect(api.leads()).toHaveLength(0);
     release();
     await signedUp;
@@ -150,7 +137,7 @@ describe('signup', () => {
   });
 
   it('treats a second signup for the same customer as expected, not an error', async () => {
-    const tracker = await landWith();
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
     await tracker.signup('user_1');
     await tracker.signup('user_1');
     expect(api.leads()).toHaveLength(2);
@@ -158,7 +145,7 @@ describe('signup', () => {
   });
 
   it('logs an error when the lead request fails', async () => {
-    const tracker = await landWith();
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
     api.app.setFaults({ lead: true });
     await tracker.signup('user_1');
     expect(errorText()).toContain('HTTP 500: Lead tracking failed');

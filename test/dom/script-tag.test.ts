@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, HttpResponse, clearCookies, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { API_BASE, HttpResponse, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -9,13 +9,11 @@ const host = window as unknown as { affitor?: Affitor };
 const pushState = history.pushState.bind(history);
 const replaceState = history.replaceState.bind(history);
 
-beforeAll(() => api.server.listen({ onUnhandledRequest: 'error' }));
 /** happy-dom loads no script file: the page's own tag then fires `load`, as if fetched. */
 const browserSettings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
 
 beforeEach(() => {
   browserSettings.handleDisabledFileLoadingAsSuccess = true;
-  api.reset();
   vi.resetModules();
   delete host.affitor;
 });
@@ -23,9 +21,7 @@ afterEach(() => {
   Object.assign(history, { pushState, replaceState });
   vi.restoreAllMocks();
   document.querySelectorAll('script').forEach((tag) => tag.remove());
-  clearCookies();
 });
-afterAll(() => api.server.close());
 
 const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
 const MORE_SRC = 'https://cdn.affitor.test/sdk/affitor.more.js';

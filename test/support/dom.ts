@@ -3,10 +3,15 @@
  * answered in-process by the reference server (examples/server) behind msw.
  */
 import { http, HttpResponse } from 'msw';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput } from '../../examples/server/src/app';
+import { pendingClick } from '../../src/browser/landing';
+import { newPageView } from '../../src/browser/page-view';
+import { AffitorTracker } from '../../src/index';
+import type { AffitorInitOptions } from '../../src/index';
 import { PARTNER_A, PARTNER_B, seed } from './seed';
 
 export const API_BASE = 'https://api.affitor.test';
@@ -26,8 +31,17 @@ export interface SentRequest {
   contentType: string | null;
 }
 
-/** msw in front of a fresh reference server per test; `sent` lists what the SDK posted. */
-export function useTrackingApi() {
+export interface DomSuiteOptions {
+  /** Silence `console.error` in each test: the suite provokes failures the SDK rightly logs. */
+  quietErrors?: boolean;
+}
+
+/**
+ * msw in front of a fresh reference server per test; `sent` lists what the SDK posted. It
+ * registers its own set-up and tear-down: msw listens for the file, and each test starts with a
+ * fresh server, no cookies, no session storage and no spies.
+ */
+export function useTrackingApi({ quietErrors = false }: DomSuiteOptions = {}) {
   const state = { app: createTrackingServer(testSeed()), sent: [] as SentRequest[] };
   const forward = http.all(`${API_BASE}/*`, async ({ request }) => {
     const body = (await request.clone().json().catch(() => ({}))) as Record<string, unknown>;
@@ -37,7 +51,7 @@ export function useTrackingApi() {
     return response.headers.has(DROP_HEADER) ? HttpResponse.error() : response;
   });
   const server = setupServer(forward);
-  return {
+  const api = {
     server,
     get app() {
       return state.app;
@@ -62,6 +76,37 @@ export function useTrackingApi() {
       server.use(handler);
     },
   };
+  beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+  beforeEach(() => {
+    api.reset();
+    sessionStorage.clear();
+    if (quietErrors) vi.spyOn(console, 'error').mockImplementation(() => {});
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    stopRecordingCookies();
+    clearCookies();
+    sessionStorage.clear();
+  });
+  afterAll(() => server.close());
+  return api;
+}
+
+/** Resolves once the click the page view started (if any) has settled: answered, retries included. */
+export const landed = async (): Promise<void> => {
+  while (pendingClick) await pendingClick;
+};
+
+/**
+ * A page view on `url`, as after a navigation (a fresh tracker, program 1, the test API), once
+ * its landing has settled: the click answered (retries included) and the cookies written.
+ */
+export async function land(url: string, options: AffitorInitOptions = {}): Promise<AffitorTracker> {
+  setUrl(url);
+  newPageView();
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  await landed();
+  return tracker;
 }
 
 export { http, HttpResponse };
