@@ -8,6 +8,7 @@ import { createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
 import { createAffitorHandler } from '../../src/server';
 import type { AffitorHandlerOptions } from '../../src/server';
+import { seed } from '../support/seed';
 
 export interface Listening {
   url: string;
@@ -40,19 +41,15 @@ export function listen(handle: (request: Request, connection: { clientAddress?: 
   });
 }
 
-export const SEED: SeedInput = {
-  programs: [
-    { id: 1, api_token: 'aff_test_1', cookie_window_days: 30 },
-    { id: 2, api_token: 'aff_test_2', cookie_window_days: 500 },
-  ],
-  partners: [{ id: 10, name: 'Partner A' }],
-  referral_links: [
-    { short_link: 'PARTNER123', program_id: 1, partner_id: 10 },
-    { short_link: 'LONGWINDOW', program_id: 2, partner_id: 10 },
-    { short_link: 'INACTIVE1', program_id: 1, partner_id: 10, status: 'inactive' },
-  ],
-  customers: [{ id: 900, click_id: 'cust_900_1', customer_key: null, program_id: 1, partner_id: 10, partner_program: true, status: 'click' }],
-};
+export const SEED: SeedInput = seed()
+  .program(1, 'aff_test_1', { cookie_window_days: 30 })
+  .program(2, 'aff_test_2', { cookie_window_days: 500 })
+  .partners({ id: 10, name: 'Partner A' })
+  .link('PARTNER123', 1, 10)
+  .link('LONGWINDOW', 2, 10)
+  .link('INACTIVE1', 1, 10, 'inactive')
+  .customer({ id: 900, click_id: 'cust_900_1', customer_key: null, program_id: 1, partner_id: 10, partner_program: true, status: 'click' })
+  .build();
 
 /** What reached the tracking API. */
 export interface ApiCall {

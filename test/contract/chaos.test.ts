@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import { startServer } from '../../examples/server/src/node';
+import { seed as seedBuilder } from '../support/seed';
 
-const seed = {
-  programs: [{ id: 1, api_token: 'aff_test_1' }],
-  partners: [{ id: 10, name: 'A' }],
-  referral_links: [{ short_link: 'P1', program_id: 1, partner_id: 10 }],
-  admin_token: 'admin',
-};
+const seed = seedBuilder().program(1, 'aff_test_1').partners({ id: 10, name: 'A' }).link('P1', 1, 10).admin('admin').build();
 const click = (eventId = 'ev1') =>
   new Request('http://api.test/api/v1/track/click', {
     method: 'POST',
