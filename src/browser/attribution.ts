@@ -1,7 +1,7 @@
 /** The visitor's attribution (click id, landing, history, window), where it is kept, and who hears it change. */
 import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
-import { readCookie } from './cookies';
+import { readCookie, readJar } from './cookies';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
 import { setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
@@ -34,10 +34,11 @@ export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!
 /** Reads the stored attribution from the cookies; a legacy `customer_code` is migrated. Memory (consent pending) wins. */
 export function restore(): void {
   if (unsavedDays) return;
-  clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId);
-  affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff);
-  history = parseHistory(readCookie(COOKIE_HISTORY));
-  const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
+  const jar = readJar();
+  clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId, jar);
+  affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff, jar);
+  history = parseHistory(readCookie(COOKIE_HISTORY, Boolean, jar));
+  const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId, jar);
   if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
   log('info', 'stored attribution', clickId);
 }

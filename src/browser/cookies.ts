@@ -3,15 +3,22 @@ import { readCookieValues, serializeCookie } from '../core/cookie-codec';
 import { COOKIE_PROBE as PROBE } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 
-/** The first value of cookie `name` that passes `accept`. Blocked cookies read as none. */
-export function readCookie(name: string, accept: (value: string) => unknown = Boolean): string | null {
+/**
+ * `document.cookie`, or '' where reading it throws (sandboxed iframes, some privacy modes).
+ * Each read can be a round trip to the browser process (a millisecond or more on a busy
+ * phone once the page has written a cookie), so a step that reads several cookies reads once.
+ */
+export function readJar(): string {
   try {
-    return readCookieValues(document.cookie, name).find(accept) ?? null;
+    return document.cookie;
   } catch {
-    // Sandboxed iframes and some privacy modes throw on access.
-    return null;
+    return '';
   }
 }
+
+/** The first value of cookie `name` in `jar` (default: read now) that passes `accept`. Blocked cookies read as none. */
+export const readCookie = (name: string, accept: (value: string) => unknown = Boolean, jar = readJar()): string | null =>
+  readCookieValues(jar, name).find(accept) ?? null;
 
 /** Writes (or, with `days <= 0`, deletes) a cookie on `domain` (undefined: host-only). */
 export function writeCookie(name: string, value: string, days: number, domain: string | undefined, secure: boolean): void {

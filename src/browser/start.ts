@@ -16,7 +16,10 @@ import { send } from './send';
  * fails that often (an origin the program does not allow) is not worth sending forever.
  */
 function resumeOutbox(): void {
-  for (const event of takeEarlier()) {
+  const earlier = takeEarlier();
+  // Nothing left by earlier page views: nothing to write either.
+  if (!earlier.length) return;
+  for (const event of earlier) {
     if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
       log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);
