@@ -15,6 +15,8 @@ export interface More {
   signup: typeof signup;
   trackClick: typeof trackClick;
   diagnose: typeof diagnose;
+  /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */
+  decorateStripe: () => void;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */

@@ -9,6 +9,7 @@ import { resetJar } from './jar';
 import { resetLandings } from './landing';
 import { resetOptions } from './options';
 import { forgetMemorySession } from './page';
+import { resetStripeLinks } from './stripe-links';
 
 export function newPageView(): void {
   resetOptions();
@@ -18,4 +19,5 @@ export function newPageView(): void {
   resetLandings();
   resetUrlAtLoad();
   forgetMemorySession();
+  resetStripeLinks();
 }
