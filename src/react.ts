@@ -21,7 +21,7 @@ export type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index'
 export interface UseAffitor {
   /** The visitor's attribution; `null` until the SDK has started (always on the server and in the first render). */
   data: AffitorData | null;
-  /** Whether the SDK has started in this page: `AffitorProvider` did, or a call through this hook did. */
+  /** Whether the SDK has started: `AffitorProvider` started it, or a call through this hook did. */
   ready: boolean;
   /** Reports a signup (lead); starts the SDK with default options if nothing did. */
   signup: (customerKey: string, email?: string) => Promise<void>;
@@ -81,16 +81,26 @@ function subscribe(notify: () => void): () => void {
 const getSnapshot = (): Snapshot => snapshot;
 const getServerSnapshot = (): Snapshot => NOT_STARTED;
 
-/** Marks the SDK started (it is, once a call that starts it ran in a browser) and refreshes. */
-function afterStart<T>(result: T): T {
-  if (typeof window !== 'undefined') started = true;
+/**
+ * Starts the SDK if nothing here did: `init()` with no options, which keeps the options of an
+ * `init` made elsewhere on the page (and otherwise uses the defaults, as `signup` would).
+ */
+function ensureStarted(): void {
+  if (started || typeof window === 'undefined') return;
+  init();
+  started = true;
   refresh();
-  return result;
 }
 
 const actions = {
-  signup: (customerKey: string, email?: string) => afterStart(signup(customerKey, email)),
-  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => afterStart(trackClick(affiliateUrl, existingClickId)),
+  signup: (customerKey: string, email?: string) => {
+    ensureStarted();
+    return signup(customerKey, email);
+  },
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => {
+    ensureStarted();
+    return trackClick(affiliateUrl, existingClickId);
+  },
   getClickId: () => getClickId(),
   grantConsent: () => {
     grantConsent();
@@ -115,7 +125,9 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
   // The options as a value: a parent's new but equal object does not start the SDK again.
   const key = JSON.stringify(options);
   useEffect(() => {
-    afterStart(init(JSON.parse(key) as AffitorInitOptions));
+    init(JSON.parse(key) as AffitorInitOptions);
+    started = true;
+    refresh();
   }, [key]);
   return createElement(Fragment, null, children);
 }
