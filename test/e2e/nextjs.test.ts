@@ -105,6 +105,9 @@ describe.skipIf(skip)('[chromium] examples/nextjs (next build, next start)', () 
       await shop.page.click('#signup');
       await expect.poll(() => shop.page.textContent('#result')).toBe('Welcome, next@example.com. Referred signup recorded.');
 
+      // Hydration matched (React reports a mismatch as an error, #418 in production) and nothing failed.
+      expect(shop.console.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
+
       const state = api.app.inspect() as unknown as Inspected;
       expect(state.clicks).toEqual([expect.objectContaining({ click_id: clickId })]);
       expect(state.leads).toEqual([expect.objectContaining({ click_id: clickId, customer_key: 'next@example.com', mode: 'server' })]);
