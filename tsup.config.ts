@@ -32,6 +32,29 @@ export default defineConfig([
     treeshake: true,
   },
   {
+    // `@affitor/sdk/react`: uses the page's React and the package's own browser SDK (one tracker),
+    // never copies. Marked 'use client' for React Server Components (Next.js layouts), which
+    // rollup's tree shaking would drop: esbuild alone builds this small file.
+    entry: { react: 'src/react.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    external: ['react'],
+    esbuildPlugins: [
+      {
+        name: 'browser-sdk-as-package',
+        setup(build) {
+          build.onResolve({ filter: /^\.\/index$/ }, (args) =>
+            args.importer.endsWith('/src/react.ts') ? { path: '@affitor/sdk', external: true } : undefined,
+          );
+        },
+      },
+    ],
+    banner: { js: "'use client';" },
+    target: 'es2022',
+    platform: 'neutral',
+    treeshake: false,
+  },
+  {
     // The first file, every page view: configured by data-affitor-* attributes, sends a landing's click.
     ...scriptBuild,
     entry: { 'affitor.global': 'src/script.ts' },

@@ -17,6 +17,8 @@ export interface More {
   trackClick: typeof trackClick;
   diagnose: typeof diagnose;
   retry: typeof retry;
+  /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */
+  decorateStripe: () => void;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */

@@ -1,11 +1,14 @@
 /**
- * `@affitor/sdk/server`: report leads, sales, refunds and clicks from a merchant's backend, and
- * serve the browser SDK first-party with `createAffitorHandler`. Uses fetch only (Node 18+, Bun,
+ * `@affitor/sdk/server`: report leads, sales, refunds and clicks from a merchant's backend, read
+ * the integration's readiness, turn Stripe events into sales and refunds, and serve the browser
+ * SDK first-party with `createAffitorHandler`. Uses fetch only (Node 18+, Bun,
  * Deno, edge runtimes); never import it into browser code, it carries your secret API key.
  */
 export { Affitor } from './server/client';
 export { AffitorInputError, isAffitorInputError } from './server/errors';
 export { createAffitorHandler } from './server/handler/handler';
+export { STRIPE_METADATA, stripeCheckoutParams, trackingFromStripeEvent } from './server/stripe';
+export type { StripeCheckoutInput, StripeCheckoutParams, StripeEventLike, StripeTracking } from './server/stripe';
 export type {
   AffitorConnection,
   AffitorHandler,
@@ -28,6 +31,10 @@ export type {
   IdempotentCallOptions,
   JsonObject,
   LeadData,
+  ReadinessData,
+  ReadinessEvent,
+  ReadinessGate,
+  ReadinessGateId,
   RefundData,
   SaleData,
   TestEventData,
@@ -36,4 +43,5 @@ export type {
   TrackRefundInput,
   TrackSaleInput,
   TrackTestSaleInput,
+  TestChainStatus,
 } from './server/types';

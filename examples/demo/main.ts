@@ -7,23 +7,27 @@
  * (`createAffitorHandler`, mounted under `/relay` on the web server), which sets the cookies
  * with `Set-Cookie`. Browsers resolve *.localhost to loopback, so the cookies on
  * `.shop.localhost` are shared by both without any setup. Builds the SDK first if `dist/`
- * is missing. Ctrl+C stops both servers.
+ * is missing. After the walkthrough it prints the program's readiness, and again whenever it
+ * changes. Ctrl+C stops both servers.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { getRequestListener } from '@hono/node-server';
-import { createAffitorHandler } from '../../src/server';
+import { Affitor, createAffitorHandler } from '../../src/server';
 import type { AffitorHandler } from '../../src/server';
 import { startServer } from '../server/src/node';
 import type { RunningServer } from '../server/src/node';
 import type { SeedInput } from '../server/src/app';
 import demoSeed from '../server/seed.demo.json';
 import { ensureDist } from './dist';
+import { watchReadiness } from './readiness';
 import { DIST_DIR, EXAMPLES_DIR, startStaticServer } from './static-server';
 
 /** The hosts the demo prints; the program allows each of them on the web port. */
 const HOSTS = ['www.shop.localhost', 'app.shop.localhost', 'shop.localhost', 'localhost', '127.0.0.1'];
 const ADMIN_TOKEN = 'admin_dev_token';
+/** The demo program's API key (seed.demo.json), for the readiness report. */
+const DEMO_API_KEY = 'aff_test_1';
 
 function port(value: string | undefined, fallback: number, flag: string): number {
   const parsed = value === undefined ? fallback : Number(value);
@@ -95,7 +99,11 @@ What to look for (debug is on in both examples):
 Ctrl+C stops the demo.
 `);
 
+  // What the program's readiness says now, and each time it changes as you follow the steps above.
+  const readiness = watchReadiness(new Affitor({ apiKey: DEMO_API_KEY, apiUrl: api.url }), (report) => console.log(`\n${report}`));
+
   const stop = () => {
+    readiness.stop();
     void Promise.all([api.close(), web.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);

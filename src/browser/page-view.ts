@@ -10,6 +10,7 @@ import { resetOptions } from './options';
 import { resetOutbox } from './outbox';
 import { forgetMemorySession } from './page';
 import { resetSend } from './send';
+import { resetStripeLinks } from './stripe-links';
 
 export function newPageView(): void {
   resetOptions();
@@ -20,4 +21,5 @@ export function newPageView(): void {
   resetLandings();
   resetUrlAtLoad();
   forgetMemorySession();
+  resetStripeLinks();
 }

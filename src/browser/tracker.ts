@@ -10,13 +10,24 @@ import type { AffitorData, AttributionListener } from './attribution';
 import { grantConsent, revokeConsent } from './consent';
 import { retry } from './delivery';
 import { diagnose } from './diagnose';
-import type { AffitorInitOptions } from './options';
+import type { AffitorInitOptions as CoreInitOptions } from './options';
 import { rest } from './send';
 import { signup } from './signup';
 import { start } from './start';
+import { decorateStripe } from './stripe-links';
 import { trackClick } from './track-click';
 
-export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
+export type { AffitorData, AffitorDiagnosis, AttributionListener, ConsentState, RequestReport };
+
+export interface AffitorInitOptions extends CoreInitOptions {
+  /**
+   * Add the click id to Stripe's checkouts on the page: `client_reference_id` on Payment Links
+   * (`https://buy.stripe.com/...`) and `client-reference-id` on `<stripe-pricing-table>` and
+   * `<stripe-buy-button>`, also those added later. A value you set yourself is kept.
+   * @default false
+   */
+  decorateStripe?: boolean;
+}
 export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from '../core/cookie-names';
 export { RETRY_DELAYS_MS } from './delivery';
 export { SIGNUP_WAIT_MS } from './signup';
@@ -45,7 +56,9 @@ export class AffitorTracker {
     // This build carries the whole SDK: the first part goes on with the rest directly.
     rest.retry = retry;
     this.init = (newOptions = {}) => {
-      start({ ...options, ...newOptions });
+      const merged = { ...options, ...newOptions };
+      start(merged);
+      if (merged.decorateStripe) decorateStripe({ getClickId: () => clickId, onAttribution });
       return this;
     };
   }

@@ -31,6 +31,7 @@ import type {
   FetchLike,
   IdempotentCallOptions,
   LeadData,
+  ReadinessData,
   RefundData,
   TrackClickInput,
   TrackLeadInput,
@@ -39,7 +40,16 @@ import type {
   TrackTestSaleInput,
 } from './types';
 
-type Route = 'click' | 'lead' | 'sale' | 'refund';
+type Route = 'click' | 'lead' | 'sale' | 'refund' | 'readiness';
+
+/** Each route's path under the API URL; readiness is the one GET. */
+const PATHS: Record<Route, string> = {
+  click: '/api/v1/track/click',
+  lead: '/api/v1/track/lead',
+  sale: '/api/v1/track/sale',
+  refund: '/api/v1/track/refund',
+  readiness: '/api/v1/programs/me/readiness',
+};
 
 /** The routes whose calls carry an `Idempotency-Key`. */
 const IDEMPOTENT_ROUTES: ReadonlySet<Route> = new Set(['sale', 'refund']);
@@ -131,12 +141,29 @@ export class Affitor {
     return this.#send('refund', body, options) as Promise<AffitorResult<RefundData>>;
   }
 
-  #send(route: Route, body: object, call: IdempotentCallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
+  /**
+   * How far the program's integration is (`GET /api/v1/programs/me/readiness`): its state, the
+   * first gate that blocks it, each gate, the test chain click -> lead -> sale, the last events,
+   * the counts of the last 24 hours, and how long to wait before asking again. Resolves to a
+   * result like every other method; it never rejects for an HTTP or network outcome.
+   *
+   * @example
+   * const result = await affitor.readiness();
+   * if (result.ok && !result.data.integration_verified) console.log(result.data.gates[result.data.blocker!]?.next_action);
+   */
+  readiness(options?: CallOptions): Promise<AffitorResult<ReadinessData>> {
+    return this.#send('readiness', null, options) as Promise<AffitorResult<ReadinessData>>;
+  }
+
+  #send(route: Route, body: object | null, call: IdempotentCallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     // Checked before the promise exists, so bad call options throw like any other bad input.
+    if (typeof call !== 'object' || call === null) {
+      throw new AffitorInputError('options', `call options must be an object (got ${call === null ? 'null' : `a ${typeof call}`})`);
+    }
     const requestId = checkRequestId(call.requestId) ?? createId();
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.#apiKey}`,
-      'Content-Type': 'application/json',
+      ...(body === null ? {} : { 'Content-Type': 'application/json' }),
       Accept: 'application/json',
       'X-Request-ID': requestId,
     };
@@ -144,7 +171,7 @@ export class Affitor {
     // server applied but whose answer was lost is answered again on retry, not applied twice.
     const idempotencyKey = checkIdempotencyKey(call.idempotencyKey, route);
     if (IDEMPOTENT_ROUTES.has(route)) headers['Idempotency-Key'] = idempotencyKey ?? createId();
-    return this.#run(route, JSON.stringify(body), headers, call.signal);
+    return this.#run(route, body === null ? '' : JSON.stringify(body), headers, call.signal);
   }
 
   async #run(
@@ -155,7 +182,8 @@ export class Affitor {
   ): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     const { apiUrl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs } = this.#options;
     const requestId = headers['X-Request-ID']!;
-    const request = { fetch: this.#fetch, url: `${apiUrl}/api/v1/track/${route}`, headers, body: payload, timeoutMs, signal };
+    const method = route === 'readiness' ? 'GET' : 'POST';
+    const request = { fetch: this.#fetch, url: `${apiUrl}${PATHS[route]}`, method, headers, body: payload, timeoutMs, signal } as const;
     // A 5xx answer seen earlier in this call; see the 409 case in #judge.
     let serverFailure: AffitorFailure | undefined;
     for (let attempts = 1; ; attempts++) {

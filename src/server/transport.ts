@@ -1,5 +1,5 @@
 /**
- * One HTTP attempt: POST a JSON body, bounded by a timeout and the caller's signal, and
+ * One HTTP attempt: POST a JSON body (or GET), bounded by a timeout and the caller's signal, and
  * report what happened without throwing. Deciding what it means is the client's job.
  */
 import type { FetchLike } from './types';
@@ -21,7 +21,10 @@ export type Outcome =
 export interface AttemptRequest {
   fetch: FetchLike;
   url: string;
+  /** @default 'POST' */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
+  /** The JSON body of a POST; a GET sends none. */
   body: string;
   timeoutMs: number;
   signal: AbortSignal | undefined;
@@ -65,10 +68,11 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
   try {
     if (request.signal?.aborted) return { kind: 'aborted' };
     const exchange = async (): Promise<Outcome> => {
+      const method = request.method ?? 'POST';
       const response = await request.fetch(request.url, {
-        method: 'POST',
+        method,
         headers: request.headers,
-        body: request.body,
+        ...(method === 'POST' ? { body: request.body } : {}),
         signal: controller.signal,
       });
       const text = await response.text();

@@ -242,3 +242,48 @@ export type RefundData =
   | { success: true; status: 'reversed' | 'refunded'; deductionAmount: number; commission_id: number }
   | { success: true; status: 'skipped'; reason: string; commission_id: number }
   | { success: true; status: 'no_commission'; message: string };
+
+/** The gates of readiness, in the order they are checked; the first one not passing is the blocker. */
+export type ReadinessGateId = 'profile' | 'economics' | 'payout' | 'tracking' | 'live';
+
+/** A step of the test chain: only `'attributed'` is a pass. */
+export type TestChainStatus = 'attributed' | 'unattributed' | 'wrong_partner' | 'pending';
+
+export interface ReadinessGate {
+  status: 'pass' | 'fail' | 'unknown';
+  /** What to do to make the gate pass; absent once it does. */
+  next_action?: string;
+  /** payout gate: how sales reach Affitor. */
+  mode?: 'stripe' | 's2s' | 'manual';
+  /** payout gate: the route sales are reported to. */
+  endpoint?: string;
+  /** tracking gate: what was seen. */
+  detail?: string;
+  /** ISO time of the verdict. */
+  checked_at?: string;
+  /** live gate: each step of the latest customer's chain. */
+  test_chain?: { click: TestChainStatus; lead: TestChainStatus; sale: TestChainStatus };
+}
+
+/** The latest event of a kind, or null when none was recorded. */
+export interface ReadinessEvent {
+  /** ISO time. */
+  at: string;
+  test_mode: boolean;
+  click_id: string | null;
+  customer_key: string | null;
+}
+
+/** What `GET /api/v1/programs/me/readiness` answers. */
+export interface ReadinessData {
+  /** True once every gate passes. */
+  integration_verified: boolean;
+  state: 'not_started' | 'in_progress' | 'verified';
+  /** The first gate that does not pass, or null. */
+  blocker: ReadinessGateId | null;
+  gates: Record<ReadinessGateId, ReadinessGate>;
+  last_events: { click: ReadinessEvent | null; lead: ReadinessEvent | null; sale: ReadinessEvent | null };
+  recent_events: { clicks_24h: number; leads_24h: number; sales_24h: number; refunds_24h: number };
+  /** Wait this long before asking again. */
+  poll: { retry_after_seconds: number };
+}

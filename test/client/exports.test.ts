@@ -5,7 +5,15 @@ import * as server from '../../src/server';
 
 describe('@affitor/sdk/server entry', () => {
   it('exports exactly these runtime values', () => {
-    expect(Object.keys(server).sort()).toEqual(['Affitor', 'AffitorInputError', 'createAffitorHandler', 'isAffitorInputError']);
+    expect(Object.keys(server).sort()).toEqual([
+      'Affitor',
+      'AffitorInputError',
+      'STRIPE_METADATA',
+      'createAffitorHandler',
+      'isAffitorInputError',
+      'stripeCheckoutParams',
+      'trackingFromStripeEvent',
+    ]);
   });
 
   it('imports nothing from the browser SDK and no Node built-in: only its own modules and the DOM-free core', () => {

@@ -69,6 +69,21 @@ describe('examples/stripe-webhook', () => {
     expect(rest).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
   });
 
+  it('records a subscription once: the checkout records nothing, its first invoice and each renewal are recurring sales', async () => {
+    const { app, post } = await webhook();
+    const subscribed = fixture('checkout.session.completed.subscription');
+    expect(await post(subscribed)).toEqual({ status: 200, body: { received: true, tracked: false, reason: 'nothing to track in checkout.session.completed' } });
+    expect(await post(fixture('invoice.paid.legacy'))).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    expect(await post(fixture('invoice.paid.trial'))).toMatchObject({ status: 200, body: { tracked: false } });
+    expect(await post(fixture('invoice.paid'))).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    const sales = app.inspect().sales;
+    expect(sales.map((sale) => [sale.transaction_id, sale.amount_cents, sale.is_recurring, sale.subscription_id])).toEqual([
+      ['pi_3QdemoSubPayment001', 2900, true, 'sub_1QdemoSubscription1'],
+      ['in_1QdemoRenewal00001', 2900, true, 'sub_1QdemoSubscription1'],
+    ]);
+    expect(app.inspect().commissions).toHaveLength(2);
+  });
+
   it('deducts a partial refund once when Stripe redelivers its event', async () => {
     const { app, post } = await webhook();
     await post(checkout());
@@ -82,7 +97,7 @@ describe('examples/stripe-webhook', () => {
   it('acknowledges a checkout with no attribution without calling Affitor', async () => {
     const { app, post } = await webhook();
     const result = await post(checkout({ client_reference_id: null }));
-    expect(result).toEqual({ status: 200, body: { received: true, tracked: false, reason: 'no attribution' } });
+    expect(result).toEqual({ status: 200, body: { received: true, tracked: false, reason: 'nothing to track in checkout.session.completed' } });
     expect(app.inspect().sales).toHaveLength(0);
   });
 

@@ -31,7 +31,13 @@ async function startDemo(): Promise<{ child: ChildProcessWithoutNullStreams; out
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the demo did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { child, output };
+  // A getter: the demo keeps printing (its readiness report) after it said it is ready.
+  return {
+    child,
+    get output() {
+      return output;
+    },
+  };
 }
 
 /** The URL printed after `label`. */
@@ -82,6 +88,13 @@ describe.skipIf(skipWithoutChromium)('[chromium] npm run demo', () => {
       expect(state.clicks).toEqual([expect.objectContaining({ click_id: clickId.value, affiliate_url: landing })]);
       expect(state.leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'demo@example.com' })]);
       expect(state.customers).toEqual([expect.objectContaining({ click_id: clickId.value, status: 'lead', partner_id: 10 })]);
+
+      // The readiness report after the walkthrough: first nothing, then the chain up to the lead.
+      expect(demo.output).toContain('readiness: not_started, blocked at payout');
+      await expect
+        .poll(() => demo.output, { timeout: 15_000, interval: 200 })
+        .toContain('test chain: click attributed -> lead attributed -> sale pending');
+      expect(demo.output).toMatch(/last 24 h: 1 clicks, 1 leads, 0 sales, 0 refunds/);
     } finally {
       await context.close();
     }

@@ -6,7 +6,7 @@
 import { Callers } from './auth/caller';
 import { ChaosSwitches } from './chaos';
 import type { Chaos } from './chaos';
-import { InjectedFault, MESSAGES, fail } from './errors';
+import { InjectedFault, MESSAGES, fail, ok } from './errors';
 import type { Answer } from './errors';
 import {
   corsHeaders,
@@ -27,6 +27,7 @@ import { isTestMode } from './routes/context';
 import { dashboardRoutes } from './routes/dashboard';
 import { inspectRoute } from './routes/inspect';
 import { trackLead } from './routes/lead';
+import { readiness } from './readiness';
 import { trackRefund } from './routes/refund';
 import { trackSale } from './routes/sale';
 import { DEFAULT_RATE_LIMITS, parseFaults, parseSeed } from './seed';
@@ -72,6 +73,9 @@ export interface TrackingServer {
   /** Test switches for flaky networks (see `Chaos`); replaces the previous ones. */
   setChaos(chaos: Chaos): void;
 }
+
+/** Where a program's key reads how far its integration is. */
+export const READINESS_PATH = '/api/v1/programs/me/readiness';
 
 /** Marks a response whose connection the node entry drops instead of answering. */
 export const DROP_HEADER = 'x-affitor-test-drop';
@@ -219,6 +223,20 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     });
   }
   paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store)) });
+  // The one Bearer GET: the key's checks (state, allowlist, a signature over the empty body), its rate limit, then the verdict.
+  paths.set(READINESS_PATH, {
+    GET: ({ request }) => {
+      const caller = callers.identify(request);
+      if (!caller.ok) return jsonReply(fail(401, caller.message));
+      const signed = callers.verify(caller.entry, request, new Uint8Array(0), now());
+      if (!signed.ok) return jsonReply(fail(401, signed.message));
+      const program = caller.entry.program;
+      const at = now();
+      const limited = limiter.hitProgram(program.id, program.rate_limits, at);
+      if (limited !== null) return jsonReply(fail(429, limited));
+      return jsonReply(ok({ ...readiness(store, program, at) }));
+    },
+  });
   for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, handlers);
 
   async function dispatch(call: Call, path: string): Promise<Reply> {

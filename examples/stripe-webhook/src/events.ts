@@ -1,8 +1,9 @@
 /**
- * What the webhook does with each Stripe event: the mapping from Stripe objects to Affitor calls,
- * and the HTTP status to answer Stripe with. Only the fields used here are typed.
+ * What the webhook does with each Stripe event: the Affitor call it amounts to (read by
+ * `trackingFromStripeEvent`), and the HTTP status to answer Stripe with.
  */
-import type { Affitor, AffitorFailure } from '../../../src/server'; // in your app: '@affitor/sdk/server'
+import { trackingFromStripeEvent } from '../../../src/server'; // in your app: '@affitor/sdk/server'
+import type { Affitor, AffitorFailure } from '../../../src/server';
 
 export interface StripeEvent {
   id: string;
@@ -15,9 +16,6 @@ export interface WebhookAnswer {
   status: number;
   body: Record<string, unknown>;
 }
-
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const int = (value: unknown): number | undefined => (Number.isSafeInteger(value) ? (value as number) : undefined);
 
 /**
  * A failure worth a redelivery (the API was down, slow, rate limited, or our key is wrong and
@@ -33,69 +31,25 @@ function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnsw
   return { status: retryable ? 500 : 200, body: { received: true, tracked: false, code: failure.code } };
 }
 
-/** `checkout.session.completed`: a paid checkout becomes a sale. */
-async function checkoutCompleted(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
-  const session = event.data.object;
-  const metadata = (session.metadata ?? {}) as Record<string, unknown>;
-  // Your user id, set as client_reference_id when you created the session, and/or the visitor's
-  // affitor_click_id cookie, copied into the session metadata.
-  const customerExternalId = str(session.client_reference_id);
-  const clickId = str(metadata.affitor_click_id);
-  if (!customerExternalId && !clickId) return { status: 200, body: { received: true, tracked: false, reason: 'no attribution' } };
-  if (session.payment_status !== 'paid') return { status: 200, body: { received: true, tracked: false, reason: 'not paid' } };
+/**
+ * Reports what a Stripe event amounts to. `trackingFromStripeEvent` reads the event (a paid
+ * one-time checkout or subscription invoice is a sale, a refunded charge a refund, anything else
+ * nothing); this decides what to answer Stripe.
+ */
+export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
+  const tracking = trackingFromStripeEvent(event);
+  if (!tracking) return { status: 200, body: { received: true, tracked: false, reason: `nothing to track in ${event.type}` } };
 
-  const amount = int(session.amount_total);
-  if (amount === undefined || amount < 1) return { status: 200, body: { received: true, tracked: false, reason: 'free checkout' } };
+  if (tracking.kind === 'sale') {
+    // A redelivered sale is answered `duplicate: true` by its transaction id (the payment intent,
+    // the id a later refund carries too). The Stripe event id is the request id in both logs.
+    const result = await affitor.trackSale(tracking.input, { requestId: event.id });
+    if (!result.ok) return answerFailure(event, result);
+    return { status: 200, body: { received: true, tracked: true, duplicate: result.duplicate === true } };
+  }
 
-  const result = await affitor.trackSale(
-    {
-      // The payment intent is also on the charge of a later refund: one id for both.
-      invoiceId: str(session.payment_intent) ?? str(session.invoice) ?? String(session.id),
-      amount,
-      currency: str(session.currency)?.toUpperCase(),
-      customerExternalId,
-      clickId,
-      isRecurring: session.mode === 'subscription',
-      subscriptionId: str(session.subscription),
-      additionalData: { stripe_event_id: event.id, stripe_checkout_session: session.id },
-    },
-    { requestId: event.id },
-  );
-  if (!result.ok) return answerFailure(event, result);
-  return { status: 200, body: { received: true, tracked: true, duplicate: result.duplicate === true } };
-}
-
-/** `charge.refunded`: the newly refunded part of a charge reverses that share of the commission. */
-async function chargeRefunded(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
-  const charge = event.data.object;
-  const invoiceId = str(charge.payment_intent) ?? str(charge.id);
-  if (!invoiceId) return { status: 200, body: { received: true, tracked: false, reason: 'no charge id' } };
-  // amount_refunded is cumulative; previous_attributes holds its value before this event.
-  const total = int(charge.amount_refunded) ?? 0;
-  const before = int(event.data.previous_attributes?.amount_refunded) ?? 0;
-  const fullyRefunded = charge.refunded === true;
-
-  const result = await affitor.trackRefund(
-    {
-      invoiceId,
-      // Omitted: a full refund, which reverses whatever commission is left.
-      refundAmountCents: fullyRefunded || total - before < 1 ? undefined : total - before,
-      refundReason: str((charge.refunds as { data?: { reason?: unknown }[] } | undefined)?.data?.[0]?.reason),
-    },
-    // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
-    { requestId: event.id, idempotencyKey: event.id },
-  );
+  // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
+  const result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
   if (!result.ok) return answerFailure(event, result);
   return { status: 200, body: { received: true, tracked: true, status: result.data.status } };
-}
-
-export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
-  switch (event.type) {
-    case 'checkout.session.completed':
-      return checkoutCompleted(affitor, event);
-    case 'charge.refunded':
-      return chargeRefunded(affitor, event);
-    default:
-      return { status: 200, body: { received: true, tracked: false, reason: `ignored ${event.type}` } };
-  }
 }

@@ -1,0 +1,14 @@
+/** The server client, with the program's secret API key: server code only (actions, route handlers). */
+import { Affitor } from '@affitor/sdk/server';
+
+let client: Affitor | undefined;
+
+export function affitor(): Affitor {
+  client ??= new Affitor({ apiKey: process.env.AFFITOR_API_KEY ?? '', apiUrl: process.env.AFFITOR_API_URL });
+  return client;
+}
+
+/** The visitor's click id, from the cookie the first-party handler set. */
+export const CLICK_COOKIE = 'affitor_click_id';
+/** This shop's own session cookie: the signed-up customer's id. */
+export const CUSTOMER_COOKIE = 'shop_customer';

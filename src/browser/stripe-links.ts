@@ -1,0 +1,76 @@
+/**
+ * Opt-in (`decorateStripe: true`, `data-affitor-stripe="true"`): the visitor's click id goes into
+ * Stripe's own checkouts on the page, as `client_reference_id` on Payment Links
+ * (`https://buy.stripe.com/...`) and as `client-reference-id` on `<stripe-pricing-table>` and
+ * `<stripe-buy-button>`, so the Stripe webhook can credit the partner. Elements added later are
+ * decorated as they arrive (a MutationObserver), and a new attribution replaces the value this
+ * wrote. A value the merchant set is never replaced, and nothing is written when there is no
+ * click id or one Stripe would refuse.
+ */
+import { stripeReferenceFor } from '../core/stripe-reference';
+import { isBrowser } from './env';
+import { log } from './core';
+
+/** Where the decorator reads the attribution: the SDK's tracker (npm) or `window.affitor` (script tag). */
+export interface AttributionSource {
+  getClickId(): string | null;
+  onAttribution(listener: () => void): () => void;
+}
+
+const SELECTOR = 'stripe-pricing-table,stripe-buy-button,a[href^="https://buy.stripe.com/"]';
+const EMBED_ATTRIBUTE = 'client-reference-id';
+const LINK_PARAMETER = 'client_reference_id';
+
+/** The value this wrote on each element: a different one there is the merchant's. */
+const written = new WeakMap<Element, string>();
+/** The running decoration's observer, or undefined before `decorateStripe`. */
+let observer: MutationObserver | undefined;
+
+function decorate(element: Element, reference: string): void {
+  // The selector matched the href as written; its resolved URL is what the browser follows.
+  const link = element.tagName == 'A' ? new URL((element as HTMLAnchorElement).href) : undefined;
+  if (link && link.host != 'buy.stripe.com') return;
+  const current = link ? link.searchParams.get(LINK_PARAMETER) : element.getAttribute(EMBED_ATTRIBUTE);
+  // A value there that this did not write is the merchant's own; a blank one is no value.
+  if ((current && current != written.get(element)) || current == reference) return;
+  written.set(element, reference);
+  if (link) {
+    link.searchParams.set(LINK_PARAMETER, reference);
+    (element as HTMLAnchorElement).href = link.href;
+  } else element.setAttribute(EMBED_ATTRIBUTE, reference);
+}
+
+
+/**
+ * Starts decorating this page's Stripe links and embeds with `source`'s click id, and keeps
+ * doing so as elements arrive and the attribution changes, for the life of the page.
+ * Idempotent: a second call changes nothing. Does nothing outside a browser.
+ */
+export function decorateStripe(source: AttributionSource): void {
+  if (observer || !isBrowser()) return;
+  /** Decorates `root` and the matching elements inside it; runs in an observer, so it never throws. */
+  const run = (root: Element) => {
+    try {
+      const reference = stripeReferenceFor(source.getClickId());
+      if (reference) for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
+    } catch (error) {
+      log('error', 'Stripe decoration failed:', error);
+    }
+  };
+  const page = document.documentElement;
+  observer = new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type == 'attributes') run(record.target as Element);
+      else for (const node of record.addedNodes) if (node.nodeType == 1) run(node as Element);
+    }
+  });
+  observer.observe(page, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', EMBED_ATTRIBUTE] });
+  source.onAttribution(() => run(page));
+  run(page);
+}
+
+/** A fresh page view (tests): the decoration stops. */
+export const resetStripeLinks = (): void => {
+  observer?.disconnect();
+  observer = undefined;
+};

@@ -1,0 +1,143 @@
+/**
+ * `@affitor/sdk/react`: `<AffitorProvider programId={…}>` starts the browser SDK once the page is
+ * in the browser, and `useAffitor()` gives components the attribution and the SDK's calls.
+ *
+ * The build imports the browser SDK as the package (`@affitor/sdk`), never a copy of it, so a
+ * page that also imports `@affitor/sdk` still has one tracker. Rendering
+ * on the server touches no browser global, and the first render in the browser equals the
+ * server's (`ready: false`, `data: null`) until the SDK has started, so hydration never mismatches.
+ * The build marks the file `'use client'`: Next.js App Router layouts (server components) may
+ * render `AffitorProvider`.
+ */
+import { createElement, Fragment, useEffect, useMemo, useSyncExternalStore } from 'react';
+import type { ReactElement, ReactNode } from 'react';
+// Built as an import of the package itself, `@affitor/sdk` (tsup.config.ts), never a copy of it.
+import { diagnose, getClickId, getData, grantConsent, init, onAttribution, revokeConsent, signup, trackClick } from './index';
+import type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index';
+
+export type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index';
+
+/** What `useAffitor()` returns. The functions keep their identity across renders. */
+export interface UseAffitor {
+  /** The visitor's attribution; `null` until the SDK has started (always on the server and in the first render). */
+  data: AffitorData | null;
+  /** Whether the SDK has started: `AffitorProvider` started it, or a call through this hook did. */
+  ready: boolean;
+  /** Reports a signup (lead); starts the SDK with default options if nothing did. */
+  signup: (customerKey: string, email?: string) => Promise<void>;
+  /** Reports a click for a partner link (default: the current URL). */
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => Promise<void>;
+  getClickId: () => string | null;
+  /** Consent given: persists the attribution held in memory. */
+  grantConsent: () => void;
+  /** Consent withdrawn: deletes what the SDK stored; `data` follows. */
+  revokeConsent: () => void;
+  /** Why there is (no) attribution, as JSON-serialisable data; `null` on the server. */
+  diagnose: () => AffitorDiagnosis | null;
+}
+
+export interface AffitorProviderProps extends AffitorInitOptions {
+  children?: ReactNode;
+}
+
+interface Snapshot {
+  data: AffitorData | null;
+  ready: boolean;
+}
+
+/** The server's snapshot, and the browser's until the SDK has started: one object, so React sees no change. */
+const NOT_STARTED: Snapshot = { data: null, ready: false };
+
+let started = false;
+let snapshot: Snapshot = NOT_STARTED;
+const subscribers = new Set<() => void>();
+let stopListening: (() => void) | undefined;
+
+const sameData = (a: AffitorData | null, b: AffitorData | null): boolean =>
+  a === b ||
+  (!!a && !!b && a.clickId === b.clickId && a.programId === b.programId && a.hasAttribution === b.hasAttribution && a.affiliateUrl === b.affiliateUrl);
+
+/** Takes a new snapshot when what it holds changed, and tells the subscribed components. */
+function refresh(): void {
+  const data = started ? getData() : null;
+  if (snapshot.ready === started && sameData(snapshot.data, data)) return;
+  snapshot = { data, ready: started };
+  for (const notify of subscribers) notify();
+}
+
+function subscribe(notify: () => void): () => void {
+  subscribers.add(notify);
+  // One SDK listener for every component: a click answer (a landing, a partner switch) refreshes the snapshot.
+  stopListening ??= onAttribution(refresh);
+  return () => {
+    subscribers.delete(notify);
+    if (subscribers.size === 0) {
+      stopListening?.();
+      stopListening = undefined;
+    }
+  };
+}
+
+const getSnapshot = (): Snapshot => snapshot;
+const getServerSnapshot = (): Snapshot => NOT_STARTED;
+
+/**
+ * Starts the SDK if nothing here did: `init()` with no options, which keeps the options of an
+ * `init` made elsewhere on the page (and otherwise uses the defaults, as `signup` would).
+ */
+function ensureStarted(): void {
+  if (started || typeof window === 'undefined') return;
+  init();
+  started = true;
+  refresh();
+}
+
+const actions = {
+  signup: (customerKey: string, email?: string) => {
+    ensureStarted();
+    return signup(customerKey, email);
+  },
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => {
+    ensureStarted();
+    return trackClick(affiliateUrl, existingClickId);
+  },
+  getClickId: () => getClickId(),
+  grantConsent: () => {
+    grantConsent();
+    refresh();
+  },
+  revokeConsent: () => {
+    revokeConsent();
+    refresh();
+  },
+  diagnose: () => diagnose(),
+};
+
+/**
+ * Starts the browser SDK with these options after the first render in the browser (and again
+ * when they change: `init` updates options and never tracks one landing twice, so StrictMode's
+ * second effect sends nothing). Renders its children as they are.
+ *
+ * @example
+ * <AffitorProvider programId="123" apiBase="/relay">{children}</AffitorProvider>
+ */
+export function AffitorProvider({ children, ...options }: AffitorProviderProps): ReactElement {
+  // The options as a value: a parent's new but equal object does not start the SDK again.
+  const key = JSON.stringify(options);
+  useEffect(() => {
+    init(JSON.parse(key) as AffitorInitOptions);
+    started = true;
+    refresh();
+  }, [key]);
+  return createElement(Fragment, null, children);
+}
+
+/**
+ * The attribution and the SDK's calls, re-rendering the component when the attribution changes.
+ * Works inside and outside `AffitorProvider`; outside, `ready` turns true once a call through it
+ * (signup, trackClick) started the SDK.
+ */
+export function useAffitor(): UseAffitor {
+  const { data, ready } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
+  return useMemo(() => ({ data, ready, ...actions }), [data, ready]);
+}

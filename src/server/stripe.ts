@@ -1,0 +1,278 @@
+/**
+ * Stripe, without the `stripe` package: the Checkout Session fields that carry a visitor's
+ * attribution into Stripe, and the Affitor call a Stripe webhook event amounts to. Only the
+ * fields read here are typed, structurally, so Stripe's own types (any API version) fit.
+ */
+import { clickIdFromStripeReference, stripeReferenceFor } from '../core/stripe-reference';
+import { AffitorInputError, describe } from './errors';
+import type { TrackRefundInput, TrackSaleInput } from './types';
+
+/** The metadata keys Affitor reads back from Stripe objects. */
+export const STRIPE_METADATA = {
+  clickId: 'affitor_click_id',
+  customerKey: 'affitor_customer_key',
+  programId: 'program_id',
+} as const;
+
+export interface StripeCheckoutInput {
+  /** The visitor's click id (the `affitor_click_id` cookie, or `getClickId()` in the browser). */
+  clickId?: string | null;
+  /** Your id of the customer, the one you passed to `signup()` / `trackLead`. */
+  customerKey?: string | null;
+  /** Your Affitor program id, stored as `metadata.program_id`. */
+  programId?: number | string | null;
+  /**
+   * The session's `mode`. Stripe refuses `subscription_data` outside subscription mode, so:
+   * `'subscription'` (and the default) adds `subscription_data.metadata`, `'payment'` adds
+   * `payment_intent_data.metadata` instead, `'setup'` neither.
+   * @default 'subscription'
+   */
+  mode?: 'payment' | 'subscription' | 'setup';
+}
+
+type Metadata = Record<string, string>;
+
+/** Fields to spread into `stripe.checkout.sessions.create({ ... })`. */
+export interface StripeCheckoutParams {
+  /** `affitor_<click id>`; absent when there is no click id (Stripe refuses an empty one). */
+  client_reference_id?: string;
+  metadata?: Metadata;
+  /** The subscription keeps the attribution, so every renewal's invoice carries it. */
+  subscription_data?: { metadata: Metadata };
+  payment_intent_data?: { metadata: Metadata };
+}
+
+/** Stripe's limit on a metadata value. */
+const METADATA_VALUE_MAX = 500;
+
+function optionalText(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw new AffitorInputError(field, `${field} must be a string, null or undefined (got ${describe(value)})`);
+  }
+  const trimmed = value.trim();
+  if (trimmed.length > METADATA_VALUE_MAX) {
+    throw new AffitorInputError(field, `${field} must be at most ${METADATA_VALUE_MAX} characters, Stripe's metadata limit (got ${trimmed.length})`);
+  }
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/**
+ * The Checkout Session fields that carry the attribution: `client_reference_id` (only when there
+ * is a click id, prefixed `affitor_`), and `metadata` plus `subscription_data.metadata` (or
+ * `payment_intent_data.metadata`) with `affitor_click_id` and `affitor_customer_key`. Blank and
+ * missing values are left out, never sent empty. Returns `{}` when there is nothing to carry.
+ *
+ * @throws AffitorInputError for a value that is not a string (or null/undefined), or over 500 characters.
+ * @example
+ * const session = await stripe.checkout.sessions.create({
+ *   mode: 'subscription', line_items, success_url,
+ *   ...stripeCheckoutParams({ clickId: cookies.get('affitor_click_id'), customerKey: user.id }),
+ * });
+ */
+export function stripeCheckoutParams(input: StripeCheckoutInput): StripeCheckoutParams {
+  if (typeof input !== 'object' || input === null) {
+    throw new AffitorInputError('input', `stripeCheckoutParams expects { clickId, customerKey } (got ${describe(input)})`);
+  }
+  const mode: unknown = input.mode ?? 'subscription';
+  if (mode !== 'payment' && mode !== 'subscription' && mode !== 'setup') {
+    throw new AffitorInputError('mode', `mode must be 'payment', 'subscription' or 'setup' (got ${describe(mode)})`);
+  }
+  if (typeof input.programId === 'number' && !(Number.isSafeInteger(input.programId) && input.programId > 0)) {
+    throw new AffitorInputError('programId', `programId must be a positive whole number (got ${describe(input.programId)})`);
+  }
+  const clickId = optionalText('clickId', input.clickId);
+  const customerKey = optionalText('customerKey', input.customerKey);
+  const programId = typeof input.programId === 'number' ? String(input.programId) : optionalText('programId', input.programId);
+
+  const metadata: Metadata = {};
+  if (clickId) metadata[STRIPE_METADATA.clickId] = clickId;
+  if (customerKey) metadata[STRIPE_METADATA.customerKey] = customerKey;
+  if (Object.keys(metadata).length === 0) return {};
+  if (programId) metadata[STRIPE_METADATA.programId] = programId;
+
+  const params: StripeCheckoutParams = { metadata };
+  const reference = stripeReferenceFor(clickId);
+  if (reference) params.client_reference_id = reference;
+  if (mode === 'subscription') params.subscription_data = { metadata: { ...metadata } };
+  if (mode === 'payment') params.payment_intent_data = { metadata: { ...metadata } };
+  return params;
+}
+
+/** The shape of a Stripe webhook event, as far as it is read here. `Stripe.Event` fits. */
+export interface StripeEventLike {
+  id: string;
+  type: string;
+  data: { object: unknown; previous_attributes?: unknown };
+}
+
+/** What a Stripe event amounts to: a sale or a refund to report with the client's `trackSale`/`trackRefund`. */
+export type StripeTracking = { kind: 'sale'; input: TrackSaleInput } | { kind: 'refund'; input: TrackRefundInput };
+
+type Fields = Record<string, unknown>;
+
+const fields = (value: unknown): Fields | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : undefined;
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined);
+const cents = (value: unknown): number | undefined => (Number.isSafeInteger(value) ? (value as number) : undefined);
+/** An id field, expanded (an object with `id`) or not (the id itself). */
+const idOf = (value: unknown): string | undefined => text(value) ?? text(fields(value)?.id);
+const upper = (value: unknown): string | undefined => text(value)?.toUpperCase();
+
+interface Attribution {
+  clickId?: string;
+  customerExternalId?: string;
+}
+
+/** The attribution in a metadata object, if any. */
+function fromMetadata(metadata: unknown): Attribution {
+  const found = fields(metadata);
+  return { clickId: text(found?.[STRIPE_METADATA.clickId]), customerExternalId: text(found?.[STRIPE_METADATA.customerKey]) };
+}
+
+const attributed = (attribution: Attribution): boolean => !!(attribution.clickId ?? attribution.customerExternalId);
+
+/** Drops the keys whose value is undefined, so an input holds only what the event said. */
+function compact<T extends object>(input: T): T {
+  return Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined)) as T;
+}
+
+/**
+ * `checkout.session.completed` (and `checkout.session.async_payment_succeeded`): a paid
+ * one-time checkout is a sale under its payment intent's id, the id its refunds carry. A
+ * subscription checkout records nothing: its first invoice's `invoice.paid` is the sale, so the
+ * first payment is counted once whichever event arrives first.
+ */
+function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking | null {
+  if (session.mode !== 'payment' || session.payment_status !== 'paid') return null;
+  const amount = cents(session.amount_total);
+  if (amount === undefined || amount < 1) return null;
+  const metadata = fromMetadata(session.metadata);
+  const reference = session.client_reference_id;
+  const attribution: Attribution = {
+    clickId: metadata.clickId ?? clickIdFromStripeReference(reference) ?? undefined,
+    // A reference that is not Affitor's is the merchant's own: its customer id, as documented.
+    customerExternalId: metadata.customerExternalId ?? (clickIdFromStripeReference(reference) ? undefined : text(reference)),
+  };
+  if (!attributed(attribution)) return null;
+  const sessionId = text(session.id);
+  const invoiceId = idOf(session.payment_intent) ?? sessionId;
+  if (!invoiceId) return null;
+  return {
+    kind: 'sale',
+    input: compact({
+      invoiceId,
+      amount,
+      currency: upper(session.currency),
+      ...attribution,
+      isRecurring: false,
+      additionalData: compact({ stripe_event_id: text(event.id), stripe_checkout_session: sessionId }),
+    }),
+  };
+}
+
+/**
+ * `invoice.paid`: a subscription payment (the first and every renewal) is a sale. The attribution
+ * is the subscription's metadata, found on the invoice at `parent.subscription_details` (API
+ * versions from 2025-03-31) or `subscription_details` (earlier), else the invoice's own. A
+ * zero-amount invoice (a trial, a 100% coupon) is no sale.
+ */
+function invoiceSale(event: StripeEventLike, invoice: Fields): StripeTracking | null {
+  const amount = cents(invoice.amount_paid);
+  if (amount === undefined || amount < 1) return null;
+  const parentDetails = fields(fields(invoice.parent)?.subscription_details);
+  const legacyDetails = fields(invoice.subscription_details);
+  const fromSubscription = fromMetadata(parentDetails?.metadata ?? legacyDetails?.metadata);
+  const fromInvoice = fromMetadata(invoice.metadata);
+  const attribution: Attribution = {
+    clickId: fromSubscription.clickId ?? fromInvoice.clickId,
+    customerExternalId: fromSubscription.customerExternalId ?? fromInvoice.customerExternalId,
+  };
+  if (!attributed(attribution)) return null;
+  const invoiceId = text(invoice.id);
+  // Refunds name the charge's payment intent: record the sale under it when the invoice says it.
+  const payments = fields(invoice.payments)?.data;
+  const paidPayment = Array.isArray(payments)
+    ? payments.map((entry) => fields(fields(entry)?.payment)).find((payment) => idOf(payment?.payment_intent))
+    : undefined;
+  const transactionId = idOf(invoice.payment_intent) ?? idOf(paidPayment?.payment_intent) ?? invoiceId;
+  if (!transactionId) return null;
+  const subscriptionId = idOf(parentDetails?.subscription) ?? idOf(invoice.subscription);
+  const firstLine = fields(Array.isArray(fields(invoice.lines)?.data) ? (fields(invoice.lines)!.data as unknown[])[0] : undefined);
+  const interval = text(fields(fields(firstLine?.price)?.recurring)?.interval) ?? text(fields(firstLine?.plan)?.interval);
+  return {
+    kind: 'sale',
+    input: compact({
+      invoiceId: transactionId,
+      amount,
+      currency: upper(invoice.currency),
+      ...attribution,
+      isRecurring: subscriptionId !== undefined,
+      subscriptionId,
+      subscriptionInterval: interval,
+      saleType: text(invoice.billing_reason),
+      additionalData: compact({ stripe_event_id: text(event.id), stripe_invoice: invoiceId }),
+    }),
+  };
+}
+
+/**
+ * `charge.refunded`: a fully refunded charge is a full refund; otherwise the part this event
+ * refunded (`amount_refunded` minus its previous value), else the latest refund's amount.
+ * The sale is found by the charge's payment intent (the id `checkoutSale`/`invoiceSale` use).
+ */
+function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | null {
+  const invoiceId = idOf(charge.payment_intent) ?? text(charge.id);
+  if (!invoiceId) return null;
+  const total = cents(charge.amount_refunded) ?? 0;
+  const refunds = fields(charge.refunds)?.data;
+  const latest = Array.isArray(refunds) ? fields(refunds[0]) : undefined;
+  let refundAmountCents: number | undefined;
+  if (charge.refunded !== true) {
+    const before = cents(fields(event.data.previous_attributes)?.amount_refunded);
+    const part = before !== undefined ? total - before : (cents(latest?.amount) ?? total);
+    if (part < 1) return null; // nothing newly refunded: an event about something else
+    refundAmountCents = part;
+  }
+  return {
+    kind: 'refund',
+    input: compact({
+      invoiceId,
+      refundAmountCents,
+      refundReason: text(latest?.reason),
+      additionalData: compact({ stripe_event_id: text(event.id), stripe_charge: text(charge.id) }),
+    }),
+  };
+}
+
+/**
+ * The Affitor call a Stripe webhook event amounts to: `{ kind: 'sale', input }` for a paid
+ * one-time checkout and for a paid subscription invoice, `{ kind: 'refund', input }` for a
+ * refunded charge, `null` for every other event and for one that records nothing (unpaid, free,
+ * not attributed, not an event at all). Never throws.
+ *
+ * @example
+ * const tracking = trackingFromStripeEvent(event);
+ * if (tracking?.kind === 'sale') await affitor.trackSale(tracking.input, { idempotencyKey: event.id });
+ * if (tracking?.kind === 'refund') await affitor.trackRefund(tracking.input, { idempotencyKey: event.id });
+ */
+export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking | null {
+  try {
+    const object = fields(fields(fields(event)?.data)?.object);
+    if (!object) return null;
+    switch (event.type) {
+      case 'checkout.session.completed':
+      case 'checkout.session.async_payment_succeeded':
+        return checkoutSale(event, object);
+      case 'invoice.paid':
+        return invoiceSale(event, object);
+      case 'charge.refunded':
+        return chargeRefund(event, object);
+      default:
+        return null;
+    }
+  } catch {
+    // A getter that throws, a proxy: an event this cannot read records nothing.
+    return null;
+  }
+}

@@ -1,0 +1,133 @@
+/** `@affitor/sdk/react` in a page (happy-dom): the provider starts the SDK once, the hook follows the attribution. */
+import { StrictMode, act, createElement } from 'react';
+import type { ReactNode } from 'react';
+import { hydrateRoot, createRoot } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
+import { renderToString } from 'react-dom/server';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AffitorProvider, useAffitor } from '../../src/react';
+import type { UseAffitor } from '../../src/react';
+import { newPageView } from '../../src/browser/page-view';
+import { API_BASE, setUrl as setPageUrl, settle, useTrackingApi } from '../support/dom';
+
+/** A new page view on `url`, as a navigation there would be. */
+const setUrl = (url: string) => {
+  setPageUrl(url);
+  newPageView();
+};
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const api = useTrackingApi();
+
+/** Every render's view of the hook, in order. */
+function probe() {
+  const renders: UseAffitor[] = [];
+  function Probe(): ReactNode {
+    const affitor = useAffitor();
+    renders.push(affitor);
+    return createElement('p', { id: 'probe' }, affitor.ready ? `click ${affitor.data?.clickId ?? 'none'}` : 'starting');
+  }
+  return { renders, Probe, last: () => renders.at(-1)! };
+}
+
+let root: Root | undefined;
+let container: HTMLElement;
+beforeEach(() => {
+  container = document.createElement('div');
+  document.body.replaceChildren(container);
+});
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
+});
+
+const shop = (Probe: () => ReactNode) =>
+  createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement('main', null, createElement(Probe)));
+
+describe('AffitorProvider and useAffitor', () => {
+  it("sends exactly one click under StrictMode's double effects and re-renders with the click id", async () => {
+    setUrl('https://shop.example.com/pricing?aff=PARTNER123');
+    const { renders, Probe, last } = probe();
+    act(() => {
+      root = createRoot(container);
+      root.render(createElement(StrictMode, null, shop(Probe)));
+    });
+    await act(() => settle());
+    expect(api.clicks()).toHaveLength(1);
+    const clickId = api.app.inspect().customers[0]!.click_id;
+    expect(renders[0]).toMatchObject({ ready: false, data: null });
+    expect(last()).toMatchObject({ ready: true, data: { clickId, programId: 1, hasAttribution: true } });
+    expect(container.textContent).toBe(`click ${clickId}`);
+  });
+
+  it('re-renders when the attribution changes: a new partner, then consent revoked', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const { Probe, last } = probe();
+    act(() => {
+      root = createRoot(container);
+      root.render(shop(Probe));
+    });
+    await act(() => settle());
+    const first = last().data!.clickId;
+    expect(first).toMatch(/^cust_/);
+
+    await act(() => last().trackClick('https://shop.example.com/?aff=PARTNER456'));
+    await act(() => settle());
+    expect(api.clicks()).toHaveLength(2);
+    expect(last().data!.clickId).not.toBe(first);
+    expect(container.textContent).toBe(`click ${last().data!.clickId}`);
+
+    act(() => last().revokeConsent());
+    expect(last().data).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(container.textContent).toBe('click none');
+  });
+
+  it("reports a signup through the hook with the landing's click id", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const { Probe, last } = probe();
+    act(() => {
+      root = createRoot(container);
+      root.render(shop(Probe));
+    });
+    await act(() => settle());
+    await act(() => last().signup('user_react', 'r@example.com'));
+    await settle();
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_react', email: 'r@example.com', click_id: last().getClickId() });
+    expect(last().diagnose()).toMatchObject({ programId: 1 });
+  });
+
+  it('keeps the functions and the returned object stable while nothing changes', () => {
+    setUrl('https://shop.example.com/');
+    const { renders, Probe } = probe();
+    act(() => {
+      root = createRoot(container);
+      root.render(shop(Probe));
+    });
+    act(() => root!.render(shop(Probe)));
+    const ready = renders.filter((r) => r.ready);
+    expect(ready.length).toBeGreaterThan(1);
+    expect(ready.at(-1)).toBe(ready.at(-2));
+    expect(renders[0]!.signup).toBe(ready.at(-1)!.signup);
+  });
+
+  it('hydrates server-rendered markup without a mismatch warning, then shows the attribution', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const { Probe } = probe();
+    // Rendered as the server would: nothing started.
+    container.innerHTML = renderToString(shop(Probe));
+    expect(container.textContent).toBe('starting');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const recoverable = vi.fn();
+    act(() => {
+      root = hydrateRoot(container, shop(Probe), { onRecoverableError: recoverable });
+    });
+    await act(() => settle());
+    expect(recoverable).not.toHaveBeenCalled();
+    expect(errors).not.toHaveBeenCalled();
+    errors.mockRestore();
+    expect(container.textContent).toMatch(/^click cust_\d+_\d+$/);
+    expect(api.clicks()).toHaveLength(1);
+  });
+});

@@ -1,0 +1,139 @@
+/** The opt-in Stripe decoration: the click id on Payment Links, the pricing table and the buy button. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { newPageView } from '../../src/browser/page-view';
+import { decorateStripe } from '../../src/browser/stripe-links';
+import { AffitorTracker } from '../../src/index';
+import { API_BASE, HttpResponse, setUrl, settle, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+afterEach(() => {
+  document.body.replaceChildren();
+});
+
+const PAGE = `
+  <a id="link" href="https://buy.stripe.com/test_28o5lq0cP4bc">Buy</a>
+  <a id="own" href="https://buy.stripe.com/test_9AQ3d?client_reference_id=order_77&prefilled_email=a%40b.test">Buy (own reference)</a>
+  <a id="other" href="https://example.com/pricing">Pricing</a>
+  <a id="lookalike" href="https://buy.stripe.com.example.net/x">Not Stripe</a>
+  <stripe-pricing-table id="table" pricing-table-id="prctbl_1" publishable-key="pk_test_1"></stripe-pricing-table>
+  <stripe-buy-button id="button" buy-button-id="buy_btn_1" publishable-key="pk_test_1" client-reference-id="user_9"></stripe-buy-button>
+  <stripe-buy-button id="blank" buy-button-id="buy_btn_2" publishable-key="pk_test_1" client-reference-id=""></stripe-buy-button>`;
+
+const byId = (id: string) => document.getElementById(id)!;
+const href = (id: string) => new URL((byId(id) as HTMLAnchorElement).href);
+/** MutationObserver callbacks run as microtasks. */
+const observed = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function land(url: string, options: { decorateStripe?: boolean } = { decorateStripe: true }) {
+  setUrl(url);
+  newPageView();
+  document.body.innerHTML = PAGE;
+  return new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+}
+
+describe('decorateStripe: true', () => {
+  it("adds the landing's click id to Payment Links and the pricing table, leaving the merchant's values and other links alone", async () => {
+    const tracker = land('https://shop.example.com/pricing?aff=PARTNER123');
+    await settle();
+    const reference = `affitor_${tracker.getClickId()!}`;
+    expect(reference).toMatch(/^affitor_cust_\d+_\d+$/);
+    expect(href('link').searchParams.get('client_reference_id')).toBe(reference);
+    expect(href('link').pathname).toBe('/test_28o5lq0cP4bc');
+    expect(byId('table').getAttribute('client-reference-id')).toBe(reference);
+    // A blank value is no value: filled.
+    expect(byId('blank').getAttribute('client-reference-id')).toBe(reference);
+    // The merchant's own references stay, with the rest of their URL.
+    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
+    expect(href('own').searchParams.get('prefilled_email')).toBe('a@b.test');
+    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+    expect(byId('other').getAttribute('href')).toBe('https://example.com/pricing');
+    expect(byId('lookalike').getAttribute('href')).toBe('https://buy.stripe.com.example.net/x');
+  });
+
+  it('decorates links and embeds added later, and a link whose href changes to a Payment Link', async () => {
+    const tracker = land('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    const reference = `affitor_${tracker.getClickId()!}`;
+    const section = document.createElement('section');
+    section.innerHTML = '<div><a id="late" href="https://buy.stripe.com/test_late">Later</a></div>';
+    document.body.append(section);
+    const table = document.createElement('stripe-pricing-table');
+    document.body.append(table);
+    byId('other').setAttribute('href', 'https://buy.stripe.com/test_changed');
+    await observed();
+    expect(href('late').searchParams.get('client_reference_id')).toBe(reference);
+    expect(table.getAttribute('client-reference-id')).toBe(reference);
+    expect(href('other').searchParams.get('client_reference_id')).toBe(reference);
+  });
+
+  it('replaces its own value when a new partner takes over, and still not the merchant’s', async () => {
+    const tracker = land('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    const first = tracker.getClickId()!;
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    await settle();
+    const second = tracker.getClickId()!;
+    expect(second).not.toBe(first);
+    expect(href('link').searchParams.get('client_reference_id')).toBe(`affitor_${second}`);
+    expect(byId('table').getAttribute('client-reference-id')).toBe(`affitor_${second}`);
+    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
+  });
+
+  it('writes nothing without a click id, then decorates once a click arrives', async () => {
+    const tracker = land('https://shop.example.com/');
+    await settle();
+    expect(href('link').searchParams.has('client_reference_id')).toBe(false);
+    expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
+    expect(byId('blank').getAttribute('client-reference-id')).toBe('');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    expect(byId('table').getAttribute('client-reference-id')).toBe(`affitor_${tracker.getClickId()!}`);
+  });
+
+  it('writes nothing for a click id Stripe would refuse (only letters, digits, - and _)', async () => {
+    api.answer('click', () => HttpResponse.json({ success: true, click_id: 'cust.7:1', partner_code: 'PARTNER123', cookie_window_days: 30 }));
+    const tracker = land('https://shop.example.com/?aff=PARTNER123');
+    await settle();
+    expect(tracker.getClickId()).toBe('cust.7:1');
+    expect(href('link').searchParams.has('client_reference_id')).toBe(false);
+    expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
+  });
+
+  it('is off by default', async () => {
+    land('https://shop.example.com/?aff=PARTNER123', {});
+    await settle();
+    expect(href('link').searchParams.has('client_reference_id')).toBe(false);
+    expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
+  });
+});
+
+describe('decorateStripe on window.affitor (the script build)', () => {
+  it("reads the attribution through the public API it is given and follows it; a failing source never throws into the page", async () => {
+    newPageView();
+    document.body.innerHTML = PAGE;
+    let clickId: string | null = 'cust_5_1';
+    const listeners: (() => void)[] = [];
+    decorateStripe({ getClickId: () => clickId, onAttribution: (listener) => (listeners.push(listener), () => undefined) });
+    // A second call (init run twice) starts nothing more.
+    decorateStripe({ getClickId: () => 'cust_other_1', onAttribution: () => () => undefined });
+    expect(byId('table').getAttribute('client-reference-id')).toBe('affitor_cust_5_1');
+    clickId = 'cust_5_2';
+    for (const listener of listeners) listener();
+    expect(href('link').searchParams.get('client_reference_id')).toBe('affitor_cust_5_2');
+
+    newPageView();
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    decorateStripe({
+      getClickId: () => {
+        throw new Error('broken');
+      },
+      onAttribution: () => () => undefined,
+    });
+    document.body.append(document.createElement('stripe-buy-button'));
+    await observed();
+    expect(document.querySelector('stripe-buy-button:not([id])')!.hasAttribute('client-reference-id')).toBe(false);
+    expect(errors).toHaveBeenCalledWith('[Affitor]', 'Stripe decoration failed:', expect.any(Error));
+    errors.mockRestore();
+  });
+});

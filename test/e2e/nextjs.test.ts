@@ -1,0 +1,131 @@
+/**
+ * examples/nextjs as a merchant ships it: `next build`, `next start`, then in Chromium a visitor
+ * lands with ?aff=, signs up (a server action reports the lead with the click id from the
+ * request's cookies) and subscribes (a Checkout Session made with stripeCheckoutParams, against a
+ * local stand-in for Stripe's API). Needs the example's own dependencies
+ * (`npm ci --prefix examples/nextjs`, which .ci/run does) and the SDK's dist/ (`npm run build`).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../examples/demo/static-server';
+import { startServer } from '../../examples/server/src/node';
+import type { RunningServer } from '../../examples/server/src/node';
+import { affitorErrors, launchChromium, openPage, seedFor, skipWithoutChromium, waitForCookie } from './harness';
+import { startStripeStandIn } from './stripe-stand-in';
+import type { StripeStandIn } from './stripe-stand-in';
+
+const APP_DIR = join(REPO_ROOT, 'examples', 'nextjs');
+const NEXT_CLI = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
+const installed = existsSync(NEXT_CLI);
+const isCI = !!process.env.CI;
+if (!installed && !isCI && !skipWithoutChromium) {
+  console.warn('[e2e] examples/nextjs: dependencies not installed (npm ci --prefix examples/nextjs). Skipping (under CI=true this fails).');
+}
+const skip = skipWithoutChromium || (!installed && !isCI);
+
+/** Runs `next <args>` in the example; resolves with its output once it exits 0 (or, with `until`, once that appears). */
+function next(args: string[], env: Record<string, string>, until?: RegExp): { child: ChildProcess; done: Promise<string> } {
+  if (!installed) throw new Error('examples/nextjs has no node_modules: run npm ci --prefix examples/nextjs');
+  const child = spawn(process.execPath, [NEXT_CLI, ...args], {
+    cwd: APP_DIR,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
+  });
+  let output = '';
+  const done = new Promise<string>((resolve, reject) => {
+    const read = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (until?.test(output)) resolve(output);
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`next ${args.join(' ')} exited with ${code}:\n${output}`))));
+  });
+  return { child, done };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface Inspected {
+  customers: { click_id: string; customer_key: string | null; status: string; partner_id: number | null }[];
+  clicks: { click_id: string | null }[];
+  leads: { click_id: string | null; customer_key: string | null; mode: string }[];
+}
+
+describe.skipIf(skip)('[chromium] examples/nextjs (next build, next start)', () => {
+  let api: RunningServer;
+  let stripe: StripeStandIn;
+  let app: ChildProcess | undefined;
+  let origin: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [api, stripe, browser] = await Promise.all([startServer({ port: 0, seed: seedFor([]) }), startStripeStandIn(), launchChromium()]);
+    const started = Date.now();
+    await next(['build'], {}).done;
+    console.log(`[e2e] examples/nextjs: next build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const port = await freePort();
+    origin = `http://localhost:${port}`;
+    const running = next(
+      ['start', '--port', String(port), '--hostname', '127.0.0.1'],
+      { AFFITOR_API_URL: api.url, AFFITOR_API_KEY: 'aff_test_1', STRIPE_API_BASE: stripe.url, STRIPE_SECRET_KEY: 'sk_test_stand_in' },
+      /Ready in/,
+    );
+    app = running.child;
+    await running.done;
+  }, 300_000);
+
+  afterAll(async () => {
+    app?.kill('SIGTERM');
+    await Promise.all([browser?.close(), api?.close(), stripe?.close()]);
+  });
+
+  it('records the click and the server-reported lead on one customer, and puts the click id into the Checkout Session', async () => {
+    const context = await browser.newContext();
+    try {
+      const shop = await openPage(context);
+      await shop.page.goto(`${origin}/?aff=PARTNER123`);
+      const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
+      await expect.poll(() => shop.page.textContent('#attribution')).toBe(`Referred: ${clickId}`);
+      // The provider's decorateStripe: the Payment Link carries the click id.
+      await expect.poll(() => shop.page.getAttribute('#payment-link', 'href')).toContain(`client_reference_id=affitor_${clickId}`);
+
+      await shop.page.fill('input[name=email]', 'Next@Example.com');
+      await shop.page.click('#signup');
+      await expect.poll(() => shop.page.textContent('#result')).toBe('Welcome, next@example.com. Referred signup recorded.');
+
+      // Hydration matched (React reports a mismatch as an error, #418 in production) and nothing failed.
+      expect(shop.console.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
+
+      const state = api.app.inspect() as unknown as Inspected;
+      expect(state.clicks).toEqual([expect.objectContaining({ click_id: clickId })]);
+      expect(state.leads).toEqual([expect.objectContaining({ click_id: clickId, customer_key: 'next@example.com', mode: 'server' })]);
+      expect(state.customers).toEqual([expect.objectContaining({ click_id: clickId, customer_key: 'next@example.com', status: 'lead', partner_id: 10 })]);
+
+      await Promise.all([shop.page.waitForURL(`${stripe.url}/pay/cs_test_1`), shop.page.click('#checkout')]);
+      expect(stripe.sessions).toHaveLength(1);
+      expect(stripe.sessions[0]!.fields).toMatchObject({
+        mode: 'subscription',
+        client_reference_id: `affitor_${clickId}`,
+        'metadata[affitor_click_id]': clickId,
+        'metadata[affitor_customer_key]': 'next@example.com',
+        'subscription_data[metadata][affitor_click_id]': clickId,
+        'subscription_data[metadata][affitor_customer_key]': 'next@example.com',
+      });
+      expect(affitorErrors(shop.console)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
