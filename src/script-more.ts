@@ -1,15 +1,19 @@
 /**
- * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, and the diagnosis, which
+ * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, resends of what earlier page views left, and the diagnosis, which
  * the first file (`affitor.global.js`) loads only when asked. Built with `./browser/core`
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
 import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
+import { resend } from './browser/resend';
 import { signup } from './browser/signup';
 import { trackClick } from './browser/track-click';
 import { HANDOVER } from './script-handover';
 import type { Handover } from './script-handover';
 
 const first = (window as { affitor?: { [HANDOVER]?: Handover } }).affitor?.[HANDOVER];
-if (first) first.take({ signup, trackClick, diagnose, retry });
+if (first) {
+  first.take({ signup, trackClick, diagnose, retry });
+  resend();
+}
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

@@ -15,6 +15,7 @@ import { data, onAttribution } from './browser/attribution';
 import * as core from './browser/core';
 import { grantConsent, revokeConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/options';
+import { earlier } from './browser/outbox';
 import { rest } from './browser/send';
 import { start } from './browser/start';
 import { needsMore } from './core/needs-more';
@@ -99,7 +100,7 @@ rest.retry = (event, outcome, extra) => withMore((arrived) => arrived.retry(even
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
     start(Object.assign(options, newOptions));
-    if (needsMore({ debug: !!options.debug, asked: false })) loadMore();
+    if (needsMore({ debug: !!options.debug, asked: false, resend: !!earlier.length })) loadMore();
     return api;
   },
   getClickId: () => data().clickId,

@@ -11,6 +11,7 @@ export { handledAff, land, pendingClick, startClick } from './landing';
 export { consent, log, mayPersist, options, programId } from './options';
 export { answered, post, record, send } from './send';
 export { queueLead } from './lead';
+export { drop, earlier, outbox, storeOutbox, takeEarlier } from './outbox';
 // Stateless helpers the first file has anyway: handed over rather than carried twice.
 export { readCookie } from './cookies';
 export { isBrowser } from './env';

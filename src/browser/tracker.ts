@@ -11,6 +11,7 @@ import { grantConsent, revokeConsent } from './consent';
 import { retry } from './delivery';
 import { diagnose } from './diagnose';
 import type { AffitorInitOptions } from './options';
+import { resend } from './resend';
 import { rest } from './send';
 import { signup } from './signup';
 import { start } from './start';
@@ -46,6 +47,7 @@ export class AffitorTracker {
     rest.retry = retry;
     this.init = (newOptions = {}) => {
       start({ ...options, ...newOptions });
+      resend();
       return this;
     };
   }

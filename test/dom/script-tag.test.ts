@@ -160,16 +160,35 @@ describe('the <script> build: the first file', () => {
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/pricing?aff=PARTNER456']);
   });
 
-  it('resends what an earlier page view left in the outbox by itself', async () => {
+  it('loads the rest to resend what an earlier page view left in the outbox, and sends nothing before it arrives', async () => {
     setUrl('https://www.shop.example.com/');
     const left = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'evt_left_1', additional_data: { program_id: 1 } } }];
     document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(left))}; path=/`;
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     await runFirstFile();
+    await moreRequested();
+    expect(api.sent).toEqual([]);
+    await moreArrives();
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
     expect(api.clicks().map((click) => click.body.event_id)).toEqual(['evt_left_1']);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
-    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('sends a landing whose click an earlier page view left in the outbox with that event id, without the rest', async () => {
+    const landing = 'https://www.shop.example.com/?aff=PARTNER123';
+    setUrl(landing);
+    const left = [{ route: 'click', body: { affiliate_url: landing, event_id: 'evt_left_2', additional_data: { program_id: 1 } } }];
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(left))}; path=/`;
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks().map((click) => click.body.event_id)).toEqual(['evt_left_2']);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    // The rest, loaded to resend, finds that click delivered: nothing is sent twice.
+    await moreRequested();
+    await moreArrives();
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
   });
 
   it('calls onAttribution listeners when the click answers; a stopped one never', async () => {
@@ -251,10 +270,14 @@ describe('the <script> build: the rest, loaded when asked', () => {
       { route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown },
     ]);
 
-    // The next page view's first file sends it, by itself.
+    // The next page view finds it in the outbox and loads the rest, which sends it.
     vi.resetModules();
     delete host.affitor;
+    requested = [];
+    serveMore();
     await runFirstFile();
+    await moreRequested();
+    await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
   });
