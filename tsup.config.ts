@@ -51,7 +51,7 @@ export default defineConfig([
           // The live module the first file handed over; empty when that file is not there
           // (script-more.ts then says so).
           build.onLoad({ filter: /.*/, namespace: 'first-file' }, () => ({
-            contents: "module.exports = ((window.affitor || {})[Symbol.for('affitor')] || {}).core || {};",
+            contents: "module.exports = { first: ((window.affitor || {})[Symbol.for('affitor')] || {}).core };",
             loader: 'js',
           }));
         },

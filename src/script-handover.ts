@@ -1,5 +1,5 @@
 /** What the two files of the `<script>` build agree on: the file loaded when asked, and how the two meet. */
-import type * as core from './browser/core';
+import type { first } from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
 import type { signup } from './browser/signup';
@@ -21,6 +21,6 @@ export interface More {
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */
 export interface Handover {
-  core: typeof core;
+  core: typeof first;
   take: (more: More) => void;
 }

@@ -1,18 +1,18 @@
 /**
- * The `<script>` build's first file (`dist/affitor.global.js`), the only one most page views
- * download. It reads `data-affitor-*` from its own tag, exposes `window.affitor`, and does the
- * page view's work itself: a `?aff=` landing's click leaves from this file, with no other
- * download before it, and its answer becomes the cookies here too. The rest of the SDK
- * (`affitor.more.js`, from the same folder: signup, trackClick, retries, the diagnosis) is
- * loaded only when needed (`needsMore`, or a failed try). If it cannot be loaded, one `[Affitor]` error says why, and every call waiting for it
- * settles: a signup then waits in the outbox for the next page view.
+ * The `<script>` build's first file (`dist/affitor.global.js`), all a landing downloads. It reads
+ * `data-affitor-*` from its own tag, exposes `window.affitor`, and does a landing's work itself:
+ * the `?aff=` click leaves from this file, with no other download before it, and its answer
+ * becomes the cookies here too. The rest of the SDK (`affitor.more.js`, from the same folder:
+ * signup, trackClick, retries, resends, the diagnosis) is loaded only when needed (`needsMore`,
+ * a call of the rest, or a failed try). If it cannot be loaded, one `[Affitor]` error says why,
+ * and every call waiting for it settles: a signup then waits in the outbox for the next page view.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
  * everything the page asked for.
  */
 import { data, onAttribution } from './browser/attribution';
-import * as core from './browser/core';
+import { first } from './browser/core';
 import { grantConsent, revokeConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/options';
 import { earlier } from './browser/outbox';
@@ -22,16 +22,16 @@ import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
 import type { Handover, More } from './script-handover';
 
-type Api = Record<string, (...args: never[]) => unknown>;
-type Call = [method: string, args: ArrayLike<unknown>];
+type Method = (...args: never[]) => unknown;
+type Api = Record<string, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
 /** How long a signup that cannot load the rest waits for a landing's click still in flight. */
 const FALLBACK_CLICK_WAIT_MS = 1_000;
 
-const host = window as unknown as { affitor?: { q?: Call[] } | Api };
-const queue = (host.affitor?.q as Call[] | undefined) ?? [];
+const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
+const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
 const tag = document.currentScript as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself (so diagnose() can name it as the source).
@@ -51,14 +51,14 @@ const settleWaiting = (): void => {
   for (const run of waiting.splice(0)) run(more);
 };
 
-const loadMore = (): void => {
+function loadMore(): void {
   if (loading) return;
   loading = 1;
   const src = new URL(MORE_FILE, tag?.src || location.href).href;
   const fail = (why: string) => () => {
-    if (loading == 1 && !more) {
+    if (loading < 2 && !more) {
       loading = 2;
-      console.error('[Affitor] could not load', MORE_FILE, src, `(${why}): serve it beside affitor.global.js`);
+      console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
       settleWaiting();
     }
   };
@@ -67,35 +67,38 @@ const loadMore = (): void => {
     script.src = src;
     // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
     script.nonce = tag?.nonce ?? '';
-    script.onerror = fail('HTTP error, blocked, or offline');
+    script.onerror = fail('HTTP error, blocked or offline');
     // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-    script.onload = fail('the answer is not that script');
+    script.onload = fail('not the SDK');
     document.head.append(script);
   };
-  setTimeout(fail(`no answer within ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
+  setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
   // A look at the answer first, kept in the HTTP cache for the script tag: an HTTP error is
   // named, and an HTML page served in its place (hosts that rewrite unknown paths to index.html)
   // is never run as a script, which would put a SyntaxError in the page's error monitoring.
   // Where the look itself fails (a CDN without CORS, a blocker), the script tag tries and tells.
   fetch(src, { cache: 'force-cache' }).then((answer) => {
-    const type = answer.headers.get('content-type');
+    const type = answer.headers.get('content-type')!;
     void answer.body?.cancel();
-    (answer.ok ? (/html/i.test(type!) ? fail(`the answer is ${type}, an HTML page, not JavaScript`) : run) : fail('HTTP ' + answer.status))();
+    (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
   }, run);
-};
+}
 
-/** Runs `use` with the rest once it is there (loading it first), or `fallback` when it cannot be had. */
-const withMore = <T>(use: (more: More) => T | Promise<T>, fallback: () => T | Promise<T>): T | Promise<T> =>
-  more
-    ? use(more)
-    : loading > 1
-      ? fallback()
-      : (loadMore(), new Promise<T>((resolve) => waiting.push((arrived) => resolve(arrived ? use(arrived) : fallback()))));
-
-const nothing = (): undefined => undefined;
+/**
+ * A method of the rest: loads the rest and calls it there with the arguments, or settles with
+ * `fallback` (the same arguments) once the rest cannot be had.
+ */
+const later =
+  (method: keyof More, fallback: (...args: never[]) => unknown = () => {}) =>
+  (...args: never[]): unknown =>
+    more
+      ? (more[method] as Method)(...args)
+      : loading > 1
+        ? fallback(...args)
+        : (loadMore(), new Promise((resolve) => waiting.push((arrived) => resolve(arrived ? (arrived[method] as Method)(...args) : fallback(...args)))));
 
 // Retrying a failed try is the rest's work: it is loaded for it.
-rest.retry = (event, outcome, extra) => withMore((arrived) => arrived.retry(event, outcome, extra), nothing);
+rest.retry = later('retry') as typeof rest.retry;
 
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
@@ -106,21 +109,17 @@ const api: Api & { [HANDOVER]?: Handover } = {
   getClickId: () => data().clickId,
   getData: data,
   getTracker: () => api,
-  trackClick: (affiliateUrl?: string, existingClickId?: string | null) =>
-    withMore((arrived) => arrived.trackClick(affiliateUrl, existingClickId), nothing),
+  trackClick: later('trackClick'),
   grantConsent,
   revokeConsent,
   onAttribution,
-  signup: (customerKey: string, email?: string) =>
-    withMore(
-      (arrived) => arrived.signup(customerKey, email),
-      // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
-      // landing's click id when that click answers soon; the wait is short, as the call must settle.
-      () =>
-        Promise.race([core.pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
-          () => void core.queueLead(customerKey, email),
-        ),
+  // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
+  // landing's click id when that click answers soon; the wait is short, as the call must settle.
+  signup: later('signup', (customerKey: string, email?: string) =>
+    Promise.race([first.now().pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
+      () => void first.queueLead(customerKey, email),
     ),
+  ),
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
   diagnose: () => (more ? more.diagnose() : (loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
@@ -128,7 +127,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
 };
 
 api[HANDOVER] = {
-  core,
+  core: first,
   take: (handed) => {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;
@@ -143,7 +142,8 @@ for (const [method, args] of queue) if (method == 'init') Object.assign(options,
 api.init!();
 for (const [method, args] of queue) {
   try {
-    if (method != 'init') void api[method]!(...(Array.from(args) as never[]));
+    // `args` is the stub's `arguments`, which spreads like an array.
+    if (method != 'init') void api[method]!(...(args as never[]));
   } catch (error) {
     console.error('[Affitor] queued call failed:', method, error);
   }

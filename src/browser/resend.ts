@@ -5,17 +5,18 @@
  * allow) is not worth sending forever.
  */
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
-import { drop, log, outbox, send, startClick, storeOutbox, takeEarlier } from './core';
+import { first } from './core';
 
 /** Sends again, in the order they happened, the events earlier page views left; once per page view. */
 export function resend(): void {
   // An event this page already delivered (a landing's click sent again by the landing) is done.
-  const events = takeEarlier().filter((event) => outbox.includes(event));
+  const { outbox } = first.now();
+  const events = first.takeEarlier().filter((event) => outbox.includes(event));
   for (const event of events) {
     if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
-      log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
-      drop(event);
-    } else void (event.route == 'click' ? startClick(event) : send(event));
+      first.log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      first.drop(event);
+    } else void (event.route == 'click' ? first.startClick(event) : first.send(event));
   }
-  if (events.length) storeOutbox();
+  if (events.length) first.storeOutbox();
 }

@@ -1,5 +1,7 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
-import { clickId, handledAff, isBrowser, isPlausibleId, land, log, pendingClick, readAff } from './core';
+import { isPlausibleId, readAff } from '../core/values';
+import { first } from './core';
+import { isBrowser } from './env';
 
 /** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */
 export async function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
@@ -12,13 +14,14 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
   } catch {
     /* reported below */
   }
-  if (!aff) return log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
+  if (!aff) return first.log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
   try {
+    const { clickId, handledAff, pendingClick } = first.now();
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
     await (aff == handledAff && pendingClick
       ? pendingClick
-      : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
+      : first.land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
   } catch (error) {
-    log('error', 'trackClick failed:', error);
+    first.log('error', 'trackClick failed:', error);
   }
 }

@@ -241,10 +241,10 @@ describe('the <script> build: the rest, loaded when asked', () => {
       'answers an HTML page (a host that rewrites unknown paths to index.html), which is never run',
       () => serveMore(() => new HttpResponse('<!doctype html>', { headers: { 'Content-Type': 'text/html' } })),
       undefined,
-      'an HTML page, not JavaScript',
+      'text/html, not JavaScript',
     ],
-    ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked, or offline'],
-    ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'the answer is not that script'],
+    ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
+    ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
   ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
