@@ -2,6 +2,7 @@
 import type { first } from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
+import type { erase } from './browser/erase';
 import type { signup } from './browser/signup';
 import type { trackClick } from './browser/track-click';
 
@@ -17,6 +18,7 @@ export interface More {
   trackClick: typeof trackClick;
   diagnose: typeof diagnose;
   retry: typeof retry;
+  erase: typeof erase;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */

@@ -5,6 +5,7 @@
  */
 import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
+import { erase } from './browser/erase';
 import { resend } from './browser/resend';
 import { signup } from './browser/signup';
 import { trackClick } from './browser/track-click';
@@ -13,7 +14,7 @@ import type { Handover } from './script-handover';
 
 const first = (window as { affitor?: { [HANDOVER]?: Handover } }).affitor?.[HANDOVER];
 if (first) {
-  first.take({ signup, trackClick, diagnose, retry });
+  first.take({ signup, trackClick, diagnose, retry, erase });
   resend();
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

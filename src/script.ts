@@ -13,7 +13,7 @@
  */
 import { data, onAttribution } from './browser/attribution';
 import { first } from './browser/core';
-import { grantConsent, revokeConsent } from './browser/consent';
+import { grantConsent, withdrawConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/options';
 import { earlier } from './browser/outbox';
 import { rest } from './browser/send';
@@ -24,6 +24,8 @@ import type { Handover, More } from './script-handover';
 
 type Method = (...args: never[]) => unknown;
 type Api = Record<string, Method>;
+/** The rest, as the first file calls it: by name, with the arguments it was given. */
+type Rest = Record<keyof More, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
@@ -42,11 +44,11 @@ const options: AffitorInitOptions = {
   consent: attribute('consent') == 'pending' ? 'pending' : undefined,
 };
 
-let more: More | undefined;
+let more: Rest | undefined;
 /** 1 while the rest is on its way, 2 once it failed. */
 let loading: 0 | 1 | 2 = 0;
 /** Calls waiting for the rest, each settled with it, or without it (undefined) when it failed. */
-const waiting: Array<(more?: More) => void> = [];
+const waiting: Array<(more?: Rest) => void> = [];
 const settleWaiting = (): void => {
   for (const run of waiting.splice(0)) run(more);
 };
@@ -92,10 +94,10 @@ const later =
   (method: keyof More, fallback: (...args: never[]) => unknown = () => {}) =>
   (...args: never[]): unknown =>
     more
-      ? (more[method] as Method)(...args)
+      ? more[method](...args)
       : loading > 1
         ? fallback(...args)
-        : (loadMore(), new Promise((resolve) => waiting.push((arrived) => resolve(arrived ? (arrived[method] as Method)(...args) : fallback(...args)))));
+        : (loadMore(), new Promise((resolve) => waiting.push((arrived) => resolve(arrived ? arrived[method](...args) : fallback(...args)))));
 
 // Retrying a failed try is the rest's work: it is loaded for it.
 rest.retry = later('retry') as typeof rest.retry;
@@ -111,7 +113,8 @@ const api: Api & { [HANDOVER]?: Handover } = {
   getTracker: () => api,
   trackClick: later('trackClick'),
   grantConsent,
-  revokeConsent,
+  // Nothing more is written from now on; what earlier pages wrote is deleted by the rest.
+  revokeConsent: () => (withdrawConsent(), later('erase')()),
   onAttribution,
   // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
   // landing's click id when that click answers soon; the wait is short, as the call must settle.

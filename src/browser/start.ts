@@ -1,6 +1,5 @@
 /** `init`: the options, the stored attribution, the events earlier page views left, and the landing. */
 import { restore } from './attribution';
-import { isBrowser } from './env';
 import { onUrlChange } from './history';
 import { forgetCookieDomain } from './jar';
 import { landHere } from './landing';
@@ -8,9 +7,8 @@ import { applyOptions, log, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
 
-/** Starts (or updates) the page's tracker. Calling it again updates options; one landing is never tracked twice. */
+/** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
-  if (!isBrowser()) return;
   try {
     applyOptions(newOptions);
     if (newOptions.cookieDomain) forgetCookieDomain();
