@@ -39,7 +39,6 @@ export function restore(): void {
   history = parseHistory(readCookie(COOKIE_HISTORY));
   const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
   if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
-  log('info', 'stored attribution', clickId);
 }
 
 /** Writes the attribution held in memory to every cookie, for `days`. */
@@ -52,7 +51,7 @@ export function persist(days = unsavedDays): void {
   setCookie(COOKIE_SET_BY, null, 0);
   unsavedDays = 0;
   cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
-  if (cookiesBlocked) log('warn', 'cookies unavailable: attribution kept in memory for this page');
+  if (cookiesBlocked) log('warn', 'cookies blocked: attribution kept in memory');
 }
 
 /**
@@ -71,7 +70,7 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
   } else if (mayPersist()) persist(days);
   else {
     unsavedDays = days;
-    log('info', 'consent ' + consent() + ': attribution kept in memory');
+    log('info', 'kept in memory: consent', consent());
   }
 }
 
