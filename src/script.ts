@@ -45,46 +45,45 @@ const options: AffitorInitOptions = {
 };
 
 let more: Rest | undefined;
-/** 1 while the rest is on its way, 2 once it failed. */
-let loading: 0 | 1 | 2 = 0;
-/** Calls waiting for the rest, each settled with it, or without it (undefined) when it failed. */
-const waiting: Array<(more?: Rest) => void> = [];
-const settleWaiting = (): void => {
-  for (const run of waiting.splice(0)) run(more);
-};
+/** The rest's arrival, once asked for: settles with it, or without it (undefined) once it failed. */
+let arrival: Promise<Rest | undefined> | undefined;
+let arrive: ((rest: Rest) => void) | undefined;
 
-function loadMore(): void {
-  if (loading) return;
-  loading = 1;
-  const src = new URL(MORE_FILE, tag?.src || location.href).href;
-  const fail = (why: string) => () => {
-    if (loading < 2 && !more) {
-      loading = 2;
-      console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
-      settleWaiting();
-    }
-  };
-  const run = (): void => {
-    const script = document.createElement('script');
-    script.src = src;
-    // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-    script.nonce = tag?.nonce ?? '';
-    script.onerror = fail('HTTP error, blocked or offline');
-    // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-    script.onload = fail('not the SDK');
-    document.head.append(script);
-  };
-  setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
-  // A look at the answer first, kept in the HTTP cache for the script tag: an HTTP error is
-  // named, and an HTML page served in its place (hosts that rewrite unknown paths to index.html)
-  // is never run as a script, which would put a SyntaxError in the page's error monitoring.
-  // Where the look itself fails (a CDN without CORS, a blocker), the script tag tries and tells.
-  fetch(src, { cache: 'force-cache' }).then((answer) => {
-    const type = answer.headers.get('content-type')!;
-    void answer.body?.cancel();
-    (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
-  }, run);
-}
+const loadMore = (): Promise<Rest | undefined> =>
+  (arrival ??= new Promise((resolve) => {
+    arrive = resolve;
+    let failed = false;
+    const src = new URL(MORE_FILE, tag?.src || location.href).href;
+    const fail = (why: string) => () => {
+      if (!more && !failed) {
+        failed = true;
+        console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
+        resolve(undefined);
+      }
+    };
+    const run = (): void => {
+      const script = document.createElement('script');
+      script.src = src;
+      // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
+      script.nonce = tag?.nonce ?? '';
+      script.onerror = fail('HTTP error, blocked or offline');
+      // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
+      script.onload = fail('not the SDK');
+      document.head.append(script);
+    };
+    setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
+    // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
+    // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
+    // index.html) is never run as a script, which would put a SyntaxError in the page's error
+    // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
+    // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
+    // asked for again, not reused as `force-cache` would.
+    fetch(src).then((answer) => {
+      const type = answer.headers.get('content-type')!;
+      void answer.body?.cancel();
+      (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
+    }, run);
+  }));
 
 /**
  * A method of the rest: loads the rest and calls it there with the arguments, or settles with
@@ -93,11 +92,7 @@ function loadMore(): void {
 const later =
   (method: keyof More, fallback: (...args: never[]) => unknown = () => {}) =>
   (...args: never[]): unknown =>
-    more
-      ? more[method](...args)
-      : loading > 1
-        ? fallback(...args)
-        : (loadMore(), new Promise((resolve) => waiting.push((arrived) => resolve(arrived ? arrived[method](...args) : fallback(...args)))));
+    more ? more[method](...args) : loadMore().then((arrived) => (arrived ? arrived[method](...args) : fallback(...args)));
 
 // Retrying a failed try is the rest's work: it is loaded for it.
 rest.retry = later('retry') as typeof rest.retry;
@@ -105,7 +100,7 @@ rest.retry = later('retry') as typeof rest.retry;
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
     start(Object.assign(options, newOptions));
-    if (needsMore({ debug: !!options.debug, asked: false, resend: !!earlier.length })) loadMore();
+    if (needsMore({ debug: !!options.debug, asked: false, resend: !!earlier.length })) void loadMore();
     return api;
   },
   getClickId: () => data().clickId,
@@ -124,7 +119,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
     ),
   ),
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
-  diagnose: () => (more ? more.diagnose() : (loadMore(), null)),
+  diagnose: () => (more ? more.diagnose() : (void loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
   ready: (callback: (affitor: Api) => void) => callback(api),
 };
@@ -136,7 +131,7 @@ api[HANDOVER] = {
     if (more) return;
     more = handed;
     if (options.debug) more.diagnose();
-    settleWaiting();
+    arrive?.(handed);
   },
 };
 host.affitor = api;
