@@ -1,5 +1,5 @@
 /** What the two files of the `<script>` build agree on: the file loaded when asked, and how the two meet. */
-import type { first } from './browser/core';
+import type * as core from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
 import type { erase } from './browser/erase';
@@ -12,6 +12,9 @@ export const MORE_FILE = 'affitor.more.js';
 /** The key under which `window.affitor` holds the meeting point: a registry symbol, so it is no API name. */
 export const HANDOVER = Symbol.for('affitor');
 
+/** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
+export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
+
 /** What the rest brings. */
 export interface More {
   signup: typeof signup;
@@ -23,6 +26,6 @@ export interface More {
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */
 export interface Handover {
-  core: typeof first;
+  core: Handed;
   take: (more: More) => void;
 }

@@ -12,7 +12,13 @@
  * everything the page asked for.
  */
 import { data, onAttribution } from './browser/attribution';
-import { first } from './browser/core';
+import { cookieDomain } from './browser/jar';
+import { land, pendingClick, startClick } from './browser/landing';
+import { queueLead } from './browser/lead';
+import { consent, log } from './browser/options';
+import { drop, storeOutbox, takeEarlier } from './browser/outbox';
+import { answered, post, record, send } from './browser/send';
+import { now } from './browser/core';
 import { grantConsent, withdrawConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/options';
 import { earlier } from './browser/outbox';
@@ -20,7 +26,7 @@ import { rest } from './browser/send';
 import { start } from './browser/start';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
-import type { Handover, More } from './script-handover';
+import type { Handed, Handover, More } from './script-handover';
 
 type Method = (...args: never[]) => unknown;
 type Api = Record<string, Method>;
@@ -114,8 +120,8 @@ const api: Api & { [HANDOVER]?: Handover } = {
   // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
   // landing's click id when that click answers soon; the wait is short, as the call must settle.
   signup: later('signup', (customerKey: string, email?: string) =>
-    Promise.race([first.now().pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
-      () => void first.queueLead(customerKey, email),
+    Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
+      () => void queueLead(customerKey, email),
     ),
   ),
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
@@ -124,8 +130,14 @@ const api: Api & { [HANDOVER]?: Handover } = {
   ready: (callback: (affitor: Api) => void) => callback(api),
 };
 
+/**
+ * What the rest reads and calls here: the names `./browser/core` exports, as one plain object
+ * (see there); the state that changes through `now()`, which the rest's side turns back into names.
+ */
+const core: Handed = { answered, consent, cookieDomain, drop, land, log, now, post, queueLead, record, send, startClick, storeOutbox, takeEarlier };
+
 api[HANDOVER] = {
-  core: first,
+  core,
   take: (handed) => {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;

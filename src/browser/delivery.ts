@@ -8,7 +8,7 @@ import type { HttpOutcome } from '../core/answers';
 import { isExpectedLeadRefusal } from '../core/attribution';
 import { isRetryable } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
-import { first } from './core';
+import { log, post, record, send } from './core';
 import type { Answer, Extra } from './core';
 
 /** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
@@ -25,19 +25,19 @@ const isExpected = (event: PendingEvent, message: string): boolean =>
 export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: Extra): Promise<Answer> {
   const { route } = event;
   for (let attempt = 0; attempt < RETRY_DELAYS_MS.length && isRetryable(outcome.status); attempt++) {
-    first.log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin));
+    log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin));
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]! * (1 + Math.random() / 2)));
-    outcome = await first.post(event, extra);
+    outcome = await post(event, extra);
     if (isSuccess(outcome)) {
-      first.record(event, outcome, true);
+      record(event, outcome, true);
       return outcome;
     }
   }
   const retryable = isRetryable(outcome.status);
-  first.record(event, outcome, !retryable);
+  record(event, outcome, !retryable);
   const message = readAnswer(outcome, location.origin) as string;
-  first.log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message, retryable ? '(kept to resend)' : '');
+  log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message, retryable ? '(kept to resend)' : '');
 }
 
 /** Sends an outbox event, retrying as above; resolves to the successful outcome, or undefined. */
-export const deliver = (event: PendingEvent): Promise<Answer> => first.send(event);
+export const deliver = (event: PendingEvent): Promise<Answer> => send(event);

@@ -2,7 +2,7 @@
 import { diagnosisWarnings } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
 import { readAff } from '../core/values';
-import { first } from './core';
+import { log } from './core';
 import { readCookie } from './cookies';
 import { isBrowser } from './env';
 import { snapshot } from './snapshot';
@@ -23,6 +23,6 @@ export function diagnose(): AffitorDiagnosis {
     ...report,
     warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain),
   };
-  if (debug) first.log('info', 'diagnosis', diagnosis);
+  if (debug) log('info', 'diagnosis', diagnosis);
   return diagnosis;
 }

@@ -2,13 +2,12 @@
 import { COOKIE_NAMES } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';
-import { first } from './core';
+import { chosenDomain } from './core';
 import { writeCookie } from './cookies';
 import { forgetSession, isSecurePage } from './page';
 
 /** Deletes the SDK's cookies, host-only and on each parent domain (earlier pages may have used any), and its session. */
 export function erase(): void {
-  const { chosenDomain } = first.now();
   for (const name of COOKIE_NAMES) {
     for (const domain of [undefined, chosenDomain ?? undefined, ...cookieDomainCandidates(location.hostname)]) {
       writeCookie(name, '', 0, domain, isSecurePage());

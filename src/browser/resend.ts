@@ -5,18 +5,17 @@
  * allow) is not worth sending forever.
  */
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
-import { first } from './core';
+import { drop, log, outbox, send, startClick, storeOutbox, takeEarlier } from './core';
 
 /** Sends again, in the order they happened, the events earlier page views left; once per page view. */
 export function resend(): void {
   // An event this page already delivered (a landing's click sent again by the landing) is done.
-  const { outbox } = first.now();
-  const events = first.takeEarlier().filter((event) => outbox.includes(event));
+  const events = takeEarlier().filter((event) => outbox.includes(event));
   for (const event of events) {
     if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
-      first.log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
-      first.drop(event);
-    } else void (event.route == 'click' ? first.startClick(event) : first.send(event));
+      log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      drop(event);
+    } else void (event.route == 'click' ? startClick(event) : send(event));
   }
-  if (events.length) first.storeOutbox();
+  if (events.length) storeOutbox();
 }

@@ -1,5 +1,5 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
-import { first } from './core';
+import { log, pendingClick, programId, queueLead } from './core';
 import { deliver } from './delivery';
 import { isBrowser } from './env';
 import { NO_PROGRAM_ID } from './options';
@@ -11,18 +11,16 @@ export const SIGNUP_WAIT_MS = 5_000;
 export async function signup(customerKey: string, email?: string): Promise<void> {
   try {
     if (!isBrowser()) return;
-    const { log } = first;
     if (typeof customerKey != 'string' || !customerKey.trim()) {
       return log('error', 'signup: customerKey must be a non-empty string, got', customerKey);
     }
     if (email != null && typeof email != 'string') return log('error', 'signup: email must be a string, got', email);
-    if (!first.now().programId) return log('error', 'signup not sent. ' + NO_PROGRAM_ID);
+    if (!programId) return log('error', 'signup not sent. ' + NO_PROGRAM_ID);
     // The lead carries the click id of a landing still in flight; bounded, so a click that never answers does not hold it back.
-    const { pendingClick } = first.now();
     if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
-    const event = first.queueLead(customerKey.trim(), email?.trim());
+    const event = queueLead(customerKey.trim(), email?.trim());
     if (event && (await deliver(event))) log('info', 'lead recorded');
   } catch (error) {
-    first.log('error', 'signup failed:', error);
+    log('error', 'signup failed:', error);
   }
 }

@@ -2,7 +2,7 @@
 import { readAnswer } from '../core/answers';
 import type { AffitorDiagnosis, RequestReport } from '../core/diagnosis';
 import { normaliseCookieDomain } from '../core/cookie-codec';
-import { first } from './core';
+import { answered, chosenDomain, consent as consentNow, cookieDomain, cookiesBlocked, options, probes, programId, windowDays } from './core';
 import { isBrowser } from './env';
 import { programIdAttribute } from './page';
 
@@ -14,7 +14,7 @@ export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy'
 
 /** The last outcome of `route`, as diagnose() reports it. */
 function report(route: string): RequestReport | null {
-  const outcome = first.answered[route];
+  const outcome = answered[route];
   if (!outcome) return null;
   const answer = readAnswer(outcome, location.origin);
   const ok = typeof answer == 'object';
@@ -23,10 +23,9 @@ function report(route: string): RequestReport | null {
 
 export function snapshot(): Snapshot {
   const browser = isBrowser();
-  const consent = first.consent();
+  const consent = consentNow();
   // Choosing the domain (by probe) is what the next click would do; not without consent.
-  if (browser && consent == 'granted') first.cookieDomain();
-  const { chosenDomain, cookiesBlocked, options, probes, programId, windowDays } = first.now();
+  if (browser && consent == 'granted') cookieDomain();
   const configured = options.cookieDomain;
   const invalid = !!configured && !normaliseCookieDomain(configured);
   const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';

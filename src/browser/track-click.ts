@@ -1,6 +1,6 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
 import { isPlausibleId, readAff } from '../core/values';
-import { first } from './core';
+import { clickId, handledAff, land, log, pendingClick } from './core';
 import { isBrowser } from './env';
 
 /** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */
@@ -14,14 +14,13 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
   } catch {
     /* reported below */
   }
-  if (!aff) return first.log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
+  if (!aff) return log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
   try {
-    const { clickId, handledAff, pendingClick } = first.now();
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
     await (aff == handledAff && pendingClick
       ? pendingClick
-      : first.land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
+      : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
   } catch (error) {
-    first.log('error', 'trackClick failed:', error);
+    log('error', 'trackClick failed:', error);
   }
 }
