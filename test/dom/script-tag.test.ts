@@ -282,6 +282,36 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
   });
 
+  it('is loaded for revokeConsent, which forgets the attribution at once and resolves once the rest deleted the cookies', async () => {
+    setUrl('https://www.shop.example.com/account');
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const revoked = host.affitor!.revokeConsent!() as Promise<void>;
+    expect(host.affitor!.getClickId!()).toBeNull();
+    await moreRequested();
+    expect(cookieValue('affitor_click_id')).toBe('cust_7_1700000000000');
+    await moreArrives();
+    await expect(revoked).resolves.toBeUndefined();
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+  });
+
+  it('when it cannot be loaded, revokeConsent still resolves, forgets the attribution and writes nothing more', async () => {
+    setUrl('https://www.shop.example.com/account');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    serveMore(() => new HttpResponse('Not found', { status: 404 }));
+    await runFirstFile();
+    await expect(host.affitor!.revokeConsent!()).resolves.toBeUndefined();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('could not load affitor.more.js')]);
+    history.pushState(null, '', '/?aff=PARTNER123');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    // A landing after the revoke is reported and held in memory for the page, never written.
+    await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
   it('alone (without the first file) only logs why it does nothing', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     await moreArrives();
