@@ -71,10 +71,17 @@ export default defineConfig([
           build.onResolve({ filter: /^\.\/core$/ }, (args) =>
             args.importer.includes('/src/browser/') ? { path: 'core', namespace: 'first-file' } : undefined,
           );
-          // The live module the first file handed over; empty when that file is not there
-          // (script-more.ts then says so).
+          // What the first file handed over: its steps as they are, and its state that changes as
+          // getters over its now(), so the rest reads it live by name. Empty when that file is
+          // not there (script-more.ts then says so).
           build.onLoad({ filter: /.*/, namespace: 'first-file' }, () => ({
-            contents: "module.exports = ((window.affitor || {})[Symbol.for('affitor')] || {}).core || {};",
+            contents: `
+              var handed = ((window.affitor || {})[Symbol.for('affitor')] || {}).core || {};
+              var core = Object.assign({}, handed);
+              Object.keys(handed.now ? handed.now() : {}).forEach(function (name) {
+                Object.defineProperty(core, name, { enumerable: true, get: function () { return handed.now()[name]; } });
+              });
+              module.exports = core;`,
             loader: 'js',
           }));
         },

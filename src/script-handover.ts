@@ -2,6 +2,7 @@
 import type * as core from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
+import type { erase } from './browser/erase';
 import type { signup } from './browser/signup';
 import type { trackClick } from './browser/track-click';
 
@@ -11,6 +12,9 @@ export const MORE_FILE = 'affitor.more.js';
 /** The key under which `window.affitor` holds the meeting point: a registry symbol, so it is no API name. */
 export const HANDOVER = Symbol.for('affitor');
 
+/** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
+export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
+
 /** What the rest brings. */
 export interface More {
   signup: typeof signup;
@@ -19,10 +23,11 @@ export interface More {
   retry: typeof retry;
   /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */
   decorateStripe: () => void;
+  erase: typeof erase;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */
 export interface Handover {
-  core: typeof core;
+  core: Handed;
   take: (more: More) => void;
 }

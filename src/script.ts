@@ -1,36 +1,45 @@
 /**
- * The `<script>` build's first file (`dist/affitor.global.js`), the only one most page views
- * download. It reads `data-affitor-*` from its own tag, exposes `window.affitor`, and does the
- * page view's work itself: a `?aff=` landing's click leaves from this file, with no other
- * download before it, and its answer becomes the cookies here too. The rest of the SDK
- * (`affitor.more.js`, from the same folder: signup, trackClick, retries, the diagnosis) is
- * loaded only when needed (`needsMore`, or a failed try). If it cannot be loaded, one `[Affitor]` error says why, and every call waiting for it
- * settles: a signup then waits in the outbox for the next page view.
+ * The `<script>` build's first file (`dist/affitor.global.js`), all a landing downloads. It reads
+ * `data-affitor-*` from its own tag, exposes `window.affitor`, and does a landing's work itself:
+ * the `?aff=` click leaves from this file, with no other download before it, and its answer
+ * becomes the cookies here too. The rest of the SDK (`affitor.more.js`, from the same folder:
+ * signup, trackClick, retries, resends, the diagnosis) is loaded only when needed (`needsMore`,
+ * a call of the rest, or a failed try). If it cannot be loaded, one `[Affitor]` error says why,
+ * and every call waiting for it settles: a signup then waits in the outbox for the next page view.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
  * everything the page asked for.
  */
 import { data, onAttribution } from './browser/attribution';
-import * as core from './browser/core';
-import { grantConsent, revokeConsent } from './browser/consent';
-import type { AffitorInitOptions } from './browser/options';
+import { cookieDomain } from './browser/jar';
+import { land, pendingClick, startClick } from './browser/landing';
+import { queueLead } from './browser/lead';
+import { consent, log } from './browser/options';
+import { drop, storeOutbox, takeEarlier } from './browser/outbox';
+import { answered, post, record, send } from './browser/send';
+import { now } from './browser/core';
+import { grantConsent, withdrawConsent } from './browser/consent';
+import type { AffitorInitOptions } from './browser/tracker';
+import { earlier } from './browser/outbox';
 import { rest } from './browser/send';
 import { start } from './browser/start';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
-import type { Handover, More } from './script-handover';
+import type { Handed, Handover, More } from './script-handover';
 
-type Api = Record<string, (...args: never[]) => unknown>;
-type Call = [method: string, args: ArrayLike<unknown>];
+type Method = (...args: never[]) => unknown;
+type Api = Record<string, Method>;
+/** The rest, as the first file calls it: by name, with the arguments it was given. */
+type Rest = Record<keyof More, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
 /** How long a signup that cannot load the rest waits for a landing's click still in flight. */
 const FALLBACK_CLICK_WAIT_MS = 1_000;
 
-const host = window as unknown as { affitor?: { q?: Call[] } | Api };
-const queue = (host.affitor?.q as Call[] | undefined) ?? [];
+const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
+const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
 const tag = document.currentScript as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself (so diagnose() can name it as the source).
@@ -39,92 +48,96 @@ const options: AffitorInitOptions = {
   apiBase: attribute('api-base'),
   cookieDomain: attribute('cookie-domain'),
   consent: attribute('consent') == 'pending' ? 'pending' : undefined,
+  decorateStripe: attribute('stripe') == 'true',
 };
 
-let more: More | undefined;
-/** 1 while the rest is on its way, 2 once it failed. */
-let loading: 0 | 1 | 2 = 0;
-/** Calls waiting for the rest, each settled with it, or without it (undefined) when it failed. */
-const waiting: Array<(more?: More) => void> = [];
-const settleWaiting = (): void => {
-  for (const run of waiting.splice(0)) run(more);
-};
+let more: Rest | undefined;
+/** The rest's arrival, once asked for: settles with it, or without it (undefined) once it failed. */
+let arrival: Promise<Rest | undefined> | undefined;
+let arrive: ((rest: Rest) => void) | undefined;
 
-const loadMore = (): void => {
-  if (loading) return;
-  loading = 1;
-  const src = new URL(MORE_FILE, tag?.src || location.href).href;
-  const fail = (why: string) => () => {
-    if (loading == 1 && !more) {
-      loading = 2;
-      console.error('[Affitor] could not load', MORE_FILE, src, `(${why}): serve it beside affitor.global.js`);
-      settleWaiting();
-    }
-  };
-  const run = (): void => {
-    const script = document.createElement('script');
-    script.src = src;
-    // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-    script.nonce = tag?.nonce ?? '';
-    script.onerror = fail('HTTP error, blocked, or offline');
-    // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-    script.onload = fail('the answer is not that script');
-    document.head.append(script);
-  };
-  setTimeout(fail(`no answer within ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
-  // A look at the answer first, kept in the HTTP cache for the script tag: an HTTP error is
-  // named, and an HTML page served in its place (hosts that rewrite unknown paths to index.html)
-  // is never run as a script, which would put a SyntaxError in the page's error monitoring.
-  // Where the look itself fails (a CDN without CORS, a blocker), the script tag tries and tells.
-  fetch(src, { cache: 'force-cache' }).then((answer) => {
-    const type = answer.headers.get('content-type');
-    void answer.body?.cancel();
-    (answer.ok ? (/html/i.test(type!) ? fail(`the answer is ${type}, an HTML page, not JavaScript`) : run) : fail('HTTP ' + answer.status))();
-  }, run);
-};
+const loadMore = (): Promise<Rest | undefined> =>
+  (arrival ??= new Promise((resolve) => {
+    arrive = resolve;
+    let failed = false;
+    const src = new URL(MORE_FILE, tag?.src || location.href).href;
+    const fail = (why: string) => () => {
+      if (!more && !failed) {
+        failed = true;
+        console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
+        resolve(undefined);
+      }
+    };
+    const run = (): void => {
+      const script = document.createElement('script');
+      script.src = src;
+      // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
+      script.nonce = tag?.nonce ?? '';
+      script.onerror = fail('HTTP error, blocked or offline');
+      // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
+      script.onload = fail('not the SDK');
+      document.head.append(script);
+    };
+    setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
+    // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
+    // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
+    // index.html) is never run as a script, which would put a SyntaxError in the page's error
+    // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
+    // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
+    // asked for again, not reused as `force-cache` would.
+    fetch(src).then((answer) => {
+      const type = answer.headers.get('content-type')!;
+      void answer.body?.cancel();
+      (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
+    }, run);
+  }));
 
-/** Runs `use` with the rest once it is there (loading it first), or `fallback` when it cannot be had. */
-const withMore = <T>(use: (more: More) => T | Promise<T>, fallback: () => T | Promise<T>): T | Promise<T> =>
-  more
-    ? use(more)
-    : loading > 1
-      ? fallback()
-      : (loadMore(), new Promise<T>((resolve) => waiting.push((arrived) => resolve(arrived ? use(arrived) : fallback()))));
-
-const nothing = (): undefined => undefined;
+/**
+ * A method of the rest: loads the rest and calls it there with the arguments, or settles with
+ * `fallback` (the same arguments) once the rest cannot be had.
+ */
+const later =
+  (method: keyof More, fallback: (...args: never[]) => unknown = () => {}) =>
+  (...args: never[]): unknown =>
+    more ? more[method](...args) : loadMore().then((arrived) => (arrived ? arrived[method](...args) : fallback(...args)));
 
 // Retrying a failed try is the rest's work: it is loaded for it.
-rest.retry = (event, outcome, extra) => withMore((arrived) => arrived.retry(event, outcome, extra), nothing);
+rest.retry = later('retry') as typeof rest.retry;
 
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
     start(Object.assign(options, newOptions));
-    if (needsMore({ debug: !!options.debug, asked: false })) loadMore();
+    if (needsMore({ debug: !!options.debug, asked: false, resend: !!earlier.length })) void loadMore();
+    // The Stripe decoration (opt-in) is the rest's: it is loaded for it, after the landing's click left.
+    if (options.decorateStripe) void later('decorateStripe')();
     return api;
   },
   getClickId: () => data().clickId,
   getData: data,
   getTracker: () => api,
-  trackClick: (affiliateUrl?: string, existingClickId?: string | null) =>
-    withMore((arrived) => arrived.trackClick(affiliateUrl, existingClickId), nothing),
+  trackClick: later('trackClick'),
   grantConsent,
-  revokeConsent,
+  // Nothing more is written from now on; what earlier pages wrote is deleted by the rest.
+  revokeConsent: () => (withdrawConsent(), later('erase')()),
   onAttribution,
-  signup: (customerKey: string, email?: string) =>
-    withMore(
-      (arrived) => arrived.signup(customerKey, email),
-      // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
-      // landing's click id when that click answers soon; the wait is short, as the call must settle.
-      () =>
-        Promise.race([core.pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
-          () => void core.queueLead(customerKey, email),
-        ),
+  // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
+  // landing's click id when that click answers soon; the wait is short, as the call must settle.
+  signup: later('signup', (customerKey: string, email?: string) =>
+    Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
+      () => void queueLead(customerKey, email),
     ),
+  ),
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
-  diagnose: () => (more ? more.diagnose() : (loadMore(), null)),
+  diagnose: () => (more ? more.diagnose() : (void loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
   ready: (callback: (affitor: Api) => void) => callback(api),
 };
+
+/**
+ * What the rest reads and calls here: the names `./browser/core` exports, as one plain object
+ * (see there); the state that changes through `now()`, which the rest's side turns back into names.
+ */
+const core: Handed = { answered, consent, cookieDomain, drop, land, log, now, post, queueLead, record, send, startClick, storeOutbox, takeEarlier };
 
 api[HANDOVER] = {
   core,
@@ -133,7 +146,7 @@ api[HANDOVER] = {
     if (more) return;
     more = handed;
     if (options.debug) more.diagnose();
-    settleWaiting();
+    arrive?.(handed);
   },
 };
 host.affitor = api;
@@ -142,7 +155,8 @@ for (const [method, args] of queue) if (method == 'init') Object.assign(options,
 api.init!();
 for (const [method, args] of queue) {
   try {
-    if (method != 'init') void api[method]!(...(Array.from(args) as never[]));
+    // `args` is the stub's `arguments`, which spreads like an array.
+    if (method != 'init') void api[method]!(...(args as never[]));
   } catch (error) {
     console.error('[Affitor] queued call failed:', method, error);
   }

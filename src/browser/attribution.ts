@@ -40,7 +40,6 @@ export function restore(): void {
   history = parseHistory(readCookie(COOKIE_HISTORY, Boolean, jar));
   const legacy = !clickId && readCookie(COOKIE_LEGACY_CLICK_ID, isPlausibleId, jar);
   if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
-  log('info', 'stored attribution', clickId);
 }
 
 /** Writes the attribution held in memory to every cookie, for `days`. */
@@ -53,7 +52,7 @@ export function persist(days = unsavedDays): void {
   setCookie(COOKIE_SET_BY, null, 0);
   unsavedDays = 0;
   cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
-  if (cookiesBlocked) log('warn', 'cookies unavailable: attribution kept in memory for this page');
+  if (cookiesBlocked) log('warn', 'cookies blocked: attribution kept in memory');
 }
 
 /**
@@ -72,7 +71,7 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
   } else if (mayPersist()) persist(days);
   else {
     unsavedDays = days;
-    log('info', 'consent ' + consent() + ': attribution kept in memory');
+    log('info', 'kept in memory: consent', consent());
   }
 }
 

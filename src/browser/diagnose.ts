@@ -1,7 +1,10 @@
 /** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
 import { diagnosisWarnings } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
-import { isBrowser, log, readAff, readCookie } from './core';
+import { readAff } from '../core/values';
+import { log } from './core';
+import { readCookie } from './cookies';
+import { isBrowser } from './env';
 import { snapshot } from './snapshot';
 import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-names';
 

@@ -68,7 +68,7 @@ export function startClick(event: PendingEvent): Promise<void> {
 export function land(url: string, aff: string | null, existingClickId = clickId): Promise<void> | void {
   if (!aff || !programId) return;
   handledAff = aff;
-  if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner as stored: no click');
+  if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);

@@ -4,23 +4,19 @@ import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
 import { enqueue } from './outbox';
-import { NO_PROGRAM_ID, log, mayPersist, programId } from './options';
+import { mayPersist, programId } from './options';
 import { sessionId } from './page';
 
 /**
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last
- * partner, and returns it to be sent; bad arguments and a missing program id are logged, and
- * give none.
+ * partner, and returns it to be sent; none without a program id. The arguments are checked by
+ * signup.ts; the script build's first file, which queues a lead when the rest cannot be
+ * loaded, passes the page's arguments as they are, and the API refuses bad ones when it is sent.
  */
-export function queueLead(customerKey: unknown, email?: unknown): PendingEvent | undefined {
-  if (typeof customerKey != 'string' || !customerKey.trim()) {
-    log('error', 'signup: customerKey must be a non-empty string, got', customerKey);
-  } else if (email != null && typeof email != 'string') {
-    log('error', 'signup: email must be a string, got', email);
-  } else if (!programId) {
-    log('error', 'signup not sent. ' + NO_PROGRAM_ID);
-  } else {
-    const body = buildLeadPayload(customerKey.trim(), email?.trim(), clickId, history, location.href, sessionId(mayPersist()), programId);
-    return enqueue({ route: 'lead', body: { ...body, event_id: newEventId() } });
-  }
-}
+export const queueLead = (customerKey: string, email?: string): PendingEvent | undefined =>
+  programId
+    ? enqueue({
+        route: 'lead',
+        body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId), event_id: newEventId() },
+      })
+    : undefined;

@@ -1,7 +1,7 @@
 /**
  * The outbox: every click and lead is put in it (a cookie) before it is sent, and leaves it once
  * answered for good, so leaving the page, or an API outage, cannot lose it. Events that earlier
- * page views left are read at start (and resent: start.ts).
+ * page views left are read at start, so a new event is stored beside them, and resent by resend.ts.
  */
 import { formatOutbox, parseOutbox } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
@@ -14,6 +14,8 @@ import { mayPersist } from './options';
 export let outbox: PendingEvent[] = [];
 /** Whether the events earlier page views left were read on this page view. */
 let taken = false;
+/** The events earlier page views left, until resend.ts takes them to send again. */
+export let earlier: PendingEvent[] = [];
 
 export const storeOutbox = (): void => {
   if (mayPersist()) setCookie(COOKIE_OUTBOX, outbox.length ? formatOutbox(outbox) : null, 60);
@@ -34,17 +36,20 @@ export const drop = (event: PendingEvent): void => {
 
 export const clearOutbox = (): void => void (outbox = []);
 
-/** Reads the events earlier page views left into the outbox and returns them; once per page view, then none. */
-export function takeEarlier(): PendingEvent[] {
-  if (taken) return [];
+/** Reads the events earlier page views left into the outbox (and `earlier`); once per page view. */
+export function readEarlier(): void {
+  if (taken) return;
   taken = true;
-  const earlier = parseOutbox(readCookie(COOKIE_OUTBOX));
+  earlier = parseOutbox(readCookie(COOKIE_OUTBOX));
   outbox = [...earlier, ...outbox];
-  return earlier;
 }
+
+/** Hands the events earlier page views left to the one who resends them, once. */
+export const takeEarlier = (): PendingEvent[] => earlier.splice(0);
 
 /** A fresh page view (tests). */
 export const resetOutbox = (): void => {
   outbox = [];
+  earlier = [];
   taken = false;
 };

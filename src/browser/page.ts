@@ -1,4 +1,5 @@
 /** What the page knows about the visit: URL, title, screen, locale, session, script tag. */
+import { newEventId } from '../core/outbox';
 import type { PageContext } from '../core/payloads';
 
 const SESSION_KEY = 'affitor_session_id';
@@ -33,7 +34,8 @@ export function readPageContext(): PageContext {
  * page may use storage; otherwise in memory for this page.
  */
 export function sessionId(persist: boolean): string {
-  memorySessionId ??= 'sess_' + Math.random().toString(36).slice(2) + Date.now().toString(36);
+  // Unique as an event id is: the time and ten random base-36 digits.
+  memorySessionId ??= 'sess_' + newEventId();
   try {
     const stored = sessionStorage.getItem(SESSION_KEY);
     if (stored) return stored;

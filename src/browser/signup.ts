@@ -1,6 +1,8 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
-import { isBrowser, log, pendingClick, queueLead } from './core';
+import { log, pendingClick, programId, queueLead } from './core';
 import { deliver } from './delivery';
+import { isBrowser } from './env';
+import { NO_PROGRAM_ID } from './options';
 
 /** How long `signup` waits for a click still in flight before sending the lead anyway. */
 export const SIGNUP_WAIT_MS = 5_000;
@@ -9,9 +11,14 @@ export const SIGNUP_WAIT_MS = 5_000;
 export async function signup(customerKey: string, email?: string): Promise<void> {
   try {
     if (!isBrowser()) return;
+    if (typeof customerKey != 'string' || !customerKey.trim()) {
+      return log('error', 'signup: customerKey must be a non-empty string, got', customerKey);
+    }
+    if (email != null && typeof email != 'string') return log('error', 'signup: email must be a string, got', email);
+    if (!programId) return log('error', 'signup not sent. ' + NO_PROGRAM_ID);
     // The lead carries the click id of a landing still in flight; bounded, so a click that never answers does not hold it back.
     if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
-    const event = queueLead(customerKey, email);
+    const event = queueLead(customerKey.trim(), email?.trim());
     if (event && (await deliver(event))) log('info', 'lead recorded');
   } catch (error) {
     log('error', 'signup failed:', error);

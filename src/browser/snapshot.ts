@@ -1,20 +1,9 @@
 /** What the page's tracker holds, gathered for `diagnose()`. */
 import { readAnswer } from '../core/answers';
 import type { AffitorDiagnosis, RequestReport } from '../core/diagnosis';
-import {
-  answered,
-  chosenDomain,
-  consent,
-  cookieDomain,
-  cookiesBlocked,
-  isBrowser,
-  mayPersist,
-  normaliseCookieDomain,
-  options,
-  probes,
-  programId,
-  windowDays,
-} from './core';
+import { normaliseCookieDomain } from '../core/cookie-codec';
+import { answered, chosenDomain, consent as consentNow, cookieDomain, cookiesBlocked, options, probes, programId, windowDays } from './core';
+import { isBrowser } from './env';
 import { programIdAttribute } from './page';
 
 export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy' | 'warnings'> & {
@@ -34,8 +23,9 @@ function report(route: string): RequestReport | null {
 
 export function snapshot(): Snapshot {
   const browser = isBrowser();
+  const consent = consentNow();
   // Choosing the domain (by probe) is what the next click would do; not without consent.
-  if (browser && mayPersist()) cookieDomain();
+  if (browser && consent == 'granted') cookieDomain();
   const configured = options.cookieDomain;
   const invalid = !!configured && !normaliseCookieDomain(configured);
   const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';
@@ -49,7 +39,7 @@ export function snapshot(): Snapshot {
     windowDays,
     lastClick: browser ? report('click') : null,
     lastLead: browser ? report('lead') : null,
-    consent: consent(),
+    consent,
     debug: !!options.debug,
     invalidCookieDomain: invalid ? configured : null,
   };

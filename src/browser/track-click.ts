@@ -1,5 +1,7 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
-import { clickId, handledAff, isBrowser, isPlausibleId, land, log, pendingClick, readAff } from './core';
+import { isPlausibleId, readAff } from '../core/values';
+import { clickId, handledAff, land, log, pendingClick } from './core';
+import { isBrowser } from './env';
 
 /** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */
 export async function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {

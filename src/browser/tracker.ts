@@ -7,10 +7,13 @@
 import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
 import { clickId, data, onAttribution } from './attribution';
 import type { AffitorData, AttributionListener } from './attribution';
-import { grantConsent, revokeConsent } from './consent';
+import { grantConsent } from './consent';
 import { retry } from './delivery';
 import { diagnose } from './diagnose';
+import { isBrowser } from './env';
+import { revokeConsent } from './erase';
 import type { AffitorInitOptions as CoreInitOptions } from './options';
+import { resend } from './resend';
 import { rest } from './send';
 import { signup } from './signup';
 import { start } from './start';
@@ -44,9 +47,9 @@ export class AffitorTracker {
   /** Reports a signup (lead) for `customerKey`, carrying the click id of the visitor's last partner. */
   readonly signup = signup;
   /** Consent given: writes what attribution is held in memory to cookies, and persists from now on. */
-  readonly grantConsent = grantConsent;
+  readonly grantConsent = (): void => void (isBrowser() && grantConsent());
   /** Consent withdrawn: deletes every cookie and stored item the SDK wrote, and forgets the attribution. */
-  readonly revokeConsent = revokeConsent;
+  readonly revokeConsent = (): void => void (isBrowser() && revokeConsent());
   readonly onAttribution = onAttribution;
   /** Why there is (no) attribution, as JSON-serialisable data; printed as a table with `debug`. */
   readonly diagnose = diagnose;
@@ -57,8 +60,11 @@ export class AffitorTracker {
     rest.retry = retry;
     this.init = (newOptions = {}) => {
       const merged = { ...options, ...newOptions };
-      start(merged);
-      if (merged.decorateStripe) decorateStripe({ getClickId: () => clickId, onAttribution });
+      if (isBrowser()) {
+        start(merged);
+        resend();
+        if (merged.decorateStripe) decorateStripe({ getClickId: () => clickId, onAttribution });
+      }
       return this;
     };
   }

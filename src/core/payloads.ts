@@ -15,14 +15,14 @@ export interface PageContext {
 export interface ClickPayload extends PageContext {
   affiliate_url: string;
   session_id: string;
-  existing_click_id?: string;
+  existing_click_id?: string | undefined;
   additional_data: { program_id: number };
 }
 
 export interface LeadPayload {
   customer_key: string;
-  email?: string;
-  click_id?: string;
+  email?: string | undefined;
+  click_id?: string | undefined;
   click_ids: string[];
   page_url: string;
   session_id: string;
@@ -36,14 +36,14 @@ export function buildClickPayload(
   programId: number,
   existingClickId: string | null,
 ): ClickPayload {
-  const payload: ClickPayload = {
+  // An undefined field is left out of the JSON that is sent and stored.
+  return {
     affiliate_url: affiliateUrl,
     ...context,
     session_id: sessionId,
+    existing_click_id: existingClickId || undefined,
     additional_data: { program_id: programId },
   };
-  if (existingClickId) payload.existing_click_id = existingClickId;
-  return payload;
 }
 
 export function buildLeadPayload(
@@ -55,14 +55,13 @@ export function buildLeadPayload(
   sessionId: string,
   programId: number,
 ): LeadPayload {
-  const payload: LeadPayload = {
+  return {
     customer_key: customerKey,
+    email: email || undefined,
+    click_id: clickId || undefined,
     click_ids: [...history],
     page_url: pageUrl,
     session_id: sessionId,
     program_id: programId,
   };
-  if (email) payload.email = email;
-  if (clickId) payload.click_id = clickId;
-  return payload;
 }

@@ -174,7 +174,7 @@ describe('when cookies or storage throw', () => {
       expect(tracker.getClickId()).toMatch(/^cust_/);
       await tracker.signup('user_1');
       expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
-      expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies unavailable: attribution kept in memory for this page');
+      expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies blocked: attribution kept in memory');
       expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: true, cookies: {} });
       expect(tracker.diagnose().warnings).toContain('cookies blocked by the browser: attribution kept in memory for this page only');
     } finally {

@@ -156,16 +156,35 @@ describe('the <script> build: the first file', () => {
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/pricing?aff=PARTNER456']);
   });
 
-  it('resends what an earlier page view left in the outbox by itself', async () => {
+  it('loads the rest to resend what an earlier page view left in the outbox, and sends nothing before it arrives', async () => {
     setUrl('https://www.shop.example.com/');
     const left = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'evt_left_1', additional_data: { program_id: 1 } } }];
     document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(left))}; path=/`;
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     await runFirstFile();
+    await moreRequested();
+    expect(api.sent).toEqual([]);
+    await moreArrives();
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
     expect(api.clicks().map((click) => click.body.event_id)).toEqual(['evt_left_1']);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
-    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('sends a landing whose click an earlier page view left in the outbox with that event id, without the rest', async () => {
+    const landing = 'https://www.shop.example.com/?aff=PARTNER123';
+    setUrl(landing);
+    const left = [{ route: 'click', body: { affiliate_url: landing, event_id: 'evt_left_2', additional_data: { program_id: 1 } } }];
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(left))}; path=/`;
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks().map((click) => click.body.event_id)).toEqual(['evt_left_2']);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    // The rest, loaded to resend, finds that click delivered: nothing is sent twice.
+    await moreRequested();
+    await moreArrives();
+    await settle();
+    expect(api.clicks()).toHaveLength(1);
   });
 
   it('calls onAttribution listeners when the click answers; a stopped one never', async () => {
@@ -218,10 +237,10 @@ describe('the <script> build: the rest, loaded when asked', () => {
       'answers an HTML page (a host that rewrites unknown paths to index.html), which is never run',
       () => serveMore(() => new HttpResponse('<!doctype html>', { headers: { 'Content-Type': 'text/html' } })),
       undefined,
-      'an HTML page, not JavaScript',
+      'text/html, not JavaScript',
     ],
-    ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked, or offline'],
-    ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'the answer is not that script'],
+    ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
+    ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
   ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
@@ -247,12 +266,46 @@ describe('the <script> build: the rest, loaded when asked', () => {
       { route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown },
     ]);
 
-    // The next page view's first file sends it, by itself.
+    // The next page view finds it in the outbox and loads the rest, which sends it.
     vi.resetModules();
     delete host.affitor;
+    requested = [];
+    serveMore();
     await runFirstFile();
+    await moreRequested();
+    await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
+  });
+
+  it('is loaded for revokeConsent, which forgets the attribution at once and resolves once the rest deleted the cookies', async () => {
+    setUrl('https://www.shop.example.com/account');
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const revoked = host.affitor!.revokeConsent!() as Promise<void>;
+    expect(host.affitor!.getClickId!()).toBeNull();
+    await moreRequested();
+    expect(cookieValue('affitor_click_id')).toBe('cust_7_1700000000000');
+    await moreArrives();
+    await expect(revoked).resolves.toBeUndefined();
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+  });
+
+  it('when it cannot be loaded, revokeConsent still resolves, forgets the attribution and writes nothing more', async () => {
+    setUrl('https://www.shop.example.com/account');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    serveMore(() => new HttpResponse('Not found', { status: 404 }));
+    await runFirstFile();
+    await expect(host.affitor!.revokeConsent!()).resolves.toBeUndefined();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('could not load affitor.more.js')]);
+    history.pushState(null, '', '/?aff=PARTNER123');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    // A landing after the revoke is reported and held in memory for the page, never written.
+    await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
   });
 
   it('alone (without the first file) only logs why it does nothing', async () => {

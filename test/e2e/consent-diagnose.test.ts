@@ -435,7 +435,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       // The SDK tried (probes, then the attribution host-only), and the jar took none of it.
       expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
       expect(await jar(context)).toEqual([]);
-      await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] cookies unavailable'))).toBe(true);
+      await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] cookies blocked'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });
   });

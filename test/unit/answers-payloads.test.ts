@@ -33,7 +33,7 @@ describe('payloads', () => {
     timezone: 'UTC',
   };
   it('builds the click body with page context and program id, existing_click_id only when switching', () => {
-    expect(buildClickPayload('https://s/?aff=P1', context, 'sess_1', 7, null)).toEqual({
+    expect(JSON.parse(JSON.stringify(buildClickPayload('https://s/?aff=P1', context, 'sess_1', 7, null)))).toStrictEqual({
       affiliate_url: 'https://s/?aff=P1',
       ...context,
       session_id: 'sess_1',
@@ -42,7 +42,7 @@ describe('payloads', () => {
     expect(buildClickPayload('u', context, 's', 7, 'cust_1_1').existing_click_id).toBe('cust_1_1');
   });
   it('builds the lead body, leaving out an absent email and click id', () => {
-    expect(buildLeadPayload('k', undefined, null, [], 'p', 's', 7)).toEqual({
+    expect(JSON.parse(JSON.stringify(buildLeadPayload('k', undefined, null, [], 'p', 's', 7)))).toStrictEqual({
       customer_key: 'k',
       click_ids: [],
       page_url: 'p',

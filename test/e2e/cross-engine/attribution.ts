@@ -11,7 +11,7 @@ import { ATTEMPTS, ATTRIBUTION_COOKIES, ENGINE_FACTS, KEPT_LINE, distinct, expec
 import type { Scenario } from './context';
 import { HOSTS, NOT_ALLOWED_HOST } from './site';
 
-const COOKIES_UNAVAILABLE = '[Affitor] cookies unavailable: attribution kept in memory for this page';
+const COOKIES_BLOCKED = '[Affitor] cookies blocked: attribution kept in memory';
 const FRAME = '/frame.html';
 
 export function attributionScenarios(scenario: Scenario): void {
@@ -223,11 +223,11 @@ export function attributionScenarios(scenario: Scenario): void {
       expect(posts().every((request) => request.origin === 'null')).toBe(true);
       expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
       expect(await page.evaluate('window.affitor.getClickId()', FRAME)).toBeNull();
-      expect((await page.lines(FRAME)).map((entry) => entry.text)).not.toContain(COOKIES_UNAVAILABLE);
+      expect((await page.lines(FRAME)).map((entry) => entry.text)).not.toContain(COOKIES_BLOCKED);
       await expectNothingReachedThePage(page);
     });
 
-    it('against an API that answers opaque origins: the click id is kept in memory with the "cookies unavailable" line', async () => {
+    it('against an API that answers opaque origins: the click id is kept in memory with the "cookies blocked" line', async () => {
       site().front.answerOpaqueOrigins = true;
       const page = await landInFrame();
       await page.waitFor('window.affitor.getClickId()', { frameUrl: FRAME });
@@ -241,8 +241,8 @@ export function attributionScenarios(scenario: Scenario): void {
         hasAttribution: true,
         affiliateUrl: site().url(HOSTS.lost, `${FRAME}?aff=${PARTNER_A.link}`),
       });
-      await until('the "cookies unavailable" line', async () =>
-        (await page.lines(FRAME)).some((entry) => entry.type === 'warn' && entry.text === COOKIES_UNAVAILABLE),
+      await until('the "cookies blocked" line', async () =>
+        (await page.lines(FRAME)).some((entry) => entry.type === 'warn' && entry.text === COOKIES_BLOCKED),
       );
       expect(await page.errors(FRAME)).toEqual([]);
       await expectNothingReachedThePage(page);

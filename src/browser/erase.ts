@@ -1,0 +1,22 @@
+/** `revokeConsent`: deletes every cookie and stored item the SDK wrote (the rest of the SDK). Browser only. */
+import { COOKIE_NAMES } from '../core/cookie-names';
+import { cookieDomainCandidates } from '../core/root-domain';
+import { withdrawConsent } from './consent';
+import { chosenDomain } from './core';
+import { writeCookie } from './cookies';
+import { forgetSession, isSecurePage } from './page';
+
+/** Deletes the SDK's cookies, host-only and on each parent domain (earlier pages may have used any), and its session. */
+export function erase(): void {
+  for (const name of COOKIE_NAMES) {
+    for (const domain of [undefined, chosenDomain ?? undefined, ...cookieDomainCandidates(location.hostname)]) {
+      writeCookie(name, '', 0, domain, isSecurePage());
+    }
+  }
+  forgetSession();
+}
+
+export function revokeConsent(): void {
+  withdrawConsent();
+  erase();
+}

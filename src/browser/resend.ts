@@ -1,0 +1,21 @@
+/**
+ * Resending what earlier page views could not deliver (the rest of the SDK: the script build's
+ * first file loads it when the outbox holds such events). Each page view tries an event again,
+ * up to OUTBOX_PAGE_VIEWS times: a request that fails that often (an origin the program does not
+ * allow) is not worth sending forever.
+ */
+import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
+import { drop, log, outbox, send, startClick, storeOutbox, takeEarlier } from './core';
+
+/** Sends again, in the order they happened, the events earlier page views left; once per page view. */
+export function resend(): void {
+  // An event this page already delivered (a landing's click sent again by the landing) is done.
+  const events = takeEarlier().filter((event) => outbox.includes(event));
+  for (const event of events) {
+    if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
+      log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      drop(event);
+    } else void (event.route == 'click' ? startClick(event) : send(event));
+  }
+  if (events.length) storeOutbox();
+}
