@@ -57,6 +57,18 @@ export function scenarioContext(name: EngineName, site: () => Site, tab: () => P
   };
 }
 
+/** One event of the SDK's outbox (`affitor_outbox`), as stored. */
+export interface StoredEvent {
+  route: 'click' | 'lead';
+  body: Record<string, unknown> & { event_id: string };
+}
+
+/** The events waiting in the tab's outbox cookie; null without the cookie. */
+export async function outbox(page: Tab): Promise<StoredEvent[] | null> {
+  const cookie = await page.cookie('affitor_outbox');
+  return cookie ? (JSON.parse(decodeURIComponent(cookie.value)) as StoredEvent[]) : null;
+}
+
 export const names = (cookies: JarCookie[]): string[] => cookies.map((cookie) => cookie.name).sort();
 export const json = (value: unknown): string => JSON.stringify(value);
 export const distinct = <T>(values: T[]): T[] => [...new Set(values)];
