@@ -11,6 +11,7 @@ import type { Engine, EngineName, EngineSession } from '../engines/types';
 import { attributionScenarios } from './attribution';
 import { Tab } from './browsing';
 import { scenarioContext } from './context';
+import { lazyFileScenarios } from './lazy-file';
 import { neverLostScenarios } from './never-lost';
 import { startSite } from './site';
 import type { Site } from './site';
@@ -43,5 +44,6 @@ export function defineScenarios(name: EngineName): void {
     );
     attributionScenarios(scenario);
     neverLostScenarios(scenario);
+    lazyFileScenarios(scenario);
   });
 }
