@@ -12,6 +12,7 @@ import { attributionScenarios } from './attribution';
 import { Tab } from './browsing';
 import { scenarioContext } from './context';
 import { lazyFileScenarios } from './lazy-file';
+import { leavingScenarios } from './leaving';
 import { neverLostScenarios } from './never-lost';
 import { startSite } from './site';
 import type { Site } from './site';
@@ -44,6 +45,7 @@ export function defineScenarios(name: EngineName): void {
     );
     attributionScenarios(scenario);
     neverLostScenarios(scenario);
+    leavingScenarios(scenario);
     lazyFileScenarios(scenario);
   });
 }

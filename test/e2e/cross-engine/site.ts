@@ -33,6 +33,8 @@ export const HOSTS = {
   consent: 'consent.shop.localhost',
   /** A single-label host: the example shop again, where only host-only cookies exist. */
   localhost: 'localhost',
+  /** The fixture pages of test/e2e/pages/landing: the script tag alone, and visitors who leave at once. */
+  leave: 'leave.shop.localhost',
 } as const;
 
 /** Hosts on the SDK host (`Site.sdkHost`), which can fail the lazily fetched file. */
@@ -75,6 +77,7 @@ export async function startSite(): Promise<Site> {
         stub: join(E2E_DIR, 'pages'),
         lost: join(E2E_DIR, 'pages', 'never-lost'),
         consent: join(E2E_DIR, 'pages-consent'),
+        leave: join(E2E_DIR, 'pages', 'landing'),
       },
       apiBase: () => front.url,
       headPrelude: RECORDER_PRELUDE,

@@ -19,7 +19,9 @@ export const XVFB_PATH = '/usr/bin/Xvfb';
 
 const CAPABILITIES = {
   browserName: 'MiniBrowser',
-  'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation'] },
+  // A page's script may open a tab without a user gesture, as the other two drivers allow:
+  // a tab a script opened is one the page may close itself (the visitor who leaves at once).
+  'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation', '--javascript-can-open-windows-automatically=true'] },
 };
 
 /** Starts Xvfb on a display number it picks itself (-displayfd), so parallel runs never collide. */
