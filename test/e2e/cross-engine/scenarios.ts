@@ -11,6 +11,7 @@ import type { Engine, EngineName, EngineSession } from '../engines/types';
 import { attributionScenarios } from './attribution';
 import { Tab } from './browsing';
 import { scenarioContext } from './context';
+import { firstPartyScenarios } from './first-party';
 import { lazyFileScenarios } from './lazy-file';
 import { leavingScenarios } from './leaving';
 import { neverLostScenarios } from './never-lost';
@@ -47,5 +48,6 @@ export function defineScenarios(name: EngineName): void {
     neverLostScenarios(scenario);
     leavingScenarios(scenario);
     lazyFileScenarios(scenario);
+    firstPartyScenarios(scenario);
   });
 }

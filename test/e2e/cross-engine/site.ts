@@ -2,8 +2,8 @@
  * What the cross-engine scenarios browse: the example shop and the suite's fixture pages on
  * subdomains of `shop.localhost` (every engine resolves `*.localhost` to loopback by
  * itself, so no host mapping is needed), the reference tracking server behind a recording
- * front, a second web host that fails the lazily fetched SDK file on demand, and the
- * console recorder in every page.
+ * front, the first-party handler under `/relay` on the same web server, a second web host
+ * that fails the lazily fetched SDK file on demand, and the console recorder in every page.
  */
 import { join } from 'node:path';
 import { startServer } from '../../../examples/server/src/node';
@@ -15,6 +15,8 @@ import { seedFor } from '../program';
 import { startApiFront } from './api-front';
 import type { ApiFront } from './api-front';
 import { RECORDER_PRELUDE } from './recorder';
+import { RELAY_PATH, startRelay } from './relay';
+import type { Relay } from './relay';
 import { startSdkHost } from './sdk-host';
 import type { SdkHost } from './sdk-host';
 
@@ -35,6 +37,10 @@ export const HOSTS = {
   localhost: 'localhost',
   /** The fixture pages of test/e2e/pages/landing: the script tag alone, and visitors who leave at once. */
   leave: 'leave.shop.localhost',
+  /** The fixture page of test/e2e/pages-first-party: the SDK, its files and its calls through `/relay`. */
+  relay: 'relay.shop.localhost',
+  /** The same page on a sibling subdomain. */
+  relayApp: 'account.shop.localhost',
 } as const;
 
 /** Hosts on the SDK host (`Site.sdkHost`), which can fail the lazily fetched file. */
@@ -54,6 +60,8 @@ export interface Site {
   /** The front the pages talk to: every request the browser sent. */
   front: ApiFront;
   web: StaticServer;
+  /** The first-party handler mounted on `web` under `/relay`, forwarding to `front`. */
+  relay: Relay;
   /** The host of `SDK_HOSTS`, on a port of its own. */
   sdkHost: SdkHost;
   /** `http://<host>:<web port><path>` */
@@ -69,6 +77,8 @@ export async function startSite(): Promise<Site> {
   ensureDist((line) => console.log(`[e2e] ${line}`));
   let api: RunningServer | undefined;
   const front = await startApiFront(() => api!.url);
+  // Server to server: the handler needs no allowed origin.
+  const relay = startRelay(front.url);
   let lateSdkMs = 0;
   const [web, sdkHost] = await Promise.all([
     startStaticServer({
@@ -78,10 +88,13 @@ export async function startSite(): Promise<Site> {
         lost: join(E2E_DIR, 'pages', 'never-lost'),
         consent: join(E2E_DIR, 'pages-consent'),
         leave: join(E2E_DIR, 'pages', 'landing'),
+        relay: join(E2E_DIR, 'pages-first-party'),
+        account: join(E2E_DIR, 'pages-first-party'),
       },
       apiBase: () => front.url,
       headPrelude: RECORDER_PRELUDE,
       delay: (path) => (path === '/dist/affitor.global.js' ? lateSdkMs : 0),
+      mount: { path: RELAY_PATH, listener: relay.listener },
     }),
     startSdkHost({
       sites: { lazy: join(E2E_DIR, 'pages', 'landing'), spa: join(E2E_DIR, 'pages', 'spa-host') },
@@ -103,12 +116,14 @@ export async function startSite(): Promise<Site> {
     },
     front,
     web,
+    relay,
     sdkHost,
     url: (host, path = '/') => `${web.origin(host)}${path}`,
     reset: async () => {
       await api?.close();
       api = await startServer({ port: 0, seed });
       front.reset();
+      relay.reset();
       sdkHost.reset();
       lateSdkMs = 0;
     },
