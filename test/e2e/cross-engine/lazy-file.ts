@@ -33,8 +33,9 @@ interface Failure {
 
 const FAILURES: Failure[] = [
   { name: 'HTTP 404', lazyFile: 'missing', says: /\b404\b/ },
-  { name: 'blocked by the client (the request refused: the connection closes unanswered)', lazyFile: 'refused', says: /block/i },
-  { name: '200 text/html (a host that rewrites unknown paths to index.html)', lazyFile: 'missing', rewriteToIndex: true, says: /html/i },
+  // As a blocker refuses it: the connection closes unanswered.
+  { name: 'blocked (connection refused)', lazyFile: 'refused', says: /block/i },
+  { name: '200 text/html from a rewriting host', lazyFile: 'missing', rewriteToIndex: true, says: /html/i },
   { name: 'no answer', lazyFile: 'no answer', says: /no answer|time|within/i },
 ];
 
