@@ -164,6 +164,30 @@ function openSession(driver: WebDriver): EngineSession {
   };
 }
 
+/**
+ * How long a new session (a fresh MiniBrowser) may take to start. Usually about a second; once,
+ * on a machine loaded far beyond its 2 cores, one never started and took the test's hook
+ * timeout with it. A start that overruns is given up (the session is quit if it comes later)
+ * and tried once more, so a hang fails with this message rather than a hook timeout.
+ */
+const SESSION_START_MS = 25_000;
+
+async function startSession(build: () => Promise<WebDriver>): Promise<WebDriver> {
+  for (let attempt = 1; ; attempt += 1) {
+    const starting = build();
+    let timer: NodeJS.Timeout | undefined;
+    const overran = new Promise<'overran'>((resolve) => (timer = setTimeout(() => resolve('overran'), SESSION_START_MS)));
+    try {
+      const outcome = await Promise.race([starting, overran]);
+      if (outcome !== 'overran') return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    starting.then((late) => late.quit()).catch(() => undefined);
+    if (attempt === 2) throw new Error(`MiniBrowser did not start a session within ${SESSION_START_MS / 1000} s, twice`);
+  }
+}
+
 export async function launchWebKit(): Promise<Engine> {
   let xvfb: ChildProcess | undefined;
   let driverProcess: ChildProcess | undefined;
@@ -184,7 +208,7 @@ export async function launchWebKit(): Promise<Engine> {
     return {
       name: 'webkit',
       version: `WebKitGTK ${version}`,
-      newSession: async () => openSession(await build()),
+      newSession: async () => openSession(await startSession(build)),
       close: stopAll,
     };
   } catch (error) {
