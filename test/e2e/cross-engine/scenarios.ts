@@ -22,7 +22,7 @@ export function defineScenarios(name: EngineName): void {
   describe.skipIf(skipEngine(name))(`[${name}] attribution in a real browser`, () => {
     let engine: Engine;
     let site: Site;
-    let session: EngineSession;
+    let session: EngineSession | undefined;
 
     beforeAll(async () => {
       [engine, site] = await Promise.all([launchEngine(name), startSite()]);
@@ -36,13 +36,16 @@ export function defineScenarios(name: EngineName): void {
       session = await engine.newSession();
     });
     afterEach(async () => {
-      await session?.close();
+      // Unset first: a later beforeEach that fails before making its session must not close this one again.
+      const ending = session;
+      session = undefined;
+      await ending?.close();
     });
 
     const scenario = scenarioContext(
       name,
       () => site,
-      async () => new Tab(await session.newPage()),
+      async () => new Tab(await session!.newPage()),
     );
     attributionScenarios(scenario);
     neverLostScenarios(scenario);
