@@ -52,7 +52,7 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
   });
 }
 
-export { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS, seedFor } from './program';
+export { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS } from './program';
 
 export interface Stack {
   /** The current tracking server; `resetApi` replaces it. */

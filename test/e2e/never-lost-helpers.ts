@@ -14,6 +14,3 @@ export async function outboxIn(context: BrowserContext): Promise<StoredEvent[] |
   const cookie = await jarCookie(context, 'affitor_outbox');
   return cookie ? (JSON.parse(decodeURIComponent(cookie.value)) as StoredEvent[]) : null;
 }
-
-/** The distinct values, in first-seen order. */
-export const distinct = <T>(values: T[]): T[] => [...new Set(values)];

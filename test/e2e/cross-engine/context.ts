@@ -18,11 +18,15 @@ export const ATTEMPTS = 3;
 export const KEPT_LINE = /^\[Affitor\] (click|lead) not recorded: .*\(kept to resend\)/;
 
 /** How the engines differ where a scenario can see it. */
-export const ENGINE_FACTS: Record<EngineName, { fetchFailure: RegExp }> = {
-  // The message of the TypeError fetch() rejects with when no answer can be read (network, CORS).
-  chromium: { fetchFailure: /Failed to fetch/ },
-  firefox: { fetchFailure: /NetworkError when attempting to fetch resource/ },
-  webkit: { fetchFailure: /Load failed/ },
+export const ENGINE_FACTS: Record<EngineName, { fetchFailure: RegExp; sendsOfAnUnansweredGet: [min: number, max: number] }> = {
+  // fetchFailure: the message of the TypeError fetch() rejects with when no answer can be read (network, CORS).
+  // sendsOfAnUnansweredGet: how often the engine itself sends one GET whose connection the server
+  // closes without an answer, before the page hears it failed. Chromium and WebKit resend it at
+  // most once (when the connection was a reused one); Firefox tries it 10 times
+  // (network.http.request.max-attempts).
+  chromium: { fetchFailure: /Failed to fetch/, sendsOfAnUnansweredGet: [1, 2] },
+  firefox: { fetchFailure: /NetworkError when attempting to fetch resource/, sendsOfAnUnansweredGet: [10, 10] },
+  webkit: { fetchFailure: /Load failed/, sendsOfAnUnansweredGet: [1, 2] },
 };
 
 export interface Scenario {
@@ -55,6 +59,18 @@ export function scenarioContext(name: EngineName, site: () => Site, tab: () => P
       return landing;
     },
   };
+}
+
+/** One event of the SDK's outbox (`affitor_outbox`), as stored. */
+export interface StoredEvent {
+  route: 'click' | 'lead';
+  body: Record<string, unknown> & { event_id: string };
+}
+
+/** The events waiting in the tab's outbox cookie; null without the cookie. */
+export async function outbox(page: Tab): Promise<StoredEvent[] | null> {
+  const cookie = await page.cookie('affitor_outbox');
+  return cookie ? (JSON.parse(decodeURIComponent(cookie.value)) as StoredEvent[]) : null;
 }
 
 export const names = (cookies: JarCookie[]): string[] => cookies.map((cookie) => cookie.name).sort();

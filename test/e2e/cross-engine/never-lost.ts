@@ -10,25 +10,16 @@ import type { Chaos } from '../../../examples/server/src/app';
 import { PARTNER_A } from '../program';
 import { until } from './browsing';
 import type { Tab } from './browsing';
-import { ATTEMPTS, KEPT_LINE, distinct, expectRootDomainCookies } from './context';
+import { ATTEMPTS, KEPT_LINE, distinct, expectRootDomainCookies, outbox } from './context';
 import type { Scenario } from './context';
 import { HOSTS } from './site';
-
-/** One event of the SDK's outbox (`affitor_outbox`), as stored. */
-interface StoredEvent {
-  route: 'click' | 'lead';
-  body: Record<string, unknown> & { event_id: string };
-}
 
 export function neverLostScenarios(scenario: Scenario): void {
   const { site, tab, state, posts, eventIds, land } = scenario;
   const affitor = <T>(page: Tab, call: string): Promise<T> => page.evaluate<T>(`window.affitor.${call}`);
   /** What the outbox cookie holds, as [route, event id, click id] per event; null without the cookie. */
-  const pending = async (page: Tab) => {
-    const cookie = await page.cookie('affitor_outbox');
-    if (!cookie) return null;
-    return (JSON.parse(decodeURIComponent(cookie.value)) as StoredEvent[]).map((event) => [event.route, event.body.event_id, event.body.click_id ?? null]);
-  };
+  const pending = async (page: Tab) =>
+    (await outbox(page))?.map((event) => [event.route, event.body.event_id, event.body.click_id ?? null]) ?? null;
   const keptLine = (page: Tab) => until('the "kept to resend" error', async () => (await page.errors()).find((text) => KEPT_LINE.test(text)));
 
   describe('the API answers 503 at landing', () => {

@@ -11,6 +11,9 @@ import type { Engine, EngineName, EngineSession } from '../engines/types';
 import { attributionScenarios } from './attribution';
 import { Tab } from './browsing';
 import { scenarioContext } from './context';
+import { firstPartyScenarios } from './first-party';
+import { lazyFileScenarios } from './lazy-file';
+import { leavingScenarios } from './leaving';
 import { neverLostScenarios } from './never-lost';
 import { startSite } from './site';
 import type { Site } from './site';
@@ -19,7 +22,7 @@ export function defineScenarios(name: EngineName): void {
   describe.skipIf(skipEngine(name))(`[${name}] attribution in a real browser`, () => {
     let engine: Engine;
     let site: Site;
-    let session: EngineSession;
+    let session: EngineSession | undefined;
 
     beforeAll(async () => {
       [engine, site] = await Promise.all([launchEngine(name), startSite()]);
@@ -33,15 +36,21 @@ export function defineScenarios(name: EngineName): void {
       session = await engine.newSession();
     });
     afterEach(async () => {
-      await session?.close();
+      // Unset first: a later beforeEach that fails before making its session must not close this one again.
+      const ending = session;
+      session = undefined;
+      await ending?.close();
     });
 
     const scenario = scenarioContext(
       name,
       () => site,
-      async () => new Tab(await session.newPage()),
+      async () => new Tab(await session!.newPage()),
     );
     attributionScenarios(scenario);
     neverLostScenarios(scenario);
+    leavingScenarios(scenario);
+    lazyFileScenarios(scenario);
+    firstPartyScenarios(scenario);
   });
 }

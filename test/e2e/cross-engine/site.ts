@@ -2,7 +2,8 @@
  * What the cross-engine scenarios browse: the example shop and the suite's fixture pages on
  * subdomains of `shop.localhost` (every engine resolves `*.localhost` to loopback by
  * itself, so no host mapping is needed), the reference tracking server behind a recording
- * front, and the console recorder in every page.
+ * front, the first-party handler under `/relay` on the same web server, a second web host
+ * that fails the lazily fetched SDK file on demand, and the console recorder in every page.
  */
 import { join } from 'node:path';
 import { startServer } from '../../../examples/server/src/node';
@@ -14,6 +15,10 @@ import { seedFor } from '../program';
 import { startApiFront } from './api-front';
 import type { ApiFront } from './api-front';
 import { RECORDER_PRELUDE } from './recorder';
+import { RELAY_PATH, startRelay } from './relay';
+import type { Relay } from './relay';
+import { startSdkHost } from './sdk-host';
+import type { SdkHost } from './sdk-host';
 
 const E2E_DIR = join(REPO_ROOT, 'test', 'e2e');
 
@@ -30,6 +35,20 @@ export const HOSTS = {
   consent: 'consent.shop.localhost',
   /** A single-label host: the example shop again, where only host-only cookies exist. */
   localhost: 'localhost',
+  /** The fixture pages of test/e2e/pages/landing: the script tag alone, and visitors who leave at once. */
+  leave: 'leave.shop.localhost',
+  /** The fixture page of test/e2e/pages-first-party: the SDK, its files and its calls through `/relay`. */
+  relay: 'relay.shop.localhost',
+  /** The same page on a sibling subdomain. */
+  relayApp: 'account.shop.localhost',
+} as const;
+
+/** Hosts on the SDK host (`Site.sdkHost`), which can fail the lazily fetched file. */
+export const SDK_HOSTS = {
+  /** test/e2e/pages/landing: the script tag, the SDK in `/dist/`. */
+  lazy: 'lazy.shop.localhost',
+  /** test/e2e/pages/spa-host: the README's stub snippet, the SDK self-hosted beside the app in `/`. */
+  spa: 'spa.shop.localhost',
 } as const;
 
 /** The example shop on an origin the program does not allow (CORS refuses the answers). */
@@ -41,6 +60,10 @@ export interface Site {
   /** The front the pages talk to: every request the browser sent. */
   front: ApiFront;
   web: StaticServer;
+  /** The first-party handler mounted on `web` under `/relay`, forwarding to `front`. */
+  relay: Relay;
+  /** The host of `SDK_HOSTS`, on a port of its own. */
+  sdkHost: SdkHost;
   /** `http://<host>:<web port><path>` */
   url(host: string, path?: string): string;
   /** Holds `/dist/affitor.global.js` back this long (ms), so calls go through the stub's queue first. */
@@ -54,19 +77,32 @@ export async function startSite(): Promise<Site> {
   ensureDist((line) => console.log(`[e2e] ${line}`));
   let api: RunningServer | undefined;
   const front = await startApiFront(() => api!.url);
+  // Server to server: the handler needs no allowed origin.
+  const relay = startRelay(front.url);
   let lateSdkMs = 0;
-  const web = await startStaticServer({
-    sites: {
-      '*': join(EXAMPLES_DIR, 'script-tag'),
-      stub: join(E2E_DIR, 'pages'),
-      lost: join(E2E_DIR, 'pages', 'never-lost'),
-      consent: join(E2E_DIR, 'pages-consent'),
-    },
-    apiBase: () => front.url,
-    headPrelude: RECORDER_PRELUDE,
-    delay: (path) => (path === '/dist/affitor.global.js' ? lateSdkMs : 0),
-  });
-  const seed = seedFor(Object.values(HOSTS).map((host) => web.origin(host)));
+  const [web, sdkHost] = await Promise.all([
+    startStaticServer({
+      sites: {
+        '*': join(EXAMPLES_DIR, 'script-tag'),
+        stub: join(E2E_DIR, 'pages'),
+        lost: join(E2E_DIR, 'pages', 'never-lost'),
+        consent: join(E2E_DIR, 'pages-consent'),
+        leave: join(E2E_DIR, 'pages', 'landing'),
+        relay: join(E2E_DIR, 'pages-first-party'),
+        account: join(E2E_DIR, 'pages-first-party'),
+      },
+      apiBase: () => front.url,
+      headPrelude: RECORDER_PRELUDE,
+      delay: (path) => (path === '/dist/affitor.global.js' ? lateSdkMs : 0),
+      mount: { path: RELAY_PATH, listener: relay.listener },
+    }),
+    startSdkHost({
+      sites: { lazy: join(E2E_DIR, 'pages', 'landing'), spa: join(E2E_DIR, 'pages', 'spa-host') },
+      apiBase: () => front.url,
+      headPrelude: RECORDER_PRELUDE,
+    }),
+  ]);
+  const seed = seedFor([...Object.values(HOSTS).map((host) => web.origin(host)), ...Object.values(SDK_HOSTS).map((host) => sdkHost.origin(host))]);
   api = await startServer({ port: 0, seed });
   return {
     get api() {
@@ -80,15 +116,19 @@ export async function startSite(): Promise<Site> {
     },
     front,
     web,
+    relay,
+    sdkHost,
     url: (host, path = '/') => `${web.origin(host)}${path}`,
     reset: async () => {
       await api?.close();
       api = await startServer({ port: 0, seed });
       front.reset();
+      relay.reset();
+      sdkHost.reset();
       lateSdkMs = 0;
     },
     close: async () => {
-      await Promise.all([api?.close(), web.close(), front.close()]);
+      await Promise.all([api?.close(), web.close(), front.close(), sdkHost.close()]);
     },
   };
 }

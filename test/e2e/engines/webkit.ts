@@ -19,7 +19,9 @@ export const XVFB_PATH = '/usr/bin/Xvfb';
 
 const CAPABILITIES = {
   browserName: 'MiniBrowser',
-  'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation'] },
+  // A page's script may open a tab without a user gesture, as the other two drivers allow:
+  // a tab a script opened is one the page may close itself (the visitor who leaves at once).
+  'webkitgtk:browserOptions': { binary: MINIBROWSER_PATH, args: ['--automation', '--javascript-can-open-windows-automatically=true'] },
 };
 
 /** Starts Xvfb on a display number it picks itself (-displayfd), so parallel runs never collide. */
@@ -162,6 +164,30 @@ function openSession(driver: WebDriver): EngineSession {
   };
 }
 
+/**
+ * How long a new session (a fresh MiniBrowser) may take to start. Usually about a second; once,
+ * on a machine loaded far beyond its 2 cores, one never started and took the test's hook
+ * timeout with it. A start that overruns is given up (the session is quit if it comes later)
+ * and tried once more, so a hang fails with this message rather than a hook timeout.
+ */
+const SESSION_START_MS = 25_000;
+
+async function startSession(build: () => Promise<WebDriver>): Promise<WebDriver> {
+  for (let attempt = 1; ; attempt += 1) {
+    const starting = build();
+    let timer: NodeJS.Timeout | undefined;
+    const overran = new Promise<'overran'>((resolve) => (timer = setTimeout(() => resolve('overran'), SESSION_START_MS)));
+    try {
+      const outcome = await Promise.race([starting, overran]);
+      if (outcome !== 'overran') return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    starting.then((late) => late.quit()).catch(() => undefined);
+    if (attempt === 2) throw new Error(`MiniBrowser did not start a session within ${SESSION_START_MS / 1000} s, twice`);
+  }
+}
+
 export async function launchWebKit(): Promise<Engine> {
   let xvfb: ChildProcess | undefined;
   let driverProcess: ChildProcess | undefined;
@@ -182,7 +208,7 @@ export async function launchWebKit(): Promise<Engine> {
     return {
       name: 'webkit',
       version: `WebKitGTK ${version}`,
-      newSession: async () => openSession(await build()),
+      newSession: async () => openSession(await startSession(build)),
       close: stopAll,
     };
   } catch (error) {

@@ -1,0 +1,96 @@
+/**
+ * The `<script>` build served through the first-party handler (`createAffitorHandler`,
+ * mounted on the shop's own server under `/relay`, forwarding to the tracking API): the
+ * handler writes the attribution cookies with `Set-Cookie` (which Safari keeps for the
+ * whole window, unlike cookies written by `document.cookie`), says so with
+ * `X-Affitor-Cookies: set`, and the page must not write them again.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AffitorDiagnosis } from '../../../src/index';
+import { PARTNER_A, PARTNER_B, WINDOW_DAYS } from '../program';
+import { daysLeft, until } from './browsing';
+import type { Tab } from './browsing';
+import { ATTRIBUTION_COOKIES, json, names } from './context';
+import type { Scenario } from './context';
+import { RELAY_PATH } from './relay';
+import { HOSTS } from './site';
+
+/** The attribution cookies and the mark that the server wrote them. */
+const SERVER_COOKIES = [...ATTRIBUTION_COOKIES, 'affitor_set_by'].sort();
+
+export function firstPartyScenarios(scenario: Scenario): void {
+  const { site, tab, state, land } = scenario;
+  const relayed = (path: string) => site().relay.seen.filter((exchange) => exchange.path === `${RELAY_PATH}${path}`);
+  /** The page's own `document.cookie` writes of the cookies the server writes. */
+  const attributionWrites = async (page: Tab) => (await page.cookieWrites()).filter((write) => SERVER_COOKIES.includes(write.split('=')[0]!));
+  /** diagnose() once affitor.more.js has arrived (its first call loads it). */
+  const diagnosis = (page: Tab) => until('diagnose() to answer', () => page.evaluate<AffitorDiagnosis | null>('window.affitor.diagnose()'));
+
+  describe('through the first-party handler under /relay', () => {
+    it('a landing: the handler writes the cookies with Set-Cookie (root domain, program window, HttpOnly off) and says X-Affitor-Cookies: set; the page writes none; diagnose() says server; a sibling subdomain signs up with the click id', async () => {
+      const page = await tab();
+      const landing = await land(page, HOSTS.relay);
+      const clickId = await page.waitForCookie('affitor_click_id');
+      expect(clickId.value).toMatch(/^cust_/);
+      expect((await diagnosis(page)).cookiesSetBy).toBe('server');
+
+      const cookies = await page.cookies();
+      expect(names(cookies)).toEqual(SERVER_COOKIES);
+      for (const cookie of cookies) {
+        expect(cookie, cookie.name).toMatchObject({ domain: '.shop.localhost', path: '/', secure: false, httpOnly: false, sameSite: 'Lax' });
+        expect(daysLeft(cookie), cookie.name).toBeCloseTo(WINDOW_DAYS, 2);
+      }
+      expect(cookies.find((cookie) => cookie.name === 'affitor_set_by')!.value).toBe('server');
+      expect(decodeURIComponent(cookies.find((cookie) => cookie.name === 'affitor_aff_url')!.value)).toBe(landing);
+      expect(await attributionWrites(page)).toEqual([]);
+
+      // The click left with the page's probed domain; the handler answered with the cookies; the API got it without the handler's fields.
+      const [click] = relayed('/api/v1/track/click');
+      expect(click).toMatchObject({ status: 200, cookiesHeader: 'set', body: expect.objectContaining({ cookie_domain: 'shop.localhost', consent: 'granted' }) as unknown });
+      // Each cookie on the root domain for the window (and its host-only twin from an earlier integration deleted first).
+      const written = click!.setCookies.filter((line) => /;\s*domain=\.?shop\.localhost/i.test(line));
+      expect(written.map((line) => line.split('=')[0]).sort()).toEqual(SERVER_COOKIES);
+      expect(written.every((line) => new RegExp(`;\\s*max-age=${WINDOW_DAYS * 86_400}`, 'i').test(line)), json(written)).toBe(true);
+      expect(site().front.posts()).toHaveLength(1);
+      expect(site().front.posts()[0]!.body).not.toHaveProperty('cookie_domain');
+      expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id, affiliate_url: landing })]);
+      expect(await diagnosis(page)).toMatchObject({ cookiesSetBy: 'server', cookiesBlocked: false, windowDays: WINDOW_DAYS, warnings: [] });
+
+      // Another subdomain, a later page view: the SDK reads the cookies, and the lead carries the click id.
+      const app = await tab();
+      await app.visit(site().url(HOSTS.relayApp, '/'));
+      await app.sdkReady();
+      expect(await app.evaluate("window.affitor.signup('ada@example.com', 'ada@example.com')")).toBeNull();
+      await until('the lead', () => state().leads.length === 1);
+      expect(state().leads[0]).toMatchObject({ click_id: clickId.value, customer_key: 'ada@example.com' });
+      expect(relayed('/api/v1/track/lead')).toEqual([expect.objectContaining({ status: 200 })]);
+      expect(await attributionWrites(app)).toEqual([]);
+      expect((await diagnosis(app)).cookiesSetBy).toBe('server');
+
+      // Both script files came from the handler.
+      for (const file of ['/affitor.global.js', '/affitor.more.js']) {
+        expect(relayed(file).length, file).toBeGreaterThan(0);
+        expect(relayed(file).every((exchange) => exchange.status === 200), file).toBe(true);
+      }
+      expect([...(await page.errors()), ...(await app.errors())]).toEqual([]);
+    });
+
+    it("a newer partner on a later page view: the handler writes the new attribution and grows the history; the page still writes none", async () => {
+      const first = await tab();
+      await land(first, HOSTS.relay);
+      const a = await first.waitForCookie('affitor_click_id');
+      const second = await tab();
+      await land(second, HOSTS.relay, '/', PARTNER_B);
+      const b = await second.waitForCookie('affitor_click_id', a.value);
+      const history = (await second.cookies()).find((cookie) => cookie.name === 'affitor_click_ids')!;
+      expect(decodeURIComponent(history.value)).toBe(`${a.value}|${b.value}`);
+      expect(relayed('/api/v1/track/click').map((exchange) => [exchange.body?.existing_click_id ?? null, exchange.cookiesHeader])).toEqual([
+        [null, 'set'],
+        [a.value, 'set'],
+      ]);
+      expect(state().clicks.map((click) => click.partner_id)).toEqual([PARTNER_A.id, PARTNER_B.id]);
+      expect(await attributionWrites(first)).toEqual([]);
+      expect(await attributionWrites(second)).toEqual([]);
+    });
+  });
+}

@@ -1,0 +1,96 @@
+/**
+ * A landing the visitor does not stay on: the click the landing sends (a `keepalive` POST)
+ * must reach the tracking server whether the visitor goes to another page as soon as the
+ * landing has loaded, closes the tab as soon as it has loaded, or closes it the moment the
+ * click request leaves. The tracking server holds its answers back so the visitor is gone
+ * before one comes, also on a busy machine; the pages left to have no SDK, so nothing can
+ * resend what the landing did not finish, until a later page view of the shop.
+ */
+import { describe, expect, it } from 'vitest';
+import { PARTNER_A } from '../program';
+import { until } from './browsing';
+import type { Tab } from './browsing';
+import { distinct, json, outbox } from './context';
+import type { Scenario } from './context';
+import { HOSTS } from './site';
+
+/** Longer than the visitor stays: the answer comes after the page is gone. */
+const ANSWER_LATENCY_MS = 1_500;
+
+export function leavingScenarios(scenario: Scenario): void {
+  const { site, tab, state, posts, eventIds } = scenario;
+  const landingUrl = (page: string) => site().url(HOSTS.leave, `/${page}?aff=${PARTNER_A.link}`);
+  /** A page of the site without the SDK, in a tab that stays: it reads the jar, and opens the landing when asked. */
+  const stayingTab = async (): Promise<Tab> => {
+    const page = await tab();
+    await page.visit(site().url(HOSTS.leave, '/away.html'));
+    return page;
+  };
+  /** The landing's click, recorded once with its event id, and no page left to write the cookie from its answer. */
+  async function expectClickRecorded(landing: string, reader: Tab) {
+    await until('the click', () => state().clicks.length === 1, 10_000);
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+    expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id, affiliate_url: landing })]);
+    expect(await reader.cookie('affitor_click_id')).toBeUndefined();
+  }
+
+  describe('the visitor leaves the landing at once', () => {
+    it('to another page as soon as the landing has loaded: the click is recorded, and the next page view of the shop resends it from the outbox and gets the same click id', async () => {
+      site().api.app.setChaos({ latencyMs: ANSWER_LATENCY_MS });
+      const page = await tab();
+      const landing = landingUrl('leave-on-load.html');
+      await page.visit(landing);
+      await until('the visitor on the other page', async () => (await page.url()).endsWith('/away.html'));
+      await expectClickRecorded(landing, page);
+      const [click] = state().clicks;
+      expect((await outbox(page))?.map((event) => [event.route, event.body.event_id])).toEqual([['click', click!.event_id]]);
+
+      // The next page view, on another subdomain: the same event again, answered with the same click.
+      site().api.app.setChaos({});
+      const next = await tab();
+      await next.visit(site().url(HOSTS.app, '/'));
+      expect((await next.waitForCookie('affitor_click_id')).value).toBe(click!.click_id);
+      await site().front.quiet();
+      expect(eventIds('click')).toEqual([click!.event_id, click!.event_id]);
+      expect(state().clicks).toHaveLength(1);
+      await until('the outbox cookie to be gone', async () => (await outbox(next)) === null);
+      expect(await next.errors()).toEqual([]);
+    });
+
+    it('to another page of the shop as soon as the landing has loaded, its click still in flight: two sends of one event, one click, its id in the cookie', async () => {
+      site().api.app.setChaos({ latencyMs: 500 });
+      const page = await tab();
+      await page.visit(landingUrl('leave-for-shop-on-load.html'));
+      await until('the visitor on the next page', async () => (await page.url()).endsWith('/index.html'));
+      const clickId = await page.waitForCookie('affitor_click_id');
+      await site().front.quiet();
+      // The landing's keepalive request, and the next page's resend from the outbox.
+      expect(posts().map((request) => request.route)).toEqual(['click', 'click']);
+      expect(distinct(eventIds('click'))).toHaveLength(1);
+      expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: eventIds('click')[0] })]);
+      await until('the outbox cookie to be gone', async () => (await outbox(page)) === null);
+      expect(await page.errors()).toEqual([]);
+    });
+
+    it('closing the tab as soon as the landing has loaded: the click is recorded', async () => {
+      site().api.app.setChaos({ latencyMs: ANSWER_LATENCY_MS });
+      const staying = await stayingTab();
+      const page = await tab();
+      const landing = landingUrl('index.html');
+      await page.visit(landing);
+      await page.close();
+      await expectClickRecorded(landing, staying);
+    });
+
+    it('closing the tab the moment the click request leaves: the click is recorded', async () => {
+      site().api.app.setChaos({ latencyMs: ANSWER_LATENCY_MS });
+      // The landing closes itself as its fetch() of the click returns, so it must be a tab a script opened.
+      const staying = await stayingTab();
+      const landing = landingUrl('close-on-click.html');
+      expect(await staying.evaluate(`!!(window.landing = window.open(${json(landing)}))`)).toBe(true);
+      await staying.waitFor('window.landing.closed');
+      await expectClickRecorded(landing, staying);
+    });
+  });
+}
