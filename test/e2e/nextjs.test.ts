@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../examples/demo/static-server';
 import { startServer } from '../../examples/server/src/node';
 import type { RunningServer } from '../../examples/server/src/node';
-import { affitorErrors, launchChromium, openPage, seedFor, skipWithoutChromium, waitForCookie } from './harness';
+import { affitorErrors, launchChromium, openPage, skipWithoutChromium, waitForCookie } from './harness';
+import { seedFor } from './program';
 import { startStripeStandIn } from './stripe-stand-in';
 import type { StripeStandIn } from './stripe-stand-in';
 
