@@ -28,7 +28,7 @@ import { bytes, count, gap, mebibytes, renderResults, renderTable, wholeMs } fro
 import type { Row } from './render';
 import { measureRequests } from './requests';
 import type { RequestCount } from './requests';
-import { COMPETITOR_GZIP, SCRIPT_GOAL_GZIP, measureSizes } from './sizes';
+import { measureSizes } from './sizes';
 import type { SizeCheck, SizeResults } from './sizes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -152,12 +152,6 @@ function rows(results: AllResults): Row[] {
   const { first, more } = sizes;
   return [
     ...sizeRows(first, 'script first file, every page view and all a landing downloads (dist/affitor.global.js)'),
-    {
-      area: 'Size',
-      measure: 'script first file vs goal and competitor (gzip -9)',
-      result: bytes(first.sizes.gzip),
-      reference: `what a landing downloads: goal ${bytes(SCRIPT_GOAL_GZIP)}: ${gap(first.sizes.gzip, SCRIPT_GOAL_GZIP)}; closest competitor's base script ~${bytes(COMPETITOR_GZIP)}: ${gap(first.sizes.gzip, COMPETITOR_GZIP)}`,
-    },
     ...sizeRows(more, 'script rest, loaded when asked (dist/affitor.more.js)'),
     ...sizeRows(sizes.importInitSignup, 'import { init, signup } (esbuild, minified)'),
     ...landingRows(results.landing),

@@ -28,13 +28,6 @@ export interface SizeCheck {
   passed: boolean;
 }
 
-/**
- * The goal and the closest competitor's base script, gzip. Both are compared with the loader:
- * like that base script, it is what every page view downloads.
- */
-export const SCRIPT_GOAL_GZIP = 1600;
-export const COMPETITOR_GZIP = 1700;
-
 export function measure(code: Uint8Array): Sizes {
   return {
     minified: code.byteLength,
