@@ -1,13 +1,12 @@
 /**
- * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, resends of what
- * earlier page views left, the diagnosis and the Stripe decoration (`data-affitor-stripe="true"`), which
+ * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, the diagnosis,
+ * erasing on revoke and the Stripe decoration (`data-affitor-stripe="true"`), which
  * the first file (`affitor.global.js`) loads only when asked. Built with `./browser/core`
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
 import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
 import { erase } from './browser/erase';
-import { resend } from './browser/resend';
 import { signup } from './browser/signup';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
@@ -20,6 +19,5 @@ const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
   first.take({ signup, trackClick, diagnose, retry, erase, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
-  resend();
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

@@ -21,8 +21,8 @@ import { answered, post, record, send } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent, withdrawConsent } from './browser/consent';
 import type { AffitorInitOptions } from './browser/tracker';
-import { earlier } from './browser/outbox';
 import { rest } from './browser/send';
+import { resend } from './browser/resend';
 import { start } from './browser/start';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
@@ -107,7 +107,10 @@ rest.retry = later('retry') as typeof rest.retry;
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions: AffitorInitOptions = {}) => {
     start(Object.assign(options, newOptions));
-    if (needsMore({ debug: !!options.debug, asked: false, resend: !!earlier.length })) void loadMore();
+    // What earlier page views left is sent from here too: a lead kept while the rest could not be
+    // had must not wait for it again.
+    resend();
+    if (needsMore({ debug: !!options.debug, asked: false })) void loadMore();
     // The Stripe decoration (opt-in) is the rest's: it is loaded for it, after the landing's click left.
     if (options.decorateStripe) void later('decorateStripe')();
     return api;

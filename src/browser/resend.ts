@@ -1,6 +1,6 @@
 /**
- * Resending what earlier page views could not deliver (the rest of the SDK: the script build's
- * first file loads it when the outbox holds such events). Each page view tries an event again,
+ * Resending what earlier page views could not deliver, from the first file of the script build
+ * too: a lead kept because the rest could not be had must not wait for the rest. Each page view tries an event again,
  * up to OUTBOX_PAGE_VIEWS times: a request that fails that often (an origin the program does not
  * allow) is not worth sending forever.
  */
