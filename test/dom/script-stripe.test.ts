@@ -6,9 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Handover, More } from '../../src/script-handover';
 import { HANDOVER } from '../../src/script-handover';
-import { API_BASE, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, http, setUrl, settle, useTrackingApi } from '../support/dom';
 
-useTrackingApi();
+const api = useTrackingApi({ quietErrors: true });
+// The first file's look at affitor.more.js before it adds the script tag, answered here (never the network).
+beforeEach(() => api.server.use(http.get('https://cdn.affitor.test/sdk/affitor.more.js', () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } }))));
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { [HANDOVER]?: Handover };
 const host = window as unknown as { affitor?: Affitor };
 const pushState = history.pushState.bind(history);
