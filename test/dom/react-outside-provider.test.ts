@@ -8,7 +8,7 @@ import { newPageView } from '../../src/browser/page-view';
 import { init } from '../../src/index';
 import { useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
-import { API_BASE, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, setUrl, landed, useTrackingApi } from '../support/dom';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -41,7 +41,7 @@ describe('useAffitor outside a provider', () => {
     // The page's own init (an SDK import elsewhere, with the program id), then a signup through the hook.
     init({ programId: 1, apiBase: API_BASE });
     await act(() => renders.at(-1)!.signup('user_outside'));
-    await act(() => settle());
+    await act(() => landed());
     expect(api.clicks()).toHaveLength(1);
     expect(api.leads()).toHaveLength(1);
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_outside', click_id: renders.at(-1)!.getClickId() });

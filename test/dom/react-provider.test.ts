@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
-import { API_BASE, setUrl as setPageUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
 
 /** A new page view on `url`, as a navigation there would be. */
 const setUrl = (url: string) => {
@@ -53,7 +53,7 @@ describe('AffitorProvider and useAffitor', () => {
       root = createRoot(container);
       root.render(createElement(StrictMode, null, shop(Probe)));
     });
-    await act(() => settle());
+    await act(() => landed());
     expect(api.clicks()).toHaveLength(1);
     const clickId = api.app.inspect().customers[0]!.click_id;
     expect(renders[0]).toMatchObject({ ready: false, data: null });
@@ -68,12 +68,12 @@ describe('AffitorProvider and useAffitor', () => {
       root = createRoot(container);
       root.render(shop(Probe));
     });
-    await act(() => settle());
+    await act(() => landed());
     const first = last().data!.clickId;
     expect(first).toMatch(/^cust_/);
 
     await act(() => last().trackClick('https://shop.example.com/?aff=PARTNER456'));
-    await act(() => settle());
+    await act(() => landed());
     expect(api.clicks()).toHaveLength(2);
     expect(last().data!.clickId).not.toBe(first);
     expect(container.textContent).toBe(`click ${last().data!.clickId}`);
@@ -90,9 +90,8 @@ describe('AffitorProvider and useAffitor', () => {
       root = createRoot(container);
       root.render(shop(Probe));
     });
-    await act(() => settle());
+    await act(() => landed());
     await act(() => last().signup('user_react', 'r@example.com'));
-    await settle();
     expect(api.leads()).toHaveLength(1);
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_react', email: 'r@example.com', click_id: last().getClickId() });
     expect(last().diagnose()).toMatchObject({ programId: 1 });
@@ -123,7 +122,7 @@ describe('AffitorProvider and useAffitor', () => {
     act(() => {
       root = hydrateRoot(container, shop(Probe), { onRecoverableError: recoverable });
     });
-    await act(() => settle());
+    await act(() => landed());
     expect(recoverable).not.toHaveBeenCalled();
     expect(errors).not.toHaveBeenCalled();
     errors.mockRestore();

@@ -3,31 +3,18 @@
  * which reads the attribution through window.affitor. (The first file starts it when its tag says
  * data-affitor-stripe="true"; here the test calls what it hands over.)
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Handover, More } from '../../src/script-handover';
 import { HANDOVER } from '../../src/script-handover';
-import { API_BASE, HttpResponse, http, setUrl, settle, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, http, setUrl, settle, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 // The first file's look at affitor.more.js before it adds the script tag, answered here (never the network).
 beforeEach(() => api.server.use(http.get('https://cdn.affitor.test/sdk/affitor.more.js', () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } }))));
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { [HANDOVER]?: Handover };
 const host = window as unknown as { affitor?: Affitor };
-const pushState = history.pushState.bind(history);
-const replaceState = history.replaceState.bind(history);
-
-/** happy-dom loads no script file: the page's own tag then fires `load`, as if fetched. */
-const browserSettings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
-beforeEach(() => {
-  browserSettings.handleDisabledFileLoadingAsSuccess = true;
-  vi.resetModules();
-  delete host.affitor;
-});
-afterEach(() => {
-  Object.assign(history, { pushState, replaceState });
-  document.querySelectorAll('script').forEach((tag) => tag.remove());
-  document.body.replaceChildren();
-});
+useScriptBuildPage();
+afterEach(() => document.body.replaceChildren());
 
 describe('the <script> build: Stripe decoration handed over by affitor.more.js', () => {
   it("decorates with window.affitor's click id and follows a partner switch", async () => {

@@ -1,27 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, HttpResponse, cookieValue, http, setUrl, settle, useTrackingApi } from '../support/dom';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { API_BASE, HttpResponse, cookieValue, http, setUrl, settle, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
 const host = window as unknown as { affitor?: Affitor };
 
-// Each test runs a fresh copy of the script build, which wraps the History API again: undo it after each.
-const pushState = history.pushState.bind(history);
-const replaceState = history.replaceState.bind(history);
-
-/** happy-dom loads no script file: the page's own tag then fires `load`, as if fetched. */
-const browserSettings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
-
-beforeEach(() => {
-  browserSettings.handleDisabledFileLoadingAsSuccess = true;
-  vi.resetModules();
-  delete host.affitor;
-});
-afterEach(() => {
-  Object.assign(history, { pushState, replaceState });
-  vi.restoreAllMocks();
-  document.querySelectorAll('script').forEach((tag) => tag.remove());
-});
+useScriptBuildPage();
 
 const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
 const MORE_SRC = 'https://cdn.affitor.test/sdk/affitor.more.js';

@@ -92,6 +92,26 @@ export function useTrackingApi({ quietErrors = false }: DomSuiteOptions = {}) {
   return api;
 }
 
+/**
+ * A page that runs the `<script>` build, fresh for each test: happy-dom fires `load` for a script
+ * file it does not fetch, each test imports a fresh copy of the build (which wraps the History API
+ * again: undone after each), and no `window.affitor` or script tag is left from the test before.
+ */
+export function useScriptBuildPage(): void {
+  const pushState = history.pushState.bind(history);
+  const replaceState = history.replaceState.bind(history);
+  const settings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
+  beforeEach(() => {
+    settings.handleDisabledFileLoadingAsSuccess = true;
+    vi.resetModules();
+    delete (window as { affitor?: unknown }).affitor;
+  });
+  afterEach(() => {
+    Object.assign(history, { pushState, replaceState });
+    document.querySelectorAll('script').forEach((tag) => tag.remove());
+  });
+}
+
 /** Resolves once the click the page view started (if any) has settled: answered, retries included. */
 export const landed = async (): Promise<void> => {
   while (pendingClick) await pendingClick;
