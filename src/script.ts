@@ -42,7 +42,7 @@ const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> }
 const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
 const tag = document.currentScript as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
-// data-affitor-program-id is read by init itself (so diagnose() can name it as the source).
+// data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {
   debug: attribute('debug') == 'true',
   apiBase: attribute('api-base'),

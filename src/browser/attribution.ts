@@ -1,9 +1,9 @@
 /** The visitor's attribution (click id, landing, history, window), where it is kept, and who hears it change. */
 import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
-import { readCookie, readJar } from './cookies';
+import { readCookie } from './cookies';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
-import { setCookie } from './jar';
+import { cookiesProven, lookInJar, setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {
@@ -34,7 +34,7 @@ export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!
 /** Reads the stored attribution from the cookies; a legacy `customer_code` is migrated. Memory (consent pending) wins. */
 export function restore(): void {
   if (unsavedDays) return;
-  const jar = readJar();
+  const jar = lookInJar();
   clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId, jar);
   affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff, jar);
   history = parseHistory(readCookie(COOKIE_HISTORY, Boolean, jar));
@@ -51,7 +51,8 @@ export function persist(days = unsavedDays): void {
   // Written by the page now, not the handler: diagnose() tells them apart by this cookie.
   setCookie(COOKIE_SET_BY, null, 0);
   unsavedDays = 0;
-  cookiesBlocked = readCookie(COOKIE_CLICK_ID) != clickId;
+  // Read back only when no cookie of ours was seen to stick on this page (a configured or host-only domain).
+  cookiesBlocked = !cookiesProven() && readCookie(COOKIE_CLICK_ID) != clickId;
   if (cookiesBlocked) log('warn', 'cookies blocked: attribution kept in memory');
 }
 

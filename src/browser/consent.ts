@@ -1,15 +1,17 @@
 /**
  * Consent calls, the part the first file of the script build keeps: `grantConsent` writes what
- * is held in memory; `revokeConsent` stops every write and forgets the attribution at once.
+ * is held in memory (the attribution, the session id); `revokeConsent` stops every write and forgets the attribution at once.
  * Deleting what earlier pages wrote is erase.ts (the rest of the SDK). Browser only.
  */
 import { forget, persist, unsavedDays } from './attribution';
 import { setConsent } from './options';
 import { clearOutbox } from './outbox';
+import { keepSessionId } from './session';
 
 export function grantConsent(): void {
   setConsent('granted');
   if (unsavedDays) persist();
+  keepSessionId();
 }
 
 /** Consent withdrawn, in this page: nothing more is written, the attribution and the outbox are forgotten. */

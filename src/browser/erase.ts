@@ -4,16 +4,15 @@ import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';
 import { chosenDomain } from './core';
 import { writeCookie } from './cookies';
-import { forgetSession, isSecurePage } from './page';
+import { isSecurePage } from './page';
 
-/** Deletes the SDK's cookies, host-only and on each parent domain (earlier pages may have used any), and its session. */
+/** Deletes the SDK's cookies (the session id's too), host-only and on each parent domain (earlier pages may have used any). */
 export function erase(): void {
   for (const name of COOKIE_NAMES) {
     for (const domain of [undefined, chosenDomain ?? undefined, ...cookieDomainCandidates(location.hostname)]) {
       writeCookie(name, '', 0, domain, isSecurePage());
     }
   }
-  forgetSession();
 }
 
 export function revokeConsent(): void {

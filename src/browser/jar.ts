@@ -1,7 +1,6 @@
 /** The cookie jar: which `Domain` the SDK writes on (chosen once per page), and writing on it. */
-import { normaliseCookieDomain } from '../core/cookie-codec';
+import { normaliseCookieDomain, readCookieValues } from '../core/cookie-codec';
 import type { AffitorDiagnosis } from '../core/diagnosis';
-import { readCookieValues } from '../core/cookie-codec';
 import { findRootDomain, readJar, writeCookie } from './cookies';
 import { log, options } from './options';
 import { isSecurePage } from './page';
@@ -10,8 +9,24 @@ import { isSecurePage } from './page';
 export let chosenDomain: string | undefined | null = null;
 /** The cookies as the page first found them: a host-only twin can only be one of these. */
 let jarBefore: string | null = null;
+/** Names this page wrote a value for: only those, and the ones it found, can need deleting. */
+const written = new Set<string>();
 /** Each domain the probe tried, for diagnose(). */
 export let probes: AffitorDiagnosis['probes'] = [];
+
+/**
+ * The cookies as the page first found them (read now if nothing has read them yet). A read after a
+ * write can be a round trip to the browser process: the page's first read serves every later look
+ * at what it found (twins, the outbox earlier page views left).
+ */
+export const firstJar = (): string => (jarBefore ??= readJar());
+
+/** `document.cookie` now, kept as the page's first look when it is one. */
+export const lookInJar = (): string => {
+  const jar = readJar();
+  jarBefore ??= jar;
+  return jar;
+};
 
 /** The `Domain` for the SDK's cookies: the option, else the broadest one the browser accepts (probed once). */
 export function cookieDomain(): string | undefined {
@@ -28,23 +43,34 @@ export function cookieDomain(): string | undefined {
   return chosenDomain;
 }
 
+/**
+ * Whether this page has seen a cookie of ours stick: the probe found a domain the browser accepts.
+ * Then a write needs no reading back to know cookies are not blocked.
+ */
+export const cookiesProven = (): boolean => probes.some((probe) => probe.accepted);
+
 /** A new `cookieDomain` option: choose again on the next write. */
 export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = null);
 
 /**
- * Writes cookie `name` on the chosen domain for `days`; an empty value deletes it. A host-only
- * twin (an earlier integration, or an earlier cookieDomain) would be read first and shadow the
- * value: it is removed first, when the page had a cookie of that name (no extra write otherwise).
+ * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
+ * value deletes it. A host-only twin (an earlier integration, or an earlier cookieDomain) would be
+ * read first and shadow the value: it is removed first, when the page had a cookie of that name
+ * (no extra write otherwise). Deleting a cookie the page neither found nor wrote writes nothing.
  */
-export function setCookie(name: string, value: string | null, days: number): void {
+export function setCookie(name: string, value: string | null, days?: number): void {
+  const found = readCookieValues(firstJar(), name).length > 0;
+  if (!value && !found && !written.has(name)) return;
+  if (value) written.add(name);
   const domain = cookieDomain();
   const secure = isSecurePage();
-  if (domain && readCookieValues((jarBefore ??= readJar()), name).length) writeCookie(name, '', 0, undefined, secure);
+  if (domain && found) writeCookie(name, '', 0, undefined, secure);
   writeCookie(name, value || '', value ? days : 0, domain, secure);
 }
 
 /** A fresh page view (tests). */
 export const resetJar = (): void => {
   chosenDomain = jarBefore = null;
+  written.clear();
   probes = [];
 };

@@ -12,7 +12,8 @@ import { enqueue, outbox } from './outbox';
 import { urlAtLoad } from './history';
 import { cookieDomain } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
-import { readPageContext, sessionId } from './page';
+import { readPageContext } from './page';
+import { sessionId } from './session';
 import { send } from './send';
 
 /** The `aff` value whose landing this page has already handled. */

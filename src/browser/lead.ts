@@ -5,7 +5,7 @@ import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
 import { enqueue } from './outbox';
 import { mayPersist, programId } from './options';
-import { sessionId } from './page';
+import { sessionId } from './session';
 
 /**
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last

@@ -7,7 +7,7 @@ import { formatOutbox, parseOutbox } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { readCookie } from './cookies';
 import { COOKIE_OUTBOX } from '../core/cookie-names';
-import { setCookie } from './jar';
+import { firstJar, setCookie } from './jar';
 import { mayPersist } from './options';
 
 /** Events not yet answered for good, oldest first. */
@@ -40,7 +40,8 @@ export const clearOutbox = (): void => void (outbox = []);
 export function readEarlier(): void {
   if (taken) return;
   taken = true;
-  earlier = parseOutbox(readCookie(COOKIE_OUTBOX));
+  // What earlier page views left is in the jar as the page found it: no second read.
+  earlier = parseOutbox(readCookie(COOKIE_OUTBOX, Boolean, firstJar()));
   outbox = [...earlier, ...outbox];
 }
 

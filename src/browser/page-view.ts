@@ -8,7 +8,7 @@ import { resetJar } from './jar';
 import { resetLandings } from './landing';
 import { resetOptions } from './options';
 import { resetOutbox } from './outbox';
-import { forgetMemorySession } from './page';
+import { forgetSessionId } from './session';
 import { resetSend } from './send';
 import { resetStripeLinks } from './stripe-links';
 
@@ -20,6 +20,6 @@ export function newPageView(): void {
   resetSend();
   resetLandings();
   resetUrlAtLoad();
-  forgetMemorySession();
+  forgetSessionId();
   resetStripeLinks();
 }

@@ -1,9 +1,5 @@
-/** What the page knows about the visit: URL, title, screen, locale, session, script tag. */
-import { newEventId } from '../core/outbox';
+/** What the page knows about the visit: URL, title, screen, locale, script tag. */
 import type { PageContext } from '../core/payloads';
-
-const SESSION_KEY = 'affitor_session_id';
-let memorySessionId: string | undefined;
 
 export const isSecurePage = (): boolean => location.protocol == 'https:';
 
@@ -30,35 +26,12 @@ export function readPageContext(): PageContext {
 }
 
 /**
- * One id per tab session. Kept in sessionStorage only when `persist` (consent given) and the
- * page may use storage; otherwise in memory for this page.
+ * A script tag's `data-affitor-program-id`, or undefined. The running script's own tag is asked
+ * first (the script build's, while it starts): a first search of the document costs a page view
+ * milliseconds of main thread.
  */
-export function sessionId(persist: boolean): string {
-  // Unique as an event id is: the time and ten random base-36 digits.
-  memorySessionId ??= 'sess_' + newEventId();
-  try {
-    const stored = sessionStorage.getItem(SESSION_KEY);
-    if (stored) return stored;
-    if (persist) sessionStorage.setItem(SESSION_KEY, memorySessionId);
-  } catch {
-    /* storage blocked: the in-memory id serves */
-  }
-  return memorySessionId;
-}
-
-/** A fresh page view (tests). */
-export const forgetMemorySession = (): void => void (memorySessionId = undefined);
-
-export function forgetSession(): void {
-  try {
-    sessionStorage.removeItem(SESSION_KEY);
-  } catch {
-    /* storage blocked: nothing was stored */
-  }
-}
-
-/** A script tag's `data-affitor-program-id`, or undefined. */
 export const programIdAttribute = (): string | null | undefined =>
+  document.currentScript?.getAttribute('data-affitor-program-id') ??
   document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id');
 
 /** The program id set on the page: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */

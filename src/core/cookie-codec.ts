@@ -15,9 +15,10 @@ export function normaliseCookieDomain(input: string): string | null {
  * percent-encoded, so `;`, `,`, `=`, spaces and quotes cannot end it early; `domain`
  * must come from `normaliseCookieDomain` or a hostname. `days <= 0` deletes: with a
  * date in 1970 rather than Max-Age=0, which some engines keep readable for a moment.
+ * No `days`: a session cookie, gone when the browser session ends.
  */
-export const serializeCookie = (name: string, value: string, days: number, domain: string | undefined, secure: boolean, now: number): string =>
-  `${name}=${encodeURIComponent(value)};path=/;expires=${new Date(days > 0 ? now + days * 864e5 : 0).toUTCString()};samesite=lax${
+export const serializeCookie = (name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean, now: number): string =>
+  `${name}=${encodeURIComponent(value)};path=/${days == null ? '' : ';expires=' + new Date(days > 0 ? now + days * 864e5 : 0).toUTCString()};samesite=lax${
     domain ? `;domain=.${domain}` : ''
   }${secure ? ';secure' : ''}`;
 

@@ -14,7 +14,9 @@ export const COOKIE_LEGACY_CLICK_ID = 'customer_code';
 export const COOKIE_SET_BY = 'affitor_set_by';
 /** Events not yet delivered (outbox.ts). */
 export const COOKIE_OUTBOX = 'affitor_outbox';
+/** The visitor's session id (session.ts): a session cookie, no expiry. */
+export const COOKIE_SESSION = 'affitor_session_id';
 /** Written and deleted while choosing the cookie domain. */
 export const COOKIE_PROBE = 'affitor_probe';
 /** Every cookie the SDK may write: read by diagnose(), deleted by revokeConsent(). */
-export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, COOKIE_PROBE];
+export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, COOKIE_SESSION, COOKIE_PROBE];

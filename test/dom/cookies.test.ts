@@ -33,7 +33,7 @@ describe('cookie attributes', () => {
     const { writes } = await land('https://shop.example.com/?aff=PARTNER123');
     const ours = writes.filter((w) => !w.startsWith('affitor_probe'));
     expect(new Set(ours.map((w) => w.split('=')[0]))).toEqual(
-      new Set(['affitor_outbox', 'affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url']),
+      new Set(['affitor_session_id', 'affitor_outbox', 'affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url']),
     );
     for (const write of ours) expect(write).toMatch(/;secure$/);
   });
@@ -96,6 +96,52 @@ describe('click history', () => {
     expect(history).toHaveLength(20);
     expect(history[0]).toBe('old_1');
     expect(history[19]).toBe(tracker.getClickId());
+  });
+});
+
+describe('cookie round trips', () => {
+  // Each document.cookie access can be a round trip to the browser process: a landing's script time.
+  it('a landing reads the jar twice (restoring, probing) and writes each cookie once, deleting none it did not have', async () => {
+    const { allWrites } = await land('https://shop.example.com/?aff=PARTNER123');
+    expect(allWrites.map((w) => w.split(';')[0]!.split('=')[0] + (w.includes('1970') ? ' deleted' : ''))).toEqual([
+      'affitor_probe',
+      'affitor_probe deleted',
+      'affitor_session_id',
+      'affitor_outbox',
+      'affitor_outbox deleted',
+      'affitor_click_id',
+      'customer_code',
+      'affitor_click_ids',
+      'affitor_aff_url',
+    ]);
+    expect(allWrites.reads).toBe(2);
+  });
+
+  it('still reads back where no probe proved cookies stick, and keeps the attribution in memory when they did not', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const writes = recordCookieWrites((cookie) => !cookie.startsWith('affitor_click_id='));
+    const tracker = await landAt('http://localhost/?aff=PARTNER123', { debug: true });
+    expect(writes.some((w) => w.startsWith('affitor_probe'))).toBe(false);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
+    expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies blocked: attribution kept in memory');
+  });
+});
+
+describe('session id', () => {
+  it('is one per browser session: a session cookie (no expiry) the next page view sends again', async () => {
+    const { writes } = await land('https://shop.example.com/?aff=PARTNER123');
+    const sessionWrite = writes.find((w) => w.startsWith('affitor_session_id='))!;
+    expect(sessionWrite).not.toContain('expires=');
+    expect(sessionWrite).toContain(';domain=.example.com');
+    const first = api.clicks()[0]!.body.session_id;
+    expect(first).toMatch(/^sess_[a-z0-9]+$/);
+    expect(cookieValue('affitor_session_id')).toBe(first);
+
+    const { tracker: next } = await land('https://shop.example.com/?aff=PARTNER456');
+    expect(api.clicks()[1]!.body.session_id).toBe(first);
+    await next.signup('user_1');
+    expect(api.leads()[0]!.body.session_id).toBe(first);
   });
 });
 

@@ -38,6 +38,8 @@ import type { ConsentWindow } from './consent-helpers';
 
 /** The cookies the SDK writes once consent is given (the outbox only while a request is unanswered). */
 const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'customer_code'];
+/** What consent given writes after a landing held in memory: the attribution and the session id the click was sent with. */
+const GRANTED_COOKIES = [...ATTRIBUTION_COOKIES, 'affitor_session_id'].sort();
 const BLOCKED_WARNING = 'cookies blocked by the browser: attribution kept in memory for this page only';
 const PENDING_WARNING = 'consent pending: attribution kept in memory only';
 /** Without the first-party handler, the page writes the attribution cookies itself. */
@@ -104,9 +106,9 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(pending).toMatchObject({ consent: 'pending', cookies: {}, probes: [], cookieDomain: null, cookieDomainReason: 'not chosen yet' });
       expect(pending.warnings).toEqual([PENDING_WARNING]);
 
-      // Consent given: the held attribution is written on the root domain for the program's window.
+      // Consent given: the held attribution is written on the root domain for the program's window, and the session id the click was sent with.
       await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
-      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      expect(await names(context)).toEqual(GRANTED_COOKIES);
       const clickId = (await jarCookie(context, 'affitor_click_id'))!;
       expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false });
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
@@ -114,11 +116,12 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
       expect((await scriptDiagnose(page)).warnings).toEqual([SAFARI_WARNING]);
 
-      // A signup now keeps the session id in sessionStorage: the same id the click was sent with.
+      expect(await jarCookie(context, 'affitor_session_id')).toMatchObject({ value: requests[0]!.body.session_id, domain: '.shop.test', expires: -1 });
+
+      // A signup carries the same session id, kept in that session cookie (no expiry), never in storage.
       await page.evaluate(() => (window as ConsentWindow).affitor!.signup('ada@example.com', 'ada@example.com'));
       expect(state().leads).toEqual([expect.objectContaining({ click_id: click!.click_id, customer_key: 'ada@example.com' })]);
-      const { session } = await storageOf(page);
-      expect(session).toEqual({ affitor_session_id: requests[0]!.body.session_id });
+      expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       expect(requests[1]!.body.session_id).toBe(requests[0]!.body.session_id);
 
       // What an earlier integration may have left: a host-only twin and one on the host as a domain.
@@ -201,7 +204,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!.warnings)).toEqual([PENDING_WARNING]);
 
       await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
-      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      expect(await names(context)).toEqual(GRANTED_COOKIES);
       const clickId = (await jarCookie(context, 'affitor_click_id'))!;
       expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', sameSite: 'Lax' });
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
@@ -230,7 +233,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(diagnosis).toMatchObject({ consent: 'pending', warnings: [PENDING_WARNING] });
       // An explicit grant wins over the signal.
       await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
-      expect(await names(context)).toEqual(ATTRIBUTION_COOKIES);
+      expect(await names(context)).toEqual(GRANTED_COOKIES);
       await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
       expect(await jar(context)).toEqual([]);
 
@@ -282,6 +285,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
           customer_code: clickId.value,
           affitor_click_ids: clickId.value,
           affitor_aff_url: landing,
+          affitor_session_id: expect.stringMatching(/^sess_/) as string,
         },
         cookiesBlocked: false,
         windowDays: WINDOW_DAYS,
@@ -340,8 +344,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       // Refused by CORS, not by the server: it recorded the click (once: the event id is the same
       // on every attempt) but gave no CORS headers, so the page could not read the answer.
       expect(state().clicks).toEqual([expect.objectContaining({ partner_id: PARTNER_A.id })]);
-      expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string });
-      expect(await names(context)).toEqual(['affitor_outbox']);
+      expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string, affitor_session_id: expect.any(String) as string });
+      expect(await names(context)).toEqual(['affitor_outbox', 'affitor_session_id']);
       await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
     });
 

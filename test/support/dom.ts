@@ -139,14 +139,17 @@ export function setUrl(url: string): void {
  * Every `document.cookie = …` string the page writes, in order, until `stopRecordingCookies()`.
  * `accept` decides which writes reach the cookie jar (default: all), to imitate a browser that refuses some.
  */
-export function recordCookieWrites(accept: (cookie: string) => boolean = () => true): string[] {
-  const writes: string[] = [];
+export function recordCookieWrites(accept: (cookie: string) => boolean = () => true): string[] & { reads: number } {
+  const writes = Object.assign([] as string[], { reads: 0 });
   let proto: object | null = Object.getPrototypeOf(document) as object;
   while (proto && !Object.getOwnPropertyDescriptor(proto, 'cookie')) proto = Object.getPrototypeOf(proto) as object | null;
   const native = Object.getOwnPropertyDescriptor(proto!, 'cookie')!;
   Object.defineProperty(document, 'cookie', {
     configurable: true,
-    get: () => native.get!.call(document) as string,
+    get: () => {
+      writes.reads++;
+      return native.get!.call(document) as string;
+    },
     set: (value: string) => {
       writes.push(value);
       if (accept(value)) native.set!.call(document, value);

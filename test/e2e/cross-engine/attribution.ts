@@ -7,7 +7,7 @@ import { expect, describe, it } from 'vitest';
 import { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS } from '../program';
 import { daysLeft, until } from './browsing';
 import type { Tab } from './browsing';
-import { ATTEMPTS, ATTRIBUTION_COOKIES, ENGINE_FACTS, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
+import { ATTEMPTS, ENGINE_FACTS, LANDING_COOKIES, SESSION_COOKIE, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
 import type { Scenario } from './context';
 import { HOSTS, NOT_ALLOWED_HOST } from './site';
 
@@ -63,7 +63,7 @@ export function attributionScenarios(scenario: Scenario): void {
     await land(page, HOSTS.localhost);
     const clickId = await page.waitForCookie('affitor_click_id');
     const cookies = await page.cookies();
-    expect(names(cookies)).toEqual(ATTRIBUTION_COOKIES);
+    expect(names(cookies)).toEqual(LANDING_COOKIES);
     for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: 'localhost', sameSite: 'Lax' });
     expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
     const writes = await page.cookieWrites();
@@ -117,8 +117,8 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(eventIds('click')).toHaveLength(ATTEMPTS);
     expect(distinct(eventIds('click'))).toHaveLength(1);
     expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
-    // No attribution cookie; only the outbox, which a later page view may still deliver.
-    expect(names(await page.cookies())).toEqual(['affitor_outbox']);
+    // No attribution cookie; only the outbox, which a later page view may still deliver, and the session id.
+    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE]);
     expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
     // The shop's own script still runs.
     await page.evaluate(`(document.getElementById('add-to-cart').click(), document.getElementById('add-to-cart').click())`);
@@ -164,6 +164,8 @@ export function attributionScenarios(scenario: Scenario): void {
     const cookies = await page.cookies();
     expectRootDomainCookies(cookies);
     expect(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value).toBe(click!.click_id);
+    // The session id the click was sent with is kept too.
+    expect(cookies.find((cookie) => cookie.name === SESSION_COOKIE)!.value).toBe(click!.session_id);
 
     await page.evaluate('window.affitor.revokeConsent()');
     expect(await page.cookies()).toEqual([]);

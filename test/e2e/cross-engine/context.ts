@@ -13,6 +13,10 @@ import type { Site } from './site';
 
 /** The cookies a recorded landing leaves (the outbox only while an event is undelivered). */
 export const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'customer_code'];
+/** The session id's cookie: no expiry, written by the page once a click or lead is sent with consent. */
+export const SESSION_COOKIE = 'affitor_session_id';
+/** What a landing leaves in the jar: the attribution and the session id. */
+export const LANDING_COOKIES = [...ATTRIBUTION_COOKIES, SESSION_COOKIE].sort();
 /** The SDK's in-page attempts for one event: the first and two retries. */
 export const ATTEMPTS = 3;
 export const KEPT_LINE = /^\[Affitor\] (click|lead) not recorded: .*\(kept to resend\)/;
@@ -77,11 +81,12 @@ export const names = (cookies: JarCookie[]): string[] => cookies.map((cookie) =>
 export const json = (value: unknown): string => JSON.stringify(value);
 export const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 
-/** The attribution cookies, all on `.shop.localhost`, `Path=/`, `SameSite=Lax`, for the program's window. */
+/** A landing's cookies, all on `.shop.localhost`, `Path=/`, `SameSite=Lax`: the attribution for the program's window, the session id for the session. */
 export function expectRootDomainCookies(cookies: JarCookie[]): void {
-  expect(names(cookies)).toEqual(ATTRIBUTION_COOKIES);
+  expect(names(cookies)).toEqual(LANDING_COOKIES);
   for (const cookie of cookies) {
     expect(cookie, cookie.name).toMatchObject({ domain: '.shop.localhost', path: '/', secure: false, httpOnly: false, sameSite: 'Lax' });
-    expect(daysLeft(cookie), cookie.name).toBeCloseTo(WINDOW_DAYS, 2);
+    if (cookie.name === SESSION_COOKIE) expect(cookie.expires).toBeNull();
+    else expect(daysLeft(cookie), cookie.name).toBeCloseTo(WINDOW_DAYS, 2);
   }
 }
