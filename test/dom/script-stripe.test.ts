@@ -3,10 +3,10 @@
  * which reads the attribution through window.affitor. (The first file starts it when its tag says
  * data-affitor-stripe="true"; here the test calls what it hands over.)
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Handover, More } from '../../src/script-handover';
 import { HANDOVER } from '../../src/script-handover';
-import { API_BASE, HttpResponse, http, setUrl, settle, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 // The first file's look at affitor.more.js before it adds the script tag, answered here (never the network).
@@ -32,10 +32,10 @@ describe('the <script> build: Stripe decoration handed over by affitor.more.js',
     } finally {
       delete (document as unknown as Record<string, unknown>).currentScript;
     }
-    await settle();
     const affitor = host.affitor!;
+    // The landing's click answered: its id is the attribution.
+    await vi.waitFor(() => expect(affitor.getClickId!()).toMatch(/^cust_/));
     const clickId = affitor.getClickId!() as string;
-    expect(clickId).toMatch(/^cust_/);
 
     // What affitor.more.js hands to the first file.
     const handover = affitor[HANDOVER]!;
@@ -54,7 +54,6 @@ describe('the <script> build: Stripe decoration handed over by affitor.more.js',
     expect(document.querySelector('a')!.href).toBe(`https://buy.stripe.com/test_1?client_reference_id=affitor_${clickId}`);
 
     await affitor.trackClick!('https://www.shop.example.com/?aff=PARTNER456');
-    await settle();
     const switched = affitor.getClickId!() as string;
     expect(switched).not.toBe(clickId);
     expect(table.getAttribute('client-reference-id')).toBe(`affitor_${switched}`);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, HttpResponse, cookieValue, http, setUrl, settle, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -64,7 +64,9 @@ async function runFirstFile(): Promise<void> {
   } finally {
     delete (document as unknown as Record<string, unknown>).currentScript;
   }
-  await settle();
+  // The landing's click, if the page is one, has settled: that file's own landing module (modules are fresh per test).
+  const landing = await import('../../src/browser/landing');
+  while (landing.pendingClick) await landing.pendingClick;
 }
 
 /** The rest arrives and runs, as the browser would run the requested affitor.more.js. */

@@ -185,6 +185,3 @@ export function clearCookies(): void {
     }
   }
 }
-
-/** Lets pending fetches and promise callbacks run. */
-export const settle = (ms = 20): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
