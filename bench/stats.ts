@@ -35,3 +35,9 @@ export function summarize(samples: readonly number[]): Summary {
   const s = sorted(samples);
   return { n: s.length, median: median(s), p95: percentile(s, 95), min: s[0]!, max: s[s.length - 1]! };
 }
+
+/** The item whose `value` is the median (the upper middle of an even count), kept whole with its other fields. */
+export function medianBy<T>(items: readonly T[], value: (item: T) => number): T {
+  if (items.length === 0) throw new Error('medianBy: no items');
+  return [...items].sort((a, b) => value(a) - value(b))[Math.floor(items.length / 2)]!;
+}

@@ -1,6 +1,6 @@
 /** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts). */
 import { describe, expect, it } from 'vitest';
-import { median, percentile, summarize } from '../../bench/stats';
+import { median, medianBy, percentile, summarize } from '../../bench/stats';
 import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from '../../bench/render';
 
 describe('bench statistics', () => {
@@ -99,5 +99,14 @@ describe('the results table', () => {
     expect(doc).toContain('- Node v20');
     expect(doc).toContain(renderTable(rows));
     expect(doc.indexOf(renderTable(rows))).toBeLessThan(doc.indexOf('**Size.** gzip -9.'));
+  });
+});
+
+describe('load figures over rounds', () => {
+  const run = (rps: number, p99: number) => ({ rps, p99 });
+  it('takes the run with the median requests/s, whole, with that run’s own p99', () => {
+    expect(medianBy([run(9_000, 7), run(12_000, 3), run(10_500, 5)], (figures) => figures.rps)).toEqual(run(10_500, 5));
+    expect(medianBy([run(8_000, 9)], (figures) => figures.rps)).toEqual(run(8_000, 9));
+    expect(() => medianBy([], (figures: { rps: number }) => figures.rps)).toThrow('no items');
   });
 });
