@@ -44,10 +44,11 @@ export function cookieDomain(): string | undefined {
 }
 
 /**
- * Whether this page has seen a cookie of ours stick: the probe found a domain the browser accepts.
- * Then a write needs no reading back to know cookies are not blocked.
+ * Whether this page has seen a cookie of ours stick on the domain it writes on: the probe chose it.
+ * Then a write needs no reading back to know cookies are not blocked (a configured domain, also one
+ * set after a probe, still does).
  */
-export const cookiesProven = (): boolean => probes.some((probe) => probe.accepted);
+export const cookiesProven = (): boolean => probes.some((probe) => probe.accepted && probe.domain == chosenDomain);
 
 /** A new `cookieDomain` option: choose again on the next write. */
 export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = null);

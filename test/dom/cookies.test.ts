@@ -117,6 +117,16 @@ describe('cookie round trips', () => {
     expect(allWrites.reads).toBe(2);
   });
 
+  it('reads back again once a cookieDomain set after the probe is in force: the probe proved another domain', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const tracker = await landAt('https://a.b.example.com/?aff=PARTNER123');
+    expect(tracker.diagnose()?.cookiesBlocked).toBe(false);
+    // A domain this page may not write on: the browser refuses every cookie on it.
+    tracker.init({ cookieDomain: 'elsewhere.example.org' });
+    await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
+    expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
+  });
+
   it('still reads back where no probe proved cookies stick, and keeps the attribution in memory when they did not', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const writes = recordCookieWrites((cookie) => !cookie.startsWith('affitor_click_id='));
