@@ -6,7 +6,7 @@
 import { forget, persist, unsavedDays } from './attribution';
 import { setConsent } from './options';
 import { clearOutbox } from './outbox';
-import { keepSessionId } from './session';
+import { keepSessionId, restartSessionId } from './session';
 
 export function grantConsent(): void {
   setConsent('granted');
@@ -14,9 +14,10 @@ export function grantConsent(): void {
   keepSessionId();
 }
 
-/** Consent withdrawn, in this page: nothing more is written, the attribution and the outbox are forgotten. */
+/** Consent withdrawn, in this page: nothing more is written, the attribution, the outbox and the session id are forgotten. */
 export function withdrawConsent(): void {
   setConsent('revoked');
   forget();
   clearOutbox();
+  restartSessionId();
 }

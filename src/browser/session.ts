@@ -13,13 +13,15 @@ import { firstJar, setCookie } from './jar';
 let id: string | undefined;
 let stored = false;
 
+/** Unique as an event id is: the time and ten random base-36 digits. */
+const newSessionId = (): string => 'sess_' + newEventId();
+
 /** This session's id; written to its cookie when `persist` (consent given) and not there yet. */
 export function sessionId(persist: boolean): string {
   if (!id) {
     const found = readCookie(COOKIE_SESSION, isPlausibleId, firstJar());
     stored = !!found;
-    // Unique as an event id is: the time and ten random base-36 digits.
-    id = found ?? 'sess_' + newEventId();
+    id = found ?? newSessionId();
   }
   if (persist && !stored) {
     stored = true;
@@ -30,6 +32,15 @@ export function sessionId(persist: boolean): string {
 
 /** Consent given: an id this page already sent is kept from now on, as the attribution is. */
 export const keepSessionId = (): void => void (id && sessionId(true));
+
+/**
+ * Consent withdrawn: the id's cookie is deleted with the others, and the jar as the page found it
+ * no longer counts. A new id serves from now on, written once consent is given again.
+ */
+export const restartSessionId = (): void => {
+  id = newSessionId();
+  stored = false;
+};
 
 /** A fresh page view (tests). */
 export const forgetSessionId = (): void => {

@@ -55,6 +55,19 @@ describe('consent', () => {
     expect(document.cookie).not.toMatch(OURS);
   });
 
+  it('starts a new session id when consent is revoked, and writes it once consent is given again', async () => {
+    const tracker = await land('https://a.b.example.com/?aff=PARTNER123');
+    const first = api.clicks()[0]!.body.session_id;
+    expect(cookieValue('affitor_session_id')).toBe(first);
+    tracker.revokeConsent();
+    expect(cookieValue('affitor_session_id')).toBeUndefined();
+    tracker.grantConsent();
+    await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
+    const next = api.clicks()[1]!.body.session_id;
+    expect(next).not.toBe(first);
+    expect(cookieValue('affitor_session_id')).toBe(next);
+  });
+
   it('treats the Global Privacy Control signal as consent pending when asked to', async () => {
     Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
     try {
