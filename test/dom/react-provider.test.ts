@@ -45,6 +45,17 @@ afterEach(() => {
 const shop = (Probe: () => ReactNode) =>
   createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement('main', null, createElement(Probe)));
 
+/** A page view on `url` with the shop rendered in a fresh root: every render's view of the hook. */
+function renderShop(url: string) {
+  setUrl(url);
+  const seen = probe();
+  act(() => {
+    root = createRoot(container);
+    root.render(shop(seen.Probe));
+  });
+  return seen;
+}
+
 describe('AffitorProvider and useAffitor', () => {
   it("sends exactly one click under StrictMode's double effects and re-renders with the click id", async () => {
     setUrl('https://shop.example.com/pricing?aff=PARTNER123');
@@ -62,12 +73,7 @@ describe('AffitorProvider and useAffitor', () => {
   });
 
   it('re-renders when the attribution changes: a new partner, then consent revoked', async () => {
-    setUrl('https://shop.example.com/?aff=PARTNER123');
-    const { Probe, last } = probe();
-    act(() => {
-      root = createRoot(container);
-      root.render(shop(Probe));
-    });
+    const { last } = renderShop('https://shop.example.com/?aff=PARTNER123');
     await act(() => landed());
     const first = last().data!.clickId;
     expect(first).toMatch(/^cust_/);
@@ -84,12 +90,7 @@ describe('AffitorProvider and useAffitor', () => {
   });
 
   it("reports a signup through the hook with the landing's click id", async () => {
-    setUrl('https://shop.example.com/?aff=PARTNER123');
-    const { Probe, last } = probe();
-    act(() => {
-      root = createRoot(container);
-      root.render(shop(Probe));
-    });
+    const { last } = renderShop('https://shop.example.com/?aff=PARTNER123');
     await act(() => landed());
     await act(() => last().signup('user_react', 'r@example.com'));
     expect(api.leads()).toHaveLength(1);
@@ -98,12 +99,7 @@ describe('AffitorProvider and useAffitor', () => {
   });
 
   it('keeps the functions and the returned object stable while nothing changes', () => {
-    setUrl('https://shop.example.com/');
-    const { renders, Probe } = probe();
-    act(() => {
-      root = createRoot(container);
-      root.render(shop(Probe));
-    });
+    const { renders, Probe } = renderShop('https://shop.example.com/');
     act(() => root!.render(shop(Probe)));
     const ready = renders.filter((r) => r.ready);
     expect(ready.length).toBeGreaterThan(1);
