@@ -59,7 +59,7 @@ export function revokeConsent(): void {
   shared()?.revokeConsent();
 }
 
-/** Calls `listener(current, previous)` whenever a click id is set or replaced. Returns a function that stops it. */
+/** Calls `listener(current, previous)` whenever a click id is set, replaced or forgotten by `revokeConsent()` (`current.clickId` null). Returns a function that stops it. */
 export function onAttribution(listener: AttributionListener): () => void {
   return shared()?.onAttribution(listener) ?? (() => {});
 }

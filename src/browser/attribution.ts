@@ -13,7 +13,7 @@ export interface AffitorData {
   affiliateUrl: string | null;
 }
 
-/** Called with the new and the previous attribution whenever a click id is set or replaced. */
+/** Called with the new and the previous attribution whenever a click id is set, replaced or forgotten (consent revoked). */
 export type AttributionListener = (current: AffitorData, previous: AffitorData) => void;
 
 export let clickId: string | null = null;
@@ -76,12 +76,8 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
   }
 }
 
-/** A click answer: the new attribution, announced to every listener (a listener's failure is logged, not thrown). */
-export function applyClick(id: string, url: string, days: number, byServer?: boolean): void {
-  const previous = data();
-  windowDays = days;
-  save(id, days, url, byServer);
-  log('info', 'click saved', id);
+/** Tells every listener the attribution changed from `previous` (a listener's failure is logged, not thrown). */
+function announce(previous: AffitorData): void {
   for (const listener of listeners) {
     try {
       listener(data(), previous);
@@ -91,23 +87,38 @@ export function applyClick(id: string, url: string, days: number, byServer?: boo
   }
 }
 
-/** Calls `listener(current, previous)` whenever a click id is set or replaced. Returns a function that stops it. */
+/** A click answer: the new attribution, announced to every listener. */
+export function applyClick(id: string, url: string, days: number, byServer?: boolean): void {
+  const previous = data();
+  windowDays = days;
+  save(id, days, url, byServer);
+  log('info', 'click saved', id);
+  announce(previous);
+}
+
+/** Calls `listener(current, previous)` whenever a click id is set, replaced or forgotten (consent revoked). Returns a function that stops it. */
 export function onAttribution(listener: AttributionListener): () => void {
   listeners.add(listener);
   return () => void listeners.delete(listener);
 }
 
-/** Forgets the attribution (consent revoked). */
+/**
+ * Forgets the attribution (consent revoked). Listeners hear it when there was one, so that what
+ * they copied the click id into (a checkout reference, Stripe links) can let go of it too.
+ */
 export function forget(): void {
+  const previous = data();
   clickId = affiliateUrl = null;
   history = [];
   unsavedDays = 0;
+  if (previous.clickId) announce(previous);
 }
 
 /** A fresh page view (tests). */
 export const resetAttribution = (): void => {
+  // No listener of the page view before hears the reset.
+  listeners.clear();
   forget();
   windowDays = null;
   cookiesBlocked = false;
-  listeners.clear();
 };

@@ -4,8 +4,8 @@
  * (`https://buy.stripe.com/...`) and as `client-reference-id` on `<stripe-pricing-table>` and
  * `<stripe-buy-button>`, so the Stripe webhook can credit the partner. Elements added later are
  * decorated as they arrive (a MutationObserver), and a new attribution replaces the value this
- * wrote. A value the merchant set is never replaced, and nothing is written when there is no
- * click id or one Stripe would refuse.
+ * wrote; a forgotten one (consent revoked) takes it back. A value the merchant set is never
+ * replaced or removed, and nothing is written when there is no click id or one Stripe would refuse.
  */
 import { stripeReferenceFor } from '../core/stripe-reference';
 import { isBrowser } from './env';
@@ -26,18 +26,25 @@ const written = new WeakMap<Element, string>();
 /** The running decoration's observer, or undefined before `decorateStripe`. */
 let observer: MutationObserver | undefined;
 
-function decorate(element: Element, reference: string): void {
+/**
+ * Writes `reference` on a Stripe element, or with none (the attribution was forgotten: consent
+ * revoked) takes back the value this wrote there.
+ */
+function decorate(element: Element, reference: string | null): void {
   // The selector matched the href as written; its resolved URL is what the browser follows.
   const link = element.tagName == 'A' ? new URL((element as HTMLAnchorElement).href) : undefined;
   if (link && link.host != 'buy.stripe.com') return;
   const current = link ? link.searchParams.get(LINK_PARAMETER) : element.getAttribute(EMBED_ATTRIBUTE);
   // A value there that this did not write is the merchant's own; a blank one is no value.
-  if ((current && current != written.get(element)) || current == reference) return;
-  written.set(element, reference);
+  if ((current && current != written.get(element)) || current == reference || (!reference && !current)) return;
+  if (reference) written.set(element, reference);
+  else written.delete(element);
   if (link) {
-    link.searchParams.set(LINK_PARAMETER, reference);
+    if (reference) link.searchParams.set(LINK_PARAMETER, reference);
+    else link.searchParams.delete(LINK_PARAMETER);
     (element as HTMLAnchorElement).href = link.href;
-  } else element.setAttribute(EMBED_ATTRIBUTE, reference);
+  } else if (reference) element.setAttribute(EMBED_ATTRIBUTE, reference);
+  else element.removeAttribute(EMBED_ATTRIBUTE);
 }
 
 
@@ -52,7 +59,7 @@ export function decorateStripe(source: AttributionSource): void {
   const run = (root: Element) => {
     try {
       const reference = stripeReferenceFor(source.getClickId());
-      if (reference) for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
+      for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
     } catch (error) {
       log('error', 'Stripe decoration failed:', error);
     }

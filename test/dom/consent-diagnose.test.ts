@@ -100,6 +100,23 @@ describe('onAttribution', () => {
     expect(calls[1]![0]).toMatchObject({ clickId: tracker.getClickId(), affiliateUrl: 'https://shop.example.com/?aff=PARTNER456' });
   });
 
+  it('calls back when revoking consent forgets the attribution, and not when there was none', async () => {
+    setUrl('https://shop.example.com/');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const calls: Array<[AffitorData, AffitorData]> = [];
+    tracker.onAttribution((current, previous) => calls.push([current, previous]));
+    tracker.revokeConsent();
+    expect(calls).toEqual([]);
+    tracker.grantConsent();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER123');
+    const clickId = tracker.getClickId();
+    tracker.revokeConsent();
+    expect(calls).toHaveLength(2);
+    expect(calls[1]![0]).toMatchObject({ clickId: null, hasAttribution: false, affiliateUrl: null });
+    expect(calls[1]![1]).toMatchObject({ clickId, affiliateUrl: 'https://shop.example.com/?aff=PARTNER123' });
+  });
+
   it('stops calling after unsubscribe, and survives a listener that throws', async () => {
     setUrl('https://shop.example.com/');
     newPageView();

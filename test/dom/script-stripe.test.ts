@@ -57,5 +57,10 @@ describe('the <script> build: Stripe decoration handed over by affitor.more.js',
     const switched = affitor.getClickId!() as string;
     expect(switched).not.toBe(clickId);
     expect(table.getAttribute('client-reference-id')).toBe(`affitor_${switched}`);
+
+    // Consent revoked: the click id leaves the checkouts with the cookies.
+    affitor.revokeConsent!();
+    expect(table.hasAttribute('client-reference-id')).toBe(false);
+    expect(document.querySelector('a')!.href).toBe('https://buy.stripe.com/test_1');
   });
 });

@@ -77,6 +77,30 @@ describe('decorateStripe: true', () => {
     expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
   });
 
+  it("takes its values back when consent is revoked, leaving the merchant's, and writes none on elements added after", async () => {
+    const tracker = land('https://shop.example.com/pricing?aff=PARTNER123');
+    await landed();
+    expect(href('link').searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
+    tracker.revokeConsent();
+    expect(href('link').searchParams.has('client_reference_id')).toBe(false);
+    expect(href('link').pathname).toBe('/test_28o5lq0cP4bc');
+    expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
+    expect(byId('blank').hasAttribute('client-reference-id')).toBe(false);
+    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
+    expect(href('own').searchParams.get('prefilled_email')).toBe('a@b.test');
+    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+    // Mutation observers are told in the order they were made: once this one has heard of the
+    // additions, the decoration's observer (made at init) has handled them.
+    const heard = new Promise((resolve) => new MutationObserver(resolve).observe(document.body, { childList: true }));
+    const table = document.createElement('stripe-pricing-table');
+    const link = document.createElement('a');
+    link.href = 'https://buy.stripe.com/test_late';
+    document.body.append(table, link);
+    await heard;
+    expect(table.hasAttribute('client-reference-id')).toBe(false);
+    expect(new URL(link.href).searchParams.has('client_reference_id')).toBe(false);
+  });
+
   it('writes nothing without a click id, then decorates once a click arrives', async () => {
     const tracker = land('https://shop.example.com/');
     await landed();
