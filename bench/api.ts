@@ -52,10 +52,11 @@ export async function startApi(seed: SeedInput): Promise<BenchApi> {
     mark: () => server.app.requests().at(-1)?.seq ?? 0,
     countsSince(mark) {
       const counts: Record<string, number> = {};
-      for (const call of server.app.requests()) {
-        if (call.seq <= mark) continue;
-        const key = `${call.method} ${call.path}`;
-        counts[key] = (counts[key] ?? 0) + 1;
+      for (const entry of server.app.requests()) {
+        if (entry.seq <= mark) continue;
+        const key = `${entry.method} ${entry.path}`;
+        // An entry stands for the calls up to its seq, `calls` of them in a row.
+        counts[key] = (counts[key] ?? 0) + Math.min(entry.calls, entry.seq - mark);
       }
       return counts;
     },

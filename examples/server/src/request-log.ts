@@ -2,12 +2,17 @@
  * The latest calls to the API, newest last, for the dashboard: what a merchant looks for
  * when an integration fails (the status, the error message, the request id, the origin).
  * A fixed-size ring, so it costs the same memory after a million calls as after a hundred.
+ * The same call repeated in a row (a readiness poll every few seconds, a retry that keeps
+ * failing the same way) is one entry with a count, so it cannot push the calls that tell a
+ * different story out of the ring.
  */
 
 export interface LoggedRequest {
-  /** 1 for the first call the server logged, then 2, 3, … */
+  /** The latest call's number: 1 for the first call the server logged, then 2, 3, … */
   seq: number;
-  /** epoch ms */
+  /** How many calls in a row this entry stands for (calls `seq - calls + 1` to `seq`), 1 for most. */
+  calls: number;
+  /** epoch ms, of the latest call */
   at: number;
   method: string;
   path: string;
@@ -15,12 +20,19 @@ export interface LoggedRequest {
   status: number | null;
   /** the answer's `error` (or an unsuccessful answer's `message`), else `null` */
   error: string | null;
+  /** the latest call's */
   request_id: string;
   origin: string | null;
   test_mode: boolean;
 }
 
+export type CallRecord = Omit<LoggedRequest, 'seq' | 'calls'>;
+
 export const REQUEST_LOG_SIZE = 50;
+
+/** Whether two calls are the same but for their time and request id. */
+const sameCall = (a: CallRecord, b: CallRecord): boolean =>
+  a.method === b.method && a.path === b.path && a.status === b.status && a.error === b.error && a.origin === b.origin && a.test_mode === b.test_mode;
 
 export class RequestLog {
   private readonly entries: LoggedRequest[] = [];
@@ -30,9 +42,14 @@ export class RequestLog {
 
   constructor(private readonly size = REQUEST_LOG_SIZE) {}
 
-  add(entry: Omit<LoggedRequest, 'seq'>): void {
+  add(call: CallRecord): void {
     this.total++;
-    this.entries[this.next] = { seq: this.total, ...entry };
+    const newest = this.entries[(this.next + this.size - 1) % this.size];
+    if (newest && newest.seq === this.total - 1 && sameCall(newest, call)) {
+      Object.assign(newest, { seq: this.total, calls: newest.calls + 1, at: call.at, request_id: call.request_id });
+      return;
+    }
+    this.entries[this.next] = { seq: this.total, calls: 1, ...call };
     this.next = (this.next + 1) % this.size;
   }
 
