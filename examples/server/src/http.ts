@@ -2,6 +2,7 @@
  * HTTP plumbing shared by every route: request ids, the capped body reader,
  * replies and CORS headers.
  */
+import { MAX_BODY_BYTES, readBodyBytes } from '../../../src/server/handler/request';
 import type { Answer } from './errors';
 
 /**
@@ -19,8 +20,6 @@ export interface Reply {
   answer?: Answer;
 }
 
-export const MAX_BODY_BYTES = 64 * 1024;
-
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const ascii = { encoder: new TextEncoder(), decoder: new TextDecoder() };
@@ -37,43 +36,10 @@ export function requestIdFor(request: Request): string {
 /** `bytes` are the body exactly as received (what a signature covers); `text` is them decoded. */
 export type BodyRead = { tooLarge: true } | { tooLarge: false; text: string; bytes: Uint8Array };
 
-/**
- * Reads the body as text, stopping as soon as it passes `limit` bytes.
- *
- * A body whose length is declared (and within the limit) is read with `request.text()`,
- * which the Node adapter answers from the socket directly; only a body of unknown length
- * (chunked) goes through the stream reader, which can stop counting at the limit.
- */
+/** Reads the body, stopping as soon as it passes `limit` bytes (the first-party handler's reader: one rule for both). */
 export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
-  const length = request.headers.get('content-length');
-  const declared = length === null ? NaN : Number(length);
-  if (declared > limit) return { tooLarge: true };
-  if (declared >= 0) {
-    // The adapter's own read; the exact bytes too, for request signatures.
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    return { tooLarge: false, text: new TextDecoder().decode(bytes), bytes };
-  }
-  if (request.body === null) return { tooLarge: false, text: '', bytes: new Uint8Array(0) };
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { tooLarge: true };
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return { tooLarge: false, text: new TextDecoder().decode(bytes), bytes };
+  const bytes = await readBodyBytes(request, limit);
+  return bytes ? { tooLarge: false, text: new TextDecoder().decode(bytes), bytes } : { tooLarge: true };
 }
 
 /** A JSON object: not null, not an array. */

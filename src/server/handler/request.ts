@@ -3,11 +3,19 @@
 /** The tracking API refuses bodies over 64 KiB; the handler stops reading there too. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-/** The body as text, or null once it passes `limit` bytes (reading stops there: a huge body is never buffered). */
-export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
-  const declared = Number(request.headers.get('content-length'));
+/**
+ * The body's bytes exactly as received (what a request signature covers), or null once it passes
+ * `limit` bytes. A body whose length is declared within the limit is read whole, which Node's
+ * adapters answer from the socket directly; one of unknown length (chunked) is counted chunk by
+ * chunk and reading stops at the limit, so a huge body is never buffered. The reference server
+ * (examples/server) reads its bodies with this too.
+ */
+export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array | null> {
+  const length = request.headers.get('content-length');
+  const declared = length === null ? NaN : Number(length);
   if (declared > limit) return null;
-  if (!request.body) return '';
+  if (declared >= 0) return new Uint8Array(await request.arrayBuffer());
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -27,7 +35,13 @@ export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): 
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
+}
+
+/** The body as text, or null once it passes `limit` bytes. */
+export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
+  const bytes = await readBodyBytes(request, limit);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** The first entry of a comma-separated header (proxies append theirs), trimmed and lower-cased. */
