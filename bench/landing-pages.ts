@@ -8,17 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST_DIR } from '../examples/demo/static-server';
-import { COOKIE_PROBE } from './pages';
+import { COOKIE_PROBE, serveAsShop } from './pages';
+import type { PageServer } from './pages';
 
-export interface LandingPages {
-  /** `http://www.shop.localhost:<port>` */
-  origin: string;
-  close(): Promise<void>;
-}
+export type LandingPages = PageServer;
 
 /** A file name of the `<script>` build: `affitor.global.js` and whatever it fetches. */
 export const SDK_FILE = /^affitor\.[\w.]+\.js$/;
@@ -58,17 +54,5 @@ export async function startLandingPages(apiBase: () => string): Promise<LandingP
       (error: unknown) => response.writeHead(500).end(String(error)),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    origin: `http://www.shop.localhost:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  return serveAsShop(server);
 }

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DIST_DIR } from '../examples/demo/static-server';
@@ -57,6 +58,11 @@ export async function startPageServer(apiBase: () => string): Promise<PageServer
       })
       .end(page.body);
   });
+  return serveAsShop(server);
+}
+
+/** Listens on a free loopback port, as `http://www.shop.localhost:<port>` (loopback, a secure context, and a root domain to probe). */
+export async function serveAsShop(server: Server): Promise<PageServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
