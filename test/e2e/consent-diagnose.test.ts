@@ -5,8 +5,8 @@
  * module; each diagnosis warning caused by a page built for it; and the attribution events
  * of a single-page app.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { BrowserContext, Frame, Page } from 'playwright-core';
 import {
   PARTNER_A,
   PARTNER_B,
@@ -16,15 +16,13 @@ import {
   daysLeft,
   jar,
   jarCookie,
-  launchChromium,
   openPage,
   routes,
   settle,
   skipWithoutChromium,
-  startStack,
+  useChromiumSuite,
   waitForCookie,
 } from './harness';
-import type { Stack } from './harness';
 import {
   CONSENT_PAGES_DIR,
   cookieWrites,
@@ -57,34 +55,15 @@ const scriptDiagnose = async (target: Page | Frame) => {
 const moduleData = (page: Page) => page.evaluate(() => (window as ConsentWindow).sdk!.getData());
 
 describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttribution', () => {
-  let browser: Browser;
-  let stack: Stack;
-  let context: BrowserContext;
+  // blocked.shop.test and www.example.co.uk are served but not allowed by the program.
+  const e2e = useChromiumSuite({ '*': CONSENT_PAGES_DIR }, ['www.shop.test', 'www.shop.example.co.uk'], recordCookieWrites);
 
-  beforeAll(async () => {
-    [browser, stack] = await Promise.all([
-      launchChromium(),
-      // blocked.shop.test and www.example.co.uk are served but not allowed by the program.
-      startStack({ '*': CONSENT_PAGES_DIR }, ['www.shop.test', 'www.shop.example.co.uk']),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(async () => {
-    await stack.resetApi();
-    context = await browser.newContext();
-    await recordCookieWrites(context);
-  });
-  afterEach(() => context.close());
-
-  const state = () => stack.api.app.inspect();
-  const shop = (path: string) => `${stack.origin('www.shop.test')}${path}`;
+  const state = () => e2e.stack.api.app.inspect();
+  const shop = (path: string) => `${e2e.stack.origin('www.shop.test')}${path}`;
 
   describe('consent', () => {
     it('script tag, consent pending: reports the click but writes nothing; grantConsent writes the cookies; revokeConsent deletes them all', async () => {
-      const { page, console: lines, requests } = await openPage(context);
+      const { page, console: lines, requests } = await openPage(e2e.context);
       const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);
       await page.goto(landing);
       await sdkReady(page);
@@ -99,7 +78,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       await settle(page);
 
       // Nothing on the device: no cookie in the jar, none ever written (not even the probe), no storage.
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       const pending = await scriptDiagnose(page);
@@ -108,15 +87,15 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
 
       // Consent given: the held attribution is written on the root domain for the program's window, and the session id the click was sent with.
       await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
-      expect(await names(context)).toEqual(GRANTED_COOKIES);
-      const clickId = (await jarCookie(context, 'affitor_click_id'))!;
+      expect(await names(e2e.context)).toEqual(GRANTED_COOKIES);
+      const clickId = (await jarCookie(e2e.context, 'affitor_click_id'))!;
       expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', path: '/', sameSite: 'Lax', secure: false });
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
-      for (const cookie of await jar(context)) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test' });
-      expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
+      for (const cookie of await jar(e2e.context)) expect(cookie, cookie.name).toMatchObject({ domain: '.shop.test' });
+      expect(decodeURIComponent((await jarCookie(e2e.context, 'affitor_aff_url'))!.value)).toBe(landing);
       expect((await scriptDiagnose(page)).warnings).toEqual([SAFARI_WARNING]);
 
-      expect(await jarCookie(context, 'affitor_session_id')).toMatchObject({ value: requests[0]!.body.session_id, domain: '.shop.test', expires: -1 });
+      expect(await jarCookie(e2e.context, 'affitor_session_id')).toMatchObject({ value: requests[0]!.body.session_id, domain: '.shop.test', expires: -1 });
 
       // A signup carries the same session id, kept in that session cookie (no expiry), never in storage.
       await page.evaluate(() => (window as ConsentWindow).affitor!.signup('ada@example.com', 'ada@example.com'));
@@ -126,17 +105,17 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
 
       // What an earlier integration may have left: a host-only twin and one on the host as a domain.
       const origin = shop('');
-      await context.addCookies([
+      await e2e.context.addCookies([
         { name: 'customer_code', value: 'cust_old_host_only', url: origin },
         { name: 'affitor_click_ids', value: 'cust_old_host_domain', domain: '.www.shop.test', path: '/' },
       ]);
-      expect((await jar(context)).map((cookie) => `${cookie.name}@${cookie.domain}`)).toEqual(
+      expect((await jar(e2e.context)).map((cookie) => `${cookie.name}@${cookie.domain}`)).toEqual(
         expect.arrayContaining(['customer_code@www.shop.test', 'affitor_click_ids@.www.shop.test', 'customer_code@.shop.test']),
       );
 
       // Consent withdrawn: every SDK cookie on every domain, and the session id, are gone.
       await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       expect(await scriptData(page)).toMatchObject({ clickId: null, hasAttribution: false, affiliateUrl: null });
       const revoked = await scriptDiagnose(page);
@@ -149,7 +128,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(state().clicks).toHaveLength(2);
       expect((await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
       expect((await cookieWrites(page)).slice(writesBefore)).toEqual([]);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
 
       expect(routes(requests)).toEqual(['click', 'lead', 'click']);
@@ -157,14 +136,14 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
     });
 
     it('keeps consent per page: a reload of the pending page is pending again, a page without the attribute writes cookies at once', async () => {
-      const { page, requests } = await openPage(context);
+      const { page, requests } = await openPage(e2e.context);
       const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);
       await page.goto(landing);
       await sdkReady(page);
       await expect.poll(async () => (await scriptData(page))?.clickId).toBeTruthy();
       await page.evaluate(() => (window as ConsentWindow).affitor!.grantConsent());
       await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
 
       // Reload: a new page, the revoke is not remembered anywhere (nothing may be stored), the
       // tag says pending: with no cookie to read, the landing is new and sent again, and held in memory.
@@ -173,14 +152,14 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       await expect.poll(() => state().clicks.length).toBe(2);
       await expect.poll(async () => (await scriptData(page))?.clickId).toBe(state().clicks[1]!.click_id);
       await settle(page);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect((await scriptDiagnose(page)).consent).toBe('pending');
 
       // A page without data-affitor-consent: consent is 'granted' again and the landing is written.
       await page.goto(shop(`/plain.html?aff=${PARTNER_A.link}`));
       await sdkReady(page);
-      const clickId = await waitForCookie(context, 'affitor_click_id');
+      const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
       expect(state().clicks).toHaveLength(3);
       expect(clickId).toMatchObject({ value: state().clicks[2]!.click_id, domain: '.shop.test' });
       expect((await scriptDiagnose(page)).consent).toBe('granted');
@@ -188,7 +167,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
     });
 
     it('ES module, init({ consent: "pending" }): reports the click, writes nothing; grantConsent writes the cookies; revokeConsent deletes them', async () => {
-      const { page, console: lines } = await openPage(context);
+      const { page, console: lines } = await openPage(e2e.context);
       const landing = shop(`/module-pending.html?aff=${PARTNER_A.link}`);
       await page.goto(landing);
       await sdkReady(page, 'sdk');
@@ -198,26 +177,26 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       await expect.poll(async () => (await moduleData(page))?.clickId).toBe(click!.click_id);
       expect(await moduleData(page)).toMatchObject({ hasAttribution: true, affiliateUrl: landing });
       await settle(page);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       expect(await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!.warnings)).toEqual([PENDING_WARNING]);
 
       await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
-      expect(await names(context)).toEqual(GRANTED_COOKIES);
-      const clickId = (await jarCookie(context, 'affitor_click_id'))!;
+      expect(await names(e2e.context)).toEqual(GRANTED_COOKIES);
+      const clickId = (await jarCookie(e2e.context, 'affitor_click_id'))!;
       expect(clickId).toMatchObject({ value: click!.click_id, domain: '.shop.test', sameSite: 'Lax' });
       expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
 
       await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await moduleData(page)).toMatchObject({ clickId: null, hasAttribution: false });
       expect(affitorErrors(lines)).toEqual([]);
     });
 
     it('ES module, respectGlobalPrivacyControl with GPC on: reports the click, writes nothing; with GPC off the same page writes the cookies', async () => {
-      await turnOnGlobalPrivacyControl(context);
-      const { page } = await openPage(context);
+      await turnOnGlobalPrivacyControl(e2e.context);
+      const { page } = await openPage(e2e.context);
       const landing = shop(`/module-gpc.html?aff=${PARTNER_A.link}`);
       await page.goto(landing);
       await sdkReady(page, 'sdk');
@@ -226,19 +205,19 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       await expect.poll(() => state().clicks.length).toBe(1);
       await expect.poll(async () => (await moduleData(page))?.clickId).toBe(state().clicks[0]!.click_id);
       await settle(page);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       expect(await cookieWrites(page)).toEqual([]);
       expect(await storageOf(page)).toEqual({ session: {}, local: {} });
       const diagnosis = await page.evaluate(() => (window as ConsentWindow).sdk!.diagnose()!);
       expect(diagnosis).toMatchObject({ consent: 'pending', warnings: [PENDING_WARNING] });
       // An explicit grant wins over the signal.
       await page.evaluate(() => (window as ConsentWindow).sdk!.grantConsent());
-      expect(await names(context)).toEqual(GRANTED_COOKIES);
+      expect(await names(e2e.context)).toEqual(GRANTED_COOKIES);
       await page.evaluate(() => (window as ConsentWindow).sdk!.revokeConsent());
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
 
       // The control: the same page in a browser without the signal writes at once.
-      const plain = await browser.newContext();
+      const plain = await e2e.browser.newContext();
       try {
         const other = await openPage(plain);
         await other.page.goto(landing);
@@ -253,12 +232,12 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
 
   describe('diagnose()', () => {
     it('a healthy landing on www.shop.example.co.uk: probes, root domain, the request id the server answered, JSON round trip, debug line', async () => {
-      const { page, console: lines } = await openPage(context);
+      const { page, console: lines } = await openPage(e2e.context);
       const answers = recordAnswers(page);
-      const landing = `${stack.origin('www.shop.example.co.uk')}/plain.html?aff=${PARTNER_A.link}`;
+      const landing = `${e2e.stack.origin('www.shop.example.co.uk')}/plain.html?aff=${PARTNER_A.link}`;
       await page.goto(landing);
       await sdkReady(page);
-      const clickId = await waitForCookie(context, 'affitor_click_id');
+      const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
       await expect.poll(() => answers.length).toBe(1);
       const [answer] = answers;
       expect(answer).toMatchObject({ route: 'click', status: 200 });
@@ -307,14 +286,14 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       // The README's diagnose() example for a script-tag setup, and the documented union
       // 'option' | 'script-attribute' | 'window': a merchant who only wrote
       // data-affitor-program-id must not be sent looking for an init({ programId }) call.
-      const { page } = await openPage(context);
+      const { page } = await openPage(e2e.context);
       await page.goto(shop('/plain.html'));
       await sdkReady(page);
       expect(await scriptDiagnose(page)).toMatchObject({ programId: PROGRAM_ID, programIdSource: 'script-attribute' });
     });
 
     it('no program id: says nothing is tracked, and nothing is sent', async () => {
-      const { page, console: lines, requests } = await openPage(context);
+      const { page, console: lines, requests } = await openPage(e2e.context);
       await page.goto(shop(`/no-program.html?aff=${PARTNER_A.link}`));
       await sdkReady(page);
       await settle(page);
@@ -323,13 +302,13 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(diagnosis.warnings).toEqual(['no program id: nothing is tracked']);
       expect(requests).toEqual([]);
       expect(state().clicks).toEqual([]);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] No program id/)]);
     });
 
     it('an origin the program does not allow: the last click got no answer, and the warning names the page origin', async () => {
-      const { page, console: lines, requests } = await openPage(context);
-      const origin = stack.origin('blocked.shop.test');
+      const { page, console: lines, requests } = await openPage(e2e.context);
+      const origin = e2e.stack.origin('blocked.shop.test');
       await page.goto(`${origin}/plain.html?aff=${PARTNER_A.link}`);
       await sdkReady(page);
       // Three attempts (with the in-page retries' waits), then the report.
@@ -345,17 +324,17 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       // on every attempt) but gave no CORS headers, so the page could not read the answer.
       expect(state().clicks).toEqual([expect.objectContaining({ partner_id: PARTNER_A.id })]);
       expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string, affitor_session_id: expect.any(String) as string });
-      expect(await names(context)).toEqual(['affitor_outbox', 'affitor_session_id']);
+      expect(await names(e2e.context)).toEqual(['affitor_outbox', 'affitor_session_id']);
       await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
     });
 
     it('a lead the server fails: last lead failed with the server message', async () => {
-      const { page, console: lines } = await openPage(context);
+      const { page, console: lines } = await openPage(e2e.context);
       const answers = recordAnswers(page);
       await page.goto(shop(`/plain.html?aff=${PARTNER_A.link}`));
       await sdkReady(page);
-      await waitForCookie(context, 'affitor_click_id');
-      stack.api.app.setFaults({ lead: true });
+      await waitForCookie(e2e.context, 'affitor_click_id');
+      e2e.stack.api.app.setFaults({ lead: true });
 
       await page.evaluate(() => (window as ConsentWindow).affitor!.signup('grace@example.com', 'grace@example.com'));
       const diagnosis = await scriptDiagnose(page);
@@ -374,10 +353,10 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
     });
 
     it('an invalid cookieDomain: ignored with a warning, the probe finds the root domain instead', async () => {
-      const { page, console: lines } = await openPage(context);
+      const { page, console: lines } = await openPage(e2e.context);
       await page.goto(shop(`/bad-domain.html?aff=${PARTNER_A.link}`));
       await sdkReady(page);
-      const clickId = await waitForCookie(context, 'affitor_click_id');
+      const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
       expect(clickId.domain).toBe('.shop.test');
       const diagnosis = await scriptDiagnose(page);
       expect(diagnosis).toMatchObject({
@@ -392,7 +371,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
     });
 
     it('consent pending: warns that the attribution is in memory only, and diagnose() itself probes nothing', async () => {
-      const { page } = await openPage(context);
+      const { page } = await openPage(e2e.context);
       await page.goto(shop(`/pending.html?aff=${PARTNER_A.link}`));
       await sdkReady(page);
       await expect.poll(async () => (await scriptData(page))?.clickId).toBeTruthy();
@@ -407,13 +386,13 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       });
       expect(diagnosis.warnings).toEqual([PENDING_WARNING]);
       expect(await cookieWrites(page)).toEqual([]);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
     });
 
-    it('cookies blocked: the shop in a cross-site iframe, where Chromium refuses every cookie of the frame (SameSite=Lax in a cross-site context) on every domain', async () => {
-      const { page, console: lines } = await openPage(context);
+    it('cookies blocked: the shop in a cross-site iframe, where Chromium refuses every cookie of the frame (SameSite=Lax in a cross-site e2e.context) on every domain', async () => {
+      const { page, console: lines } = await openPage(e2e.context);
       const src = shop(`/plain.html?aff=${PARTNER_A.link}`);
-      await page.goto(`${stack.origin('www.example.co.uk')}/embed.html?src=${encodeURIComponent(src)}`);
+      await page.goto(`${e2e.stack.origin('www.example.co.uk')}/embed.html?src=${encodeURIComponent(src)}`);
       let frame: Frame | undefined;
       await expect.poll(() => (frame = page.frames().find((candidate) => candidate.url() === src))).toBeTruthy();
       await sdkReady(frame!);
@@ -438,7 +417,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(diagnosis.warnings).toEqual([BLOCKED_WARNING]);
       // The SDK tried (probes, then the attribution host-only), and the jar took none of it.
       expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
-      expect(await jar(context)).toEqual([]);
+      expect(await jar(e2e.context)).toEqual([]);
       await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] cookies blocked'))).toBe(true);
       expect(affitorErrors(lines)).toEqual([]);
     });
@@ -446,7 +425,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
 
   describe('onAttribution', () => {
     it('fires once for the landing, once for a second partner (pushState and trackClick), never for the same partner or a reload', async () => {
-      const { page, console: lines, requests } = await openPage(context);
+      const { page, console: lines, requests } = await openPage(e2e.context);
       const events = () => page.evaluate(() => (window as ConsentWindow).attributionEvents!);
       const landingA = shop(`/module-listen.html?aff=${PARTNER_A.link}`);
       await page.goto(landingA);

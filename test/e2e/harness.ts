@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Cookie, Page } from 'playwright-core';
 import { startServer } from '../../examples/server/src/node';
@@ -90,6 +91,52 @@ export async function startStack(
     },
     close: async () => {
       await Promise.all([api?.close(), web.close()]);
+    },
+  };
+}
+
+/** What a Chromium suite's tests use; `context` is a fresh one per test. */
+export interface ChromiumSuite {
+  readonly browser: Browser;
+  readonly stack: Stack;
+  readonly context: BrowserContext;
+}
+
+/**
+ * Registers a Chromium suite's set-up and tear-down: the browser and the stack (`startStack`)
+ * once per file, a fresh tracking server and browser context for each test (`prepare` runs on
+ * each new context before the test), all closed after.
+ */
+export function useChromiumSuite(
+  sites: StaticServerOptions['sites'],
+  hosts: string[],
+  prepare?: (context: BrowserContext) => Promise<void>,
+): ChromiumSuite {
+  let browser: Browser | undefined;
+  let stack: Stack | undefined;
+  let context: BrowserContext | undefined;
+  beforeAll(async () => {
+    [browser, stack] = await Promise.all([launchChromium(), startStack(sites, hosts)]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await stack!.resetApi();
+    context = await browser!.newContext();
+    await prepare?.(context);
+  });
+  afterEach(() => context?.close());
+  return {
+    get browser() {
+      return browser!;
+    },
+    get stack() {
+      return stack!;
+    },
+    get context() {
+      return context!;
     },
   };
 }

@@ -6,59 +6,43 @@
  * event once, with the client's event id.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   PAGES_DIR,
   PARTNER_A,
   affitorErrors,
-  launchChromium,
   openPage,
   settle,
   skipWithoutChromium,
-  startStack,
+  useChromiumSuite,
   waitForCookie,
 } from './harness';
-import type { Stack, TrackRequest } from './harness';
+import type { TrackRequest } from './harness';
 import { outboxIn } from './never-lost-helpers';
 
 const SITE = join(PAGES_DIR, 'never-lost');
 const WWW = 'www.shop.test';
 
 describe.skipIf(skipWithoutChromium)('[chromium] attribution that is never lost: keep-alive resends', () => {
-  let browser: Browser;
-  let stack: Stack;
-  let context: BrowserContext;
+  const e2e = useChromiumSuite({ '*': SITE }, [WWW]);
 
-  beforeAll(async () => {
-    [browser, stack] = await Promise.all([launchChromium(), startStack({ '*': SITE }, [WWW])]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(async () => {
-    await stack.resetApi();
-    context = await browser.newContext();
-  });
-  afterEach(() => context.close());
-
-  const state = () => stack.api.app.inspect();
-  const url = (host: string, path: string) => `${stack.origin(host)}${path}`;
+  const state = () => e2e.stack.api.app.inspect();
+  const url = (host: string, path: string) => `${e2e.stack.origin(host)}${path}`;
   const landingUrl = (path = '/shop.html', host = WWW) => url(host, `${path}?aff=${PARTNER_A.link}`);
   const eventIds = (requests: TrackRequest[], route: string) =>
     requests.filter((request) => request.route === route).map((request) => request.body.event_id as string);
   const affitor = <T>(page: Page, call: string): Promise<T> => page.evaluate<T>(`Promise.resolve(window.affitor.${call})`);
   /** What the outbox cookie holds, as [route, event id, click id] per event; null without the cookie. */
   const pending = async () =>
-    (await outboxIn(context))?.map((event) => [event.route, event.body.event_id, event.body.click_id ?? null]) ?? null;
+    (await outboxIn(e2e.context))?.map((event) => [event.route, event.body.event_id, event.body.click_id ?? null]) ?? null;
 
   it('a lead whose answer is lost on a reused keep-alive connection: Chromium itself resends the POST, and the event id keeps it one lead', async () => {
-    const { page, requests, console: lines } = await openPage(context);
+    const { page, requests, console: lines } = await openPage(e2e.context);
     await page.goto(landingUrl());
-    const clickId = await waitForCookie(context, 'affitor_click_id');
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
     // The lead goes on the keep-alive connection the click used.
-    stack.api.app.setChaos({ loseAnswerFirst: { lead: 1 } });
+    e2e.stack.api.app.setChaos({ loseAnswerFirst: { lead: 1 } });
     await affitor(page, "signup('reused', 'reused@example.com')");
     await settle(page);
     // One request as the page sees it, no retry by the SDK, yet the first call's answer was

@@ -4,60 +4,36 @@
  * and the fixture pages on mapped `.shop.test` hosts, the reference tracking server on
  * another origin.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import {
   EXAMPLES_DIR,
   PAGES_DIR,
   PARTNER_A,
   PARTNER_B,
   affitorErrors,
-  launchChromium,
   openPage,
   settle,
   skipWithoutChromium,
-  startStack,
+  useChromiumSuite,
   waitForCookie,
 } from './harness';
-import type { Stack } from './harness';
 import { join } from 'node:path';
 import { sdkReady } from './consent-helpers';
 
 describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js when asked, Content-Security-Policy', () => {
-  let browser: Browser;
-  let stack: Stack;
-  let context: BrowserContext;
+  const e2e = useChromiumSuite({ '*': join(EXAMPLES_DIR, 'script-tag'), stub: PAGES_DIR }, ['www.shop.test', 'app.shop.test', 'stub.shop.test']);
 
-  beforeAll(async () => {
-    [browser, stack] = await Promise.all([
-      launchChromium(),
-      startStack(
-        { '*': join(EXAMPLES_DIR, 'script-tag'), stub: PAGES_DIR },
-        ['www.shop.test', 'app.shop.test', 'stub.shop.test'],
-      ),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(async () => {
-    await stack.resetApi();
-    context = await browser.newContext();
-  });
-  afterEach(() => context.close());
-
-  const state = () => stack.api.app.inspect();
+  const state = () => e2e.stack.api.app.inspect();
 
   it('fetches affitor.more.js only when asked (a signup); a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone', async () => {
-    const page = (path: string) => `${stack.origin('stub.shop.test')}${path}`;
-    const landing = await openPage(context);
+    const page = (path: string) => `${e2e.stack.origin('stub.shop.test')}${path}`;
+    const landing = await openPage(e2e.context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
-    const first = await waitForCookie(context, 'affitor_click_id');
+    const first = await waitForCookie(e2e.context, 'affitor_click_id');
     expect(landing.sdkFiles).toEqual(['affitor.global.js']);
 
     // A reload of the stored landing: the last-touch table sends nothing.
-    const reload = await openPage(context);
+    const reload = await openPage(e2e.context);
     await reload.page.goto(landing.page.url());
     await sdkReady(reload.page);
     await settle(reload.page);
@@ -65,7 +41,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(reload.requests).toEqual([]);
 
     // A plain page view: the first file reads the attribution back, and nothing is sent.
-    const plain = await openPage(context);
+    const plain = await openPage(e2e.context);
     await plain.page.goto(page('/lazy.html'));
     await sdkReady(plain.page);
     await settle(plain.page);
@@ -85,10 +61,10 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     // The server can record the click before Chromium's request event reaches the test: wait for the event.
     await expect.poll(() => plain.requests.length).toBe(1);
     expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
-    const second = await waitForCookie(context, 'affitor_click_id', first.value);
+    const second = await waitForCookie(e2e.context, 'affitor_click_id', first.value);
 
     // A signup on a plain page view: the call fetches the rest, and the lead carries partner B's click.
-    const signup = await openPage(context);
+    const signup = await openPage(e2e.context);
     await signup.page.goto(page('/lazy.html'));
     await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
@@ -99,9 +75,9 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
   });
 
   it('runs under a nonce-based Content-Security-Policy: affitor.more.js gets the first file\'s nonce, and landing and signup are recorded', async () => {
-    const { page, console: lines, sdkFiles } = await openPage(context);
-    await page.goto(`${stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
-    const clickId = await waitForCookie(context, 'affitor_click_id');
+    const { page, console: lines, sdkFiles } = await openPage(e2e.context);
+    await page.goto(`${e2e.stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
     await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('csp@example.com'));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'csp@example.com' })]);

@@ -4,8 +4,8 @@
  * tag, across client-side navigation and across subdomains.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   EXAMPLES_DIR,
   PARTNER_A,
@@ -14,38 +14,18 @@ import {
   affitorErrors,
   daysLeft,
   jarCookie,
-  launchChromium,
   openPage,
   routes,
   settle,
   skipWithoutChromium,
-  startStack,
+  useChromiumSuite,
   waitForCookie,
 } from './harness';
-import type { Stack } from './harness';
 
 describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page app', () => {
-  let browser: Browser;
-  let stack: Stack;
-  let context: BrowserContext;
+  const e2e = useChromiumSuite({ www: join(EXAMPLES_DIR, 'script-tag'), app: join(EXAMPLES_DIR, 'spa') }, ['www.shop.test', 'app.shop.test']);
 
-  beforeAll(async () => {
-    [browser, stack] = await Promise.all([
-      launchChromium(),
-      startStack({ www: join(EXAMPLES_DIR, 'script-tag'), app: join(EXAMPLES_DIR, 'spa') }, ['www.shop.test', 'app.shop.test']),
-    ]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.close();
-  });
-  beforeEach(async () => {
-    await stack.resetApi();
-    context = await browser.newContext();
-  });
-  afterEach(() => context.close());
-
-  const state = () => stack.api.app.inspect();
+  const state = () => e2e.stack.api.app.inspect();
 
   /** Follows an in-app link; proves no page load happened by a marker that a load would erase. */
   async function navigate(page: Page, linkText: string, path: string) {
@@ -62,13 +42,13 @@ describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page 
   }
 
   it('lands, writes the root-domain cookies for the program window, and signs up after client-side navigation with no second click', async () => {
-    const { page, console: lines, requests } = await openPage(context);
-    const landing = `${stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
+    const { page, console: lines, requests } = await openPage(e2e.context);
+    const landing = `${e2e.stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
     await page.goto(landing);
-    const clickId = await waitForCookie(context, 'affitor_click_id');
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
     expect(clickId).toMatchObject({ domain: '.shop.test', sameSite: 'Lax', secure: false });
     expect(daysLeft(clickId)).toBeCloseTo(WINDOW_DAYS, 2);
-    expect(decodeURIComponent((await jarCookie(context, 'affitor_aff_url'))!.value)).toBe(landing);
+    expect(decodeURIComponent((await jarCookie(e2e.context, 'affitor_aff_url'))!.value)).toBe(landing);
     // Loaded as a module: no global is defined.
     expect(await page.evaluate(() => 'affitor' in window)).toBe(false);
 
@@ -87,16 +67,16 @@ describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page 
   });
 
   it('sends no click on reload with the same aff, and one with existing_click_id for another partner', async () => {
-    const { page, requests } = await openPage(context);
-    const landingA = `${stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
+    const { page, requests } = await openPage(e2e.context);
+    const landingA = `${e2e.stack.origin('app.shop.test')}/?aff=${PARTNER_A.link}`;
     await page.goto(landingA);
-    const first = await waitForCookie(context, 'affitor_click_id');
+    const first = await waitForCookie(e2e.context, 'affitor_click_id');
     await page.reload();
     await settle(page);
     expect(routes(requests)).toEqual(['click']);
 
-    await page.goto(`${stack.origin('app.shop.test')}/pricing?aff=${PARTNER_B.link}`);
-    const second = await waitForCookie(context, 'affitor_click_id', first.value);
+    await page.goto(`${e2e.stack.origin('app.shop.test')}/pricing?aff=${PARTNER_B.link}`);
+    const second = await waitForCookie(e2e.context, 'affitor_click_id', first.value);
     expect(routes(requests)).toEqual(['click', 'click']);
     expect(requests[1]!.body).toMatchObject({ existing_click_id: first.value });
     expect(state().customers).toEqual([expect.objectContaining({ click_id: second.value, partner_id: PARTNER_B.id })]);
@@ -104,12 +84,12 @@ describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page 
   });
 
   it('reads a landing made by the script tag on www.shop.test and binds the signup in the app to that customer', async () => {
-    const www = await openPage(context);
-    await www.page.goto(`${stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
-    const clickId = await waitForCookie(context, 'affitor_click_id');
+    const www = await openPage(e2e.context);
+    await www.page.goto(`${e2e.stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
 
-    const app = await openPage(context);
-    await app.page.goto(`${stack.origin('app.shop.test')}/signup`);
+    const app = await openPage(e2e.context);
+    await app.page.goto(`${e2e.stack.origin('app.shop.test')}/signup`);
     expect(await app.page.textContent('#attribution')).toContain(clickId.value);
     await signUp(app.page, 'linus@example.com');
 
