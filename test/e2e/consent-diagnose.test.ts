@@ -135,6 +135,32 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(affitorErrors(lines)).toEqual([]);
     });
 
+    it("script tag with data-affitor-stripe: revokeConsent takes the click id back off Stripe's checkouts with the cookies, the merchant's reference stays", async () => {
+      const { page, console: lines } = await openPage(e2e.context);
+      await page.goto(shop(`/stripe.html?aff=${PARTNER_A.link}`));
+      const clickId = (await waitForCookie(e2e.context, 'affitor_click_id')).value;
+      const checkouts = () =>
+        page.evaluate(() => ({
+          buy: (document.getElementById('buy') as HTMLAnchorElement).href,
+          own: (document.getElementById('own') as HTMLAnchorElement).href,
+          table: document.getElementById('table')!.getAttribute('client-reference-id'),
+        }));
+      // The decoration is the rest's (affitor.more.js), loaded after the click left.
+      await expect.poll(checkouts).toEqual({
+        buy: `https://buy.stripe.com/test_28o5lq0cP4bc?prefilled_email=a%40b.test&client_reference_id=affitor_${clickId}`,
+        own: 'https://buy.stripe.com/test_9AQ3d?client_reference_id=order_77',
+        table: `affitor_${clickId}`,
+      });
+      await page.evaluate(() => (window as ConsentWindow).affitor!.revokeConsent());
+      await expect.poll(() => jar(e2e.context)).toEqual([]);
+      expect(await checkouts()).toEqual({
+        buy: 'https://buy.stripe.com/test_28o5lq0cP4bc?prefilled_email=a%40b.test',
+        own: 'https://buy.stripe.com/test_9AQ3d?client_reference_id=order_77',
+        table: null,
+      });
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
     it('keeps consent per page: a reload of the pending page is pending again, a page without the attribute writes cookies at once', async () => {
       const { page, requests } = await openPage(e2e.context);
       const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);
