@@ -39,7 +39,7 @@ export interface LoadResult {
 const TARGET = fileURLToPath(new URL('./load-target.ts', import.meta.url));
 
 async function startTarget(mode: string): Promise<{ url: string; clickId: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', TARGET, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', TARGET, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const first = await new Promise<string>((resolve, reject) => {
     lines.once('line', resolve);
