@@ -194,7 +194,29 @@ export class Store {
     if (this.byTransactionId.has(fields.transaction_id)) {
       throw new Error(`transaction_id already consumed: ${fields.transaction_id}`);
     }
-    const sale: Sale = { id: this.sales.length + 1, refunded_cents: 0, commission_id: null, ...fields };
+    // Every field written out (no spread), as for customers and clicks: all inside the object,
+    // about 30 B less per sale. In the order the records always had, which /_inspect shows.
+    const sale: Sale = {
+      id: this.sales.length + 1,
+      refunded_cents: 0,
+      commission_id: null,
+      program_id: fields.program_id,
+      currency: fields.currency,
+      sale_type: fields.sale_type,
+      line_items: fields.line_items,
+      is_recurring: fields.is_recurring,
+      subscription_id: fields.subscription_id,
+      subscription_interval: fields.subscription_interval,
+      product_id: fields.product_id,
+      additional_data: fields.additional_data,
+      request_id: fields.request_id,
+      created_at: fields.created_at,
+      transaction_id: fields.transaction_id,
+      amount_cents: fields.amount_cents,
+      customer_id: fields.customer_id,
+      partner_id: fields.partner_id,
+      test_mode: fields.test_mode,
+    };
     this.byTransactionId.set(sale.transaction_id, sale);
     this.sales.push(sale);
     return sale;
@@ -204,9 +226,15 @@ export class Store {
     const commission: Commission = {
       id: this.commissions.length + 1,
       sale_id: sale.id,
+      program_id: fields.program_id,
+      partner_id: fields.partner_id,
+      customer_id: fields.customer_id,
+      rate: fields.rate,
+      amount_cents: fields.amount_cents,
       deducted_cents: 0,
       status: 'pending',
-      ...fields,
+      test_mode: fields.test_mode,
+      created_at: fields.created_at,
     };
     this.commissions.push(commission);
     sale.commission_id = commission.id;
