@@ -1,16 +1,18 @@
 /** What the page knows about the visit: URL, title, screen, locale, script tag. */
 import type { PageContext } from '../core/payloads';
+import { offsetTimeZone } from '../core/values';
 
 export const isSecurePage = (): boolean => location.protocol == 'https:';
 
 /**
- * The visitor's IANA time zone. `Temporal.Now.timeZoneId()` answers at once where it exists;
- * `Intl.DateTimeFormat()` loads locale data first (about 15 ms in a fresh Chromium tab), which
- * would stand before the click.
+ * The visitor's time zone, by no lookup that would stand long before the click: the IANA name
+ * from `Temporal.Now.timeZoneId()` where the browser has it (Chromium, Firefox), else the UTC
+ * offset (`+02:00`, Safari). Asking `Intl.DateTimeFormat()` loads locale data first: 15.7 ms in
+ * a fresh Chromium tab, 12 to 22 ms in a fresh WebKit one.
  */
 const timeZone = (): string =>
   (globalThis as { Temporal?: { Now: { timeZoneId(): string } } }).Temporal?.Now.timeZoneId() ??
-  Intl.DateTimeFormat().resolvedOptions().timeZone;
+  offsetTimeZone(new Date().getTimezoneOffset());
 
 export function readPageContext(): PageContext {
   return {

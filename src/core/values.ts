@@ -26,3 +26,12 @@ export function readAff(url: string | null | undefined): string | null {
     return null;
   }
 }
+
+/**
+ * A UTC offset as a time zone identifier, `+05:30` (ECMAScript takes these where it takes IANA
+ * names), from what `Date.prototype.getTimezoneOffset()` answers: minutes to add to local time
+ * to reach UTC, so east of UTC is negative.
+ */
+export const offsetTimeZone = (timezoneOffset: number): string =>
+  // The offset as a time of day on 1 January 1970 (UTC), written `HH:MM` by toISOString().
+  (timezoneOffset > 0 ? '-' : '+') + new Date(Math.abs(timezoneOffset) * 6e4).toISOString().slice(11, 16);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampWindowDays, isPlausibleId, parseProgramId, readAff } from '../../src/core/values';
+import { clampWindowDays, isPlausibleId, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
 
 describe('readAff', () => {
   it.each([
@@ -63,5 +63,17 @@ describe('parseProgramId', () => {
     [null, null],
   ])('parses %j as %j', (raw, id) => {
     expect(parseProgramId(raw)).toBe(id);
+  });
+});
+
+describe('offsetTimeZone', () => {
+  it('writes getTimezoneOffset() as the offset from UTC, east positive, whole and half hours alike', () => {
+    expect(offsetTimeZone(0)).toBe('+00:00');
+    expect(offsetTimeZone(-120)).toBe('+02:00');
+    expect(offsetTimeZone(-330)).toBe('+05:30');
+    expect(offsetTimeZone(-345)).toBe('+05:45');
+    expect(offsetTimeZone(300)).toBe('-05:00');
+    expect(offsetTimeZone(570)).toBe('-09:30');
+    expect(offsetTimeZone(-840)).toBe('+14:00');
   });
 });
