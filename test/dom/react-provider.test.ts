@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
+import { revokeConsent } from '../../src/index';
 import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
 
 /** A new page view on `url`, as a navigation there would be. */
@@ -85,6 +86,15 @@ describe('AffitorProvider and useAffitor', () => {
     expect(container.textContent).toBe(`click ${last().data!.clickId}`);
 
     act(() => last().revokeConsent());
+    expect(last().data).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(container.textContent).toBe('click none');
+  });
+
+  it("re-renders when consent is revoked outside React (a consent manager's callback calls the SDK's revokeConsent)", async () => {
+    const { last } = renderShop('https://shop.example.com/?aff=PARTNER123');
+    await act(() => landed());
+    expect(last().data!.clickId).toMatch(/^cust_/);
+    act(() => revokeConsent());
     expect(last().data).toMatchObject({ clickId: null, hasAttribution: false });
     expect(container.textContent).toBe('click none');
   });
