@@ -25,6 +25,8 @@ const LINK_PARAMETER = 'client_reference_id';
 const written = new WeakMap<Element, string>();
 /** The running decoration's observer, or undefined before `decorateStripe`. */
 let observer: MutationObserver | undefined;
+/** Whether this page ever wrote a value: without one there is nothing to take back. */
+let wrote = false;
 
 /**
  * Writes `reference` on a Stripe element, or with none (the attribution was forgotten: consent
@@ -39,6 +41,7 @@ function decorate(element: Element, reference: string | null): void {
   if ((current && current != written.get(element)) || current == reference || (!reference && !current)) return;
   if (reference) written.set(element, reference);
   else written.delete(element);
+  wrote = true;
   if (link) {
     if (reference) link.searchParams.set(LINK_PARAMETER, reference);
     else link.searchParams.delete(LINK_PARAMETER);
@@ -59,7 +62,8 @@ export function decorateStripe(source: AttributionSource): void {
   const run = (root: Element) => {
     try {
       const reference = stripeReferenceFor(source.getClickId());
-      for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
+      // No click id (most visitors): nothing to write, and nothing to take back unless this wrote some.
+      if (reference || wrote) for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
     } catch (error) {
       log('error', 'Stripe decoration failed:', error);
     }
@@ -80,4 +84,5 @@ export function decorateStripe(source: AttributionSource): void {
 export const resetStripeLinks = (): void => {
   observer?.disconnect();
   observer = undefined;
+  wrote = false;
 };
