@@ -4,9 +4,10 @@
  * are each file's gzip -9 size as `npm run build` made it, rounded to the precision written, and
  * each file is within its gzip budget in .size-limit.json. `npm test` builds before it runs this.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { readBuilt } from '../support/built';
 
 const root = new URL('../../', import.meta.url);
 
@@ -29,9 +30,7 @@ function readSizeClaim(list: string, file = 'dist/affitor.global.js'): { kb: num
 
 /** A built file's size as `gzip -9` gives it. */
 function gzipSize(path: string): number {
-  const url = new URL(path, root);
-  if (!existsSync(url)) throw new Error(`${path} is not built: run npm run build first (npm test does)`);
-  return gzipSync(readFileSync(url), { level: 9 }).length;
+  return gzipSync(readBuilt(path), { level: 9 }).length;
 }
 
 /** A size-limit limit in bytes, as size-limit reads it (bytes-iec, metric: kB = KB = 1000, KiB = 1024). */
