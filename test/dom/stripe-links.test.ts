@@ -22,6 +22,13 @@ const PAGE = `
 const byId = (id: string) => document.getElementById(id)!;
 const href = (id: string) => new URL((byId(id) as HTMLAnchorElement).href);
 
+/** The merchant's own references on PAGE are as the merchant wrote them, with the rest of their URL. */
+function expectMerchantValuesKept(): void {
+  expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
+  expect(href('own').searchParams.get('prefilled_email')).toBe('a@b.test');
+  expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+}
+
 function land(url: string, options: { decorateStripe?: boolean } = { decorateStripe: true }) {
   setUrl(url);
   newPageView();
@@ -40,10 +47,7 @@ describe('decorateStripe: true', () => {
     expect(byId('table').getAttribute('client-reference-id')).toBe(reference);
     // A blank value is no value: filled.
     expect(byId('blank').getAttribute('client-reference-id')).toBe(reference);
-    // The merchant's own references stay, with the rest of their URL.
-    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
-    expect(href('own').searchParams.get('prefilled_email')).toBe('a@b.test');
-    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+    expectMerchantValuesKept();
     expect(byId('other').getAttribute('href')).toBe('https://example.com/pricing');
     expect(byId('lookalike').getAttribute('href')).toBe('https://buy.stripe.com.example.net/x');
   });
@@ -73,8 +77,7 @@ describe('decorateStripe: true', () => {
     expect(second).not.toBe(first);
     expect(href('link').searchParams.get('client_reference_id')).toBe(`affitor_${second}`);
     expect(byId('table').getAttribute('client-reference-id')).toBe(`affitor_${second}`);
-    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
-    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
+    expectMerchantValuesKept();
   });
 
   it("takes its values back when consent is revoked, leaving the merchant's, and writes none on elements added after", async () => {
@@ -86,9 +89,7 @@ describe('decorateStripe: true', () => {
     expect(href('link').pathname).toBe('/test_28o5lq0cP4bc');
     expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
     expect(byId('blank').hasAttribute('client-reference-id')).toBe(false);
-    expect(href('own').searchParams.get('client_reference_id')).toBe('order_77');
-    expect(href('own').searchParams.get('prefilled_email')).toBe('a@b.test');
-    expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
+    expectMerchantValuesKept();
     // Mutation observers are told in the order they were made: once this one has heard of the
     // additions, the decoration's observer (made at init) has handled them.
     const heard = new Promise((resolve) => new MutationObserver(resolve).observe(document.body, { childList: true }));
