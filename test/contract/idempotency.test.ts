@@ -140,10 +140,19 @@ describe('Idempotency-Key', () => {
 });
 
 describe('Idempotency-Key and calls in flight', () => {
-  /** A sale whose body arrives only when `finish` is called, like a slow upload. */
+  /**
+   * A sale whose body arrives only when `finish` is called, like a slow upload. `reading`
+   * resolves once the server asks for the body: it claimed the key before that.
+   */
   function slowSale(server: ReturnType<typeof setup>['server'], key: string) {
     let push!: ReadableStreamDefaultController<Uint8Array>;
-    const body = new ReadableStream<Uint8Array>({ start: (controller) => void (push = controller) });
+    let asked!: () => void;
+    const reading = new Promise<void>((resolve) => (asked = resolve));
+    const body = new ReadableStream<Uint8Array>(
+      { start: (controller) => void (push = controller), pull: () => asked() },
+      // Without this, the stream would ask for its first chunk at once, before anyone reads it.
+      { highWaterMark: 0 },
+    );
     const request = new Request(`${API}/api/v1/track/sale`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN_1}`, 'Idempotency-Key': key },
@@ -156,13 +165,13 @@ describe('Idempotency-Key and calls in flight', () => {
       push.close();
       return reply;
     };
-    return finish;
+    return { finish, reading };
   }
 
   it('refuses a call with the key of a call still being handled, then replays the first answer', async () => {
     const { server, sale } = idempotentSetup();
-    const finish = slowSale(server, 'key-slow');
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    const { finish, reading } = slowSale(server, 'key-slow');
+    await reading;
     expect(await sale(SALE, 'key-slow')).toMatchObject(IN_PROGRESS);
     expect(await finish()).toMatchObject({ status: 200, body: { success: true, sale_id: 1 } });
     const after = await sale(SALE, 'key-slow');
