@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { RequestSpec, Result } from 'autocannon';
 import { API_TOKEN, CLICK_BODY, LOAD_ORIGIN, saleBody } from './api';
-import { medianBy } from './stats';
+import { median, medianBy } from './stats';
 
 export interface LoadFigures {
   rps: number;
@@ -22,6 +22,19 @@ export interface LoadFigures {
   errors: number;
 }
 
+/**
+ * Each a median over the rounds of one round's ratio of requests/s: runs of one round go back
+ * to back, so a machine that is slower for a minute changes both sides of a ratio alike.
+ */
+export interface LoadRatios {
+  /** reference / bare handler */
+  click: number;
+  sale: number;
+  /** holding FILL_CLICKS clicks and FILL_SALES sales / empty */
+  filledClick: number;
+  filledSale: number;
+}
+
 export interface LoadResult {
   click: LoadFigures;
   bareClick: LoadFigures;
@@ -30,6 +43,7 @@ export interface LoadResult {
   /** The same runs against a server already holding 100,000 clicks and 10,000 sales. */
   filledClick: LoadFigures;
   filledSale: LoadFigures;
+  ratios: LoadRatios;
   connections: number;
   seconds: number;
   /** Runs per figure; each figure is the median one. */
@@ -113,15 +127,17 @@ const medianRun = (runs: LoadFigures[]): LoadFigures => medianBy(runs, (figures)
 
 /**
  * Each figure is the median of `rounds` runs. The rounds take turns over all six targets, so a
- * busy minute on the machine falls on every target alike, not on one of them.
+ * busy minute on the machine falls on every target alike, not on one of them; within a round,
+ * the runs a ratio compares go back to back (bare, empty, filled), and each ratio is the median
+ * of the rounds' own.
  */
-export async function measureLoad(connections = 10, seconds = 8, rounds = 3): Promise<LoadResult> {
+export async function measureLoad(connections = 10, seconds = 8, rounds = 5): Promise<LoadResult> {
   const plan = {
     bareClick: ['bare-click', clickRequest],
     click: ['reference', clickRequest],
+    filledClick: ['reference-filled', clickRequest],
     bareSale: ['bare-sale', saleRequest],
     sale: ['reference', saleRequest],
-    filledClick: ['reference-filled', clickRequest],
     filledSale: ['reference-filled', saleRequest],
   } as const;
   const runs: Record<keyof typeof plan, LoadFigures[]> = { bareClick: [], click: [], bareSale: [], sale: [], filledClick: [], filledSale: [] };
@@ -130,6 +146,7 @@ export async function measureLoad(connections = 10, seconds = 8, rounds = 3): Pr
       runs[name].push(await run(mode, request, connections, seconds));
     }
   }
+  const ratio = (of: keyof typeof plan, to: keyof typeof plan) => median(runs[of].map((run, round) => run.rps / runs[to][round]!.rps));
   return {
     bareClick: medianRun(runs.bareClick),
     click: medianRun(runs.click),
@@ -137,6 +154,12 @@ export async function measureLoad(connections = 10, seconds = 8, rounds = 3): Pr
     sale: medianRun(runs.sale),
     filledClick: medianRun(runs.filledClick),
     filledSale: medianRun(runs.filledSale),
+    ratios: {
+      click: ratio('click', 'bareClick'),
+      sale: ratio('sale', 'bareSale'),
+      filledClick: ratio('filledClick', 'click'),
+      filledSale: ratio('filledSale', 'sale'),
+    },
     connections,
     seconds,
     rounds,

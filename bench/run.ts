@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, measures everything in one run on this machine, prints one table
  * and writes the same table (with how each figure was measured) to bench/results.md.
- * BENCH_SECONDS (default 8) sets each load-test duration, BENCH_LOAD_ROUNDS (default 3) the runs per load figure (the median one counts). The landing section has its own: BENCH_LANDING_LOADS (default 30)
+ * BENCH_SECONDS (default 8) sets each load-test duration, BENCH_LOAD_ROUNDS (default 5) the runs per load figure (the median one counts). The landing section has its own: BENCH_LANDING_LOADS (default 30)
  * loads per variant for its script time, BENCH_LANDINGS (default 30) slow-4G landings,
  * BENCH_BOUNCE_TRIES (default 10) tries per leave time and way. BENCH_ONLY=landing measures
  * the landing alone and prints it without writing bench/results.md.
@@ -32,7 +32,7 @@ import { measureSizes } from './sizes';
 import type { SizeCheck, SizeResults } from './sizes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
-const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 3);
+const LOAD_ROUNDS = Number(process.env.BENCH_LOAD_ROUNDS ?? 5);
 const CONNECTIONS = 10;
 const CLICKS = 100_000;
 const RESULTS = join(REPO_ROOT, 'bench', 'results.md');
@@ -112,24 +112,28 @@ function sizeRows(check: SizeCheck, label: string): Row[] {
   ];
 }
 
-function loadRow(label: string, figures: LoadFigures, bare?: LoadFigures): Row {
+/** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
+function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
   const checks = `${count(figures.total)} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors`;
   return {
     area: 'Load',
     measure: label,
     result: `${count(figures.rps)} req/s, p99 ${wholeMs(figures.p99)}`,
-    reference: bare ? `${(figures.rps / bare.rps).toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.p99)} there); ${checks}` : checks,
+    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.figures.p99)} there); ${checks}` : checks,
   };
 }
 
-/** A run against the server holding FILL_CLICKS clicks and FILL_SALES sales, next to the same run against an empty one. */
-function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, bare: LoadFigures): Row {
-  const change = (filled.rps / empty.rps - 1) * 100;
+/**
+ * A run against the server holding FILL_CLICKS clicks and FILL_SALES sales, next to the same run
+ * against an empty one. `toEmpty`: the median of the rounds' own ratios of filled to empty.
+ */
+function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, toEmpty: number): Row {
+  const change = (toEmpty - 1) * 100;
   return {
     area: 'Load',
     measure: `reference server holding ${count(FILL_CLICKS)} clicks and ${count(FILL_SALES)} sales: ${route}`,
     result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
-    reference: `empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)} (${change >= 0 ? '+' : ''}${change.toFixed(1)} %); ${(filled.rps / bare.rps).toFixed(2)}x the bare handler; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+    reference: `empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
   };
 }
 
@@ -165,11 +169,11 @@ function rows(results: AllResults): Row[] {
       }),
     ),
     loadRow('bare node:http, click JSON', load.bareClick),
-    loadRow('reference server: click', load.click, load.bareClick),
+    loadRow('reference server: click', load.click, { figures: load.bareClick, toBare: load.ratios.click }),
     loadRow('bare node:http, sale JSON', load.bareSale),
-    loadRow('reference server: sale (unique transaction ids)', load.sale, load.bareSale),
-    filledRow('click', load.filledClick, load.click, load.bareClick),
-    filledRow('sale', load.filledSale, load.sale, load.bareSale),
+    loadRow('reference server: sale (unique transaction ids)', load.sale, { figures: load.bareSale, toBare: load.ratios.sale }),
+    filledRow('click', load.filledClick, load.click, load.ratios.filledClick),
+    filledRow('sale', load.filledSale, load.sale, load.ratios.filledSale),
     {
       area: 'Memory',
       measure: `heapUsed after ${count(memory.clicks)} clicks${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
@@ -190,7 +194,7 @@ function methods(results: AllResults): string[] {
     `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: \`dist/affitor.global.js\`, which every page view downloads and which sends a landing's click by itself, and \`dist/affitor.more.js\`, which the first file loads from its own folder only for \`signup\`, \`trackClick\`, \`diagnose()\` and \`debug\`. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes.`,
     landingMethod(results.landing),
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
-    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process, started afresh for each run (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, then a full garbage collection (as a long-running server has long since collected the garbage of taking its records; the empty server gets one too), to show whether a call costs more as the store grows; the figure in brackets is the change from the empty server's run. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms. Each figure is the run with the median requests/s of ${results.load.rounds} (its own p99 and counts with it); the rounds take turns over the six targets, so a busy minute on the shared machine falls on all of them alike.`,
+    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process, started afresh for each run (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, then a full garbage collection (as a long-running server has long since collected the garbage of taking its records; the empty server gets one too), to show whether a call costs more as the store grows; the change shown beside them is from the empty server's run of the same round. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms. Each figure is the run with the median requests/s of ${results.load.rounds} (its own p99 and counts with it); the rounds take turns over the six targets, so a busy minute on the shared machine falls on all of them alike. Each ratio (to the bare handler, filled to empty) is the median of the ${results.load.rounds} rounds' own ratios: the runs it compares go back to back within a round (bare, empty, filled), so a minute when the machine is slower, which moved one target's figure by 30 % and more between rounds, changes both sides of a ratio alike.`,
     `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
   ];
 }
