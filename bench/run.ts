@@ -227,12 +227,13 @@ async function main(): Promise<void> {
 
   const cpu = cpus();
   const loadAfter = loadavg()[0]!;
-  const busy = Math.max(loadBefore, loadAfter) > cpu.length;
+  // Only the start tells of other work: the end is read just after the bench's own load test kept the cores busy.
+  const busy = loadBefore > cpu.length;
   const environment = [
     `Run ${new Date().toISOString()} at commit \`${commit}\`${dirty ? ' (with uncommitted changes in src/, examples/server, tsup.config.ts or .size-limit.json)' : ''}, in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     `Script build measured: ${build}`,
     `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}; Node ${process.version}; Chromium ${browser.chromium}`,
-    `1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end${busy ? ': other work shared the CPUs, so times are slower and noisier than on an idle machine' : ''}`,
+    `1-minute load average ${loadBefore.toFixed(1)} at the start, ${loadAfter.toFixed(1)} at the end (just after the bench's own load test)${busy ? ': other work shared the CPUs, so times are slower and noisier than on an idle machine' : ''}`,
   ];
   const table = renderTable(rows(results));
   console.log(table);
