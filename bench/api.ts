@@ -6,6 +6,9 @@
  */
 import type { SeedInput, TrackingServer } from '../examples/server/src/app';
 import { startServer } from '../examples/server/src/node';
+import { newEventId } from '../src/core/outbox';
+import { buildClickPayload } from '../src/core/payloads';
+import type { PageContext } from '../src/core/payloads';
 import { PARTNER_A as SEED_PARTNER_A, PARTNER_B as SEED_PARTNER_B, seed } from '../test/support/seed';
 
 export interface BenchApi {
@@ -19,12 +22,35 @@ export interface BenchApi {
 }
 
 export const API_TOKEN = 'aff_test_1';
+const PROGRAM_ID = 1;
 export const PARTNER_A = SEED_PARTNER_A.link;
 export const PARTNER_B = SEED_PARTNER_B.link;
 
 /** The load test's click body (a landing on PARTNER123) and the origin it comes from. */
 export const CLICK_BODY = JSON.stringify({ affiliate_url: `http://localhost/?aff=${PARTNER_A}` });
 export const LOAD_ORIGIN = 'http://www.shop.test:8080';
+
+/** What a desktop Chromium visitor's landing page tells the SDK (the fields of every click it sends). */
+const LANDING_PAGE: PageContext = {
+  page_url: `${LOAD_ORIGIN}/pricing?aff=${PARTNER_A}`,
+  page_title: 'Pricing',
+  referrer_url: 'https://partner.example/best-tools',
+  user_agent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36',
+  screen_resolution: '1920x1080',
+  viewport_size: '1280x720',
+  language: 'en-US',
+  timezone: 'Europe/Berlin',
+};
+
+/**
+ * A new visitor's click as the browser SDK sends it, built by the SDK's own payload code: the page
+ * context, a session id and an `event_id` (whose first answer the server keeps for replays).
+ */
+export const sdkClickBody = (): string =>
+  JSON.stringify({
+    ...buildClickPayload(LANDING_PAGE.page_url, LANDING_PAGE, `sess_${newEventId()}`, PROGRAM_ID, null),
+    event_id: newEventId(),
+  });
 /** What the filled server of the load test holds before its runs. */
 export const FILL_CLICKS = 100_000;
 export const FILL_SALES = 10_000;
@@ -35,7 +61,7 @@ export const saleBody = (transactionId: string, clickId: string): string =>
 /** Program 1 (allowing `origins`) with two partner links; program rate limits out of the way of a load test. */
 export function benchSeed(origins: string[]): SeedInput {
   return seed()
-    .program(1, API_TOKEN, { allowed_origins: origins, rate_limits: { per_minute: 1e9, per_hour: 1e9 } })
+    .program(PROGRAM_ID, API_TOKEN, { allowed_origins: origins, rate_limits: { per_minute: 1e9, per_hour: 1e9 } })
     .partnersWithLinks(1, SEED_PARTNER_A, SEED_PARTNER_B)
     .build();
 }

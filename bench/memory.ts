@@ -2,13 +2,17 @@
  * The reference server's memory after 100,000 clicks, driven in-process through `app.fetch`
  * (each from a different visitor address, as real landings would be). Run in its own process
  * with `--expose-gc` (bench/run.ts does): prints one JSON line with heapUsed and RSS before and
- * after, each read after a full GC.
+ * after, each read after a full GC. `node … memory.ts <clicks> [minimal|sdk]`: the load test's
+ * minimal click body (the default), or each click as the browser SDK sends it (`sdkClickBody`).
  */
 import { createTrackingServer } from '../examples/server/src/app';
-import { CLICK_BODY, LOAD_ORIGIN, benchSeed } from './api';
+import { CLICK_BODY, LOAD_ORIGIN, benchSeed, sdkClickBody } from './api';
+
+export type ClickShape = 'minimal' | 'sdk';
 
 export interface MemoryResult {
   clicks: number;
+  shape: ClickShape;
   gc: boolean;
   before: { heapUsed: number; rss: number };
   after: { heapUsed: number; rss: number };
@@ -18,6 +22,8 @@ export interface MemoryResult {
 }
 
 const CLICKS = Number(process.argv[2] ?? 100_000);
+const SHAPE = (process.argv[3] ?? 'minimal') as ClickShape;
+if (SHAPE !== 'minimal' && SHAPE !== 'sdk') throw new Error(`click shape must be minimal or sdk, got ${String(SHAPE)}`);
 const BATCH = 100;
 
 function settled(): { heapUsed: number; rss: number } {
@@ -37,7 +43,7 @@ async function main(): Promise<void> {
       new Request('http://127.0.0.1/api/v1/track/click', {
         method: 'POST',
         headers: { 'Content-Type': 'text/plain;charset=UTF-8', Origin: LOAD_ORIGIN, 'X-Forwarded-For': `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}` },
-        body: CLICK_BODY,
+        body: SHAPE === 'sdk' ? sdkClickBody() : CLICK_BODY,
       }),
     );
   // Warm the code paths so the baseline holds compiled code, not just an empty heap.
@@ -56,6 +62,7 @@ async function main(): Promise<void> {
   const after = settled();
   const result: MemoryResult = {
     clicks: CLICKS,
+    shape: SHAPE,
     gc: typeof (globalThis as { gc?: unknown }).gc === 'function',
     before,
     after,

@@ -22,7 +22,7 @@ import { startLandingPages } from './landing-pages';
 import { landingMethod, landingRows } from './landing-render';
 import { measureLoad } from './load';
 import type { LoadFigures, LoadResult } from './load';
-import type { MemoryResult } from './memory';
+import type { ClickShape, MemoryResult } from './memory';
 import { startPageServer } from './pages';
 import { bytes, count, gap, mebibytes, renderResults, renderTable, wholeMs } from './render';
 import type { Row } from './render';
@@ -53,9 +53,9 @@ const scriptBuild = async (): Promise<string> => {
 };
 const sh = (command: string, args: string[]) => execFileSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
 
-async function measureMemory(): Promise<MemoryResult> {
+async function measureMemory(shape: ClickShape): Promise<MemoryResult> {
   const script = fileURLToPath(new URL('./memory.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CLICKS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(CLICKS), shape], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
@@ -150,10 +150,12 @@ interface AllResults {
   landing: LandingResult;
   load: LoadResult;
   memory: MemoryResult;
+  /** The same with each click as the browser SDK sends it. */
+  sdkMemory: MemoryResult;
 }
 
 function rows(results: AllResults): Row[] {
-  const { sizes, browser, load, memory } = results;
+  const { sizes, browser, load, memory, sdkMemory } = results;
   const { first, more } = sizes;
   return [
     ...sizeRows(first, 'script first file, every page view and all a landing downloads (dist/affitor.global.js)'),
@@ -186,6 +188,12 @@ function rows(results: AllResults): Row[] {
       result: mebibytes(memory.after.rss),
       reference: `${mebibytes(memory.before.rss)} before; ${count(memory.clicks / memory.seconds)} clicks/s through app.fetch`,
     },
+    {
+      area: 'Memory',
+      measure: `heapUsed after ${count(sdkMemory.clicks)} clicks as the browser SDK sends them${sdkMemory.gc ? ' (after GC)' : ' (no GC available)'}`,
+      result: mebibytes(sdkMemory.after.heapUsed),
+      reference: `${mebibytes(sdkMemory.before.heapUsed)} before: ${count((sdkMemory.after.heapUsed - sdkMemory.before.heapUsed) / sdkMemory.clicks)} B per click; ${count(sdkMemory.stored)} clicks stored, ${sdkMemory.failed} failed`,
+    },
   ];
 }
 
@@ -195,7 +203,7 @@ function methods(results: AllResults): string[] {
     landingMethod(results.landing),
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
     `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process, started afresh for each run (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, then a full garbage collection (as a long-running server has long since collected the garbage of taking its records; the empty server gets one too), to show whether a call costs more as the store grows; the change shown beside them is from the empty server's run of the same round. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms. Each figure is the run with the median requests/s of ${results.load.rounds} (its own p99 and counts with it); the rounds take turns over the six targets, so a busy minute on the shared machine falls on all of them alike. Each ratio (to the bare handler, filled to empty) is the median of the ${results.load.rounds} rounds' own ratios: the runs it compares go back to back within a round (bare, empty, filled), so a minute when the machine is slower, which moved one target's figure by 30 % and more between rounds, changes both sides of a ratio alike.`,
-    `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch.`,
+    `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch. The first two rows send the load test's click, \`{"affiliate_url": …}\` alone; the last sends each click as the browser SDK does (\`sdkClickBody\` in bench/api.ts, from the SDK's own payload code): the page context of a desktop Chromium landing, a session id and an \`event_id\`, whose first answer the server also keeps, to replay it to a resend.`,
   ];
 }
 
@@ -219,9 +227,10 @@ async function main(): Promise<void> {
   const landing = await measureLandingAlone();
   log(`load: ${CONNECTIONS} connections, ${LOAD_ROUNDS} rounds of 6 runs of 2 s + ${SECONDS} s`);
   const load = await measureLoad(CONNECTIONS, SECONDS, LOAD_ROUNDS);
-  log(`memory: ${count(CLICKS)} clicks`);
-  const memory = await measureMemory();
-  const results: AllResults = { sizes, browser, landing, load, memory };
+  log(`memory: ${count(CLICKS)} clicks, twice: minimal and as the SDK sends them`);
+  const memory = await measureMemory('minimal');
+  const sdkMemory = await measureMemory('sdk');
+  const results: AllResults = { sizes, browser, landing, load, memory, sdkMemory };
   // A build by someone else in the same tree during the run would mix two builds in one table.
   if ((await scriptBuild()) !== build) throw new Error('dist/ changed during the run: run the bench again');
 
