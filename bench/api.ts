@@ -51,6 +51,7 @@ export const sdkClickBody = (): string =>
     ...buildClickPayload(LANDING_PAGE.page_url, LANDING_PAGE, `sess_${newEventId()}`, PROGRAM_ID, null),
     event_id: newEventId(),
   });
+
 /** What the filled server of the load test holds before its runs. */
 export const FILL_CLICKS = 100_000;
 export const FILL_SALES = 10_000;
