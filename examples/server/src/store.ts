@@ -54,8 +54,11 @@ export class Store {
   private readonly firstCreatedId: number;
   /** Every transaction_id ever accepted, across programs: the duplicate guard, and the sale it names. */
   private readonly byTransactionId = new Map<string, Sale>();
-  /** First answers to client `event_id`s, keyed by route and id. */
-  private readonly replays = new Map<string, Answer>();
+  /**
+   * First answers to client `event_id`s: one map per route, keyed by the id itself, which is the
+   * string the stored event already holds (a `route:id` key would be a new string per event).
+   */
+  private readonly replays = new Map<string, Map<string, Answer>>();
   private nextCustomerId: number;
 
   constructor(seed: Seed) {
@@ -257,11 +260,13 @@ export class Store {
   }
 
   replay(route: string, eventId: string): Answer | undefined {
-    return this.replays.get(`${route}:${eventId}`);
+    return this.replays.get(route)?.get(eventId);
   }
 
   remember(route: string, eventId: string, answer: Answer): void {
-    this.replays.set(`${route}:${eventId}`, answer);
+    let answers = this.replays.get(route);
+    if (!answers) this.replays.set(route, (answers = new Map<string, Answer>()));
+    answers.set(eventId, answer);
   }
 
   /** A deep copy of every record, safe to hand out, with times as ISO strings. */
