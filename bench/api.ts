@@ -7,6 +7,7 @@
 import type { SeedInput, TrackingServer } from '../examples/server/src/app';
 import { startServer } from '../examples/server/src/node';
 import { newEventId } from '../src/core/outbox';
+import { newSessionId } from '../src/browser/session';
 import { buildClickPayload } from '../src/core/payloads';
 import type { PageContext } from '../src/core/payloads';
 import { PARTNER_A as SEED_PARTNER_A, PARTNER_B as SEED_PARTNER_B, seed } from '../test/support/seed';
@@ -48,7 +49,7 @@ const LANDING_PAGE: PageContext = {
  */
 export const sdkClickBody = (): string =>
   JSON.stringify({
-    ...buildClickPayload(LANDING_PAGE.page_url, LANDING_PAGE, `sess_${newEventId()}`, PROGRAM_ID, null),
+    ...buildClickPayload(LANDING_PAGE.page_url, LANDING_PAGE, newSessionId(), PROGRAM_ID, null),
     event_id: newEventId(),
   });
 

@@ -14,7 +14,7 @@ let id: string | undefined;
 let stored = false;
 
 /** Unique as an event id is: the time and ten random base-36 digits. */
-const newSessionId = (): string => 'sess_' + newEventId();
+export const newSessionId = (): string => 'sess_' + newEventId();
 
 /** This session's id; written to its cookie when `persist` (consent given) and not there yet. */
 export function sessionId(persist: boolean): string {
