@@ -137,6 +137,16 @@ function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, toEmp
   };
 }
 
+/** The heap after a memory run, and its growth per click. `what`: the clicks it sent, e.g. `clicks`. */
+function heapRow(memory: MemoryResult, what: string): Row {
+  return {
+    area: 'Memory',
+    measure: `heapUsed after ${count(memory.clicks)} ${what}${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
+    result: mebibytes(memory.after.heapUsed),
+    reference: `${mebibytes(memory.before.heapUsed)} before: ${count((memory.after.heapUsed - memory.before.heapUsed) / memory.clicks)} B per click; ${count(memory.stored)} clicks stored, ${memory.failed} failed`,
+  };
+}
+
 function describeCount(step: RequestCount): string {
   const parts = Object.entries(step.server).map(([route, n]) => `${n}x ${route}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
@@ -176,24 +186,14 @@ function rows(results: AllResults): Row[] {
     loadRow('reference server: sale (unique transaction ids)', load.sale, { figures: load.bareSale, toBare: load.ratios.sale }),
     filledRow('click', load.filledClick, load.click, load.ratios.filledClick),
     filledRow('sale', load.filledSale, load.sale, load.ratios.filledSale),
-    {
-      area: 'Memory',
-      measure: `heapUsed after ${count(memory.clicks)} clicks${memory.gc ? ' (after GC)' : ' (no GC available)'}`,
-      result: mebibytes(memory.after.heapUsed),
-      reference: `${mebibytes(memory.before.heapUsed)} before: ${count((memory.after.heapUsed - memory.before.heapUsed) / memory.clicks)} B per click; ${count(memory.stored)} clicks stored, ${memory.failed} failed`,
-    },
+    heapRow(memory, 'clicks'),
     {
       area: 'Memory',
       measure: `RSS after ${count(memory.clicks)} clicks`,
       result: mebibytes(memory.after.rss),
       reference: `${mebibytes(memory.before.rss)} before; ${count(memory.clicks / memory.seconds)} clicks/s through app.fetch`,
     },
-    {
-      area: 'Memory',
-      measure: `heapUsed after ${count(sdkMemory.clicks)} clicks as the browser SDK sends them${sdkMemory.gc ? ' (after GC)' : ' (no GC available)'}`,
-      result: mebibytes(sdkMemory.after.heapUsed),
-      reference: `${mebibytes(sdkMemory.before.heapUsed)} before: ${count((sdkMemory.after.heapUsed - sdkMemory.before.heapUsed) / sdkMemory.clicks)} B per click; ${count(sdkMemory.stored)} clicks stored, ${sdkMemory.failed} failed`,
-    },
+    heapRow(sdkMemory, 'clicks as the browser SDK sends them'),
   ];
 }
 
