@@ -30,20 +30,33 @@ export function writeCookie(name: string, value: string, days: number | undefine
 }
 
 
+/** Writes the probe cookie on `domain`: whether it sticks says whether the browser accepts that domain. */
+const writeProbe = (domain: string, secure: boolean): void => writeCookie(PROBE, '1', 1, domain, secure);
+
+/** Writes the probe on the hostname's first candidate (see findRootDomain's `jarAfterFirstProbe`); says whether there is one. */
+export function probeFirstCandidate(hostname: string, secure: boolean): boolean {
+  const first = cookieDomainCandidates(hostname)[0];
+  if (first) writeProbe(first, secure);
+  return !!first;
+}
+
 /**
  * The broadest domain this browser lets the page set cookies on (undefined: host-only),
  * found by writing a probe cookie on each candidate from the shortest and reading it back.
  * Public suffixes (`co.uk`, `github.io`) are refused by the browser itself. `onProbe`
- * hears each attempt, for diagnostics.
+ * hears each attempt, for diagnostics. `jarAfterFirstProbe`: the first candidate's probe
+ * was written already (probeFirstCandidate), and this jar read after it stands for its read-back.
  */
 export function findRootDomain(
   hostname: string,
   secure: boolean,
   onProbe?: (domain: string, accepted: boolean) => void,
+  jarAfterFirstProbe?: string,
 ): string | undefined {
   for (const domain of cookieDomainCandidates(hostname)) {
-    writeCookie(PROBE, '1', 1, domain, secure);
-    const accepted = !!readCookie(PROBE);
+    const jar = jarAfterFirstProbe ?? (writeProbe(domain, secure), readJar());
+    jarAfterFirstProbe = undefined;
+    const accepted = !!readCookie(PROBE, Boolean, jar);
     onProbe?.(domain, accepted);
     if (accepted) {
       writeCookie(PROBE, '', 0, domain, secure);

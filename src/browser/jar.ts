@@ -1,7 +1,7 @@
 /** The cookie jar: which `Domain` the SDK writes on (chosen once per page), and writing on it. */
 import { normaliseCookieDomain, readCookieValues } from '../core/cookie-codec';
 import type { AffitorDiagnosis } from '../core/diagnosis';
-import { findRootDomain, readJar, writeCookie } from './cookies';
+import { findRootDomain, probeFirstCandidate, readJar, writeCookie } from './cookies';
 import { log, options } from './options';
 import { isSecurePage } from './page';
 
@@ -13,6 +13,8 @@ let jarBefore: string | null = null;
 const written = new Set<string>();
 /** Each domain the probe tried, for diagnose(). */
 export let probes: AffitorDiagnosis['probes'] = [];
+/** Whether the first candidate's probe went out before the page's first read of the jar (probeAhead). */
+let probedAhead = false;
 
 /**
  * The cookies as the page first found them (read now if nothing has read them yet). A read after a
@@ -20,6 +22,17 @@ export let probes: AffitorDiagnosis['probes'] = [];
  * at what it found (twins, the outbox earlier page views left).
  */
 export const firstJar = (): string => (jarBefore ??= readJar());
+
+/**
+ * For a page that is about to write cookies (a landing): writes the first candidate's probe
+ * before the page's first read of the jar, so that read, which last touch needs anyway, is also
+ * the probe's read-back, and a first landing reads the jar once instead of twice. Only where the
+ * domain will be probed: none chosen or configured, and nothing read yet. Says whether it wrote.
+ */
+export function probeAhead(): boolean {
+  if (chosenDomain === null && jarBefore === null && !options.cookieDomain) probedAhead = probeFirstCandidate(location.hostname, isSecurePage());
+  return probedAhead;
+}
 
 /** `document.cookie` now, kept as the page's first look when it is one. */
 export const lookInJar = (): string => {
@@ -36,7 +49,9 @@ export function cookieDomain(): string | undefined {
     if (!chosenDomain) {
       if (configured) log('error', 'Invalid cookieDomain, using the root domain:', configured);
       probes = [];
-      chosenDomain = findRootDomain(location.hostname, isSecurePage(), (domain, accepted) => probes.push({ domain, accepted }));
+      const jarAfterFirstProbe = probedAhead ? firstJar() : undefined;
+      probedAhead = false;
+      chosenDomain = findRootDomain(location.hostname, isSecurePage(), (domain, accepted) => probes.push({ domain, accepted }), jarAfterFirstProbe);
     }
     log('info', 'cookie domain', chosenDomain ?? 'host-only');
   }
@@ -51,7 +66,7 @@ export function cookieDomain(): string | undefined {
 export const cookiesProven = (): boolean => probes.some((probe) => probe.accepted && probe.domain == chosenDomain);
 
 /** A new `cookieDomain` option: choose again on the next write. */
-export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = null);
+export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = null, probedAhead = false);
 
 /**
  * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
@@ -72,6 +87,7 @@ export function setCookie(name: string, value: string | null, days?: number): vo
 /** A fresh page view (tests). */
 export const resetJar = (): void => {
   chosenDomain = jarBefore = null;
+  probedAhead = false;
   written.clear();
   probes = [];
 };

@@ -1,18 +1,23 @@
 /** `init`: the options, the stored attribution, the events earlier page views left, and the landing. */
 import { restore } from './attribution';
 import { onUrlChange } from './history';
-import { forgetCookieDomain } from './jar';
+import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
 import { landHere } from './landing';
-import { applyOptions, log, programId } from './options';
+import { applyOptions, log, mayPersist, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
+import { readAff } from '../core/values';
 
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
   try {
     applyOptions(newOptions);
     if (newOptions.cookieDomain) forgetCookieDomain();
+    // A landing is about to write cookies: its first probe rides on the read restore() makes (jar.ts),
+    // and the domain is settled at once, so no probe is left behind when last touch calls for no click.
+    const probing = !!programId && mayPersist() && !!readAff(location.href) && probeAhead();
     restore();
+    if (probing) cookieDomain();
     if (programId) {
       // Read, not resent (resend.ts): a new event is stored beside them, and a landing finds its own.
       readEarlier();

@@ -101,7 +101,7 @@ describe('click history', () => {
 
 describe('cookie round trips', () => {
   // Each document.cookie access can be a round trip to the browser process: a landing's script time.
-  it('a landing reads the jar twice (restoring, probing) and writes each cookie once, deleting none it did not have', async () => {
+  it('a landing reads the jar once (restoring, and the probe written before it) and writes each cookie once, deleting none it did not have', async () => {
     const { allWrites } = await land('https://shop.example.com/?aff=PARTNER123');
     expect(allWrites.map((w) => w.split(';')[0]!.split('=')[0] + (w.includes('1970') ? ' deleted' : ''))).toEqual([
       'affitor_probe',
@@ -114,7 +114,33 @@ describe('cookie round trips', () => {
       'affitor_click_ids',
       'affitor_aff_url',
     ]);
+    expect(allWrites.reads).toBe(1);
+  });
+
+  it('probes on: where the first candidate is refused (co.uk), the next probe reads back on its own', async () => {
+    const { allWrites, clickWrite } = await land('https://www.shop.example.co.uk/?aff=PARTNER123');
+    expect(clickWrite).toContain(';domain=.example.co.uk');
+    expect(allWrites.filter((w) => w.startsWith('affitor_probe=1')).map((w) => /domain=\.([^;]+)/.exec(w)![1])).toEqual(['co.uk', 'example.co.uk']);
     expect(allWrites.reads).toBe(2);
+  });
+
+  it('a reload of the stored landing sends no click and leaves no probe behind', async () => {
+    await landAt('https://shop.example.com/?aff=PARTNER123');
+    const writes = recordCookieWrites();
+    const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getData().hasAttribution).toBe(true);
+    expect(writes.map((w) => w.split('=')[0] + (w.includes('1970') ? ' deleted' : ''))).toEqual(['affitor_probe', 'affitor_probe deleted']);
+    expect(document.cookie).not.toContain('affitor_probe');
+  });
+
+  it('writes no probe on a page view that is not a landing, nor on a landing with consent pending', async () => {
+    setUrl('https://shop.example.com/pricing');
+    newPageView();
+    const writes = recordCookieWrites();
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landAt('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    expect([...writes]).toEqual([]);
   });
 
   it('reads back again once a cookieDomain set after the probe is in force: the probe proved another domain', async () => {
