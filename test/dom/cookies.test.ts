@@ -117,7 +117,7 @@ describe('cookie round trips', () => {
     expect(allWrites.reads).toBe(1);
   });
 
-  it('probes on: where the first candidate is refused (co.uk), the next probe reads back on its own', async () => {
+  it('past a refused first candidate (co.uk), the next probe reads back on its own', async () => {
     const { allWrites, clickWrite } = await land('https://www.shop.example.co.uk/?aff=PARTNER123');
     expect(clickWrite).toContain(';domain=.example.co.uk');
     expect(allWrites.filter((w) => w.startsWith('affitor_probe=1')).map((w) => /domain=\.([^;]+)/.exec(w)![1])).toEqual(['co.uk', 'example.co.uk']);
