@@ -83,10 +83,15 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   return startClick(event);
 }
 
-/** Handles a landing on the current URL, or on the URL at load when a router stripped `?aff=` since. */
-export function landHere(): void {
+/** The URL a landing is handled on: the current one, or the URL at load when a router stripped `?aff=` since. */
+export function landingUrl(): string {
   const loadUrl = urlAtLoad();
-  const url = readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
+  return readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
+}
+
+/** Handles a landing on landingUrl(). */
+export function landHere(): void {
+  const url = landingUrl();
   const aff = readAff(url);
   if (aff != handledAff) void land(url, aff);
 }

@@ -2,7 +2,7 @@
 import { restore } from './attribution';
 import { onUrlChange } from './history';
 import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
-import { landHere } from './landing';
+import { landHere, landingUrl } from './landing';
 import { applyOptions, log, mayPersist, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
@@ -15,7 +15,7 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     if (newOptions.cookieDomain) forgetCookieDomain();
     // A landing is about to write cookies: its first probe rides on the read restore() makes (jar.ts),
     // and the domain is settled at once, so no probe is left behind when last touch calls for no click.
-    const probing = !!programId && mayPersist() && !!readAff(location.href) && probeAhead();
+    const probing = !!programId && mayPersist() && !!readAff(landingUrl()) && probeAhead();
     restore();
     if (probing) cookieDomain();
     if (programId) {

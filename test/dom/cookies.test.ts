@@ -124,6 +124,19 @@ describe('cookie round trips', () => {
     expect(allWrites.reads).toBe(2);
   });
 
+  it('probes ahead too when a router stripped ?aff= before init: one read, the click on the landing URL', async () => {
+    setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    newPageView();
+    history.replaceState({}, '', '/welcome');
+    const writes = recordCookieWrites();
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landed();
+    expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/welcome?aff=PARTNER123');
+    expect(writes[0]).toMatch(/^affitor_probe=1;.*domain=\.example\.com/);
+    expect(writes.reads).toBe(1);
+    expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+  });
+
   it('a reload of the stored landing sends no click and leaves no probe behind', async () => {
     await landAt('https://shop.example.com/?aff=PARTNER123');
     const writes = recordCookieWrites();
