@@ -2,7 +2,6 @@
 import type * as core from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
-import type { erase } from './browser/erase';
 import type { signup } from './browser/signup';
 import type { trackClick } from './browser/track-click';
 
@@ -23,7 +22,6 @@ export interface More {
   retry: typeof retry;
   /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */
   decorateStripe: () => void;
-  erase: typeof erase;
 }
 
 /** The meeting point: the first file's live state and steps, and where the rest hands itself over. */

@@ -1,12 +1,11 @@
 /**
- * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, the diagnosis,
- * erasing on revoke and the Stripe decoration (`data-affitor-stripe="true"`), which
+ * The rest of the `<script>` build (`dist/affitor.more.js`): signup, trackClick, retries, the diagnosis
+ * and the Stripe decoration (`data-affitor-stripe="true"`), which
  * the first file (`affitor.global.js`) loads only when asked. Built with `./browser/core`
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
 import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
-import { erase } from './browser/erase';
 import { signup } from './browser/signup';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
@@ -18,6 +17,6 @@ const host = window as { affitor?: { [HANDOVER]?: Handover } & Partial<Attributi
 const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
-  first.take({ signup, trackClick, diagnose, retry, erase, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
+  first.take({ signup, trackClick, diagnose, retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

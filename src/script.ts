@@ -3,7 +3,7 @@
  * `data-affitor-*` from its own tag, exposes `window.affitor`, and does a landing's work itself:
  * the `?aff=` click leaves from this file, with no other download before it, and its answer
  * becomes the cookies here too. The rest of the SDK (`affitor.more.js`, from the same folder:
- * signup, trackClick, retries, resends, the diagnosis) is loaded only when needed (`needsMore`,
+ * signup, trackClick, retries, the diagnosis) is loaded only when needed (`needsMore`,
  * a call of the rest, or a failed try). If it cannot be loaded, one `[Affitor]` error says why,
  * and every call waiting for it settles: a signup then waits in the outbox for the next page view.
  *
@@ -19,7 +19,8 @@ import { consent, log } from './browser/options';
 import { drop, storeOutbox, takeEarlier } from './browser/outbox';
 import { answered, post, record, send } from './browser/send';
 import { now } from './browser/core';
-import { grantConsent, withdrawConsent } from './browser/consent';
+import { grantConsent } from './browser/consent';
+import { revokeConsent } from './browser/erase';
 import type { AffitorInitOptions } from './browser/tracker';
 import { rest } from './browser/send';
 import { resend } from './browser/resend';
@@ -120,8 +121,10 @@ const api: Api & { [HANDOVER]?: Handover } = {
   getTracker: () => api,
   trackClick: later('trackClick'),
   grantConsent,
-  // Nothing more is written from now on; what earlier pages wrote is deleted by the rest.
-  revokeConsent: () => (withdrawConsent(), later('erase')()),
+  // Here, not in the rest: a withdrawal must delete what earlier pages wrote even when the rest
+  // cannot be had. A promise, as the script tag's revokeConsent has always returned (async: fewer bytes than Promise.resolve).
+  // eslint-disable-next-line @typescript-eslint/require-await
+  revokeConsent: async () => revokeConsent(),
   onAttribution,
   // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
   // landing's click id when that click answers soon; the wait is short, as the call must settle.

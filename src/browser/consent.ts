@@ -1,7 +1,7 @@
 /**
- * Consent calls, the part the first file of the script build keeps: `grantConsent` writes what
- * is held in memory (the attribution, the session id); `revokeConsent` stops every write and forgets the attribution at once.
- * Deleting what earlier pages wrote is erase.ts (the rest of the SDK). Browser only.
+ * Consent calls: `grantConsent` writes what is held in memory (the attribution, the session id);
+ * a withdrawal stops every write and forgets the attribution at once. `revokeConsent` (erase.ts)
+ * also deletes what earlier pages wrote. Browser only.
  */
 import { forget, persist, unsavedDays } from './attribution';
 import { setConsent } from './options';

@@ -1,4 +1,7 @@
-/** `revokeConsent`: deletes every cookie and stored item the SDK wrote (the rest of the SDK). Browser only. */
+/**
+ * `revokeConsent`: deletes every cookie and stored item the SDK wrote. In the script build's first
+ * file, so that a withdrawal never waits on (or is lost with) a second download. Browser only.
+ */
 import { COOKIE_NAMES } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';

@@ -259,34 +259,42 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
   });
 
-  it('is loaded for revokeConsent, which forgets the attribution at once and resolves once the rest deleted the cookies', async () => {
+  it('revokeConsent forgets the attribution and deletes what earlier pages wrote, host-only and on parent domains, without the rest', async () => {
     setUrl('https://www.shop.example.com/account');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+    document.cookie = 'customer_code=cust_7_1700000000000; path=/; domain=.shop.example.com';
+    document.cookie = 'affitor_session_id=sess_earlier; path=/; domain=.example.com';
+    let looks = 0;
+    serveMore(() => (looks++, new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     await runFirstFile();
+    expect(host.affitor!.getClickId!()).toBe('cust_7_1700000000000');
     const revoked = host.affitor!.revokeConsent!() as Promise<void>;
     expect(host.affitor!.getClickId!()).toBeNull();
-    await moreRequested();
-    expect(cookieValue('affitor_click_id')).toBe('cust_7_1700000000000');
-    await moreArrives();
+    expect(document.cookie).toBe('');
     await expect(revoked).resolves.toBeUndefined();
-    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    expect(looks).toBe(0);
+    expect(requestedFiles()).toEqual([]);
   });
 
-  it('when it cannot be loaded, revokeConsent still resolves, forgets the attribution and writes nothing more', async () => {
+  it('when the rest cannot be loaded, revokeConsent still deletes what earlier pages wrote, and a later landing is held in memory only', async () => {
     setUrl('https://www.shop.example.com/account');
+    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/; domain=.shop.example.com';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     serveMore(() => new HttpResponse('Not found', { status: 404 }));
     await runFirstFile();
+    // A call of the rest finds it missing first: the withdrawal must not depend on it.
+    await expect(host.affitor!.trackClick!()).resolves.toBeUndefined();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] could not load affitor.more.js ${MORE_SRC} (HTTP 404)`]);
     await expect(host.affitor!.revokeConsent!()).resolves.toBeUndefined();
-    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('could not load affitor.more.js')]);
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
     history.pushState(null, '', '/?aff=PARTNER123');
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     // A landing after the revoke is reported and held in memory for the page, never written.
     await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
-    expect(cookieValue('affitor_click_id')).toBeUndefined();
-    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    expect(document.cookie).toBe('');
+    expect(error).toHaveBeenCalledTimes(1);
   });
 
   it('alone (without the first file) only logs why it does nothing', async () => {

@@ -6,7 +6,8 @@
  * is recorded without it, every promise the page was handed settles within 6 s, one console
  * error names the file, its URL and what went wrong, and the signup that could not be sent
  * waits in the outbox cookie until the next page view sends it. Then the README's stub
- * snippet on a host that rewrites unknown paths to index.html, as single-page-app hosts do.
+ * snippet on a host that rewrites unknown paths to index.html, as single-page-app hosts do, and
+ * a consent withdrawal, which never needs the file.
  */
 import { describe, expect, it } from 'vitest';
 import { PARTNER_A } from '../program';
@@ -134,6 +135,20 @@ export function lazyFileScenarios(scenario: Scenario): void {
         expect((await page.errors()).length).toBe(1);
       },
     );
+
+    it('revokeConsent deletes every cookie the landing wrote without the file: nothing fetched, nothing logged', async () => {
+      host().lazyFile = 'missing';
+      const page = await tab();
+      await page.visit(`${host().origin(SDK_HOSTS.lazy)}/?aff=${PARTNER_A.link}`);
+      await page.waitForCookie('affitor_click_id');
+      expect(await page.cookies()).not.toEqual([]);
+
+      await page.evaluate('window.affitor.revokeConsent()');
+      expect(await page.cookies()).toEqual([]);
+      expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
+      expect(host().lazyAsked).toEqual([]);
+      expect(await page.errors()).toEqual([]);
+    });
 
     it("the README's stub snippet on a host that rewrites unknown paths to index.html: a signup queued before the script loaded waits in the outbox, one error says the file came back as HTML, the next page view (a client-side route) sends it", async () => {
       // The merchant deployed affitor.global.js beside the app, not the file it fetches later.
