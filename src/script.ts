@@ -3,7 +3,7 @@
  * `data-affitor-*` from its own tag, exposes `window.affitor`, and does a landing's work itself:
  * the `?aff=` click leaves from this file, with no other download before it, and its answer
  * becomes the cookies here too. The rest of the SDK (`affitor.more.js`, from the same folder:
- * signup, trackClick, retries, the diagnosis) is loaded only when needed (`needsMore`,
+ * signup, retries, the diagnosis) is loaded only when needed (`needsMore`,
  * a call of the rest, or a failed try). If it cannot be loaded, one `[Affitor]` error says why,
  * and every call waiting for it settles: a signup then waits in the outbox for the next page view.
  *
@@ -13,10 +13,9 @@
  */
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { land, pendingClick, startClick } from './browser/landing';
+import { pendingClick } from './browser/landing';
 import { queueLead } from './browser/lead';
 import { consent, log } from './browser/options';
-import { drop, storeOutbox, takeEarlier } from './browser/outbox';
 import { answered, post, record, send } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent } from './browser/consent';
@@ -25,6 +24,7 @@ import type { AffitorInitOptions } from './browser/tracker';
 import { rest } from './browser/send';
 import { resend } from './browser/resend';
 import { start } from './browser/start';
+import { trackClick } from './browser/track-click';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
 import type { Handed, Handover, More } from './script-handover';
@@ -119,7 +119,9 @@ const api: Api & { [HANDOVER]?: Handover } = {
   getClickId: () => data().clickId,
   getData: data,
   getTracker: () => api,
-  trackClick: later('trackClick'),
+  // Here, not in the rest: a partner link the page reports is a landing too, and its click must
+  // not wait on a second download.
+  trackClick,
   grantConsent,
   // Here, not in the rest: a withdrawal must delete what earlier pages wrote even when the rest
   // cannot be had. A promise, as the script tag's revokeConsent has always returned (async: fewer bytes than Promise.resolve).
@@ -143,7 +145,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
  * What the rest reads and calls here: the names `./browser/core` exports, as one plain object
  * (see there); the state that changes through `now()`, which the rest's side turns back into names.
  */
-const core: Handed = { answered, consent, cookieDomain, drop, land, log, now, post, queueLead, record, send, startClick, storeOutbox, takeEarlier };
+const core: Handed = { answered, consent, cookieDomain, log, now, post, queueLead, record, send };
 
 api[HANDOVER] = {
   core,

@@ -5,7 +5,7 @@
 import { COOKIE_NAMES } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';
-import { chosenDomain } from './core';
+import { chosenDomain } from './jar';
 import { writeCookie } from './cookies';
 import { isSecurePage } from './page';
 

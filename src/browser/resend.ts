@@ -5,7 +5,10 @@
  * allow) is not worth sending forever.
  */
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
-import { drop, log, outbox, send, startClick, storeOutbox, takeEarlier } from './core';
+import { startClick } from './landing';
+import { log } from './options';
+import { drop, outbox, storeOutbox, takeEarlier } from './outbox';
+import { send } from './send';
 
 /** Sends again, in the order they happened, the events earlier page views left; once per page view. */
 export function resend(): void {

@@ -1,6 +1,8 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
 import { isPlausibleId, readAff } from '../core/values';
-import { clickId, handledAff, land, log, pendingClick } from './core';
+import { clickId } from './attribution';
+import { handledAff, land, pendingClick } from './landing';
+import { log } from './options';
 import { isBrowser } from './env';
 
 /** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */

@@ -222,7 +222,7 @@ describe('the <script> build: the rest, loaded when asked', () => {
     ],
     ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
     ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
-  ])('when it %s: one error names the file and URL, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
+  ])('when it %s: one error names the file and URL, trackClick\'s click leaves without it, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
@@ -237,26 +237,28 @@ describe('the <script> build: the rest, loaded when asked', () => {
     }
     await expect(signedUp).resolves.toBeUndefined();
     await expect(clicked).resolves.toBeUndefined();
+    // A partner link the page reports is sent by the first file: recorded, and the lead carries it.
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/?aff=PARTNER456']);
+    const clickId = host.affitor!.getClickId!();
+    expect(clickId).not.toBe('cust_7_1700000000000');
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining(`could not load affitor.more.js ${MORE_SRC}`)]);
     expect(error.mock.calls[0]!.join(' ')).toContain(why);
     // An answer that is not JavaScript is never added to the page as a script.
     if (!fail) expect(requestedFiles()).toEqual([]);
     expect(api.leads()).toHaveLength(0);
     const waiting = JSON.parse(cookieValue('affitor_outbox')!) as Array<{ route: string; body: Record<string, unknown> }>;
-    expect(waiting).toEqual([
-      { route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown },
-    ]);
+    expect(waiting).toEqual([{ route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: clickId }) as unknown }]);
 
-    // The next page view finds it in the outbox and loads the rest, which sends it.
+    // The next page view finds it in the outbox and sends it from the first file.
     vi.resetModules();
     delete host.affitor;
     requested = [];
     serveMore();
     await runFirstFile();
-    await moreRequested();
-    await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
-    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', event_id: waiting[0]!.body.event_id });
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', click_id: clickId, event_id: waiting[0]!.body.event_id });
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+    expect(requestedFiles()).toEqual([]);
   });
 
   it('revokeConsent forgets the attribution and deletes what earlier pages wrote, host-only and on parent domains, without the rest', async () => {
@@ -284,11 +286,12 @@ describe('the <script> build: the rest, loaded when asked', () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     serveMore(() => new HttpResponse('Not found', { status: 404 }));
     await runFirstFile();
-    // A call of the rest finds it missing first: the withdrawal must not depend on it.
-    await expect(host.affitor!.trackClick!()).resolves.toBeUndefined();
+    // A call of the rest finds it missing first (its lead waits in the outbox): the withdrawal must not depend on it.
+    await expect(host.affitor!.signup!('user_1')).resolves.toBeUndefined();
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] could not load affitor.more.js ${MORE_SRC} (HTTP 404)`]);
+    expect(cookieValue('affitor_outbox')).toBeDefined();
     await expect(host.affitor!.revokeConsent!()).resolves.toBeUndefined();
-    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    expect(document.cookie).toBe('');
     history.pushState(null, '', '/?aff=PARTNER123');
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     // A landing after the revoke is reported and held in memory for the page, never written.
