@@ -2,7 +2,6 @@
 import type * as core from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
-import type { signup } from './browser/signup';
 
 /** The rest of the SDK, fetched from the folder the first file (`affitor.global.js`) came from. */
 export const MORE_FILE = 'affitor.more.js';
@@ -15,7 +14,6 @@ export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 
 /** What the rest brings. */
 export interface More {
-  signup: typeof signup;
   diagnose: typeof diagnose;
   retry: typeof retry;
   /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */

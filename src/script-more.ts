@@ -1,12 +1,11 @@
 /**
- * The rest of the `<script>` build (`dist/affitor.more.js`): signup, retries, the diagnosis
+ * The rest of the `<script>` build (`dist/affitor.more.js`): retries, the diagnosis
  * and the Stripe decoration (`data-affitor-stripe="true"`), which
  * the first file (`affitor.global.js`) loads only when asked. Built with `./browser/core`
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
 import { retry } from './browser/delivery';
 import { diagnose } from './browser/diagnose';
-import { signup } from './browser/signup';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
 import { HANDOVER } from './script-handover';
@@ -16,6 +15,6 @@ const host = window as { affitor?: { [HANDOVER]?: Handover } & Partial<Attributi
 const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
-  first.take({ signup, diagnose, retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
+  first.take({ diagnose, retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

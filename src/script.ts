@@ -2,10 +2,11 @@
  * The `<script>` build's first file (`dist/affitor.global.js`), all a landing downloads. It reads
  * `data-affitor-*` from its own tag, exposes `window.affitor`, and does a landing's work itself:
  * the `?aff=` click leaves from this file, with no other download before it, and its answer
- * becomes the cookies here too. The rest of the SDK (`affitor.more.js`, from the same folder:
- * signup, retries, the diagnosis) is loaded only when needed (`needsMore`,
- * a call of the rest, or a failed try). If it cannot be loaded, one `[Affitor]` error says why,
- * and every call waiting for it settles: a signup then waits in the outbox for the next page view.
+ * becomes the cookies here too; so do `trackClick` and `signup`, whose events are in the outbox
+ * before they leave. The rest of the SDK (`affitor.more.js`, from the same folder: retries, the
+ * diagnosis, the Stripe decoration) is loaded only when needed (`needsMore`, a call of the rest,
+ * or a failed try). If it cannot be loaded, one `[Affitor]` error says why, and every call waiting
+ * for it settles: an event whose first try failed then waits in the outbox for the next page view.
  *
  * Calls queued by the stub snippet (README) before this script loaded are replayed in
  * order; queued `init` options are folded into the first `init`, so it runs once with
@@ -13,8 +14,6 @@
  */
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { pendingClick } from './browser/landing';
-import { queueLead } from './browser/lead';
 import { consent, log } from './browser/options';
 import { answered, post, record, send } from './browser/send';
 import { now } from './browser/core';
@@ -23,6 +22,7 @@ import { revokeConsent } from './browser/erase';
 import type { AffitorInitOptions } from './browser/tracker';
 import { rest } from './browser/send';
 import { resend } from './browser/resend';
+import { signup } from './browser/signup';
 import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { needsMore } from './core/needs-more';
@@ -36,8 +36,6 @@ type Rest = Record<keyof More, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
-/** How long a signup that cannot load the rest waits for a landing's click still in flight. */
-const FALLBACK_CLICK_WAIT_MS = 1_000;
 
 const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
 const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
@@ -128,13 +126,9 @@ const api: Api & { [HANDOVER]?: Handover } = {
   // eslint-disable-next-line @typescript-eslint/require-await
   revokeConsent: async () => revokeConsent(),
   onAttribution,
-  // Without the rest, the lead waits in the outbox: the next page view sends it. It carries the
-  // landing's click id when that click answers soon; the wait is short, as the call must settle.
-  signup: later('signup', (customerKey: string, email?: string) =>
-    Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, FALLBACK_CLICK_WAIT_MS))]).then(
-      () => void queueLead(customerKey, email),
-    ),
-  ),
+  // Here too: the lead is in the outbox at once, so a page that leaves right after (a form that
+  // redirects) cannot lose it while a second file downloads, and it leaves without waiting for one.
+  signup,
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
   diagnose: () => (more ? more.diagnose() : (void loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
@@ -145,7 +139,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
  * What the rest reads and calls here: the names `./browser/core` exports, as one plain object
  * (see there); the state that changes through `now()`, which the rest's side turns back into names.
  */
-const core: Handed = { answered, consent, cookieDomain, log, now, post, queueLead, record, send };
+const core: Handed = { answered, consent, cookieDomain, log, now, post, record, send };
 
 api[HANDOVER] = {
   core,

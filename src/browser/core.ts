@@ -1,6 +1,5 @@
 /**
- * What the SDK's first part shares with its rest (signup, retries, the diagnosis, the Stripe
- * decoration). Modules of the rest take state and steps from here only (and
+ * What the SDK's first part shares with its rest (retries, the diagnosis, the Stripe decoration). Modules of the rest take state and steps from here only (and
  * stateless helpers from anywhere), so the script build can hand this one object from its first
  * file (`affitor.global.js`) to the file it loads when asked (`affitor.more.js`), where this import
  * resolves to what the first file handed over (the plugin in tsup.config.ts): a plain object
@@ -9,16 +8,14 @@
  */
 import { cookiesBlocked, windowDays } from './attribution';
 import { chosenDomain, cookieDomain, probes } from './jar';
-import { pendingClick } from './landing';
-import { queueLead } from './lead';
 import { consent, log, options, programId } from './options';
 import { answered, post, record, send } from './send';
 
 export type { Answer, Extra } from './send';
 
-export { answered, consent, cookieDomain, log, post, queueLead, record, send };
+export { answered, consent, cookieDomain, log, post, record, send };
 // The state that changes, read live (the script build reads each through `now()`).
-export { chosenDomain, cookiesBlocked, options, pendingClick, probes, programId, windowDays };
+export { chosenDomain, cookiesBlocked, options, probes, programId, windowDays };
 
 /** The state that changes, as it is now: what the script build's first file hands over for the names above. */
-export const now = () => ({ chosenDomain, cookiesBlocked, options, pendingClick, probes, programId, windowDays });
+export const now = () => ({ chosenDomain, cookiesBlocked, options, probes, programId, windowDays });

@@ -8,7 +8,7 @@ import type { HttpOutcome } from '../core/answers';
 import { isExpectedLeadRefusal } from '../core/attribution';
 import { isRetryable } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
-import { log, post, record, send } from './core';
+import { log, post, record } from './core';
 import type { Answer, Extra } from './core';
 
 /** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
@@ -38,6 +38,3 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   const message = readAnswer(outcome, location.origin) as string;
   log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message, retryable ? '(kept to resend)' : '');
 }
-
-/** Sends an outbox event, retrying as above; resolves to the successful outcome, or undefined. */
-export const deliver = (event: PendingEvent): Promise<Answer> => send(event);

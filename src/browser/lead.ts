@@ -10,8 +10,7 @@ import { sessionId } from './session';
 /**
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last
  * partner, and returns it to be sent; none without a program id. The arguments are checked by
- * signup.ts; the script build's first file, which queues a lead when the rest cannot be
- * loaded, passes the page's arguments as they are, and the API refuses bad ones when it is sent.
+ * signup.ts.
  */
 export const queueLead = (customerKey: string, email?: string): PendingEvent | undefined =>
   programId

@@ -1,8 +1,9 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
-import { log, pendingClick, programId, queueLead } from './core';
-import { deliver } from './delivery';
 import { isBrowser } from './env';
-import { NO_PROGRAM_ID } from './options';
+import { pendingClick } from './landing';
+import { queueLead } from './lead';
+import { NO_PROGRAM_ID, log, programId } from './options';
+import { send } from './send';
 
 /** How long `signup` waits for a click still in flight before sending the lead anyway. */
 export const SIGNUP_WAIT_MS = 5_000;
@@ -19,7 +20,8 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     // The lead carries the click id of a landing still in flight; bounded, so a click that never answers does not hold it back.
     if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
     const event = queueLead(customerKey.trim(), email?.trim());
-    if (event && (await deliver(event))) log('info', 'lead recorded');
+    // One try from here; a failed one goes on in the rest of the SDK (delivery.ts), the lead in the outbox meanwhile.
+    if (event && (await send(event))) log('info', 'lead recorded');
   } catch (error) {
     log('error', 'signup failed:', error);
   }

@@ -195,20 +195,30 @@ describe('the <script> build: the first file', () => {
 });
 
 describe('the <script> build: the rest, loaded when asked', () => {
-  it('is loaded for signup; the lead leaves with the stored click id once it has arrived, and the promise resolves', async () => {
-    setUrl('https://www.shop.example.com/signup');
-    document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
+  it('is not needed for signup: the lead is in the outbox at once and leaves with the landing\'s click id from the first file', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     await runFirstFile();
+    const clickId = cookieValue('affitor_click_id');
     const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
-    await moreRequested();
-    expect(api.leads()).toHaveLength(0);
-    await moreArrives();
-    await signedUp;
-    expect(api.leads().map((lead) => lead.body)).toEqual([
-      expect.objectContaining({ customer_key: 'user_9', click_id: 'cust_7_1700000000000' }) as unknown,
+    // Before any answer (a page that redirects now loses nothing): the lead waits in the outbox cookie.
+    expect(JSON.parse(cookieValue('affitor_outbox')!)).toEqual([
+      { route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: clickId }) as unknown },
     ]);
-    // The rest's diagnosis sees the lead the first file's state recorded.
+    await expect(signedUp).resolves.toBeUndefined();
+    expect(api.leads().map((lead) => lead.body)).toEqual([expect.objectContaining({ customer_key: 'user_9', click_id: clickId }) as unknown]);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('is loaded for diagnose(), whose report sees the lead the first file sent', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    await host.affitor!.signup!('user_9');
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await moreRequested();
+    await moreArrives();
     expect((host.affitor!.diagnose!() as { lastLead: unknown }).lastLead).not.toBeNull();
   });
 
@@ -222,15 +232,17 @@ describe('the <script> build: the rest, loaded when asked', () => {
     ],
     ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
     ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
-  ])('when it %s: one error names the file and URL, trackClick\'s click leaves without it, signup resolves, and its lead waits in the outbox for the next page view', async (_, serve, fail, why) => {
+  ])('when it %s: one error names the file and URL, trackClick\'s click leaves without it, and a lead whose first try failed resolves and waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     serve();
     await runFirstFile();
-    const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
+    // The lead's first try fails: retrying it is the rest's work, which cannot be had.
+    api.app.setChaos({ failFirst: { lead: 1 } });
     const clicked = host.affitor!.trackClick!('/?aff=PARTNER456') as Promise<void>;
+    const signedUp = host.affitor!.signup!('user_9', 'nine@example.com') as Promise<void>;
     if (fail) {
       await moreRequested();
       fail(requested[0]!);
@@ -245,7 +257,8 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(error.mock.calls[0]!.join(' ')).toContain(why);
     // An answer that is not JavaScript is never added to the page as a script.
     if (!fail) expect(requestedFiles()).toEqual([]);
-    expect(api.leads()).toHaveLength(0);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.app.inspect().leads).toEqual([]);
     const waiting = JSON.parse(cookieValue('affitor_outbox')!) as Array<{ route: string; body: Record<string, unknown> }>;
     expect(waiting).toEqual([{ route: 'lead', body: expect.objectContaining({ customer_key: 'user_9', click_id: clickId }) as unknown }]);
 
@@ -255,8 +268,8 @@ describe('the <script> build: the rest, loaded when asked', () => {
     requested = [];
     serveMore();
     await runFirstFile();
-    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
-    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_9', click_id: clickId, event_id: waiting[0]!.body.event_id });
+    await vi.waitFor(() => expect(api.app.inspect().leads).toHaveLength(1));
+    expect(api.leads()[1]!.body).toMatchObject({ customer_key: 'user_9', click_id: clickId, event_id: waiting[0]!.body.event_id });
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
     expect(requestedFiles()).toEqual([]);
   });
@@ -319,11 +332,10 @@ describe('the stub snippet', () => {
     host.affitor!.ready!((affitor: Affitor) => readyCalls.push(affitor.getData!()));
     await runFirstFile();
     expect(api.clicks()).toHaveLength(1);
-    await moreRequested();
-    await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_7', click_id: cookieValue('affitor_click_id') });
     expect(readyCalls).toHaveLength(1);
+    expect(requestedFiles()).toEqual([]);
   });
 
   it('keeps going when a queued call is bad, logging it', async () => {

@@ -18,6 +18,7 @@ import {
   waitForCookie,
 } from './harness';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { sdkReady } from './consent-helpers';
 
 describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js when asked, Content-Security-Policy', () => {
@@ -25,7 +26,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
 
   const state = () => e2e.stack.api.app.inspect();
 
-  it('fetches affitor.more.js only when asked (a signup); a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone', async () => {
+  it('fetches affitor.more.js only when asked (diagnose()); a landing, a later ?aff= by pushState, a reload, a plain page view and a signup need the first file alone', async () => {
     const page = (path: string) => `${e2e.stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(e2e.context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
@@ -63,29 +64,39 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
     const second = await waitForCookie(e2e.context, 'affitor_click_id', first.value);
 
-    // A signup on a plain page view: the call fetches the rest, and the lead carries partner B's click.
+    // A signup on a plain page view: the first file sends the lead, which carries partner B's click.
     const signup = await openPage(e2e.context);
     await signup.page.goto(page('/lazy.html'));
     await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
-    // The rest is asked for twice when the server forbids caching: a look at the answer, then the script.
-    expect(new Set(signup.sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
+    expect(signup.sdkFiles).toEqual(['affitor.global.js']);
+
+    // diagnose() is the rest's: its first call fetches it (twice when the server forbids caching:
+    // a look at the answer, then the script), and a later call answers.
+    await diagnosed(signup.page);
+    expect(new Set(signup.sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
     expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
   });
 
-  it('runs under a nonce-based Content-Security-Policy: affitor.more.js gets the first file\'s nonce, and landing and signup are recorded', async () => {
+  it('runs under a nonce-based Content-Security-Policy: landing and signup are recorded, and affitor.more.js gets the first file\'s nonce', async () => {
     const { page, console: lines, sdkFiles } = await openPage(e2e.context);
     await page.goto(`${e2e.stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
     const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
     await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('csp@example.com'));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'csp@example.com' })]);
+    // The rest runs only if the policy let its script tag in.
+    await diagnosed(page);
     expect(new Set(sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
   });
 });
 
 interface AffitorWindow {
-  affitor: { getData(): unknown; signup(customerKey: string): Promise<void> };
+  affitor: { getData(): unknown; signup(customerKey: string): Promise<void>; diagnose(): unknown };
 }
+
+/** Asks for diagnose() until it answers: its first call loads affitor.more.js, which must run. */
+const diagnosed = (page: Page) =>
+  expect.poll(() => page.evaluate(() => (window as unknown as AffitorWindow).affitor.diagnose() !== null)).toBe(true);
