@@ -63,7 +63,7 @@ interface SizeLimitAnswer {
 export interface SizeResults {
   /** dist/affitor.global.js: downloaded on every page view, and all a landing downloads. */
   first: SizeCheck;
-  /** dist/affitor.more.js: loaded by the first file only when asked (signup, trackClick, diagnose, debug). */
+  /** dist/affitor.more.js: loaded by the first file only when asked (diagnose, debug, the Stripe decoration, a failed try). */
   more: SizeCheck;
   importInitSignup: SizeCheck;
 }
