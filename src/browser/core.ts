@@ -1,5 +1,6 @@
 /**
- * What the SDK's first part shares with its rest (retries, the diagnosis, the Stripe decoration). Modules of the rest take state and steps from here only (and
+ * What the SDK's first part shares with its rest (retries, the diagnosis, the Stripe decoration).
+ * Modules of the rest take state and steps from here only (and
  * stateless helpers from anywhere), so the script build can hand this one object from its first
  * file (`affitor.global.js`) to the file it loads when asked (`affitor.more.js`), where this import
  * resolves to what the first file handed over (the plugin in tsup.config.ts): a plain object
