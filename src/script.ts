@@ -15,12 +15,11 @@
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
 import { consent, log } from './browser/options';
-import { answered, post, record, send } from './browser/send';
+import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent } from './browser/consent';
 import { revokeConsent } from './browser/erase';
 import type { AffitorInitOptions } from './browser/tracker';
-import { rest } from './browser/send';
 import { resend } from './browser/resend';
 import { signup } from './browser/signup';
 import { start } from './browser/start';
@@ -93,12 +92,12 @@ const loadMore = (): Promise<Rest | undefined> =>
 
 /**
  * A method of the rest: loads the rest and calls it there with the arguments, or settles with
- * `fallback` (the same arguments) once the rest cannot be had.
+ * undefined once the rest cannot be had.
  */
 const later =
-  (method: keyof More, fallback: (...args: never[]) => unknown = () => {}) =>
+  (method: keyof More) =>
   (...args: never[]): unknown =>
-    more ? more[method](...args) : loadMore().then((arrived) => (arrived ? arrived[method](...args) : fallback(...args)));
+    more ? more[method](...args) : loadMore().then((arrived) => arrived?.[method](...args));
 
 // Retrying a failed try is the rest's work: it is loaded for it.
 rest.retry = later('retry') as typeof rest.retry;
@@ -139,7 +138,7 @@ const api: Api & { [HANDOVER]?: Handover } = {
  * What the rest reads and calls here: the names `./browser/core` exports, as one plain object
  * (see there); the state that changes through `now()`, which the rest's side turns back into names.
  */
-const core: Handed = { answered, consent, cookieDomain, log, now, post, record, send };
+const core: Handed = { answered, consent, cookieDomain, log, now, post, record };
 
 api[HANDOVER] = {
   core,

@@ -10,11 +10,11 @@
 import { cookiesBlocked, windowDays } from './attribution';
 import { chosenDomain, cookieDomain, probes } from './jar';
 import { consent, log, options, programId } from './options';
-import { answered, post, record, send } from './send';
+import { answered, post, record } from './send';
 
 export type { Answer, Extra } from './send';
 
-export { answered, consent, cookieDomain, log, post, record, send };
+export { answered, consent, cookieDomain, log, post, record };
 // The state that changes, read live (the script build reads each through `now()`).
 export { chosenDomain, cookiesBlocked, options, probes, programId, windowDays };
 
