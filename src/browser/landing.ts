@@ -21,7 +21,7 @@ export let handledAff: string | null = null;
 /** The click last started, until it settles: a signup waits for it. */
 export let pendingClick: Promise<void> | null = null;
 /** Clicks under way, by event id. */
-const clicks = new Map<string, Promise<void>>();
+export const clicks = new Map<string, Promise<void>>();
 let started = 0;
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
 let newestApplied = 0;

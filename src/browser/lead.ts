@@ -1,21 +1,43 @@
-/** A signup's lead event, built from the attribution at hand and put in the outbox. */
+/**
+ * A signup's lead: built from the attribution at hand and put in the outbox at once. It never
+ * overtakes a click queued before it: a landing not yet answered holds the click id the lead must
+ * carry, so the lead leaves once that click is delivered, with the attribution its answer made.
+ */
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
-import { enqueue } from './outbox';
-import { mayPersist, programId } from './options';
+import { clicks } from './landing';
+import { enqueue, outbox, storeOutbox } from './outbox';
+import { log, mayPersist, programId } from './options';
 import { sessionId } from './session';
+import { send } from './send';
+import type { Answer } from './send';
 
 /**
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last
- * partner, and returns it to be sent; none without a program id. The arguments are checked by
- * signup.ts.
+ * partner, and returns it to be sent. The arguments and the program id are checked by signup.ts.
  */
-export const queueLead = (customerKey: string, email?: string): PendingEvent | undefined =>
-  programId
-    ? enqueue({
-        route: 'lead',
-        body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId), event_id: newEventId() },
-      })
-    : undefined;
+export const queueLead = (customerKey: string, email?: string): PendingEvent =>
+  enqueue({
+    route: 'lead',
+    body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
+  });
+
+/**
+ * Sends a lead (a signup's, or one an earlier page view left) once the clicks queued before it
+ * are answered, with the attribution they made. While one is not delivered (the API is down),
+ * the lead waits behind it in the outbox: sent without it, it would reach the server
+ * unattributed, or attributed to the partner before. Never rejects.
+ */
+export async function sendLead(lead: PendingEvent): Promise<Answer> {
+  // The clicks queued before it and not yet delivered (in flight, or kept through an outage).
+  const ahead = outbox.slice(0, outbox.indexOf(lead)).filter((pending) => pending.route == 'click');
+  for (const click of ahead) await clicks.get(click.body.event_id);
+  if (ahead.some((click) => outbox.includes(click))) return void log('info', 'lead waits for its click');
+  if (ahead.length) {
+    Object.assign(lead.body, { click_id: clickId || undefined, click_ids: history });
+    storeOutbox();
+  }
+  return send(lead);
+}

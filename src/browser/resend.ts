@@ -8,7 +8,7 @@ import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
 import { startClick } from './landing';
 import { log } from './options';
 import { drop, outbox, storeOutbox, takeEarlier } from './outbox';
-import { send } from './send';
+import { sendLead } from './lead';
 
 /** Sends again, in the order they happened, the events earlier page views left; once per page view. */
 export function resend(): void {
@@ -18,7 +18,7 @@ export function resend(): void {
     if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
       log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);
-    } else void (event.route == 'click' ? startClick(event) : send(event));
+    } else void (event.route == 'click' ? startClick(event) : sendLead(event));
   }
   if (events.length) storeOutbox();
 }

@@ -1,11 +1,9 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
 import { isBrowser } from './env';
-import { pendingClick } from './landing';
-import { queueLead } from './lead';
+import { queueLead, sendLead } from './lead';
 import { NO_PROGRAM_ID, log, programId } from './options';
-import { send } from './send';
 
-/** How long `signup` waits for a click still in flight before sending the lead anyway. */
+/** How long `signup` may take to resolve: its lead stays in the outbox until delivered (behind a landing's click still in flight, or retried). */
 export const SIGNUP_WAIT_MS = 5_000;
 
 /** Reports a signup (lead) for `customerKey`. Never rejects: anything that goes wrong is logged. */
@@ -17,11 +15,14 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     }
     if (email != null && typeof email != 'string') return log('error', 'signup: email must be a string, got', email);
     if (!programId) return log('error', 'signup not sent. ' + NO_PROGRAM_ID);
-    // The lead carries the click id of a landing still in flight; bounded, so a click that never answers does not hold it back.
-    if (pendingClick) await Promise.race([pendingClick, new Promise((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))]);
-    const event = queueLead(customerKey.trim(), email?.trim());
-    // One try from here; a failed one goes on in the rest of the SDK (delivery.ts), the lead in the outbox meanwhile.
-    if (event && (await send(event))) log('info', 'lead recorded');
+    // In the outbox before anything is awaited: a page that leaves right after the call (a form
+    // that redirects) cannot lose it, even while the landing's click is still in flight.
+    const lead = queueLead(customerKey.trim(), email?.trim());
+    // One try from here, once the clicks before it are answered; a failed one goes on in the rest
+    // of the SDK (delivery.ts). Bounded: the lead stays in the outbox, whatever the network does.
+    if (await Promise.race([sendLead(lead), new Promise<undefined>((resolve) => setTimeout(resolve, SIGNUP_WAIT_MS))])) {
+      log('info', 'lead recorded');
+    }
   } catch (error) {
     log('error', 'signup failed:', error);
   }

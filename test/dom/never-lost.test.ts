@@ -117,6 +117,26 @@ describe('a signup that fails', () => {
     expect(cookieValue('affitor_outbox')).toBeUndefined();
   });
 
+  it('made while the API was down at landing waits behind the kept click, and the next page view sends it with that click\'s id', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(landing.getClickId()).toBeNull();
+    // Resolves at once: its click is not on its way, so there is nothing to wait for in this page view.
+    await landing.signup('user_1', 'a@example.com');
+    // Sent now, the lead would reach the server without a click id, unattributed.
+    expect(api.leads()).toHaveLength(0);
+    const [click, lead] = outbox();
+    expect([click!.route, lead!.route]).toEqual(['click', 'lead']);
+
+    const next = await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: next.getClickId(), event_id: lead!.body.event_id });
+    expect(next.getClickId()).toMatch(/^cust_/);
+    expect(recorded().clicks).toHaveLength(1);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+
   it('is not kept when the server refuses it for good (a 4xx)', async () => {
     const tracker = await pageView('https://shop.example.com/');
     await tracker.signup('nobody');

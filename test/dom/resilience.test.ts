@@ -3,6 +3,7 @@ import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { postJson } from '../../src/browser/transport';
+import { parseOutbox } from '../../src/core/outbox';
 import { API_BASE, HttpResponse, cookieValue, http, land as landWith, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
@@ -116,17 +117,34 @@ describe('signup', () => {
     expect(tracker.getClickId()).toMatch(/^cust_/);
   });
 
-  it('sends the lead after a bounded wait when the click never answers', async () => {
+  it('resolves after a bounded wait when the click never answers; the lead waits behind it and leaves with its click id on the next page view', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     api.answer('click', () => new Promise<never>(() => {}));
     setUrl('https://shop.example.com/?aff=PARTNER123');
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    const signedUp = tracker.signup('user_1');
-    await vi.advanceTimersByTimeAsync(5_000);
+    let settled = false;
+    const signedUp = tracker.signup('user_1').then(() => (settled = true));
+    // Queued at once, behind the click, before anything was awaited.
+    const [click, lead] = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    expect(click).toMatchObject({ route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123' } });
+    expect(lead).toMatchObject({ route: 'lead', body: { customer_key: 'user_1' } });
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
     await signedUp;
-    expect(api.leads()).toHaveLength(1);
-    expect(api.leads()[0]!.body).not.toHaveProperty('click_id');
+    // Sent without the click's id it would be unattributed: it is not sent.
+    expect(api.leads()).toHaveLength(0);
+    vi.useRealTimers();
+
+    // The visitor goes on (the click never answered there); the API answers again.
+    api.server.resetHandlers();
+    const next = await landWith('https://shop.example.com/welcome');
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(next.getClickId()).toMatch(/^cust_/);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: next.getClickId(), click_ids: [next.getClickId()], event_id: lead!.body.event_id });
+    expect(api.app.inspect().leads).toEqual([expect.objectContaining({ click_id: next.getClickId() })]);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
 
   it('warns, without an error, for an unattributed visitor the server does not know', async () => {

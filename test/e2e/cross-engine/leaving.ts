@@ -73,6 +73,25 @@ export function leavingScenarios(scenario: Scenario): void {
       expect(await page.errors()).toEqual([]);
     });
 
+    it('signing up and going on at once (a form that redirects without waiting), the click still in flight: the lead waits in the outbox behind the click, and the next page view sends it with the click id', async () => {
+      site().api.app.setChaos({ latencyMs: 500 });
+      const page = await tab();
+      await page.visit(landingUrl('signup-and-leave.html'));
+      await until('the visitor on the next page', async () => (await page.url()).endsWith('/index.html'));
+      const clickId = await page.waitForCookie('affitor_click_id');
+      await until('the lead', () => state().leads.length === 1, 10_000);
+      await site().front.quiet();
+      // The landing's keepalive click, the next page's resend of it, then the lead that waited for its answer.
+      expect(posts().map((request) => request.route)).toEqual(['click', 'click', 'lead']);
+      expect(distinct(eventIds('click'))).toHaveLength(1);
+      expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: eventIds('click')[0] })]);
+      expect(state().leads).toEqual([
+        expect.objectContaining({ click_id: clickId.value, customer_key: 'leaving_user', email: 'leaving@example.com', event_id: eventIds('lead')[0] }),
+      ]);
+      await until('the outbox cookie to be gone', async () => (await outbox(page)) === null);
+      expect(await page.errors()).toEqual([]);
+    });
+
     it('closing the tab as soon as the landing has loaded: the click is recorded', async () => {
       site().api.app.setChaos({ latencyMs: ANSWER_LATENCY_MS });
       const staying = await stayingTab();
