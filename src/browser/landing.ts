@@ -18,9 +18,9 @@ import { send } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
-/** The click last started, until it settles: a signup waits for it. */
+/** The click last started, until it settles: trackClick joins it for the same landing. */
 export let pendingClick: Promise<void> | null = null;
-/** Clicks under way, by event id. */
+/** Clicks under way, by event id: a lead waits for those queued before it (lead.ts). */
 export const clicks = new Map<string, Promise<void>>();
 let started = 0;
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
