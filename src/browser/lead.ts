@@ -6,7 +6,7 @@
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
-import { clickId, history } from './attribution';
+import { clickId, cookiesBlocked, history, restore } from './attribution';
 import { clicks } from './landing';
 import { enqueue, outbox, storeOutbox } from './outbox';
 import { log, mayPersist, programId } from './options';
@@ -18,11 +18,16 @@ import type { Answer } from './send';
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last
  * partner, and returns it to be sent. The arguments and the program id are checked by signup.ts.
  */
-export const queueLead = (customerKey: string, email?: string): PendingEvent =>
-  enqueue({
+export function queueLead(customerKey: string, email?: string): PendingEvent {
+  // Another tab may have landed since this page read the jar (a partner link opened beside a shop
+  // tab the visitor signs up in): the lead carries the attribution the jar holds now. Not where the
+  // attribution lives in memory only (cookies blocked) or may not be read (consent not given).
+  if (mayPersist() && !cookiesBlocked) restore();
+  return enqueue({
     route: 'lead',
     body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
   });
+}
 
 /**
  * Sends a lead (a signup's, or one an earlier page view left) once the clicks queued before it

@@ -36,6 +36,27 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+  it('a shop tab opened before the landing, where the visitor then signs up: the lead carries the click id the landing tab wrote', async () => {
+    const shop = await tab();
+    await shop.visit(site().url(HOSTS.app, '/signup.html'));
+    await shop.sdkReady();
+    expect(await shop.evaluate('window.affitor.getClickId()')).toBeNull();
+
+    // The partner's link, opened in a new tab beside it.
+    const www = await tab();
+    await land(www, HOSTS.www);
+    const clickId = await www.waitForCookie('affitor_click_id');
+    await site().front.quiet();
+
+    expect(await shop.evaluate("window.affitor.signup('later@example.com', 'later@example.com')")).toBeNull();
+    await until('the lead', () => state().leads.length === 1);
+    expect(posts().map((request) => request.route)).toEqual(['click', 'lead']);
+    const [click] = state().clicks;
+    expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'later@example.com' })]);
+    expect(state().customers).toEqual([expect.objectContaining({ id: click!.customer_id, status: 'lead', partner_id: PARTNER_A.id })]);
+    expect([...(await www.errors()), ...(await shop.errors())]).toEqual([]);
+  });
+
   it('a sibling subdomain (app.) sees the attribution, and its signup carries the click id', async () => {
     const www = await tab();
     await land(www, HOSTS.www);
