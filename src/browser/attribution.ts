@@ -96,6 +96,20 @@ export function applyClick(id: string, url: string, days: number, byServer?: boo
   announce(previous);
 }
 
+/**
+ * Reads the attribution again, as another tab of the site may have written it since (a partner's
+ * link followed in a new tab), and tells the listeners when it changed: when the page is shown
+ * again, and before a lead is built. Not where the attribution lives in memory only (cookies
+ * blocked, consent pending) or may not be read (consent not given).
+ */
+export function reread(): void {
+  if (mayPersist() && !cookiesBlocked) {
+    const previous = data();
+    restore();
+    if (clickId != previous.clickId) announce(previous);
+  }
+}
+
 /** Calls `listener(current, previous)` whenever a click id is set, replaced or forgotten (consent revoked). Returns a function that stops it. */
 export function onAttribution(listener: AttributionListener): () => void {
   listeners.add(listener);

@@ -6,7 +6,7 @@
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
-import { clickId, cookiesBlocked, history, restore } from './attribution';
+import { clickId, history, reread } from './attribution';
 import { clicks } from './landing';
 import { enqueue, outbox, storeOutbox } from './outbox';
 import { log, mayPersist, programId } from './options';
@@ -20,9 +20,8 @@ import type { Answer } from './send';
  */
 export function queueLead(customerKey: string, email?: string): PendingEvent {
   // Another tab may have landed since this page read the jar (a partner link opened beside a shop
-  // tab the visitor signs up in): the lead carries the attribution the jar holds now. Not where the
-  // attribution lives in memory only (cookies blocked) or may not be read (consent not given).
-  if (mayPersist() && !cookiesBlocked) restore();
+  // tab the visitor signs up in): the lead carries the attribution the jar holds now.
+  reread();
   return enqueue({
     route: 'lead',
     body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },

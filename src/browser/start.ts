@@ -1,5 +1,5 @@
-/** `init`: the options, the stored attribution, the events earlier page views left, and the landing. */
-import { restore } from './attribution';
+/** `init`: the options, the stored attribution (read again when the page is shown again), the events earlier page views left, and the landing. */
+import { reread, restore } from './attribution';
 import { onUrlChange } from './history';
 import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
 import { landHere, landingUrl } from './landing';
@@ -22,6 +22,8 @@ export function start(newOptions: AffitorInitOptions = {}): void {
       // Read, not resent (resend.ts): a new event is stored beside them, and a landing finds its own.
       readEarlier();
       onUrlChange(landHere);
+      // A tab shown again may find a newer attribution another tab wrote (attribution.ts).
+      document.addEventListener('visibilitychange', reread);
     }
     landHere();
   } catch (error) {

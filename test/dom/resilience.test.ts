@@ -147,31 +147,6 @@ describe('signup', () => {
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
 
-  it('carries the attribution another tab wrote after this page started (a partner link opened beside the shop tab)', async () => {
-    const tracker = await landWith('https://shop.example.com/pricing');
-    expect(tracker.getClickId()).toBeNull();
-    // Another tab lands: its click is recorded and it writes the cookies this page shares.
-    const other = await postJson(`${API_BASE}/api/v1/track/click`, { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', additional_data: { program_id: 1 } });
-    const clickId = other.body!.click_id as string;
-    document.cookie = `affitor_click_id=${clickId};path=/`;
-    document.cookie = `affitor_click_ids=${clickId};path=/`;
-    document.cookie = `affitor_aff_url=${encodeURIComponent('https://shop.example.com/?aff=PARTNER123')};path=/`;
-
-    await tracker.signup('user_1');
-    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: clickId, click_ids: [clickId] });
-    expect(api.app.inspect().leads).toEqual([expect.objectContaining({ click_id: clickId })]);
-    expect(tracker.getClickId()).toBe(clickId);
-  });
-
-  it('keeps an attribution held in memory (consent pending) over the jar at signup', async () => {
-    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
-    const clickId = tracker.getClickId();
-    expect(clickId).toMatch(/^cust_/);
-    expect(cookieValue('affitor_click_id')).toBeUndefined();
-    await tracker.signup('user_1');
-    expect(api.leads()[0]!.body).toMatchObject({ click_id: clickId });
-  });
-
   it('warns, without an error, for an unattributed visitor the server does not know', async () => {
     const tracker = await landWith('https://shop.example.com/');
     await tracker.signup('stranger');

@@ -57,6 +57,26 @@ export function attributionScenarios(scenario: Scenario): void {
     expect([...(await www.errors()), ...(await shop.errors())]).toEqual([]);
   });
 
+  it('a shop tab opened before the landing, shown again: it reads the attribution the landing tab wrote and tells its listeners', async () => {
+    const shop = await tab();
+    await shop.visit(site().url(HOSTS.app, '/'));
+    await shop.sdkReady();
+    await shop.evaluate('(window.heard = [], window.affitor.onAttribution(function (now) { window.heard.push(now.clickId); }), null)');
+
+    const www = await tab();
+    await land(www, HOSTS.www);
+    const clickId = await www.waitForCookie('affitor_click_id');
+    await site().front.quiet();
+    expect(await shop.evaluate('window.affitor.getClickId()')).toBeNull();
+
+    // The visitor comes back to the shop tab (headless tabs are all visible: the event is dispatched).
+    await shop.evaluate("(document.dispatchEvent(new Event('visibilitychange')), null)");
+    expect(await shop.evaluate('window.heard')).toEqual([clickId.value]);
+    expect(await shop.evaluate('window.affitor.getData()')).toEqual({ clickId: clickId.value, programId: PROGRAM_ID, hasAttribution: true, affiliateUrl: expect.stringContaining(`aff=${PARTNER_A.link}`) as string });
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+    expect([...(await www.errors()), ...(await shop.errors())]).toEqual([]);
+  });
+
   it('a sibling subdomain (app.) sees the attribution, and its signup carries the click id', async () => {
     const www = await tab();
     await land(www, HOSTS.www);
