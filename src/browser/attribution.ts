@@ -103,10 +103,15 @@ export function applyClick(id: string, url: string, days: number, byServer?: boo
  * blocked, consent pending) or may not be read (consent not given).
  */
 export function reread(): void {
-  if (mayPersist() && !cookiesBlocked) {
-    const previous = data();
-    restore();
-    if (clickId != previous.clickId) announce(previous);
+  try {
+    if (mayPersist() && !cookiesBlocked) {
+      const previous = data();
+      restore();
+      if (clickId != previous.clickId) announce(previous);
+    }
+  } catch (error) {
+    // An event listener of the page's: nothing may reach its error monitoring.
+    log('error', 'reading the cookies again failed:', error);
   }
 }
 
