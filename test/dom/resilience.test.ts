@@ -147,6 +147,22 @@ describe('signup', () => {
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
 
+  it('resolves within its bound when the lead request itself never answers; the lead stays in the outbox', async () => {
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    api.answer('lead', () => new Promise<never>(() => {}));
+    let settled = false;
+    const signedUp = tracker.signup('user_1').then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(api.leads()).toHaveLength(1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await signedUp;
+    expect(parseOutbox(cookieValue('affitor_outbox') ?? null)).toEqual([
+      expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_1', click_id: tracker.getClickId() }) as unknown }),
+    ]);
+  });
+
   it('warns, without an error, for an unattributed visitor the server does not know', async () => {
     const tracker = await landWith('https://shop.example.com/');
     await tracker.signup('stranger');
