@@ -31,9 +31,13 @@ export const listeners = new Set<AttributionListener>();
 
 export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
 
-/** Reads the stored attribution from the cookies; a legacy `customer_code` is migrated. Memory (consent pending) wins. */
+/**
+ * Reads the stored attribution from the cookies; a legacy `customer_code` is migrated. Not where
+ * the attribution lives in memory only (consent pending, or the browser refused the cookies): the
+ * jar does not hold it, and reading it would forget it.
+ */
 export function restore(): void {
-  if (unsavedDays) return;
+  if (unsavedDays || cookiesBlocked) return;
   const jar = lookInJar();
   clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId, jar);
   affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff, jar);
@@ -99,12 +103,12 @@ export function applyClick(id: string, url: string, days: number, byServer?: boo
 /**
  * Reads the attribution again, as another tab of the site may have written it since (a partner's
  * link followed in a new tab), and tells the listeners when it changed: when the page is shown
- * again, and before a lead is built. Not where the attribution lives in memory only (cookies
- * blocked, consent pending) or may not be read (consent not given).
+ * again, and before a lead is built. Not where it may not be read (consent not given); restore()
+ * keeps an attribution that lives in memory only.
  */
 export function reread(): void {
   try {
-    if (mayPersist() && !cookiesBlocked) {
+    if (mayPersist()) {
       const previous = data();
       restore();
       if (clickId != previous.clickId) announce(previous);

@@ -175,6 +175,20 @@ describe('cookie round trips', () => {
     expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
     expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies blocked: attribution kept in memory');
   });
+
+  it('keeps the attribution held in memory when cookies are blocked and init is called again (a single-page app re-rendering)', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // The browser keeps none of the page's cookies.
+    recordCookieWrites(() => false);
+    const tracker = await landAt('http://localhost/?aff=PARTNER123');
+    const held = tracker.getClickId();
+    expect(held).toMatch(/^cust_/);
+
+    tracker.init({ debug: false });
+    expect(tracker.getClickId()).toBe(held);
+    await tracker.signup('user_1');
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: held });
+  });
 });
 
 describe('session id', () => {

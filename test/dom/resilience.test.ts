@@ -163,6 +163,14 @@ describe('signup', () => {
     ]);
   });
 
+  it('leaves no timer behind once its lead is answered (a test runner with fake timers sees none pending)', async () => {
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await tracker.signup('user_1');
+    expect(api.leads()).toHaveLength(1);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('warns, without an error, for an unattributed visitor the server does not know', async () => {
     const tracker = await landWith('https://shop.example.com/');
     await tracker.signup('stranger');
