@@ -32,7 +32,8 @@ export function queueLead(customerKey: string, email?: string): PendingEvent {
  * Sends a lead (a signup's, or one an earlier page view left) once the clicks queued before it
  * are answered, with the attribution they made. While one is not delivered (the API is down),
  * the lead waits behind it in the outbox: sent without it, it would reach the server
- * unattributed, or attributed to the partner before. Never rejects.
+ * unattributed, or attributed to the partner before. `lead` is in the outbox (queueLead put it
+ * there, or an earlier page view left it): its place there says which clicks come before it. Never rejects.
  */
 export async function sendLead(lead: PendingEvent): Promise<Answer> {
   // The clicks queued before it and not yet delivered (in flight, or kept through an outage).
