@@ -3,7 +3,7 @@
  * answered for good, so leaving the page, or an API outage, cannot lose it. Events that earlier
  * page views left are read at start, so a new event is stored beside them, and resent by resend.ts.
  */
-import { formatOutbox, parseOutbox } from '../core/outbox';
+import { formatOutbox, mergeOutbox, parseOutbox } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { readCookie } from './cookies';
 import { COOKIE_OUTBOX } from '../core/cookie-names';
@@ -17,12 +17,29 @@ let taken = false;
 /** The events earlier page views left, until resend.ts takes them to send again. */
 export let earlier: PendingEvent[] = [];
 
+/** Ids of every event this page's outbox held: only events another tab stored are not among them. */
+const held = new Set<string>();
+/**
+ * Whether the task that read the events earlier page views left still runs: no other tab can have
+ * written since, so a landing's first write needs no second read (a read after the page's own
+ * writes stood 0.8 ms, up to 4 ms, before the click in Chromium).
+ */
+let fresh = false;
+
+/**
+ * Writes the outbox to its cookie. The cookie is read first: another tab of the site may have
+ * stored events since this page read the jar, and writing this page's events alone would lose them.
+ */
 export const storeOutbox = (): void => {
-  if (mayPersist()) setCookie(COOKIE_OUTBOX, outbox.length ? formatOutbox(outbox) : null, 60);
+  if (mayPersist()) {
+    const events = fresh ? outbox : mergeOutbox(outbox, parseOutbox(readCookie(COOKIE_OUTBOX)), held);
+    setCookie(COOKIE_OUTBOX, events.length ? formatOutbox(events) : null, 60);
+  }
 };
 
 /** Puts an event in the outbox (and its cookie) before it is sent. */
 export const enqueue = (event: PendingEvent): PendingEvent => {
+  held.add(event.body.event_id);
   outbox.push(event);
   storeOutbox();
   return event;
@@ -42,6 +59,9 @@ export function readEarlier(): void {
   taken = true;
   // What earlier page views left is in the jar as the page found it: no second read.
   earlier = parseOutbox(readCookie(COOKIE_OUTBOX, Boolean, firstJar()));
+  for (const event of earlier) held.add(event.body.event_id);
+  fresh = true;
+  queueMicrotask(() => (fresh = false));
   outbox = [...earlier, ...outbox];
 }
 
@@ -51,6 +71,8 @@ export const takeEarlier = (): PendingEvent[] => earlier.splice(0);
 /** A fresh page view (tests). */
 export const resetOutbox = (): void => {
   outbox = [];
+  held.clear();
+  fresh = false;
   earlier = [];
   taken = false;
 };

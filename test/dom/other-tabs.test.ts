@@ -4,6 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { postJson } from '../../src/browser/transport';
+import { formatOutbox, parseOutbox } from '../../src/core/outbox';
 import { API_BASE, cookieValue, land, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
@@ -60,5 +61,47 @@ describe('a tab opened before a landing in another tab', () => {
     expect(tracker.getClickId()).toBe(held);
     await tracker.signup('user_1');
     expect(api.leads()[0]!.body).toMatchObject({ click_id: held });
+  });
+});
+
+describe('the outbox, one cookie for every tab of the site', () => {
+  /** Another tab landed while the API was down and was closed: its click is in the outbox cookie only. */
+  function clickLeftByAnotherTab(): string {
+    // Made a moment ago (an event id starts with its time).
+    const eventId = (Date.now() - 1_000).toString(36).padStart(9, '0') + 'othertab01';
+    const click = { route: 'click' as const, body: { affiliate_url: LANDING, additional_data: { program_id: 1 }, event_id: eventId } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(formatOutbox([click]))};path=/;domain=.example.com`;
+    return eventId;
+  }
+
+  it('keeps a click another tab stored when this page stores its own lead, and the next page view sends the lead with that click id', async () => {
+    const tracker = await land('https://shop.example.com/pricing');
+    const otherClick = clickLeftByAnotherTab();
+    // The API is still down: the lead is kept too, after the other tab's click.
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    await tracker.signup('user_1');
+    expect(api.leads()).toHaveLength(3);
+    const stored = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    expect(stored.map((event) => [event.route, event.body.event_id])).toEqual([
+      ['click', otherClick],
+      ['lead', api.leads()[0]!.body.event_id],
+    ]);
+
+    // The API is back; the visitor goes on.
+    const next = await land('https://shop.example.com/welcome');
+    await vi.waitFor(() => expect(api.app.inspect().leads).toHaveLength(1));
+    expect(next.getClickId()).toMatch(/^cust_/);
+    expect(api.app.inspect().leads).toEqual([expect.objectContaining({ click_id: next.getClickId() })]);
+    expect(api.app.inspect().clicks).toEqual([expect.objectContaining({ event_id: otherClick })]);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+
+  it('does not write back an event this page delivered, while keeping what another tab stored', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER456');
+    const otherClick = clickLeftByAnotherTab();
+    await tracker.signup('user_1');
+    expect(api.app.inspect().leads).toHaveLength(1);
+    // The lead left the outbox once answered; the other tab's click is still there for a later page view.
+    expect(parseOutbox(cookieValue('affitor_outbox') ?? null).map((event) => event.body.event_id)).toEqual([otherClick]);
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { OUTBOX_LIMIT, OUTBOX_MAX_CHARS, formatOutbox, isRetryable, newEventId, parseOutbox } from '../../src/core/outbox';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OUTBOX_LIMIT, OUTBOX_MAX_CHARS, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 
 const click = (id: string, extra: Record<string, unknown> = {}): PendingEvent => ({
@@ -49,5 +49,33 @@ describe('outbox', () => {
     [404, false],
   ])('treats status %i as retryable: %s', (status, retryable) => {
     expect(isRetryable(status)).toBe(retryable);
+  });
+});
+
+describe('the outbox cookie that every tab of the site shares', () => {
+  afterEach(() => vi.useRealTimers());
+  const lead = (id: string): PendingEvent => ({ route: 'lead', body: { event_id: id, customer_key: 'u' } });
+  const ids = (events: PendingEvent[]) => events.map((event) => event.body.event_id);
+
+  it('keeps what another tab stored beside this page\'s own events, oldest first', () => {
+    const own = [click('1a'), lead('1c')];
+    const stored = [click('1b'), click('1d')];
+    expect(ids(mergeOutbox(own, stored, new Set(['1a', '1c'])))).toEqual(['1a', '1b', '1c', '1d']);
+  });
+
+  it('writes this page\'s copy of its own events, and does not write back one it took out', () => {
+    const own = [{ ...lead('1a'), body: { event_id: '1a', customer_key: 'u', click_id: 'cust_1' } }];
+    // The cookie still holds the lead as first stored, and a click this page delivered.
+    const stored = [lead('1a'), click('0z')];
+    expect(mergeOutbox(own, stored, new Set(['0z', '1a']))).toEqual(own);
+  });
+
+  it('makes event ids that sort in the order they were made (the merge orders by them)', () => {
+    vi.useFakeTimers();
+    const made = [0, 1, 999, 86_400_000, 40 * 365 * 86_400_000, 1_000 * 365 * 86_400_000].map((ms) => {
+      vi.setSystemTime(Date.UTC(2026, 0, 1) + ms);
+      return newEventId();
+    });
+    expect([...made].sort()).toEqual(made);
   });
 });
