@@ -1,8 +1,8 @@
 /**
  * Attribution that is never lost, against the reference tracking server's test switches
  * (chaos): an API outage at landing, a retry that succeeds, a signup whose request fails or
- * whose answer is lost, a signup racing the click, a router that strips `?aff=`, and init
- * called twice. Each scenario checks what the server recorded: every event once, with the
+ * whose answer is lost, two tabs sharing the outbox through an outage, a signup racing the
+ * click, a router that strips `?aff=`, and init called twice. Each scenario checks what the server recorded: every event once, with the
  * client's event id. (A visitor who leaves the landing at once is in never-lost.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
@@ -146,6 +146,38 @@ export function neverLostScenarios(scenario: Scenario): void {
       expect(lines.some((text) => text.startsWith('[Affitor] lead try 1 failed, retrying:'))).toBe(true);
       expect(lines).toContain('[Affitor] lead recorded');
     });
+  });
+
+  it('two tabs share the outbox: a signup in a shop tab during the outage keeps the click the closed landing tab could not deliver; the next page view sends both, the lead with its click id', async () => {
+    const shop = await tab();
+    await shop.visit(site().url(HOSTS.app, '/signup.html'));
+    await shop.sdkReady();
+
+    // The partner's link, opened in a new tab while the API is down: the click is kept in the outbox.
+    site().api.app.setChaos({ failFirst: { click: ATTEMPTS } });
+    const www = await tab();
+    await land(www, HOSTS.www);
+    await keptLine(www);
+    const [clickEvent] = eventIds('click');
+
+    // Still down: the visitor signs up in the shop tab, and its lead is kept beside the click.
+    site().api.app.setChaos({ failFirst: { lead: ATTEMPTS } });
+    expect(await shop.evaluate("window.affitor.signup('both@example.com', 'both@example.com')")).toBeNull();
+    await keptLine(shop);
+    const [leadEvent] = eventIds('lead');
+    expect(await pending(shop)).toEqual([
+      ['click', clickEvent, null],
+      ['lead', leadEvent, null],
+    ]);
+    await www.close();
+
+    // The API is back; the visitor goes on in the shop tab.
+    await shop.visit(site().url(HOSTS.app, '/'));
+    const clickId = await shop.waitForCookie('affitor_click_id');
+    await until('the lead', () => state().leads.length === 1);
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: clickEvent })]);
+    expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, event_id: leadEvent, customer_key: 'both@example.com' })]);
+    await until('the outbox cookie to be gone', async () => (await pending(shop)) === null);
   });
 
   it('a signup right after landing, while the click is in flight, carries the new click id', async () => {
