@@ -1,17 +1,19 @@
 /**
- * Consent calls: `grantConsent` writes what is held in memory (the attribution, the session id);
- * a withdrawal stops every write and forgets the attribution at once. `revokeConsent` (erase.ts)
- * also deletes what earlier pages wrote. Browser only.
+ * Consent calls: `grantConsent` writes what is held in memory (the attribution, the session id,
+ * the events not delivered yet); a withdrawal stops every write and forgets the attribution at
+ * once. `revokeConsent` (erase.ts) also deletes what earlier pages wrote. Browser only.
  */
 import { forget, persist, unsavedDays } from './attribution';
 import { setConsent } from './options';
-import { clearOutbox } from './outbox';
+import { clearOutbox, storeOutbox } from './outbox';
 import { keepSessionId, restartSessionId } from './session';
 
 export function grantConsent(): void {
   setConsent('granted');
   if (unsavedDays) persist();
   keepSessionId();
+  // Events not delivered yet (the API was down) were held in memory only: now a later page view can send them.
+  storeOutbox();
 }
 
 /** Consent withdrawn, in this page: nothing more is written, the attribution, the outbox and the session id are forgotten. */

@@ -46,7 +46,7 @@ export class AffitorTracker {
   readonly trackClick = trackClick;
   /** Reports a signup (lead) for `customerKey`, carrying the click id of the visitor's last partner. */
   readonly signup = signup;
-  /** Consent given: writes what attribution is held in memory to cookies, and persists from now on. */
+  /** Consent given: writes what is held in memory (the attribution, and the events not delivered yet) to cookies, and persists from now on. */
   readonly grantConsent = (): void => void (isBrowser() && grantConsent());
   /** Consent withdrawn: deletes every cookie and stored item the SDK wrote, and forgets the attribution. */
   readonly revokeConsent = (): void => void (isBrowser() && revokeConsent());

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
+import { parseOutbox } from '../../src/core/outbox';
 import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
@@ -30,6 +31,21 @@ describe('consent', () => {
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
     expect(api.clicks()[1]!.body.existing_click_id).toBe(held);
     expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+
+  it('writes a click it could not deliver yet to the outbox when consent is granted, so a later page view sends it', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    expect(api.clicks()).toHaveLength(3);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    tracker.grantConsent();
+    const [kept] = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    expect(kept).toMatchObject({ route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123' } });
+
+    const next = await land('https://shop.example.com/pricing');
+    expect(api.app.inspect().clicks).toEqual([expect.objectContaining({ event_id: kept!.body.event_id })]);
+    expect(cookieValue('affitor_click_id')).toBe(next.getClickId());
+    expect(next.getClickId()).toMatch(/^cust_/);
   });
 
   it('keeps the in-memory attribution when init is called again before consent', async () => {
