@@ -23,8 +23,14 @@ export const OUTBOX_MAX_CHARS = 2400;
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
-/** The time in base 36, nine digits (to the year 5188), then random ones: ids sort in the order they were made. */
-export const newEventId = (): string => Date.now().toString(36).padStart(9, '0') + Math.random().toString(36).slice(2, 12);
+/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer), so ids order by time (byAge). */
+export const newEventId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
+
+/**
+ * Oldest first: a longer id is a later one (the time gains a digit in 2059), then base-36 order.
+ * Ids of earlier SDK versions, with a shorter random part now and then, sort as older.
+ */
+const byAge = ({ body: { event_id: a } }: PendingEvent, { body: { event_id: b } }: PendingEvent): number => a.length - b.length || (a < b ? -1 : 1);
 
 /** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
 export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
@@ -46,11 +52,11 @@ export function parseOutbox(value: string | null): PendingEvent[] {
 /**
  * What a page writes to the outbox cookie, which every tab of the site shares: its own events, and
  * those another tab stored (`stored`, the cookie as it is now) whose ids it never `held` (an event
- * it held and no longer does was delivered or given up). Oldest first, as an event id starts with
- * its time: a lead waits for the clicks before it, and the newest are the ones kept.
+ * it held and no longer does was delivered or given up). Oldest first (an event id starts with its
+ * time): a lead waits for the clicks before it, and the newest are the ones kept.
  */
 export const mergeOutbox = (own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] =>
-  [...stored.filter((event) => !held.has(event.body.event_id)), ...own].sort((a, b) => (a.body.event_id < b.body.event_id ? -1 : 1));
+  [...stored.filter((event) => !held.has(event.body.event_id)), ...own].sort(byAge);
 
 /** The outbox as stored: newest events kept when it is too long; an oversized body keeps only what attribution needs. */
 export function formatOutbox(events: readonly PendingEvent[]): string {

@@ -53,7 +53,10 @@ describe('outbox', () => {
 });
 
 describe('the outbox cookie that every tab of the site shares', () => {
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
   const lead = (id: string): PendingEvent => ({ route: 'lead', body: { event_id: id, customer_key: 'u' } });
   const ids = (events: PendingEvent[]) => events.map((event) => event.body.event_id);
 
@@ -70,12 +73,17 @@ describe('the outbox cookie that every tab of the site shares', () => {
     expect(mergeOutbox(own, stored, new Set(['0z', '1a']))).toEqual(own);
   });
 
-  it('makes event ids that sort in the order they were made (the merge orders by them)', () => {
+  it('orders event ids by the time they were made, past 2059 (when the time gains a digit) and whatever the random draw', () => {
     vi.useFakeTimers();
-    const made = [0, 1, 999, 86_400_000, 40 * 365 * 86_400_000, 1_000 * 365 * 86_400_000].map((ms) => {
+    // 0.5 is `0.i` in base 36: a draw with a single digit.
+    const draws = [0.123456789, 0.5, 0.987654321];
+    const made = [0, 1, 999, 86_400_000, 33 * 365 * 86_400_000, 34 * 365 * 86_400_000, 1_000 * 365 * 86_400_000].map((ms, i) => {
       vi.setSystemTime(Date.UTC(2026, 0, 1) + ms);
-      return newEventId();
+      vi.spyOn(Math, 'random').mockReturnValueOnce(draws[i % draws.length]!);
+      return click(newEventId());
     });
-    expect([...made].sort()).toEqual(made);
+    expect(made[1]!.body.event_id).toMatch(/^[a-z0-9]+i0{9}$/);
+    const shuffled = [made[3]!, made[6]!, made[0]!, made[5]!, made[2]!, made[4]!, made[1]!];
+    expect(ids(mergeOutbox(shuffled, [], new Set()))).toEqual(ids(made));
   });
 });
