@@ -26,6 +26,18 @@ export function leavingScenarios(scenario: Scenario): void {
     await page.visit(site().url(HOSTS.leave, '/away.html'));
     return page;
   };
+  /**
+   * Opens a landing page that goes on to another page of the shop (with the SDK) as soon as it has
+   * loaded, while the API holds its answers back 500 ms; resolves once the visitor is there and the
+   * click id is in the jar.
+   */
+  async function leaveForShop(landingPage: string) {
+    site().api.app.setChaos({ latencyMs: 500 });
+    const page = await tab();
+    await page.visit(landingUrl(landingPage));
+    await until('the visitor on the next page', async () => (await page.url()).endsWith('/index.html'));
+    return { page, clickId: await page.waitForCookie('affitor_click_id') };
+  }
   /** The landing's click, recorded once with its event id, and no page left to write the cookie from its answer. */
   async function expectClickRecorded(landing: string, reader: Tab) {
     await until('the click', () => state().clicks.length === 1, 10_000);
@@ -59,11 +71,7 @@ export function leavingScenarios(scenario: Scenario): void {
     });
 
     it('to another page of the shop as soon as the landing has loaded, its click still in flight: two sends of one event, one click, its id in the cookie', async () => {
-      site().api.app.setChaos({ latencyMs: 500 });
-      const page = await tab();
-      await page.visit(landingUrl('leave-for-shop-on-load.html'));
-      await until('the visitor on the next page', async () => (await page.url()).endsWith('/index.html'));
-      const clickId = await page.waitForCookie('affitor_click_id');
+      const { page, clickId } = await leaveForShop('leave-for-shop-on-load.html');
       await site().front.quiet();
       // The landing's keepalive request, and the next page's resend from the outbox.
       expect(posts().map((request) => request.route)).toEqual(['click', 'click']);
@@ -74,11 +82,7 @@ export function leavingScenarios(scenario: Scenario): void {
     });
 
     it('signing up and going on at once (a form that redirects without waiting), the click still in flight: the lead waits in the outbox behind the click, and the next page view sends it with the click id', async () => {
-      site().api.app.setChaos({ latencyMs: 500 });
-      const page = await tab();
-      await page.visit(landingUrl('signup-and-leave.html'));
-      await until('the visitor on the next page', async () => (await page.url()).endsWith('/index.html'));
-      const clickId = await page.waitForCookie('affitor_click_id');
+      const { page, clickId } = await leaveForShop('signup-and-leave.html');
       await until('the lead', () => state().leads.length === 1, 10_000);
       await site().front.quiet();
       // The landing's keepalive click, the next page's resend of it, then the lead that waited for its answer.
