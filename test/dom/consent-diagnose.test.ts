@@ -2,8 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
-import { parseOutbox } from '../../src/core/outbox';
-import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 const OURS = /affitor_|customer_code/;
@@ -39,7 +38,7 @@ describe('consent', () => {
     expect(api.clicks()).toHaveLength(3);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
     tracker.grantConsent();
-    const [kept] = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    const [kept] = storedOutbox();
     expect(kept).toMatchObject({ route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123' } });
 
     const next = await land('https://shop.example.com/pricing');

@@ -1,13 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { parseOutbox } from '../../src/core/outbox';
-import { API_BASE, cookieValue, land as pageView, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, cookieValue, land as pageView, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 
 const recorded = () => api.app.inspect() as unknown as { clicks: Array<{ event_id: string }>; leads: Array<{ event_id: string }> };
-const outbox = () => parseOutbox(cookieValue('affitor_outbox') ?? null);
 
 describe('a click that fails at landing', () => {
   it('is retried in the page with the same event id, and recorded once', async () => {
@@ -25,8 +23,8 @@ describe('a click that fails at landing', () => {
     const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(3);
     expect(landing.getClickId()).toBeNull();
-    expect(outbox()).toHaveLength(1);
-    const eventId = outbox()[0]!.body.event_id;
+    expect(storedOutbox()).toHaveLength(1);
+    const eventId = storedOutbox()[0]!.body.event_id;
 
     const next = await pageView('https://shop.example.com/pricing');
     expect(api.clicks()).toHaveLength(4);
@@ -58,7 +56,7 @@ describe('a click that fails at landing', () => {
     }
     const sent = api.clicks().length;
     expect(new Set(api.clicks().map((click) => click.body.event_id)).size).toBe(1);
-    expect(outbox()).toEqual([expect.objectContaining({ tries: 5 })]);
+    expect(storedOutbox()).toEqual([expect.objectContaining({ tries: 5 })]);
     const error = vi.mocked(console.error);
     error.mockClear();
     await pageView('https://shop.example.com/again');
@@ -70,7 +68,7 @@ describe('a click that fails at landing', () => {
   it('is not resent as a new click when the same partner link lands again', async () => {
     api.app.setChaos({ failFirst: { click: 3 } });
     await pageView('https://shop.example.com/?aff=PARTNER123');
-    const eventId = outbox()[0]!.body.event_id;
+    const eventId = storedOutbox()[0]!.body.event_id;
     await pageView('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks().at(-1)!.body.event_id).toBe(eventId);
     expect(recorded().clicks).toHaveLength(1);
@@ -97,7 +95,7 @@ describe('a signup that fails', () => {
     await landing.signup('user_1', 'a@example.com');
     expect(api.leads()).toHaveLength(3);
     expect(recorded().leads).toHaveLength(0);
-    expect(outbox()).toEqual([expect.objectContaining({ route: 'lead' })]);
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead' })]);
 
     await pageView('https://shop.example.com/account');
     await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
@@ -125,7 +123,7 @@ describe('a signup that fails', () => {
     await landing.signup('user_1', 'a@example.com');
     // Sent now, the lead would reach the server without a click id, unattributed.
     expect(api.leads()).toHaveLength(0);
-    const [click, lead] = outbox();
+    const [click, lead] = storedOutbox();
     expect([click!.route, lead!.route]).toEqual(['click', 'lead']);
 
     const next = await pageView('https://shop.example.com/account');

@@ -4,8 +4,8 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { postJson } from '../../src/browser/transport';
-import { formatOutbox, parseOutbox } from '../../src/core/outbox';
-import { API_BASE, cookieValue, land, useTrackingApi } from '../support/dom';
+import { formatOutbox } from '../../src/core/outbox';
+import { API_BASE, cookieValue, land, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi();
 const LANDING = 'https://shop.example.com/?aff=PARTNER123';
@@ -81,7 +81,7 @@ describe('the outbox, one cookie for every tab of the site', () => {
     api.app.setChaos({ failFirst: { lead: 3 } });
     await tracker.signup('user_1');
     expect(api.leads()).toHaveLength(3);
-    const stored = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    const stored = storedOutbox();
     expect(stored.map((event) => [event.route, event.body.event_id])).toEqual([
       ['click', otherClick],
       ['lead', api.leads()[0]!.body.event_id],
@@ -102,6 +102,6 @@ describe('the outbox, one cookie for every tab of the site', () => {
     await tracker.signup('user_1');
     expect(api.app.inspect().leads).toHaveLength(1);
     // The lead left the outbox once answered; the other tab's click is still there for a later page view.
-    expect(parseOutbox(cookieValue('affitor_outbox') ?? null).map((event) => event.body.event_id)).toEqual([otherClick]);
+    expect(storedOutbox().map((event) => event.body.event_id)).toEqual([otherClick]);
   });
 });

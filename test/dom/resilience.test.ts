@@ -3,8 +3,7 @@ import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
 import { AffitorTracker } from '../../src/index';
 import { postJson } from '../../src/browser/transport';
-import { parseOutbox } from '../../src/core/outbox';
-import { API_BASE, HttpResponse, cookieValue, http, land as landWith, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land as landWith, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi();
 let error: MockInstance<typeof console.error>;
@@ -126,7 +125,7 @@ describe('signup', () => {
     let settled = false;
     const signedUp = tracker.signup('user_1').then(() => (settled = true));
     // Queued at once, behind the click, before anything was awaited.
-    const [click, lead] = parseOutbox(cookieValue('affitor_outbox') ?? null);
+    const [click, lead] = storedOutbox();
     expect(click).toMatchObject({ route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123' } });
     expect(lead).toMatchObject({ route: 'lead', body: { customer_key: 'user_1' } });
     await vi.advanceTimersByTimeAsync(4_900);
@@ -158,7 +157,7 @@ describe('signup', () => {
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(100);
     await signedUp;
-    expect(parseOutbox(cookieValue('affitor_outbox') ?? null)).toEqual([
+    expect(storedOutbox()).toEqual([
       expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_1', click_id: tracker.getClickId() }) as unknown }),
     ]);
   });

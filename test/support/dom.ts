@@ -9,6 +9,8 @@ import { setupServer } from 'msw/node';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput } from '../../examples/server/src/app';
 import { pendingClick } from '../../src/browser/landing';
+import { parseOutbox } from '../../src/core/outbox';
+import type { PendingEvent } from '../../src/core/outbox';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorInitOptions } from '../../src/index';
@@ -169,6 +171,9 @@ export function cookieValue(name: string): string | undefined {
     .find(([key]) => key === name);
   return found ? decodeURIComponent(found[1] ?? '') : undefined;
 }
+
+/** The events the outbox cookie holds, oldest first; none without the cookie. */
+export const storedOutbox = (): PendingEvent[] => parseOutbox(cookieValue('affitor_outbox') ?? null);
 
 /** Deletes every cookie on the host and each parent domain (happy-dom keeps them between tests). */
 export function clearCookies(): void {
