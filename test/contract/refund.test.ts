@@ -24,6 +24,15 @@ describe('refund', () => {
     expect((await refund({ transaction_id: 'txn', refund_amount_cents: 0 })).body).toMatchObject({ status: 'reversed', deductionAmount: 20 });
   });
 
+  it('refuses refund_amount_cents null with 400 instead of reversing the whole commission', async () => {
+    const { refund, server } = await withSale();
+    const reply = await refund({ transaction_id: 'txn', refund_amount_cents: null });
+    expect(reply.status).toBe(400);
+    expect(reply.body).toStrictEqual({ error: 'refund_amount_cents must be a positive integer' });
+    expect(server.inspect().commissions[0]).toMatchObject({ status: 'pending', deducted_cents: 0 });
+    expect(server.inspect().refunds).toHaveLength(0);
+  });
+
   it('deducts the proportional share on a partial refund', async () => {
     const { refund, server } = await withSale();
     const reply = await refund({ transaction_id: 'txn', refund_amount_cents: 2500 });

@@ -9,8 +9,9 @@ export function trackRefund(ctx: RouteContext): Answer {
   if (!program) throw new Error('refund route reached without an authenticated program');
   const transactionId = text(body.transaction_id);
   if (transactionId === null) return fail(400, MESSAGES.refundTransactionIdRequired);
-  const requested = body.refund_amount_cents ?? null;
-  if (requested !== null && requested !== 0 && !isPositiveInteger(requested)) return fail(400, MESSAGES.refundAmountInvalid);
+  // Present means present: an explicit null is not a positive integer, and never a full refund.
+  const requested = body.refund_amount_cents;
+  if (requested !== undefined && requested !== 0 && !isPositiveInteger(requested)) return fail(400, MESSAGES.refundAmountInvalid);
   const sale = store.saleInProgram(transactionId, program.id);
   if (!sale) return fail(404, MESSAGES.refundSaleNotFound);
 
