@@ -1,6 +1,6 @@
 /** The rules every route shares: request ids, body handling, and the order of the common checks. */
 import { describe, expect, it } from 'vitest';
-import { TOKEN_1, TOKEN_2, baseSeed, errorOf, setup } from './helpers';
+import { API, TOKEN_1, TOKEN_2, baseSeed, errorOf, setup, toReply } from './helpers';
 
 const CLICK = '/api/v1/track/click';
 const SALE = '/api/v1/track/sale';
@@ -80,6 +80,19 @@ describe('request bodies', () => {
     const reply = await call(CLICK, undefined, { raw });
     expect(reply.status).toBe(413);
     expect(reply.body).toStrictEqual({ error: 'Request body too large' });
+  });
+
+  it('refuses with 413 a body longer than its Content-Length says (a Request built in-process)', async () => {
+    const { server } = setup();
+    const request = new Request(`${API}${CLICK}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': '10' },
+      body: JSON.stringify({ ...goodClick, pad: 'x'.repeat(100_000) }),
+    });
+    const reply = await toReply(await server.fetch(request));
+    expect(reply.status).toBe(413);
+    expect(reply.body).toStrictEqual({ error: 'Request body too large' });
+    expect(server.inspect().clicks).toHaveLength(0);
   });
 
   it('counts bytes, not characters, against the limit', async () => {
