@@ -1,6 +1,6 @@
 /** The rules every route shares: request ids, body handling, and the order of the common checks. */
 import { describe, expect, it } from 'vitest';
-import { API, TOKEN_1, TOKEN_2, baseSeed, errorOf, setup, toReply } from './helpers';
+import { ADMIN, API, TOKEN_1, TOKEN_2, baseSeed, errorOf, setup, toReply } from './helpers';
 
 const CLICK = '/api/v1/track/click';
 const SALE = '/api/v1/track/sale';
@@ -93,6 +93,22 @@ describe('request bodies', () => {
     expect(reply.status).toBe(413);
     expect(reply.body).toStrictEqual({ error: 'Request body too large' });
     expect(server.inspect().clicks).toHaveLength(0);
+  });
+
+  it('refuses JSON nested deeper than 128 levels as Invalid JSON body, and /_inspect keeps answering', async () => {
+    const { call, server } = setup();
+    const nested = (depth: number) => `{"affiliate_url":"https://shop.test/?aff=PARTNER123","additional_data":${'{"a":'.repeat(depth - 1)}1${'}'.repeat(depth - 1)}}`;
+    // 2,000 levels is 12 KB, far under the body cap, and deep enough to overflow structuredClone.
+    const deep = await call(CLICK, undefined, { raw: nested(2000) });
+    expect(deep.status).toBe(400);
+    expect(deep.body).toStrictEqual({ error: 'Invalid JSON body' });
+    const arrays = await call(SALE, undefined, { raw: `{"transaction_id":"t","amount_cents":1,"customer_key":"u_900","line_items":${'['.repeat(200)}${']'.repeat(200)}}`, token: TOKEN_1 });
+    expect(arrays.body).toStrictEqual({ error: 'Invalid JSON body' });
+    // The body itself is level 1: 128 levels in all are taken.
+    expect((await call(CLICK, undefined, { raw: nested(128) })).status).toBe(200);
+    expect((await call(CLICK, undefined, { raw: nested(129) })).status).toBe(400);
+    expect((await call('/_inspect', undefined, { method: 'GET', token: ADMIN })).status).toBe(200);
+    expect(server.inspect().clicks).toHaveLength(1);
   });
 
   it('counts bytes, not characters, against the limit', async () => {

@@ -47,11 +47,38 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Parses a JSON object body; anything else (including arrays and null) is `undefined`. */
+/**
+ * How deep a body's JSON may nest. Far deeper than any payload of the API (the SDK's nest three
+ * levels, a merchant's `line_items` a few more), and far below the ~1,500 levels at which copying
+ * a stored value (`structuredClone` for /_inspect) or answering it (`JSON.stringify`) runs out of
+ * stack: a click carrying a deeper `additional_data` was taken and broke /_inspect for good.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether `value` nests objects and arrays more than `limit` deep; walked with a stack of its own, not recursion. */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const next = values.pop();
+    const depth = depths.pop()!;
+    if (typeof next !== 'object' || next === null) continue;
+    if (depth > limit) return true;
+    for (const inner of Array.isArray(next) ? next : Object.values(next)) {
+      if (typeof inner === 'object' && inner !== null) {
+        values.push(inner);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
+/** Parses a JSON object body; anything else (including arrays, null, and JSON nested deeper than MAX_JSON_DEPTH) is `undefined`. */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : undefined;
+    return isRecord(value) && !nestsDeeperThan(value, MAX_JSON_DEPTH) ? value : undefined;
   } catch {
     return undefined;
   }
