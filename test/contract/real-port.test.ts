@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +63,34 @@ describe('startServer', () => {
       req.write('{"affiliate_url":"');
     });
     expect(status).toBe(413);
+  });
+
+  /** One request written as raw bytes, and the raw answer, for requests no HTTP client would send. */
+  const rawExchange = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      let answer = '';
+      const socket = connect(running.port, '127.0.0.1', () => socket.write(text));
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (answer += chunk));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    ['a Host header no URL can hold', 'POST /api/v1/track/click HTTP/1.1\r\nHost: a b\r\n'],
+    ['a backslash in the path', 'POST /api/v1/track\\click HTTP/1.1\r\nHost: 127.0.0.1\r\n'],
+  ])('answers a request with %s by the contract: a JSON error and the caller’s X-Request-ID', async (_what, head) => {
+    const body = '{"affiliate_url":"https://shop.test/?aff=PARTNER123"}';
+    const answer = await rawExchange(
+      `${head}X-Request-ID: req_odd_1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const [head_, text] = answer.split('\r\n\r\n') as [string, string];
+    const lines = head_.toLowerCase().split('\r\n');
+    expect(lines[0]).toBe('http/1.1 400 bad request');
+    expect(lines).toContain('x-request-id: req_odd_1');
+    expect(lines).toContain('content-type: application/json; charset=utf-8');
+    expect(JSON.parse(text)).toStrictEqual({ error: 'Bad request' });
+    expect(running.app.inspect().clicks).toHaveLength(0);
   });
 
   it('answers an allowed preflight with CORS headers and a refused one without', async () => {

@@ -248,7 +248,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   }
 
   async function reply(request: Request): Promise<Reply> {
-    const requestId = requestIdFor(request);
+    const requestId = requestIdFor(request.headers.get('x-request-id'));
     const path = pathOf(request.url);
     const head = request.method === 'HEAD';
     const call: Call = { request, requestId, method: head ? 'GET' : request.method, testMode: false };

@@ -7,6 +7,7 @@ export const MESSAGES = {
   methodNotAllowed: 'Method not allowed',
   bodyTooLarge: 'Request body too large',
   invalidJson: 'Invalid JSON body',
+  badRequest: 'Bad request',
   internalError: 'Internal server error',
   unavailable: 'Service unavailable',
 

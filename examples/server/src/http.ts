@@ -24,10 +24,9 @@ const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const ascii = { encoder: new TextEncoder(), decoder: new TextDecoder() };
 
-/** The caller's X-Request-ID when it is sane, otherwise a fresh one. */
-export function requestIdFor(request: Request): string {
-  const given = request.headers.get('x-request-id');
-  if (given !== null && SANE_REQUEST_ID.test(given)) return given;
+/** The caller's X-Request-ID (`given`, the header's value) when it is sane, otherwise a fresh one. */
+export function requestIdFor(given: string | null | undefined): string {
+  if (typeof given === 'string' && SANE_REQUEST_ID.test(given)) return given;
   // randomUUID() builds its string from many small pieces (about 475 B of heap for 36
   // characters); the id is stored with every record, so it is copied into one flat string (52 B).
   return ascii.decoder.decode(ascii.encoder.encode(globalThis.crypto.randomUUID()));

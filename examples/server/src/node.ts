@@ -7,12 +7,16 @@
  * `Response`, `Headers` or body stream is built per call.
  */
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createTrackingServer } from './app';
 import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
+import { MESSAGES, fail } from './errors';
+import { jsonReply, requestIdFor, toResponse } from './http';
 
 export interface StartOptions {
   /** 0 picks a free port. @default 8787 */
@@ -50,6 +54,12 @@ export async function loadSeedFile(path: string): Promise<SeedInput> {
   }
 }
 
+/** A header's one value (Node gives repeated ones as a list). */
+const header = (incoming: IncomingMessage | undefined, name: string): string | undefined => {
+  const value = incoming?.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1';
   const seed = typeof options.seed === 'string' ? await loadSeedFile(options.seed) : options.seed;
@@ -60,44 +70,58 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     clientAddress: options.clientAddress ?? ((request) => addresses.get(request) ?? 'local'),
   });
 
+  const listener = getRequestListener(
+    async (request: Request, env: unknown) => {
+      const { incoming, outgoing } = env as HttpBindings;
+      const { socket } = incoming;
+      if (!options.clientAddress && socket.remoteAddress) addresses.set(request, socket.remoteAddress);
+      const reply = await app.reply(request);
+      // A dropped call (test switch): the client sees the connection close with no answer.
+      if (reply.drop) {
+        socket.destroy();
+      } else if (reply.body === null) {
+        outgoing.writeHead(reply.status, reply.headers).end();
+      } else {
+        // Declared up front: headers written with writeHead are final, and without a length
+        // Node would send the body chunked.
+        reply.headers['Content-Length'] = String(Buffer.byteLength(reply.body));
+        outgoing.writeHead(reply.status, reply.headers).end(reply.body);
+      }
+      return RESPONSE_ALREADY_SENT;
+    },
+    {
+      hostname,
+      overrideGlobalObjects: false,
+      // The adapter could not make a Request of the call (a Host header or a path that no URL can
+      // hold): the answer still follows the contract, a JSON error with an X-Request-ID, instead
+      // of the adapter's bare 400. It asks while `arriving` below still holds that call.
+      errorHandler: () => {
+        const reply = jsonReply(fail(400, MESSAGES.badRequest), { 'X-Request-ID': requestIdFor(header(arriving, 'x-request-id')) });
+        return toResponse(reply);
+      },
+    },
+  );
+  let arriving: IncomingMessage | undefined;
+  const server = createServer((incoming, outgoing) => {
+    arriving = incoming;
+    void listener(incoming, outgoing);
+    arriving = undefined;
+  });
+
   return new Promise((resolve, reject) => {
-    const server = serve(
-      {
-        hostname,
-        port: options.port ?? 8787,
-        overrideGlobalObjects: false,
-        fetch: async (request: Request, env: unknown) => {
-          const { incoming, outgoing } = env as HttpBindings;
-          const { socket } = incoming;
-          if (!options.clientAddress && socket.remoteAddress) addresses.set(request, socket.remoteAddress);
-          const reply = await app.reply(request);
-          // A dropped call (test switch): the client sees the connection close with no answer.
-          if (reply.drop) {
-            socket.destroy();
-          } else if (reply.body === null) {
-            outgoing.writeHead(reply.status, reply.headers).end();
-          } else {
-            // Declared up front: headers written with writeHead are final, and without a length
-            // Node would send the body chunked.
-            reply.headers['Content-Length'] = String(Buffer.byteLength(reply.body));
-            outgoing.writeHead(reply.status, reply.headers).end(reply.body);
-          }
-          return RESPONSE_ALREADY_SENT;
-        },
-      },
-      (info: AddressInfo) => {
-        resolve({
-          url: `http://${hostname}:${info.port}`,
-          port: info.port,
-          app,
-          close: () =>
-            new Promise<void>((done, fail) => {
-              server.close((error) => (error ? fail(error) : done()));
-              if ('closeAllConnections' in server) server.closeAllConnections();
-            }),
-        });
-      },
-    );
     server.once('error', reject);
+    server.listen(options.port ?? 8787, hostname, () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${hostname}:${port}`,
+        port,
+        app,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error) => (error ? fail(error) : done()));
+            server.closeAllConnections();
+          }),
+      });
+    });
   });
 }
