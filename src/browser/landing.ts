@@ -23,6 +23,11 @@ export let pendingClick: Promise<void> | null = null;
 /** Clicks under way, by event id: a lead waits for those queued before it (lead.ts). */
 export const clicks = new Map<string, Promise<void>>();
 let started = 0;
+/**
+ * The landing URLs this page view handled. Each is landed once: a router's later navigation falls
+ * back to the URL at load (landingUrl), and init may run again, neither of which is a new touch.
+ */
+const handledUrls = new Set<string>();
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
 let newestApplied = 0;
 
@@ -89,16 +94,20 @@ export function landingUrl(): string {
   return readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
 }
 
-/** Handles a landing on landingUrl(). */
+/** Handles a landing on landingUrl(), unless this page view already did. */
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
-  if (aff != handledAff) void land(url, aff);
+  if (aff && programId && !handledUrls.has(url)) {
+    handledUrls.add(url);
+    void land(url, aff);
+  }
 }
 
 /** A fresh page view (tests). */
 export const resetLandings = (): void => {
   handledAff = pendingClick = null;
   clicks.clear();
+  handledUrls.clear();
   started = newestApplied = 0;
 };

@@ -24,3 +24,28 @@ it('captures ?aff= added with history.pushState after init, once', async () => {
   expect(api.clicks()).toHaveLength(2);
   expect(api.clicks()[1]!.body.existing_click_id).toBe(first);
 });
+
+it('keeps a newer partner reached inside the app when the router moves on from the landing', async () => {
+  const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+  history.pushState({}, '', '/deal?aff=PARTNER456');
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  const newest = tracker.getClickId();
+  // No ?aff= now: the URL at load (PARTNER123) was landed already, and is not a new touch.
+  history.pushState({}, '', '/pricing');
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  expect(tracker.getClickId()).toBe(newest);
+  expect(tracker.getData()?.affiliateUrl).toBe('https://shop.example.com/deal?aff=PARTNER456');
+});
+
+it('does not land the URL again when init runs again after trackClick for a newer partner', async () => {
+  const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+  await tracker.trackClick('https://shop.example.com/deal?aff=PARTNER456');
+  const newest = tracker.getClickId();
+  expect(api.clicks()).toHaveLength(2);
+  tracker.init({ debug: false });
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  expect(tracker.getClickId()).toBe(newest);
+});
