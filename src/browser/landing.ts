@@ -78,8 +78,10 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
+  // Every other click is superseded; this landing's own, when an earlier landing on a partner since
+  // superseded had left it, is the newest touch again.
+  for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event;
   if (!event) {
-    for (const pending of outbox) if (pending.route == 'click') pending.stale = true;
     event = enqueue({
       route: 'click',
       body: { ...buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, cookieValue, land as pageView, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land as pageView, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 
@@ -85,6 +85,24 @@ describe('a click that fails at landing', () => {
     expect(newer.getClickId()).toBe(cookieValue('affitor_click_id'));
     const again = await pageView('https://shop.example.com/');
     expect(again.getData().affiliateUrl).toContain('PARTNER456');
+  });
+
+  it('makes its partner the last touch again when that partner lands anew, though a newer landing had superseded it', async () => {
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    await pageView('https://shop.example.com/?aff=PARTNER456');
+    expect(storedOutbox().map((event) => [event.body.affiliate_url, !!event.stale])).toEqual([
+      ['https://shop.example.com/?aff=PARTNER123', true],
+      ['https://shop.example.com/?aff=PARTNER456', false],
+    ]);
+    // The API is back; the visitor follows PARTNER123's link again: the newest touch is PARTNER123.
+    api.server.resetHandlers();
+    const again = await pageView('https://shop.example.com/?aff=PARTNER123');
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(2));
+    await vi.waitFor(() => expect(storedOutbox()).toHaveLength(0));
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(again.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(again.getClickId()).toBe(cookieValue('affitor_click_id'));
   });
 });
 
