@@ -17,23 +17,27 @@ export { AffitorTracker };
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
 
 let tracker: AffitorTracker | null = null;
+/** Whether `init` ran: the tracker made for consent calls, listeners or diagnose() alone has not read the page yet. */
+let initialised = false;
 
 /** The module's tracker, made (not initialised) on first use, so consent and listeners can be set before `init`. */
 const shared = (): AffitorTracker | null => (isBrowser() ? (tracker ??= new AffitorTracker()) : null);
 
 /** Starts tracking (or updates options). Returns null on the server. */
 export function init(options?: AffitorInitOptions): AffitorTracker | null {
-  return shared()?.init(options) ?? null;
+  const started = shared()?.init(options) ?? null;
+  initialised ||= !!started;
+  return started;
 }
 
 /** Reports a signup. Initialises with default options first if `init` was not called. */
 export function signup(customerKey: string, email?: string): Promise<void> {
-  return (tracker ?? init())?.signup(customerKey, email) ?? Promise.resolve();
+  return (initialised ? tracker : init())?.signup(customerKey, email) ?? Promise.resolve();
 }
 
 /** Reports a click for a partner link (default: the current URL). */
 export function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
-  return (tracker ?? init())?.trackClick(affiliateUrl, existingClickId) ?? Promise.resolve();
+  return (initialised ? tracker : init())?.trackClick(affiliateUrl, existingClickId) ?? Promise.resolve();
 }
 
 export function getClickId(): string | null {
@@ -42,7 +46,7 @@ export function getClickId(): string | null {
 
 /** The current attribution, or null before `init`. */
 export function getData(): AffitorData | null {
-  return tracker ? tracker.getData() : null;
+  return initialised ? tracker!.getData() : null;
 }
 
 export function getTracker(): AffitorTracker | null {

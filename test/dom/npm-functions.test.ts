@@ -1,0 +1,52 @@
+// The npm entry's functions, each test with a fresh copy of the module (its tracker is module state).
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { HttpResponse, http, setUrl, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi({ quietErrors: true });
+/** Where `init()` without options sends: the default API. */
+const DEFAULT_API = 'https://api.affitor.com';
+const host = window as { AFFITOR_PROGRAM_ID?: unknown };
+let sent: string[] = [];
+
+beforeEach(() => {
+  vi.resetModules();
+  setUrl('https://shop.example.com/signup');
+  host.AFFITOR_PROGRAM_ID = 1;
+  sent = [];
+  api.server.use(
+    http.post(`${DEFAULT_API}/api/v1/track/:route`, ({ params }) => {
+      sent.push(String(params.route));
+      return HttpResponse.json({ success: true, message: 'Lead tracked successfully' });
+    }),
+  );
+});
+
+afterEach(() => {
+  delete host.AFFITOR_PROGRAM_ID;
+});
+
+it('signup() without init() initialises first and reports the lead', async () => {
+  const sdk = await import('../../src/index');
+  await sdk.signup('user_42', 'ada@example.com');
+  expect(sent).toEqual(['lead']);
+});
+
+it.each([
+  ['grantConsent()', (sdk: typeof import('../../src/index')) => sdk.grantConsent()],
+  ['onAttribution()', (sdk: typeof import('../../src/index')) => void sdk.onAttribution(() => {})],
+  ['diagnose()', (sdk: typeof import('../../src/index')) => void sdk.diagnose()],
+])('signup() without init() still initialises and reports the lead after %s ran first', async (_what, first) => {
+  const sdk = await import('../../src/index');
+  first(sdk);
+  expect(sdk.getData()).toBeNull();
+  await sdk.signup('user_42', 'ada@example.com');
+  expect(sent).toEqual(['lead']);
+  expect(sdk.getData()).toMatchObject({ programId: 1 });
+});
+
+it('trackClick() without init() sends its click after grantConsent() ran first', async () => {
+  const sdk = await import('../../src/index');
+  sdk.grantConsent();
+  await sdk.trackClick('https://shop.example.com/?aff=PARTNER123');
+  expect(sent).toEqual(['click']);
+});
