@@ -61,6 +61,40 @@ describe('bad click answers are logged and survived, and keep what was recorded'
   });
 });
 
+describe('options of the wrong type', () => {
+  it('a cookieDomain that is not a string is refused with an error naming it, and the landing is tracked on the root domain', async () => {
+    const tracker = await landWith('https://www.shop.example.com/?aff=PARTNER123', { cookieDomain: 42 as unknown as string });
+    expect(errorText()).toContain('Invalid cookieDomain ignored (a string expected): 42');
+    expect(api.clicks()).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+
+  it('an apiBase that is not a string is refused with an error naming it, not a TypeError, and the default API is used', async () => {
+    const paths: string[] = [];
+    api.server.use(
+      http.post('https://api.affitor.com/api/v1/track/click', ({ request }) => {
+        paths.push(new URL(request.url).pathname);
+        return HttpResponse.json({ success: true, click_id: 'cust_1_default', cookie_window_days: 30 });
+      }),
+    );
+    const tracker = await landWith('https://www.shop.example.com/?aff=PARTNER123', { apiBase: new URL(API_BASE) as unknown as string });
+    expect(errorText()).toContain('Invalid apiBase ignored (a string expected):');
+    expect(errorText()).not.toMatch(/is not a function/);
+    expect(paths).toEqual(['/api/v1/track/click']);
+    expect(tracker.getClickId()).toBe('cust_1_default');
+  });
+
+  it('never throws into the page, also when an earlier page view left an event to resend', () => {
+    const kept = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'lz0abc0123456789', additional_data: { program_id: 1 } } }];
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(kept))};path=/`;
+    setUrl('https://www.shop.example.com/pricing');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, cookieDomain: 42 as unknown as string });
+    expect(() => tracker.init()).not.toThrow();
+    expect(errorText()).toContain('Invalid cookieDomain ignored (a string expected): 42');
+  });
+});
+
 describe('transport', () => {
   it('gives up on a request that does not answer within its timeout', async () => {
     api.server.use(http.post(`${API_BASE}/hang`, () => new Promise<never>(() => {})));
