@@ -9,6 +9,7 @@ import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
 import { enqueue, outbox } from './outbox';
+import { erase } from './erase';
 import { urlAtLoad } from './history';
 import { cookieDomain } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
@@ -41,6 +42,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     );
     const answer = outcome?.body;
     if (!answer) return;
+    // Consent was withdrawn while the click was on its way: its answer makes no attribution, and
+    // the cookies the first-party handler wrote with it go as well.
+    if (consent() == 'revoked') return void (outcome.setByServer && erase());
     if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
     // Last touch: an older request answering after a newer one, or a click from an earlier
     // page view that a newer landing superseded, is recorded by the server but not applied.

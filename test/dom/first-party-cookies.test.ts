@@ -166,6 +166,21 @@ describe('cookies the handler wrote', () => {
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
     expect(tracker.diagnose().cookiesSetBy).toBeNull();
   });
+
+  it('are deleted when consent was withdrawn while the click was on its way, and its answer makes no attribution', async () => {
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const heard: Array<string | null> = [];
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
+    tracker.onAttribution((data) => heard.push(data.clickId));
+    expect(relayed).toHaveLength(0);
+    tracker.revokeConsent();
+    while (pendingClick) await pendingClick;
+    expect(relayed[0]).toMatchObject({ consent: 'granted' });
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+    expect(tracker.getClickId()).toBeNull();
+    expect(heard).toEqual([]);
+  });
 });
 
 describe('diagnose() on where the cookies came from', () => {
