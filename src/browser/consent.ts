@@ -10,6 +10,11 @@ import { keepSessionId, restartSessionId } from './session';
 
 export function grantConsent(): void {
   setConsent('granted');
+  keepHeld();
+}
+
+/** Writes what was held in memory while consent was pending: grantConsent(), or a later init's `consent` option. */
+export function keepHeld(): void {
   if (unsavedDays) persist();
   keepSessionId();
   // Events not delivered yet (the API was down) were held in memory only: now a later page view can send them.

@@ -1,5 +1,6 @@
 /** `init`: the options, the stored attribution (read again when the page is shown again), the events earlier page views left, and the landing. */
 import { reread, restore } from './attribution';
+import { keepHeld } from './consent';
 import { onUrlChange } from './history';
 import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
 import { landHere, landingUrl } from './landing';
@@ -11,7 +12,10 @@ import { readAff } from '../core/values';
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
   try {
+    const held = !mayPersist();
     applyOptions(newOptions);
+    // Consent given by this init's options (a provider's `consent` turning 'granted'), as grantConsent() gives it.
+    if (held && mayPersist()) keepHeld();
     if (newOptions.cookieDomain) forgetCookieDomain();
     // A landing is about to write cookies: its first probe rides on the read restore() makes (jar.ts),
     // and the domain is settled at once, so no probe is left behind when last touch calls for no click.

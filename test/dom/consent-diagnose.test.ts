@@ -47,6 +47,21 @@ describe('consent', () => {
     expect(next.getClickId()).toMatch(/^cust_/);
   });
 
+  it('writes what it held when a later init gives consent by its options (a provider whose consent prop turns granted)', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    const tracker = await land('https://www.shop.example.com/?aff=PARTNER456', { consent: 'pending' });
+    api.app.setChaos({ failFirst: {} });
+    await tracker.trackClick('https://www.shop.example.com/?aff=PARTNER123');
+    const clickId = tracker.getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(document.cookie).not.toMatch(OURS);
+    tracker.init({ consent: 'granted' });
+    expect(tracker.diagnose()).toMatchObject({ consent: 'granted' });
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    // The click the API could not take while consent was pending is in the outbox for a later page view.
+    expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual(['https://www.shop.example.com/?aff=PARTNER456']);
+  });
+
   it('keeps the in-memory attribution when init is called again before consent', async () => {
     const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
     const held = tracker.getClickId();
