@@ -42,17 +42,22 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     );
     const answer = outcome?.body;
     if (!answer) return;
-    // Consent was withdrawn while the click was on its way: its answer makes no attribution, and
-    // the cookies the first-party handler wrote with it go as well.
-    if (consent() == 'revoked') return void (outcome.setByServer && erase());
+    let { setByServer } = outcome;
+    // Consent was withdrawn while the click, sent with consent, was on its way: the cookies the
+    // first-party handler wrote with its answer go too, and the answer is held in memory only, as
+    // a landing's after the withdrawal is.
+    if (setByServer && consent() == 'revoked') {
+      erase();
+      setByServer = false;
+    }
     if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
     // Last touch: an older request answering after a newer one, or a click from an earlier
     // page view that a newer landing superseded, is recorded by the server but not applied.
     // Had the handler written an older click's cookies over a newer one's, the newer is written back.
-    if (sequence < newestApplied && outcome.setByServer) persist(windowDays!);
+    if (sequence < newestApplied && setByServer) persist(windowDays!);
     if (event.stale || sequence < newestApplied) return;
     newestApplied = sequence;
-    applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), outcome.setByServer);
+    applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
   } catch (error) {
     log('error', 'click failed:', error);
   }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
-import { API_BASE, HttpResponse, cookieValue, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 const OURS = /affitor_|customer_code/;
@@ -82,17 +82,6 @@ describe('consent', () => {
     expect(tracker.getData()).toMatchObject({ clickId: null, hasAttribution: false });
     // And nothing is written again afterwards.
     await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
-    expect(document.cookie).not.toMatch(OURS);
-  });
-
-  it('makes no attribution of a click answered after consent was revoked while it was on its way', async () => {
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    tracker.revokeConsent();
-    await landed();
-    expect(api.clicks()).toHaveLength(1);
-    expect(tracker.getData()).toMatchObject({ clickId: null, hasAttribution: false });
     expect(document.cookie).not.toMatch(OURS);
   });
 
