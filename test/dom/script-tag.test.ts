@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
@@ -17,12 +19,8 @@ function scriptTag(attributes: Record<string, string>) {
   document.head.append(tag);
 }
 
-/** The stub snippet from the README, evaluated as page script before the SDK loads. */
-const STUB_SNIPPET = `
-  window.affitor = window.affitor || { q: [] };
-  ['init', 'signup', 'trackClick', 'ready'].forEach(function (m) {
-    window.affitor[m] = window.affitor[m] || function () { window.affitor.q.push([m, arguments]); };
-  });`;
+/** The stub snippet, read from the README (the `<script>` after its "Optional stub" comment), so the two cannot drift apart. */
+const STUB_SNIPPET = /<!-- Optional stub[^\n]*\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync(resolve(__dirname, '../../README.md'), 'utf8'))![1]!;
 
 function installStub() {
   // Indirect eval runs the snippet as a classic script in the page's global scope, as a <script> tag would.
@@ -336,6 +334,28 @@ describe('the stub snippet', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_7', click_id: cookieValue('affitor_click_id') });
     expect(readyCalls).toHaveLength(1);
     expect(requestedFiles()).toEqual([]);
+  });
+
+  it("queues a consent manager's call made before the script loaded: grantConsent writes the landing held while pending", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
+    installStub();
+    const heard: unknown[] = [];
+    host.affitor!.onAttribution!((data: { clickId: string | null }) => heard.push(data.clickId));
+    host.affitor!.grantConsent!();
+    await runFirstFile();
+    expect(api.clicks()).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+    expect(heard).toEqual([cookieValue('affitor_click_id')]);
+  });
+
+  it('queues revokeConsent: the landing is held in memory only, and nothing is written', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    await runFirstFile();
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
   it('keeps going when a queued call is bad, logging it', async () => {
