@@ -17,9 +17,16 @@ export interface PendingEvent {
 /** Page views that send an undelivered event before it is given up. */
 export const OUTBOX_PAGE_VIEWS = 5;
 
-/** At most this many events, and this many characters of JSON, so the cookie stays far below 4 KB once encoded. */
+/**
+ * At most this many events, and this many bytes as the cookie holds them (percent-encoded), so the
+ * cookie stays under the 4 KB browsers keep: a write over it is dropped whole, the new event with it.
+ * Percent-encoding makes JSON about 1.4 times longer, and text in other scripts (a Japanese page
+ * title) up to 9 times.
+ */
 export const OUTBOX_LIMIT = 4;
-export const OUTBOX_MAX_CHARS = 2400;
+export const OUTBOX_MAX_BYTES = 3600;
+
+const storedSize = (value: unknown): number => encodeURIComponent(JSON.stringify(value)).length;
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
@@ -61,12 +68,12 @@ export const mergeOutbox = (own: readonly PendingEvent[], stored: readonly Pendi
 /** The outbox as stored: newest events kept when it is too long; an oversized body keeps only what attribution needs. */
 export function formatOutbox(events: readonly PendingEvent[]): string {
   const kept = events.slice(-OUTBOX_LIMIT).map((event) => {
-    if (JSON.stringify(event).length < OUTBOX_MAX_CHARS / 2) return event;
+    if (storedSize(event) < OUTBOX_MAX_BYTES / 2) return event;
     const { body } = event;
     const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', user_agent: '', click_ids: [] };
     if (typeof body.affiliate_url == 'string') slim.affiliate_url = slimLanding(body.affiliate_url);
     return { ...event, body: slim };
   });
-  while (kept.length && JSON.stringify(kept).length > OUTBOX_MAX_CHARS) kept.shift();
+  while (kept.length && storedSize(kept) > OUTBOX_MAX_BYTES) kept.shift();
   return JSON.stringify(kept);
 }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OUTBOX_LIMIT, OUTBOX_MAX_CHARS, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox } from '../../src/core/outbox';
+import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
+import { serializeCookie } from '../../src/core/cookie-codec';
+import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
 
 const click = (id: string, extra: Record<string, unknown> = {}): PendingEvent => ({
   route: 'click',
@@ -21,9 +23,36 @@ describe('outbox', () => {
   it('slims an oversized event to what attribution needs and stays under its size limit', () => {
     const big = click('big', { affiliate_url: `https://shop.example/landing?utm=${'x'.repeat(3000)}&aff=P1`, user_agent: 'u'.repeat(500) });
     const stored = formatOutbox([click('a'), big]);
-    expect(stored.length).toBeLessThanOrEqual(OUTBOX_MAX_CHARS);
+    expect(encodeURIComponent(stored).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
     const kept = parseOutbox(stored).find((e) => e.body.event_id === 'big')!;
     expect(kept.body.affiliate_url).toBe('https://shop.example/?aff=P1');
+  });
+
+  it("stays within the 4 KB a browser keeps of a cookie once percent-encoded, with a page title in Japanese", () => {
+    const url = `https://www.shop.example.jp/plans?aff=PARTNER123&utm_campaign=${encodeURIComponent('春のセール2026')}`;
+    const context = {
+      page_url: url,
+      page_title: '料金プラン｜'.padEnd(100, 'ショップ'),
+      referrer_url: 'https://www.google.co.jp/',
+      user_agent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      screen_resolution: '390x844',
+      viewport_size: '390x664',
+      language: 'ja-JP',
+      timezone: 'Asia/Tokyo',
+    };
+    const landing = (aff: string): PendingEvent => ({
+      route: 'click',
+      body: { ...buildClickPayload(url.replace('PARTNER123', aff), context, 'sess_1', 1, null), event_id: newEventId() },
+    });
+    const lead: PendingEvent = { route: 'lead', body: { ...buildLeadPayload('user_42', 'ada@example.com', null, [], url, 'sess_1', 1), event_id: newEventId() } };
+    const events = [landing('PARTNER123'), landing('PARTNER456'), lead];
+    const cookie = serializeCookie('affitor_outbox', formatOutbox(events), 60, 'example.jp', true, Date.now());
+    // What browsers count against 4,096 bytes: the name and the value.
+    expect(cookie.indexOf(';')).toBeLessThanOrEqual(4096);
+    // All three kept, the two landings' page context given up for it.
+    const kept = parseOutbox(formatOutbox(events));
+    expect(kept.map((event) => event.body.event_id)).toEqual(events.map((event) => event.body.event_id));
+    expect(kept[0]!.body).toMatchObject({ page_title: '', affiliate_url: url });
   });
 
   it.each([['not json'], ['{"route":"click"}'], ['[{"route":"sale","body":{"event_id":"a"}}]'], ['[{"route":"click","body":{"event_id":"a b"}}]'], [null]])(
