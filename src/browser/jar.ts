@@ -1,5 +1,5 @@
 /** The cookie jar: which `Domain` the SDK writes on (chosen once per page), and writing on it. */
-import { normaliseCookieDomain, readCookieValues } from '../core/cookie-codec';
+import { pageCookieDomain, readCookieValues } from '../core/cookie-codec';
 import type { AffitorDiagnosis } from '../core/diagnosis';
 import { findRootDomain, probeFirstCandidate, readJar, writeCookie } from './cookies';
 import { log, options } from './options';
@@ -45,7 +45,7 @@ export const lookInJar = (): string => {
 export function cookieDomain(): string | undefined {
   if (chosenDomain === null) {
     const configured = options.cookieDomain;
-    chosenDomain = configured && normaliseCookieDomain(configured);
+    chosenDomain = configured && pageCookieDomain(configured, location.hostname);
     if (!chosenDomain) {
       if (configured) log('error', 'Invalid cookieDomain, using the root domain:', configured);
       probes = [];

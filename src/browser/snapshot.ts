@@ -1,14 +1,14 @@
 /** What the page's tracker holds, gathered for `diagnose()`. */
 import { readAnswer } from '../core/answers';
 import type { AffitorDiagnosis, RequestReport } from '../core/diagnosis';
-import { normaliseCookieDomain } from '../core/cookie-codec';
+import { normaliseCookieDomain, pageCookieDomain } from '../core/cookie-codec';
 import { answered, chosenDomain, consent as consentNow, cookieDomain, cookiesBlocked, options, probes, programId, windowDays } from './core';
 import { isBrowser } from './env';
 import { programIdAttribute } from './page';
 
 export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy' | 'warnings'> & {
   debug: boolean;
-  /** A `cookieDomain` option that is no domain, or null. */
+  /** A `cookieDomain` option that is no domain, or not one of this page's, or null. */
   invalidCookieDomain: string | null;
 };
 
@@ -27,7 +27,7 @@ export function snapshot(): Snapshot {
   // Choosing the domain (by probe) is what the next click would do; not without consent.
   if (browser && consent == 'granted') cookieDomain();
   const configured = options.cookieDomain;
-  const invalid = !!configured && !normaliseCookieDomain(configured);
+  const invalid = !!configured && !(browser ? pageCookieDomain(configured, location.hostname) : normaliseCookieDomain(configured));
   const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';
   return {
     programId,

@@ -11,6 +11,16 @@ export function normaliseCookieDomain(input: string): string | null {
 }
 
 /**
+ * A `cookieDomain` option as the `Domain` of the cookies of a page on `hostname`: normalised, and
+ * only the host itself or a parent of it. A browser refuses any other (another site's domain,
+ * production's on a staging host), so every write would fail. Null: not usable.
+ */
+export function pageCookieDomain(configured: string, hostname: string): string | null {
+  const domain = normaliseCookieDomain(configured);
+  return domain && ('.' + hostname.toLowerCase()).endsWith('.' + domain) ? domain : null;
+}
+
+/**
  * `name=value;path=/;expires=…;samesite=lax[;domain=.d][;secure]`. The value is
  * percent-encoded, so `;`, `,`, `=`, spaces and quotes cannot end it early; `domain`
  * must come from `normaliseCookieDomain` or a hostname. `days <= 0` deletes: with a

@@ -234,6 +234,15 @@ describe('diagnose', () => {
     expect(report.warnings).toContain('last lead failed: HTTP 500: Lead tracking failed');
   });
 
+  it('refuses a cookieDomain the page is not on with an error and a warning, and writes on the root domain the probe finds', async () => {
+    const error = vi.spyOn(console, 'error');
+    const tracker = await land('https://www.shop-staging.example.net/?aff=PARTNER123', { cookieDomain: 'shop.example.com' });
+    expect(error.mock.calls.map((call) => call.join(' '))).toContain('[Affitor] Invalid cookieDomain, using the root domain: shop.example.com');
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(tracker.diagnose()).toMatchObject({ cookieDomain: 'example.net', cookieDomainReason: 'probe', cookiesBlocked: false });
+    expect(tracker.diagnose().warnings).toContain('invalid cookieDomain ignored: shop.example.com');
+  });
+
   it('warns about an invalid cookieDomain and pending consent', async () => {
     const report = (await land('https://shop.example.com/?aff=PARTNER123', { cookieDomain: 'a;b', consent: 'pending' })).diagnose();
     expect(report.warnings).toEqual(['invalid cookieDomain ignored: a;b', 'consent pending: attribution kept in memory only']);

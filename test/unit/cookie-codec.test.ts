@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseCookieDomain, readCookieValues, serializeCookie } from '../../src/core/cookie-codec';
+import { normaliseCookieDomain, pageCookieDomain, readCookieValues, serializeCookie } from '../../src/core/cookie-codec';
 import { cookieDomainCandidates } from '../../src/core/root-domain';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -48,6 +48,22 @@ describe('normaliseCookieDomain', () => {
     ['..example.com', null],
   ])('normalises %j to %j', (input, expected) => {
     expect(normaliseCookieDomain(input)).toBe(expected);
+  });
+});
+
+describe('pageCookieDomain', () => {
+  it.each([
+    ['example.com', 'www.shop.example.com', 'example.com'],
+    ['.Shop.Example.com', 'www.shop.example.com', 'shop.example.com'],
+    ['www.shop.example.com', 'www.shop.example.com', 'www.shop.example.com'],
+    ['localhost', 'localhost', 'localhost'],
+    // Not the host or a parent of it: the browser would refuse every write.
+    ['shop.example.com', 'www.shop-staging.example.net', null],
+    ['ample.com', 'www.example.com', null],
+    ['www.shop.example.com', 'shop.example.com', null],
+    ['a;b', 'a', null],
+  ])('%s on %s is %s', (configured, hostname, expected) => {
+    expect(pageCookieDomain(configured, hostname)).toBe(expected);
   });
 });
 
