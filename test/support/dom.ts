@@ -8,7 +8,7 @@ import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput } from '../../examples/server/src/app';
-import { pendingClick } from '../../src/browser/landing';
+import { clicks } from '../../src/browser/landing';
 import { parseOutbox } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 import { newPageView } from '../../src/browser/page-view';
@@ -107,6 +107,8 @@ export function useScriptBuildPage(): void {
     settings.handleDisabledFileLoadingAsSuccess = true;
     vi.resetModules();
     delete (window as { affitor?: unknown }).affitor;
+    // The modules are fresh: the page has no copy of the SDK yet.
+    delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
   });
   afterEach(() => {
     Object.assign(history, { pushState, replaceState });
@@ -114,9 +116,11 @@ export function useScriptBuildPage(): void {
   });
 }
 
-/** Resolves once the click the page view started (if any) has settled: answered, retries included. */
+/** Resolves once every click the page view started (if any) has settled: answered, retries included. */
 export const landed = async (): Promise<void> => {
-  while (pendingClick) await pendingClick;
+  // Every click under way, not only the last started: a landing beside an earlier page view's
+  // resent click starts two, and one still retrying would answer into a later test.
+  while (clicks.size) await Promise.all(clicks.values());
 };
 
 /**
