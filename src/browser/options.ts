@@ -34,9 +34,7 @@ export const NO_PROGRAM_ID = 'No program id: set programId in init(), data-affit
 /** Merges `newOptions` (undefined values leave an option as it is) and resolves the program id. */
 export function applyOptions(newOptions: AffitorInitOptions): void {
   for (const [key, value] of Object.entries(newOptions)) {
-    // Used with string methods: another type would fail there, away from its cause (a landing lost, an error thrown into the page).
-    if ((key == 'cookieDomain' || key == 'apiBase') && value != null && typeof value != 'string') log('error', `Invalid ${key} ignored (a string expected):`, value);
-    else if (value !== undefined) (options as Record<string, unknown>)[key] = value;
+    if (value !== undefined) (options as Record<string, unknown>)[key] = value;
   }
   log('info', 'init', options);
   const raw = options.programId ?? pageProgramId();
@@ -63,8 +61,9 @@ export const mayPersist = (): boolean => consent() == 'granted';
  */
 export const viaHandler = (): boolean => /^\/(?!\/)/.test(options.apiBase ?? '');
 
+/** `apiBase` as a string: a `URL` object works as its text. */
 export const apiUrl = (route: string): string =>
-  `${(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`;
+  `${String(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`;
 
 /** A fresh page view (tests). */
 export const resetOptions = (): void => {

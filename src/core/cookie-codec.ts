@@ -6,7 +6,8 @@
  * without its leading dot, or null.
  */
 export function normaliseCookieDomain(input: string): string | null {
-  const domain = input.trim().toLowerCase().replace(/^\./, '');
+  // A value of another type (a number from a config file) is refused as its text is, never thrown on.
+  const domain = String(input).trim().toLowerCase().replace(/^\./, '');
   return /^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain) ? domain : null;
 }
 

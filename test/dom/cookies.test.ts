@@ -175,8 +175,8 @@ describe('cookie round trips', () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     const tracker = await landAt('https://a.b.example.com/?aff=PARTNER123');
     expect(tracker.diagnose()?.cookiesBlocked).toBe(false);
-    // A domain this page may not write on: the browser refuses every cookie on it.
-    tracker.init({ cookieDomain: 'elsewhere.example.org' });
+    // A parent domain the browser refuses (a public suffix): every cookie on it is refused.
+    tracker.init({ cookieDomain: 'com' });
     await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
     expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
   });
