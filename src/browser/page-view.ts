@@ -11,6 +11,7 @@ import { resetOutbox } from './outbox';
 import { forgetSessionId } from './session';
 import { resetSend } from './send';
 import { resetStripeLinks } from './stripe-links';
+import { resetCopies } from './start';
 
 export function newPageView(): void {
   resetOptions();
@@ -22,4 +23,5 @@ export function newPageView(): void {
   resetUrlAtLoad();
   forgetSessionId();
   resetStripeLinks();
+  resetCopies();
 }

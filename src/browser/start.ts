@@ -9,11 +9,22 @@ import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
 import { readAff } from '../core/values';
 
+/** Where the page's first copy of the SDK marks itself (this module's `copy`). */
+const FIRST_COPY = Symbol.for('affitor.copy');
+const copy = {};
+
+/** A fresh page view (tests): no copy of the SDK has run in it yet. */
+export const resetCopies = (): void => void delete (window as unknown as Record<symbol, unknown>)[FIRST_COPY];
+
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
   try {
     const held = !mayPersist();
     applyOptions(newOptions);
+    // Two copies (the script tag beside the npm package) share the cookies but not their state:
+    // each would track every landing. Said by the copy that came second.
+    const page = window as unknown as Record<symbol, object>;
+    if ((page[FIRST_COPY] ??= copy) != copy) log('error', 'Another copy of the SDK runs on this page: keep one');
     // Consent given by this init's options (a provider's `consent` turning 'granted'), as grantConsent() gives it.
     if (held && mayPersist()) keepHeld();
     if (newOptions.cookieDomain) forgetCookieDomain();

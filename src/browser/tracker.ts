@@ -1,8 +1,8 @@
 /**
  * `AffitorTracker`: the public API as a class. The SDK keeps one tracker per page (its state
  * lives in the modules beside this one, each owning its concern), so every instance is a
- * handle on that one tracker: two instances, or the script build and an npm import on one
- * page, never track one landing twice.
+ * handle on that one tracker: two instances never track one landing twice. The script build
+ * and an npm import on one page are two copies of these modules (start.ts names the second).
  */
 import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
 import { clickId, data, onAttribution } from './attribution';

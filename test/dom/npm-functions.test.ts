@@ -1,5 +1,5 @@
 // The npm entry's functions, each test with a fresh copy of the module (its tracker is module state).
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HttpResponse, http, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
@@ -10,6 +10,8 @@ let sent: string[] = [];
 
 beforeEach(() => {
   vi.resetModules();
+  // A fresh module is a fresh copy of the SDK: the page has had none yet.
+  delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
   setUrl('https://shop.example.com/signup');
   host.AFFITOR_PROGRAM_ID = 1;
   sent = [];
@@ -49,4 +51,21 @@ it('trackClick() without init() sends its click after grantConsent() ran first',
   sdk.grantConsent();
   await sdk.trackClick('https://shop.example.com/?aff=PARTNER123');
   expect(sent).toEqual(['click']);
+});
+
+describe('a second copy of the SDK on the page (the script tag beside the npm package)', () => {
+  const ANOTHER_COPY = '[Affitor] Another copy of the SDK runs on this page: keep one';
+  const errors = () => vi.mocked(console.error).mock.calls.map((call) => call.join(' '));
+
+  it('is named in an error by the copy that starts second', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const first = await import('../../src/index');
+    first.init();
+    first.init();
+    expect(errors()).not.toContain(ANOTHER_COPY);
+    vi.resetModules();
+    const second = await import('../../src/index');
+    second.init();
+    expect(errors().filter((line) => line == ANOTHER_COPY)).toHaveLength(1);
+  });
 });
