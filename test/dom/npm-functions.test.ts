@@ -1,5 +1,6 @@
 // The npm entry's functions, each test with a fresh copy of the module (its tracker is module state).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Sdk from '../../src/index';
 import { HttpResponse, http, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
@@ -34,9 +35,9 @@ it('signup() without init() initialises first and reports the lead', async () =>
 });
 
 it.each([
-  ['grantConsent()', (sdk: typeof import('../../src/index')) => sdk.grantConsent()],
-  ['onAttribution()', (sdk: typeof import('../../src/index')) => void sdk.onAttribution(() => {})],
-  ['diagnose()', (sdk: typeof import('../../src/index')) => void sdk.diagnose()],
+  ['grantConsent()', (sdk: typeof Sdk) => sdk.grantConsent()],
+  ['onAttribution()', (sdk: typeof Sdk) => void sdk.onAttribution(() => {})],
+  ['diagnose()', (sdk: typeof Sdk) => void sdk.diagnose()],
 ])('signup() without init() still initialises and reports the lead after %s ran first', async (_what, first) => {
   const sdk = await import('../../src/index');
   first(sdk);
