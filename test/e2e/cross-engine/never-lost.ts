@@ -2,12 +2,12 @@
  * Attribution that is never lost, against the reference tracking server's test switches
  * (chaos): an API outage at landing, a retry that succeeds, a signup whose request fails or
  * whose answer is lost, two tabs sharing the outbox through an outage, a signup racing the
- * click, a router that strips `?aff=`, and init called twice. Each scenario checks what the server recorded: every event once, with the
+ * click, a router that strips `?aff=` (and a newer partner reached in the app after it), and init called twice. Each scenario checks what the server recorded: every event once, with the
  * client's event id. (A visitor who leaves the landing at once is in never-lost.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import type { Chaos } from '../../../examples/server/src/app';
-import { PARTNER_A } from '../program';
+import { PARTNER_A, PARTNER_B } from '../program';
 import { until } from './browsing';
 import type { Tab } from './browsing';
 import { ATTEMPTS, KEPT_LINE, distinct, expectRootDomainCookies, outbox } from './context';
@@ -209,6 +209,23 @@ export function neverLostScenarios(scenario: Scenario): void {
     expect(posts()[0]!.body).toMatchObject({ affiliate_url: landing });
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, affiliate_url: landing })]);
     expect(decodeURIComponent((await page.cookie('affitor_aff_url'))!.value)).toBe(landing);
+    expect(await page.errors()).toEqual([]);
+  });
+
+  it('a newer partner reached inside the app after that landing keeps the attribution when the app moves on to a route without ?aff=', async () => {
+    const page = await tab();
+    await land(page, HOSTS.lost, '/spa-strip.html');
+    const first = await page.waitForCookie('affitor_click_id');
+    await site().front.quiet();
+    const newer = site().url(HOSTS.lost, `/deal?aff=${PARTNER_B.link}`);
+    await page.evaluate(`(history.pushState(null, '', ${JSON.stringify(newer)}), null)`);
+    const second = await page.waitForCookie('affitor_click_id', first.value);
+    // The router moves on: no ?aff= now, and the stripped landing (PARTNER_A) is not landed again.
+    await page.evaluate(`(history.pushState(null, '', '/pricing'), null)`);
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click', 'click']);
+    expect((await page.cookie('affitor_click_id'))!.value).toBe(second.value);
+    expect(decodeURIComponent((await page.cookie('affitor_aff_url'))!.value)).toBe(newer);
     expect(await page.errors()).toEqual([]);
   });
 
