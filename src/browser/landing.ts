@@ -105,11 +105,11 @@ export function landingUrl(): string {
   return readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
 }
 
-/** Handles a landing on landingUrl(), unless this page view already did. */
+/** Handles a landing on landingUrl(), unless this page view already did, or just did for the same partner (a route that keeps `?aff=`). */
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
-  if (aff && programId && !handledUrls.has(url)) {
+  if (aff && programId && aff != handledAff && !handledUrls.has(url)) {
     handledUrls.add(url);
     void land(url, aff);
   }

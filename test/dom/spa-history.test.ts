@@ -1,5 +1,5 @@
 // Its own file: history listeners are page-wide, so no tracker from another test may be listening.
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { land, landed, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
@@ -48,4 +48,14 @@ it('does not land the URL again when init runs again after trackClick for a newe
   await landed();
   expect(api.clicks()).toHaveLength(2);
   expect(tracker.getClickId()).toBe(newest);
+});
+
+it('sends one click for a partner link the server refuses, though the app keeps ?aff= on every route', async () => {
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  await land('https://shop.example.com/?aff=NO_SUCH_LINK');
+  expect(api.clicks()).toHaveLength(1);
+  history.pushState({}, '', '/pricing?aff=NO_SUCH_LINK');
+  history.pushState({}, '', '/plans?aff=NO_SUCH_LINK');
+  await landed();
+  expect(api.clicks()).toHaveLength(1);
 });
