@@ -25,9 +25,10 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     // each would track every landing. Said by the copy that came second.
     const page = window as unknown as Record<symbol, object>;
     if ((page[FIRST_COPY] ??= copy) != copy) log('error', 'Another copy of the SDK runs on this page: keep one');
-    // Consent given by this init's options (a provider's `consent` turning 'granted'), as grantConsent() gives it.
-    if (held && mayPersist()) keepHeld();
     if (newOptions.cookieDomain) forgetCookieDomain();
+    // Consent given by this init's options (a provider's `consent` turning 'granted'), as grantConsent()
+    // gives it: written on the domain these options choose.
+    if (held && mayPersist()) keepHeld();
     // A landing is about to write cookies: its first probe rides on the read restore() makes (jar.ts),
     // and the domain is settled at once, so no probe is left behind when last touch calls for no click.
     const probing = !!programId && mayPersist() && !!readAff(landingUrl()) && probeAhead();
