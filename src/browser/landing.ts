@@ -25,8 +25,8 @@ export let pendingClick: Promise<void> | null = null;
 export const clicks = new Map<string, Promise<void>>();
 let started = 0;
 /**
- * The landing URLs this page view handled. Each is landed once: a router's later navigation falls
- * back to the URL at load (landingUrl), and init may run again, neither of which is a new touch.
+ * The landing URLs this page view handled (land). landHere lands each once: a router's later
+ * navigation falls back to the URL at load (landingUrl), and init may run again, neither of which is a new touch.
  */
 const handledUrls = new Set<string>();
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
@@ -83,6 +83,7 @@ export function startClick(event: PendingEvent): Promise<void> {
 export function land(url: string, aff: string | null, existingClickId = clickId): Promise<void> | void {
   if (!aff || !programId) return;
   handledAff = aff;
+  handledUrls.add(url);
   if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
@@ -109,10 +110,7 @@ export function landingUrl(): string {
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
-  if (aff && programId && aff != handledAff && !handledUrls.has(url)) {
-    handledUrls.add(url);
-    void land(url, aff);
-  }
+  if (aff != handledAff && !handledUrls.has(url)) void land(url, aff);
 }
 
 /** A fresh page view (tests). */
