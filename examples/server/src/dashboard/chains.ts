@@ -9,6 +9,8 @@ import type { ClickEvent, Commission, Customer, LeadEvent, Partner, Refund, Sale
 export interface SaleLink {
   sale: Sale;
   commission: Commission | undefined;
+  /** The partner the sale was credited to: a later click may have moved the customer to another one. */
+  partner: Partner | undefined;
   refunds: Refund[];
 }
 
@@ -25,7 +27,8 @@ export interface Chain {
 export type TestEvent =
   | { kind: 'click'; event: ClickEvent }
   | { kind: 'lead'; event: LeadEvent }
-  | { kind: 'sale'; event: Sale };
+  | { kind: 'sale'; event: Sale }
+  | { kind: 'refund'; event: Refund };
 
 export interface DashboardData {
   chains: Chain[];
@@ -74,7 +77,8 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
   const bySale = new Map<number, SaleLink>();
   for (const sale of store.sales) {
     if (sale.test_mode) tests.push({ kind: 'sale', event: sale });
-    const link: SaleLink = { sale, commission: store.commission(sale.commission_id), refunds: [] };
+    const partner = sale.partner_id === null ? undefined : store.partners.get(sale.partner_id);
+    const link: SaleLink = { sale, commission: store.commission(sale.commission_id), partner, refunds: [] };
     bySale.set(sale.id, link);
     const chain = chainOf(sale.customer_id);
     if (chain) {
@@ -83,6 +87,8 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
     }
   }
   for (const refund of store.refunds) {
+    // A test sale's refund is a test event too (it belongs to no customer, as its sale).
+    if (refund.test_mode) tests.push({ kind: 'refund', event: refund });
     const link = bySale.get(refund.sale_id);
     if (!link) continue;
     link.refunds.push(refund);

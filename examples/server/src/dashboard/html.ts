@@ -5,9 +5,15 @@
  */
 import type { LoggedRequest } from '../request-log';
 import type { Chain, DashboardData, SaleLink, TestEvent } from './chains';
+import type { Partner } from '../types';
 
 export const SCRIPT_PATH = '/_dashboard/dashboard.js';
 export const FRAGMENT_PATH = '/_dashboard/fragment';
+/**
+ * How many clicks a row lists, the latest: anyone can add clicks to a customer (a click naming
+ * its `existing_click_id`), and a row listing them all made the page, fetched every second, grow without bound.
+ */
+export const SHOWN_CLICKS = 10;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -30,18 +36,28 @@ function saleItem({ sale }: SaleLink): string {
   return `${code(sale.transaction_id)} ${money(sale.amount_cents, sale.currency)}${testFlag(sale.test_mode)}<br><time>${time(sale.created_at)}</time>${requestId(sale.request_id)}`;
 }
 
-function commissionItem({ sale, commission }: SaleLink): string {
+/** `current` is the row's partner: a commission earned by another one (before a later click moved the customer) names it. */
+function commissionItem({ sale, commission, partner }: SaleLink, current: Partner | undefined): string {
   if (!commission) return `${code(sale.transaction_id)}: no commission`;
   const deducted = commission.deducted_cents > 0 ? `, ${money(commission.deducted_cents, sale.currency)} taken back` : '';
-  return `${code(sale.transaction_id)}: ${money(commission.amount_cents, sale.currency)} <span class="status">${escapeHtml(commission.status)}</span>${deducted}`;
+  const earner = partner && partner.id !== current?.id ? ` to ${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '';
+  return `${code(sale.transaction_id)}: ${money(commission.amount_cents, sale.currency)}${earner} <span class="status">${escapeHtml(commission.status)}</span>${deducted}`;
 }
 
-function refundItems({ refunds }: SaleLink): string[] {
+function refundItems({ sale, refunds }: SaleLink): string[] {
   return refunds.map(
     (r) =>
-      `${code(r.transaction_id)} <span class="status">${escapeHtml(r.status)}</span> ${r.refund_amount_cents === null ? 'full' : money(r.refund_amount_cents)}` +
+      `${code(r.transaction_id)} <span class="status">${escapeHtml(r.status)}</span> ${r.refund_amount_cents === null ? 'full' : money(r.refund_amount_cents, sale.currency)}` +
       `${testFlag(r.test_mode)}<br><time>${time(r.created_at)}</time>${requestId(r.request_id)}`,
   );
+}
+
+function clickItems(clicks: Chain['clicks']): string[] {
+  const items = clicks
+    .slice(-SHOWN_CLICKS)
+    .map((c) => `${code(c.click_id)} via ${code(c.short_link)}${testFlag(c.test_mode)}<br><time>${time(c.created_at)}</time>${requestId(c.request_id)}`);
+  const earlier = clicks.length - items.length;
+  return earlier > 0 ? [`<small>${earlier} earlier click${earlier === 1 ? '' : 's'} not shown</small>`, ...items] : items;
 }
 
 function chainRow(chain: Chain): string {
@@ -52,10 +68,10 @@ function chainRow(chain: Chain): string {
   const cells = [
     `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span>${who ? `<br>${who}` : ''}`,
     partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
-    list(chain.clicks.map((c) => `${code(c.click_id)} via ${code(c.short_link)}${testFlag(c.test_mode)}<br><time>${time(c.created_at)}</time>${requestId(c.request_id)}`)),
+    list(clickItems(chain.clicks)),
     list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
     list(chain.sales.map(saleItem)),
-    list(chain.sales.map(commissionItem)),
+    list(chain.sales.map((link) => commissionItem(link, partner))),
     list(chain.sales.flatMap(refundItems)),
   ];
   return `<tr data-customer="${customer.id}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;

@@ -1,0 +1,78 @@
+/** GET /_dashboard in-process: what each customer's row and the test-mode table show (the browser side is test/e2e/dashboard.test.ts). */
+import { describe, expect, it } from 'vitest';
+import { ADMIN, setup } from './helpers';
+
+/** The `<td>`s of customer `id`'s row. */
+function cellsOf(html: string, id: number): string[] {
+  const row = html.match(new RegExp(`<tr data-customer="${id}">(.*?)</tr>`))?.[1];
+  expect(row, `a row for customer #${id}`).toBeDefined();
+  return [...row!.matchAll(/<td>(.*?)<\/td>/g)].map((cell) => cell[1]!);
+}
+
+const customerIdOf = (clickId: unknown) => Number(String(clickId).split('_')[1]);
+
+describe('the dashboard', () => {
+  const page = async (server: ReturnType<typeof setup>['server']) => {
+    const response = await server.fetch(new Request('https://api.affitor.test/_dashboard', { headers: { Authorization: `Bearer ${ADMIN}` } }));
+    expect(response.status).toBe(200);
+    return response.text();
+  };
+
+  it('shows a partial refund in the currency of its sale', async () => {
+    const { server, click, sale, refund } = setup();
+    const clickId = (await click('PARTNER123')).body?.click_id;
+    expect((await sale({ transaction_id: 'txn_eur', amount_cents: 10_000, currency: 'EUR', click_id: clickId })).status).toBe(200);
+    expect((await refund({ transaction_id: 'txn_eur', refund_amount_cents: 2500 })).body).toMatchObject({ status: 'refunded' });
+    const [, , , , sales, commissions, refunds] = cellsOf(await page(server), customerIdOf(clickId));
+    expect(sales).toContain('100.00 EUR');
+    expect(commissions).toContain('5.00 EUR taken back');
+    expect(refunds).toContain('25.00 EUR');
+    expect(refunds).not.toContain('USD');
+  });
+
+  it('names the partner of a commission when the customer has moved to another partner since the sale', async () => {
+    const { server, click, sale } = setup();
+    const first = (await click('PARTNER123')).body?.click_id;
+    expect((await sale({ transaction_id: 'txn_a', amount_cents: 1000, click_id: first })).status).toBe(200);
+    const second = (await click('PARTNER456', { existing_click_id: first })).body?.click_id;
+    expect((await sale({ transaction_id: 'txn_b', amount_cents: 2000, click_id: second })).status).toBe(200);
+    expect(server.inspect().commissions.map((c) => c.partner_id)).toStrictEqual([10, 11]);
+
+    const [, partner, , , , commissions] = cellsOf(await page(server), customerIdOf(first));
+    expect(partner).toContain('Partner B');
+    const [forA, forB] = commissions!.match(/<li>.*?<\/li>/g)!;
+    expect(forA).toContain('txn_a');
+    // Partner A earned it, not the partner the row names.
+    expect(forA).toContain('Partner A');
+    expect(forB).toContain('txn_b');
+    expect(forB).not.toContain('Partner');
+  });
+
+  it('lists the refund of a test-mode sale among the test-mode events', async () => {
+    const { server, sale, refund } = setup();
+    expect((await sale({ transaction_id: 'test_txn_1', additional_data: { test_mode: true } })).status).toBe(200);
+    const refunded = await refund({ transaction_id: 'test_txn_1' });
+    expect(refunded.body).toMatchObject({ success: true, status: 'no_commission' });
+    expect(server.inspect().refunds[0]).toMatchObject({ test_mode: true });
+
+    const html = await page(server);
+    const tests = html.slice(html.indexOf('<table class="tests">'));
+    expect(tests).toContain(refunded.headers.get('x-request-id')!);
+    expect(tests).toMatch(/<tr><td>refund<\/td>/);
+  });
+
+  it('lists only the latest clicks of a customer, however many a public caller sends for it', async () => {
+    const { server, click } = setup();
+    const first = (await click('PARTNER123')).body?.click_id;
+    for (let i = 0; i < 40; i++) expect((await click('PARTNER123', { existing_click_id: first })).status).toBe(200);
+    expect(server.inspect().clicks).toHaveLength(41);
+
+    const [, , clicks] = cellsOf(await page(server), customerIdOf(first));
+    const items = clicks!.match(/<li>.*?<\/li>/g)!;
+    expect(items.length).toBeLessThanOrEqual(11);
+    expect(clicks).toContain('31 earlier clicks');
+    // The newest is shown, the first is not.
+    expect(clicks).toContain(server.inspect().clicks[40]!.request_id);
+    expect(clicks).not.toContain(server.inspect().clicks[0]!.request_id);
+  });
+});
