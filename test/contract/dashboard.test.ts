@@ -76,3 +76,12 @@ describe('the dashboard', () => {
     expect(clicks).not.toContain(server.inspect().clicks[0]!.request_id);
   });
 });
+
+describe('GET /_inspect', () => {
+  it('is never cached: it answers every record, emails included', async () => {
+    const { call } = setup();
+    const reply = await call('/_inspect', undefined, { method: 'GET', token: ADMIN });
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('cache-control')).toBe('no-store');
+  });
+});

@@ -222,7 +222,8 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       ...(route.browser ? { OPTIONS: ({ request }: Call) => preflightReply(request.headers.get('origin'), allowedOrigins) } : {}),
     });
   }
-  paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store)) });
+  // Every record, customers' emails included: never kept by a cache (as the dashboard's pages).
+  paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store), { 'Cache-Control': 'no-store' }) });
   // The one Bearer GET: the key's checks (state, allowlist, a signature over the empty body), its rate limit, then the verdict.
   paths.set(READINESS_PATH, {
     GET: ({ request }) => {
