@@ -9,7 +9,7 @@
  * The build marks the file `'use client'`: Next.js App Router layouts (server components) may
  * render `AffitorProvider`.
  */
-import { createElement, Fragment, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { createContext, createElement, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { ReactElement, ReactNode } from 'react';
 // Built as an import of the package itself, `@affitor/sdk` (tsup.config.ts), never a copy of it.
 import { diagnose, getClickId, getData, grantConsent, init, onAttribution, revokeConsent, signup, trackClick } from './index';
@@ -17,7 +17,7 @@ import type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index'
 
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index';
 
-/** What `useAffitor()` returns. The functions keep their identity across renders. */
+/** What `useAffitor()` returns. The functions keep their identity across renders (while the provider's options stay the same). */
 export interface UseAffitor {
   /** The visitor's attribution; `null` until the SDK has started (always on the server and in the first render). */
   data: AffitorData | null;
@@ -68,7 +68,11 @@ function refresh(): void {
 function subscribe(notify: () => void): () => void {
   subscribers.add(notify);
   // One SDK listener for every component: a click answer (a landing, a partner switch) refreshes the snapshot.
-  stopListening ??= onAttribution(refresh);
+  if (!stopListening) {
+    stopListening = onAttribution(refresh);
+    // What changed since the render read the snapshot, before this listener was there.
+    refresh();
+  }
   return () => {
     subscribers.delete(notify);
     if (subscribers.size === 0) {
@@ -78,27 +82,39 @@ function subscribe(notify: () => void): () => void {
   };
 }
 
-const getSnapshot = (): Snapshot => snapshot;
+/** With no component listening, nothing kept the snapshot up to date (a landing answered, consent was revoked): it catches up. */
+const getSnapshot = (): Snapshot => {
+  if (!stopListening) refresh();
+  return snapshot;
+};
 const getServerSnapshot = (): Snapshot => NOT_STARTED;
 
 /**
- * Starts the SDK if nothing here did: `init()` with no options, which keeps the options of an
- * `init` made elsewhere on the page (and otherwise uses the defaults, as `signup` would).
+ * The options of the `AffitorProvider` around a component, as its key. A child's effect runs
+ * before its provider's: a signup there starts the SDK with the provider's options, not without.
  */
-function ensureStarted(): void {
+const ProviderOptions = createContext<string | undefined>(undefined);
+
+/**
+ * Starts the SDK if nothing here did: with the provider's options (`key`), else `init()` with no
+ * options, which keeps the options of an `init` made elsewhere on the page (and otherwise uses
+ * the defaults, as `signup` would).
+ */
+function ensureStarted(key: string | undefined): void {
   if (started || typeof window === 'undefined') return;
-  init();
+  init(key === undefined ? undefined : (JSON.parse(key) as AffitorInitOptions));
   started = true;
   refresh();
 }
 
-const actions = {
+/** The hook's functions, for the provider options `key` (undefined outside a provider). */
+const actionsFor = (key: string | undefined) => ({
   signup: (customerKey: string, email?: string) => {
-    ensureStarted();
+    ensureStarted(key);
     return signup(customerKey, email);
   },
   trackClick: (affiliateUrl?: string, existingClickId?: string | null) => {
-    ensureStarted();
+    ensureStarted(key);
     return trackClick(affiliateUrl, existingClickId);
   },
   getClickId: () => getClickId(),
@@ -111,7 +127,7 @@ const actions = {
     refresh();
   },
   diagnose: () => diagnose(),
-};
+});
 
 /**
  * Starts the browser SDK with these options after the first render in the browser (and again
@@ -129,7 +145,7 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
     started = true;
     refresh();
   }, [key]);
-  return createElement(Fragment, null, children);
+  return createElement(ProviderOptions.Provider, { value: key }, children);
 }
 
 /**
@@ -139,5 +155,7 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
  */
 export function useAffitor(): UseAffitor {
   const { data, ready } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
-  return useMemo(() => ({ data, ready, ...actions }), [data, ready]);
+  const key = useContext(ProviderOptions);
+  const actions = useMemo(() => actionsFor(key), [key]);
+  return useMemo(() => ({ data, ready, ...actions }), [data, ready, actions]);
 }

@@ -1,0 +1,100 @@
+/**
+ * `@affitor/sdk/react` over a page's life, in a file of its own: the hook's module state starts
+ * as a fresh page's does (nothing started). A child's effect runs before its provider's; a
+ * component mounted later sees what changed while no component listened.
+ */
+import { act, createElement, useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { Root } from 'react-dom/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getClickId, revokeConsent } from '../../src/index';
+import { AffitorProvider, useAffitor } from '../../src/react';
+import type { UseAffitor } from '../../src/react';
+import { API_BASE, cookieValue, landed, setUrl, useTrackingApi } from '../support/dom';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+const api = useTrackingApi();
+
+let root: Root | undefined;
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
+});
+
+describe('AffitorProvider and useAffitor over a page view', () => {
+  it("reports a signup made in a child's mount effect, which runs before the provider's, with the provider's options", async () => {
+    setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    const errors = vi.spyOn(console, 'error');
+    let signedUp: Promise<void> | undefined;
+    function Welcome(): ReactNode {
+      const { signup } = useAffitor();
+      // A page that reports the signup once it is shown (after a redirect from the sign-up form).
+      useEffect(() => void (signedUp ??= signup('user_welcome', 'w@example.com')), [signup]);
+      return null;
+    }
+    act(() => {
+      root = createRoot(document.createElement('div'));
+      root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Welcome)));
+    });
+    await act(async () => {
+      await landed();
+      await signedUp;
+    });
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_welcome', program_id: 1, click_id: getClickId() });
+    expect(errors).not.toHaveBeenCalled();
+  });
+
+  it('shows a component mounted later what changed while no component used the hook: a landing answered, consent revoked', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const seen: UseAffitor[] = [];
+    function Status(): ReactNode {
+      const affitor = useAffitor();
+      seen.push(affitor);
+      return createElement('p', null, affitor.data?.clickId ?? 'none');
+    }
+    let show: (on: boolean) => void = () => undefined;
+    function Page(): ReactNode {
+      const [on, setOn] = useState(false);
+      show = setOn;
+      return on ? createElement(Status) : null;
+    }
+    const container = document.createElement('div');
+    // The landing page does not use the hook; the signup page, reached next, does.
+    act(() => {
+      root = createRoot(container);
+      root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Page)));
+    });
+    await act(() => landed());
+    act(() => show(true));
+    const clickId = getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(seen[0]!.data).toMatchObject({ clickId, hasAttribution: true });
+    expect(container.textContent).toBe(clickId);
+
+    // A route without the hook, while a consent manager withdraws consent through the SDK.
+    act(() => show(false));
+    act(() => revokeConsent());
+    act(() => show(true));
+    expect(seen.at(-1)!.data).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(container.textContent).toBe('none');
+  });
+
+  it("writes what consent held once the consent prop turns 'granted'; removing the prop leaves consent pending (init keeps an option it is not given)", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const render = (consent?: 'pending' | 'granted') =>
+      act(() => root!.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent })));
+    root = createRoot(document.createElement('div'));
+    render('pending');
+    await act(() => landed());
+    expect(getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    render(undefined);
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    render('granted');
+    expect(cookieValue('affitor_click_id')).toBe(getClickId());
+  });
+});
