@@ -140,24 +140,31 @@ function compact<T extends object>(input: T): T {
 /**
  * `checkout.session.completed` (and `checkout.session.async_payment_succeeded`): a paid
  * one-time checkout is a sale under its payment intent's id, the id its refunds carry. A
- * subscription checkout records nothing: its first invoice's `invoice.paid` is the sale, so the
- * first payment is counted once whichever event arrives first.
+ * subscription checkout records nothing when its metadata holds the attribution
+ * (`stripeCheckoutParams` put it on the subscription too): its first invoice's `invoice.paid` is
+ * the sale, so the first payment is counted once whichever event arrives first. One attributed by
+ * an `affitor_` `client_reference_id` alone (a Payment Link, the pricing table or the buy button,
+ * decorated in the browser) is the sale, under its first invoice: its subscription, so its
+ * invoices, carry no attribution.
  */
 function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking | null {
-  if (session.mode !== 'payment' || session.payment_status !== 'paid') return null;
+  if (session.payment_status !== 'paid') return null;
   const amount = cents(session.amount_total);
   if (amount === undefined || amount < 1) return null;
   const metadata = fromMetadata(session.metadata);
   const reference = session.client_reference_id;
+  const referenced = clickIdFromStripeReference(reference) ?? undefined;
+  if (session.mode === 'subscription' ? attributed(metadata) || !referenced : session.mode !== 'payment') return null;
   const attribution: Attribution = {
-    clickId: metadata.clickId ?? clickIdFromStripeReference(reference) ?? undefined,
+    clickId: metadata.clickId ?? referenced,
     // A reference that is not Affitor's is the merchant's own: its customer id, as documented.
-    customerExternalId: metadata.customerExternalId ?? (clickIdFromStripeReference(reference) ? undefined : text(reference)),
+    customerExternalId: metadata.customerExternalId ?? (referenced ? undefined : text(reference)),
   };
   if (!attributed(attribution)) return null;
   const sessionId = text(session.id);
-  const invoiceId = idOf(session.payment_intent) ?? sessionId;
+  const invoiceId = idOf(session.payment_intent) ?? idOf(session.invoice) ?? sessionId;
   if (!invoiceId) return null;
+  const subscriptionId = idOf(session.subscription);
   return {
     kind: 'sale',
     input: compact({
@@ -165,7 +172,8 @@ function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking |
       amount,
       currency: upper(session.currency),
       ...attribution,
-      isRecurring: false,
+      isRecurring: subscriptionId !== undefined,
+      subscriptionId,
       additionalData: compact({ stripe_event_id: text(event.id), stripe_checkout_session: sessionId }),
     }),
   };
@@ -247,7 +255,8 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
 
 /**
  * The Affitor call a Stripe webhook event amounts to: `{ kind: 'sale', input }` for a paid
- * one-time checkout and for a paid subscription invoice, `{ kind: 'refund', input }` for a
+ * one-time checkout, a paid subscription invoice and a paid subscription checkout attributed by
+ * its `affitor_` `client_reference_id` alone, `{ kind: 'refund', input }` for a
  * refunded charge, `null` for every other event and for one that records nothing (unpaid, free,
  * not attributed, not an event at all). Never throws.
  *

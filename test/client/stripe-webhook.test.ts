@@ -84,6 +84,23 @@ describe('examples/stripe-webhook', () => {
     expect(app.inspect().commissions).toHaveLength(2);
   });
 
+  it('records a subscription bought through a decorated Payment Link or pricing table once, at its checkout: its invoices carry no attribution', async () => {
+    const { app, post } = await webhook();
+    const subscribed = fixture('checkout.session.completed.subscription');
+    subscribed.data.object.metadata = {};
+    expect(await post(subscribed)).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    expect(await post(subscribed)).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: true } });
+    const firstInvoice = fixture('invoice.paid');
+    Object.assign(firstInvoice.data.object, { id: 'in_1QdemoFirstInvoice1', billing_reason: 'subscription_create' });
+    (firstInvoice.data.object.parent as { subscription_details: Json }).subscription_details.metadata = {};
+    expect(await post(firstInvoice)).toMatchObject({ status: 200, body: { tracked: false } });
+    const sales = app.inspect().sales;
+    expect(sales.map((sale) => [sale.transaction_id, sale.amount_cents, sale.is_recurring, sale.subscription_id])).toEqual([
+      ['in_1QdemoFirstInvoice1', 2900, true, 'sub_1QdemoSubscription1'],
+    ]);
+    expect(app.inspect().commissions).toHaveLength(1);
+  });
+
   it('deducts a partial refund once when Stripe redelivers its event', async () => {
     const { app, post } = await webhook();
     await post(checkout());

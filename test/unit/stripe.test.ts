@@ -148,6 +148,31 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(fixture('checkout.session.completed.subscription'))).toBeNull();
   });
 
+  it('makes a subscription checkout attributed by an affitor_ client_reference_id alone (a decorated Payment Link, pricing table or buy button) the sale: its invoices name no partner', () => {
+    const event = fixture('checkout.session.completed.subscription');
+    event.data.object.metadata = {};
+    expect(trackingFromStripeEvent(event)).toEqual({
+      kind: 'sale',
+      input: {
+        invoiceId: 'in_1QdemoFirstInvoice1',
+        amount: 2900,
+        currency: 'USD',
+        clickId: 'cust_900_1',
+        isRecurring: true,
+        subscriptionId: 'sub_1QdemoSubscription1',
+        additionalData: { stripe_event_id: 'evt_1QdemoCheckoutSub01', stripe_checkout_session: 'cs_test_b1demoSubscription' },
+      },
+    });
+    // Its first invoice carries the Payment Link's subscription metadata, none of Affitor's: not a second sale.
+    const invoice = fixture('invoice.paid');
+    Object.assign(invoice.data.object, { id: 'in_1QdemoFirstInvoice1', billing_reason: 'subscription_create' });
+    (invoice.data.object.parent as { subscription_details: Json }).subscription_details.metadata = {};
+    expect(trackingFromStripeEvent(invoice)).toBeNull();
+    // A merchant's own reference on a subscription checkout stays with the invoices, as before.
+    Object.assign(event.data.object, { client_reference_id: 'user_42' });
+    expect(trackingFromStripeEvent(event)).toBeNull();
+  });
+
   it('counts a delayed payment method once it succeeds (checkout.session.async_payment_succeeded)', () => {
     const event = fixture('checkout.session.completed');
     event.type = 'checkout.session.async_payment_succeeded';
