@@ -75,6 +75,33 @@ describe('the dashboard', () => {
     expect(clicks).toContain(server.inspect().clicks[40]!.request_id);
     expect(clicks).not.toContain(server.inspect().clicks[0]!.request_id);
   });
+  it('shows the 100 customers with the latest activity, newest first: a sale brings an old customer back to the top', async () => {
+    const { server, clock, click, sale } = setup();
+    const clickIds: unknown[] = [];
+    for (let i = 0; i < 105; i++) {
+      clock.now += 1000;
+      clickIds.push((await click('PARTNER123')).body?.click_id);
+    }
+    clock.now += 1000;
+    expect((await sale({ transaction_id: 'txn_old', amount_cents: 1000, click_id: clickIds[0] })).status).toBe(200);
+
+    const html = await page(server);
+    const shown = [...html.matchAll(/<tr data-customer="(\d+)">/g)].map((row) => Number(row[1]));
+    expect(shown).toHaveLength(100);
+    // The sale's customer first, then the newest clicks; the customers of clicks 2 to 6 and the seeded ones fall off.
+    expect(shown.slice(0, 3)).toStrictEqual([customerIdOf(clickIds[0]), customerIdOf(clickIds[104]), customerIdOf(clickIds[103])]);
+    expect(shown.at(-1)).toBe(customerIdOf(clickIds[6]));
+    expect(shown).not.toContain(customerIdOf(clickIds[5]));
+    expect(shown).not.toContain(905);
+  });
+
+  it('shows seeded customers that have no records yet, their click time as their activity', async () => {
+    const { server } = setup();
+    const shown = [...(await page(server)).matchAll(/<tr data-customer="(\d+)">/g)].map((row) => Number(row[1]));
+    // All six seeded customers; the one clicked in 2025 last.
+    expect(shown).toHaveLength(6);
+    expect(shown.at(-1)).toBe(905);
+  });
 });
 
 describe('GET /_inspect', () => {

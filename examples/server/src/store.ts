@@ -253,6 +253,11 @@ export class Store {
     return id === null ? undefined : this.commissions[id - 1];
   }
 
+  /** Sale ids are positions plus one, as commission ids are. */
+  sale(id: number): Sale | undefined {
+    return this.sales[id - 1];
+  }
+
   addRefund(fields: Omit<Refund, 'id'>): Refund {
     const refund = { id: this.refunds.length + 1, ...fields };
     this.refunds.push(refund);
