@@ -38,7 +38,9 @@ export const MORE_TIMEOUT_MS = 5_000;
 
 const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
 const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
-const tag = document.currentScript as HTMLScriptElement | null;
+// Where the browser names no running script (a tag of `type="module"`), the documented tag is
+// found as init finds the program id: its consent, API base and debug must not be lost.
+const tag = (document.currentScript ?? document.querySelector('script[data-affitor-program-id]')) as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {
@@ -58,8 +60,8 @@ const loadMore = (): Promise<Rest | undefined> =>
   (arrival ??= new Promise((resolve) => {
     arrive = resolve;
     let failed = false;
-    const src = new URL(MORE_FILE, tag?.src || location.href).href;
-    const fail = (why: string) => () => {
+    let src = '';
+    const fail = (why: string | Error) => () => {
       if (!more && !failed) {
         failed = true;
         console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
@@ -76,18 +78,27 @@ const loadMore = (): Promise<Rest | undefined> =>
       script.onload = fail('not the SDK');
       document.head.append(script);
     };
-    setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
-    // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
-    // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
-    // index.html) is never run as a script, which would put a SyntaxError in the page's error
-    // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
-    // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
-    // asked for again, not reused as `force-cache` would.
-    fetch(src).then((answer) => {
-      const type = answer.headers.get('content-type')!;
-      void answer.body?.cancel();
-      (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
-    }, run);
+    // A throw here would reject the promise, which every caller drops (`void`): an unhandled
+    // rejection in the page's error monitoring. The URL throws where the page's is no base (an
+    // inline copy of this file in an about:srcdoc or about:blank frame), fetch where a page's
+    // wrapper of it throws: the rest cannot be had, said as its other failures are.
+    try {
+      src = new URL(MORE_FILE, tag?.src || location.href).href;
+      setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
+      // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
+      // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
+      // index.html) is never run as a script, which would put a SyntaxError in the page's error
+      // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
+      // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
+      // asked for again, not reused as `force-cache` would.
+      fetch(src).then((answer) => {
+        const type = answer.headers.get('content-type')!;
+        void answer.body?.cancel();
+        (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
+      }, run);
+    } catch (error) {
+      fail(error as Error)();
+    }
   }));
 
 /**
@@ -131,7 +142,8 @@ const api: Api & { [HANDOVER]?: Handover } = {
   /** Until the rest has loaded, `null` (and the rest is loaded): call it again, or with debug on. */
   diagnose: () => (more ? more.diagnose() : (void loadMore(), null)),
   /** Runs `callback(window.affitor)`; through the stub, once the script has loaded. */
-  ready: (callback: (affitor: Api) => void) => callback(api),
+  ready: (callback: (affitor: Api) => void) =>
+    typeof callback == 'function' ? callback(api) : log('error', 'ready: not a function:', callback),
 };
 
 /**
@@ -152,12 +164,14 @@ api[HANDOVER] = {
 };
 host.affitor = api;
 
-for (const [method, args] of queue) if (method == 'init') Object.assign(options, args[0]);
+// A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
+for (const [method, args] of queue) if (method == 'init') Object.assign(options, args?.[0]);
 api.init!();
 for (const [method, args] of queue) {
   try {
-    // `args` is the stub's `arguments`, which spreads like an array.
-    if (method != 'init') void api[method]!(...(args as never[]));
+    // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
+    // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
+    if (method != 'init') void api[method]!.apply(api, args as never[]);
   } catch (error) {
     console.error('[Affitor] queued call failed:', method, error);
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
@@ -21,6 +21,9 @@ function scriptTag(attributes: Record<string, string>) {
 
 /** The stub snippet, read from the README (the `<script>` after its "Optional stub" comment), so the two cannot drift apart. */
 const STUB_SNIPPET = /<!-- Optional stub[^\n]*\n<script>\n([\s\S]*?)<\/script>/.exec(readFileSync(resolve(__dirname, '../../README.md'), 'utf8'))![1]!;
+
+/** A queue page code wrote itself, not through the stub's `arguments`. */
+const handWrittenQueue = (...calls: unknown[][]) => void ((window as { affitor?: unknown }).affitor = { q: calls });
 
 function installStub() {
   // Indirect eval runs the snippet as a classic script in the page's global scope, as a <script> tag would.
@@ -53,9 +56,11 @@ beforeEach(() => serveMore());
 /** The script tag the first file adds once its look at the answer found JavaScript. */
 const moreRequested = () => vi.waitFor(() => expect(requestedFiles()).toEqual([MORE_SRC]));
 
-/** Runs the first file as the page's `<script>` would (document.currentScript is its tag). */
-async function runFirstFile(): Promise<void> {
-  const tag = [...document.querySelectorAll<HTMLScriptElement>('script[src]')].pop() ?? null;
+/**
+ * Runs the first file as the page's `<script>` would (document.currentScript is its tag, or null
+ * as a browser gives it for a tag of `type="module"`).
+ */
+async function runFirstFile(tag = [...document.querySelectorAll<HTMLScriptElement>('script[src]')].pop() ?? null): Promise<void> {
   Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
   try {
     await import('../../src/script');
@@ -319,6 +324,83 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 });
 
+describe('the <script> build: bad input and failures never reach the page', () => {
+  /** The promise rejections nothing handled: what the page's error monitoring would report. */
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(() => {
+    process.off('unhandledRejection', onUnhandled);
+    vi.unstubAllGlobals();
+  });
+  /** A macrotask: Node reports a rejection left unhandled once the microtasks before it ran. */
+  const aTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+  it.each([
+    [
+      'its URL cannot be made (an inline copy of the first file in an about:srcdoc frame: no src, and the page\'s URL is no base)',
+      () => {
+        setUrl('about:srcdoc');
+        const tag = document.createElement('script');
+        tag.setAttribute('data-affitor-program-id', '1');
+        tag.setAttribute('data-affitor-debug', 'true');
+        document.head.append(tag);
+        return tag;
+      },
+      'could not load affitor.more.js  (TypeError: Invalid URL)',
+    ],
+    [
+      "the page's wrapper of fetch throws",
+      () => {
+        setUrl('https://www.shop.example.com/');
+        scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
+        vi.stubGlobal('fetch', () => {
+          throw new Error('fetch blocked');
+        });
+        return undefined;
+      },
+      `could not load affitor.more.js ${MORE_SRC} (Error: fetch blocked)`,
+    ],
+  ])('when the rest is asked for and %s: one error says so, diagnose() answers, and no rejection is left unhandled', async (_, page, why) => {
+    const tag = page();
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile(tag);
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await aTask();
+    expect(unhandled).toEqual([]);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] ${why}`]);
+  });
+
+  it('ready() without a function throws nothing into the page: an [Affitor] error says what it needs', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    expect(() => host.affitor!.ready!()).not.toThrow();
+    expect(() => host.affitor!.ready!('not a function')).not.toThrow();
+    expect(error.mock.calls).toEqual([
+      ['[Affitor]', 'ready: not a function:', undefined],
+      ['[Affitor]', 'ready: not a function:', 'not a function'],
+    ]);
+    const ran: unknown[] = [];
+    host.affitor!.ready!((affitor: Affitor) => ran.push(affitor));
+    expect(ran).toEqual([host.affitor]);
+  });
+
+  it("reads its attributes from its tag also where the browser gives no document.currentScript: consent pending keeps the landing's cookies unwritten", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
+    await runFirstFile(null);
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
+    expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
+  });
+});
+
 describe('the stub snippet', () => {
   it('replays calls queued before the script loaded, in order, folding queued init options into init', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
@@ -374,5 +456,40 @@ describe('the stub snippet', () => {
     const logged = error.mock.calls.map((call) => call.join(' ')).join('\n');
     expect(logged).toContain('queued call failed: ready');
     expect(logged).toContain('queued call failed: noSuchMethod');
+  });
+
+  it('starts, throwing nothing, from a hand-written queue whose init has no arguments', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    handWrittenQueue(['init']);
+    await runFirstFile();
+    expect(api.clicks()).toHaveLength(1);
+  });
+
+  it('refuses a queued call whose arguments are no list, as a string would spread into a lead for its first letter', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    handWrittenQueue(['signup', 'user_42'], ['signup', ['user_43']]);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toContain('user_43'));
+    expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_43']);
+    expect(error.mock.calls.map((call) => call.join(' ')).join('\n')).toContain('queued call failed: signup');
+    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('forwards a call made through the stub after the script loaded (page code that kept the stub or one of its methods)', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    const stub = host.affitor!;
+    const trackClick = stub.trackClick!;
+    await runFirstFile();
+    expect(host.affitor).not.toBe(stub);
+    await expect(stub.signup!('user_5')).resolves.toBeUndefined();
+    await expect(trackClick('/?aff=PARTNER456')).resolves.toBeUndefined();
+    expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_5']);
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://shop.example.com/?aff=PARTNER123', 'https://shop.example.com/?aff=PARTNER456']);
+    expect(requestedFiles()).toEqual([]);
   });
 });
