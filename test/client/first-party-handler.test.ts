@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../src/core/outbox';
 import { createAffitorHandler } from '../../src/server';
-import { clickBody, cookiesSet, send, startHandler, startRecordingApi } from './first-party-helpers';
+import { createTrackingServer } from '../../examples/server/src/app';
+import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi } from './first-party-helpers';
 import type { Listening } from './first-party-helpers';
 
 const CLICK = '/relay/api/v1/track/click';
@@ -82,10 +83,10 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(api.app.inspect().leads.at(-1)).toMatchObject({ customer_key: 'u_lead_1' });
     });
 
-    it("sends the visitor's address as X-Forwarded-For, after the proxies' chain", async () => {
+    it("sends the visitor's address as X-Forwarded-For: the peer's, or behind a proxy of the merchant's (a loopback peer here) the one it added", async () => {
       await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
-      await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Forwarded-For': '203.0.113.9' }, body: clickBody('PARTNER123') });
-      expect(api.calls.map((call) => call.headers.get('x-forwarded-for'))).toEqual(['127.0.0.1', '203.0.113.9, 127.0.0.1']);
+      await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Forwarded-For': '198.51.100.77, 203.0.113.9' }, body: clickBody('PARTNER123') });
+      expect(api.calls.map((call) => call.headers.get('x-forwarded-for'))).toEqual(['127.0.0.1', '203.0.113.9']);
     });
 
     it('passes X-Request-ID both ways, and makes one when the visitor sent none or a bad one', async () => {
@@ -231,6 +232,28 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(api.calls).toHaveLength(2);
     });
 
+    it('sets nothing for a click that does not say consent was given (an absolute apiBase: the SDK then writes them itself)', async () => {
+      for (const consent of [undefined, 'denied', ['granted'], true]) {
+        const answer = await land({ Host: 'www.shop.test' }, { consent, cookie_domain: 'shop.test' });
+        expect(answer.status).toBe(200);
+        expect(answer.setCookies, JSON.stringify(consent)).toEqual([]);
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+      }
+    });
+
+    it("sets nothing for a click another site's page made the browser send (a form posted to the handler): the SDK's are same-origin", async () => {
+      // A top-level form post from another site: the browser stores SameSite=Lax cookies from its answer, with a landing URL of that site's choosing.
+      const landing = 'javascript:alert(document.domain)//?aff=PARTNER123';
+      const forged = { Host: 'www.shop.test', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', Origin: 'https://evil.test' };
+      for (const site of ['cross-site', 'same-site']) {
+        const answer = await send(handler.url, CLICK, { headers: { ...forged, 'Sec-Fetch-Site': site }, body: clickBody('PARTNER123', {}, landing) });
+        expect(answer.status).toBe(200);
+        expect(answer.setCookies, site).toEqual([]);
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+      }
+      expect(cookiesSet(await land({ Host: 'www.shop.test', 'Sec-Fetch-Site': 'same-origin' })).get('affitor_click_id')).toBeDefined();
+    });
+
     it('sets nothing for a click a newer landing superseded (stale)', async () => {
       const answer = await land({ Host: 'www.shop.test' }, { stale: true });
       expect(answer.status).toBe(200);
@@ -287,6 +310,24 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const dropped = await send(handler.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
       expect(isRetryable(unavailable.status) && isRetryable(dropped.status)).toBe(true);
     });
+  });
+});
+
+describe('the visitor address the API keys its browser rate limits on', () => {
+  // The reference API, as the tests mount it, keys them on the first X-Forwarded-For entry, as many servers do.
+  const app = createTrackingServer(SEED, { now: () => Date.UTC(2026, 0, 1) });
+  const handle = createAffitorHandler({ fetch: (url, init) => app.fetch(new Request(url, init)) });
+  const lead = (clientAddress: string, forwardedFor?: string) =>
+    handle(
+      new Request('https://www.shop.test/relay/api/v1/track/lead', { method: 'POST', headers: forwardedFor ? { 'X-Forwarded-For': forwardedFor } : {}, body: '{}' }),
+      { clientAddress },
+    );
+
+  it("is the one the handler saw, never one the visitor wrote: no visitor spends another's limit or escapes its own", async () => {
+    // A visitor connected from 203.0.113.66 claims to be 198.51.100.77 for the default 600 calls a minute.
+    for (let i = 0; i < 600; i++) await lead('203.0.113.66', '198.51.100.77');
+    expect((await lead('198.51.100.77')).status).toBe(400);
+    expect((await lead('203.0.113.66', '192.0.2.1')).status).toBe(429);
   });
 });
 

@@ -113,9 +113,13 @@ export function send(
   });
 }
 
-/** A click body as the browser SDK sends it (as `text/plain`), with the handler's fields when given. */
+/**
+ * A click body as the browser SDK pointed at the handler sends it (as `text/plain`): with
+ * `consent`, `granted` unless given (`undefined` leaves it out), and the other handler fields when given.
+ */
 export function clickBody(aff: string, extra: Record<string, unknown> = {}, landing = `http://www.shop.test/pricing?aff=${aff}`): string {
   return JSON.stringify({
+    consent: 'granted',
     affiliate_url: landing,
     page_url: landing,
     page_title: 'Pricing',

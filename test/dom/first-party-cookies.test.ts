@@ -109,6 +109,15 @@ describe('the click body for the handler', () => {
     expect(api.clicks().find((click) => String(click.body.affiliate_url).endsWith('PARTNER456'))).toBeDefined();
   }, 10_000);
 
+  it('is not added when apiBase is the handler as a whole URL, and the handler then writes no cookie: consent pending stays off the device', async () => {
+    // An absolute apiBase is not a same-origin path to the SDK, so the click says nothing of consent.
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { apiBase: `${SHOP}/relay`, consent: 'pending' });
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).not.toHaveProperty('consent');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
   it('is not added when apiBase is the tracking API itself', async () => {
     await pageView(`${SHOP}/?aff=PARTNER123`, { apiBase: API_BASE });
     expect(relayed).toHaveLength(0);

@@ -122,10 +122,19 @@ describe('first-party requests (pure)', () => {
     expect(requestHosts(new Request(url, { headers: { 'X-Forwarded-Host': 'a b/c' } }), new URL(url))).toEqual(['127.0.0.1']);
   });
 
-  it("appends the peer's address to the proxies' X-Forwarded-For chain, dropping anything that is not an address", () => {
+  it("sends one address: the peer's, or past the merchant's own (private) proxies the entry they added, never one the visitor wrote", () => {
     const request = (xff?: string) => new Request('http://shop.test/', { headers: xff ? { 'X-Forwarded-For': xff } : {} });
     expect(forwardedFor(request(), '198.51.100.7')).toBe('198.51.100.7');
-    expect(forwardedFor(request('203.0.113.9'), '::ffff:10.0.0.1')).toBe('203.0.113.9, ::ffff:10.0.0.1');
+    // A visitor connected directly: what it wrote in the header is not its address.
+    expect(forwardedFor(request('198.51.100.77'), '203.0.113.66')).toBe('203.0.113.66');
+    // Behind the merchant's proxies (private or loopback peers), the entry the outermost of them added.
+    expect(forwardedFor(request('203.0.113.9'), '::ffff:10.0.0.1')).toBe('203.0.113.9');
+    expect(forwardedFor(request('198.51.100.77, 10.9.9.9, 203.0.113.9, 192.168.1.2, 172.20.0.3, fd00::2'), '127.0.0.1')).toBe('203.0.113.9');
+    expect(forwardedFor(request('172.32.0.1, 10.0.0.2'), '::1')).toBe('172.32.0.1');
+    expect(forwardedFor(request('100.128.0.1, 100.64.0.9'), '169.254.1.1')).toBe('100.128.0.1');
+    expect(forwardedFor(request('2001:db8::1, fe80::1'), 'fd12:3456::1')).toBe('2001:db8::1');
+    // Nothing but private addresses (development): the peer's.
+    expect(forwardedFor(request('10.1.1.1'), '127.0.0.1')).toBe('127.0.0.1');
     expect(forwardedFor(request('203.0.113.9, <script>'), undefined)).toBe('203.0.113.9');
     expect(forwardedFor(request(), { params: {} })).toBeUndefined();
   });

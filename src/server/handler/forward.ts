@@ -11,7 +11,7 @@ import type { FetchLike } from '../types';
 export interface HandlerFields {
   /** The `Domain` the SDK's probe found (or its `cookieDomain` option). */
   cookie_domain?: unknown;
-  /** `'pending'` or `'revoked'`: the handler sets no cookie. */
+  /** `'granted'`, `'pending'` or `'revoked'`: the handler sets cookies only on `'granted'`. */
   consent?: unknown;
   /** A click a newer landing superseded: recorded, but it must not replace the attribution. */
   stale?: unknown;

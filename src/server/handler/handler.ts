@@ -11,7 +11,7 @@ import type { FetchLike } from '../types';
 import { chooseCookieDomain, clickCookies } from './cookies';
 import { forwardToApi, splitBody } from './forward';
 import type { HandlerFields } from './forward';
-import { forwardedFor, isHttps, readBodyCapped, requestHosts } from './request';
+import { forwardedFor, isHttps, isSameOrigin, readBodyCapped, requestHosts } from './request';
 import { SCRIPT_FILE_NAME, scriptReader, scriptResponse } from './scripts';
 import type { ScriptSource } from './scripts';
 
@@ -53,7 +53,10 @@ export interface AffitorHandlerOptions {
 
 /** What the server adapter knows about the connection and the Request does not carry. */
 export interface AffitorConnection {
-  /** The address of the peer that connected (the visitor, or the last proxy), added to `X-Forwarded-For`. */
+  /**
+   * The address of the peer that connected: the visitor's, sent as `X-Forwarded-For`; or a proxy's
+   * of yours (private or loopback), then the entry your proxies added is sent instead.
+   */
   clientAddress?: string | null;
 }
 
@@ -91,8 +94,12 @@ const jsonAnswer = (status: number, body: unknown, headers: Record<string, strin
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   });
 
-/** Whether the SDK's fields forbid cookies: consent not given, or a click a newer landing superseded. */
-const cookiesRefused = (fields: HandlerFields): boolean => fields.consent == 'pending' || fields.consent == 'revoked' || fields.stale === true;
+/**
+ * Whether the SDK's fields forbid cookies: consent not said to be given, or a click a newer landing
+ * superseded. A click without `consent` is refused too: the SDK adds its fields only when `apiBase` is a
+ * same-origin path, so one pointed at the handler by a whole URL sends none, even with consent pending.
+ */
+const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'granted' || fields.stale === true;
 
 /**
  * Creates the first-party handler. Mount it for every method under `basePath` (see the README's
@@ -139,7 +146,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     return response;
   }
 
-  /** The cookies a click answer calls for: none unless it is a success with a click id, and the SDK allows them. */
+  /** The cookies a click answer calls for: none unless it is a success with a click id, and the SDK, from a page of this origin, allows them. */
   function setCookiesFor(
     outcome: { status: number; text: string },
     body: Record<string, unknown> | null,
@@ -147,7 +154,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     request: Request,
     url: URL,
   ): string[] {
-    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields)) return [];
+    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields) || !isSameOrigin(request)) return [];
     let answer: Record<string, unknown> | null;
     try {
       answer = JSON.parse(outcome.text) as Record<string, unknown> | null;

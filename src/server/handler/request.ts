@@ -61,6 +61,13 @@ export function isHttps(request: Request, url: URL): boolean {
   return url.protocol == 'https:' || firstEntry(request.headers.get('x-forwarded-proto')) == 'https' || forwarded;
 }
 
+/**
+ * Whether the browser says a page of this origin made the request (`Sec-Fetch-Site`), as it does for
+ * the SDK's calls: not a form another site posted here, whose answer's cookies the browser would
+ * keep too. A client that sends no such header (an older browser, a server) is taken at its word.
+ */
+export const isSameOrigin = (request: Request): boolean => (request.headers.get('sec-fetch-site') ?? 'same-origin') == 'same-origin';
+
 /** The hosts the visitor may have asked for: the request URL's, and the one a proxy names in `X-Forwarded-Host`. */
 export function requestHosts(request: Request, url: URL): string[] {
   const forwarded = firstEntry(request.headers.get('x-forwarded-host'));
@@ -79,8 +86,18 @@ export function requestHosts(request: Request, url: URL): string[] {
 const ADDRESS = /^[\da-f.:]{2,45}$/i;
 
 /**
- * `X-Forwarded-For` for the tracking API: the chain the proxies in front already sent, then
- * the address of the peer that connected to this server, when the adapter knows it.
+ * Loopback, private, link-local and shared (CGNAT) addresses, IPv4 (also IPv4-mapped) and IPv6: a
+ * proxy of the merchant's own (a load balancer, a platform's router), never a visitor on the internet.
+ */
+const PRIVATE = /^(?:::ffff:)?(?:127|10|169\.254|192\.168|172\.(?:1[6-9]|2\d|3[01])|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7]))\.|^(?:::1$|f[cd][\da-f]{2}:|fe[89ab][\da-f]:)/i;
+
+/**
+ * `X-Forwarded-For` for the tracking API: one address, the visitor's. Of the chain the proxies in
+ * front sent and the peer that connected to this server, the nearest that is not private or
+ * loopback (a proxy of the merchant's own, whose entry is taken instead); all private, the peer's.
+ * The entries before it were written by the visitor (or by proxies further out) and prove nothing:
+ * sent on, they would let a visitor choose the address the API counts its rate limits under, its
+ * own to escape them or another visitor's to spend theirs (many servers read the first entry).
  */
 export function forwardedFor(request: Request, peer: unknown): string | undefined {
   const chain = (request.headers.get('x-forwarded-for') ?? '')
@@ -88,5 +105,5 @@ export function forwardedFor(request: Request, peer: unknown): string | undefine
     .map((entry) => entry.trim())
     .filter((entry) => ADDRESS.test(entry));
   if (typeof peer == 'string' && ADDRESS.test(peer)) chain.push(peer);
-  return chain.length ? chain.join(', ') : undefined;
+  return [...chain].reverse().find((address) => !PRIVATE.test(address)) ?? chain.at(-1);
 }
