@@ -109,6 +109,23 @@ describe('script sources for any runtime', () => {
     expect(asked).toEqual(['affitor.global.js', 'affitor.global.js']);
   });
 
+  it('keeps a bounded number of files: a source that answers every name (an app fallback) cannot grow its memory with names a visitor makes up', async () => {
+    const asked: string[] = [];
+    const handle = createAffitorHandler({
+      scripts: (name) => {
+        asked.push(name);
+        return Promise.resolve(`/* ${name} */`);
+      },
+    });
+    expect((await get(handle, 'affitor.global.js')).status).toBe(200);
+    for (let n = 0; n < 100; n++) expect((await get(handle, `affitor.made-up-${n}.js`)).status).toBe(200);
+    // The file asked for first is still kept; a made-up name past the bound is read again each time.
+    await get(handle, 'affitor.global.js');
+    await get(handle, 'affitor.made-up-99.js');
+    expect(asked.filter((name) => name == 'affitor.global.js')).toHaveLength(1);
+    expect(asked.filter((name) => name == 'affitor.made-up-99.js')).toHaveLength(2);
+  });
+
   it('serves no file with scripts: false', async () => {
     expect((await get(createAffitorHandler({ scripts: false }), 'affitor.global.js')).status).toBe(404);
   });

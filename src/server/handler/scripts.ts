@@ -77,6 +77,12 @@ function etagOf(bytes: Uint8Array): string {
 }
 
 /**
+ * At most this many files are kept: the build has two. A source that answers every name (a
+ * function falling back to the app) would otherwise keep one per name a visitor makes up.
+ */
+const MAX_KEPT_FILES = 16;
+
+/**
  * A reader of script files by name, caching what it found (the files of an installed package do
  * not change while the server runs; a file not found is looked for again next time).
  * @throws Error from the returned function when the source cannot be read in this runtime
@@ -102,7 +108,7 @@ export function scriptReader(source: ScriptSource | undefined): (name: string) =
         const bytes = toBytes(content);
         return { bytes, etag: etagOf(bytes) };
       })();
-      found.set(name, file);
+      if (found.size < MAX_KEPT_FILES) found.set(name, file);
       // Failures and misses are not kept: the file may appear (a build finishing) or the error pass.
       void file.then((result) => result ?? found.delete(name), () => found.delete(name));
     }
