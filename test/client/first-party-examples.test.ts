@@ -3,24 +3,19 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExpressApp } from '../../examples/first-party/express';
 import { createHonoApp } from '../../examples/first-party/hono';
 import { startNodeExample } from '../../examples/first-party/node';
 import worker from '../../examples/first-party/worker';
-import { clickBody, cookiesSet, send, startRecordingApi } from './first-party-helpers';
+import { clickBody, cookiesSet, send, useRecordingApi } from './first-party-helpers';
 
 const LOADER = readFileSync('dist/affitor.global.js', 'utf8');
 
-let api: Awaited<ReturnType<typeof startRecordingApi>>;
-beforeAll(async () => {
-  api = await startRecordingApi();
-});
-afterAll(() => api.close());
+const api = useRecordingApi();
 
 /** A landing through the example at `url`: forwarded, answered with the cookies on the domain the SDK found, and the loader served. */
 async function expectFirstParty(url: string): Promise<void> {
-  api.calls.length = 0;
   const click = await send(url, '/relay/api/v1/track/click', {
     headers: { Host: 'www.shop.test', 'Content-Type': 'text/plain', Cookie: 'session=secret' },
     body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }),
@@ -78,7 +73,6 @@ describe('mounting examples (examples/first-party)', () => {
   });
 
   it('Cloudflare Worker: its fetch export, with script files from the ASSETS binding and CF-Connecting-IP as the address', async () => {
-    api.calls.length = 0;
     const env = {
       AFFITOR_API_URL: api.url,
       ASSETS: {
@@ -105,7 +99,6 @@ describe('mounting examples (examples/first-party)', () => {
   });
 
   it('Next.js App Router route handler: GET, HEAD and POST of app/relay/[...path]/route.ts', async () => {
-    api.calls.length = 0;
     process.env.AFFITOR_API_URL = api.url;
     const route = await import('../../examples/first-party/nextjs/app/relay/[...path]/route');
     expect(route.runtime).toBe('nodejs');

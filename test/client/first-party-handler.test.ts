@@ -1,10 +1,10 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../src/core/outbox';
 import { createAffitorHandler } from '../../src/server';
 import { createTrackingServer } from '../../examples/server/src/app';
-import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi } from './first-party-helpers';
+import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi, useRecordingApi } from './first-party-helpers';
 import type { Listening } from './first-party-helpers';
 
 const CLICK = '/relay/api/v1/track/click';
@@ -12,21 +12,13 @@ const LEAD = '/relay/api/v1/track/lead';
 const SHOP = { Host: 'www.shop.test', 'Content-Type': 'text/plain;charset=UTF-8' };
 
 describe('createAffitorHandler against the reference server on a real port', () => {
-  let api: Awaited<ReturnType<typeof startRecordingApi>>;
+  const api = useRecordingApi();
   let handler: Listening;
 
   beforeAll(async () => {
-    api = await startRecordingApi();
     handler = await startHandler({ apiUrl: api.url });
   });
-  afterAll(async () => {
-    await handler.close();
-    await api.close();
-  });
-  afterEach(() => {
-    api.calls.length = 0;
-    api.app.setChaos({});
-  });
+  afterAll(() => handler.close());
 
   describe('forwarding', () => {
     it("forwards a click and answers the API's answer, with the attribution cookies set by the server", async () => {
@@ -212,6 +204,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const proxied: Array<Record<string, string>> = [{ 'X-Forwarded-Proto': 'https' }, { Forwarded: 'for=203.0.113.9;proto=https' }];
       for (const headers of proxied) {
         const cookies = cookiesSet(await land({ Host: 'www.shop.test', ...headers }));
+        expect([...cookies.keys()]).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_set_by']);
         for (const [name, { attributes }] of cookies) expect(attributes, name).toContain('secure');
       }
     });

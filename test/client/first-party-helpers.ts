@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
 import { createAffitorHandler } from '../../src/server';
@@ -58,8 +59,10 @@ export interface ApiCall {
   body: string;
 }
 
+export type RecordingApi = Listening & { app: TrackingServer; calls: ApiCall[] };
+
 /** The reference tracking server on a real port, recording each request it receives. */
-export async function startRecordingApi(): Promise<Listening & { app: TrackingServer; calls: ApiCall[] }> {
+export async function startRecordingApi(): Promise<RecordingApi> {
   const app = createTrackingServer(SEED);
   const calls: ApiCall[] = [];
   const running = await listen(async (request) => {
@@ -67,6 +70,40 @@ export async function startRecordingApi(): Promise<Listening & { app: TrackingSe
     return app.fetch(request);
   });
   return { ...running, app, calls };
+}
+
+/**
+ * `startRecordingApi` for a test file or a describe block: the helper registers its own start
+ * (beforeAll) and stop (afterAll), and each test starts with no recorded call and no chaos.
+ */
+export function useRecordingApi(): Pick<RecordingApi, 'url' | 'app' | 'calls'> {
+  let running: RecordingApi | undefined;
+  beforeAll(async () => {
+    running = await startRecordingApi();
+  });
+  afterAll(async () => {
+    await running?.close();
+    running = undefined;
+  });
+  const started = (): RecordingApi => {
+    if (!running) throw new Error('useRecordingApi: the API runs only inside the tests of the block that called it');
+    return running;
+  };
+  beforeEach(() => {
+    started().calls.length = 0;
+    started().app.setChaos({});
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get app() {
+      return started().app;
+    },
+    get calls() {
+      return started().calls;
+    },
+  };
 }
 
 /** The handler on a real port, forwarding to `apiUrl`. */

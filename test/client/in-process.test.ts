@@ -99,6 +99,7 @@ describe('against the reference server, in-process', () => {
       const { app, affitor } = setup({
         timeoutMs: 30,
         hooks: {
+          // The scenario, not a wait: the first answer comes 200 ms late, past timeoutMs.
           after: (n, response) =>
             n === 0 ? new Promise<Response>((resolve) => setTimeout(() => resolve(response), 200)) : response,
         },
@@ -195,6 +196,7 @@ describe('against the reference server, in-process', () => {
     it('timeout: no attempt answers in time', async () => {
       const { affitor } = setup({
         timeoutMs: 20,
+        // The scenario, not a wait: every answer comes 100 ms late, past timeoutMs.
         hooks: { after: (_, response) => new Promise<Response>((resolve) => setTimeout(() => resolve(response), 100)) },
       });
       expect(await affitor.trackRefund({ invoiceId: 'x' })).toMatchObject({ ok: false, status: 0, code: 'timeout', attempts: 3 });

@@ -137,6 +137,7 @@ describe('retries', () => {
   it('stops retrying when the caller aborts during the backoff', async () => {
     const controller = new AbortController();
     const fetch = fakeFetch(() => {
+      // The scenario, not a wait: the caller aborts 5 ms into the 10 s backoff that follows.
       setTimeout(() => controller.abort(), 5);
       throw new TypeError('fetch failed');
     });

@@ -63,6 +63,7 @@ describe('signingSecret', () => {
     const fetch = fakeFetch(() => Promise.reject(new TypeError('fetch failed')));
     const controller = new AbortController();
     const affitor = new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch, retryDelayMs: 0 });
+    // The scenario, not a wait: the caller aborts 20 ms in, while a retry waits for the next second.
     setTimeout(() => controller.abort(), 20);
     const result = await affitor.trackSale(sale, { signal: controller.signal });
     expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller' });
@@ -105,6 +106,7 @@ describe('signingSecret', () => {
 
 describe('RequestSigner, on a clock that stands still', () => {
   const subtle = globalThis.crypto.subtle;
+  /** 'waited' after `ms`: the bound raced against a call that must settle without the clock moving. */
   const never = (ms: number) => new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), ms));
 
   it('signs different bodies in the same second at once', async () => {

@@ -56,6 +56,7 @@ describe('timeouts', () => {
     const fetch = hangingFetch();
     const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 10_000 });
     const controller = new AbortController();
+    // The scenario, not a wait: the caller aborts 10 ms into an attempt that never answers.
     setTimeout(() => controller.abort(), 10);
     const result = await affitor.trackRefund(refund, { signal: controller.signal });
     expect(result).toMatchObject({ ok: false, code: 'network', attempts: 1 });

@@ -6,30 +6,22 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startServer } from '../../examples/server/src/node';
-import type { RunningServer } from '../../examples/server/src/node';
+import { useTrackingApi } from '../support/tracking-api';
 import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, buildRequest, toReply } from './helpers';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let running: RunningServer;
-
-beforeAll(async () => {
-  running = await startServer({ port: 0, seed: baseSeed() });
-});
-
-afterAll(async () => {
-  await running.close();
-});
+const api = useTrackingApi(baseSeed());
 
 const post = async (path: string, body: unknown, options: Parameters<typeof buildRequest>[3] = {}) =>
-  toReply(await fetch(buildRequest(running.url, path, body, options)));
+  toReply(await fetch(buildRequest(api.server.url, path, body, options)));
 
 describe('startServer', () => {
   it('listens on 127.0.0.1 at the port it reports', () => {
-    expect(running.port).toBeGreaterThan(0);
-    expect(running.url).toBe(`http://127.0.0.1:${running.port}`);
+    expect(api.server.port).toBeGreaterThan(0);
+    expect(api.server.url).toBe(`http://127.0.0.1:${api.server.port}`);
   });
 
   it('records exactly one sale and one commission for the same transaction_id sent 50 times at once', async () => {
@@ -42,7 +34,7 @@ describe('startServer', () => {
     for (const r of replies.filter((x) => x.status === 409)) {
       expect(r.body).toStrictEqual({ error: 'Duplicate transaction_id. This sale has already been recorded.' });
     }
-    const state = await toReply(await fetch(buildRequest(running.url, '/_inspect', undefined, { method: 'GET', token: ADMIN })));
+    const state = await toReply(await fetch(buildRequest(api.server.url, '/_inspect', undefined, { method: 'GET', token: ADMIN })));
     const body = state.body as { sales: { transaction_id: string }[]; commissions: unknown[] };
     expect(body.sales.filter((s) => s.transaction_id === 'txn_race_port')).toHaveLength(1);
     expect(body.commissions).toHaveLength(1);
@@ -50,7 +42,7 @@ describe('startServer', () => {
 
   it('answers 413 to a declared Content-Length over 64 KiB without reading the body', async () => {
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${running.url}/api/v1/track/click`, {
+      const req = httpRequest(`${api.server.url}/api/v1/track/click`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'Content-Length': String(1024 * 1024) },
       });
@@ -69,7 +61,7 @@ describe('startServer', () => {
   const rawExchange = (text: string) =>
     new Promise<string>((resolve, reject) => {
       let answer = '';
-      const socket = connect(running.port, '127.0.0.1', () => socket.write(text));
+      const socket = connect(api.server.port, '127.0.0.1', () => socket.write(text));
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (answer += chunk));
       socket.on('end', () => resolve(answer));
@@ -90,12 +82,12 @@ describe('startServer', () => {
     expect(lines).toContain('x-request-id: req_odd_1');
     expect(lines).toContain('content-type: application/json; charset=utf-8');
     expect(JSON.parse(text)).toStrictEqual({ error: 'Bad request' });
-    expect(running.app.inspect().clicks).toHaveLength(0);
+    expect(api.server.app.inspect().clicks).toHaveLength(0);
   });
 
   it('answers an allowed preflight with CORS headers and a refused one without', async () => {
     const preflight = (origin: string) =>
-      fetch(`${running.url}/api/v1/track/click`, {
+      fetch(`${api.server.url}/api/v1/track/click`, {
         method: 'OPTIONS',
         headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
       });

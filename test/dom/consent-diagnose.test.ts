@@ -131,9 +131,7 @@ describe('onAttribution', () => {
   });
 
   it('calls back when revoking consent forgets the attribution, and not when there was none', async () => {
-    setUrl('https://shop.example.com/');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const tracker = await land('https://shop.example.com/');
     const calls: Array<[AffitorData, AffitorData]> = [];
     tracker.onAttribution((current, previous) => calls.push([current, previous]));
     tracker.revokeConsent();
@@ -148,9 +146,7 @@ describe('onAttribution', () => {
   });
 
   it('stops calling after unsubscribe, and survives a listener that throws', async () => {
-    setUrl('https://shop.example.com/');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const tracker = await land('https://shop.example.com/');
     const kept = vi.fn();
     const stop = tracker.onAttribution(() => {
       throw new Error('app bug');

@@ -113,9 +113,7 @@ describe('last touch', () => {
 
 describe('trackClick', () => {
   it('reports a click for an explicit partner URL, relative URLs resolved against the page', async () => {
-    setUrl('https://shop.example.com/');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const tracker = await land('https://shop.example.com/');
     await tracker.trackClick('/landing?aff=PARTNER456');
     expect(api.clicks()).toHaveLength(1);
     expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/landing?aff=PARTNER456');
@@ -132,9 +130,7 @@ describe('trackClick', () => {
   });
 
   it('sends the given existingClickId, or none when null is passed', async () => {
-    setUrl('https://shop.example.com/');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const tracker = await land('https://shop.example.com/');
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER123', 'cust_77_1');
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456', null);
     expect(api.clicks()[0]!.body.existing_click_id).toBe('cust_77_1');

@@ -37,7 +37,6 @@ describe('a click that fails at landing', () => {
   });
 
   it('whose answer was lost is resent on the next page view and gets the same click id back', async () => {
-    api.app.setChaos({ loseAnswerFirst: { click: 1 }, failFirst: {} });
     api.app.setChaos({ loseAnswerFirst: { click: 3 } });
     await pageView('https://shop.example.com/?aff=PARTNER123');
     expect(recorded().clicks).toHaveLength(1);

@@ -5,23 +5,15 @@
  */
 import { act, createElement, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
-import { createRoot } from 'react-dom/client';
-import type { Root } from 'react-dom/client';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { getClickId, revokeConsent } from '../../src/index';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { API_BASE, cookieValue, landed, setUrl, useTrackingApi } from '../support/dom';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { useReactRoot } from '../support/react';
 
 const api = useTrackingApi();
-
-let root: Root | undefined;
-afterEach(() => {
-  act(() => root?.unmount());
-  root = undefined;
-});
+const react = useReactRoot();
 
 describe('AffitorProvider and useAffitor over a page view', () => {
   it("reports a signup made in a child's mount effect, which runs before the provider's, with the provider's options", async () => {
@@ -34,10 +26,7 @@ describe('AffitorProvider and useAffitor over a page view', () => {
       useEffect(() => void (signedUp ??= signup('user_welcome', 'w@example.com')), [signup]);
       return null;
     }
-    act(() => {
-      root = createRoot(document.createElement('div'));
-      root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Welcome)));
-    });
+    act(() => react.create().render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Welcome))));
     await act(async () => {
       await landed();
       await signedUp;
@@ -64,10 +53,7 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     }
     const container = document.createElement('div');
     // The landing page does not use the hook; the signup page, reached next, does.
-    act(() => {
-      root = createRoot(container);
-      root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Page)));
-    });
+    act(() => react.create(container).render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement(Page))));
     await act(() => landed());
     act(() => show(true));
     const clickId = getClickId();
@@ -86,8 +72,8 @@ describe('AffitorProvider and useAffitor over a page view', () => {
   it("writes what consent held once the consent prop turns 'granted'; removing the prop leaves consent pending (init keeps an option it is not given)", async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     const render = (consent?: 'pending' | 'granted') =>
-      act(() => root!.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent })));
-    root = createRoot(document.createElement('div'));
+      act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent })));
+    react.create();
     render('pending');
     await act(() => landed());
     expect(getClickId()).toMatch(/^cust_/);

@@ -1,23 +1,16 @@
 /** `useAffitor()` without `AffitorProvider`: it renders, calls through it work and start the SDK. */
 import { act, createElement } from 'react';
 import type { ReactNode } from 'react';
-import { createRoot } from 'react-dom/client';
-import type { Root } from 'react-dom/client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { init } from '../../src/index';
 import { useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { API_BASE, setUrl, landed, useTrackingApi } from '../support/dom';
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { useReactRoot } from '../support/react';
 
 const api = useTrackingApi();
-
-let root: Root | undefined;
-afterEach(() => {
-  act(() => root?.unmount());
-});
+const react = useReactRoot();
 
 describe('useAffitor outside a provider', () => {
   it('renders not ready, then a signup through it reports the lead, starts the SDK and follows the attribution', async () => {
@@ -30,10 +23,7 @@ describe('useAffitor outside a provider', () => {
       return createElement('p', null, affitor.ready ? 'ready' : 'starting');
     }
     const container = document.createElement('div');
-    act(() => {
-      root = createRoot(container);
-      root.render(createElement(Signup));
-    });
+    act(() => react.create(container).render(createElement(Signup)));
     expect(renders.at(-1)).toMatchObject({ ready: false, data: null });
     expect(container.textContent).toBe('starting');
     expect(api.sent).toEqual([]);

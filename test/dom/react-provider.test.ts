@@ -1,15 +1,14 @@
 /** `@affitor/sdk/react` in a page (happy-dom): the provider starts the SDK once, the hook follows the attribution. */
 import { StrictMode, act, createElement } from 'react';
 import type { ReactNode } from 'react';
-import { hydrateRoot, createRoot } from 'react-dom/client';
-import type { Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
 import { revokeConsent } from '../../src/index';
 import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
+import { useReactRoot } from '../support/react';
 
 /** A new page view on `url`, as a navigation there would be. */
 const setUrl = (url: string) => {
@@ -17,9 +16,8 @@ const setUrl = (url: string) => {
   newPageView();
 };
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
 const api = useTrackingApi();
+const react = useReactRoot();
 
 /** Every render's view of the hook, in order. */
 function probe() {
@@ -32,15 +30,10 @@ function probe() {
   return { renders, Probe, last: () => renders.at(-1)! };
 }
 
-let root: Root | undefined;
 let container: HTMLElement;
 beforeEach(() => {
   container = document.createElement('div');
   document.body.replaceChildren(container);
-});
-afterEach(() => {
-  act(() => root?.unmount());
-  root = undefined;
 });
 
 const shop = (Probe: () => ReactNode) =>
@@ -50,10 +43,7 @@ const shop = (Probe: () => ReactNode) =>
 function renderShop(url: string) {
   setUrl(url);
   const seen = probe();
-  act(() => {
-    root = createRoot(container);
-    root.render(shop(seen.Probe));
-  });
+  act(() => react.create(container).render(shop(seen.Probe)));
   return seen;
 }
 
@@ -61,10 +51,7 @@ describe('AffitorProvider and useAffitor', () => {
   it("sends exactly one click under StrictMode's double effects and re-renders with the click id", async () => {
     setUrl('https://shop.example.com/pricing?aff=PARTNER123');
     const { renders, Probe, last } = probe();
-    act(() => {
-      root = createRoot(container);
-      root.render(createElement(StrictMode, null, shop(Probe)));
-    });
+    act(() => react.create(container).render(createElement(StrictMode, null, shop(Probe))));
     await act(() => landed());
     expect(api.clicks()).toHaveLength(1);
     const clickId = api.app.inspect().customers[0]!.click_id;
@@ -110,7 +97,7 @@ describe('AffitorProvider and useAffitor', () => {
 
   it('keeps the functions and the returned object stable while nothing changes', () => {
     const { renders, Probe } = renderShop('https://shop.example.com/');
-    act(() => root!.render(shop(Probe)));
+    act(() => react.root.render(shop(Probe)));
     const ready = renders.filter((r) => r.ready);
     expect(ready.length).toBeGreaterThan(1);
     expect(ready.at(-1)).toBe(ready.at(-2));
@@ -125,9 +112,7 @@ describe('AffitorProvider and useAffitor', () => {
     expect(container.textContent).toBe('starting');
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const recoverable = vi.fn();
-    act(() => {
-      root = hydrateRoot(container, shop(Probe), { onRecoverableError: recoverable });
-    });
+    act(() => void react.hydrate(container, shop(Probe), { onRecoverableError: recoverable }));
     await act(() => landed());
     expect(recoverable).not.toHaveBeenCalled();
     expect(errors).not.toHaveBeenCalled();

@@ -15,6 +15,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.useRealTimers();
+  vi.unstubAllGlobals();
 });
 
 const errorText = () => error.mock.calls.map((call) => call.join(' ')).join('\n');
@@ -57,7 +58,6 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
     await expect(tracker.signup('user_1')).resolves.toBeUndefined();
     expect(errorText()).toContain('fetch blocked');
-    vi.unstubAllGlobals();
   });
 });
 
@@ -78,8 +78,9 @@ describe('options of the wrong type', () => {
 
   it('never throws into the page, also when an earlier page view left an event to resend', () => {
     const kept = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'lz0abc0123456789', additional_data: { program_id: 1 } } }];
-    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(kept))};path=/`;
+    // On the page first: a cookie written before setUrl belongs to the page the test before left.
     setUrl('https://www.shop.example.com/pricing');
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(kept))};path=/`;
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, cookieDomain: 42 as unknown as string });
     expect(() => tracker.init()).not.toThrow();

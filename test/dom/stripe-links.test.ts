@@ -2,8 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { decorateStripe } from '../../src/browser/stripe-links';
-import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, landed, setUrl, useTrackingApi } from '../support/dom';
+import { HttpResponse, land as landOn, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 afterEach(() => {
@@ -29,17 +28,15 @@ function expectMerchantValuesKept(): void {
   expect(byId('button').getAttribute('client-reference-id')).toBe('user_9');
 }
 
+/** A settled landing on `url` of a page with PAGE's checkouts in it. */
 function land(url: string, options: { decorateStripe?: boolean } = { decorateStripe: true }) {
-  setUrl(url);
-  newPageView();
   document.body.innerHTML = PAGE;
-  return new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  return landOn(url, options);
 }
 
 describe('decorateStripe: true', () => {
   it("adds the landing's click id to Payment Links and the pricing table, leaving the merchant's values and other links alone", async () => {
-    const tracker = land('https://shop.example.com/pricing?aff=PARTNER123');
-    await landed();
+    const tracker = await land('https://shop.example.com/pricing?aff=PARTNER123');
     const reference = `affitor_${tracker.getClickId()!}`;
     expect(reference).toMatch(/^affitor_cust_\d+_\d+$/);
     expect(href('link').searchParams.get('client_reference_id')).toBe(reference);
@@ -53,8 +50,7 @@ describe('decorateStripe: true', () => {
   });
 
   it('decorates links and embeds added later, and a link whose href changes to a Payment Link', async () => {
-    const tracker = land('https://shop.example.com/?aff=PARTNER123');
-    await landed();
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
     const reference = `affitor_${tracker.getClickId()!}`;
     const section = document.createElement('section');
     section.innerHTML = '<div><a id="late" href="https://buy.stripe.com/test_late">Later</a></div>';
@@ -69,8 +65,7 @@ describe('decorateStripe: true', () => {
   });
 
   it('replaces its own value when a new partner takes over, and still not the merchant’s', async () => {
-    const tracker = land('https://shop.example.com/?aff=PARTNER123');
-    await landed();
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
     const first = tracker.getClickId()!;
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
     const second = tracker.getClickId()!;
@@ -81,8 +76,7 @@ describe('decorateStripe: true', () => {
   });
 
   it("takes its values back when consent is revoked, leaving the merchant's, and writes none on elements added after", async () => {
-    const tracker = land('https://shop.example.com/pricing?aff=PARTNER123');
-    await landed();
+    const tracker = await land('https://shop.example.com/pricing?aff=PARTNER123');
     expect(href('link').searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
     tracker.revokeConsent();
     expect(href('link').searchParams.has('client_reference_id')).toBe(false);
@@ -103,8 +97,7 @@ describe('decorateStripe: true', () => {
   });
 
   it('writes nothing without a click id, then decorates once a click arrives', async () => {
-    const tracker = land('https://shop.example.com/');
-    await landed();
+    const tracker = await land('https://shop.example.com/');
     expect(href('link').searchParams.has('client_reference_id')).toBe(false);
     expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
     expect(byId('blank').getAttribute('client-reference-id')).toBe('');
@@ -114,16 +107,14 @@ describe('decorateStripe: true', () => {
 
   it('writes nothing for a click id Stripe would refuse (only letters, digits, - and _)', async () => {
     api.answer('click', () => HttpResponse.json({ success: true, click_id: 'cust.7:1', partner_code: 'PARTNER123', cookie_window_days: 30 }));
-    const tracker = land('https://shop.example.com/?aff=PARTNER123');
-    await landed();
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
     expect(tracker.getClickId()).toBe('cust.7:1');
     expect(href('link').searchParams.has('client_reference_id')).toBe(false);
     expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
   });
 
   it('is off by default', async () => {
-    land('https://shop.example.com/?aff=PARTNER123', {});
-    await landed();
+    await land('https://shop.example.com/?aff=PARTNER123', {});
     expect(href('link').searchParams.has('client_reference_id')).toBe(false);
     expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
   });
