@@ -2,8 +2,9 @@
  * examples/nextjs as a merchant ships it: `next build`, `next start`, then in Chromium a visitor
  * lands with ?aff=, signs up (a server action reports the lead with the click id from the
  * request's cookies) and subscribes (a Checkout Session made with stripeCheckoutParams, against a
- * local stand-in for Stripe's API). Needs the example's own dependencies
- * (`npm ci --prefix examples/nextjs`, which .ci/run does) and the SDK's dist/ (`npm run build`).
+ * local stand-in for Stripe's API). The example has its own lock file: when its dependencies are
+ * not installed yet, the test installs them first (`npm ci --prefix examples/nextjs`), so the
+ * README's one test command runs this too. Needs the SDK's dist/ (`npm run build`, as `npm test` does).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -23,17 +24,10 @@ import type { StripeStandIn } from './stripe-stand-in';
 
 const APP_DIR = join(REPO_ROOT, 'examples', 'nextjs');
 const NEXT_CLI = join(APP_DIR, 'node_modules', 'next', 'dist', 'bin', 'next');
-const installed = existsSync(NEXT_CLI);
-const isCI = !!process.env.CI;
-if (!installed && !isCI && !skipWithoutChromium) {
-  console.warn('[e2e] examples/nextjs: dependencies not installed (npm ci --prefix examples/nextjs). Skipping (under CI=true this fails).');
-}
-const skip = skipWithoutChromium || (!installed && !isCI);
 
-/** Runs `next <args>` in the example; resolves with its output once it exits 0 (or, with `until`, once that appears). */
-function next(args: string[], env: Record<string, string>, until?: RegExp): { child: ChildProcess; done: Promise<string> } {
-  if (!installed) throw new Error('examples/nextjs has no node_modules: run npm ci --prefix examples/nextjs');
-  const child = spawn(process.execPath, [NEXT_CLI, ...args], {
+/** Runs `command` in the example; resolves with its output once it exits 0 (or, with `until`, once that appears). */
+function run(command: string, args: string[], env: Record<string, string>, until?: RegExp): { child: ChildProcess; done: Promise<string> } {
+  const child = spawn(command, args, {
     cwd: APP_DIR,
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...env },
   });
@@ -45,9 +39,20 @@ function next(args: string[], env: Record<string, string>, until?: RegExp): { ch
     };
     child.stdout.on('data', read);
     child.stderr.on('data', read);
-    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`next ${args.join(' ')} exited with ${code}:\n${output}`))));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited with ${code}:\n${output}`))));
   });
   return { child, done };
+}
+
+const next = (args: string[], env: Record<string, string>, until?: RegExp) => run(process.execPath, [NEXT_CLI, ...args], env, until);
+
+/** The example's own dependencies, from its lock file, unless they are there already. */
+async function installExample(): Promise<void> {
+  if (existsSync(NEXT_CLI)) return;
+  const started = Date.now();
+  await run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['ci', '--no-audit', '--no-fund'], {}).done;
+  console.log(`[e2e] examples/nextjs: npm ci took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 async function freePort(): Promise<number> {
@@ -64,7 +69,7 @@ interface Inspected {
   leads: { click_id: string | null; customer_key: string | null; mode: string }[];
 }
 
-describe.skipIf(skip)('[chromium] examples/nextjs (next build, next start)', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, next start)', () => {
   let api: RunningServer;
   let stripe: StripeStandIn;
   let app: ChildProcess | undefined;
@@ -72,7 +77,7 @@ describe.skipIf(skip)('[chromium] examples/nextjs (next build, next start)', () 
   let browser: Browser;
 
   beforeAll(async () => {
-    [api, stripe, browser] = await Promise.all([startServer({ port: 0, seed: seedFor([]) }), startStripeStandIn(), launchChromium()]);
+    [api, stripe, browser] = await Promise.all([startServer({ port: 0, seed: seedFor([]) }), startStripeStandIn(), launchChromium(), installExample()]);
     const started = Date.now();
     await next(['build'], {}).done;
     console.log(`[e2e] examples/nextjs: next build took ${((Date.now() - started) / 1000).toFixed(1)} s`);
