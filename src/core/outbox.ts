@@ -65,15 +65,19 @@ export function parseOutbox(value: string | null): PendingEvent[] {
 export const mergeOutbox = (own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] =>
   [...stored.filter((event) => !held.has(event.body.event_id)), ...own].sort(byAge);
 
-/** The outbox as stored: newest events kept when it is too long; an oversized body keeps only what attribution needs. */
+/**
+ * The outbox as stored; an oversized body keeps only what attribution needs. Over its limits, a
+ * click a newer landing superseded goes first (it is sent only for the record), then the oldest
+ * event: an undelivered lead is not given up for the record of a partner who no longer counts.
+ */
 export function formatOutbox(events: readonly PendingEvent[]): string {
-  const kept = events.slice(-OUTBOX_LIMIT).map((event) => {
+  const kept = events.map((event) => {
     if (storedSize(event) < OUTBOX_MAX_BYTES / 2) return event;
     const { body } = event;
     const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', user_agent: '', click_ids: [] };
     if (typeof body.affiliate_url == 'string') slim.affiliate_url = slimLanding(body.affiliate_url);
     return { ...event, body: slim };
   });
-  while (kept.length && storedSize(kept) > OUTBOX_MAX_BYTES) kept.shift();
+  while (kept.length > OUTBOX_LIMIT || storedSize(kept) > OUTBOX_MAX_BYTES) kept.splice(Math.max(0, kept.findIndex((event) => event.stale)), 1);
   return JSON.stringify(kept);
 }

@@ -20,6 +20,17 @@ describe('outbox', () => {
     expect(parseOutbox(formatOutbox(events)).map((e) => e.body.event_id)).toEqual(events.slice(-OUTBOX_LIMIT).map((e) => e.body.event_id));
   });
 
+  it('gives up a superseded click before an undelivered lead when there are too many', () => {
+    const lead: PendingEvent = { route: 'lead', body: { event_id: 'e0', customer_key: 'u' } };
+    const superseded = [click('e1', { affiliate_url: 'https://shop.example/?aff=P2' }), click('e2')].map((event) => ({ ...event, stale: true }));
+    const events = [lead, ...superseded, click('e3'), click('e4')];
+    expect(parseOutbox(formatOutbox(events)).map((e) => e.body.event_id)).toEqual(['e0', 'e2', 'e3', 'e4']);
+    // Over the byte limit too: the superseded clicks go, the lead stays.
+    const long = (event: PendingEvent): PendingEvent => ({ ...event, body: { ...event.body, page_title: 't'.repeat(1200) } });
+    const kept = parseOutbox(formatOutbox([long(lead), ...superseded.map(long), long(click('e3'))]));
+    expect(kept.map((e) => e.body.event_id)).toEqual(['e0', 'e3']);
+  });
+
   it('slims an oversized event to what attribution needs and stays under its size limit', () => {
     const big = click('big', { affiliate_url: `https://shop.example/landing?utm=${'x'.repeat(3000)}&aff=P1`, user_agent: 'u'.repeat(500) });
     const stored = formatOutbox([click('a'), big]);
