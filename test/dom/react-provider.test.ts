@@ -1,4 +1,9 @@
-/** `@affitor/sdk/react` in a page (happy-dom): the provider starts the SDK once, the hook follows the attribution. */
+/**
+ * `@affitor/sdk/react` in a page (happy-dom): the provider starts the SDK once, the hook follows the
+ * attribution. The hook's module state is the page's: the first test sees it fresh (nothing started
+ * yet, its first render `ready: false`), as vitest runs a file's tests in order; later tests see the
+ * SDK started, as later page views of a single-page app do.
+ */
 import { StrictMode, act, createElement } from 'react';
 import type { ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
