@@ -75,6 +75,27 @@ describe('the dashboard', () => {
     expect(clicks).toContain(server.inspect().clicks[40]!.request_id);
     expect(clicks).not.toContain(server.inspect().clicks[0]!.request_id);
   });
+  it("marks a latest request test mode when what it recorded is a test event, not when its body only asked for it", async () => {
+    const { server, click, sale, refund } = setup();
+    // test_mode without a program id: recorded as a real click, which a merchant must not take for a test.
+    const real = await click('PARTNER123', { additional_data: { test_mode: true } });
+    expect(real.body).toMatchObject({ success: true, click_id: expect.any(String) as unknown });
+    const test = await click('PARTNER123', { additional_data: { test_mode: true, program_id: 1 } });
+    expect(test.body).toMatchObject({ data: { test_mode: true } });
+    expect((await sale({ transaction_id: 'test_txn_r', additional_data: { test_mode: true } })).status).toBe(200);
+    const refunded = await refund({ transaction_id: 'test_txn_r' });
+
+    const html = await page(server);
+    const testModeOf = (reply: { headers: Headers }) => {
+      const row = html.match(new RegExp(`<tr>(?:(?!</tr>).)*${reply.headers.get('x-request-id')!}(?:(?!</tr>).)*</tr>`))?.[0];
+      expect(row, 'a row for the call').toBeDefined();
+      return row!.match(/<td>([^<]*)<\/td><\/tr>$/)?.[1];
+    };
+    expect(testModeOf(real)).toBe('');
+    expect(testModeOf(test)).toBe('yes');
+    expect(testModeOf(refunded)).toBe('yes');
+  });
+
   it('shows the 100 customers with the latest activity, newest first: a sale brings an old customer back to the top', async () => {
     const { server, clock, click, sale } = setup();
     const clickIds: unknown[] = [];

@@ -23,7 +23,7 @@ import { RateLimiter } from './rate-limit';
 import { RequestLog, errorMessageOf } from './request-log';
 import { trackClick } from './routes/click';
 import type { RouteHandler } from './routes/context';
-import { isTestMode } from './routes/context';
+import type { RouteContext } from './routes/context';
 import { dashboardRoutes } from './routes/dashboard';
 import { inspectRoute } from './routes/inspect';
 import { trackLead } from './routes/lead';
@@ -108,7 +108,7 @@ export interface Call {
   requestId: string;
   /** The method, `GET` for `HEAD` (whose answer is then sent without its body). */
   method: string;
-  /** Set once the body is read: whether it asked for test mode (for the request log). */
+  /** Set once the route ran: whether what it recorded is a test event (for the request log). */
   testMode: boolean;
 }
 
@@ -195,7 +195,6 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
       const body = parseJsonObject(read.text);
       if (!body) return answer(fail(400, MESSAGES.invalidJson));
-      call.testMode = isTestMode(body);
 
       const settled = claim?.settle(route.path, read.bytes);
       if (settled?.kind === 'answer') {
@@ -204,7 +203,9 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
       try {
         if (store.faults[route.fault]) throw new InjectedFault(route.fault);
-        const decided = route.handle({ body, store, program, now: at, requestId });
+        const context: RouteContext = { body, store, program, now: at, requestId };
+        const decided = route.handle(context);
+        call.testMode = context.recordedTest === true;
         claim?.finish(decided);
         return chaos.losesAnswer(route.fault) ? { status: 500, headers: {}, body: null, drop: true } : answer(decided);
       } catch {

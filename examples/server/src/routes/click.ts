@@ -47,6 +47,7 @@ function decideClick(ctx: RouteContext): Answer {
 
   const testFor = isTestMode(body) ? testProgram(ctx) : undefined;
   if (testFor) {
+    ctx.recordedTest = true;
     const event = record({ program_id: testFor.id, customer_id: null, partner_id: null, short_link: url.searchParams.get('aff'), click_id: null, test_mode: true });
     return ok({
       success: true,

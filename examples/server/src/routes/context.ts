@@ -12,6 +12,11 @@ export interface RouteContext {
   now: number;
   /** The call's X-Request-ID, recorded with what it writes. */
   requestId: string;
+  /**
+   * Set by the route when what it recorded is a test event: the dashboard's latest requests show
+   * that, not what the body asked for (`test_mode` without a known program records a real click).
+   */
+  recordedTest?: boolean;
 }
 
 export type RouteHandler = (ctx: RouteContext) => Answer;

@@ -36,6 +36,7 @@ function decideLead(ctx: RouteContext): Answer {
 
   const testFor = isTestMode(body) ? (program ?? testProgram(ctx)) : undefined;
   if (testFor) {
+    ctx.recordedTest = true;
     const event = record(testFor.id, null, true);
     return ok({
       success: true,

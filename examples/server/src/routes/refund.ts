@@ -16,6 +16,7 @@ export function trackRefund(ctx: RouteContext): Answer {
   if (!sale) return fail(404, MESSAGES.refundSaleNotFound);
 
   const partial = typeof requested === 'number' && requested > 0 ? requested : null;
+  ctx.recordedTest = sale.test_mode;
   const base = {
     sale_id: sale.id,
     transaction_id: sale.transaction_id,

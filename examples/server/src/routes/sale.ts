@@ -60,6 +60,7 @@ function testSale(ctx: RouteContext, program: Program): Answer {
       test_mode: true,
     }),
   );
+  ctx.recordedTest = true;
   return ok({
     success: true,
     message: 'Test sale event tracked successfully',
