@@ -96,15 +96,19 @@ const getServerSnapshot = (): Snapshot => NOT_STARTED;
 const ProviderOptions = createContext<string | undefined>(undefined);
 
 /**
- * Starts the SDK if nothing here did: with the provider's options (`key`), else `init()` with no
- * options, which keeps the options of an `init` made elsewhere on the page (and otherwise uses
- * the defaults, as `signup` would).
+ * Starts the SDK (or updates its options) with the provider's options (`key`), else `init()` with
+ * no options, which keeps the options of an `init` made elsewhere on the page (and otherwise uses
+ * the defaults, as `signup` would); the hook's components then read it.
  */
-function ensureStarted(key: string | undefined): void {
-  if (started || typeof window === 'undefined') return;
+function startWith(key: string | undefined): void {
   init(key === undefined ? undefined : (JSON.parse(key) as AffitorInitOptions));
   started = true;
   refresh();
+}
+
+/** Starts the SDK if nothing here did (see startWith). */
+function ensureStarted(key: string | undefined): void {
+  if (!started && typeof window !== 'undefined') startWith(key);
 }
 
 /** The hook's functions, for the provider options `key` (undefined outside a provider). */
@@ -140,11 +144,7 @@ const actionsFor = (key: string | undefined) => ({
 export function AffitorProvider({ children, ...options }: AffitorProviderProps): ReactElement {
   // The options as a value: a parent's new but equal object does not start the SDK again.
   const key = JSON.stringify(options);
-  useEffect(() => {
-    init(JSON.parse(key) as AffitorInitOptions);
-    started = true;
-    refresh();
-  }, [key]);
+  useEffect(() => startWith(key), [key]);
   return createElement(ProviderOptions.Provider, { value: key }, children);
 }
 
