@@ -249,6 +249,11 @@ export class Store {
     return sale?.program_id === programId ? sale : undefined;
   }
 
+  /** The partner with this id; none for a record that names none. */
+  partner(id: number | null): Partner | undefined {
+    return id === null ? undefined : this.partners.get(id);
+  }
+
   commission(id: number | null): Commission | undefined {
     return id === null ? undefined : this.commissions[id - 1];
   }

@@ -84,8 +84,7 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
   const chains = new Map<number, Chain>();
   for (const id of latestCustomerIds(store, shown)) {
     const customer = store.customerById(id)!;
-    const partner = customer.partner_id === null ? undefined : store.partners.get(customer.partner_id);
-    chains.set(customer.id, { customer, partner, clicks: [], leads: [], sales: [], lastAt: customer.clicked_at });
+    chains.set(customer.id, { customer, partner: store.partner(customer.partner_id), clicks: [], leads: [], sales: [], lastAt: customer.clicked_at });
   }
   const chainOf = (customerId: number | null): Chain | undefined => (customerId === null ? undefined : chains.get(customerId));
   const touch = (chain: Chain, at: number) => (chain.lastAt = Math.max(chain.lastAt, at));
@@ -112,8 +111,7 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
     if (sale.test_mode) tests.push({ kind: 'sale', event: sale });
     const chain = chainOf(sale.customer_id);
     if (chain) {
-      const partner = sale.partner_id === null ? undefined : store.partners.get(sale.partner_id);
-      const link: SaleLink = { sale, commission: store.commission(sale.commission_id), partner, refunds: [] };
+      const link: SaleLink = { sale, commission: store.commission(sale.commission_id), partner: store.partner(sale.partner_id), refunds: [] };
       bySale.set(sale.id, link);
       chain.sales.push(link);
       touch(chain, sale.created_at);

@@ -61,7 +61,7 @@ function decideClick(ctx: RouteContext): Answer {
   const link = store.links.get(aff);
   if (!link) return fail(400, MESSAGES.clickLinkNotFound);
   const program = link.program_id === null ? undefined : store.programs.get(link.program_id);
-  const partner = link.partner_id === null ? undefined : store.partners.get(link.partner_id);
+  const partner = store.partner(link.partner_id);
   if (!program || !partner) return fail(400, MESSAGES.clickLinkMisconfigured);
   if (link.status === 'inactive') return ok({ success: false, message: MESSAGES.clickLinkInactive });
 
