@@ -4,10 +4,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { beforeEach } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
 import { createAffitorHandler } from '../../src/server';
+import { useRunning } from '../support/running';
 import type { AffitorHandlerOptions } from '../../src/server';
 import { seed } from '../support/seed';
 
@@ -77,18 +78,7 @@ export async function startRecordingApi(): Promise<RecordingApi> {
  * (beforeAll) and stop (afterAll), and each test starts with no recorded call and no chaos.
  */
 export function useRecordingApi(): Pick<RecordingApi, 'url' | 'app' | 'calls'> {
-  let running: RecordingApi | undefined;
-  beforeAll(async () => {
-    running = await startRecordingApi();
-  });
-  afterAll(async () => {
-    await running?.close();
-    running = undefined;
-  });
-  const started = (): RecordingApi => {
-    if (!running) throw new Error('useRecordingApi: the API runs only inside the tests of the block that called it');
-    return running;
-  };
+  const started = useRunning('useRecordingApi', startRecordingApi);
   beforeEach(() => {
     started().calls.length = 0;
     started().app.setChaos({});
