@@ -9,6 +9,9 @@ function cellsOf(html: string, id: number): string[] {
   return [...row!.matchAll(/<td>(.*?)<\/td>/g)].map((cell) => cell[1]!);
 }
 
+/** The customers the page shows a row for, in order. */
+const shownCustomers = (html: string): number[] => [...html.matchAll(/<tr data-customer="(\d+)">/g)].map((row) => Number(row[1]));
+
 const customerIdOf = (clickId: unknown) => Number(String(clickId).split('_')[1]);
 
 describe('the dashboard', () => {
@@ -106,8 +109,7 @@ describe('the dashboard', () => {
     clock.now += 1000;
     expect((await sale({ transaction_id: 'txn_old', amount_cents: 1000, click_id: clickIds[0] })).status).toBe(200);
 
-    const html = await page(server);
-    const shown = [...html.matchAll(/<tr data-customer="(\d+)">/g)].map((row) => Number(row[1]));
+    const shown = shownCustomers(await page(server));
     expect(shown).toHaveLength(100);
     // The sale's customer first, then the newest clicks; the customers of clicks 2 to 6 and the seeded ones fall off.
     expect(shown.slice(0, 3)).toStrictEqual([customerIdOf(clickIds[0]), customerIdOf(clickIds[104]), customerIdOf(clickIds[103])]);
@@ -118,7 +120,7 @@ describe('the dashboard', () => {
 
   it('shows seeded customers that have no records yet, their click time as their activity', async () => {
     const { server } = setup();
-    const shown = [...(await page(server)).matchAll(/<tr data-customer="(\d+)">/g)].map((row) => Number(row[1]));
+    const shown = shownCustomers(await page(server));
     // All six seeded customers; the one clicked in 2025 last.
     expect(shown).toHaveLength(6);
     expect(shown.at(-1)).toBe(905);
