@@ -90,6 +90,15 @@ export class Affitor {
       const given = apiKey === undefined ? 'undefined' : typeof apiKey === 'string' ? 'a blank string' : `a ${typeof apiKey}`;
       throw new AffitorInputError('apiKey', `apiKey is required: pass your program's API key (got ${given})`);
     }
+    // Else fetch refuses the Authorization header on every call, which would read as a network
+    // failure and be retried; the position, never the key, says where to look.
+    const unsendable = apiKey.trim().search(/[^\x21-\x7e]/);
+    if (unsendable !== -1) {
+      throw new AffitorInputError(
+        'apiKey',
+        `apiKey must be printable ASCII with no spaces, as your program settings show it: character ${unsendable + 1} is not (a stray character copied with it?)`,
+      );
+    }
     const customFetch: unknown = options.fetch;
     if (customFetch !== undefined && typeof customFetch !== 'function') {
       throw new AffitorInputError('fetch', `fetch must be a function (got a ${typeof customFetch})`);
@@ -248,6 +257,12 @@ export class Affitor {
         return { result: failure('validation', message, status), retry: false };
       }
       return { result: { ok: true, status, data: body, error: null, code: null, requestId, attempts }, retry: false };
+    }
+
+    if (status >= 300 && status <= 399) {
+      const where = outcome.location ? ` to ${outcome.location}` : '';
+      const message = `The API answered HTTP ${status}, a redirect${where}, which is not followed (it would drop the API key): set apiUrl to the address it names`;
+      return { result: failure('invalid_response', message, status), retry: false };
     }
 
     const message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;

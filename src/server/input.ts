@@ -3,6 +3,7 @@
  * AffitorInputError for input the API would refuse, or returns the JSON body to send.
  */
 import { AffitorInputError, describe } from './errors';
+import { MAX_TIMER_MS } from './retry';
 import type {
   CommonInput,
   JsonObject,
@@ -143,7 +144,8 @@ export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
     transaction_id: test ? optionalString('invoiceId', input.invoiceId) : requiredString('invoiceId', input.invoiceId),
     amount_cents: test && input.amount === undefined ? undefined : positiveCents('amount', input.amount),
     ...customerIds('trackSale', input, !test),
-    currency: optionalString('currency', input.currency),
+    // ISO 4217 codes are upper case; Stripe writes them lower case ('usd'). One spelling per currency.
+    currency: optionalString('currency', input.currency)?.trim().toUpperCase(),
     sale_type: optionalString('saleType', input.saleType),
     line_items: lineItems,
     is_recurring: optionalBoolean('isRecurring', input.isRecurring),
@@ -225,7 +227,10 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
     fail('apiUrl', 'an absolute http(s) URL', apiUrl);
   }
   const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);
-  if (timeoutMs === 0) fail('timeoutMs', 'a positive number of milliseconds (Infinity for none)', timeoutMs);
+  // setTimeout runs a longer delay after 1 ms: every attempt would time out at once.
+  if (timeoutMs === 0 || (timeoutMs > MAX_TIMER_MS && timeoutMs !== Infinity)) {
+    fail('timeoutMs', `a positive number of milliseconds up to ${MAX_TIMER_MS}, or Infinity for none`, timeoutMs);
+  }
   return {
     apiUrl: (apiUrl as string).replace(/\/+$/, ''),
     timeoutMs,

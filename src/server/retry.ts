@@ -29,7 +29,10 @@ export function retryAfterMs(header: string | null, now: number = Date.now()): n
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Waits `ms`, or less when `signal` aborts (then it resolves early; the caller checks the signal). */
+/** The longest delay `setTimeout` keeps; a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` (at most {@link MAX_TIMER_MS}), or less when `signal` aborts (then it resolves early; the caller checks the signal). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (ms <= 0 || signal?.aborted) return resolve();
@@ -38,7 +41,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    // Capped, not left to overflow: a Retry-After beyond it (with maxRetryDelayMs Infinity) must not mean "now".
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener('abort', done, { once: true });
   });
 }

@@ -11,6 +11,8 @@ export type Outcome =
       /** The server's `X-Request-ID`, if it sent one. */
       requestId: string | null;
       retryAfter: string | null;
+      /** Where a 3xx answer points, resolved against the request URL; null when it names nowhere. */
+      location: string | null;
       /** The parsed JSON body; `undefined` when the body was empty or not JSON. */
       body: unknown;
     }
@@ -35,6 +37,14 @@ function parseJson(text: string): unknown {
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   } catch {
     return undefined;
+  }
+}
+
+function resolveLocation(location: string | null, base: string): string | null {
+  try {
+    return location ? new URL(location, base).href : null;
+  } catch {
+    return location;
   }
 }
 
@@ -74,6 +84,9 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
         headers: request.headers,
         ...(method === 'POST' ? { body: request.body } : {}),
         signal: controller.signal,
+        // Followed, a redirect to another origin loses Authorization and a 301/302 turns the POST
+        // into a GET: the API's 401 or 405 would then blame the key. The client reports it instead.
+        redirect: 'manual',
       });
       const text = await response.text();
       return {
@@ -81,6 +94,7 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
         status: response.status,
         requestId: response.headers.get('x-request-id'),
         retryAfter: response.headers.get('retry-after'),
+        location: resolveLocation(response.headers.get('location'), request.url),
         body: parseJson(text),
       };
     };

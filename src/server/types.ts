@@ -27,7 +27,7 @@ export interface AffitorOptions {
   fetch?: FetchLike;
   /**
    * Time limit of one attempt, in milliseconds, from sending the request to reading the whole answer.
-   * `Infinity` disables it.
+   * At most 2147483647 (about 24.8 days, the longest timer); `Infinity` disables it.
    * @default 5000
    */
   timeoutMs?: number;
@@ -95,7 +95,10 @@ export type AffitorErrorCode =
   | 'network'
   /** No complete answer within `timeoutMs`, on every attempt. */
   | 'timeout'
-  /** A 2xx answer whose body is not a JSON object, or a status the client does not understand. */
+  /**
+   * A 2xx answer whose body is not a JSON object, a redirect (not followed: it would drop the API
+   * key; `error` names where it points), or a status the client does not understand.
+   */
   | 'invalid_response';
 
 interface ResultBase {
@@ -199,7 +202,7 @@ export interface TrackSaleInput extends CommonInput {
   customerExternalId?: string;
   /** The visitor's click id (`click_id`). This or `customerExternalId` is required. */
   clickId?: string;
-  /** ISO 4217 code; the server defaults to `USD`. */
+  /** ISO 4217 code, sent upper case (Stripe's `usd` as `USD`); the server defaults to `USD`. */
   currency?: string;
   saleType?: string;
   /** Sent as given (`line_items`). */

@@ -49,6 +49,14 @@ describe('mapping camelCase input to the wire', () => {
     expect(fetch.calls[0]?.body).toEqual({ transaction_id: 'in_2', amount_cents: 1, click_id: 'cust_1_2' });
   });
 
+  it('sends the currency as an ISO 4217 code in upper case, as trackingFromStripeEvent does with Stripe\'s "usd"', async () => {
+    // Else a shop passing charge.currency has its sales under "usd" and its Stripe-helper sales under "USD".
+    const { fetch, affitor } = client();
+    await affitor.trackSale({ invoiceId: 'in_3', amount: 1, clickId: 'cust_1_2', currency: 'usd' });
+    await affitor.trackSale({ invoiceId: 'in_4', amount: 1, clickId: 'cust_1_2', currency: ' eur ' });
+    expect(fetch.calls.map((call) => call.body.currency)).toEqual(['USD', 'EUR']);
+  });
+
   it('sends the bearer key, JSON content type and a request id header', async () => {
     const { fetch, affitor } = client();
     await affitor.trackRefund({ invoiceId: 'in_1' });

@@ -22,6 +22,16 @@ async function silentServer() {
   };
 }
 
+/** A local HTTP server that answers every request with a redirect to `target` (the same path). */
+async function redirectingServer(status: number, target: string) {
+  const server = createServer((request, response) => {
+    response.writeHead(status, { Location: `${target}${request.url ?? '/'}` }).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
 describe('against the reference server on a real port (global fetch)', () => {
   const api = useTrackingApi(SEED);
   let server: RunningServer;
@@ -75,6 +85,25 @@ describe('against the reference server on a real port (global fetch)', () => {
     const result = await wrong.trackRefund({ invoiceId: 'x' });
     expect(result).toMatchObject({ ok: false, status: 401, code: 'unauthorized', attempts: 1 });
     expect(JSON.stringify(result)).not.toContain('aff_wrong_key');
+  });
+
+  it.each([301, 308])('follows no redirect (HTTP %i), which would drop the API key or make the sale a GET, and names where it points', async (status) => {
+    // An apiUrl that redirects (http:// for https://, another host): fetch would re-send the sale
+    // without Authorization (another origin) or as a GET (301, 302), and the API's 401 or 405
+    // would blame the key or the client. The sale is not sent on, and the answer says why.
+    const target = server.url.replace('127.0.0.1', 'localhost');
+    const redirecting = await redirectingServer(status, target);
+    try {
+      const client = new Affitor({ apiKey: TOKEN, apiUrl: redirecting.url, retryDelayMs: 1 });
+      const result = await client.trackSale({ invoiceId: `in_redirect_${status}`, amount: 1000, customerExternalId: 'u_900' });
+      expect(result).toMatchObject({ ok: false, status, code: 'invalid_response', attempts: 1 });
+      expect(result.error).toBe(
+        `The API answered HTTP ${status}, a redirect to ${target}/api/v1/track/sale, which is not followed (it would drop the API key): set apiUrl to the address it names`,
+      );
+      expect(server.app.inspect().sales.filter((sale) => sale.transaction_id === `in_redirect_${status}`)).toHaveLength(0);
+    } finally {
+      await redirecting.close();
+    }
   });
 
   it('reports network after retries when nothing listens on the port', async () => {

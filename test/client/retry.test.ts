@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Affitor } from '../../src/server';
-import { backoffDelay, retryAfterMs } from '../../src/server/retry';
+import { backoffDelay, retryAfterMs, sleep } from '../../src/server/retry';
 import { API_KEY, fakeFetch, json } from './helpers';
 
 const sale = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
@@ -38,6 +38,14 @@ describe('backoff', () => {
     const top = () => 0.999999;
     expect([0, 1, 2, 3, 4, 5].map((retry) => backoffDelay(retry, 300, 5000, top))).toEqual([299, 599, 1199, 2399, 4799, 4999]);
     expect(backoffDelay(3, 300, 5000, () => 0)).toBe(0);
+  });
+
+  it('waits out a delay longer than a timer can hold instead of firing at once', async () => {
+    // A Retry-After of a month with maxRetryDelayMs: Infinity; setTimeout alone fires such a delay after 1 ms.
+    const stop = new AbortController();
+    const outcome = await Promise.race([sleep(3e9, stop.signal).then(() => 'slept'), new Promise((resolve) => setTimeout(resolve, 30, 'waiting'))]);
+    stop.abort();
+    expect(outcome).toBe('waiting');
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Affitor } from '../../src/server';
+import { Affitor, AffitorInputError } from '../../src/server';
 import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
 
 const refund = { invoiceId: 'in_1' };
@@ -42,6 +42,18 @@ describe('timeouts', () => {
     });
     const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 0 });
     expect(await affitor.trackRefund(refund)).toMatchObject({ ok: false, code: 'timeout' });
+  });
+
+  it('refuses a timeoutMs longer than a timer can hold, which would time every attempt out at once; Infinity is none', async () => {
+    // setTimeout runs a delay over 2^31 - 1 ms after 1 ms: 'No answer within 3000000000 ms' at once, on every call.
+    expect(() => new Affitor({ apiKey: API_KEY, timeoutMs: 3e9 })).toThrow(
+      new AffitorInputError('timeoutMs', 'timeoutMs must be a positive number of milliseconds up to 2147483647, or Infinity for none (got 3000000000)'),
+    );
+    const fetch = fakeFetch(() => new Promise<Response>((resolve) => setTimeout(() => resolve(json(200, { success: true, status: 'reversed' })), 20)));
+    for (const timeoutMs of [2 ** 31 - 1, Infinity]) {
+      const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs, maxRetries: 0 });
+      expect(await affitor.trackRefund(refund)).toMatchObject({ ok: true, attempts: 1 });
+    }
   });
 
   it('resolves at once with code network when the caller signal is already aborted', async () => {

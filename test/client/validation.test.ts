@@ -29,6 +29,18 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrown(() => new Affitor(undefined as never)).field).toBe('options');
   });
 
+  it('refuses an apiKey holding a character no HTTP header can carry, without quoting it', () => {
+    // A zero-width space or curly quote pasted with the key, a line break inside it: fetch would
+    // refuse the Authorization header on every call, reported as a network failure and retried.
+    for (const [apiKey, position] of [[`${API_KEY}\u200b`, API_KEY.length + 1], [`aff\u2019key`, 4], ['aff\nkey', 4], ['aff key', 4]] as const) {
+      const error = thrown(() => new Affitor({ apiKey, fetch }));
+      expect(error.field).toBe('apiKey');
+      expect(error.message).toBe(
+        `apiKey must be printable ASCII with no spaces, as your program settings show it: character ${position} is not (a stray character copied with it?)`,
+      );
+    }
+  });
+
   it('refuses bad constructor options', () => {
     expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: 'api.affitor.com' })).message).toBe(
       'apiUrl must be an absolute http(s) URL (got "api.affitor.com")',
