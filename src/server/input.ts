@@ -226,6 +226,11 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
     fail('apiUrl', 'an absolute http(s) URL', apiUrl);
   }
+  // fetch refuses a URL with credentials on every call, quoting it whole in its error: they would
+  // reach every result (and the merchant's logs). Refused here, and never quoted.
+  if (parsed.username || parsed.password) {
+    throw new AffitorInputError('apiUrl', 'apiUrl must not carry credentials (user:password@): fetch refuses such a URL');
+  }
   const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);
   // setTimeout runs a longer delay after 1 ms: every attempt would time out at once.
   if (timeoutMs === 0 || (timeoutMs > MAX_TIMER_MS && timeoutMs !== Infinity)) {

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Affitor } from '../../src/server';
+import { Affitor, createAffitorHandler } from '../../src/server';
 import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
 
 function assertNoKey(value: unknown) {
@@ -52,6 +52,22 @@ describe('the API key never leaks', () => {
         continue;
       }
       expect.unreachable();
+    }
+  });
+
+  it('refuses an apiUrl that carries credentials, at creation and without quoting them', () => {
+    // fetch refuses such a URL on every call, quoting it whole in its error: the credentials
+    // would reach every result's error (and the merchant's logs), after useless retries.
+    const apiUrl = 'https://gateway:s3cr3t-pass@api.affitor.test';
+    for (const create of [() => new Affitor({ apiKey: API_KEY, apiUrl }), () => createAffitorHandler({ apiUrl })]) {
+      let message = '';
+      try {
+        create();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/apiUrl must not carry credentials/);
+      expect(message).not.toContain('s3cr3t');
     }
   });
 });

@@ -56,6 +56,22 @@ describe('lead', () => {
     expect(server.inspect().leads).toHaveLength(1);
   });
 
+  it("keeps a program's server-mode event ids apart from other programs' and from browser calls", async () => {
+    const { lead, click, server } = setup();
+    // Another program's lead, and an unauthenticated browser lead, that happen to use (or guessed) the same id.
+    expect((await lead({ customer_key: 'u_904', event_id: 'signup_42' }, { token: TOKEN_2 })).status).toBe(200);
+    const browserClick = await click('PARTNER123');
+    expect((await lead({ click_id: browserClick.body?.click_id, customer_key: 'x', event_id: 'signup_43' })).status).toBe(200);
+    // Program 1's own leads are still recorded, not answered with the others' first answers.
+    expect((await lead({ customer_key: 'u_900', event_id: 'signup_42' }, { token: TOKEN_1 })).status).toBe(200);
+    expect((await lead({ click_id: 'cust_905_1', event_id: 'signup_43' }, { token: TOKEN_1 })).status).toBe(200);
+    expect(server.inspect().customers.filter((c) => [900, 904, 905].includes(c.id)).map((c) => c.status)).toEqual(['lead', 'lead', 'lead']);
+    expect(server.inspect().leads).toHaveLength(4);
+    // A retry with the program's own key is still answered once.
+    expect((await lead({ customer_key: 'u_900', event_id: 'signup_42' }, { token: TOKEN_1 })).status).toBe(200);
+    expect(server.inspect().leads).toHaveLength(4);
+  });
+
   it('keeps click and lead event ids apart', async () => {
     const { lead, click, server } = setup();
     await click('PARTNER123', { event_id: 'same' });

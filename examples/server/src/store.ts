@@ -55,8 +55,9 @@ export class Store {
   /** Every transaction_id ever accepted, across programs: the duplicate guard, and the sale it names. */
   private readonly byTransactionId = new Map<string, Sale>();
   /**
-   * First answers to client `event_id`s: one map per route, keyed by the id itself, which is the
-   * string the stored event already holds (a `route:id` key would be a new string per event).
+   * First answers to client `event_id`s: one map per scope (the route, and the program for a
+   * Bearer call: see exactlyOnce), keyed by the id itself, which is the string the stored event
+   * already holds (a `route:id` key would be a new string per event).
    */
   private readonly replays = new Map<string, Map<string, Answer>>();
   private nextCustomerId: number;
@@ -269,13 +270,13 @@ export class Store {
     return refund;
   }
 
-  replay(route: string, eventId: string): Answer | undefined {
-    return this.replays.get(route)?.get(eventId);
+  replay(scope: string, eventId: string): Answer | undefined {
+    return this.replays.get(scope)?.get(eventId);
   }
 
-  remember(route: string, eventId: string, answer: Answer): void {
-    let answers = this.replays.get(route);
-    if (!answers) this.replays.set(route, (answers = new Map<string, Answer>()));
+  remember(scope: string, eventId: string, answer: Answer): void {
+    let answers = this.replays.get(scope);
+    if (!answers) this.replays.set(scope, (answers = new Map<string, Answer>()));
     answers.set(eventId, answer);
   }
 

@@ -73,6 +73,8 @@ function checkOptions(options: AffitorHandlerOptions) {
     throw new TypeError(`createAffitorHandler: basePath must be a path such as '/relay' (no trailing slash), got ${JSON.stringify(basePath)}`);
   }
   const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  // No credentials (`user:pass@`): fetch refuses such a URL, so every call would answer 502. Not quoted.
+  if (/^[^/]*\/\/[^/?#]*@/.test(apiUrl)) throw new TypeError('createAffitorHandler: apiUrl must not carry credentials (user:password@)');
   if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiUrl)) {
     throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${JSON.stringify(options.apiUrl)}`);
   }

@@ -59,14 +59,19 @@ const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * Runs `decide` at most once per client `event_id`: a repeat of an id whose first
  * call succeeded gets that first answer back and records nothing. A malformed
  * `event_id` is ignored, as a server that does not know the field would.
+ *
+ * A Bearer call's ids are its program's own: a merchant may pick them (`signup_42`), and
+ * another program's call, or an unauthenticated browser call that guessed the id, must not
+ * have that merchant's lead answered with their first answer and never recorded.
  */
 export function exactlyOnce(route: string, ctx: RouteContext, decide: () => Answer): Answer {
   const eventId = eventIdOf(ctx.body);
   if (eventId === null) return decide();
-  const first = ctx.store.replay(route, eventId);
+  const scope = ctx.program ? `${route} ${ctx.program.id}` : route;
+  const first = ctx.store.replay(scope, eventId);
   if (first) return first;
   const answer = decide();
-  if (answer.status === 200 && answer.body.success === true) ctx.store.remember(route, eventId, answer);
+  if (answer.status === 200 && answer.body.success === true) ctx.store.remember(scope, eventId, answer);
   return answer;
 }
 
