@@ -57,6 +57,16 @@ describe('X-Request-ID', () => {
   });
 });
 
+describe('methods', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('answers 405 to the method %s, never throwing', async (method) => {
+    // A method named like an Object.prototype member is a valid token for an in-process Request (msw).
+    const { server } = setup();
+    const reply = await toReply(await server.fetch(new Request(`${API}${CLICK}`, { method, headers: { 'X-Request-ID': 'r_odd' } })));
+    expect(reply).toMatchObject({ status: 405, body: { error: 'Method not allowed' } });
+    expect(reply.headers.get('x-request-id')).toBe('r_odd');
+  });
+});
+
 describe('request bodies', () => {
   it('accepts a JSON body sent as text/plain', async () => {
     const { call } = setup();

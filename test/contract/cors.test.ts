@@ -77,6 +77,26 @@ describe('CORS on requests', () => {
     expect(server.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('lets an allowed origin read a 404 and a 405 of a browser route, but not a 405 of a server route', async () => {
+    // A wrong API base (…/api/v1/api/v1/track/click) must read as 404, not as a CORS refusal: the
+    // SDK would then blame allowed_origins and keep resending the event on every page view.
+    const { call } = setup();
+    const headers = { Origin: SHOP_ORIGIN };
+    const missing = await call('/api/v1/api/v1/track/click', { affiliate_url: 'https://shop.test/?aff=PARTNER123' }, { headers });
+    expect(missing).toMatchObject({ status: 404, body: { error: 'Not found' } });
+    expect(missing.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    expect(missing.headers.get('access-control-expose-headers')).toContain('X-Request-ID');
+    const wrongMethod = await call('/api/v1/track/lead', undefined, { method: 'PUT', raw: '{}', headers });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('access-control-allow-origin')).toBe(SHOP_ORIGIN);
+    const refused = await call('/api/v1/track/nowhere', {}, { headers: { Origin: 'http://evil.test' } });
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    const server = await call('/api/v1/track/sale', undefined, { method: 'GET', headers });
+    expect(server.status).toBe(405);
+    expect(server.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it.each(['/api/v1/track/sale', '/api/v1/track/refund'])('sends no CORS headers on server route %s', async (path) => {
     const { call } = setup();
     const reply = await call(path, { transaction_id: 'x', amount_cents: 1 }, { token: TOKEN_1, headers: { Origin: SHOP_ORIGIN } });

@@ -39,6 +39,21 @@ describe('sale', () => {
     expect(server.inspect().sales[0]?.customer_id).toBe(905);
   });
 
+  it('finds the customer by click_id when its customer_key names only another program\'s customer', async () => {
+    // Merchants pick their keys ('42', an email): another program may hold the same one. The sale
+    // names this program's customer by click_id and must not be refused for the other's key.
+    const { sale, server } = setup();
+    const reply = await sale({ transaction_id: 't_shared_key', amount_cents: 1000, customer_key: 'u_904', click_id: 'cust_900_1' });
+    expect(reply.body).toStrictEqual({ success: true, sale_id: 1, commission_id: 1, message: 'Sale tracked successfully' });
+    expect(server.inspect().sales[0]).toMatchObject({ customer_id: 900, partner_id: 10, program_id: 1 });
+  });
+
+  it('still refuses a customer_key found only in another program when no click_id resolves', async () => {
+    const { sale } = setup();
+    const reply = await sale({ transaction_id: 't_other', amount_cents: 1000, customer_key: 'u_904', click_id: 'cust_0_0' });
+    expect(reply).toMatchObject({ status: 400, body: { error: 'No affiliate attribution found for this customer in this program' } });
+  });
+
   it('follows a customer from click through lead to sale', async () => {
     const { click, lead, sale, server } = setup();
     const { body } = await click('PARTNER456');

@@ -241,11 +241,20 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   });
   for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, handlers);
 
+  const browserPaths = new Set(ROUTES.filter((route) => route.browser).map((route) => route.path));
+  // An allowed origin may read a 404, and a 405 of a browser route: without CORS headers the
+  // browser reports them as a network error, and the SDK blames allowed_origins for a wrong
+  // API URL and keeps resending. Server routes' answers still carry none.
+  const cors = (call: Call) => corsHeaders(call.request.headers.get('origin'), allowedOrigins);
+
   async function dispatch(call: Call, path: string): Promise<Reply> {
     const handlers = paths.get(path);
-    if (!handlers) return jsonReply(fail(404, MESSAGES.notFound));
-    const handle = handlers[call.method];
-    if (!handle) return jsonReply(fail(405, MESSAGES.methodNotAllowed), { Allow: Object.keys(handlers).join(', ') });
+    if (!handlers) return jsonReply(fail(404, MESSAGES.notFound), cors(call));
+    const handle = Object.hasOwn(handlers, call.method) ? handlers[call.method] : undefined;
+    if (!handle) {
+      const allow = { Allow: Object.keys(handlers).join(', ') };
+      return jsonReply(fail(405, MESSAGES.methodNotAllowed), browserPaths.has(path) ? { ...allow, ...cors(call) } : allow);
+    }
     return handle(call);
   }
 

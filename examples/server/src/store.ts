@@ -133,6 +133,11 @@ export class Store {
     return holders.find((c) => c.program_id === programId) ?? holders[0];
   }
 
+  /** Finds a customer of `programId` by key; one of another program with the same key is not it. */
+  customerByKeyIn(key: string, programId: number): Customer | undefined {
+    return this.byKey.get(key)?.find((c) => c.program_id === programId);
+  }
+
   /** Binds `key` to the customer (a lead names it), in place of any key it had. */
   bindCustomerKey(customer: Customer, key: string): void {
     if (customer.customer_key === key) return;

@@ -78,9 +78,13 @@ function realSale(ctx: RouteContext, program: Program): Answer {
 
   const customerKey = text(body.customer_key);
   const clickId = text(body.click_id);
+  // The key within this program first, then the click id. Merchants choose their keys ('42', an
+  // email), so another program may hold the same one: only when the click id finds nobody either
+  // does that other customer answer, as "attributed to another program".
   const customer =
-    (customerKey === null ? undefined : store.customerByKey(customerKey, program.id)) ??
-    (clickId === null ? undefined : store.customerByClickId(clickId));
+    (customerKey === null ? undefined : store.customerByKeyIn(customerKey, program.id)) ??
+    (clickId === null ? undefined : store.customerByClickId(clickId)) ??
+    (customerKey === null ? undefined : store.customerByKey(customerKey));
   if (!customer) return fail(400, MESSAGES.saleCustomerNotFound);
   if (customer.program_id !== program.id) return fail(400, MESSAGES.saleNoAttribution);
   if (!customer.partner_program) return fail(400, MESSAGES.saleNoPartnerProgram);
