@@ -3,7 +3,7 @@
  * Importing this module touches no browser global; every function is a no-op on the server.
  */
 import { isBrowser } from './browser/env';
-import { AffitorTracker } from './browser/tracker';
+import { AffitorTracker, initialised } from './browser/tracker';
 import type {
   AffitorData,
   AffitorDiagnosis,
@@ -17,40 +17,42 @@ export { AffitorTracker };
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
 
 let tracker: AffitorTracker | null = null;
-/** Whether `init` ran: the tracker made for consent calls, listeners or diagnose() alone has not read the page yet. */
-let initialised = false;
 
-/** The module's tracker, made (not initialised) on first use, so consent and listeners can be set before `init`. */
+/**
+ * The module's tracker, made (not initialised) on first use, so consent and listeners can be set
+ * before `init`. Every tracker is a handle on the page's one tracker (tracker.ts), so once any of
+ * them ran `init` (this module's, or a `new AffitorTracker().init()` of the page's) this one reads
+ * the same attribution.
+ */
 const shared = (): AffitorTracker | null => (isBrowser() ? (tracker ??= new AffitorTracker()) : null);
 
 /** Starts tracking (or updates options). Returns null on the server. */
 export function init(options?: AffitorInitOptions): AffitorTracker | null {
-  const started = shared()?.init(options) ?? null;
-  initialised ||= !!started;
-  return started;
+  return shared()?.init(options) ?? null;
 }
 
 /** Reports a signup. Initialises with default options first if `init` was not called. */
 export function signup(customerKey: string, email?: string): Promise<void> {
-  return (initialised ? tracker : init())?.signup(customerKey, email) ?? Promise.resolve();
+  return (getTracker() ?? init())?.signup(customerKey, email) ?? Promise.resolve();
 }
 
 /** Reports a click for a partner link (default: the current URL). */
 export function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
-  return (initialised ? tracker : init())?.trackClick(affiliateUrl, existingClickId) ?? Promise.resolve();
+  return (getTracker() ?? init())?.trackClick(affiliateUrl, existingClickId) ?? Promise.resolve();
 }
 
 export function getClickId(): string | null {
-  return tracker ? tracker.getClickId() : null;
+  return getTracker()?.getClickId() ?? null;
 }
 
 /** The current attribution, or null before `init`. */
 export function getData(): AffitorData | null {
-  return initialised ? tracker!.getData() : null;
+  return getTracker()?.getData() ?? null;
 }
 
+/** The page's tracker once `init` ran, else null. */
 export function getTracker(): AffitorTracker | null {
-  return tracker;
+  return initialised ? shared() : null;
 }
 
 /** Consent given: persists the attribution held in memory (see the `consent` option). */

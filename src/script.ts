@@ -47,7 +47,8 @@ const options: AffitorInitOptions = {
   debug: attribute('debug') == 'true',
   apiBase: attribute('api-base'),
   cookieDomain: attribute('cookie-domain'),
-  consent: attribute('consent') == 'pending' ? 'pending' : undefined,
+  // Any value but 'granted' ("pending", "denied", a typo) holds the cookies back, as the option does.
+  consent: attribute('consent') as AffitorInitOptions['consent'],
   decorateStripe: attribute('stripe') == 'true',
 };
 

@@ -19,7 +19,7 @@ import { send } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
-/** The click last started, until it settles: trackClick joins it for the same landing. */
+/** The click of the landing last handled, until it settles: trackClick joins it for the same landing. */
 export let pendingClick: Promise<void> | null = null;
 /** Clicks under way, by event id: a lead waits for those queued before it (lead.ts). */
 export const clicks = new Map<string, Promise<void>>();
@@ -76,7 +76,7 @@ export function startClick(event: PendingEvent): Promise<void> {
     });
     click = sending;
   }
-  return (pendingClick = click);
+  return click;
 }
 
 /** Applies the last-touch table to a landing on `url`; starts a click request when it calls for one. */
@@ -97,7 +97,8 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
       body: { ...buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },
     });
   }
-  return startClick(event);
+  // Set here, not in startClick: a click an earlier page view left, resent beside this landing, is not the one trackClick joins.
+  return (pendingClick = startClick(event));
 }
 
 /** The URL a landing is handled on: the current one, or the URL at load when a router stripped `?aff=` since. */

@@ -15,7 +15,8 @@ export interface AffitorInitOptions {
   apiBase?: string;
   /**
    * `'pending'`: capture and report the landing, but keep the click id in memory only (no
-   * cookie, no storage) until `grantConsent()`. @default 'granted'
+   * cookie, no storage) until `grantConsent()`. Any other value is treated as `'pending'`.
+   * @default 'granted'
    */
   consent?: 'granted' | 'pending';
   /** Treat the browser's Global Privacy Control signal as consent pending. @default false */
@@ -44,8 +45,12 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
   else log('error', 'Invalid program id (a positive whole number expected):', raw);
 }
 
+/** Consent now. A `consent` option of another value ('denied', false, a typo) is no consent given: never read as granted. */
 export const consent = (): ConsentState =>
-  consentCall ?? (options.consent == 'pending' || (options.respectGlobalPrivacyControl && globalPrivacyControl()) ? 'pending' : 'granted');
+  consentCall ??
+  ((options.consent !== undefined && options.consent != 'granted') || (options.respectGlobalPrivacyControl && globalPrivacyControl())
+    ? 'pending'
+    : 'granted');
 
 export const setConsent = (state: ConsentState): void => {
   consentCall = state;

@@ -36,6 +36,9 @@ export { RETRY_DELAYS_MS } from './delivery';
 export { SIGNUP_WAIT_MS } from './signup';
 export { diagnose, grantConsent, onAttribution, revokeConsent, signup, start, trackClick };
 
+/** Whether a tracker's `init` ran on this page: the npm functions (index.ts) work on the attribution it read from then on. */
+export let initialised = false;
+
 export class AffitorTracker {
   /** Reads the stored attribution and handles a `?aff=` landing. Calling it again updates options; one landing is never tracked twice. */
   readonly init: (options?: AffitorInitOptions) => AffitorTracker;
@@ -61,6 +64,7 @@ export class AffitorTracker {
     this.init = (newOptions = {}) => {
       const merged = { ...options, ...newOptions };
       if (isBrowser()) {
+        initialised = true;
         start(merged);
         resend();
         if (merged.decorateStripe) decorateStripe({ getClickId: () => clickId, onAttribution });

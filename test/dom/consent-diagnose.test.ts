@@ -98,6 +98,17 @@ describe('consent', () => {
     expect(cookieValue('affitor_session_id')).toBe(next);
   });
 
+  it.each([['denied'], ['revoked'], [false], [true], [null]])(
+    'treats a consent option it does not know (%s) as pending, never as granted',
+    async (value) => {
+      const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: value as 'pending' });
+      expect(api.clicks()).toHaveLength(1);
+      expect(tracker.getClickId()).toMatch(/^cust_/);
+      expect(document.cookie).not.toMatch(OURS);
+      expect(tracker.diagnose().consent).toBe('pending');
+    },
+  );
+
   it('treats the Global Privacy Control signal as consent pending when asked to', async () => {
     Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
     try {

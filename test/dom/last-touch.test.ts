@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { pendingClick } from '../../src/browser/landing';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, cookieValue, land, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land, landed, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 
@@ -127,6 +127,32 @@ describe('trackClick', () => {
     await tracker.trackClick();
     expect(api.clicks()).toHaveLength(1);
     expect(tracker.getClickId()).not.toBeNull();
+  });
+
+  it('joins the landing\'s own click, not a click from an earlier page view resent beside it', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    // An earlier page view's click the API could not take stays in the outbox.
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await land('https://shop.example.com/?aff=PARTNER123');
+    api.server.resetHandlers();
+    // The new landing's click answers last.
+    let releaseLanding!: () => void;
+    const landingHeld = new Promise<void>((resolve) => (releaseLanding = resolve));
+    api.answer('click', async ({ request }) => {
+      if (String(((await request.clone().json()) as { affiliate_url: string }).affiliate_url).includes('PARTNER456')) await landingHeld;
+      return api.app.fetch(request);
+    });
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    let settled = false;
+    const joined = tracker.trackClick().then(() => (settled = true));
+    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(1));
+    expect(settled).toBe(false);
+    releaseLanding();
+    await joined;
+    expect(tracker.getData()?.affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+    await landed();
   });
 
   it('sends the given existingClickId, or none when null is passed', async () => {

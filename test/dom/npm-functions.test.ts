@@ -54,6 +54,20 @@ it('trackClick() without init() sends its click after grantConsent() ran first',
   expect(sent).toEqual(['click']);
 });
 
+it('getClickId(), getData() and getTracker() see the attribution of a tracker started with new AffitorTracker().init()', async () => {
+  api.server.use(http.post(`${DEFAULT_API}/api/v1/track/click`, () => HttpResponse.json({ success: true, click_id: 'cust_1_1' })));
+  setUrl('https://shop.example.com/?aff=PARTNER123');
+  const sdk = await import('../../src/index');
+  const tracker = new sdk.AffitorTracker().init();
+  await vi.waitFor(() => expect(tracker.getClickId()).toBe('cust_1_1'));
+  expect(sdk.getClickId()).toBe('cust_1_1');
+  expect(sdk.getData()).toEqual(tracker.getData());
+  expect(sdk.getTracker()?.getClickId()).toBe('cust_1_1');
+  // The npm functions go on with that tracker: no second init.
+  await sdk.signup('user_42');
+  expect(sent).toEqual(['lead']);
+});
+
 describe('a second copy of the SDK on the page (the script tag beside the npm package)', () => {
   const ANOTHER_COPY = '[Affitor] Another copy of the SDK runs on this page: keep one';
   const errors = () => vi.mocked(console.error).mock.calls.map((call) => call.join(' '));

@@ -399,6 +399,17 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
     expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
   });
+
+  it.each([['denied', false], ['no', false], ['granted', true]])(
+    'data-affitor-consent="%s": only "granted" (or none) lets the landing write its cookies',
+    async (value, written) => {
+      setUrl('https://www.shop.example.com/?aff=PARTNER123');
+      scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': value });
+      await runFirstFile();
+      await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
+      expect(/affitor_click_id=/.test(document.cookie)).toBe(written);
+    },
+  );
 });
 
 describe('the stub snippet', () => {
