@@ -18,7 +18,9 @@ function report(route: string): RequestReport | null {
   if (!outcome) return null;
   const answer = readAnswer(outcome, location.origin);
   const ok = typeof answer == 'object';
-  return { status: outcome.status, ok, requestId: outcome.requestId ?? null, message: ok ? null : answer, at: new Date(outcome.at).toISOString() };
+  // No answer: the message is the failure alone; the warning asks about the origin (diagnosis.ts), once.
+  const message = ok ? null : outcome.status ? answer : outcome.failure ?? null;
+  return { status: outcome.status, ok, requestId: outcome.requestId ?? null, message, at: new Date(outcome.at).toISOString() };
 }
 
 export function snapshot(): Snapshot {

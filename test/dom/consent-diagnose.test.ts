@@ -232,6 +232,15 @@ describe('diagnose', () => {
     expect(report.warnings.join('\n')).toContain("is https://shop.example.com in the program's allowed origins (CORS)?");
   });
 
+  it('says why a click got no answer once: the message is the fetch failure, the warning asks about the origin once', async () => {
+    api.answer('click', () => HttpResponse.error());
+    const report = (await land('https://shop.example.com/?aff=PARTNER123')).diagnose();
+    expect(report.lastClick!.message).toBe('TypeError: Failed to fetch');
+    expect(report.warnings).toContain(
+      "last click got no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)?",
+    );
+  });
+
   it('warns about a failed lead with the server message and its request id', async () => {
     const tracker = await land('https://shop.example.com/?aff=PARTNER123');
     api.app.setFaults({ lead: true });

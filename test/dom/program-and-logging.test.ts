@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import type { MockInstance } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, landed, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 let error: MockInstance<typeof console.error>;
@@ -96,5 +98,33 @@ describe('logging', () => {
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
     await landed();
     expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+});
+
+describe('the console lines examples/README.md quotes', () => {
+  // The walkthrough tells a newcomer what to look for in the console; it quotes the SDK's own lines.
+  const readme = readFileSync(resolve(__dirname, '../../examples/README.md'), 'utf8').replace(/\s+/g, ' ');
+  const quotes = (line: string) => readme.includes('`' + line + '`');
+  const lines = (spy: MockInstance<(...args: unknown[]) => void>) => spy.mock.calls.map((call) => call.join(' ').trim());
+
+  it('a reload of the same landing: the line the walkthrough says to look for', async () => {
+    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
+    await landed();
+    newPageView();
+    log.mockClear();
+    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
+    await landed();
+    const reload = lines(log).find((line) => line.includes('no click'))!;
+    expect(quotes(reload.replace('[Affitor] ', '')), reload).toBe(true);
+  });
+
+  it("an origin the API refuses (CORS): the error the script-tag section quotes, for the example's origin", async () => {
+    setUrl('http://www.shop.localhost:5173/?aff=PARTNER123');
+    newPageView();
+    api.answer('click', () => HttpResponse.error());
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landed();
+    expect(lines(error)).toHaveLength(1);
+    expect(quotes(lines(error)[0]!), lines(error)[0]).toBe(true);
   });
 });
