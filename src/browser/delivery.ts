@@ -8,7 +8,7 @@ import type { HttpOutcome } from '../core/answers';
 import { isExpectedLeadRefusal } from '../core/attribution';
 import { isRetryable } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
-import { log, post, record } from './core';
+import { log, options, post, record } from './core';
 import type { Answer, Extra } from './core';
 
 /** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
@@ -36,5 +36,9 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   const retryable = isRetryable(outcome.status);
   record(event, outcome, !retryable);
   const message = readAnswer(outcome, location.origin) as string;
-  log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message, retryable ? '(kept to resend)' : '');
+  // The API answers 404 and 405 only to a path it has no route for: the apiBase given is wrong (a
+  // typo, the API's path in it twice, a first-party handler not mounted there), not the event.
+  const { apiBase } = options;
+  const unrouted = apiBase && (outcome.status == 404 || outcome.status == 405) ? `: is apiBase ${apiBase} right?` : '';
+  log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message + unrouted, retryable ? '(kept to resend)' : '');
 }

@@ -128,3 +128,24 @@ describe('the console lines examples/README.md quotes', () => {
     expect(quotes(lines(error)[0]!), lines(error)[0]).toBe(true);
   });
 });
+
+describe('an apiBase where no tracking API answers', () => {
+  it.each([404, 405])('says so when the API path answers %i, naming the apiBase given', async (status) => {
+    api.answer('click', () => HttpResponse.json({ error: status == 404 ? 'Not found' : 'Method not allowed' }, { status }));
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await vi.waitFor(() =>
+      expect(error).toHaveBeenCalledWith(
+        '[Affitor]',
+        'click not recorded:',
+        `HTTP ${status}: ${status == 404 ? 'Not found' : 'Method not allowed'}: is apiBase ${API_BASE} right?`,
+        '',
+      ),
+    );
+  });
+
+  it('does not blame apiBase for a refusal of the event itself', async () => {
+    api.answer('click', () => HttpResponse.json({ error: 'Referral link not found' }, { status: 400 }));
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await vi.waitFor(() => expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 400: Referral link not found', ''));
+  });
+});
