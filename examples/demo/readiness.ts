@@ -8,12 +8,22 @@ import type { Affitor, ReadinessData, ReadinessGateId } from '../../src/server';
 const GATES: readonly ReadinessGateId[] = ['profile', 'economics', 'payout', 'tracking', 'live'];
 const MARK = { pass: 'ok  ', fail: 'FAIL', unknown: ' .. ' } as const;
 
+/**
+ * The headline's words for the blocker (the first gate not passing), matching its mark: only a gate
+ * that fails blocks; one with nothing seen yet (` .. `, as payout before any sale) is waited for,
+ * else "blocked at payout" sat over a payout that did not fail, and next to a later gate's FAIL.
+ */
+function headline(data: ReadinessData): string {
+  if (!data.blocker) return 'integration verified';
+  return `${data.gates[data.blocker].status === 'fail' ? 'blocked at' : 'waiting for'} ${data.blocker}`;
+}
+
 /** The report as lines of text. */
 export function formatReadiness(data: ReadinessData): string {
   const chain = data.gates.live.test_chain;
   const counts = data.recent_events;
   const lines = [
-    `readiness: ${data.state}${data.blocker ? `, blocked at ${data.blocker}` : ', integration verified'}`,
+    `readiness: ${data.state}, ${headline(data)}`,
     ...GATES.map((id) => {
       const gate = data.gates[id];
       return `  ${MARK[gate.status]} ${id.padEnd(9)} ${gate.next_action ?? gate.detail ?? ''}`.trimEnd();

@@ -85,6 +85,39 @@ describe('startServer', () => {
     expect(api.server.app.inspect().clicks).toHaveLength(0);
   });
 
+  it.each([
+    ['a Content-Length that is not a number', 'POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n', 400, 'Bad request'],
+    ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', 400, 'Bad request'],
+    ['headers over Node’s 16 KiB limit', `GET /_dashboard HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request header fields too large'],
+  ])('answers a request Node cannot parse (%s) by the contract: a JSON error and an X-Request-ID', async (_what, text, status, error) => {
+    const answer = await rawExchange(text);
+    const [head, body] = answer.split('\r\n\r\n') as [string, string];
+    const lines = head.toLowerCase().split('\r\n');
+    expect(lines[0]).toMatch(new RegExp(`^http/1.1 ${status} `));
+    expect(lines.find((line) => line.startsWith('x-request-id: '))).toMatch(/^x-request-id: [0-9a-f-]{36}$/);
+    expect(lines).toContain('content-type: application/json; charset=utf-8');
+    expect(lines).toContain('connection: close');
+    expect(JSON.parse(body)).toStrictEqual({ error });
+  });
+
+  it('logs a call whose client went away mid-body as the client’s doing, not a server error', async () => {
+    const own = await startServer({ port: 0, seed: baseSeed() });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(own.port, '127.0.0.1', () => {
+          socket.write('POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"affiliate_url":');
+          setTimeout(() => socket.destroy(), 50);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', reject);
+      });
+      await expect.poll(() => own.app.requests().length).toBe(1);
+      expect(own.app.requests()[0]).toMatchObject({ path: '/api/v1/track/click', status: 400, error: 'Request body incomplete' });
+    } finally {
+      await own.close();
+    }
+  });
+
   it('answers an allowed preflight with CORS headers and a refused one without', async () => {
     const preflight = (origin: string) =>
       fetch(`${api.server.url}/api/v1/track/click`, {

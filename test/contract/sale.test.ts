@@ -136,6 +136,31 @@ describe('sale test mode', () => {
     expect(new Set(ids).size).toBe(2);
   });
 
+  // Test mode may leave them out, not send them wrong: a merchant testing an integration that sends
+  // 49.99 or a numeric id must hear now what live mode will answer, not see it pass and break live.
+  it.each([
+    ['amount_cents in dollars', { amount_cents: 49.99 }, 'amount_cents is required and must be a positive integer'],
+    ['amount_cents 0', { amount_cents: 0 }, 'amount_cents is required and must be a positive integer'],
+    ['amount_cents as a string', { amount_cents: '4999' }, 'amount_cents is required and must be a positive integer'],
+    ['a numeric transaction_id', { transaction_id: 12345 }, 'transaction_id is required and must be a string'],
+    ['an empty transaction_id', { transaction_id: '' }, 'transaction_id is required and must be a string'],
+  ])('refuses a test sale with %s as live mode does, recording nothing', async (_what, fields, error) => {
+    const { sale, server } = setup();
+    const reply = await sale({ ...fields, additional_data: { test_mode: true } });
+    expect(reply).toMatchObject({ status: 400, body: { error } });
+    expect(server.inspect().sales).toHaveLength(0);
+  });
+
+  it('takes a test sale with null for the fields it may leave out, and keeps a valid amount', async () => {
+    const { sale, server } = setup();
+    expect((await sale({ transaction_id: null, amount_cents: null, additional_data: { test_mode: true } })).status).toBe(200);
+    expect((await sale({ transaction_id: 'test_2', amount_cents: 4999, additional_data: { test_mode: true } })).status).toBe(200);
+    expect(server.inspect().sales).toMatchObject([
+      { transaction_id: `test_txn_${START}`, amount_cents: 0 },
+      { transaction_id: 'test_2', amount_cents: 4999 },
+    ]);
+  });
+
   it('answers 409 when a test sale repeats an explicit transaction_id', async () => {
     const { sale } = setup();
     await sale({ transaction_id: 'test_1', additional_data: { test_mode: true } });

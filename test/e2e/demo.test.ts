@@ -90,7 +90,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] npm run demo', () => {
       expect(state.customers).toEqual([expect.objectContaining({ click_id: clickId.value, status: 'lead', partner_id: 10 })]);
 
       // The readiness report after the walkthrough: first nothing, then the chain up to the lead.
-      expect(demo.output).toContain('readiness: not_started, blocked at payout');
+      expect(demo.output).toContain('readiness: not_started, waiting for payout');
       await expect
         .poll(() => demo.output, { timeout: 15_000, interval: 200 })
         .toContain('test chain: click attributed -> lead attributed -> sale pending');

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatReadiness } from '../../examples/demo/readiness';
 import { createTrackingServer } from '../../examples/server/src/app';
+import type { SeedInput } from '../../examples/server/src/app';
+import demoSeed from '../../examples/server/seed.demo.json';
 import type { ReadinessData } from '../../src/server';
 
 async function readinessOf(server = createTrackingServer()): Promise<ReadinessData> {
@@ -13,7 +15,7 @@ describe('demo readiness report', () => {
   it("prints the state, the blocker, each gate's next action, the test chain and the day's counts", async () => {
     expect(formatReadiness(await readinessOf())).toBe(
       [
-        'readiness: not_started, blocked at payout',
+        'readiness: not_started, waiting for payout',
         '  ok   profile',
         '  ok   economics',
         '   ..  payout    Report a sale from your backend with trackSale (testMode: true for a test sale)',
@@ -23,6 +25,19 @@ describe('demo readiness report', () => {
         '  last 24 h: 0 clicks, 0 leads, 0 sales, 0 refunds',
       ].join('\n'),
     );
+  });
+
+  // The headline names the blocker in the words of its own mark: a gate marked ' .. ' (nothing seen
+  // yet) is waited for, and only one marked FAIL blocks; "blocked at payout" over a payout that
+  // showed ' .. ' while another gate showed FAIL read as a contradiction.
+  it('says "blocked at" only for a blocker that fails', async () => {
+    const seed = structuredClone(demoSeed) as SeedInput;
+    seed.programs![0]!.allowed_origins = [];
+    const report = formatReadiness(await readinessOf(createTrackingServer(seed)));
+    expect(report.split('\n').slice(0, 2)).toStrictEqual([
+      'readiness: not_started, blocked at profile',
+      "  FAIL profile   Add your site's origin to the program's allowed_origins, so browsers there may call the tracking API",
+    ]);
   });
 
   it('says verified once the chain is complete', async () => {

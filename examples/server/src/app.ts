@@ -18,7 +18,7 @@ import {
   toResponse,
 } from './http';
 import { IdempotencyKeys, REPLAY_HEADER } from './idempotency';
-import type { Reply } from './http';
+import type { BodyRead, Reply } from './http';
 import { RateLimiter } from './rate-limit';
 import { RequestLog, errorMessageOf } from './request-log';
 import { trackClick } from './routes/click';
@@ -176,7 +176,14 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     const claim =
       caller?.ok && route.idempotent ? idempotency.claim(caller.entry.program.id, request.headers.get('idempotency-key'), now()) : undefined;
     try {
-      const read = await readBodyCapped(request);
+      let read: BodyRead;
+      try {
+        read = await readBodyCapped(request);
+      } catch {
+        // The body stream broke before its end: the client went away mid-upload (on a port) or its
+        // stream failed. The client's doing, answered and logged as such, not as the server's 500.
+        return answer(fail(400, MESSAGES.bodyIncomplete));
+      }
       if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
 
       let program: Program | null = null;

@@ -7,7 +7,10 @@ export const MESSAGES = {
   methodNotAllowed: 'Method not allowed',
   bodyTooLarge: 'Request body too large',
   invalidJson: 'Invalid JSON body',
+  bodyIncomplete: 'Request body incomplete',
   badRequest: 'Bad request',
+  headersTooLarge: 'Request header fields too large',
+  requestTimeout: 'Request timeout',
   internalError: 'Internal server error',
   unavailable: 'Service unavailable',
 

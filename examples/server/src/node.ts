@@ -7,15 +7,17 @@
  * `Response`, `Headers` or body stream is built per call.
  */
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { STATUS_CODES, createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createTrackingServer } from './app';
 import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
 import { MESSAGES, fail } from './errors';
+import type { Answer } from './errors';
 import { jsonReply, requestIdFor, toResponse } from './http';
 
 export interface StartOptions {
@@ -59,6 +61,33 @@ const header = (incoming: IncomingMessage | undefined, name: string): string | u
   const value = incoming?.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
+
+/** The answer to a request Node could not parse, by Node's error code: the statuses Node itself would send. */
+const UNPARSED: Partial<Record<string, Answer>> = {
+  HPE_HEADER_OVERFLOW: fail(431, MESSAGES.headersTooLarge),
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: fail(413, MESSAGES.bodyTooLarge),
+  ERR_HTTP_REQUEST_TIMEOUT: fail(408, MESSAGES.requestTimeout),
+};
+
+/**
+ * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
+ * over its limit, a timeout). Node alone would write a bare `400` with no body and no X-Request-ID;
+ * this writes the contract's JSON error with a fresh id (the caller's cannot be read from headers
+ * that did not parse), on the same condition as Node: the socket is writable and no answer of
+ * an earlier request on it has begun, which the peer would read mixed with this one.
+ */
+function answerUnparsed(error: NodeJS.ErrnoException, socket: Duplex): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?._headerSent) {
+    socket.destroy();
+    return;
+  }
+  const reply = jsonReply(UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest), { 'X-Request-ID': requestIdFor(null), Connection: 'close' });
+  const body = reply.body ?? '';
+  reply.headers['Content-Length'] = String(Buffer.byteLength(body));
+  const head = Object.entries(reply.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`, () => socket.destroy());
+}
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1';
@@ -107,6 +136,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     void listener(incoming, outgoing);
     arriving = undefined;
   });
+  server.on('clientError', answerUnparsed);
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -45,9 +45,16 @@ function saleFields(
   };
 }
 
+/** A field a test sale may leave out: absent, or `null` as many serializers write an unset one. */
+const omitted = (value: unknown) => value === undefined || value === null;
+
 function testSale(ctx: RouteContext, program: Program): Answer {
   const { body, store, now } = ctx;
+  // Test mode may leave transaction_id and amount_cents out, but what it is given is checked as in
+  // live mode: a test sale of 49.99 or of a numeric id must fail now, not pass and fail live.
   const given = text(body.transaction_id);
+  if (given === null && !omitted(body.transaction_id)) return fail(400, MESSAGES.saleTransactionIdRequired);
+  if (!omitted(body.amount_cents) && !isPositiveInteger(body.amount_cents)) return fail(400, MESSAGES.saleAmountInvalid);
   let transactionId = given ?? `test_txn_${now}`;
   if (given !== null && store.hasTransaction(given)) return fail(409, MESSAGES.saleDuplicate);
   for (let n = 2; store.hasTransaction(transactionId); n++) transactionId = `test_txn_${now}_${n}`;
