@@ -65,10 +65,30 @@ function ensureInput<T extends object>(method: string, input: T): T {
   return input;
 }
 
+/**
+ * Throws for what JSON.stringify would throw on later, with a plain TypeError naming no field: a
+ * BigInt (a Prisma or bigint column id) or a circular reference, anywhere in a free-form value.
+ * `field` is the input field, `path` where inside it (`additionalData.order.id`).
+ */
+function checkJson(field: string, path: string, value: unknown, parents: object[] = []): void {
+  const bad = (got: string) => {
+    throw new AffitorInputError(field, `${path} must be a JSON value (got ${got})`);
+  };
+  if (typeof value === 'bigint') bad('a bigint: send String(value) or Number(value)');
+  // A value with toJSON (a Date) is sent as what that returns; JSON.stringify checks no further.
+  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return;
+  if (parents.includes(value)) bad('a circular reference');
+  parents.push(value);
+  if (Array.isArray(value)) value.forEach((item, index) => checkJson(field, `${path}[${index}]`, item, parents));
+  else for (const [key, item] of Object.entries(value)) checkJson(field, `${path}.${key}`, item, parents);
+  parents.pop();
+}
+
 /** `additional_data`, with `test_mode` (and the click's `program_id`) folded in. */
 function additionalData(input: CommonInput, extra?: JsonObject): JsonObject | undefined {
   const given: unknown = input.additionalData;
   if (given !== undefined && !isObject(given)) fail('additionalData', 'a plain object', given);
+  checkJson('additionalData', 'additionalData', given);
   const testMode = optionalBoolean('testMode', input.testMode);
   const merged: JsonObject = { ...given, ...extra };
   if (testMode) merged.test_mode = true;
@@ -140,6 +160,7 @@ export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
   const test = input.testMode === true;
   const lineItems: unknown = input.lineItems;
   if (lineItems !== undefined && !Array.isArray(lineItems)) fail('lineItems', 'an array', lineItems);
+  checkJson('lineItems', 'lineItems', lineItems);
   return compact({
     transaction_id: test ? optionalString('invoiceId', input.invoiceId) : requiredString('invoiceId', input.invoiceId),
     amount_cents: test && input.amount === undefined ? undefined : positiveCents('amount', input.amount),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
+import { MESSAGES } from '../../examples/server/src/errors';
 import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
 import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
 import { signStripePayload, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
@@ -33,10 +34,10 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function webhook(signingSecret?: string) {
+async function webhook(signingSecret?: string, hooks?: Parameters<typeof inProcessFetch>[1]) {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   const app = createTrackingServer(SEED);
-  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch: inProcessFetch(app), retryDelayMs: 1 });
+  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
   const server = createWebhookServer({ affitor, signingSecret });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -122,6 +123,21 @@ describe('examples/stripe-webhook', () => {
     const { app, post } = await webhook();
     app.setFaults({ sale: true });
     expect(await post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'server' } });
+    app.setFaults({ sale: false });
+    expect(await post(checkout())).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
+  });
+
+  it('answers 500 when the idempotency key is still in use after the retries, so that Stripe redelivers: the outcome is unknown', async () => {
+    // Another attempt holds the key (the client timed out on it, or Stripe redelivered while the
+    // first delivery was still being handled), and that attempt then fails: nothing is recorded.
+    let inUse = true;
+    const { app, post } = await webhook(undefined, {
+      after: (_n, response) => (inUse ? Response.json({ error: MESSAGES.idempotencyInProgress }, { status: 409 }) : response),
+    });
+    app.setFaults({ sale: true });
+    expect(await post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'conflict' } });
+    expect(app.inspect().sales).toHaveLength(0);
+    inUse = false;
     app.setFaults({ sale: false });
     expect(await post(checkout())).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
   });

@@ -107,6 +107,25 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrown(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
   });
 
+  it('refuses additionalData or lineItems that JSON cannot carry, naming where (a BigInt id, a circular object)', () => {
+    const bigint = thrown(() => affitor.trackSale({ ...sale, additionalData: { order: { id: 42n } } }));
+    expect(bigint.field).toBe('additionalData');
+    expect(bigint.message).toBe('additionalData.order.id must be a JSON value (got a bigint: send String(value) or Number(value))');
+    const circular: Record<string, unknown> = { name: 'plan' };
+    circular.self = circular;
+    const loop = thrown(() => affitor.trackSale({ ...sale, lineItems: [{ sku: 'a' }, circular] }));
+    expect(loop.field).toBe('lineItems');
+    expect(loop.message).toBe('lineItems[1].self must be a JSON value (got a circular reference)');
+    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { n: 1n } })).field).toBe('additionalData');
+  });
+
+  it('sends the same object twice (no cycle) and a Date (its toJSON string) in additionalData', async () => {
+    const sent = fakeFetch(() => json(200, { success: true }));
+    const shared = { a: 1 };
+    await new Affitor({ apiKey: API_KEY, fetch: sent }).trackSale({ ...sale, additionalData: { x: shared, y: [shared], at: new Date(0) } });
+    expect(sent.calls[0]?.body.additional_data).toEqual({ x: { a: 1 }, y: [{ a: 1 }], at: '1970-01-01T00:00:00.000Z' });
+  });
+
   it('sends nothing when the input is refused', () => {
     expect(fetch.calls).toHaveLength(0);
   });

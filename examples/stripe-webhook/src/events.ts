@@ -20,11 +20,18 @@ export interface WebhookAnswer {
 /**
  * A failure worth a redelivery (the API was down, slow, rate limited, or our key is wrong and
  * will be fixed) answers 500 so that Stripe sends the event again later; the client has already
- * retried a few times. Redelivering a sale or refund is safe: Affitor deduplicates by transaction
- * id. Anything else (an unattributed customer, a refund of a sale we never tracked) is final.
+ * retried a few times. So does a `conflict`: the call's idempotency key is still held by another
+ * attempt (one the client gave up waiting for, or an earlier delivery still being handled) whose
+ * outcome is unknown; if that attempt fails, only a redelivery records the sale or refund. (A key
+ * reused with another body cannot come from here: a sale's key is fresh, a refund's is its event.)
+ * Redelivering a sale or refund is safe: Affitor deduplicates by transaction id, and a refund's
+ * event id is its idempotency key. Anything else (an unattributed customer, a refund of a sale we
+ * never tracked) is final.
  */
 function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnswer {
-  const retryable = ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response'].includes(failure.code);
+  const retryable = ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response', 'conflict'].includes(
+    failure.code,
+  );
   console.warn(
     `[affitor] ${event.type} ${event.id}: ${failure.code} (${failure.status}) ${failure.error} [request ${failure.requestId}]`,
   );
