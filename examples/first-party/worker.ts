@@ -28,7 +28,8 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     affitor ??= createAffitorHandler({
       basePath: BASE_PATH,
-      apiUrl: env.AFFITOR_API_URL,
+      // `|| undefined`: an empty `AFFITOR_API_URL` var means the default, not a bad URL.
+      apiUrl: env.AFFITOR_API_URL || undefined,
       scripts: async (name) => {
         const file = await env.ASSETS.fetch(`https://assets.local/${name}`);
         return file.ok ? file.arrayBuffer() : null;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createExpressApp } from '../../examples/first-party/express';
 import { createHonoApp } from '../../examples/first-party/hono';
 import { startNodeExample } from '../../examples/first-party/node';
@@ -96,6 +96,19 @@ describe('mounting examples (examples/first-party)', () => {
     expect(api.calls[0]!.headers.get('x-forwarded-for')).toBe('198.51.100.7');
     const script = await worker.fetch(new Request('https://www.shop.test/relay/affitor.global.js'), env);
     expect(await script.text()).toBe(LOADER);
+  });
+
+  it('Next.js route handler loads with an empty AFFITOR_API_URL= (as a .env may hold): the default API', async () => {
+    vi.resetModules();
+    const saved = process.env.AFFITOR_API_URL;
+    process.env.AFFITOR_API_URL = '';
+    try {
+      const route = await import('../../examples/first-party/nextjs/app/relay/[...path]/route');
+      expect(route.POST).toBeTypeOf('function');
+    } finally {
+      process.env.AFFITOR_API_URL = saved;
+      vi.resetModules();
+    }
   });
 
   it('Next.js App Router route handler: GET, HEAD and POST of app/relay/[...path]/route.ts', async () => {

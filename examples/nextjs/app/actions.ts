@@ -14,7 +14,9 @@ export interface SignupState {
 
 export async function signUp(_previous: SignupState | null, form: FormData): Promise<SignupState> {
   const email = String(form.get('email') ?? '').trim().toLowerCase();
-  if (!/^[^@\s]+@[^@\s]+$/.test(email)) return { ok: false, message: 'Enter an email address.' };
+  // 254: the longest address mail can carry. A longer one, kept as the customer key, would be refused
+  // by stripeCheckoutParams at checkout (over 500 characters), failing the checkout itself.
+  if (email.length > 254 || !/^[^@\s]+@[^@\s]+$/.test(email)) return { ok: false, message: 'Enter an email address.' };
   // This shop's customer id is the email; a real shop would use its user id.
   const customerKey = email;
   const jar = await cookies();

@@ -4,7 +4,8 @@ import { Affitor } from '@affitor/sdk/server';
 let client: Affitor | undefined;
 
 export function affitor(): Affitor {
-  client ??= new Affitor({ apiKey: process.env.AFFITOR_API_KEY ?? '', apiUrl: process.env.AFFITOR_API_URL });
+  // `|| undefined`: an empty `AFFITOR_API_URL=` in a .env means the default, not a bad URL.
+  client ??= new Affitor({ apiKey: process.env.AFFITOR_API_KEY ?? '', apiUrl: process.env.AFFITOR_API_URL || undefined });
   return client;
 }
 

@@ -11,7 +11,8 @@ export const dynamic = 'force-dynamic';
 
 const affitor = createAffitorHandler({
   basePath: '/relay',
-  apiUrl: process.env.AFFITOR_API_URL,
+  // `|| undefined`: an empty `AFFITOR_API_URL=` in a .env means the default, not a bad URL.
+  apiUrl: process.env.AFFITOR_API_URL || undefined,
   // Next.js bundles route handlers: name the package's dist folder.
   scripts: join(process.cwd(), 'node_modules', '@affitor', 'sdk', 'dist'),
 });

@@ -11,7 +11,8 @@ export const dynamic = 'force-dynamic';
 
 const affitor = createAffitorHandler({
   basePath: '/relay',
-  apiUrl: process.env.AFFITOR_API_URL,
+  // `|| undefined`: an empty `AFFITOR_API_URL=` in a .env means the default, not a bad URL.
+  apiUrl: process.env.AFFITOR_API_URL || undefined,
   // Next.js bundles route handlers, so the package cannot count on finding its own folder:
   // name it (and list it in outputFileTracingIncludes when you deploy a standalone build).
   scripts: join(process.cwd(), 'node_modules', '@affitor', 'sdk', 'dist'),
