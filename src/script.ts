@@ -14,7 +14,7 @@
  */
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { consent, log } from './browser/options';
+import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent } from './browser/consent';
@@ -65,7 +65,7 @@ const loadMore = (): Promise<Rest | undefined> =>
     const fail = (why: string | Error) => () => {
       if (!more && !failed) {
         failed = true;
-        console.error('[Affitor] could not load ' + MORE_FILE, src, `(${why})`);
+        log('error', 'could not load ' + MORE_FILE, src, `(${why})`);
         resolve(undefined);
       }
     };
@@ -115,8 +115,9 @@ const later =
 rest.retry = later('retry') as typeof rest.retry;
 
 const api: Api & { [HANDOVER]?: Handover } = {
-  init: (newOptions: AffitorInitOptions = {}) => {
-    start(Object.assign(options, newOptions));
+  init: (newOptions?: AffitorInitOptions) => {
+    // As the tracker merges them: an option given as undefined keeps the tag's value (or an earlier init's).
+    start(mergeOptions(options, newOptions));
     // What earlier page views left is sent from here too: a lead kept while the rest could not be
     // had must not wait for it again.
     resend();
@@ -163,17 +164,25 @@ api[HANDOVER] = {
     arrive?.(handed);
   },
 };
-host.affitor = api;
+// A page that includes this file's tag twice (a theme and a tag manager): a second copy has its own
+// state and its own History API hook, so it would send each later landing's click again. The first
+// copy keeps window.affitor and runs alone; the second only says so.
+if ((host.affitor as typeof api | undefined)?.[HANDOVER]) log('error', 'Another copy of the SDK runs on this page: keep one');
+else {
+  host.affitor = api;
 
-// A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
-for (const [method, args] of queue) if (method == 'init') Object.assign(options, args?.[0]);
-api.init!();
-for (const [method, args] of queue) {
-  try {
-    // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
-    // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
-    if (method != 'init') void api[method]!.apply(api, args as never[]);
-  } catch (error) {
-    console.error('[Affitor] queued call failed:', method, error);
+  // A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
+  // Merged as init merges them: a queued `init({ consent: settings.consent })` with none set keeps
+  // `data-affitor-consent="pending"`, and an unset apiBase the tag's data-affitor-api-base.
+  for (const [method, args] of queue) if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions | undefined);
+  api.init!();
+  for (const [method, args] of queue) {
+    try {
+      // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
+      // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
+      if (method != 'init') void api[method]!.apply(api, args as never[]);
+    } catch (error) {
+      log('error', 'queued call failed:', method, error);
+    }
   }
 }

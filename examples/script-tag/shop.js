@@ -31,9 +31,9 @@ if (form) {
     // uses the email as the key.
     var customerKey = email.toLowerCase();
 
-    // A plain affitor.signup(customerKey, email) works too, even before the SDK has loaded.
-    // Through ready() you also get the promise, which tells you when the lead was sent:
-    // wait for it before navigating away.
+    // A plain affitor.signup(customerKey, email) works too, even before the SDK has loaded (the
+    // stub's promise then settles once the SDK has the lead). Through ready() you get the SDK's
+    // own promise, which tells you when the lead was sent: wait for it before navigating away.
     affitor.ready(function (sdk) {
       sdk.signup(customerKey, email).then(function () {
         document.getElementById('result').textContent = 'Welcome, ' + email + '! (signup reported to Affitor)';

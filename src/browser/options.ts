@@ -32,11 +32,21 @@ export const log = createLogger(() => !!options.debug);
 
 export const NO_PROGRAM_ID = 'No program id: set programId in init(), data-affitor-program-id or window.AFFITOR_PROGRAM_ID';
 
+/**
+ * Merges `newOptions` over `into`: an option given as undefined keeps its value. Returns `into`.
+ * None (undefined, or a page's `init(null)`) merges nothing.
+ */
+export const mergeOptions = <T extends AffitorInitOptions>(into: T, newOptions?: AffitorInitOptions | null): T => {
+  for (const key in newOptions) {
+    const value = newOptions[key as keyof AffitorInitOptions];
+    if (value !== undefined) (into as Record<string, unknown>)[key] = value;
+  }
+  return into;
+};
+
 /** Merges `newOptions` (undefined values leave an option as it is) and resolves the program id. */
 export function applyOptions(newOptions: AffitorInitOptions): void {
-  for (const [key, value] of Object.entries(newOptions)) {
-    if (value !== undefined) (options as Record<string, unknown>)[key] = value;
-  }
+  mergeOptions(options, newOptions);
   log('info', 'init', options);
   const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);

@@ -412,7 +412,43 @@ describe('the <script> build: bad input and failures never reach the page', () =
   );
 });
 
+describe('the <script> build on a page that includes its tag twice', () => {
+  it('runs once: one click per landing, window.affitor stays the first copy, and one error says to keep one tag', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const tags = [...document.querySelectorAll<HTMLScriptElement>('script[src]')];
+    await runFirstFile(tags[0]);
+    const first = host.affitor;
+    // The second tag runs its own copy of the file: fresh modules, the same page.
+    vi.resetModules();
+    await runFirstFile(tags[1]);
+    expect(host.affitor).toBe(first);
+    history.pushState(null, '', '/?aff=PARTNER456');
+    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(2));
+    // Time for a second copy's click of the same landing to arrive, as it did.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual([
+      'https://www.shop.example.com/?aff=PARTNER123',
+      'https://www.shop.example.com/?aff=PARTNER456',
+    ]);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('keep one')]);
+  });
+});
+
 describe('the stub snippet', () => {
+  it.each(['examples/script-tag/index.html', 'examples/script-tag/signup.html', 'test/e2e/pages/queued.html', 'test/e2e/pages/spa-host/index.html'])(
+    "%s carries the README's stub as it is (indentation aside)",
+    (path) => {
+      const lines = (text: string) => text.split('\n').map((line) => line.trim()).filter(Boolean);
+      const page = lines(readFileSync(resolve(__dirname, '../..', path), 'utf8'));
+      const stub = lines(STUB_SNIPPET);
+      const start = page.indexOf(stub[0]!);
+      expect(page.slice(start, start + stub.length)).toEqual(stub);
+    },
+  );
+
   it('replays calls queued before the script loaded, in order, folding queued init options into init', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1' });
@@ -451,6 +487,36 @@ describe('the stub snippet', () => {
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
+  it('gives a call made before the script loaded a promise, settled once the script ran it: a page that awaits signup and leaves keeps its lead', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    const signedUp = host.affitor!.signup!('user_7') as Promise<unknown>;
+    // What a page that leaves once the promise settles would have left behind.
+    let outboxWhenSettled: string | undefined;
+    void signedUp.then(() => (outboxWhenSettled = cookieValue('affitor_outbox')));
+    // `.then` works on it, as on the SDK's own signup, and it waits for the script.
+    expect(signedUp).toBeInstanceOf(Promise);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(outboxWhenSettled).toBeUndefined();
+    await runFirstFile();
+    await expect(signedUp).resolves.toBeUndefined();
+    expect(outboxWhenSettled).toContain('user_7');
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_7']));
+  });
+
+  it('settles a promise the stub gave within 5 s also when the script never loads (blocked), so a page awaiting it goes on', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    try {
+      installStub();
+      const signedUp = host.affitor!.signup!('user_7') as Promise<unknown>;
+      vi.advanceTimersByTime(5_000);
+      await expect(signedUp).resolves.toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps going when a queued call is bad, logging it', async () => {
     setUrl('https://shop.example.com/');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
@@ -467,6 +533,18 @@ describe('the stub snippet', () => {
     const logged = error.mock.calls.map((call) => call.join(' ')).join('\n');
     expect(logged).toContain('queued call failed: ready');
     expect(logged).toContain('queued call failed: noSuchMethod');
+  });
+
+  it('folds a queued init as init merges options: one given as undefined leaves the attribute\'s value (consent pending stays pending)', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
+    installStub();
+    // A page that passes its settings as they are, some unset.
+    host.affitor!.init!({ programId: 1, consent: undefined, apiBase: undefined });
+    await runFirstFile();
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
+    expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
   });
 
   it('starts, throwing nothing, from a hand-written queue whose init has no arguments', async () => {

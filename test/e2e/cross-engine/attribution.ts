@@ -170,7 +170,8 @@ export function attributionScenarios(scenario: Scenario): void {
     site().lateSdkMs = 400;
     const page = await tab();
     await land(page, HOSTS.stub, '/queued.html');
-    expect(await page.evaluate('window.queuedBeforeLoad')).toBe(3);
+    // Three calls, each followed by the stub's `ready` that settles the promise it handed out.
+    expect(await page.evaluate('window.queuedBeforeLoad')).toBe(6);
 
     await until('the queued lead', () => state().leads.length === 1);
     const [click] = state().clicks;
@@ -178,6 +179,8 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(state().customers[0]).toMatchObject({ id: click!.customer_id, status: 'lead' });
     expect(posts().map((request) => request.route)).toEqual(['click', 'lead']);
     expect(await page.waitFor('window.readyRan')).toEqual({ clickIdAtLoad: null, hasGetData: true });
+    // The promise the stub handed out for the signup settled once the script had run it.
+    expect(await page.waitFor('window.signupSettled')).toBe(true);
     // The queued init({ debug: true }) was applied: debug lines from the start.
     await until('the debug init line', async () => (await page.lines()).some((line) => line.type === 'info' && line.text.startsWith('[Affitor] init')));
     expect(await page.errors()).toEqual([]);

@@ -165,7 +165,8 @@ export function lazyFileScenarios(scenario: Scenario): void {
       const origin = host().origin(SDK_HOSTS.spa);
       const page = await tab();
       await page.visit(`${origin}/?aff=${PARTNER_A.link}`);
-      expect(await page.evaluate('window.queuedAtSignup')).toBe(1);
+      // The signup, and the stub's `ready` that settles the promise it handed out.
+      expect(await page.evaluate('window.queuedAtSignup')).toBe(2);
 
       const clickId = (await page.waitForCookie('affitor_click_id')).value;
       expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId, partner_id: PARTNER_A.id })]);
