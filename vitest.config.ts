@@ -23,6 +23,9 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // expect.poll's default (1 s) is shorter than a landing, a lazily loaded file or a server
+          // action can take on a busy CI machine; a poll still passes as soon as its condition holds.
+          expect: { poll: { timeout: 15_000 } },
         },
       },
     ],

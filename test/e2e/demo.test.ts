@@ -69,6 +69,9 @@ describe.skipIf(skipWithoutChromium)('[chromium] npm run demo', () => {
     expect(landing).toMatch(/^http:\/\/www\.shop\.localhost:\d+\/\?aff=PARTNER123$/);
     expect(signup).toMatch(/^http:\/\/app\.shop\.localhost:\d+\/signup$/);
 
+    // The demo's first readiness report, before the walkthrough: a click it had not yet asked
+    // about would make that report in_progress, and the not_started one checked below never come.
+    await expect.poll(() => demo.output).toContain('readiness: not_started, waiting for payout');
     const context = await browser.newContext();
     try {
       const www = await openPage(context);

@@ -33,6 +33,15 @@ export interface ApiFront {
   answerOpaqueOrigins: boolean;
   /** Resolves once no request has been in flight for `quietMs` (the page sent what it was going to). */
   quiet(quietMs?: number, timeoutMs?: number): Promise<void>;
+  /**
+   * From now on, holds every answer back (the tracking server has handled and recorded the call;
+   * only its answer waits) until `releaseAnswers()`: a scenario whose visitor must be gone before
+   * an answer comes releases them once the visitor is, instead of betting on a latency that a
+   * busy machine can outrun.
+   */
+  holdAnswers(): void;
+  /** Sends the answers held back, and holds no more. */
+  releaseAnswers(): void;
   reset(): void;
   close(): Promise<void>;
 }
@@ -43,6 +52,8 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
   let inFlight = 0;
   let lastActivity = Date.now();
   let start = Date.now();
+  /** Set while answers are held back: resolves when they are released. */
+  let held: { released: Promise<void>; release: () => void } | undefined;
   const front: Omit<ApiFront, 'url' | 'close'> = {
     seen: [],
     posts: () => front.seen.filter((request) => request.method === 'POST'),
@@ -54,10 +65,21 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
+    holdAnswers: () => {
+      if (held) return;
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      held = { released, release };
+    },
+    releaseAnswers: () => {
+      held?.release();
+      held = undefined;
+    },
     reset: () => {
       start = Date.now();
       front.seen.length = 0;
       front.answerOpaqueOrigins = false;
+      front.releaseAnswers();
     },
   };
 
@@ -100,7 +122,9 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
       out['access-control-allow-headers'] = 'Content-Type';
       out['access-control-expose-headers'] = 'X-Request-ID';
     }
-    response.writeHead(upstream.status, out).end(Buffer.from(await upstream.arrayBuffer()));
+    const answer = Buffer.from(await upstream.arrayBuffer());
+    if (held) await held.released;
+    response.writeHead(upstream.status, out).end(answer);
   };
 
   const server = createServer((request, response) => {

@@ -47,6 +47,8 @@ export function attributionScenarios(scenario: Scenario): void {
     await land(www, HOSTS.www);
     const clickId = await www.waitForCookie('affitor_click_id');
     await site().front.quiet();
+    // An engine hands the cookies one tab wrote to another tab's document asynchronously: wait until the shop tab's reads it.
+    await shop.waitFor(`document.cookie.includes(${json(`affitor_click_id=${clickId.value}`)})`);
 
     expect(await shop.evaluate("window.affitor.signup('later@example.com', 'later@example.com')")).toBeNull();
     await until('the lead', () => state().leads.length === 1);
@@ -68,6 +70,8 @@ export function attributionScenarios(scenario: Scenario): void {
     const clickId = await www.waitForCookie('affitor_click_id');
     await site().front.quiet();
     expect(await shop.evaluate('window.affitor.getClickId()')).toBeNull();
+    // An engine hands the cookies one tab wrote to another tab's document asynchronously: wait until the shop tab's reads it.
+    await shop.waitFor(`document.cookie.includes(${json(`affitor_click_id=${clickId.value}`)})`);
 
     // The visitor comes back to the shop tab (headless tabs are all visible: the event is dispatched).
     await shop.evaluate("(document.dispatchEvent(new Event('visibilitychange')), null)");
