@@ -3,7 +3,7 @@ import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
-import { cookiesProven, lookInJar, setCookie } from './jar';
+import { cookiesProven, lookInJar, setCookie, written } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {
@@ -64,15 +64,20 @@ export function persist(days = unsavedDays): void {
  * Makes `id` (landed on `url`, when a click answer gives it) the attribution: in cookies for
  * `days`, or in memory only while consent is not given. `byServer`: the first-party handler
  * already wrote the cookies, which writing them again with `document.cookie` would cap at 7
- * days in Safari; they are only read back.
+ * days in Safari; they are only read back. Not found there (a CDN in front stripped the
+ * `Set-Cookie`, the browser refused its `Domain`), the page writes them, as without the handler:
+ * held in memory only, the partner would be lost on the next page.
  */
 export function save(id: string, days: number, url = affiliateUrl, byServer?: boolean): void {
   clickId = id;
   affiliateUrl = url;
   history = appendHistory(history, id);
-  if (byServer) {
+  if (byServer && readCookie(COOKIE_CLICK_ID) == id) {
     unsavedDays = 0;
-    cookiesBlocked = readCookie(COOKIE_CLICK_ID) != id;
+    cookiesBlocked = false;
+    // Its `affitor_set_by=server`, not in the jar as the page found it: a later write by the page (an
+    // older click answering last) deletes it, so diagnose() does not hide the Safari cap.
+    written.add(COOKIE_SET_BY);
   } else if (mayPersist()) persist(days);
   else {
     unsavedDays = days;

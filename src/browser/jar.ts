@@ -9,8 +9,8 @@ import { isSecurePage } from './page';
 export let chosenDomain: string | undefined | null = null;
 /** The cookies as the page first found them: a host-only twin can only be one of these. */
 let jarBefore: string | null = null;
-/** Names this page wrote a value for: only those, and the ones it found, can need deleting. */
-const written = new Set<string>();
+/** Names this page (or the first-party handler, for it) wrote a value for: only those, and the ones it found, can need deleting. */
+export const written = new Set<string>();
 /** Each domain the probe tried, for diagnose(). */
 export let probes: AffitorDiagnosis['probes'] = [];
 /** Whether the first candidate's probe went out before the page's first read of the jar (probeAhead). */

@@ -18,10 +18,16 @@ const ATTRIBUTION = /^(affitor_click_id|customer_code|affitor_click_ids|affitor_
 const api = useTrackingApi({ quietErrors: true });
 /** The click bodies the SDK posted to the handler, before the handler stripped its fields. */
 let relayed: Array<Record<string, unknown>> = [];
-/** What the handler's answer says; `drop` takes its Set-Cookie and header off (a handler that wrote nothing). */
-let handlerMode: 'real' | 'none' = 'real';
+/**
+ * What the handler's answer says: `none` takes its Set-Cookie and says none (a handler that wrote
+ * nothing); `stripped` takes its Set-Cookie off but keeps `X-Affitor-Cookies: set` (a CDN in front
+ * that strips Set-Cookie, or a Domain the browser refused).
+ */
+let handlerMode: 'real' | 'none' | 'stripped' = 'real';
 /** Landing URLs whose next click the mount answers 503 itself, once. */
 let failOnce = new Set<string>();
+/** Landing URLs whose click answer (and its Set-Cookie) reaches the page only once the promise settles. */
+let holdAnswer = new Map<string, Promise<void>>();
 
 const handler = createAffitorHandler({ apiUrl: API_BASE, scripts: false });
 
@@ -46,11 +52,13 @@ const mountHandler = () =>
         if (failOnce.delete(String(body.affiliate_url))) return Response.json({ error: 'busy' }, { status: 503 });
       }
       const answer = await handler(new Request(request.url, { method: request.method, headers: request.headers, body: text }));
+      if (request.url.endsWith('/click')) await holdAnswer.get(String((JSON.parse(text) as Record<string, unknown>).affiliate_url));
       if (handlerMode == 'real') {
         storeSetCookies(answer);
         return answer;
       }
-      return new Response(await answer.text(), { status: answer.status, headers: { 'Content-Type': 'application/json', 'X-Affitor-Cookies': 'none' } });
+      const said = handlerMode == 'stripped' ? answer.headers.get('X-Affitor-Cookies')! : 'none';
+      return new Response(await answer.text(), { status: answer.status, headers: { 'Content-Type': 'application/json', 'X-Affitor-Cookies': said } });
     }),
   );
 
@@ -60,6 +68,7 @@ beforeEach(() => {
   relayed = [];
   handlerMode = 'real';
   failOnce = new Set();
+  holdAnswer = new Map();
 });
 
 /** A settled page view of the shop whose SDK talks to the handler at `/relay`. */
@@ -165,6 +174,36 @@ describe('cookies the handler wrote', () => {
     expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
     expect(cookieValue('affitor_set_by')).toBeUndefined();
     expect(tracker.diagnose().cookiesSetBy).toBe('page');
+    expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
+  });
+
+  it('are written by the page when the answer says set but the browser holds none (a CDN stripped Set-Cookie): the next page view keeps the partner', async () => {
+    handlerMode = 'stripped';
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
+    const clickId = tracker.getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page', cookiesBlocked: false });
+    expect((await pageView(`${SHOP}/pricing`)).getClickId()).toBe(clickId);
+  });
+
+  it('are written back by the page, and affitor_set_by goes, when an older click of the same page view answers last', async () => {
+    let releaseOlder!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (releaseOlder = resolve)));
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
+    const older = pendingClick;
+    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+    const newest = tracker.getClickId();
+    expect(cookieValue('affitor_set_by')).toBe('server');
+    // The handler writes the older click's cookies with its answer; the page writes the newest back.
+    releaseOlder();
+    await older;
+    expect(cookieValue('affitor_click_id')).toBe(newest);
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+    expect(cookieValue('affitor_set_by')).toBeUndefined();
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page' });
     expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
   });
 
