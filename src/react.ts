@@ -23,7 +23,7 @@ export interface UseAffitor {
   data: AffitorData | null;
   /** Whether the SDK has started: `AffitorProvider` started it, or a call through this hook did. */
   ready: boolean;
-  /** Reports a signup (lead); starts the SDK with default options if nothing did. */
+  /** Reports a signup (lead); starts the SDK first if nothing here did: with the provider's options, outside one with `init()`'s. */
   signup: (customerKey: string, email?: string) => Promise<void>;
   /** Reports a click for a partner link (default: the current URL). */
   trackClick: (affiliateUrl?: string, existingClickId?: string | null) => Promise<void>;

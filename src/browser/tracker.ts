@@ -12,6 +12,7 @@ import { retry } from './delivery';
 import { diagnose } from './diagnose';
 import { isBrowser } from './env';
 import { revokeConsent } from './erase';
+import { mergeOptions } from './options';
 import type { AffitorInitOptions as CoreInitOptions } from './options';
 import { resend } from './resend';
 import { rest } from './send';
@@ -62,7 +63,8 @@ export class AffitorTracker {
     // This build carries the whole SDK: the first part goes on with the rest directly.
     rest.retry = retry;
     this.init = (newOptions = {}) => {
-      const merged = { ...options, ...newOptions };
+      // As init merges options everywhere: one given as undefined keeps the constructor's value.
+      const merged = mergeOptions({ ...options }, newOptions);
       if (isBrowser()) {
         initialised = true;
         start(merged);

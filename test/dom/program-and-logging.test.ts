@@ -59,6 +59,15 @@ describe('program id resolution', () => {
     expect(api.sent).toHaveLength(0);
   });
 
+  it("keeps the constructor's options under an init option given as undefined (as init merges options everywhere)", async () => {
+    // e.g. `new AffitorTracker({ programId: 1, apiBase }).init({ apiBase: process.env.X, programId: settings.id })` with neither set.
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init({ programId: undefined, apiBase: undefined });
+    await landed();
+    expect(tracker.getData().programId).toBe(1);
+    expect(api.clicks()).toHaveLength(1);
+    expect(error).not.toHaveBeenCalled();
+  });
+
   it.each([['abc'], [0], [-4], [1.5], ['12abc']])('rejects the invalid program id %j with a clear error', async (bad) => {
     new AffitorTracker({ programId: bad as number, apiBase: API_BASE }).init();
     await landed();
