@@ -33,7 +33,8 @@ if (form) {
 
     // A plain affitor.signup(customerKey, email) works too, even before the SDK has loaded (the
     // stub's promise then settles once the SDK has the lead). Through ready() you get the SDK's
-    // own promise, which tells you when the lead was sent: wait for it before navigating away.
+    // own promise, settled once the lead was answered or within 5 s (a lead not sent by then waits
+    // in the outbox for the next page view): wait for it before navigating away.
     affitor.ready(function (sdk) {
       sdk.signup(customerKey, email).then(function () {
         document.getElementById('result').textContent = 'Welcome, ' + email + '! (signup reported to Affitor)';

@@ -8,7 +8,8 @@ import type { ReactNode } from 'react';
 
 export const metadata = { title: 'Example shop' };
 
-const PROGRAM_ID = process.env.NEXT_PUBLIC_AFFITOR_PROGRAM_ID ?? '1';
+// `|| '1'`: an empty value in a .env means the default, as the README says.
+const PROGRAM_ID = process.env.NEXT_PUBLIC_AFFITOR_PROGRAM_ID || '1';
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
