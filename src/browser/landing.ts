@@ -107,11 +107,16 @@ export function landingUrl(): string {
   return readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
 }
 
-/** Handles a landing on landingUrl(), unless this page view already did, or just did for the same partner (a route that keeps `?aff=`). */
+/**
+ * Handles a landing on landingUrl(), unless this page view already did, or just did for the same
+ * partner (a route that keeps `?aff=`). Such a route is recorded as handled too: Back to it after a
+ * newer partner's landing is no new touch. (A landing not made for want of a program id is not.)
+ */
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
   if (aff != handledAff && !handledUrls.has(url)) void land(url, aff);
+  else handledUrls.add(url);
 }
 
 /** A fresh page view (tests). */

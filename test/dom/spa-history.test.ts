@@ -39,6 +39,22 @@ it('keeps a newer partner reached inside the app when the router moves on from t
   expect(tracker.getData()?.affiliateUrl).toBe('https://shop.example.com/deal?aff=PARTNER456');
 });
 
+it('keeps the newer partner when Back returns to a route the app kept ?aff= of the earlier one on', async () => {
+  const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+  // The app keeps ?aff= as the visitor moves on; then a link to another partner inside the app.
+  history.pushState({}, '', '/pricing?aff=PARTNER123');
+  history.pushState({}, '', '/deal?aff=PARTNER456');
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  const newest = tracker.getClickId();
+  // Back (popstate) to /pricing?aff=PARTNER123: a page seen before the newer partner, not a new touch.
+  history.back();
+  await vi.waitFor(() => expect(location.pathname).toBe('/pricing'));
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  expect(tracker.getClickId()).toBe(newest);
+});
+
 it('does not land the URL again when init runs again after trackClick for a newer partner', async () => {
   const tracker = await land('https://shop.example.com/?aff=PARTNER123');
   await tracker.trackClick('https://shop.example.com/deal?aff=PARTNER456');
