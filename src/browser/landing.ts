@@ -16,6 +16,7 @@ import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
 import { send } from './send';
+import type { Extra } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
@@ -31,15 +32,17 @@ let started = 0;
 const handledUrls = new Set<string>();
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
 let newestApplied = 0;
+/** The click whose answer was applied last: sent again when consent comes after it (consent.ts). */
+export let appliedClick: PendingEvent | undefined;
+
+/** What the first-party handler needs to write the cookies itself (it strips these fields); nothing without the handler. */
+export const handlerFields = (event: PendingEvent): Extra =>
+  viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined;
 
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
-    const outcome = await send(
-      event,
-      // What the first-party handler needs to write the cookies itself (it strips these fields).
-      viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined,
-    );
+    const outcome = await send(event, handlerFields(event));
     const answer = outcome?.body;
     if (!answer) return;
     let { setByServer } = outcome;
@@ -57,6 +60,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     if (sequence < newestApplied && setByServer) persist(windowDays!);
     if (event.stale || sequence < newestApplied) return;
     newestApplied = sequence;
+    appliedClick = event;
     applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
   } catch (error) {
     log('error', 'click failed:', error);
@@ -125,4 +129,5 @@ export const resetLandings = (): void => {
   clicks.clear();
   handledUrls.clear();
   started = newestApplied = 0;
+  appliedClick = undefined;
 };

@@ -207,6 +207,26 @@ describe('cookies the handler wrote', () => {
     expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
   });
 
+  it('are written by the handler once consent is given after a pending landing (a consent banner), not left to document.cookie', async () => {
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+    const clickId = tracker.getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(document.cookie).not.toMatch(/affitor_/);
+    const writes = recordCookieWrites();
+    tracker.grantConsent();
+    // Written at once by the page: a visitor who leaves right after consenting keeps the partner.
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    // Then the same click again (its event id: the API records it once), for the handler to write the cookies itself.
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    expect(relayed).toHaveLength(2);
+    expect(relayed[1]).toMatchObject({ event_id: relayed[0]!.event_id, consent: 'granted', cookie_domain: 'example.com' });
+    expect(api.app.inspect().clicks).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    expect(attributionWrites(writes).filter((write) => write.startsWith('affitor_click_id='))).toHaveLength(1);
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'server', consent: 'granted' });
+    expect(tracker.diagnose().warnings).not.toContain(SAFARI_CAP_WARNING);
+  });
+
   it('revokeConsent deletes affitor_set_by with the rest', async () => {
     const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
     expect(cookieValue('affitor_set_by')).toBe('server');

@@ -77,6 +77,31 @@ export function firstPartyScenarios(scenario: Scenario): void {
       expect([...(await page.errors()), ...(await app.errors())]).toEqual([]);
     });
 
+    it('consent given after a pending landing (a consent banner): the page writes the cookies at once, then the same click again has the handler write them with Set-Cookie for the window, recorded once', async () => {
+      const page = await tab();
+      await land(page, HOSTS.relay, '/consent.html');
+      await until('the click', () => state().clicks.length === 1);
+      const clickId = await page.waitFor<string>('window.affitor.getClickId()');
+      expect(names(await page.cookies())).toEqual([]);
+
+      await page.evaluate('window.affitor.grantConsent()');
+      const setBy = await page.waitForCookie('affitor_set_by');
+      expect(setBy.value).toBe('server');
+      const [landingClick, afterConsent] = relayed('/api/v1/track/click');
+      expect(landingClick!.body).toMatchObject({ consent: 'pending' });
+      expect(afterConsent).toMatchObject({ status: 200, cookiesHeader: 'set', body: expect.objectContaining({ event_id: landingClick!.body!.event_id, consent: 'granted', cookie_domain: 'shop.localhost' }) as unknown });
+      const written = afterConsent!.setCookies.filter((line) => /;\s*domain=\.?shop\.localhost/i.test(line));
+      expect(written.map((line) => line.split('=')[0]).sort()).toEqual(SERVER_COOKIES);
+      expect(written.every((line) => new RegExp(`;\\s*max-age=${WINDOW_DAYS * 86_400}`, 'i').test(line)), json(written)).toBe(true);
+      const cookies = (await page.cookies()).filter((cookie) => SERVER_COOKIES.includes(cookie.name));
+      expect(names(cookies)).toEqual(SERVER_COOKIES);
+      for (const cookie of cookies) expect(daysLeft(cookie), cookie.name).toBeCloseTo(WINDOW_DAYS, 2);
+      expect(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value).toBe(clickId);
+      expect(state().clicks).toHaveLength(1);
+      expect((await diagnosis(page)).cookiesSetBy).toBe('server');
+      expect(await page.errors()).toEqual([]);
+    });
+
     it("a newer partner on a later page view: the handler writes the new attribution and grows the history; the page still writes none", async () => {
       const first = await tab();
       await land(first, HOSTS.relay);
