@@ -122,6 +122,19 @@ describe('click event_id (exactly once)', () => {
     expect((await click('PARTNER456', { event_id: 'e1' })).body).toStrictEqual(first.body);
   });
 
+  it("keeps programs' event ids apart: another program's click with the same id is recorded, not answered with the first", async () => {
+    const { click, server } = setup();
+    // Two merchants' backends that both chose `landing_42` (the server client lets them pick it).
+    const first = await click('PARTNER123', { event_id: 'landing_42' });
+    const other = await click('PROGRAM2', { event_id: 'landing_42' });
+    expect(other.body).toStrictEqual({ success: true, click_id: `cust_907_${START}`, partner_code: 'PROGRAM2', cookie_window_days: 60 });
+    expect(server.inspect().clicks.map((c) => c.program_id)).toEqual([1, 2]);
+    // Each program's own resend is still answered once.
+    expect((await click('PARTNER123', { event_id: 'landing_42' })).body).toStrictEqual(first.body);
+    expect((await click('PROGRAM2', { event_id: 'landing_42' })).body).toStrictEqual(other.body);
+    expect(server.inspect().clicks).toHaveLength(2);
+  });
+
   it('records a second click for a different event_id', async () => {
     const { click, server } = setup();
     await click('PARTNER123', { event_id: 'e1' });

@@ -1,6 +1,6 @@
 /** GET /_dashboard in-process: what each customer's row and the test-mode table show (the browser side is test/e2e/dashboard.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { ADMIN, setup } from './helpers';
+import { ADMIN, TOKEN_1, setup } from './helpers';
 
 /** The `<td>`s of customer `id`'s row. */
 function cellsOf(html: string, id: number): string[] {
@@ -99,6 +99,32 @@ describe('the dashboard', () => {
     expect(testModeOf(refunded)).toBe('yes');
   });
 
+  it('marks a resent test event test mode too: an event_id or Idempotency-Key replay of a test call', async () => {
+    const { server, call, click, lead } = setup();
+    const testClick = { event_id: 'evt_t1', additional_data: { test_mode: true, program_id: 1 } };
+    await click('X', testClick);
+    await click('X', testClick);
+    const testLead = { customer_key: 'k', event_id: 'evt_t2', additional_data: { test_mode: true, program_id: 1 } };
+    await lead(testLead);
+    await lead(testLead);
+    const resent = { token: TOKEN_1, headers: { 'Idempotency-Key': 'key-test-sale' } };
+    await call('/api/v1/track/sale', { additional_data: { test_mode: true } }, resent);
+    const again = await call('/api/v1/track/sale', { additional_data: { test_mode: true } }, resent);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const refundOnce = { token: TOKEN_1, headers: { 'Idempotency-Key': 'key-test-refund' } };
+    const testTxn = server.inspect().sales[0]!.transaction_id;
+    await call('/api/v1/track/refund', { transaction_id: testTxn }, refundOnce);
+    await call('/api/v1/track/refund', { transaction_id: testTxn }, refundOnce);
+    expect(server.inspect().clicks.length + server.inspect().leads.length + server.inspect().sales.length + server.inspect().refunds.length).toBe(4);
+    // Each first call and its resend show as one entry of two calls, flagged test mode.
+    expect(server.requests().map((r) => [r.path.split('/').pop(), r.calls, r.test_mode])).toStrictEqual([
+      ['click', 2, true],
+      ['lead', 2, true],
+      ['sale', 2, true],
+      ['refund', 2, true],
+    ]);
+  });
+
   it('shows the 100 customers with the latest activity, newest first: a sale brings an old customer back to the top', async () => {
     const { server, clock, click, sale } = setup();
     const clickIds: unknown[] = [];
@@ -124,6 +150,34 @@ describe('the dashboard', () => {
     // All six seeded customers; the one clicked in 2025 last.
     expect(shown).toHaveLength(6);
     expect(shown.at(-1)).toBe(905);
+  });
+});
+
+describe('GET /_dashboard/fragment', () => {
+  const fragment = (server: ReturnType<typeof setup>['server'], etag?: string) =>
+    server.fetch(
+      new Request('https://api.affitor.test/_dashboard/fragment', { headers: { Authorization: `Bearer ${ADMIN}`, ...(etag ? { 'If-None-Match': etag } : {}) } }),
+    );
+
+  it('answers 304 to the ETag of an unchanged state, and 200 once a call changed it', async () => {
+    const { server, click } = setup();
+    const first = await fragment(server);
+    const etag = first.headers.get('etag')!;
+    expect((await fragment(server, etag)).status).toBe(304);
+    await click('PARTNER123');
+    expect((await fragment(server, etag)).status).toBe(200);
+  });
+
+  it("does not answer 304 to a restarted server's page: the same number of calls is another state", async () => {
+    // The tab stays open while the server restarts and the merchant's suite runs again, making as many calls.
+    const before = setup();
+    await before.click('PARTNER123');
+    const etag = (await fragment(before.server)).headers.get('etag')!;
+    const after = setup();
+    await after.click('PARTNER456');
+    const reply = await fragment(after.server, etag);
+    expect(reply.status).toBe(200);
+    expect(await reply.text()).toContain('PARTNER456');
   });
 });
 

@@ -88,6 +88,9 @@ describe('bad seeds', () => {
     ['a customer in a seed without programs', { customers: [{}] }, 'customers[0].program_id'],
     ['a fault that is not a boolean', { faults: { sale: 1 } }, 'faults.sale'],
     ['an empty admin token', { admin_token: '' }, 'admin_token'],
+    // A Bearer header and the dashboard's form both lose it: /_inspect and /_dashboard could never be opened.
+    ['an admin token ending in a newline', { admin_token: 'admin_secret\n' }, 'admin_token'],
+    ['an admin token starting with a space', { admin_token: ' admin_secret' }, 'admin_token'],
   ];
 
   it.each(cases)('rejects %s with a SeedError naming the field', (_what, seed, field) => {

@@ -205,6 +205,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
 
       const settled = claim?.settle(route.path, read.bytes);
       if (settled?.kind === 'answer') {
+        call.testMode = settled.test;
         return jsonReply(settled.answer, settled.replayed ? { ...headers, [REPLAY_HEADER]: 'true' } : headers);
       }
 
@@ -213,7 +214,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
         const context: RouteContext = { body, store, program, now: at, requestId };
         const decided = route.handle(context);
         call.testMode = context.recordedTest === true;
-        claim?.finish(decided);
+        claim?.finish(decided, call.testMode);
         return chaos.losesAnswer(route.fault) ? { status: 500, headers: {}, body: null, drop: true } : answer(decided);
       } catch {
         return answer(fail(500, route.failure));

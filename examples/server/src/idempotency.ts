@@ -19,20 +19,23 @@ const WELL_FORMED = /^[\x21-\x7e]{1,255}$/;
 
 type Entry =
   | { state: 'handling'; expiresAt: number }
-  | { state: 'done'; fingerprint: string; answer: Answer; expiresAt: number };
+  | { state: 'done'; fingerprint: string; answer: Answer; test: boolean; expiresAt: number };
 
 /** What a claimed key says once the body is known. */
 export type Settled =
   /** Handle the call, then `finish` the claim with its answer. */
   | { kind: 'handle' }
-  /** Answer this without handling the call (a replay, a conflict, a bad key). */
-  | { kind: 'answer'; answer: Answer; replayed: boolean };
+  /** Answer this without handling the call (a replay, a conflict, a bad key); `test`: it answers a test event. */
+  | { kind: 'answer'; answer: Answer; replayed: boolean; test: boolean };
 
 export interface Claim {
   /** Compares this call with what the key already holds. */
   settle(route: string, body: Uint8Array): Settled;
-  /** Keeps `answer` as the key's answer; a 5xx is not kept, so a retry is handled anew. */
-  finish(answer: Answer): void;
+  /**
+   * Keeps `answer` as the key's answer; a 5xx is not kept, so a retry is handled anew. `test`: what
+   * the call recorded is a test event (a refund's answer does not say so), for its replays.
+   */
+  finish(answer: Answer, test: boolean): void;
   /** Frees a key this call held but did not finish (refused, failed, or aborted). */
   release(): void;
 }
@@ -61,8 +64,8 @@ export class IdempotencyKeys {
       return {
         settle: (route, body) =>
           existing.fingerprint === fingerprintOf(route, body)
-            ? { kind: 'answer', answer: existing.answer, replayed: true }
-            : { kind: 'answer', answer: fail(409, MESSAGES.idempotencyMismatch), replayed: false },
+            ? { kind: 'answer', answer: existing.answer, replayed: true, test: existing.test }
+            : { kind: 'answer', answer: fail(409, MESSAGES.idempotencyMismatch), replayed: false, test: false },
         finish: () => undefined,
         release: () => undefined,
       };
@@ -77,11 +80,11 @@ export class IdempotencyKeys {
         fingerprint = fingerprintOf(route, body);
         return { kind: 'handle' };
       },
-      finish: (answer) => {
+      finish: (answer, test) => {
         if (!held) return;
         held = false;
         if (answer.status >= 500) this.entries.delete(id);
-        else this.entries.set(id, { state: 'done', fingerprint, answer: structuredClone(answer), expiresAt: mine.expiresAt });
+        else this.entries.set(id, { state: 'done', fingerprint, answer: structuredClone(answer), test, expiresAt: mine.expiresAt });
       },
       release: () => {
         if (!held) return;
@@ -101,5 +104,5 @@ export class IdempotencyKeys {
 
 /** A claim that answers the same thing whatever the body: a bad key, or a key still in use. */
 function fixed(answer: Answer): Claim {
-  return { settle: () => ({ kind: 'answer', answer, replayed: false }), finish: () => undefined, release: () => undefined };
+  return { settle: () => ({ kind: 'answer', answer, replayed: false, test: false }), finish: () => undefined, release: () => undefined };
 }

@@ -107,10 +107,16 @@ function addressOrRange(value: unknown, path: string): string {
   return text;
 }
 
-/** A token no other key of the seed has, without surrounding whitespace (a Bearer header loses it). */
+/** A token without surrounding whitespace: a Bearer header (and the dashboard's form) loses it, and the token would never match. */
+function bareToken(value: unknown, path: string): string {
+  const text = nonEmptyString(value, path);
+  if (text !== text.trim()) throw new SeedError(path, 'must not start or end with whitespace');
+  return text;
+}
+
+/** A token no other key of the seed has. */
 function uniqueToken(value: unknown, path: string, tokens: Set<string>, clash: string): string {
-  const token = nonEmptyString(value, path);
-  if (token !== token.trim()) throw new SeedError(path, 'must not start or end with whitespace');
+  const token = bareToken(value, path);
   if (tokens.has(token)) throw new SeedError(path, clash);
   tokens.add(token);
   return token;
@@ -275,6 +281,6 @@ export function parseSeed(raw: unknown, startedAt: number): Seed {
     referral_links: parseLinks(top.referral_links, programIds, partnerIds),
     customers: parseCustomers(top.customers, programs, partnerIds, startedAt),
     faults: parseFaults(top.faults),
-    admin_token: top.admin_token === undefined ? DEFAULT_ADMIN_TOKEN : nonEmptyString(top.admin_token, 'admin_token'),
+    admin_token: top.admin_token === undefined ? DEFAULT_ADMIN_TOKEN : bareToken(top.admin_token, 'admin_token'),
   };
 }

@@ -55,8 +55,8 @@ export class Store {
   /** Every transaction_id ever accepted, across programs: the duplicate guard, and the sale it names. */
   private readonly byTransactionId = new Map<string, Sale>();
   /**
-   * First answers to client `event_id`s: one map per scope (the route, and the program for a
-   * Bearer call: see exactlyOnce), keyed by the id itself, which is the string the stored event
+   * First answers to client `event_id`s: one map per scope (the route, and the program the
+   * event is for: see exactlyOnce), keyed by the id itself, which is the string the stored event
    * already holds (a `route:id` key would be a new string per event).
    */
   private readonly replays = new Map<string, Map<string, Answer>>();

@@ -1,16 +1,30 @@
 /** POST /api/v1/track/click — public, browser route. */
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
-import type { ClickEvent } from '../types';
+import type { ClickEvent, Partner, Program, ReferralLink } from '../types';
 import type { RouteContext } from './context';
 import { additionalData, eventIdOf, exactlyOnce, text, testProgram, isTestMode } from './context';
 
+/** What a click that passed its checks is recorded for: a test click, or a link's. */
+type Target =
+  | { affiliateUrl: string; aff: string | null; test: Program }
+  | { affiliateUrl: string; aff: string; test?: undefined; link: ReferralLink; program: Program; partner: Partner };
+
+/**
+ * The checks come before the exactly-once step, which then runs in the program the click is
+ * for: clicks carry no token (the server client's Bearer header is ignored here), and two
+ * merchants may pick the same `event_id` (`landing_42`); a shared scope answered the second
+ * program's click with the first one's click_id and recorded nothing for its partner.
+ */
 export function trackClick(ctx: RouteContext): Answer {
-  return exactlyOnce('click', ctx, () => decideClick(ctx));
+  const target = checkClick(ctx);
+  if ('status' in target) return target;
+  const program = target.test ?? target.program;
+  return exactlyOnce('click', ctx, program.id, () => recordClick(ctx, target));
 }
 
-function decideClick(ctx: RouteContext): Answer {
-  const { body, store, now } = ctx;
+function checkClick(ctx: RouteContext): Target | Answer {
+  const { body, store } = ctx;
   const affiliateUrl = body.affiliate_url;
   if (typeof affiliateUrl !== 'string') return fail(400, MESSAGES.clickAffiliateUrlRequired);
   let url: URL;
@@ -19,7 +33,23 @@ function decideClick(ctx: RouteContext): Answer {
   } catch {
     return fail(400, MESSAGES.clickAffiliateUrlInvalid);
   }
+  const aff = url.searchParams.get('aff');
 
+  const test = isTestMode(body) ? testProgram(ctx) : undefined;
+  if (test) return { affiliateUrl, aff, test };
+
+  if (aff === null || aff === '') return fail(400, MESSAGES.clickNoAffParameter);
+  const link = store.links.get(aff);
+  if (!link) return fail(400, MESSAGES.clickLinkNotFound);
+  const program = link.program_id === null ? undefined : store.programs.get(link.program_id);
+  const partner = store.partner(link.partner_id);
+  if (!program || !partner) return fail(400, MESSAGES.clickLinkMisconfigured);
+  if (link.status === 'inactive') return ok({ success: false, message: MESSAGES.clickLinkInactive });
+  return { affiliateUrl, aff, link, program, partner };
+}
+
+function recordClick(ctx: RouteContext, target: Target): Answer {
+  const { body, store, now } = ctx;
   const record = (event: Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>) =>
     store.addClick((id) => ({
       id,
@@ -29,7 +59,7 @@ function decideClick(ctx: RouteContext): Answer {
       short_link: event.short_link,
       click_id: event.click_id,
       test_mode: event.test_mode,
-      affiliate_url: affiliateUrl,
+      affiliate_url: target.affiliateUrl,
       page_url: text(body.page_url),
       page_title: text(body.page_title),
       referrer_url: text(body.referrer_url),
@@ -45,26 +75,17 @@ function decideClick(ctx: RouteContext): Answer {
       created_at: now,
     }));
 
-  const testFor = isTestMode(body) ? testProgram(ctx) : undefined;
-  if (testFor) {
+  if (target.test) {
     ctx.recordedTest = true;
-    const event = record({ program_id: testFor.id, customer_id: null, partner_id: null, short_link: url.searchParams.get('aff'), click_id: null, test_mode: true });
+    const event = record({ program_id: target.test.id, customer_id: null, partner_id: null, short_link: target.aff, click_id: null, test_mode: true });
     return ok({
       success: true,
       message: 'Test click event tracked successfully',
-      data: { eventId: event.id, programId: testFor.id, test_mode: true },
+      data: { eventId: event.id, programId: target.test.id, test_mode: true },
     });
   }
 
-  const aff = url.searchParams.get('aff');
-  if (aff === null || aff === '') return fail(400, MESSAGES.clickNoAffParameter);
-  const link = store.links.get(aff);
-  if (!link) return fail(400, MESSAGES.clickLinkNotFound);
-  const program = link.program_id === null ? undefined : store.programs.get(link.program_id);
-  const partner = store.partner(link.partner_id);
-  if (!program || !partner) return fail(400, MESSAGES.clickLinkMisconfigured);
-  if (link.status === 'inactive') return ok({ success: false, message: MESSAGES.clickLinkInactive });
-
+  const { link, program, partner } = target;
   const existingClickId = text(body.existing_click_id);
   const known = existingClickId === null ? undefined : store.customerByClickId(existingClickId);
   let customer;

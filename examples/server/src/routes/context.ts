@@ -56,20 +56,27 @@ export function roundCents(value: number): number {
 const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Runs `decide` at most once per client `event_id`: a repeat of an id whose first
- * call succeeded gets that first answer back and records nothing. A malformed
- * `event_id` is ignored, as a server that does not know the field would.
+ * Runs `decide` at most once per client `event_id` in a program: a repeat of an id whose first
+ * call succeeded gets that first answer back and records nothing. A malformed `event_id` is
+ * ignored, as a server that does not know the field would.
  *
- * A Bearer call's ids are its program's own: a merchant may pick them (`signup_42`), and
- * another program's call, or an unauthenticated browser call that guessed the id, must not
- * have that merchant's lead answered with their first answer and never recorded.
+ * Ids are kept per program (`programId`: the token's for a Bearer call, the link's for a click,
+ * `null` for a browser lead, whose program is not known before it is handled): a merchant may
+ * pick them (`signup_42`), and another program's call, or an unauthenticated browser call that
+ * guessed the id, must not have that merchant's event answered with their first answer and
+ * never recorded.
  */
-export function exactlyOnce(route: string, ctx: RouteContext, decide: () => Answer): Answer {
+export function exactlyOnce(route: string, ctx: RouteContext, programId: number | null, decide: () => Answer): Answer {
   const eventId = eventIdOf(ctx.body);
   if (eventId === null) return decide();
-  const scope = ctx.program ? `${route} ${ctx.program.id}` : route;
+  const scope = programId === null ? route : `${route} ${programId}`;
   const first = ctx.store.replay(scope, eventId);
-  if (first) return first;
+  if (first) {
+    // A resent test event is still one (the dashboard's latest requests flag it); only click and
+    // lead keep event ids, and their test answers say so in `data.test_mode`.
+    ctx.recordedTest = isRecord(first.body.data) && first.body.data.test_mode === true;
+    return first;
+  }
   const answer = decide();
   if (answer.status === 200 && answer.body.success === true) ctx.store.remember(scope, eventId, answer);
   return answer;

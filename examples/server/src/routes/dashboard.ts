@@ -33,8 +33,13 @@ export function dashboardRoutes({ store, log }: { store: Store; log: RequestLog 
     return auth.ok ? auth.token : null;
   };
   const fragment = () => renderFragment(dashboardData(store), log.list());
-  /** Changes whenever the page would: every write comes from a logged call. */
-  const etag = () => `W/"${log.total}"`;
+  /**
+   * Changes whenever the page would: every write comes from a logged call. The count alone
+   * starts again at 0 with every server, and a tab left open across a restart (the same suite
+   * run again, as many calls) was answered 304 and kept showing the previous run's records.
+   */
+  const run = globalThis.crypto.randomUUID().slice(0, 8);
+  const etag = () => `W/"${run}-${log.total}"`;
 
   return [
     [

@@ -5,7 +5,7 @@ import type { RouteContext } from './context';
 import { additionalData, eventIdOf, exactlyOnce, isTestMode, text, testProgram } from './context';
 
 export function trackLead(ctx: RouteContext): Answer {
-  return exactlyOnce('lead', ctx, () => decideLead(ctx));
+  return exactlyOnce('lead', ctx, ctx.program?.id ?? null, () => decideLead(ctx));
 }
 
 function decideLead(ctx: RouteContext): Answer {
