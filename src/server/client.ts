@@ -51,6 +51,8 @@ const PATHS: Record<Route, string> = {
   readiness: '/api/v1/programs/me/readiness',
 };
 
+const methodOf = (route: Route) => (route === 'readiness' ? 'GET' : 'POST');
+
 /** The routes whose calls carry an `Idempotency-Key`. */
 const IDEMPOTENT_ROUTES: ReadonlySet<Route> = new Set(['sale', 'refund']);
 
@@ -60,6 +62,14 @@ const IDEMPOTENT_ROUTES: ReadonlySet<Route> = new Set(['sale', 'refund']);
  */
 const IDEMPOTENCY_CONFLICT = 'Idempotency-Key ';
 const KEY_STILL_IN_USE = 'Idempotency-Key is in use by a request still being processed; retry later';
+
+/**
+ * The 401 a signed call gets when its signature was already used. A call signs with the current
+ * second, so another client with this key (another worker, another lambda) that sent the same
+ * body in the same second (two equal partial refunds, two readiness polls) made it first. Nothing
+ * was applied: a new attempt, signed in a later second, is the call the server asks for.
+ */
+const REPLAYED = /^Replay detected/i;
 
 /** What one attempt amounts to: a final result, or a failure worth another try (not before `waitAtLeastMs`). */
 type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number };
@@ -191,8 +201,7 @@ export class Affitor {
   ): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     const { apiUrl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs } = this.#options;
     const requestId = headers['X-Request-ID']!;
-    const method = route === 'readiness' ? 'GET' : 'POST';
-    const request = { fetch: this.#fetch, url: `${apiUrl}${PATHS[route]}`, method, headers, body: payload, timeoutMs, signal } as const;
+    const request = { fetch: this.#fetch, url: `${apiUrl}${PATHS[route]}`, method: methodOf(route), headers, body: payload, timeoutMs, signal } as const;
     // A 5xx answer seen earlier in this call; see the 409 case in #judge.
     let serverFailure: AffitorFailure | undefined;
     for (let attempts = 1; ; attempts++) {
@@ -265,7 +274,13 @@ export class Affitor {
       return { result: failure('invalid_response', message, status), retry: false };
     }
 
-    const message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;
+    let message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;
+    if ((status === 404 || status === 405) && (message === 'Not found' || message === `HTTP ${status}`)) {
+      // No route there (a route's own 404 names what it did not find): else a bare "Not found"
+      // on every sale reads like a missing customer, not a wrong apiUrl.
+      const { apiUrl } = this.#options;
+      message = `${message}: nothing takes ${methodOf(route)} ${apiUrl}${PATHS[route]}: is apiUrl ${apiUrl} right? It is the API's base URL, without /api/v1`;
+    }
     if (status === 409 && message.startsWith(IDEMPOTENCY_CONFLICT)) {
       return { result: failure('conflict', message, status), retry: message === KEY_STILL_IN_USE };
     }
@@ -277,6 +292,10 @@ export class Affitor {
       if (context.serverFailure) return { result: { ...context.serverFailure, attempts }, retry: false };
       const duplicate: AffitorDuplicate = { ok: true, status, data: null, error: null, code: null, requestId, attempts, duplicate: true };
       return { result: duplicate, retry: false };
+    }
+
+    if (status === 401 && this.#signer && REPLAYED.test(message)) {
+      return { result: failure('unauthorized', message, status), retry: true };
     }
 
     const code = codeForStatus(status);

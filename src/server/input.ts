@@ -235,6 +235,11 @@ function nonNegative(field: string, value: unknown, fallback: number, integer: b
   return value;
 }
 
+/** A host name that never leaves this machine; `URL` has already lower-cased it and spelled out IPv4. */
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** Checks the constructor options (all but apiKey and fetch) and applies the defaults. */
 export function resolveOptions(options: Record<string, unknown>): ResolvedOptions {
   const apiUrl = options.apiUrl ?? 'https://api.affitor.com';
@@ -251,6 +256,19 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
   // reach every result (and the merchant's logs). Refused here, and never quoted.
   if (parsed.username || parsed.password) {
     throw new AffitorInputError('apiUrl', 'apiUrl must not carry credentials (user:password@): fetch refuses such a URL');
+  }
+  // Else `${apiUrl}/api/v1/...` puts the route inside the query or the fragment: every call goes
+  // to the wrong path. (Checked on the string: `new URL` drops an empty `?` or `#`.)
+  if (/[?#]/.test(apiUrl as string)) {
+    throw new AffitorInputError('apiUrl', `apiUrl must not carry a query (?) or a fragment (#): the client adds each route's path to it (got ${describe(apiUrl)})`);
+  }
+  // Every call carries the secret API key (and a sale's amounts): over http anyone on the path
+  // reads it. Plain http stays for a server on this machine (the reference server, tests).
+  if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+    throw new AffitorInputError(
+      'apiUrl',
+      `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${describe(apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+    );
   }
   const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);
   // setTimeout runs a longer delay after 1 ms: every attempt would time out at once.

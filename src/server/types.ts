@@ -17,6 +17,8 @@ export interface AffitorOptions {
   signingSecret?: string;
   /**
    * Base URL of the tracking API. A path prefix is kept (`https://proxy.example/affitor`).
+   * `https:` only, since every call carries the API key; `http:` is accepted for `localhost`,
+   * `127.x.x.x` and `[::1]` (a server on this machine).
    * @default 'https://api.affitor.com'
    */
   apiUrl?: string;
@@ -32,8 +34,9 @@ export interface AffitorOptions {
    */
   timeoutMs?: number;
   /**
-   * How many times a call is repeated after a network error, a timeout, a 429, a 5xx or a 409
-   * saying its idempotency key is still in use. Sales and refunds carry an `Idempotency-Key`, so a
+   * How many times a call is repeated after a network error, a timeout, a 429, a 5xx, a 409
+   * saying its idempotency key is still in use, or (signed calls) a 401 saying its signature was
+   * already used by another client with this key, in the same second. Sales and refunds carry an `Idempotency-Key`, so a
    * retry of one the server already applied gets the first answer back instead of applying it twice.
    * `0` disables retries.
    * @default 2

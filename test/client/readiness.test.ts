@@ -18,11 +18,11 @@ describe('Affitor#readiness', () => {
       seen.push(request.clone());
       return app.fetch(request);
     };
-    const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test/', fetch });
+    const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test/', fetch });
     const result = await affitor.readiness({ requestId: 'poll-7' });
     expect(result).toMatchObject({ ok: true, status: 200, requestId: 'poll-7', attempts: 1, data: { state: 'not_started', blocker: 'payout', gates: { profile: { status: 'pass' } } } });
     expect(seen[0]!.method).toBe('GET');
-    expect(seen[0]!.url).toBe('http://tracking.test/api/v1/programs/me/readiness');
+    expect(seen[0]!.url).toBe('https://tracking.test/api/v1/programs/me/readiness');
     expect(seen[0]!.headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
     expect(seen[0]!.headers.has('content-type')).toBe(false);
     expect(await seen[0]!.text()).toBe('');
@@ -30,7 +30,7 @@ describe('Affitor#readiness', () => {
 
   it('follows what the client itself reported, up to verified', async () => {
     const app = createTrackingServer(READY_SEED);
-    const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch: inProcessFetch(app) });
+    const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test', fetch: inProcessFetch(app) });
     const click = await affitor.trackClick({ affiliateUrl: 'https://shop.test/?aff=PARTNER123' });
     const clickId = click.ok && 'click_id' in click.data ? click.data.click_id : '';
     await affitor.trackLead({ clickId, customerExternalId: 'u_ready' });
@@ -41,7 +41,7 @@ describe('Affitor#readiness', () => {
 
   it('resolves to a failure, never rejects: unknown key, network down, server errors after retries', async () => {
     const app = createTrackingServer(SEED);
-    const wrongKey = new Affitor({ apiKey: 'nope', apiUrl: 'http://tracking.test', fetch: inProcessFetch(app) });
+    const wrongKey = new Affitor({ apiKey: 'nope', apiUrl: 'https://tracking.test', fetch: inProcessFetch(app) });
     expect(await wrongKey.readiness()).toMatchObject({ ok: false, status: 401, code: 'unauthorized', error: 'Invalid API token' });
 
     const down = new Affitor({ apiKey: TOKEN, fetch: () => Promise.reject(new TypeError('fetch failed')), retryDelayMs: 1 });
@@ -63,7 +63,7 @@ describe('Affitor#readiness', () => {
     const seed = structuredClone(SEED);
     seed.programs![0]!.api_keys = [{ token: 'tok_signed', signing_secret: 'sec_1' }];
     const app = createTrackingServer(seed);
-    const signed = new Affitor({ apiKey: 'tok_signed', signingSecret: 'sec_1', apiUrl: 'http://tracking.test', fetch: inProcessFetch(app) });
+    const signed = new Affitor({ apiKey: 'tok_signed', signingSecret: 'sec_1', apiUrl: 'https://tracking.test', fetch: inProcessFetch(app) });
     expect(await signed.readiness()).toMatchObject({ ok: true, data: { state: 'not_started' } });
   });
 

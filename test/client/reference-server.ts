@@ -42,6 +42,6 @@ export function setup(options: Partial<AffitorOptions> & { hooks?: Parameters<ty
   const { hooks, ...clientOptions } = options;
   const app = createTrackingServer(SEED);
   const fetch = inProcessFetch(app, hooks);
-  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch, retryDelayMs: 1, ...clientOptions });
+  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test', fetch, retryDelayMs: 1, ...clientOptions });
   return { app, fetch, affitor };
 }

@@ -37,6 +37,24 @@ describe('results', () => {
     expect(result.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('points at apiUrl when nothing answers the route there (the API path written into it, a typo)', async () => {
+    const apiUrl = 'https://api.affitor.test/api/v1';
+    for (const [response, said] of [
+      [() => json(404, { error: 'Not found' }), 'Not found'],
+      [() => new Response('<html>404</html>', { status: 404 }), 'HTTP 404'],
+      [() => new Response(null, { status: 405 }), 'HTTP 405'],
+    ] as const) {
+      const result = await new Affitor({ apiKey: API_KEY, apiUrl, fetch: fakeFetch(response), maxRetries: 0 }).trackSale(sale);
+      expect(result).toMatchObject({
+        ok: false,
+        error: `${said}: nothing takes POST ${apiUrl}/api/v1/track/sale: is apiUrl ${apiUrl} right? It is the API's base URL, without /api/v1`,
+      });
+    }
+    // A route's own 404 is the answer, not a wrong address.
+    const missing = await answering(() => json(404, { error: 'Sale not found for transaction_id' })).trackRefund({ invoiceId: 'x' });
+    expect(missing.error).toBe('Sale not found for transaction_id');
+  });
+
   it('describes an error answer that is not JSON by its status', async () => {
     const result = await answering(() => new Response('<html>Bad gateway</html>', { status: 502 })).trackRefund({ invoiceId: 'x' });
     expect(result).toMatchObject({ ok: false, status: 502, code: 'server', error: 'HTTP 502' });

@@ -87,6 +87,24 @@ describe('signed requests on a real port', () => {
     expect(result).toMatchObject({ ok: true, status: 200, data: { sale_id: 1 }, attempts: 3 });
     expect(server.app.inspect().sales).toHaveLength(1);
   });
+
+  it('tracks two equal partial refunds sent in the same second by two clients (two workers, two lambdas)', async () => {
+    // Same body, same second: the same signature. The server refuses the second as a replay;
+    // that refusal applied nothing, so the client signs again in the next second.
+    const server = await serve(seedWith([{ token: SIGNED, signing_secret: SECRET }]));
+    await client(server).trackSale(sale);
+    const refund = { invoiceId: sale.invoiceId, refundAmountCents: 1000 };
+    await new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000))); // both in one second
+    const results = await Promise.all([client(server).trackRefund(refund), client(server).trackRefund(refund)]);
+    for (const result of results) expect(result).toMatchObject({ ok: true, data: { status: 'refunded', deductionAmount: 2 } });
+    expect(server.app.inspect().refunds).toHaveLength(2);
+  });
+
+  it('does not retry a replay refusal without a signing secret to sign afresh with', async () => {
+    const fetch: FetchLike = () => Promise.resolve(Response.json({ error: 'Replay detected: this signature was already used. Sign every request with a fresh X-Timestamp' }, { status: 401 }));
+    const result = await new Affitor({ apiKey: TOKEN, apiUrl: 'http://127.0.0.1:9', fetch, retryDelayMs: 1 }).trackSale(sale);
+    expect(result).toMatchObject({ ok: false, status: 401, code: 'unauthorized', attempts: 1 });
+  });
 });
 
 describe('retries made safe by idempotency keys, on a real port', () => {

@@ -37,7 +37,7 @@ afterEach(async () => {
 async function webhook(signingSecret?: string, hooks?: Parameters<typeof inProcessFetch>[1]) {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   const app = createTrackingServer(SEED);
-  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'http://tracking.test', fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
+  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test', fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
   const server = createWebhookServer({ affitor, signingSecret });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));

@@ -52,6 +52,30 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrown(() => new Affitor({ apiKey: API_KEY, fetch: 'fetch' as never })).field).toBe('fetch');
   });
 
+  it('refuses an http apiUrl off this machine: the API key would travel in clear text', () => {
+    for (const apiUrl of ['http://api.affitor.com', 'http://10.0.0.5:8787', 'HTTP://Tracking.Example/affitor']) {
+      const error = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
+      expect(error.field).toBe('apiUrl');
+      expect(error.message).toBe(
+        `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${JSON.stringify(apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+      );
+      expect(error.message).not.toContain(API_KEY);
+    }
+    // The reference server and local development stay on plain http.
+    for (const apiUrl of ['http://localhost:8787', 'http://api.localhost', 'http://127.0.0.1:8787/', 'http://127.1.2.3', 'http://[::1]:8787']) {
+      expect(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch })).not.toThrow();
+    }
+  });
+
+  it('refuses an apiUrl with a query or a fragment, which the route path would land after', () => {
+    // `${apiUrl}/api/v1/track/sale` would be https://proxy.test/affitor?x=1/api/v1/track/sale: every call to the wrong path.
+    for (const apiUrl of ['https://proxy.test/affitor?x=1', 'https://api.affitor.com/#top', 'https://api.affitor.com?']) {
+      const error = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
+      expect(error.field).toBe('apiUrl');
+      expect(error.message).toBe(`apiUrl must not carry a query (?) or a fragment (#): the client adds each route's path to it (got ${JSON.stringify(apiUrl)})`);
+    }
+  });
+
   it('refuses a sale or lead with neither customerExternalId nor clickId', () => {
     const error = thrown(() => affitor.trackSale({ invoiceId: 'in_1', amount: 100 }));
     expect(error.field).toBe('customerExternalId');
