@@ -15,10 +15,16 @@ export function onUrlChange(onChange: () => void): void {
     for (const method of ['pushState', 'replaceState'] as const) {
       // Called on `history` as the page would, so routers that check `this` keep working.
       const original = history[method].bind(history);
-      history[method] = (...args: Parameters<History['pushState']>) => {
-        original(...args);
-        notify();
-      };
+      // A page that froze the History API (a framework, a test harness) makes the assignment throw
+      // (strict mode): its in-app navigations go unheard, but the landing and back/forward are not lost.
+      try {
+        history[method] = (...args: Parameters<History['pushState']>) => {
+          original(...args);
+          notify();
+        };
+      } catch {
+        /* see above */
+      }
     }
     addEventListener('popstate', notify);
   }

@@ -34,12 +34,13 @@ export const NO_PROGRAM_ID = 'No program id: set programId in init(), data-affit
 
 /**
  * Merges `newOptions` over `into`: an option given as undefined keeps its value. Returns `into`.
- * None (undefined, or a page's `init(null)`) merges nothing.
+ * None (undefined, or a page's `init(null)`) merges nothing. A `'false'` (a string from a config
+ * or an env variable) is false: as it is, it is truthy, and would turn `debug` or `decorateStripe` on.
  */
 export const mergeOptions = <T extends AffitorInitOptions>(into: T, newOptions?: AffitorInitOptions | null): T => {
   for (const key in newOptions) {
-    const value = newOptions[key as keyof AffitorInitOptions];
-    if (value !== undefined) (into as Record<string, unknown>)[key] = value;
+    const value: unknown = newOptions[key as keyof AffitorInitOptions];
+    if (value !== undefined) (into as Record<string, unknown>)[key] = value != 'false' && value;
   }
   return into;
 };

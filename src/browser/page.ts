@@ -36,8 +36,11 @@ export const programIdAttribute = (): string | null | undefined =>
   document.currentScript?.getAttribute('data-affitor-program-id') ??
   document.querySelector('script[data-affitor-program-id]')?.getAttribute('data-affitor-program-id');
 
-/** The program id set on the page: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`. */
-export const pageProgramId = (): unknown => programIdAttribute() ?? (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
+/**
+ * The program id set on the page: a script tag's `data-affitor-program-id`, else `window.AFFITOR_PROGRAM_ID`.
+ * An empty attribute (a template that left it blank) is none set: the window's value, else the error naming where one goes.
+ */
+export const pageProgramId = (): unknown => programIdAttribute() || (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
 
 /** The browser's Global Privacy Control signal. */
 export const globalPrivacyControl = (): boolean =>

@@ -33,7 +33,7 @@ export function snapshot(): Snapshot {
   const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';
   return {
     programId,
-    programIdSource: !programId ? null : options.programId != null ? 'option' : browser && programIdAttribute() != null ? 'script-attribute' : 'window',
+    programIdSource: !programId ? null : options.programId != null ? 'option' : browser && programIdAttribute() ? 'script-attribute' : 'window',
     cookieDomain: chosenDomain ?? null,
     cookieDomainReason: reason,
     probes,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { NO_PROGRAM_ID } from '../../src/browser/options';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -398,6 +399,54 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(api.clicks()).toHaveLength(1);
     expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
     expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
+  });
+
+  it('data-affitor-program-id="" (a template left it blank) falls back to window.AFFITOR_PROGRAM_ID, else says no program id was set', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '', 'data-affitor-api-base': API_BASE });
+    (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID = 7;
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await runFirstFile();
+    } finally {
+      delete (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
+    }
+    expect(error).not.toHaveBeenCalled();
+    expect(api.clicks()[0]!.body.additional_data).toMatchObject({ program_id: 7 });
+    // Without it: the error that names where a program id goes, not "Invalid program id" followed by nothing.
+    host.affitor!.init!();
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] ${NO_PROGRAM_ID}`]);
+  });
+
+  it('data-affitor-debug="false" and init({ debug: \'false\' }) (a string from a config) leave debug off', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'false' });
+    installStub();
+    host.affitor!.init!({ debug: 'false' });
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    await runFirstFile();
+    host.affitor!.init!({ debug: 'false' });
+    await aTask();
+    expect(info).not.toHaveBeenCalled();
+    expect(requestedFiles()).toEqual([]);
+  });
+
+  it('lands, throwing nothing, on a page whose history.pushState is not writable (frozen by a framework or a test harness)', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    Object.defineProperty(history, 'pushState', { value: history.pushState.bind(history), writable: false, configurable: true });
+    try {
+      await runFirstFile();
+    } finally {
+      delete (history as Partial<History>).pushState;
+    }
+    expect(error).not.toHaveBeenCalled();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks()).toHaveLength(1);
+    // replaceState, still writable, is still heard.
+    history.replaceState(null, '', '/?aff=PARTNER456');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
   });
 
   it.each([['denied', false], ['no', false], ['granted', true]])(
