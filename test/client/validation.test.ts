@@ -151,6 +151,16 @@ describe('invalid input throws synchronously, naming the field and the value giv
   });
 
   it('sends nothing when the input is refused', () => {
+    // A client of its own: the file's shared one would make this depend on the tests run before it.
+    const refusedFetch = fakeFetch(() => json(200, { success: true }));
+    const client = new Affitor({ apiKey: API_KEY, fetch: refusedFetch });
+    thrown(() => client.trackSale({ ...sale, amount: 49.5 }));
+    thrown(() => client.trackSale(sale, { requestId: 'bad id!' }));
+    thrown(() => client.trackSale(sale, { idempotencyKey: 'my key' }));
+    thrown(() => client.trackLead({ email: 'a@b.c' }));
+    thrown(() => client.trackRefund({ invoiceId: 'x', refundAmountCents: -1 }));
+    thrown(() => client.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' }));
+    expect(refusedFetch.calls).toHaveLength(0);
     expect(fetch.calls).toHaveLength(0);
   });
 

@@ -183,9 +183,12 @@ describe('GET /_dashboard/fragment', () => {
 
 describe('GET /_inspect', () => {
   it('is never cached: it answers every record, emails included', async () => {
-    const { call } = setup();
+    const { call, lead, server } = setup();
+    expect((await lead({ click_id: 'cust_900_1', email: 'ada@shop.test' })).status).toBe(200);
     const reply = await call('/_inspect', undefined, { method: 'GET', token: ADMIN });
     expect(reply.status).toBe(200);
     expect(reply.headers.get('cache-control')).toBe('no-store');
+    expect(reply.body).toStrictEqual(server.inspect());
+    expect((reply.body as { customers: { id: number; email?: string }[] }).customers.find((c) => c.id === 900)).toMatchObject({ email: 'ada@shop.test' });
   });
 });

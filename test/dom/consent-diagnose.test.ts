@@ -159,13 +159,17 @@ describe('onAttribution', () => {
   it('stops calling after unsubscribe, and survives a listener that throws', async () => {
     const tracker = await land('https://shop.example.com/');
     const kept = vi.fn();
-    const stop = tracker.onAttribution(() => {
+    // It throws, so a call after stop() would be survived unseen: it counts its calls.
+    const stopped = vi.fn(() => {
       throw new Error('app bug');
     });
+    const stop = tracker.onAttribution(stopped);
     tracker.onAttribution(kept);
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER123');
+    expect(stopped).toHaveBeenCalledTimes(1);
     stop();
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(stopped).toHaveBeenCalledTimes(1);
     expect(kept).toHaveBeenCalledTimes(2);
     expect(tracker.getClickId()).toMatch(/^cust_/);
   });

@@ -40,7 +40,10 @@ describe('bad click answers are logged and survived, and keep what was recorded'
   });
 
   it('warns, without an error, when the link is inactive (an expected business answer)', async () => {
-    const tracker = await landWith('https://shop.example.com/?aff=INACTIVE1');
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    // Warnings print with debug only.
+    const tracker = await landWith('https://shop.example.com/?aff=INACTIVE1', { debug: true });
+    expect(warn).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 200: Referral link is inactive', '');
     expect(error).not.toHaveBeenCalled();
     expect(tracker.getClickId()).toBeNull();
     expect(cookieValue('affitor_click_id')).toBeUndefined();
@@ -203,7 +206,12 @@ describe('signup', () => {
     const tracker = await landWith('https://shop.example.com/');
     await tracker.signup('stranger');
     expect(error).not.toHaveBeenCalled();
-    expect(warn.mock.calls[0]?.join(' ')).toBeUndefined(); // debug is off: warnings are silent
+    expect(warn).not.toHaveBeenCalled(); // debug is off: warnings are silent
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    tracker.init({ debug: true });
+    await tracker.signup('another_stranger');
+    expect(warn).toHaveBeenCalledWith('[Affitor]', 'lead not recorded:', 'HTTP 400: Customer not found. Provide a valid click_id or customer_key.', '');
+    expect(error).not.toHaveBeenCalled();
   });
 
   it('treats a second signup for the same customer as expected, not an error', async () => {

@@ -470,14 +470,16 @@ describe('the <script> build on a page that includes its tag twice', () => {
     const tags = [...document.querySelectorAll<HTMLScriptElement>('script[src]')];
     await runFirstFile(tags[0]);
     const first = host.affitor;
+    const firstCopy = await import('../../src/browser/landing');
     // The second tag runs its own copy of the file: fresh modules, the same page.
     vi.resetModules();
     await runFirstFile(tags[1]);
+    const secondCopy = await import('../../src/browser/landing');
+    expect(secondCopy).not.toBe(firstCopy);
     expect(host.affitor).toBe(first);
     history.pushState(null, '', '/?aff=PARTNER456');
-    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(2));
-    // Time for a second copy's click of the same landing to arrive, as it did.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Each copy starts a landing's click as the URL changes: every click either copy started has settled.
+    for (const copy of [firstCopy, secondCopy]) while (copy.clicks.size) await Promise.all(copy.clicks.values());
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual([
       'https://www.shop.example.com/?aff=PARTNER123',
       'https://www.shop.example.com/?aff=PARTNER456',
@@ -533,6 +535,9 @@ describe('the stub snippet', () => {
     installStub();
     host.affitor!.revokeConsent!();
     await runFirstFile();
+    // Reported, and held for the page: not merely a landing that never ran.
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getClickId!()).toBe(api.app.inspect().customers[0]!.click_id);
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
