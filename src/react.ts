@@ -23,7 +23,10 @@ export interface UseAffitor {
   data: AffitorData | null;
   /** Whether the SDK has started: `AffitorProvider` started it, or a call through this hook did. */
   ready: boolean;
-  /** Reports a signup (lead); starts the SDK first if nothing here did: with the provider's options, outside one with `init()`'s. */
+  /**
+   * Reports a signup (lead); starts the SDK first if nothing here did: with the provider's options, outside one with `init()`'s.
+   * Inside a provider still without a program id (a prop filled after a fetch), it waits for it, up to 5 s.
+   */
   signup: (customerKey: string, email?: string) => Promise<void>;
   /** Reports a click for a partner link (default: the current URL). */
   trackClick: (affiliateUrl?: string, existingClickId?: string | null) => Promise<void>;
@@ -103,24 +106,42 @@ const ProviderOptions = createContext<string | undefined>(undefined);
 function startWith(key: string | undefined): void {
   init(key === undefined ? undefined : (JSON.parse(key) as AffitorInitOptions));
   started = true;
+  if (getData()?.programId) arrive?.();
   refresh();
 }
 
-/** Starts the SDK if nothing here did (see startWith). */
-function ensureStarted(key: string | undefined): void {
-  if (!started && typeof window !== 'undefined') startWith(key);
+/** The wait of the calls through the hook for a program id, and what ends it (startWith, or 5 s). */
+let arrived: Promise<void> | undefined;
+let arrive: (() => void) | undefined;
+
+/**
+ * Starts the SDK if nothing here did (see startWith), then runs `call`. Inside a provider whose
+ * program id is not there yet (a prop filled once a fetch answered), the call waits for the init
+ * that brings it, up to 5 s: run at once, the SDK would drop the signup for want of a program id,
+ * and the lead with it. Never rejects, as the SDK's calls do not.
+ */
+function run(key: string | undefined, call: () => Promise<void>): Promise<void> {
+  if (typeof window === 'undefined') return call();
+  if (!started) startWith(key);
+  // At once when it can: the SDK puts a signup's lead in the outbox before anything is awaited.
+  if (key === undefined || getData()?.programId) return call();
+  return (arrived ??= new Promise<void>((resolve) => {
+    // No timer outlives the wait (a test runner with fake timers would see it pending).
+    const timer = setTimeout(
+      (arrive = () => {
+        clearTimeout(timer);
+        arrived = undefined;
+        resolve();
+      }),
+      5_000,
+    );
+  })).then(call);
 }
 
 /** The hook's functions, for the provider options `key` (undefined outside a provider). */
 const actionsFor = (key: string | undefined) => ({
-  signup: (customerKey: string, email?: string) => {
-    ensureStarted(key);
-    return signup(customerKey, email);
-  },
-  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => {
-    ensureStarted(key);
-    return trackClick(affiliateUrl, existingClickId);
-  },
+  signup: (customerKey: string, email?: string) => run(key, () => signup(customerKey, email)),
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => run(key, () => trackClick(affiliateUrl, existingClickId)),
   getClickId: () => getClickId(),
   grantConsent: () => {
     grantConsent();

@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
-import { revokeConsent } from '../../src/index';
+import { getClickId, revokeConsent } from '../../src/index';
 import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
 import { useReactRoot } from '../support/react';
 
@@ -107,6 +107,49 @@ describe('AffitorProvider and useAffitor', () => {
     expect(ready.length).toBeGreaterThan(1);
     expect(ready.at(-1)).toBe(ready.at(-2));
     expect(renders[0]!.signup).toBe(ready.at(-1)!.signup);
+  });
+
+  it('holds a signup made before the provider has its program id (a prop filled after a fetch) and reports it once the id arrives', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { Probe, last } = probe();
+    const render = (programId?: number) =>
+      act(() => react.root.render(createElement(AffitorProvider, { programId, apiBase: API_BASE }, createElement(Probe))));
+    react.create(container);
+    // The program id is still being fetched: the provider starts the SDK without one.
+    render(undefined);
+    let settled = false;
+    const signedUp = last().signup('user_early', 'e@example.com').then(() => void (settled = true));
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(settled).toBe(false);
+    expect(api.sent).toEqual([]);
+
+    render(1);
+    await act(async () => {
+      await signedUp;
+      await landed();
+    });
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_early', program_id: 1, click_id: getClickId() });
+    expect(errors.mock.calls.flat().join(' ')).not.toMatch(/signup not sent/);
+  });
+
+  it('settles a held signup within 5 s when the program id never arrives, saying why it was not sent', async () => {
+    setUrl('https://shop.example.com/');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { Probe, last } = probe();
+    act(() => react.create(container).render(createElement(AffitorProvider, { apiBase: API_BASE }, createElement(Probe))));
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    let settled = false;
+    void last().signup('user_never').then(() => void (settled = true));
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    vi.useRealTimers();
+    expect(settled).toBe(true);
+    expect(api.sent).toEqual([]);
+    expect(errors.mock.calls.flat().join(' ')).toMatch(/signup not sent\. No program id/);
   });
 
   it('hydrates server-rendered markup without a mismatch warning, then shows the attribution', async () => {
