@@ -1,0 +1,37 @@
+/**
+ * Stripe's REST API called with `fetch` (form-encoded, as the stripe package does) at
+ * STRIPE_API_BASE, so tests point it at a local stand-in; with the stripe package, spread the
+ * same params into `stripe.checkout.sessions.create`. Server code only: it holds the secret key.
+ */
+
+/** Stripe's form encoding of nested fields: `metadata[key]=value`, `subscription_data[metadata][key]=value`. */
+export function formEncode(value: unknown, prefix: string, into: URLSearchParams): URLSearchParams {
+  if (value === undefined || value === null) return into;
+  if (typeof value === 'object') {
+    const entries = Array.isArray(value) ? value.map((item, index) => [String(index), item] as const) : Object.entries(value);
+    for (const [key, item] of entries) formEncode(item, prefix ? `${prefix}[${key}]` : key, into);
+  } else into.append(prefix, String(value));
+  return into;
+}
+
+/** Creates a Checkout Session with `session`'s fields and answers the redirect to it; 502 with Stripe's reason when it fails. */
+export async function redirectToCheckout(session: Record<string, unknown>): Promise<Response> {
+  // `||`: an empty `STRIPE_API_BASE=` in a .env means the default, not a relative URL fetch refuses.
+  const base = process.env.STRIPE_API_BASE || 'https://api.stripe.com';
+  let answer: Response;
+  try {
+    answer = await fetch(`${base}/v1/checkout/sessions`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${process.env.STRIPE_SECRET_KEY ?? ''}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: formEncode(session, '', new URLSearchParams()),
+    });
+  } catch (error) {
+    // No answer (DNS, refused, reset): said as a 502 like Stripe's refusals, not thrown as a bare 500.
+    return Response.json({ error: `No answer from Stripe at ${base} (${String(error)})` }, { status: 502 });
+  }
+  const created = (await answer.json().catch(() => null)) as { url?: string; error?: { message?: string } } | null;
+  if (!answer.ok || !created?.url) {
+    return Response.json({ error: created?.error?.message ?? `Stripe answered HTTP ${answer.status}` }, { status: 502 });
+  }
+  return Response.redirect(created.url, 303);
+}
