@@ -260,10 +260,13 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
  * refunded charge, `null` for every other event and for one that records nothing (unpaid, free,
  * not attributed, not an event at all). Never throws.
  *
+ * A sale needs no idempotency key: a redelivered one is answered `duplicate: true` by its
+ * transaction id. A partial refund does: the event id, so that a redelivery is not deducted twice.
+ *
  * @example
  * const tracking = trackingFromStripeEvent(event);
- * if (tracking?.kind === 'sale') await affitor.trackSale(tracking.input, { idempotencyKey: event.id });
- * if (tracking?.kind === 'refund') await affitor.trackRefund(tracking.input, { idempotencyKey: event.id });
+ * if (tracking?.kind === 'sale') await affitor.trackSale(tracking.input, { requestId: event.id });
+ * if (tracking?.kind === 'refund') await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
  */
 export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking | null {
   try {

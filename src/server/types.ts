@@ -70,8 +70,9 @@ export interface CallOptions {
 export interface IdempotentCallOptions extends CallOptions {
   /**
    * The `Idempotency-Key` to send (1-255 visible ASCII characters), e.g. your webhook event id,
-   * so that a redelivered webhook is answered, not applied again. The server keeps a key for
-   * 24 hours; reusing one with another body is a `conflict`. (Clicks and leads have `eventId`.)
+   * so that a redelivered webhook is answered, not applied again. The reference server keeps a
+   * key for 7 days, past Stripe's three days of redeliveries; reusing one with another body is a
+   * `conflict`. (Clicks and leads have `eventId`.)
    * @default a fresh UUID per call, reused by its retries
    */
   idempotencyKey?: string;

@@ -34,10 +34,18 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function webhook(signingSecret?: string, hooks?: Parameters<typeof inProcessFetch>[1]) {
+interface WebhookSetup {
+  signingSecret?: string;
+  hooks?: Parameters<typeof inProcessFetch>[1];
+  /** The tracking server's clock. */
+  now?: () => number;
+  apiUrl?: string;
+}
+
+async function webhook({ signingSecret, hooks, now, apiUrl = 'https://tracking.test' }: WebhookSetup = {}) {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-  const app = createTrackingServer(SEED);
-  const affitor = new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test', fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
+  const app = createTrackingServer(SEED, { now });
+  const affitor = new Affitor({ apiKey: TOKEN, apiUrl, fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
   const server = createWebhookServer({ affitor, signingSecret });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
@@ -112,6 +120,27 @@ describe('examples/stripe-webhook', () => {
     expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 380 });
   });
 
+  it('deducts a partial refund once when Stripe redelivers it two days later, after answers lost until then', async () => {
+    // The API applied the refund but its answers were lost (a proxy failing, the webhook's host
+    // down): the webhook answered 500, and Stripe keeps redelivering for up to three days.
+    let lost = false;
+    const clock = { now: Date.now() };
+    const { app, post } = await webhook({
+      hooks: { after: (_n, response) => (lost ? new Response(null, { status: 502 }) : response) },
+      now: () => clock.now,
+    });
+    await post(checkout());
+    lost = true;
+    const event = refund({ amount_refunded: 1900, refunded: false });
+    expect(await post(event)).toEqual({ status: 500, body: { received: true, tracked: false, code: 'server' } });
+    expect(app.inspect().refunds).toHaveLength(1);
+    lost = false;
+    clock.now += 2 * 86_400_000;
+    expect(await post(event)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+    expect(app.inspect().refunds).toHaveLength(1);
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 380 });
+  });
+
   it('acknowledges a checkout with no attribution without calling Affitor', async () => {
     const { app, post } = await webhook();
     const result = await post(checkout({ client_reference_id: null }));
@@ -131,8 +160,10 @@ describe('examples/stripe-webhook', () => {
     // Another attempt holds the key (the client timed out on it, or Stripe redelivered while the
     // first delivery was still being handled), and that attempt then fails: nothing is recorded.
     let inUse = true;
-    const { app, post } = await webhook(undefined, {
-      after: (_n, response) => (inUse ? Response.json({ error: MESSAGES.idempotencyInProgress }, { status: 409 }) : response),
+    const { app, post } = await webhook({
+      hooks: {
+        after: (_n, response) => (inUse ? Response.json({ error: MESSAGES.idempotencyInProgress }, { status: 409 }) : response),
+      },
     });
     app.setFaults({ sale: true });
     expect(await post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'conflict' } });
@@ -150,9 +181,21 @@ describe('examples/stripe-webhook', () => {
     });
   });
 
+  it('answers 500 while AFFITOR_API_URL names no tracking API (a 404 or 405 of no route), so that Stripe redelivers once it is fixed', async () => {
+    // With /api/v1 appended by mistake every call reaches no route: acknowledged, every sale and refund was lost.
+    const misrouted = await webhook({ apiUrl: 'https://tracking.test/api/v1' });
+    expect(await misrouted.post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'not_found' } });
+    expect(await misrouted.post(refund({}))).toEqual({ status: 500, body: { received: true, tracked: false, code: 'not_found' } });
+    const wrongHost = await webhook({
+      hooks: { after: () => Response.json({ error: 'Method Not Allowed' }, { status: 405 }) },
+    });
+    expect(await wrongHost.post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'validation' } });
+    expect(misrouted.app.inspect().sales).toHaveLength(0);
+  });
+
   it('checks the Stripe signature when a signing secret is set', async () => {
     const secret = 'whsec_test_secret';
-    const { post } = await webhook(secret);
+    const { post } = await webhook({ signingSecret: secret });
     const event = checkout();
     const raw = JSON.stringify(event);
     expect(await post(event)).toEqual({ status: 400, body: { error: 'Invalid Stripe signature' } });

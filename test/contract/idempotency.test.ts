@@ -1,4 +1,4 @@
-/** Idempotency-Key on sale and refund: replays, conflicts, calls in flight, 24 hours. */
+/** Idempotency-Key on sale and refund: replays, conflicts, calls in flight, 7 days. */
 import { describe, expect, it } from 'vitest';
 import { API, DAY, TOKEN_1, TOKEN_2, buildRequest, setup, toReply } from './helpers';
 import type { Reply } from './helpers';
@@ -79,12 +79,12 @@ describe('Idempotency-Key', () => {
     expect(replayed(other)).toBeNull();
   });
 
-  it('keeps a key 24 hours: a repeat after that is handled anew', async () => {
+  it("keeps a key 7 days, past Stripe's three days of redeliveries: a repeat after that is handled anew", async () => {
     const { sale, refund, clock, server } = idempotentSetup();
     await sale(SALE, null);
     const partial = { transaction_id: 'txn_idem', refund_amount_cents: 500 };
     await refund(partial, 'day-key');
-    clock.now += DAY - 1;
+    clock.now += 7 * DAY - 1;
     expect(replayed(await refund(partial, 'day-key'))).toBe('true');
     clock.now += 1;
     const later = await refund(partial, 'day-key');

@@ -256,6 +256,16 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(noPrevious)?.input).toMatchObject({ refundAmountCents: 1900 });
   });
 
+  it("shows in its doc comment the calls the README makes: the request id on both, the event id as a refund's idempotency key", () => {
+    // The doc comment keyed sales by the event id and sent no request id, unlike the README and the example.
+    const source = readFileSync(new URL('../../src/server/stripe.ts', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = source.slice(source.lastIndexOf('@example')).split('*/')[0]!;
+    const calls = example.split('\n').map((line) => line.replace(/^\s*\*\s?/, '')).filter((line) => line.startsWith('if ('));
+    expect(calls).toHaveLength(2);
+    for (const call of calls) expect(readme).toContain(call);
+  });
+
   it('answers null, never throws, for events it does not track and for things that are not events', () => {
     const inputs: unknown[] = [
       null,

@@ -1,6 +1,6 @@
 /**
  * Idempotency keys for sale and refund. The first call with a key is handled and its
- * answer kept for 24 hours; a repeat with the same route and the same body bytes gets
+ * answer kept for 7 days; a repeat with the same route and the same body bytes gets
  * that answer again, and nothing is recorded twice. A repeat with another body, or one
  * that arrives while the first is still being handled, is refused with 409.
  *
@@ -11,7 +11,12 @@ import { createHash } from 'node:crypto';
 import { MESSAGES, fail } from './errors';
 import type { Answer } from './errors';
 
-export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/**
+ * Longer than a webhook is redelivered: Stripe retries an event for up to three days, and a
+ * webhook passes its event id as the key, so a partial refund applied while the webhook still
+ * answered 5xx must be answered, not applied again, by a redelivery on day two or three.
+ */
+export const IDEMPOTENCY_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const REPLAY_HEADER = 'Idempotent-Replayed';
 
 /** 1-255 visible ASCII characters (what fits in a header unchanged). */
@@ -94,7 +99,7 @@ export class IdempotencyKeys {
     };
   }
 
-  /** Forgets keys older than 24 hours, at most once a minute. */
+  /** Forgets keys older than 7 days, at most once a minute. */
   private sweep(now: number): void {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + 60_000;

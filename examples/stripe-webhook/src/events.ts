@@ -17,10 +17,20 @@ export interface WebhookAnswer {
   body: Record<string, unknown>;
 }
 
+/** The API's 404 for a refund of a sale it never recorded (the buyer came from no partner): final. */
+const SALE_NOT_FOUND = 'Sale not found for transaction_id';
+
 /**
- * A failure worth a redelivery (the API was down, slow, rate limited, or our key is wrong and
- * will be fixed) answers 500 so that Stripe sends the event again later; the client has already
- * retried a few times. So does a `conflict`: the call's idempotency key is still held by another
+ * A 404 or 405 other than that is no route at all: AFFITOR_API_URL names no tracking API (`/api/v1`
+ * appended, another host). Like a wrong key, a setting to fix, after which redeliveries record
+ * what acknowledging now would lose for good.
+ */
+const noRoute = (failure: AffitorFailure) => failure.status === 405 || (failure.status === 404 && failure.error !== SALE_NOT_FOUND);
+
+/**
+ * A failure worth a redelivery (the API was down, slow, rate limited, or our key or API URL is
+ * wrong and will be fixed) answers 500 so that Stripe sends the event again later; the client
+ * has already retried a few times. So does a `conflict`: the call's idempotency key is still held by another
  * attempt (one the client gave up waiting for, or an earlier delivery still being handled) whose
  * outcome is unknown; if that attempt fails, only a redelivery records the sale or refund. (A key
  * reused with another body cannot come from here: a sale's key is fresh, a refund's is its event.)
@@ -29,9 +39,9 @@ export interface WebhookAnswer {
  * never tracked) is final.
  */
 function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnswer {
-  const retryable = ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response', 'conflict'].includes(
-    failure.code,
-  );
+  const retryable =
+    ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response', 'conflict'].includes(failure.code) ||
+    noRoute(failure);
   console.warn(
     `[affitor] ${event.type} ${event.id}: ${failure.code} (${failure.status}) ${failure.error} [request ${failure.requestId}]`,
   );
