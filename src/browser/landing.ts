@@ -15,7 +15,7 @@ import { cookieDomain } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
-import { send } from './send';
+import { post, send } from './send';
 import type { Extra } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
@@ -36,12 +36,28 @@ let newestApplied = 0;
 export let appliedClick: PendingEvent | undefined;
 
 /** What the first-party handler needs to write the cookies itself (it strips these fields); nothing without the handler. */
-export const handlerFields = (event: PendingEvent): Extra =>
+const handlerFields = (event: PendingEvent): Extra =>
   viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined;
+
+/**
+ * Behind the first-party handler, sends an applied click again (same event id: the API records it
+ * once) once consent came after it went with consent pending, for the handler to write the cookies
+ * with Set-Cookie: the page wrote them with document.cookie, which Safari keeps 7 days, not the
+ * program's window. Not retried: the page's are written. Its answer is settled as a landing's is.
+ */
+export async function handOver(event: PendingEvent): Promise<void> {
+  const extra = handlerFields(event);
+  if (extra && (await post(event, extra)).setByServer) {
+    if (consent() == 'revoked') erase();
+    // A newer landing applied meanwhile: the handler wrote this older one's cookies over it.
+    else if (event != appliedClick) persist(windowDays!);
+  }
+}
 
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
+    const held = !mayPersist();
     const outcome = await send(event, handlerFields(event));
     const answer = outcome?.body;
     if (!answer) return;
@@ -62,6 +78,8 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     newestApplied = sequence;
     appliedClick = event;
     applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
+    // Consent given while the click, sent with it pending, was on its way: the handler wrote no cookie, the page did.
+    if (held && !setByServer && mayPersist()) void handOver(event);
   } catch (error) {
     log('error', 'click failed:', error);
   }

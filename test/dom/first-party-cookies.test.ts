@@ -227,6 +227,61 @@ describe('cookies the handler wrote', () => {
     expect(tracker.diagnose().warnings).not.toContain(SAFARI_CAP_WARNING);
   });
 
+  it('are written by the handler when consent is given while the pending landing is on its way (a consent tool restoring an earlier choice)', async () => {
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay', consent: 'pending' }).init();
+    const click = pendingClick;
+    // The click left with consent pending: the handler writes no cookie with its answer.
+    await vi.waitFor(() => expect(relayed).toHaveLength(1));
+    expect(relayed[0]).toMatchObject({ consent: 'pending' });
+    tracker.grantConsent();
+    release();
+    await click;
+    // The page writes them at once, then the same click goes again for the handler to write them for the window.
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    expect(relayed).toHaveLength(2);
+    expect(relayed[1]).toMatchObject({ event_id: relayed[0]!.event_id, consent: 'granted', cookie_domain: 'example.com' });
+    expect(api.app.inspect().clicks).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(tracker.diagnose().warnings).not.toContain(SAFARI_CAP_WARNING);
+  });
+
+  it('stay deleted when consent is withdrawn while the click sent again for the handler is on its way', async () => {
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+    tracker.grantConsent();
+    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    tracker.revokeConsent();
+    expect(document.cookie).not.toMatch(/affitor_/);
+    const writes = recordCookieWrites();
+    release();
+    // The handler's answer carries the cookies it wrote while consent was still given: the page deletes them again.
+    await vi.waitFor(() => expect(attributionWrites(writes).length).toBeGreaterThan(0));
+    expect(document.cookie).not.toMatch(/affitor_/);
+    expect(api.app.inspect().clicks).toHaveLength(1);
+    expect(tracker.getClickId()).toBeNull();
+  });
+
+  it("keep a newer landing's when the click sent again for the handler after consent answers after it", async () => {
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+    tracker.grantConsent();
+    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+    const newest = tracker.getClickId();
+    expect(cookieValue('affitor_click_id')).toBe(newest);
+    release();
+    // The handler wrote the older click's cookies with its answer; the page writes the newest back.
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBeUndefined());
+    expect(cookieValue('affitor_click_id')).toBe(newest);
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+  });
+
   it('revokeConsent deletes affitor_set_by with the rest', async () => {
     const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
     expect(cookieValue('affitor_set_by')).toBe('server');
