@@ -236,7 +236,7 @@ function nonNegative(field: string, value: unknown, fallback: number, integer: b
 }
 
 /** A host name that never leaves this machine; `URL` has already lower-cased it and spelled out IPv4. */
-function isLoopback(hostname: string): boolean {
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 

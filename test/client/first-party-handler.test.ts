@@ -336,6 +336,16 @@ describe('createAffitorHandler options', () => {
     expect(() => createAffitorHandler({ timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
   });
 
+  it('refuses an http apiUrl off this machine (a lead carries the visitor email), and keeps http for loopback', () => {
+    for (const apiUrl of ['http://api.affitor.com', 'http://tracking.internal:8787', 'HTTP://10.0.0.5/']) {
+      expect(() => createAffitorHandler({ apiUrl }), apiUrl).toThrow(/apiUrl must use https/);
+    }
+    expect(() => createAffitorHandler({ apiUrl: 'https://api affitor.test' })).toThrow(/apiUrl must be an http\(s\) URL/);
+    for (const apiUrl of ['http://localhost:8787', 'http://127.0.0.1:8787/', 'http://[::1]:8787', 'http://api.localhost', 'HTTPS://API.AFFITOR.TEST']) {
+      expect(() => createAffitorHandler({ apiUrl }), apiUrl).not.toThrow();
+    }
+  });
+
   it('mounts under another basePath, and a cookieDomain option wins over the domain the SDK sent', async () => {
     const api = await startRecordingApi();
     const handler = await startHandler({ apiUrl: `${api.url}/`, basePath: '/t/a', cookieDomain: 'shop.test' });
@@ -366,6 +376,31 @@ describe('createAffitorHandler options', () => {
     const html = await click();
     expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, 'text/html', '<h1>Bad gateway</h1>']);
     expect(inits.map((init) => init.redirect)).toEqual(['manual', 'manual']);
+  });
+
+  it('answers a redirect of the API (an apiUrl moved) with a retryable 502 naming where it points, and logs it once', async () => {
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    const handle = createAffitorHandler({
+      apiUrl: 'https://affitor.test',
+      fetch: () => Promise.resolve(new Response(null, { status: 308, headers: { Location: 'https://api.affitor.test/api/v1/track/lead' } })),
+    });
+    const call = (route: string) => handle(new Request(`https://www.shop.test/relay/api/v1/track/${route}`, { method: 'POST', body: clickBody('PARTNER123') }));
+    try {
+      for (const route of ['click', 'lead']) {
+        const answer = await call(route);
+        // Passed on, a 3xx without its Location is final for the browser, and not retryable: the SDK would drop the lead.
+        expect(answer.status, route).toBe(502);
+        expect(isRetryable(answer.status)).toBe(true);
+        expect(await answer.json()).toEqual({ error: 'Tracking API redirected to https://api.affitor.test/api/v1/track/lead: set the handler\'s apiUrl to where it points' });
+        expect(answer.headers.get('set-cookie')).toBeNull();
+      }
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.join(' '))).toMatch(/\[Affitor\] .*https:\/\/affitor\.test.* redirects to https:\/\/api\.affitor\.test/);
   });
 
   it('answers 500, never throws, when the request body cannot be read', async () => {

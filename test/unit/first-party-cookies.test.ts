@@ -139,6 +139,16 @@ describe('first-party requests (pure)', () => {
     expect(forwardedFor(request(), { params: {} })).toBeUndefined();
   });
 
+  it('reads the entry a proxy wrote with a port (Azure Application Gateway, IIS ARR) as its address, IPv6 in brackets too', () => {
+    const request = (xff: string) => new Request('http://shop.test/', { headers: { 'X-Forwarded-For': xff } });
+    // Sent with its port, each connection of the visitor would count under an address of its own.
+    expect(forwardedFor(request('203.0.113.9:51234'), '10.0.0.4')).toBe('203.0.113.9');
+    // Skipped as no address, it let the entry the visitor wrote before it through.
+    expect(forwardedFor(request('198.51.100.77, [2001:db8::9]:51234'), '10.0.0.4')).toBe('2001:db8::9');
+    expect(forwardedFor(request('198.51.100.77, [2001:db8::9]'), '10.0.0.4')).toBe('2001:db8::9');
+    expect(forwardedFor(request('203.0.113.9, [fd00::2]:443, 10.0.0.9:80'), '127.0.0.1')).toBe('203.0.113.9');
+  });
+
   it('serves only affitor.*.js names: no path, no dot-dot, no other file', () => {
     for (const name of ['affitor.global.js', 'affitor.tracker.js', 'affitor.tracker.3f9a_b-1.js']) expect(SCRIPT_FILE_NAME.test(name)).toBe(true);
     for (const name of ['affitor.js', 'affitor..js', 'affitor.../x.js', 'affitor.global.js.map', 'index.js', 'server.js', '../affitor.global.js', 'x/affitor.global.js', 'affitor.%2e%2e.js', 'affitor.global.js/']) {

@@ -43,7 +43,7 @@ export function splitBody(text: string): { forward: string; fields: HandlerField
 }
 
 export type ApiOutcome =
-  | { kind: 'answer'; status: number; contentType: string | null; requestId: string | null; text: string }
+  | { kind: 'answer'; status: number; contentType: string | null; requestId: string | null; location: string | null; text: string }
   | { kind: 'timeout' }
   | { kind: 'unreachable' };
 
@@ -75,6 +75,7 @@ export async function forwardToApi({ fetch, url, body, headers, timeoutMs }: For
         status: response.status,
         contentType: response.headers.get('content-type'),
         requestId: response.headers.get('x-request-id'),
+        location: response.headers.get('location'),
         text,
       };
     } catch {

@@ -6,6 +6,7 @@
  */
 import { isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
+import { isLoopback } from '../input';
 import { createId } from '../request-id';
 import type { FetchLike } from '../types';
 import { chooseCookieDomain, clickCookies } from './cookies';
@@ -75,8 +76,19 @@ function checkOptions(options: AffitorHandlerOptions) {
   const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
   // No credentials (`user:pass@`): fetch refuses such a URL, so every call would answer 502. Not quoted.
   if (/^[^/]*\/\/[^/?#]*@/.test(apiUrl)) throw new TypeError('createAffitorHandler: apiUrl must not carry credentials (user:password@)');
-  if (!/^https?:\/\/[^/?#]+(\/[^?#]*)?$/.test(apiUrl)) {
-    throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${JSON.stringify(options.apiUrl)}`);
+  let parsed: URL | undefined;
+  try {
+    if (/^https?:\/\/[^/?#]+(\/[^?#]*)?$/i.test(apiUrl)) parsed = new URL(apiUrl);
+  } catch {
+    /* not a URL (a space in the host): refused below */
+  }
+  if (!parsed) throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${JSON.stringify(options.apiUrl)}`);
+  // A lead carries the visitor's email and customer key, every call their address: over http anyone
+  // on the path reads them. Plain http stays for an API on this machine (the reference server, tests).
+  if (parsed.protocol == 'http:' && !isLoopback(parsed.hostname)) {
+    throw new TypeError(
+      `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${JSON.stringify(options.apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+    );
   }
   const cookieDomain = options.cookieDomain === undefined ? undefined : normaliseCookieDomain(String(options.cookieDomain));
   if (cookieDomain === null) {
@@ -112,6 +124,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   const { basePath, apiUrl, cookieDomain, timeoutMs, fetch } = checkOptions(options);
   const readScript = scriptReader(options.scripts);
   let scriptErrorLogged = false;
+  let redirectLogged = false;
 
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
@@ -130,9 +143,21 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
+    // A redirect (the API moved, an apex domain sending to www) is not followed: it would turn the POST
+    // into a GET. Passed on without its Location, the browser takes it as final and the SDK drops the
+    // event; as a 502 the SDK keeps it to send again once apiUrl points where the API is. (Status 0:
+    // the opaque redirect of a fetch that follows the browser's rules.)
+    if (outcome.status < 200 || (outcome.status > 299 && outcome.status < 400)) {
+      const where = outcome.location ? ` to ${outcome.location}` : '';
+      if (!redirectLogged) {
+        redirectLogged = true;
+        console.error(`[Affitor] the tracking API at ${apiUrl} redirects${where}: set createAffitorHandler's apiUrl to where it points`);
+      }
+      return jsonAnswer(502, { error: `Tracking API redirected${where}: set the handler's apiUrl to where it points` }, answerHeaders);
+    }
 
-    // 204, 205 and 304 answers cannot carry a body, even an empty one.
-    const response = new Response([204, 205, 304].includes(outcome.status) ? null : outcome.text, {
+    // 204 and 205 answers cannot carry a body, even an empty one.
+    const response = new Response([204, 205].includes(outcome.status) ? null : outcome.text, {
       status: outcome.status,
       headers: {
         'Content-Type': outcome.contentType ?? 'application/json; charset=utf-8',

@@ -92,6 +92,13 @@ const ADDRESS = /^[\da-f.:]{2,45}$/i;
 const PRIVATE = /^(?:::ffff:)?(?:127|10|169\.254|192\.168|172\.(?:1[6-9]|2\d|3[01])|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7]))\.|^(?:::1$|f[cd][\da-f]{2}:|fe[89ab][\da-f]:)/i;
 
 /**
+ * An entry's address without the port some proxies add (`203.0.113.9:51234`, `[2001:db8::9]:51234`:
+ * Azure Application Gateway, IIS ARR). Sent with it, each connection would count as another visitor;
+ * skipped as no address, the entries before it, the visitor's own, would be read instead.
+ */
+const withoutPort = (entry: string): string => (/^(\d+(?:\.\d+){3}):\d+$|^\[([\da-f.:]+)\](?::\d+)?$/i.exec(entry)?.slice(1).find(Boolean) ?? entry);
+
+/**
  * `X-Forwarded-For` for the tracking API: one address, the visitor's. Of the chain the proxies in
  * front sent and the peer that connected to this server, the nearest that is not private or
  * loopback (a proxy of the merchant's own, whose entry is taken instead); all private, the peer's.
@@ -102,7 +109,7 @@ const PRIVATE = /^(?:::ffff:)?(?:127|10|169\.254|192\.168|172\.(?:1[6-9]|2\d|3[0
 export function forwardedFor(request: Request, peer: unknown): string | undefined {
   const chain = (request.headers.get('x-forwarded-for') ?? '')
     .split(',')
-    .map((entry) => entry.trim())
+    .map((entry) => withoutPort(entry.trim()))
     .filter((entry) => ADDRESS.test(entry));
   if (typeof peer == 'string' && ADDRESS.test(peer)) chain.push(peer);
   return [...chain].reverse().find((address) => !PRIVATE.test(address)) ?? chain.at(-1);
