@@ -127,6 +127,30 @@ describe('the console lines examples/README.md quotes', () => {
     expect(quotes(reload.replace('[Affitor] ', '')), reload).toBe(true);
   });
 
+  it("a landing: the lines the walkthrough's first step lists, in the order the console shows them", async () => {
+    setUrl('http://www.shop.localhost:5173/?aff=PARTNER123');
+    newPageView();
+    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
+    await landed();
+    // Each step as the SDK logs it (its first argument after the prefix), and as the walkthrough quotes it.
+    const steps: Array<[string, string]> = [
+      ['init', '`[Affitor] init …`'],
+      ['program id', '`program id 1`'],
+      ['cookie domain', '`cookie domain shop.localhost`'],
+      ['click', 'the `click` payload'],
+      ['click saved', '`click saved cust_1_…`'],
+    ];
+    const loggedAt = (step: string) => log.mock.calls.findIndex((call) => call[1] === step);
+    for (const [step, quote] of steps) {
+      expect(loggedAt(step), step).toBeGreaterThanOrEqual(0);
+      expect(readme.indexOf(quote), quote).toBeGreaterThanOrEqual(0);
+    }
+    expect(lines(log)).toContain('[Affitor] cookie domain shop.localhost');
+    const byLog = [...steps].sort((a, b) => loggedAt(a[0]) - loggedAt(b[0])).map(([step]) => step);
+    const byReadme = [...steps].sort((a, b) => readme.indexOf(a[1]) - readme.indexOf(b[1])).map(([step]) => step);
+    expect(byReadme).toEqual(byLog);
+  });
+
   it("an origin the API refuses (CORS): the error the script-tag section quotes, for the example's origin", async () => {
     setUrl('http://www.shop.localhost:5173/?aff=PARTNER123');
     newPageView();
