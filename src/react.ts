@@ -21,7 +21,11 @@ export type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index'
 export interface UseAffitor {
   /** The visitor's attribution; `null` until the SDK has started (always on the server and in the first render). */
   data: AffitorData | null;
-  /** Whether the SDK has started: `AffitorProvider` started it, or a call through this hook did. */
+  /**
+   * Whether the SDK has started: `AffitorProvider` started it, a call through this hook did, or the
+   * page's own `init()` did (seen when a component using the hook mounts, after that render's
+   * effects, e.g. a root component's `init`, and on every attribution change).
+   */
   ready: boolean;
   /**
    * Reports a signup (lead); starts the SDK first if nothing here did: with the provider's options, outside one with `init()`'s.
@@ -62,9 +66,12 @@ const sameData = (a: AffitorData | null, b: AffitorData | null): boolean =>
 
 /** Takes a new snapshot when what it holds changed, and tells the subscribed components. */
 function refresh(): void {
-  const data = started ? getData() : null;
-  if (snapshot.ready === started && sameData(snapshot.data, data)) return;
-  snapshot = { data, ready: started };
+  // getData() is null until an init ran on the page: the provider's, one through the hook, or the
+  // page's own (an import of @affitor/sdk), which the hook follows too.
+  const data = getData();
+  const ready = started || data !== null;
+  if (snapshot.ready === ready && sameData(snapshot.data, data)) return;
+  snapshot = { data, ready };
   for (const notify of subscribers) notify();
 }
 
@@ -76,6 +83,9 @@ function subscribe(notify: () => void): () => void {
     // What changed since the render read the snapshot, before this listener was there.
     refresh();
   }
+  // And once this commit's effects have all run: a parent's effect runs after its child's, so a
+  // page that calls init() in its root component's effect starts the SDK only then.
+  queueMicrotask(refresh);
   return () => {
     subscribers.delete(notify);
     if (subscribers.size === 0) {
@@ -171,8 +181,8 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
 
 /**
  * The attribution and the SDK's calls, re-rendering the component when the attribution changes.
- * Works inside and outside `AffitorProvider`; outside, `ready` turns true once a call through it
- * (signup, trackClick) started the SDK.
+ * Works inside and outside `AffitorProvider`; outside, `ready` turns true once the SDK started: a
+ * call through it (signup, trackClick), or the page's own `init()`.
  */
 export function useAffitor(): UseAffitor {
   const { data, ready } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);

@@ -16,6 +16,7 @@ export interface AffitorInitOptions {
   /**
    * `'pending'`: capture and report the landing, but keep the click id in memory only (no
    * cookie, no storage) until `grantConsent()`. Any other value is treated as `'pending'`.
+   * Turning back to `'pending'` deletes nothing already written: call `revokeConsent()`.
    * @default 'granted'
    */
   consent?: 'granted' | 'pending';

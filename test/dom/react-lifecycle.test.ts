@@ -83,4 +83,28 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     render('granted');
     expect(cookieValue('affitor_click_id')).toBe(getClickId());
   });
+
+  it("keeps what was written when the consent prop turns back to 'pending' (the README says so): only revokeConsent() deletes it", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    let hook: UseAffitor | undefined;
+    function Consent(): ReactNode {
+      hook = useAffitor();
+      return null;
+    }
+    const render = (consent: 'pending' | 'granted') =>
+      act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent }, createElement(Consent))));
+    react.create();
+    render('granted');
+    await act(() => landed());
+    const clickId = getClickId();
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+
+    // A consent manager wired to the prop only: the visitor withdraws, the prop turns 'pending'.
+    render('pending');
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    expect(hook!.data).toMatchObject({ clickId, hasAttribution: true });
+    act(() => hook!.revokeConsent());
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    expect(hook!.data).toMatchObject({ clickId: null, hasAttribution: false });
+  });
 });
