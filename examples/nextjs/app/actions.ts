@@ -6,6 +6,7 @@
  */
 import { cookies } from 'next/headers';
 import { CLICK_COOKIE, CUSTOMER_COOKIE, affitor } from '../lib/affitor';
+import { reportLead } from '../lib/lead';
 
 export interface SignupState {
   ok: boolean;
@@ -22,12 +23,8 @@ export async function signUp(_previous: SignupState | null, form: FormData): Pro
   const jar = await cookies();
   jar.set(CUSTOMER_COOKIE, customerKey, { path: '/', httpOnly: true, sameSite: 'lax' });
 
-  const clickId = jar.get(CLICK_COOKIE)?.value;
-  const result = await affitor().trackLead({ customerExternalId: customerKey, email, ...(clickId ? { clickId } : {}) });
-  if (!result.ok) {
-    // A visitor who came from no partner is no error for the shop: the account exists either way.
-    console.warn(`[affitor] lead not recorded: ${result.code} ${result.error} (request ${result.requestId})`);
-    return { ok: true, message: `Welcome, ${email}.` };
-  }
-  return { ok: true, message: `Welcome, ${email}. Referred signup recorded.` };
+  // The account exists either way: reportLead never throws, and logs why a lead was not recorded
+  // (AFFITOR_API_KEY not set is an error in the log, not a failed signup).
+  const recorded = await reportLead({ customerKey, email, clickId: jar.get(CLICK_COOKIE)?.value }, affitor);
+  return { ok: true, message: recorded ? `Welcome, ${email}. Referred signup recorded.` : `Welcome, ${email}.` };
 }
