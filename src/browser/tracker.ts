@@ -63,8 +63,9 @@ export class AffitorTracker {
     // This build carries the whole SDK: the first part goes on with the rest directly.
     rest.retry = retry;
     this.init = (newOptions = {}) => {
-      // As init merges options everywhere: one given as undefined keeps the constructor's value.
-      const merged = mergeOptions({ ...options }, newOptions);
+      // As init merges options everywhere: one given as undefined keeps the constructor's value, and
+      // the constructor's are merged too (a 'false' from a config is false there as well).
+      const merged = mergeOptions(mergeOptions<AffitorInitOptions>({}, options), newOptions);
       if (isBrowser()) {
         initialised = true;
         start(merged);

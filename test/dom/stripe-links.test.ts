@@ -118,6 +118,12 @@ describe('decorateStripe: true', () => {
     expect(href('link').searchParams.has('client_reference_id')).toBe(false);
     expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
   });
+
+  it("is off when given as the string 'false' (from a config), to the constructor as to init", async () => {
+    await land('https://shop.example.com/?aff=PARTNER123', { decorateStripe: 'false' as unknown as boolean });
+    expect(href('link').searchParams.has('client_reference_id')).toBe(false);
+    expect(byId('table').hasAttribute('client-reference-id')).toBe(false);
+  });
 });
 
 describe('decorateStripe on window.affitor (the script build)', () => {
