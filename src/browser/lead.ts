@@ -7,7 +7,7 @@ import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history, reread } from './attribution';
-import { clicks } from './landing';
+import { startClick } from './landing';
 import { enqueue, outbox, storeOutbox } from './outbox';
 import { log, mayPersist, programId } from './options';
 import { sessionId } from './session';
@@ -38,7 +38,10 @@ export function queueLead(customerKey: string, email?: string): PendingEvent {
 export async function sendLead(lead: PendingEvent): Promise<Answer> {
   // The clicks queued before it and not yet delivered (in flight, or kept through an outage).
   const ahead = outbox.slice(0, outbox.indexOf(lead)).filter((pending) => pending.route == 'click');
-  for (const click of ahead) await clicks.get(click.body.event_id);
+  // One kept through an outage earlier in this page view is tried again now: the sale may be
+  // reported before another page view sends it (a redirect to a checkout, a single-page app), and
+  // would find neither the click nor the lead. One in flight is joined.
+  for (const click of ahead) await startClick(click);
   if (ahead.some((click) => outbox.includes(click))) return void log('info', 'lead waits for its click');
   if (ahead.length) {
     Object.assign(lead.body, { click_id: clickId || undefined, click_ids: history });

@@ -30,14 +30,15 @@ const storedSize = (value: unknown): number => encodeURIComponent(JSON.stringify
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
-/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer), so ids order by time (byAge). */
+/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer), so ids order by time (isOlder). */
 export const newEventId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
 
 /**
- * Oldest first: a longer id is a later one (the time gains a digit in 2059), then base-36 order.
+ * Whether `a` was made before `b`: a longer id is a later one (the time gains a digit in 2059; padded
+ * with spaces, which sort before any digit or letter, a shorter one sorts first), then base-36 order.
  * Ids of earlier SDK versions, with a shorter random part now and then, sort as older.
  */
-const byAge = ({ body: { event_id: a } }: PendingEvent, { body: { event_id: b } }: PendingEvent): number => a.length - b.length || (a < b ? -1 : 1);
+const isOlder = (a: PendingEvent, b: PendingEvent): boolean => a.body.event_id.padStart(64) < b.body.event_id.padStart(64);
 
 /** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
 export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
@@ -59,11 +60,22 @@ export function parseOutbox(value: string | null): PendingEvent[] {
 /**
  * What a page writes to the outbox cookie, which every tab of the site shares: its own events, and
  * those another tab stored (`stored`, the cookie as it is now) whose ids it never `held` (an event
- * it held and no longer does was delivered or given up). Oldest first (an event id starts with its
- * time): a lead waits for the clicks before it, and the newest are the ones kept.
+ * it held and no longer does was delivered or given up). Oldest first: a lead waits for the clicks
+ * before it, and the newest are the ones kept. The page's own events keep their order, the order
+ * they happened in, and the other tab's theirs: only where the two meet do the ids (which start
+ * with the time) decide. Sorted by id, a lead made after a clock was set back would go before its
+ * click, and the next page view would send it without the click id.
  */
-export const mergeOutbox = (own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] =>
-  [...stored.filter((event) => !held.has(event.body.event_id)), ...own].sort(byAge);
+export function mergeOutbox(own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] {
+  const merged = stored.filter((event) => !held.has(event.body.event_id));
+  // Each of the page's events goes after the one before it, and after the other tab's older ones.
+  let at = 0;
+  for (const event of own) {
+    while (merged[at] && isOlder(merged[at]!, event)) at++;
+    merged.splice(at++, 0, event);
+  }
+  return merged;
+}
 
 /**
  * The outbox as stored; an oversized body keeps only what attribution needs. Over its limits, a

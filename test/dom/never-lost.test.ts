@@ -132,12 +132,26 @@ describe('a signup that fails', () => {
     expect(cookieValue('affitor_outbox')).toBeUndefined();
   });
 
-  it('made while the API was down at landing waits behind the kept click, and the next page view sends it with that click\'s id', async () => {
+  it('made after the API was down at landing gives the kept click another try, and leaves at once with its click id', async () => {
     api.app.setChaos({ failFirst: { click: 3 } });
     const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
     expect(landing.getClickId()).toBeNull();
-    // Resolves at once: its click is not on its way, so there is nothing to wait for in this page view.
+    // The API is back. No other page view may come before the sale (a redirect to a checkout,
+    // a single-page app): the lead must not wait for one.
     await landing.signup('user_1', 'a@example.com');
+    expect(landing.getClickId()).toMatch(/^cust_/);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: landing.getClickId() })]);
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
+  it('made while the API is still down waits behind the kept click, and the next page view sends it with that click\'s id', async () => {
+    // Down for the landing's three tries, and for the three the signup gives its click.
+    api.app.setChaos({ failFirst: { click: 6 } });
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(landing.getClickId()).toBeNull();
+    await landing.signup('user_1', 'a@example.com');
+    expect(api.clicks()).toHaveLength(6);
     // Sent now, the lead would reach the server without a click id, unattributed.
     expect(api.leads()).toHaveLength(0);
     const [click, lead] = storedOutbox();
@@ -150,6 +164,20 @@ describe('a signup that fails', () => {
     expect(next.getClickId()).toMatch(/^cust_/);
     expect(recorded().clicks).toHaveLength(1);
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+
+  it('made after the clock was set back still waits behind its kept click on the next page view', async () => {
+    api.app.setChaos({ failFirst: { click: 6 } });
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    // The device's clock is corrected back an hour: the lead's id, which starts with the time, is older than the click's.
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(Date.now() - 3_600_000);
+    await landing.signup('user_1');
+    clock.mockRestore();
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+
+    const next = await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads().at(-1)!.body).toMatchObject({ customer_key: 'user_1', click_id: next.getClickId() });
   });
 
   it('is not kept when the server refuses it for good (a 4xx)', async () => {

@@ -123,7 +123,24 @@ describe('the outbox cookie that every tab of the site shares', () => {
       return click(newEventId());
     });
     expect(made[1]!.body.event_id).toMatch(/^[a-z0-9]+i0{9}$/);
-    const shuffled = [made[3]!, made[6]!, made[0]!, made[5]!, made[2]!, made[4]!, made[1]!];
-    expect(ids(mergeOutbox(shuffled, [], new Set()))).toEqual(ids(made));
+    // Where this page's events meet another tab's, the older goes first, whichever side it is on.
+    for (const [i, older] of made.entries()) {
+      for (const newer of made.slice(i + 1)) {
+        expect(ids(mergeOutbox([newer], [older], new Set()))).toEqual(ids([older, newer]));
+        expect(ids(mergeOutbox([older], [newer], new Set()))).toEqual(ids([older, newer]));
+      }
+    }
+  });
+
+  it('keeps this page\'s own events in the order they happened, though the clock was set back between them', () => {
+    vi.useFakeTimers({ now: Date.UTC(2026, 0, 1, 12) });
+    const landing = click(newEventId());
+    vi.setSystemTime(Date.UTC(2026, 0, 1, 11));
+    const signup = lead(newEventId());
+    expect(ids(mergeOutbox([landing, signup], [], new Set()))).toEqual(ids([landing, signup]));
+    // Another tab's click goes before the first of them it is older than, and never between the two.
+    const other = (hour: number) => click(Date.UTC(2026, 0, 1, hour, 30).toString(36) + 'othertab01');
+    expect(ids(mergeOutbox([landing, signup], [other(11)], new Set()))).toEqual(ids([other(11), landing, signup]));
+    expect(ids(mergeOutbox([landing, signup], [other(12)], new Set()))).toEqual(ids([landing, signup, other(12)]));
   });
 });
