@@ -106,7 +106,8 @@ function customerIds(method: string, input: TrackLeadInput | Partial<TrackSaleIn
         `(got customerExternalId: ${describe(input.customerExternalId)}, clickId: ${describe(input.clickId)})`,
     );
   }
-  return { customer_key: customerKey, click_id: clickId };
+  // Trimmed as the browser SDK trims a lead's: `'user_42 '` from a form or a template must find the lead `signup('user_42')` recorded.
+  return { customer_key: customerKey?.trim(), click_id: clickId?.trim() };
 }
 
 /** Drops the keys whose value is undefined, so the body only holds what the caller gave. */

@@ -43,6 +43,14 @@ describe('mapping camelCase input to the wire', () => {
     });
   });
 
+  it('sends the customer key and click id without surrounding spaces, as the browser SDK sends a lead\'s, so a sale finds its lead', async () => {
+    const { fetch, affitor } = client();
+    await affitor.trackLead({ customerExternalId: ' user_42 ', clickId: ' cust_1_2\n' });
+    await affitor.trackSale({ invoiceId: 'in_1', amount: 4900, customerExternalId: 'user_42 ' });
+    expect(fetch.calls[0]?.body).toMatchObject({ customer_key: 'user_42', click_id: 'cust_1_2' });
+    expect(fetch.calls[1]?.body).toMatchObject({ customer_key: 'user_42' });
+  });
+
   it('sends only the fields the caller gave', async () => {
     const { fetch, affitor } = client();
     await affitor.trackSale({ invoiceId: 'in_2', amount: 1, clickId: 'cust_1_2' });
