@@ -20,6 +20,11 @@ export interface LoadFigures {
   total: number;
   non2xx: number;
   errors: number;
+  /**
+   * 2xx answers of the warm-up and of the measured run: the records the target stored itself,
+   * the reference server one click or sale per answer, beside what it held before the warm-up.
+   */
+  stored: { warmup: number; run: number };
 }
 
 /**
@@ -102,21 +107,22 @@ function saleRequest(clickId: string): RequestSpec {
   };
 }
 
-const figures = (result: Result): LoadFigures => ({
+const figures = (result: Result, warmup: Result): LoadFigures => ({
   rps: result.requests.total / result.duration,
   p99: result.latency.p99,
   p50: result.latency.p50,
   total: result.requests.total,
   non2xx: result.non2xx,
   errors: result.errors,
+  stored: { warmup: warmup['2xx'], run: result['2xx'] },
 });
 
 async function run(mode: string, request: (clickId: string) => RequestSpec, connections: number, seconds: number): Promise<LoadFigures> {
   const target = await startTarget(mode);
   try {
     const requests = [request(target.clickId)];
-    await autocannon({ url: target.url, connections, duration: 2, requests });
-    return figures(await autocannon({ url: target.url, connections, duration: seconds, requests }));
+    const warmup = await autocannon({ url: target.url, connections, duration: 2, requests });
+    return figures(await autocannon({ url: target.url, connections, duration: seconds, requests }), warmup);
   } finally {
     await stopTarget(target.child);
   }

@@ -21,10 +21,11 @@ import type { LandingResult } from './landing';
 import { startLandingPages } from './landing-pages';
 import { landingMethod, landingRows } from './landing-render';
 import { measureLoad } from './load';
-import type { LoadFigures, LoadResult } from './load';
+import type { LoadResult } from './load';
+import { filledRow, loadRow } from './load-render';
 import type { ClickShape, MemoryResult } from './memory';
 import { startPageServer } from './pages';
-import { bytes, count, gap, mebibytes, renderResults, renderTable, wholeMs } from './render';
+import { bytes, count, gap, mebibytes, renderResults, renderTable } from './render';
 import type { Row } from './render';
 import { measureRequests } from './requests';
 import type { RequestCount } from './requests';
@@ -42,6 +43,7 @@ const LANDING = {
   tries: Number(process.env.BENCH_BOUNCE_TRIES ?? 10),
 };
 const LANDING_ONLY = process.env.BENCH_ONLY === 'landing';
+const FILL = { clicks: FILL_CLICKS, sales: FILL_SALES };
 
 const log = (line: string) => console.error(`[bench] ${line}`);
 /** The first 12 hex digits of each script file's SHA-256: names the build measured, also when the sources are uncommitted. */
@@ -112,31 +114,6 @@ function sizeRows(check: SizeCheck, label: string): Row[] {
   ];
 }
 
-/** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
-function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
-  const checks = `${count(figures.total)} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors`;
-  return {
-    area: 'Load',
-    measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${wholeMs(figures.p99)}`,
-    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.figures.p99)} there); ${checks}` : checks,
-  };
-}
-
-/**
- * A run against the server holding FILL_CLICKS clicks and FILL_SALES sales, next to the same run
- * against an empty one. `toEmpty`: the median of the rounds' own ratios of filled to empty.
- */
-function filledRow(route: string, filled: LoadFigures, empty: LoadFigures, toEmpty: number): Row {
-  const change = (toEmpty - 1) * 100;
-  return {
-    area: 'Load',
-    measure: `reference server holding ${count(FILL_CLICKS)} clicks and ${count(FILL_SALES)} sales: ${route}`,
-    result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
-    reference: `empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
-  };
-}
-
 /** The heap after a memory run, and its growth per click. `what`: the clicks it sent, e.g. `clicks`. */
 function heapRow(memory: MemoryResult, what: string): Row {
   return {
@@ -184,8 +161,8 @@ function rows(results: AllResults): Row[] {
     loadRow('reference server: click', load.click, { figures: load.bareClick, toBare: load.ratios.click }),
     loadRow('bare node:http, sale JSON', load.bareSale),
     loadRow('reference server: sale (unique transaction ids)', load.sale, { figures: load.bareSale, toBare: load.ratios.sale }),
-    filledRow('click', load.filledClick, load.click, load.ratios.filledClick),
-    filledRow('sale', load.filledSale, load.sale, load.ratios.filledSale),
+    filledRow('click', load.filledClick, load.click, load.ratios.filledClick, FILL),
+    filledRow('sale', load.filledSale, load.sale, load.ratios.filledSale, FILL),
     heapRow(memory, 'clicks'),
     {
       area: 'Memory',
@@ -202,7 +179,7 @@ function methods(results: AllResults): string[] {
     `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: \`dist/affitor.global.js\`, which every page view downloads and which sends a landing's click by itself, and \`dist/affitor.more.js\`, which the first file loads from its own folder only for \`diagnose()\`, \`debug\`, the Stripe decoration and a request whose first try failed. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes.`,
     landingMethod(results.landing),
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,
-    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process, started afresh for each run (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, then a full garbage collection (as a long-running server has long since collected the garbage of taking its records; the empty server gets one too), to show whether a call costs more as the store grows; the change shown beside them is from the empty server's run of the same round. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms. Each figure is the run with the median requests/s of ${results.load.rounds} (its own p99 and counts with it); the rounds take turns over the six targets, so a busy minute on the shared machine falls on all of them alike. Each ratio (to the bare handler, filled to empty) is the median of the ${results.load.rounds} rounds' own ratios: the runs it compares go back to back within a round (bare, empty, filled), so a minute when the machine is slower, which moved one target's figure by 30 % and more between rounds, changes both sides of a ratio alike.`,
+    `**Load.** autocannon ${CONNECTIONS} connections, a 2 s warm-up, then ${results.load.seconds} s, against a target in its own Node process, started afresh for each run (the server and autocannon do not share an event loop, but they share the machine's ${cpus().length} cores). The reference server is \`createTrackingServer\` on @hono/node-server as in \`examples/server/src/node.ts\`, except that browser-call rate limits are keyed by \`X-Forwarded-For\` (the fetch handler's default), which the bench sets to a different 10.x.y.z address per click: from one socket address the 600-per-minute limit would answer almost every click with 429. The program's own limits are raised in the bench seed for the same reason (sales). Sales carry a unique \`transaction_id\` per request (autocannon's \`setupRequest\`) for a click id made before the run. The last two runs repeat click and sale against a server that first took ${count(FILL_CLICKS)} clicks (from as many visitor addresses) and ${count(FILL_SALES)} sales through \`app.fetch\` in its own process, then a full garbage collection (as a long-running server has long since collected the garbage of taking its records; the empty server gets one too), to show whether a call costs more as the store grows. Neither server stays as it started: each stores every click or sale it answers 2xx, of its warm-up and of the measured run, as many as the fill or more, so the "empty" server is empty only before its warm-up, and each row says how many of its route's records the filled and the empty server held at the start and at the end of the measured run (from their 2xx counts). The change shown beside them is from the empty server's run of the same round. The bare handler is \`node:http\` reading the body and answering the JSON the reference server answered to the same request. Requests/s is total/duration; p99 latency is autocannon's, whose resolution is 1 ms. Each figure is the run with the median requests/s of ${results.load.rounds} (its own p99 and counts with it); the rounds take turns over the six targets, so a busy minute on the shared machine falls on all of them alike. Each ratio (to the bare handler, filled to empty) is the median of the ${results.load.rounds} rounds' own ratios: the runs it compares go back to back within a round (bare, empty, filled), so a minute when the machine is slower, which moved one target's figure by 30 % and more between rounds, changes both sides of a ratio alike.`,
     `**Memory.** ${count(results.memory.clicks)} clicks through \`app.fetch\` in a separate \`node --expose-gc\` process, 100 at a time, each from a different visitor address; heapUsed and RSS from \`process.memoryUsage()\` after two \`gc()\` calls, before (after 200 warm-up clicks) and after. The server keeps every click, customer and rate-limit window in memory, so growth per click is the figure to watch. The first two rows send the load test's click, \`{"affiliate_url": …}\` alone; the last sends each click as the browser SDK does (\`sdkClickBody\` in bench/api.ts, from the SDK's own payload code): the page context of a desktop Chromium landing, a session id and an \`event_id\`, whose first answer the server also keeps, to replay it to a resend.`,
   ];
 }

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { median, medianBy, percentile, summarize } from '../../bench/stats';
 import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from '../../bench/render';
+import { filledRow } from '../../bench/load-render';
 
 describe('bench statistics', () => {
   it('takes the middle sample as the median of an odd count, whatever the order', () => {
@@ -108,5 +109,24 @@ describe('load figures over rounds', () => {
     expect(medianBy([run(9_000, 7), run(12_000, 3), run(10_500, 5)], (figures) => figures.rps)).toEqual(run(10_500, 5));
     expect(medianBy([run(8_000, 9)], (figures) => figures.rps)).toEqual(run(8_000, 9));
     expect(() => medianBy([], (figures: { rps: number }) => figures.rps)).toThrow('no items');
+  });
+});
+
+describe('the filled server against the empty one', () => {
+  const figures = (rps: number, warmup: number, run: number) => ({ rps, p99: 4, p50: 1, total: run, non2xx: 0, errors: 0, stored: { warmup, run } });
+  const fill = { clicks: 100_000, sales: 10_000 };
+
+  it('says what each server held when measured: the "empty" one stored its own warm-up and run', () => {
+    const row = filledRow('sale', figures(9_000, 20_000, 76_000), figures(9_500, 19_000, 75_000), 0.95, fill);
+    expect(row.measure).toBe('reference server holding 100,000 clicks and 10,000 sales before its warm-up: sale');
+    expect(row.reference).toContain('sales held: 30,000 at the start of the measured run, 106,000 at its end');
+    expect(row.reference).toContain("empty server: 9,500 req/s, p99 4 ms, sales held (its own warm-up's and run's): 19,000 at the start of the measured run, 94,000 at its end");
+    expect(row.reference).toContain('filled vs. empty in the same round: -5.0 %');
+  });
+
+  it('counts the clicks of the fill on the click route', () => {
+    const row = filledRow('click', figures(10_000, 21_000, 80_000), figures(10_600, 21_500, 85_000), 1.01, fill);
+    expect(row.reference).toMatch(/^clicks held: 121,000 at the start of the measured run, 201,000 at its end; empty server: 10,600 req\/s/);
+    expect(row.reference).toContain('+1.0 %');
   });
 });

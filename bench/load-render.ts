@@ -1,0 +1,40 @@
+/** The load test's rows of the results table: pure functions over the figures, tested in test/unit/bench-render.test.ts. */
+import type { LoadFigures } from './load';
+import { count, wholeMs } from './render';
+import type { Row } from './render';
+
+/** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
+export function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
+  const checks = `${count(figures.total)} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors`;
+  return {
+    area: 'Load',
+    measure: label,
+    result: `${count(figures.rps)} req/s, p99 ${wholeMs(figures.p99)}`,
+    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.figures.p99)} there); ${checks}` : checks,
+  };
+}
+
+/** What the filled server held before its warm-up. */
+export interface Fill {
+  clicks: number;
+  sales: number;
+}
+
+/**
+ * A run against the server holding `fill` before its warm-up, next to the same run against an
+ * empty one. `toEmpty`: the median of the rounds' own ratios of filled to empty. Neither server
+ * stays as it started: each stores a click or sale per answer, of its warm-up and of the run,
+ * as many as the fill or more, so the row says what each held when measured.
+ */
+export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: LoadFigures, toEmpty: number, fill: Fill): Row {
+  const change = (toEmpty - 1) * 100;
+  const filledWith = route === 'click' ? fill.clicks : fill.sales;
+  const held = (figures: LoadFigures, from: number) =>
+    `${count(from + figures.stored.warmup)} at the start of the measured run, ${count(from + figures.stored.warmup + figures.stored.run)} at its end`;
+  return {
+    area: 'Load',
+    measure: `reference server holding ${count(fill.clicks)} clicks and ${count(fill.sales)} sales before its warm-up: ${route}`,
+    result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
+    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+  };
+}
