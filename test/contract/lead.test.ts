@@ -1,6 +1,6 @@
 /** POST /api/v1/track/lead in browser mode and in server mode. */
 import { describe, expect, it } from 'vitest';
-import { TOKEN_1, TOKEN_2, setup } from './helpers';
+import { TOKEN_1, TOKEN_2, baseSeed, setup } from './helpers';
 
 describe('lead', () => {
   it('binds customer_key and email to the customer found by click_id and makes it a lead', async () => {
@@ -31,6 +31,28 @@ describe('lead', () => {
     expect((await lead({ click_id: clicked.body?.click_id, customer_key: 'u_900' })).status).toBe(200);
     expect((await lead({ customer_key: 'u_900' }, { token: TOKEN_1 })).status).toBe(200);
     expect((await sale({ transaction_id: 'p2', amount_cents: 100, customer_key: 'u_900' }, TOKEN_2)).status).toBe(200);
+  });
+
+  // The browser SDK sends its program_id with every signup, and a signup without a click id
+  // (an organic visitor) names the customer by key alone: merchants' keys ('42', an email) repeat
+  // across programs, and another program's customer took this program's signup, email included.
+  it("finds a browser lead's customer_key among the customers of the program_id it sends", async () => {
+    const { lead, server } = setup();
+    const reply = await lead({ customer_key: 'u_904', email: 'organic@shop.test', program_id: 1 });
+    expect(reply).toMatchObject({ status: 400, body: { error: 'Customer not found. Provide a valid click_id or customer_key.' } });
+    expect(server.inspect().customers.find((c) => c.id === 904)).toMatchObject({ status: 'click', email: null });
+    expect(server.inspect().leads).toHaveLength(0);
+    expect((await lead({ customer_key: 'u_904', program_id: 2 })).status).toBe(200);
+  });
+
+  it("prefers the sent program_id's customer when a browser lead's customer_key is in two programs", async () => {
+    const seed = baseSeed();
+    // Program 1's customer holds the key of program 2's customer 904, which comes first.
+    seed.customers!.push({ id: 906, click_id: 'cust_906_1', customer_key: 'u_904', program_id: 1, partner_id: 10 });
+    const { lead, server } = setup(seed);
+    expect((await lead({ customer_key: 'u_904', program_id: 1 })).status).toBe(200);
+    expect(server.inspect().leads.map((l) => [l.program_id, l.customer_id])).toStrictEqual([[1, 906]]);
+    expect(server.inspect().customers.find((c) => c.id === 904)?.status).toBe('click');
   });
 
   it('records a flagged test lead for a known program in browser mode', async () => {

@@ -1,5 +1,6 @@
 /** Rate limits: per token for Bearer calls, per client address for browser calls. */
 import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../examples/server/src/rate-limit';
 import { TOKEN_1, TOKEN_2, baseSeed, setup } from './helpers';
 
 function seedWithLimits(limits: { per_minute?: number; per_hour?: number }) {
@@ -111,5 +112,28 @@ describe('rate limits for browser calls', () => {
     expect((await call('/api/v1/track/click', body)).status).toBe(429);
     address = 'b';
     expect((await call('/api/v1/track/click', body)).status).toBe(400);
+  });
+
+  // Every visitor's address (or any X-Forwarded-For a caller makes up) got a counter kept for
+  // the server's life: 200,000 addresses held 27 MB that no call would ever read again.
+  it('forgets the counters of addresses not seen for an hour', () => {
+    const limiter = new RateLimiter();
+    const limits = { per_minute: 600, per_hour: 30_000 };
+    const start = Date.parse('2026-03-01T00:00:00Z');
+    for (let i = 0; i < 1000; i++) limiter.hitClient(`198.51.100.${i}`, limits, start);
+    expect(limiter.clientCount).toBe(1000);
+    limiter.hitClient('203.0.113.7', limits, start + 3_600_000);
+    expect(limiter.clientCount).toBe(1);
+  });
+
+  it('keeps the hour count of an address through the sweep', () => {
+    const limiter = new RateLimiter();
+    const limits = { per_minute: 100, per_hour: 2 };
+    const start = Date.parse('2026-03-01T00:00:00Z');
+    limiter.hitClient('a', limits, start);
+    limiter.hitClient('a', limits, start);
+    // Minutes later, in the same hour: a sweep runs and 'a' is still over its hour's limit.
+    limiter.hitClient('b', limits, start + 120_000);
+    expect(limiter.hitClient('a', limits, start + 120_000)).toBe('Rate limit exceeded (2/hour)');
   });
 });

@@ -73,6 +73,17 @@ describe('refund', () => {
     expect((await refund({ transaction_id: 'late' })).body).toStrictEqual({ success: true, status: 'no_commission', message: 'Sale has no commission to reverse' });
   });
 
+  // The sale's refunded_cents is the sum of its refunds whether or not it earned a commission:
+  // /_inspect showed 0 for a refunded sale that had none, as if nothing had been refunded.
+  it('counts the refunds of a sale with no commission in its refunded_cents', async () => {
+    const { sale, refund, server } = setup();
+    await sale({ transaction_id: 'late', amount_cents: 1000, customer_key: 'u_905' });
+    expect((await refund({ transaction_id: 'late', refund_amount_cents: 300 })).body?.status).toBe('no_commission');
+    expect(server.inspect().sales[0]?.refunded_cents).toBe(300);
+    await refund({ transaction_id: 'late' });
+    expect(server.inspect().sales[0]?.refunded_cents).toBe(1000);
+  });
+
   it('answers no_commission for a sale whose commission creation failed', async () => {
     const { sale, refund, faults } = setup();
     faults({ commission: true });

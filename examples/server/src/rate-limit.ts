@@ -3,7 +3,9 @@
  * for the current hour. A refused call is not counted.
  *
  * Programs and client addresses are counted in separate maps, so a client's own address
- * string is the key (no `client:` + address string made and kept per visitor).
+ * string is the key (no `client:` + address string made and kept per visitor). An address's
+ * counter goes once its hour is over: every visitor (and every `X-Forwarded-For` a caller makes
+ * up) would otherwise hold one for the server's life.
  */
 import { rateLimitMessage } from './errors';
 import type { RateLimits } from './types';
@@ -18,6 +20,12 @@ interface Windows {
 export class RateLimiter {
   private readonly programs = new Map<number, Windows>();
   private readonly clients = new Map<string, Windows>();
+  private nextSweepAt = 0;
+
+  /** How many client addresses hold a counter. */
+  get clientCount(): number {
+    return this.clients.size;
+  }
 
   /** Counts one call with a program's token; answers the 429 message when a limit is already reached. */
   hitProgram(programId: number, limits: RateLimits, now: number): string | null {
@@ -26,7 +34,16 @@ export class RateLimiter {
 
   /** Counts one browser call from a client address; answers the 429 message when a limit is already reached. */
   hitClient(address: string, limits: RateLimits, now: number): string | null {
+    this.sweep(now);
     return hit(this.clients, address, limits, now);
+  }
+
+  /** Drops the counters of addresses not counted this hour (their minute is over too), at most once a minute. */
+  private sweep(now: number): void {
+    if (now < this.nextSweepAt) return;
+    this.nextSweepAt = now + 60_000;
+    const hour = Math.floor(now / 3_600_000);
+    for (const [address, w] of this.clients) if (w.hour !== hour) this.clients.delete(address);
   }
 }
 

@@ -3,7 +3,7 @@ import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { ClickEvent, Partner, Program, ReferralLink } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, eventIdOf, exactlyOnce, text, testProgram, isTestMode } from './context';
+import { additionalData, eventIdOf, exactlyOnce, text, namedProgram, isTestMode } from './context';
 
 /** What a click that passed its checks is recorded for: a test click, or a link's. */
 type Target =
@@ -35,7 +35,7 @@ function checkClick(ctx: RouteContext): Target | Answer {
   }
   const aff = url.searchParams.get('aff');
 
-  const test = isTestMode(body) ? testProgram(ctx) : undefined;
+  const test = isTestMode(body) ? namedProgram(ctx) : undefined;
   if (test) return { affiliateUrl, aff, test };
 
   if (aff === null || aff === '') return fail(400, MESSAGES.clickNoAffParameter);

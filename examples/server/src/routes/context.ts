@@ -38,8 +38,11 @@ export function isTestMode(body: Record<string, unknown>): boolean {
   return additionalData(body)?.test_mode === true;
 }
 
-/** `additional_data.program_id` (or a top-level `program_id`) when it names a seeded program. */
-export function testProgram(ctx: RouteContext): Program | undefined {
+/**
+ * `additional_data.program_id` (or a top-level `program_id`) when it names a seeded program: a
+ * test event's program, and the program a browser lead comes from (the SDK sends it).
+ */
+export function namedProgram(ctx: RouteContext): Program | undefined {
   const raw = additionalData(ctx.body)?.program_id ?? ctx.body.program_id;
   const id = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
   return typeof id === 'number' ? ctx.store.programs.get(id) : undefined;

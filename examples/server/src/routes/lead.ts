@@ -1,8 +1,9 @@
 /** POST /api/v1/track/lead — browser mode, or server mode with a Bearer token. */
 import { MESSAGES, fail, leadStatusMessage, ok } from '../errors';
 import type { Answer } from '../errors';
+import type { Customer } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, eventIdOf, exactlyOnce, isTestMode, text, testProgram } from './context';
+import { additionalData, eventIdOf, exactlyOnce, isTestMode, text, namedProgram } from './context';
 
 export function trackLead(ctx: RouteContext): Answer {
   return exactlyOnce('lead', ctx, ctx.program?.id ?? null, () => decideLead(ctx));
@@ -34,7 +35,7 @@ function decideLead(ctx: RouteContext): Answer {
       created_at: now,
     });
 
-  const testFor = isTestMode(body) ? (program ?? testProgram(ctx)) : undefined;
+  const testFor = isTestMode(body) ? (program ?? namedProgram(ctx)) : undefined;
   if (testFor) {
     ctx.recordedTest = true;
     const event = record(testFor.id, null, true);
@@ -47,7 +48,7 @@ function decideLead(ctx: RouteContext): Answer {
 
   const customer =
     (clickId === null ? undefined : store.customerByClickId(clickId)) ??
-    (customerKey === null ? undefined : store.customerByKey(customerKey, program?.id));
+    (customerKey === null ? undefined : customerByKey(ctx, customerKey));
   if (!customer) return fail(400, MESSAGES.leadCustomerNotFound);
   if (program && customer.program_id !== program.id) return fail(400, MESSAGES.leadWrongProgram);
   if (customer.status !== 'click') return fail(400, leadStatusMessage(customer.status));
@@ -57,4 +58,16 @@ function decideLead(ctx: RouteContext): Answer {
   customer.status = 'lead';
   record(customer.program_id, customer.id, false);
   return ok({ success: true, message: 'Lead tracked successfully' });
+}
+
+/**
+ * The customer a lead's key names. Merchants choose their keys ('42', an email), so they repeat
+ * across programs: a browser lead that names its program (the SDK sends `program_id`) looks among
+ * that program's customers only, or another program's customer would take its signup, email
+ * included. A server-mode lead prefers its token's program and is refused for another's.
+ */
+function customerByKey(ctx: RouteContext, key: string): Customer | undefined {
+  if (ctx.program) return ctx.store.customerByKey(key, ctx.program.id);
+  const named = namedProgram(ctx);
+  return named ? ctx.store.customerByKeyIn(key, named.id) : ctx.store.customerByKey(key);
 }

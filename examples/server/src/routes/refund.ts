@@ -27,6 +27,10 @@ export function trackRefund(ctx: RouteContext): Answer {
     created_at: now,
   };
 
+  // Every refund counts in the sale's refunded_cents, commission or not (what /_inspect shows).
+  const refundedTotal = partial === null ? sale.amount_cents : sale.refunded_cents + partial;
+  sale.refunded_cents = Math.min(refundedTotal, sale.amount_cents);
+
   const commission = store.commission(sale.commission_id);
   if (!commission) {
     store.addRefund({ ...base, commission_id: null, deduction_cents: 0, status: 'no_commission' });
@@ -37,8 +41,6 @@ export function trackRefund(ctx: RouteContext): Answer {
     return ok({ success: true, status: 'skipped', reason: 'already reversed', commission_id: commission.id });
   }
 
-  const refundedTotal = partial === null ? sale.amount_cents : sale.refunded_cents + partial;
-  sale.refunded_cents = Math.min(refundedTotal, sale.amount_cents);
   // The deduction so far is the commission's share of everything refunded, rounded once,
   // so that several partial refunds never drift from the share of their sum.
   const reverse = refundedTotal >= sale.amount_cents;
