@@ -36,17 +36,21 @@ export const DASHBOARD_SCRIPT = `'use strict';
     const headers = { Authorization: 'Bearer ' + token };
     if (etag) headers['If-None-Match'] = etag;
     let response;
+    let html;
+    // The body read too: a connection dropped while it arrives (a server restarted) would otherwise
+    // end the refreshing until the page is reloaded.
     try {
       response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store' });
+      if (response.status === 200) html = await response.text();
     } catch {
       live.textContent = 'The server does not answer; trying again.';
       timer = setTimeout(() => refresh(token), EVERY_MS);
       return;
     }
     if (response.status === 401) return askForToken(true);
-    if (response.status === 200) {
+    if (html !== undefined) {
       etag = response.headers.get('ETag');
-      main.innerHTML = await response.text();
+      main.innerHTML = html;
     }
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
     timer = setTimeout(() => refresh(token), EVERY_MS);
