@@ -1,6 +1,7 @@
 /** The cookie jar: which `Domain` the SDK writes on (chosen once per page), and writing on it. */
 import { pageCookieDomain, readCookieValues } from '../core/cookie-codec';
 import type { AffitorDiagnosis } from '../core/diagnosis';
+import { cookieDomainCandidates } from '../core/root-domain';
 import { findRootDomain, probeFirstCandidate, readJar, writeCookie } from './cookies';
 import { log, options } from './options';
 import { isSecurePage } from './page';
@@ -70,9 +71,10 @@ export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = n
 
 /**
  * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
- * value deletes it. A host-only twin (an earlier integration, or an earlier cookieDomain) would be
- * read first and shadow the value: it is removed first, when the page had a cookie of that name
- * (no extra write otherwise). Deleting a cookie the page neither found nor wrote writes nothing.
+ * value deletes it. A twin on another domain (host-only: an earlier integration; a parent or a
+ * subdomain: an earlier cookieDomain), being older, would be read first and shadow the value: each
+ * is removed first, when the page had a cookie of that name (no extra write otherwise). Deleting a
+ * cookie the page neither found nor wrote writes nothing.
  */
 export function setCookie(name: string, value: string | null, days?: number): void {
   const found = readCookieValues(firstJar(), name).length > 0;
@@ -80,7 +82,7 @@ export function setCookie(name: string, value: string | null, days?: number): vo
   if (value) written.add(name);
   const domain = cookieDomain();
   const secure = isSecurePage();
-  if (domain && found) writeCookie(name, '', 0, undefined, secure);
+  if (found) for (const twin of [undefined, ...cookieDomainCandidates(location.hostname)]) if (twin != domain) writeCookie(name, '', 0, twin, secure);
   writeCookie(name, value || '', value ? days : 0, domain, secure);
 }
 

@@ -14,9 +14,12 @@ export const clampWindowDays = (raw: unknown): number =>
 export const parseProgramId = (raw: unknown): number | null =>
   /^\d{1,15}$/.test(typeof raw == 'number' ? String(raw) : typeof raw == 'string' ? raw.trim() : '') && +raw! > 0 ? +raw! : null;
 
-/** A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs, its origin and `aff`. */
-export const slimLanding = (url: string): string =>
-  url.length < 1024 ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
+/**
+ * A cookie holds about 4 KB: an overlong landing URL is kept as what attribution needs, its origin
+ * and `aff`. One that is no URL with `aff` (junk in the outbox cookie) is kept as nothing, never thrown on.
+ */
+export const slimLanding = (url: string, aff = readAff(url)): string =>
+  url.length < 1024 ? url : aff ? `${new URL(url).origin}/?aff=${encodeURIComponent(aff)}` : '';
 
 /** The `aff` query parameter of an absolute URL; null when absent, empty or the URL is unusable. */
 export function readAff(url: string | null | undefined): string | null {

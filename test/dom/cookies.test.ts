@@ -95,6 +95,17 @@ describe('cookie attributes', () => {
     await tracker.signup('user_1');
     expect(api.leads()[0]!.body.click_ids).toEqual(['ok_1', 'ok_2']);
   });
+
+  it('survives an outbox cookie holding an overlong affiliate_url that is no URL: init does not throw, the landing is tracked', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://shop.example.com/');
+    newPageView();
+    const junk = { route: 'click', body: { affiliate_url: 'x'.repeat(2000), event_id: (Date.now() - 1000).toString(36) + 'junkevent1' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([junk]))};path=/`;
+    const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
 });
 
 describe('click history', () => {
@@ -234,6 +245,16 @@ describe('host-only leftovers', () => {
     // Only the new, root-domain cookie is left to read: the stale host-only one cannot shadow it.
     expect(document.cookie.match(/affitor_click_id=/g)).toHaveLength(1);
     expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+
+  it('replaces the cookies an earlier, narrower cookieDomain left, so the older partner cannot shadow the newer', async () => {
+    await landAt('https://a.b.example.com/?aff=PARTNER123', { cookieDomain: 'b.example.com' });
+    // The option removed: the probe chooses .example.com, beside the cookies on .b.example.com.
+    const { tracker } = await land('https://a.b.example.com/?aff=PARTNER456');
+    expect(document.cookie.match(/affitor_click_id=/g)).toHaveLength(1);
+    const next = await landAt('https://a.b.example.com/pricing');
+    expect(next.getClickId()).toBe(tracker.getClickId());
+    expect(next.getData().affiliateUrl).toBe('https://a.b.example.com/?aff=PARTNER456');
   });
 });
 
