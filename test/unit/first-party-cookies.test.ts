@@ -74,6 +74,21 @@ describe('first-party cookies (pure)', () => {
     expect(cookies[1]).toMatch(/^affitor_click_id=cust_1_1;path=\/;expires=[^;]+;samesite=lax;domain=\.shop\.test;secure;max-age=2592000$/);
   });
 
+  it('deletes a cookie the visitor sent on every other domain its host could hold it on (an earlier, narrower cookieDomain), so the older cannot shadow the new', () => {
+    const cookies = clickCookies({
+      ...base,
+      domain: 'shop.test',
+      cookieHeader: 'affitor_click_id=cust_0_1; affitor_click_id=cust_1_1',
+      twinDomains: ['shop.test', 'www.shop.test'],
+    });
+    const deletions = cookies.filter((cookie) => /expires=Thu, 01 Jan 1970/.test(cookie));
+    expect(deletions).toContain(serializeCookie('affitor_click_id', '', 0, 'www.shop.test', false, NOW));
+    expect(deletions).not.toContain(serializeCookie('affitor_click_id', '', 0, 'shop.test', false, NOW));
+    // Only the names the visitor sent: no deletion on other domains for the rest.
+    expect(deletions.filter((cookie) => cookie.includes('domain=.www.shop.test'))).toHaveLength(1);
+    expect(byName(cookies).get('affitor_click_id')).toMatch(/domain=\.shop\.test;max-age=/);
+  });
+
   it("chooses the merchant's cookieDomain, else the SDK's, each only for the request's host or a parent of it", () => {
     const hosts = ['www.shop.test'];
     expect(chooseCookieDomain(hosts, 'shop.test', 'www.shop.test')).toBe('shop.test');

@@ -32,6 +32,12 @@ export interface ClickCookies {
   /** The visitor's `Cookie` header: the click-id history grows from the one the browser holds. */
   cookieHeader: string | null;
   domain: string | undefined;
+  /**
+   * The other domains the request's hosts could hold cookies on (`cookieDomainCandidates`): a
+   * cookie of ours the visitor sent is deleted on each, as the SDK does, since one an earlier
+   * `cookieDomain` left there is older, read first, and would shadow the new value.
+   */
+  twinDomains?: readonly string[];
   secure: boolean;
   now: number;
 }
@@ -44,7 +50,8 @@ export function storedLandingUrl(url: string): string {
 /**
  * `Set-Cookie` values for a click answer. Each cookie gets `Max-Age` (the window, clamped as
  * the SDK clamps it) next to the SDK's own `expires`. When a `Domain` is set, a host-only twin
- * left by an earlier integration is deleted first, as the SDK does, so it cannot shadow the new value.
+ * left by an earlier integration is deleted first, as the SDK does, so it cannot shadow the new
+ * value; so are twins on `twinDomains` of a cookie the visitor sent.
  */
 export function clickCookies(input: ClickCookies): string[] {
   const days = clampWindowDays(input.windowDays);
@@ -59,6 +66,9 @@ export function clickCookies(input: ClickCookies): string[] {
     [COOKIE_SET_BY, 'server'],
   ] as const) {
     if (input.domain) cookies.push(serializeCookie(name, '', 0, undefined, input.secure, input.now));
+    if (readCookieValues(input.cookieHeader ?? '', name).length) {
+      for (const twin of input.twinDomains ?? []) if (twin != input.domain) cookies.push(serializeCookie(name, '', 0, twin, input.secure, input.now));
+    }
     cookies.push(`${serializeCookie(name, value, days, input.domain, input.secure, input.now)};max-age=${days * 86_400}`);
   }
   return cookies;

@@ -9,6 +9,7 @@ import { normaliseCookieDomain } from '../../core/cookie-codec';
 import { isLoopback } from '../input';
 import { createId } from '../request-id';
 import type { FetchLike } from '../types';
+import { cookieDomainCandidates } from '../../core/root-domain';
 import { chooseCookieDomain, clickCookies } from './cookies';
 import { forwardToApi, splitBody } from './forward';
 import type { HandlerFields } from './forward';
@@ -192,12 +193,14 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     if (!answer || answer.success === false || !isPlausibleId(answer.click_id) || typeof affiliateUrl != 'string' || !readAff(affiliateUrl)) {
       return [];
     }
+    const hosts = requestHosts(request, url);
     return clickCookies({
       clickId: answer.click_id,
       affiliateUrl,
       windowDays: answer.cookie_window_days,
       cookieHeader: request.headers.get('cookie'),
-      domain: chooseCookieDomain(requestHosts(request, url), cookieDomain, fields.cookie_domain),
+      domain: chooseCookieDomain(hosts, cookieDomain, fields.cookie_domain),
+      twinDomains: [...new Set(hosts.flatMap(cookieDomainCandidates))],
       secure: isHttps(request, url),
       now: Date.now(),
     });
