@@ -3,7 +3,7 @@
  * retryable, and the error log once they are spent. An event still failing stays in the outbox
  * for a later page view; each carries an `event_id`, so the server records a resent event once.
  */
-import { isSuccess, readAnswer } from '../core/answers';
+import { isSuccess, readAnswer, unroutedHint } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
 import { isExpectedLeadRefusal } from '../core/attribution';
 import { isRetryable } from '../core/outbox';
@@ -36,9 +36,10 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   const retryable = isRetryable(outcome.status);
   record(event, outcome, !retryable);
   const message = readAnswer(outcome, location.origin) as string;
-  // The API answers 404 and 405 only to a path it has no route for: the apiBase given is wrong (a
-  // typo, the API's path in it twice, a first-party handler not mounted there), not the event.
-  const { apiBase } = options;
-  const unrouted = apiBase && (outcome.status == 404 || outcome.status == 405) ? `: is apiBase ${apiBase} right?` : '';
-  log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message + unrouted, retryable ? '(kept to resend)' : '');
+  log(
+    isExpected(event, message) ? 'warn' : 'error',
+    route + ' not recorded:',
+    message + unroutedHint(outcome.status, options.apiBase),
+    retryable ? '(kept to resend)' : '',
+  );
 }

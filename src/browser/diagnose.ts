@@ -10,7 +10,7 @@ import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-nam
 
 export function diagnose(): AffitorDiagnosis {
   const browser = isBrowser();
-  const { debug, invalidCookieDomain, ...held } = snapshot();
+  const { debug, invalidCookieDomain, invalidProgramId, handler, ...held } = snapshot();
   const cookies: Record<string, string> = {};
   for (const name of COOKIE_NAMES) {
     const value = browser && readCookie(name);
@@ -21,7 +21,7 @@ export function diagnose(): AffitorDiagnosis {
   const report = { aff: browser ? readAff(location.href) : null, ...held, cookiesSetBy, cookies };
   const diagnosis: AffitorDiagnosis = {
     ...report,
-    warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain),
+    warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler),
   };
   if (debug) log('info', 'diagnosis', diagnosis);
   return diagnosis;

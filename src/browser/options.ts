@@ -1,7 +1,7 @@
 /** The options in force, the program id they resolve to, consent, and the `[Affitor]` log. */
 import { createLogger } from '../core/logger';
 import type { ConsentState } from '../core/diagnosis';
-import { parseProgramId } from '../core/values';
+import { isHandlerPath, parseProgramId } from '../core/values';
 import { globalPrivacyControl, pageProgramId } from './page';
 
 export interface AffitorInitOptions {
@@ -76,7 +76,7 @@ export const mayPersist = (): boolean => consent() == 'granted';
  * Whether `apiBase` is a same-origin path (`/relay`): the first-party handler, which is told
  * the cookie domain and consent with each click and may write the cookies itself.
  */
-export const viaHandler = (): boolean => /^\/(?!\/)/.test(options.apiBase ?? '');
+export const viaHandler = (): boolean => isHandlerPath(options.apiBase);
 
 /** `apiBase` as a string: a `URL` object works as its text. */
 export const apiUrl = (route: string): string =>

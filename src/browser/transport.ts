@@ -1,4 +1,5 @@
 /** The only module that calls `fetch`. */
+import { TIMED_OUT } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
@@ -35,7 +36,7 @@ export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_T
   } catch (error) {
     // Reached for a body that is not JSON (status set), or for no answer at all: fetch
     // rejects with a TypeError on network errors and CORS refusals alike.
-    outcome.failure = controller.signal.aborted ? 'timed out' : String(error);
+    outcome.failure = controller.signal.aborted ? TIMED_OUT : String(error);
   }
   clearTimeout(timer);
   return outcome;

@@ -13,15 +13,35 @@ export interface HttpOutcome {
   setByServer?: boolean;
 }
 
+/** The `failure` of a request the browser SDK gave up waiting for (transport.ts). */
+export const TIMED_OUT = 'timed out';
+
+/**
+ * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
+ * as does being offline, which the page cannot tell apart: it asks whether the page's `origin` is
+ * allowed. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
+ */
+export const noAnswerHint = (failure: string | undefined, origin: string): string =>
+  failure == TIMED_OUT
+    ? ': the tracking API is down or slow, or apiBase points nowhere'
+    : `: is ${origin} in the program's allowed origins (CORS)?`;
+
+/**
+ * What to check after an HTTP `status` to follow its message. The API answers 404 and 405 only to
+ * a path it has no route for: the `apiBase` given is wrong (a typo, the API's path in it twice, a
+ * first-party handler not mounted there), not the event.
+ */
+export const unroutedHint = (status: number, apiBase?: string): string =>
+  apiBase && (status == 404 || status == 405) ? `: is apiBase ${apiBase} right?` : '';
+
 /**
  * The body of a successful answer (2xx, a JSON object, `success` not false), or a
  * one-line description of what went wrong, quoting the server's `error` or `message`; for no
- * answer, it asks whether the page's `origin` is allowed.
+ * answer, what to check (noAnswerHint).
  */
 export function readAnswer(outcome: HttpOutcome, origin: string): Record<string, unknown> | string {
   const { status, body, failure } = outcome;
-  // No answer: offline, or the API refused this origin (CORS), which the page cannot tell apart.
-  if (!status) return `no answer (${failure}): is ${origin} in the program's allowed origins (CORS)?`;
+  if (!status) return `no answer (${failure})` + noAnswerHint(failure, origin);
   if (!body) return `HTTP ${status}, answer is not JSON`;
   return isSuccess(outcome) ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
 }

@@ -1,4 +1,5 @@
 /** The `diagnose()` report, and the warnings read from it. Pure: the tracker gathers the facts. */
+import { noAnswerHint } from './answers';
 
 export type ConsentState = 'granted' | 'pending' | 'revoked';
 
@@ -19,6 +20,7 @@ export interface AffitorDiagnosis {
   /** The `aff` parameter of the current URL. */
   aff: string | null;
   programId: number | null;
+  /** Where the program id was found, also one that is invalid (the place to fix it); null when none was given. */
   programIdSource: 'option' | 'script-attribute' | 'window' | null;
   /** The `Domain` the cookies are written on; null for host-only or not chosen yet. */
   cookieDomain: string | null;
@@ -45,13 +47,25 @@ export interface AffitorDiagnosis {
 
 export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler';
 
+/**
+ * The warnings, each naming what to fix. `origin`: the page's, which the API's CORS settings must
+ * allow; the other arguments are null, or a `cookieDomain` option refused, a program id given but
+ * invalid (as shown), and `apiBase` when it is the first-party handler's path.
+ */
 export function diagnosisWarnings(
   report: Omit<AffitorDiagnosis, 'warnings'>,
   origin: string,
   invalidCookieDomain: string | null,
+  invalidProgramId: string | null,
+  handler: string | null,
 ): string[] {
   const warnings: string[] = [];
-  if (!report.programId) warnings.push('no program id: nothing is tracked');
+  // One given but invalid (a template left in the attribute) is not "none": the fix is that value.
+  if (!report.programId) {
+    warnings.push(
+      invalidProgramId ? `invalid program id ${invalidProgramId}: a positive whole number expected, nothing is tracked` : 'no program id: nothing is tracked',
+    );
+  }
   if (invalidCookieDomain) warnings.push('invalid cookieDomain ignored: ' + invalidCookieDomain);
   if (report.cookiesBlocked) warnings.push('cookies blocked by the browser: attribution kept in memory for this page only');
   else if (report.cookieDomainReason == 'host-only' && report.probes.length) {
@@ -59,14 +73,17 @@ export function diagnosisWarnings(
   }
   for (const [name, last] of [['click', report.lastClick], ['lead', report.lastLead]] as const) {
     if (last && !last.ok) {
-      warnings.push(
-        last.status
-          ? `last ${name} failed: ${last.message}`
-          : `last ${name} got no answer (${last.message}): is ${origin} in the program's allowed origins (CORS)?`,
-      );
+      warnings.push(last.status ? `last ${name} failed: ${last.message}` : `last ${name} got no answer (${last.message})` + noAnswerHint(last.message!, origin));
     }
   }
-  if (report.cookiesSetBy == 'page') warnings.push(SAFARI_CAP_WARNING);
+  if (report.cookiesSetBy == 'page') {
+    // Behind the handler already, serving the SDK through it is not the fix: its cookies did not stay.
+    warnings.push(
+      handler
+        ? `Safari keeps cookies written by the page at most 7 days: these are not the handler's at ${handler} (a CDN stripping Set-Cookie?)`
+        : SAFARI_CAP_WARNING,
+    );
+  }
   if (report.consent != 'granted') warnings.push(`consent ${report.consent}: attribution kept in memory only`);
   return warnings;
 }

@@ -10,6 +10,9 @@ export const DEFAULT_WINDOW_DAYS = 60;
 export const clampWindowDays = (raw: unknown): number =>
   Number.isFinite(raw) ? Math.min(365, Math.max(1, Math.round(raw as number))) : DEFAULT_WINDOW_DAYS;
 
+/** Whether `apiBase` is a same-origin path (`/relay`): the first-party handler, which may write the cookies itself. */
+export const isHandlerPath = (apiBase?: string): boolean => /^\/(?!\/)/.test(apiBase ?? '');
+
 /** A program id is a positive whole number, given as a number or a numeric string; anything else is null. */
 export const parseProgramId = (raw: unknown): number | null =>
   /^\d{1,15}$/.test(typeof raw == 'number' ? String(raw) : typeof raw == 'string' ? raw.trim() : '') && +raw! > 0 ? +raw! : null;

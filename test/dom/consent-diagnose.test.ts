@@ -2,10 +2,16 @@ import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
-import { API_BASE, HttpResponse, cookieValue, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 const OURS = /affitor_|customer_code/;
+
+function addProgramIdTag(programId: string) {
+  const tag = document.createElement('script');
+  tag.setAttribute('data-affitor-program-id', programId);
+  document.head.append(tag);
+}
 
 describe('consent', () => {
   it('with consent pending reports the click but writes no cookie and no storage', async () => {
@@ -211,6 +217,23 @@ describe('diagnose', () => {
     expect(report.warnings).toContain('no program id: nothing is tracked');
   });
 
+  it.each([
+    ['the option', () => ({ programId: 'abc' }), '"abc"', 'option'],
+    ['a template left in the script attribute', () => (addProgramIdTag('{{ program_id }}'), {}), '"{{ program_id }}"', 'script-attribute'],
+    ['window.AFFITOR_PROGRAM_ID', () => (((window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID = -4), {}), '-4', 'window'],
+  ])('names an invalid program id given by %s as invalid, and where it came from, not as none', (_, given, shown, source) => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    try {
+      const report = new AffitorTracker({ apiBase: API_BASE, ...given() }).init().diagnose();
+      expect(report).toMatchObject({ programId: null, programIdSource: source });
+      expect(report.warnings).toEqual([`invalid program id ${shown}: a positive whole number expected, nothing is tracked`]);
+    } finally {
+      document.querySelectorAll('script[data-affitor-program-id]').forEach((tag) => tag.remove());
+      delete (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID;
+    }
+  });
+
   it('warns about a host-only fallback when the browser accepts no parent domain', async () => {
     setUrl('https://shop.example.com/');
     newPageView();
@@ -243,6 +266,30 @@ describe('diagnose', () => {
     expect(report.warnings).toContain(
       "last click got no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)?",
     );
+  });
+
+  it('says a click that timed out met a slow or unreachable API: no question about CORS, which fails at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      api.answer('click', () => new Promise<never>(() => {}));
+      setUrl('https://shop.example.com/?aff=PARTNER123');
+      newPageView();
+      const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+      // Each try's 10 s, and the waits between them.
+      await vi.advanceTimersByTimeAsync(35_000);
+      const report = tracker.diagnose();
+      expect(report.lastClick).toMatchObject({ status: 0, ok: false, message: 'timed out' });
+      expect(report.warnings).toEqual(['last click got no answer (timed out): the tracking API is down or slow, or apiBase points nowhere']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('asks whether apiBase is right for a 404, as the console does', async () => {
+    api.server.use(http.post('https://api.wrong.test/*', () => HttpResponse.json({ error: 'Not found' }, { status: 404 })));
+    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase: 'https://api.wrong.test' })).diagnose();
+    expect(report.lastClick).toMatchObject({ status: 404, ok: false, message: 'HTTP 404: Not found: is apiBase https://api.wrong.test right?' });
+    expect(report.warnings).toEqual(['last click failed: HTTP 404: Not found: is apiBase https://api.wrong.test right?']);
   });
 
   it('warns about a failed lead with the server message and its request id', async () => {

@@ -13,6 +13,9 @@ import { createAffitorHandler } from '../../src/server';
 import { API_BASE, clearCookies, cookieValue, http, land, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
 
 const SHOP = 'https://www.shop.example.com';
+/** diagnose()'s warning for a page behind the handler at /relay whose attribution cookies are the page's. */
+const HANDLER_COOKIES_WARNING =
+  "Safari keeps cookies written by the page at most 7 days: these are not the handler's at /relay (a CDN stripping Set-Cookie?)";
 const ATTRIBUTION = /^(affitor_click_id|customer_code|affitor_click_ids|affitor_aff_url|affitor_set_by)=/;
 
 const api = useTrackingApi({ quietErrors: true });
@@ -174,7 +177,7 @@ describe('cookies the handler wrote', () => {
     expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
     expect(cookieValue('affitor_set_by')).toBeUndefined();
     expect(tracker.diagnose().cookiesSetBy).toBe('page');
-    expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
+    expect(tracker.diagnose().warnings).toEqual([HANDLER_COOKIES_WARNING]);
   });
 
   it('are written by the page when the answer says set but the browser holds none (a CDN stripped Set-Cookie): the next page view keeps the partner', async () => {
@@ -184,6 +187,8 @@ describe('cookies the handler wrote', () => {
     expect(clickId).toMatch(/^cust_/);
     expect(cookieValue('affitor_click_id')).toBe(clickId);
     expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page', cookiesBlocked: false });
+    // The fix is not the handler, which this page already uses: its cookies did not reach the browser.
+    expect(tracker.diagnose().warnings).toEqual([HANDLER_COOKIES_WARNING]);
     expect((await pageView(`${SHOP}/pricing`)).getClickId()).toBe(clickId);
   });
 
@@ -204,7 +209,7 @@ describe('cookies the handler wrote', () => {
     expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
     expect(cookieValue('affitor_set_by')).toBeUndefined();
     expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page' });
-    expect(tracker.diagnose().warnings).toContain(SAFARI_CAP_WARNING);
+    expect(tracker.diagnose().warnings).toEqual([HANDLER_COOKIES_WARNING]);
   });
 
   it('are written by the handler once consent is given after a pending landing (a consent banner), not left to document.cookie', async () => {

@@ -11,7 +11,9 @@ describe('readAnswer', () => {
     expect(readAnswer({ status: 200, body: { success: true, click_id: 'c' } }, ORIGIN)).toEqual({ success: true, click_id: 'c' });
   });
   it.each([
-    [{ status: 0, failure: 'timed out' }, "no answer (timed out): is https://shop.example in the program's allowed origins (CORS)?"],
+    // A refusal by CORS comes at once: a request that timed out met an API that is down or slow.
+    [{ status: 0, failure: 'timed out' }, 'no answer (timed out): the tracking API is down or slow, or apiBase points nowhere'],
+    [{ status: 0, failure: 'TypeError: Failed to fetch' }, "no answer (TypeError: Failed to fetch): is https://shop.example in the program's allowed origins (CORS)?"],
     [{ status: 200 }, 'HTTP 200, answer is not JSON'],
     [{ status: 502 }, 'HTTP 502, answer is not JSON'],
     [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],
