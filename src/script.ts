@@ -14,6 +14,7 @@
  */
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
+import { pendingClick } from './browser/landing';
 import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
@@ -160,7 +161,8 @@ api[HANDOVER] = {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;
     more = handed;
-    if (options.debug) more.diagnose();
+    // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
+    if (options.debug) void Promise.resolve(pendingClick).then(handed.diagnose);
     arrive?.(handed);
   },
 };

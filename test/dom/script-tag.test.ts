@@ -196,6 +196,28 @@ describe('the <script> build: the first file', () => {
     await moreArrives();
     expect(info.mock.calls.some(([, step]) => step === 'diagnosis')).toBe(true);
   });
+
+  it("prints the diagnosis for debug once the landing's click answered, not while it is on its way (a healthy landing then looked failed)", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => {
+      await held;
+      return api.app.fetch(request);
+    });
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const printed = () => info.mock.calls.filter(([, step]) => step === 'diagnosis');
+    const landing = runFirstFile();
+    await moreRequested();
+    await moreArrives();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(printed()).toEqual([]);
+    release();
+    await landing;
+    await vi.waitFor(() => expect(printed()).toHaveLength(1));
+    expect(JSON.stringify(printed()[0])).toContain(cookieValue('affitor_click_id')!);
+  });
 });
 
 describe('the <script> build: the rest, loaded when asked', () => {
