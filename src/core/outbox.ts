@@ -3,7 +3,7 @@
  * later page view can send them again. Each carries a client `event_id`, so the server
  * records a resent event once. Pure: storage is the tracker's business.
  */
-import { slimLanding } from './values';
+import { readAff, slimLanding } from './values';
 
 export interface PendingEvent {
   route: 'click' | 'lead';
@@ -43,13 +43,19 @@ const isOlder = (a: PendingEvent, b: PendingEvent): boolean => a.body.event_id.p
 /** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
 export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
 
+/**
+ * The events the outbox cookie holds. A click for no landing (no http(s) URL with `aff`: junk, or
+ * `javascript:…?aff=X` another subdomain wrote there) is not ours: resent, its answer would make
+ * that URL the attribution's landing URL, which the merchant may render as a link.
+ */
 export function parseOutbox(value: string | null): PendingEvent[] {
   try {
     const events: unknown = JSON.parse(value!);
     return Array.isArray(events)
       ? events.filter(
           (event: Partial<PendingEvent> | null): event is PendingEvent =>
-            (event?.route == 'click' || event?.route == 'lead') && EVENT_ID.test(String(event.body?.event_id)),
+            (event?.route == 'lead' || (event?.route == 'click' && !!readAff(event.body?.affiliate_url as string))) &&
+            EVENT_ID.test(String(event.body?.event_id)),
         )
       : [];
   } catch {

@@ -24,10 +24,15 @@ export const parseProgramId = (raw: unknown): number | null =>
 export const slimLanding = (url: string, aff = readAff(url)): string =>
   url.length < 1024 ? url : aff ? `${new URL(url).origin}/?aff=${encodeURIComponent(aff)}` : '';
 
-/** The `aff` query parameter of an absolute URL; null when absent, empty or the URL is unusable. */
+/**
+ * The `aff` query parameter of an absolute http(s) URL; null when absent, empty or the URL is unusable.
+ * Only a web page is a landing: `javascript:…?aff=X` parses as well, and the landing URL is handed
+ * to the merchant (`getData().affiliateUrl`), who may render it as a link.
+ */
 export function readAff(url: string | null | undefined): string | null {
   try {
-    return new URL(url!).searchParams.get('aff')?.trim() || null;
+    const parsed = new URL(url!);
+    return (/^https?:$/.test(parsed.protocol) && parsed.searchParams.get('aff')?.trim()) || null;
   } catch {
     return null;
   }

@@ -96,6 +96,29 @@ describe('cookie attributes', () => {
     expect(api.leads()[0]!.body.click_ids).toEqual(['ok_1', 'ok_2']);
   });
 
+  it('never makes a javascript: URL the landing URL (a merchant may render getData().affiliateUrl as a link)', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const script = 'javascript:alert(document.cookie)//?aff=PARTNER123';
+    // A cookie another subdomain of the site wrote on the shared domain.
+    setUrl('https://shop.example.com/');
+    newPageView();
+    document.cookie = `affitor_click_id=cust_1_1;path=/`;
+    document.cookie = `affitor_aff_url=${encodeURIComponent(script)};path=/`;
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    expect(tracker.getData().affiliateUrl).toBeNull();
+    // A click event such a subdomain left in the outbox cookie, resent by this page view.
+    const planted = { route: 'click', body: { affiliate_url: script, event_id: (Date.now() - 1000).toString(36) + 'planted001' } };
+    newPageView();
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([planted]))};path=/`;
+    const resent = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landed();
+    expect(resent.getData().affiliateUrl).toBeNull();
+    // A link the page hands to trackClick.
+    await resent.trackClick(script);
+    expect(resent.getData().affiliateUrl).toBeNull();
+    expect(api.clicks()).toEqual([]);
+  });
+
   it('survives an outbox cookie holding an overlong affiliate_url that is no URL: init does not throw, the landing is tracked', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     setUrl('https://shop.example.com/');
