@@ -375,6 +375,9 @@ describe('createAffitorHandler options', () => {
     expect(empty.headers.get('x-affitor-cookies')).toBe('none');
     const html = await click();
     expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, 'text/html', '<h1>Bad gateway</h1>']);
+    // Served from the merchant's own origin: the browser may neither sniff nor run what the API (or a CDN in front) answered.
+    expect(html.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(html.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(inits.map((init) => init.redirect)).toEqual(['manual', 'manual']);
   });
 

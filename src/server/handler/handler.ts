@@ -163,6 +163,10 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       headers: {
         'Content-Type': outcome.contentType ?? 'application/json; charset=utf-8',
         'Cache-Control': 'no-store',
+        // Served from the merchant's origin: an HTML page the API or a CDN in front answered (an
+        // error page reflecting input) must be neither sniffed nor run there.
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'; sandbox",
         'X-Request-ID': outcome.requestId && SANE_REQUEST_ID.test(outcome.requestId) ? outcome.requestId : requestId,
       },
     });
