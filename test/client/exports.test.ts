@@ -1,5 +1,7 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as server from '../../src/server';
 
@@ -37,6 +39,31 @@ describe('@affitor/sdk/server entry', () => {
       .filter((file) => /\.ts$/.test(file) && file !== join('src', 'server.ts') && !file.startsWith(join('src', 'server') + '/'));
     for (const file of browserFiles) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/from '[./]*server(\/[\w-]+)?'|@affitor\/sdk\/server/);
+    }
+  });
+});
+
+describe("the package's types, as a merchant's TypeScript resolves them (run `npm run build` first)", () => {
+  it('resolve every entry under each moduleResolution, node10 too (a tsconfig with "module": "commonjs" and no moduleResolution, as many Node backends have)', () => {
+    expect(existsSync(join('dist', 'server.d.ts')), 'dist/server.d.ts is missing: run npm run build before these tests').toBe(true);
+    // An app with the package installed, as npm links it.
+    const app = mkdtempSync(join(tmpdir(), 'affitor-app-'));
+    try {
+      mkdirSync(join(app, 'node_modules', '@affitor'), { recursive: true });
+      symlinkSync(process.cwd(), join(app, 'node_modules', '@affitor', 'sdk'), 'dir');
+      const resolve = (specifier: string, options: ts.CompilerOptions, mode?: ts.ResolutionMode) =>
+        ts.resolveModuleName(specifier, join(app, 'index.ts'), options, ts.sys, undefined, undefined, mode).resolvedModule?.resolvedFileName;
+      const node16 = { moduleResolution: ts.ModuleResolutionKind.Node16, module: ts.ModuleKind.Node16 };
+      for (const entry of ['index', 'server', 'react']) {
+        const specifier = entry == 'index' ? '@affitor/sdk' : `@affitor/sdk/${entry}`;
+        expect(resolve(specifier, { moduleResolution: ts.ModuleResolutionKind.Node10 }), `${specifier}, node10`).toMatch(new RegExp(`/dist/${entry}\\.d\\.ts$`));
+        expect(resolve(specifier, node16, ts.ModuleKind.CommonJS), `${specifier}, node16 from CJS`).toMatch(new RegExp(`/dist/${entry}\\.d\\.cts$`));
+        expect(resolve(specifier, node16, ts.ModuleKind.ESNext), `${specifier}, node16 from ESM`).toMatch(new RegExp(`/dist/${entry}\\.d\\.ts$`));
+        const bundler = { moduleResolution: ts.ModuleResolutionKind.Bundler, module: ts.ModuleKind.ESNext };
+        expect(resolve(specifier, bundler), `${specifier}, bundler`).toMatch(new RegExp(`/dist/${entry}\\.d\\.ts$`));
+      }
+    } finally {
+      rmSync(app, { recursive: true, force: true });
     }
   });
 });

@@ -5,11 +5,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAffitorHandler } from '../../src/server';
 import type * as ServerEntry from '../../src/server';
-import type { AffitorHandler } from '../../src/server';
+import type { AffitorHandler, ScriptSource } from '../../src/server';
 import { send, startHandler } from './first-party-helpers';
 import type { Listening } from './first-party-helpers';
 
 const LOADER = '/* loader */ window.affitor = 1;';
+
+/**
+ * Runs `body` as on Node 18 to 20.15, which lack `process.getBuiltinModule` (engines: node >= 18).
+ * @returns what `body` resolved to
+ */
+async function withoutGetBuiltinModule<T>(body: () => Promise<T>): Promise<T> {
+  const host = process as { getBuiltinModule?: unknown };
+  const original = host.getBuiltinModule;
+  host.getBuiltinModule = undefined;
+  try {
+    return await body();
+  } finally {
+    host.getBuiltinModule = original;
+  }
+}
 
 describe('script files served by the handler on a real port', () => {
   let root: string;
@@ -75,6 +90,14 @@ describe('script files served by the handler on a real port', () => {
     }
   });
 
+  it('reads the folder on Node 18 to 20.15 too (no process.getBuiltinModule there)', async () => {
+    const answer = await withoutGetBuiltinModule(() =>
+      createAffitorHandler({ scripts: join(root, 'scripts') })(new Request('https://www.shop.test/relay/affitor.global.js')),
+    );
+    expect(answer.status).toBe(200);
+    expect(await answer.text()).toBe(LOADER);
+  });
+
   it('answers 405 to a POST of a script file', async () => {
     const answer = await send(handler.url, '/relay/affitor.global.js', { body: 'x' });
     expect(answer.status).toBe(405);
@@ -126,6 +149,39 @@ describe('script sources for any runtime', () => {
     expect(asked.filter((name) => name == 'affitor.made-up-99.js')).toHaveLength(2);
   });
 
+  it('serves the bytes of a Uint8Array (a Node Buffer, a slice of a larger buffer) and of an ArrayBuffer', async () => {
+    const whole = new TextEncoder().encode(`junk${LOADER}junk`);
+    const handle = createAffitorHandler({
+      scripts: {
+        'affitor.global.js': whole.subarray(4, 4 + LOADER.length),
+        'affitor.node.js': Buffer.from('N'),
+        'affitor.buffer.js': new TextEncoder().encode('B').buffer,
+      },
+    });
+    expect(await (await get(handle, 'affitor.global.js')).text()).toBe(LOADER);
+    expect(await (await get(handle, 'affitor.node.js')).text()).toBe('N');
+    expect(await (await get(handle, 'affitor.buffer.js')).text()).toBe('B');
+  });
+
+  it('answers 404 and says why when the source gives something that is not a file content (a Response not read), instead of an empty script cached for an hour', async () => {
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      // As a Worker written in JavaScript might: the assets' answer itself, not its bytes.
+      const handle = createAffitorHandler({ scripts: ((name: string) => Promise.resolve(new Response(`/* ${name} */`))) as unknown as ScriptSource });
+      const answer = await get(handle, 'affitor.global.js');
+      expect(answer.status).toBe(404);
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+    } finally {
+      console.error = original;
+    }
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.join(' '))).toMatch(
+      /\[Affitor\] cannot serve affitor\.global\.js: the scripts option gave a Response for it, not its content: answer a string, a Uint8Array or an ArrayBuffer \(await response\.arrayBuffer\(\)\), or null/,
+    );
+  });
+
   it('serves no file with scripts: false', async () => {
     expect((await get(createAffitorHandler({ scripts: false }), 'affitor.global.js')).status).toBe(404);
   });
@@ -171,6 +227,38 @@ describe('the built package (run `npm run build` first)', () => {
     const answer = await createBuilt()(new Request('https://www.shop.test/relay/affitor.global.js'));
     expect(answer.status).toBe(200);
     expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', 'affitor.global.js')))).toBe(true);
+  });
+
+  it('finds its own dist on Node 18 to 20.15 too (no process.getBuiltinModule), from both builds', async () => {
+    const fromEsm = (await import(/* @vite-ignore */ join(process.cwd(), built('server.js')))) as typeof ServerEntry;
+    const fromCjs = createRequire(import.meta.url)(join(process.cwd(), built('server.cjs'))) as typeof ServerEntry;
+    for (const [build, entry] of [['esm', fromEsm], ['cjs', fromCjs]] as const) {
+      const answer = await withoutGetBuiltinModule(() => entry.createAffitorHandler()(new Request('https://www.shop.test/relay/affitor.global.js')));
+      expect(answer.status, build).toBe(200);
+      expect(Buffer.from(await answer.arrayBuffer()).equals(readFileSync(join('dist', 'affitor.global.js'))), build).toBe(true);
+    }
+  });
+
+  it('says why it answers 404 when its own dist lacks the script files (a bundled server that runs the module from elsewhere)', async () => {
+    // As in a Next.js build deployed: the module sits where the package's other files are not.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'affitor-bundled-'));
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      writeFileSync(join(elsewhere, 'server.js'), readFileSync(built('server.js')));
+      const { createAffitorHandler: createBuilt } = (await import(/* @vite-ignore */ join(elsewhere, 'server.js'))) as typeof ServerEntry;
+      const handle = createBuilt();
+      expect((await handle(new Request('https://www.shop.test/relay/affitor.global.js'))).status).toBe(404);
+      expect((await handle(new Request('https://www.shop.test/relay/affitor.made-up.js'))).status).toBe(404);
+    } finally {
+      console.error = original;
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+    expect(errors).toHaveLength(1);
+    expect(String(errors[0]!.join(' '))).toContain(
+      `[Affitor] cannot serve affitor.global.js: it is not in ${elsewhere}/, the package's own dist as this module sees it (a bundled server, such as Next.js, runs it from elsewhere): pass the script files in the \`scripts\` option`,
+    );
   });
 
   it('keeps the handler out of every browser bundle', () => {

@@ -46,7 +46,7 @@ export interface AffitorHandlerOptions {
   timeoutMs?: number;
   /**
    * The `<script>` build's files, served under `{basePath}/`: a directory, an object of name to
-   * content, a function of the name, or `false`. @default the package's own `dist` directory (Node 20.16+, Bun, Deno)
+   * content, a function of the name, or `false`. @default the package's own `dist` directory (Node 18+, Bun, Deno)
    */
   scripts?: ScriptSource;
   /** fetch used to reach the API. @default globalThis.fetch */

@@ -6,6 +6,9 @@
 /** `affitor.<part>[.<part>…].js`: no slash, no `..`, nothing but letters, digits, `_` and `-` between the dots. */
 export const SCRIPT_FILE_NAME = /^affitor(?:\.[\w-]+)+\.js$/;
 
+/** The `<script>` build's loader, the file every page asks for. */
+const LOADER_FILE_NAME = 'affitor.global.js';
+
 export type ScriptContent = string | Uint8Array | ArrayBuffer;
 
 /**
@@ -25,8 +28,9 @@ interface ScriptFile {
   etag: string;
 }
 
-type NodeBuiltins = {
+type NodeProcess = {
   getBuiltinModule?: (id: string) => unknown;
+  versions?: { node?: unknown };
 };
 
 /**
@@ -34,11 +38,12 @@ type NodeBuiltins = {
  * sit next to it. Undefined where the runtime gives no file URL (a Worker) or the module was bundled
  * somewhere else.
  */
-function ownDirectory(): string | undefined {
+async function ownDirectory(): Promise<string | undefined> {
   try {
     const url = new URL('.', import.meta.url);
-    const { fileURLToPath } = readNodeModule<{ fileURLToPath: (url: URL) => string }>('node:url') ?? {};
-    return url.protocol == 'file:' && fileURLToPath ? fileURLToPath(url) : undefined;
+    if (url.protocol != 'file:') return undefined;
+    const { fileURLToPath } = (await nodeModule<{ fileURLToPath: (url: URL) => string }>('node:url')) ?? {};
+    return fileURLToPath?.(url);
   } catch {
     return undefined;
   }
@@ -46,17 +51,25 @@ function ownDirectory(): string | undefined {
 
 /**
  * A Node built-in module, without an `import` a Worker bundler would have to resolve:
- * `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun, Deno). Undefined elsewhere.
+ * `process.getBuiltinModule` (Node 20.16+, 22.3+, Bun, Deno), else, in Node 18 to 20.15 (the
+ * package's `engines` allow them), a dynamic `import()` of a name bundlers neither see nor follow.
+ * Undefined where the runtime has no such module (a Worker, an edge runtime).
  */
-function readNodeModule<T>(id: string): T | undefined {
-  const process = (globalThis as { process?: NodeBuiltins }).process;
-  return typeof process?.getBuiltinModule == 'function' ? (process.getBuiltinModule(id) as T) : undefined;
+async function nodeModule<T>(id: string): Promise<T | undefined> {
+  const process = (globalThis as { process?: NodeProcess }).process;
+  if (typeof process?.getBuiltinModule == 'function') return process.getBuiltinModule(id) as T | undefined;
+  if (typeof process?.versions?.node != 'string') return undefined;
+  try {
+    return (await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads `name` from `directory`; null when it is missing or cannot be read. */
 async function readFromDirectory(directory: string, name: string): Promise<ScriptContent | null> {
-  const fs = readNodeModule<{ readFile: (path: string) => Promise<Uint8Array> }>('node:fs/promises');
-  const path = readNodeModule<{ join: (...parts: string[]) => string }>('node:path');
+  const fs = await nodeModule<{ readFile: (path: string) => Promise<Uint8Array> }>('node:fs/promises');
+  const path = await nodeModule<{ join: (...parts: string[]) => string }>('node:path');
   if (!fs || !path) throw new Error('this runtime cannot read files: pass the script files in the `scripts` option');
   try {
     return await fs.readFile(path.join(directory, name));
@@ -65,9 +78,22 @@ async function readFromDirectory(directory: string, name: string): Promise<Scrip
   }
 }
 
-/** A copy in a plain ArrayBuffer: a file's bytes are kept for the life of the server, whatever buffer they came in. */
-const toBytes = (content: ScriptContent): Uint8Array<ArrayBuffer> =>
-  typeof content == 'string' ? new TextEncoder().encode(content) : new Uint8Array(content instanceof Uint8Array ? content : new Uint8Array(content));
+/**
+ * A copy in a plain ArrayBuffer: a file's bytes are kept for the life of the server, whatever buffer
+ * they came in (a view of a larger one, a Node Buffer from a pool, another realm's).
+ * @throws TypeError for anything else, naming it: a `Response` not read, a `Blob`, would otherwise be
+ * served as an empty script and cached by browsers for an hour
+ */
+function toBytes(content: unknown): Uint8Array<ArrayBuffer> {
+  if (typeof content == 'string') return new TextEncoder().encode(content);
+  if (ArrayBuffer.isView(content)) return new Uint8Array(new Uint8Array(content.buffer, content.byteOffset, content.byteLength));
+  if (Object.prototype.toString.call(content) == '[object ArrayBuffer]') return new Uint8Array((content as ArrayBuffer).slice(0));
+  const kind = typeof content == 'object' && content ? content.constructor?.name : typeof content;
+  const given = !kind || kind == 'Object' ? 'an object' : `a ${kind}`;
+  throw new TypeError(
+    `the scripts option gave ${given} for it, not its content: answer a string, a Uint8Array or an ArrayBuffer (await response.arrayBuffer()), or null`,
+  );
+}
 
 /** An ETag from the content: FNV-1a and the length. Not a security measure, only a version; no Web Crypto needed (Node 18). */
 function etagOf(bytes: Uint8Array): string {
@@ -89,13 +115,25 @@ const MAX_KEPT_FILES = 16;
  */
 export function scriptReader(source: ScriptSource | undefined): (name: string) => Promise<ScriptFile | null> {
   const found = new Map<string, Promise<ScriptFile | null>>();
-  const directory = source === undefined ? ownDirectory() : source;
+  // The package's own directory, looked up once, on the first file asked for.
+  let own: Promise<string | undefined> | undefined;
   const load = async (name: string): Promise<ScriptContent | null | undefined> => {
+    const directory = source === undefined ? await (own ??= ownDirectory()) : source;
     if (directory === false) return null;
     if (directory === undefined) {
       throw new Error("the package's own directory is unknown here (a Worker, or a bundled server): pass the script files in the `scripts` option");
     }
-    if (typeof directory == 'string') return readFromDirectory(directory, name);
+    if (typeof directory == 'string') {
+      const content = await readFromDirectory(directory, name);
+      // The package's dist always holds the loader: without it, this is not that folder (a bundled
+      // server, deployed, runs this module away from the package's files), which a bare 404 would not tell.
+      if (content == null && source === undefined && name == LOADER_FILE_NAME) {
+        throw new Error(
+          `it is not in ${directory}, the package's own dist as this module sees it (a bundled server, such as Next.js, runs it from elsewhere): pass the script files in the \`scripts\` option`,
+        );
+      }
+      return content;
+    }
     if (typeof directory == 'function') return directory(name);
     return Object.prototype.hasOwnProperty.call(directory, name) ? directory[name] : null;
   };
