@@ -1,11 +1,18 @@
 /** Hears single-page-app navigations: `history.pushState`, `replaceState` and back/forward. */
 
-let loadUrl: string | null = typeof location == 'object' ? location.href : null;
+/**
+ * The URL the page was opened on, which the browser keeps in the navigation's timing entry: a
+ * router may have replaced it before the SDK's code ran (the `async` script tag often runs after
+ * the app's bundle). Else the URL when the SDK's code first ran.
+ */
+const openedOn = (): string => performance.getEntriesByType?.('navigation')[0]?.name || location.href;
 
-/** The URL when the SDK's code first ran on this page: a router may strip `?aff=` before `init` runs. */
+let loadUrl: string | null = typeof location == 'object' ? openedOn() : null;
+
+/** The URL the page was opened on: a router may strip `?aff=` before `init` runs. */
 export const urlAtLoad = (): string | null => loadUrl;
 /** A fresh page view on the current URL (tests). */
-export const resetUrlAtLoad = (): void => void (loadUrl = location.href);
+export const resetUrlAtLoad = (): void => void (loadUrl = openedOn());
 
 let listener: (() => void) | undefined;
 

@@ -106,7 +106,9 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   if (!aff || !programId) return;
   handledAff = aff;
   handledUrls.add(url);
-  if (!isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
+  // Another partner's click still on its way (only a landing of another partner reaches here then)
+  // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
+  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);

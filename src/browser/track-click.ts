@@ -1,17 +1,18 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
 import { isPlausibleId, readAff } from '../core/values';
 import { clickId } from './attribution';
-import { handledAff, land, pendingClick } from './landing';
+import { handledAff, land, landingUrl, pendingClick } from './landing';
 import { log } from './options';
 import { isBrowser } from './env';
 
-/** Reports a click for `affiliateUrl` (default: the current URL). Never rejects. */
+/** Reports a click for `affiliateUrl` (default: the page's landing, as init reads it). Never rejects. */
 export async function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
   if (!isBrowser()) return;
   let url: string | undefined;
   let aff: string | null = null;
   try {
-    url = new URL(affiliateUrl ?? location.href, location.href).href;
+    // Without a URL, the landing init handles: the URL at load when a router stripped `?aff=` since.
+    url = new URL(affiliateUrl ?? landingUrl(), location.href).href;
     aff = readAff(url);
   } catch {
     /* reported below */

@@ -109,6 +109,35 @@ describe('last touch', () => {
     expect(tracker.getClickId()).toBe(newest);
     expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
   });
+
+  it('keeps the stored partner reached again while a newer partner\'s click is still on its way', async () => {
+    await land('https://shop.example.com/?aff=PARTNER123');
+    const stored = cookieValue('affitor_click_id');
+    // Another partner's link, whose click the server records at once but whose answer comes late.
+    let releaseSecond!: () => void;
+    const secondHeld = new Promise<void>((resolve) => (releaseSecond = resolve));
+    api.answer('click', async ({ request }) => {
+      const late = String(((await request.clone().json()) as { affiliate_url: string }).affiliate_url).includes('PARTNER456');
+      const response = await api.app.fetch(request);
+      if (late) await secondHeld;
+      return response;
+    });
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const second = pendingClick;
+    // Meanwhile the visitor follows the first partner's link again: that partner is now the newest touch.
+    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(2));
+    const third = tracker.trackClick('https://shop.example.com/deal?aff=PARTNER123');
+    releaseSecond();
+    await Promise.all([second, third]);
+    expect(api.clicks()).toHaveLength(3);
+    expect(api.clicks()[2]!.body.existing_click_id).toBe(stored);
+    expect(tracker.getData()?.affiliateUrl).toBe('https://shop.example.com/deal?aff=PARTNER123');
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER123');
+    // The server's last touch agrees: the customer is the first partner's again.
+    expect((api.app.inspect().customers as Array<{ partner_id: number }>)[0]!.partner_id).toBe(10);
+  });
 });
 
 describe('trackClick', () => {
@@ -127,6 +156,18 @@ describe('trackClick', () => {
     await tracker.trackClick();
     expect(api.clicks()).toHaveLength(1);
     expect(tracker.getClickId()).not.toBeNull();
+  });
+
+  it('joins the landing\'s click when called without a URL after the router stripped ?aff=', async () => {
+    const error = vi.spyOn(console, 'error');
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    setUrl('https://shop.example.com/pricing');
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await tracker.trackClick();
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(error).not.toHaveBeenCalled();
   });
 
   it('joins the landing\'s own click, not a click from an earlier page view resent beside it', async () => {

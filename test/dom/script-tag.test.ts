@@ -146,6 +146,17 @@ describe('the <script> build: the first file', () => {
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/pricing?aff=PARTNER456']);
   });
 
+  it('tracks the landing when the router stripped ?aff= before the async script tag ran', async () => {
+    const landing = 'https://www.shop.example.com/?aff=PARTNER123';
+    // The app's bundle ran first: its router replaced the URL the visitor arrived on.
+    setUrl('https://www.shop.example.com/login');
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation((type) => (type == 'navigation' ? [{ name: landing } as PerformanceEntry] : []));
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual([landing]);
+  });
+
   it('resends what an earlier page view left in the outbox by itself, without loading the rest', async () => {
     setUrl('https://www.shop.example.com/');
     const left = [{ route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', event_id: 'evt_left_1', additional_data: { program_id: 1 } } }];

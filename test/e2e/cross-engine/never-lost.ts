@@ -214,6 +214,18 @@ export function neverLostScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+  it("an async script tag that runs after the router stripped ?aff=: the landing is read from the URL the page was opened on", async () => {
+    const page = await tab();
+    const landing = await land(page, HOSTS.lost, '/spa-strip-before-tag.html');
+    const clickId = await page.waitForCookie('affitor_click_id');
+    await site().front.quiet();
+    expect(await page.evaluate('window.urlWhenTagRan')).toBe(site().url(HOSTS.lost, '/spa-strip-before-tag.html'));
+    expect(posts().map((request) => request.route)).toEqual(['click']);
+    expect(posts()[0]!.body).toMatchObject({ affiliate_url: landing });
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, affiliate_url: landing })]);
+    expect(await page.errors()).toEqual([]);
+  });
+
   it('a newer partner reached inside the app after that landing keeps the attribution when the app moves on to a route without ?aff=', async () => {
     const page = await tab();
     await land(page, HOSTS.lost, '/spa-strip.html');
