@@ -2,7 +2,7 @@
 // A small single-page app using the SDK as an ES module: init once at start-up, signup
 // when the user creates an account. Navigation is client-side (history.pushState), so the
 // SDK runs once per page load, as in any SPA.
-import { getData, init, signup } from '@affitor/sdk';
+import { getData, init, onAttribution, signup } from '@affitor/sdk';
 
 // Once, before rendering. On a landing such as /?aff=PARTNER123 this reports the click and
 // writes the affitor_click_id cookie on the root domain; on later visits (or on another
@@ -32,14 +32,21 @@ const views = {
     <p id="result" role="status"></p>`,
 };
 
-function render() {
-  const view = views[location.pathname] ?? (() => '<h1>Not found</h1>');
-  document.getElementById('view').innerHTML = view();
-  const data = getData();
+function showAttribution(data = getData()) {
   document.getElementById('attribution').textContent = data?.hasAttribution
     ? `Referred by a partner (click id ${data.clickId}).`
     : 'No partner referral on this visit.';
 }
+
+function render() {
+  const view = views[location.pathname] ?? (() => '<h1>Not found</h1>');
+  document.getElementById('view').innerHTML = view();
+  showAttribution();
+}
+
+// A landing's click answers after the first render: show the attribution once it is known (and
+// when a newer partner takes over), without redrawing the view and a form being filled in.
+onAttribution(showAttribution);
 
 // Client-side navigation: links marked data-link change the URL without a page load.
 document.addEventListener('click', (event) => {

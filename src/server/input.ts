@@ -268,7 +268,7 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
   if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
     throw new AffitorInputError(
       'apiUrl',
-      `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${describe(apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+      `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${describe(apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
   const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);

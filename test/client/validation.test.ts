@@ -57,7 +57,7 @@ describe('invalid input throws synchronously, naming the field and the value giv
       const error = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
       expect(error.field).toBe('apiUrl');
       expect(error.message).toBe(
-        `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${JSON.stringify(apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+        `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${JSON.stringify(apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
       );
       expect(error.message).not.toContain(API_KEY);
     }

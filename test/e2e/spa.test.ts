@@ -51,6 +51,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page 
     expect(decodeURIComponent((await jarCookie(e2e.context, 'affitor_aff_url'))!.value)).toBe(landing);
     // Loaded as a module: no global is defined.
     expect(await page.evaluate(() => 'affitor' in window)).toBe(false);
+    // The landing page itself shows the partner once the click answered, not only the next view.
+    await expect.poll(() => page.textContent('#attribution')).toContain(clickId.value);
 
     await navigate(page, 'Pricing', '/pricing');
     await navigate(page, 'Sign up', '/signup');

@@ -88,7 +88,7 @@ function checkOptions(options: AffitorHandlerOptions) {
   // on the path reads them. Plain http stays for an API on this machine (the reference server, tests).
   if (parsed.protocol == 'http:' && !isLoopback(parsed.hostname)) {
     throw new TypeError(
-      `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${JSON.stringify(options.apiUrl)}); http is kept for localhost, 127.x.x.x and [::1]`,
+      `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${JSON.stringify(options.apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
   const cookieDomain = options.cookieDomain === undefined ? undefined : normaliseCookieDomain(String(options.cookieDomain));
