@@ -79,6 +79,19 @@ const pageView = (url: string, options: ConstructorParameters<typeof AffitorTrac
 
 const attributionWrites = (writes: string[]) => writes.filter((write) => ATTRIBUTION.test(write));
 
+/**
+ * A pending landing through the handler, then consent given: the landing's click goes again for
+ * the handler, whose answer (and its Set-Cookie) reaches the page only on `release()`.
+ */
+async function grantWhileResendHeld(): Promise<{ tracker: AffitorTracker; release: () => void }> {
+  const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+  let release!: () => void;
+  holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+  tracker.grantConsent();
+  await vi.waitFor(() => expect(relayed).toHaveLength(2));
+  return { tracker, release };
+}
+
 describe('the click body for the handler', () => {
   it('carries the probed cookie domain and consent; the handler strips them before the API', async () => {
     await pageView(`${SHOP}/?aff=PARTNER123`);
@@ -255,11 +268,7 @@ describe('cookies the handler wrote', () => {
   });
 
   it('stay deleted when consent is withdrawn while the click sent again for the handler is on its way', async () => {
-    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
-    let release!: () => void;
-    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
-    tracker.grantConsent();
-    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    const { tracker, release } = await grantWhileResendHeld();
     tracker.revokeConsent();
     expect(document.cookie).not.toMatch(/affitor_/);
     const writes = recordCookieWrites();
@@ -272,11 +281,7 @@ describe('cookies the handler wrote', () => {
   });
 
   it("keep a newer landing's when the click sent again for the handler after consent answers after it", async () => {
-    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
-    let release!: () => void;
-    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
-    tracker.grantConsent();
-    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    const { tracker, release } = await grantWhileResendHeld();
     await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
     const newest = tracker.getClickId();
     expect(cookieValue('affitor_click_id')).toBe(newest);
