@@ -107,7 +107,21 @@ export interface StripeEventLike {
 }
 
 /** What a Stripe event amounts to: a sale or a refund to report with the client's `trackSale`/`trackRefund`. */
-export type StripeTracking = { kind: 'sale'; input: TrackSaleInput } | { kind: 'refund'; input: TrackRefundInput };
+export type StripeTracking =
+  | { kind: 'sale'; input: TrackSaleInput }
+  | {
+      kind: 'refund';
+      input: TrackRefundInput;
+      /**
+       * The sale the refunded charge is, when the charge carries the attribution (Stripe copies the
+       * payment intent's metadata, set by `stripeCheckoutParams` in payment mode, onto its charge).
+       * Report it with `trackSale` before the refund: Stripe does not deliver events in order, and a
+       * refund that comes before its sale's `checkout.session.completed` is otherwise refused as
+       * `Sale not found`, for good (its event id, the idempotency key, keeps that answer). Once the
+       * sale is recorded, it is answered `duplicate: true`.
+       */
+      sale?: TrackSaleInput;
+    };
 
 type Fields = Record<string, unknown>;
 
@@ -225,9 +239,30 @@ function invoiceSale(event: StripeEventLike, invoice: Fields): StripeTracking | 
 }
 
 /**
+ * The sale an attributed charge is: the one `checkoutSale` reports for a paid one-time checkout,
+ * under the same payment intent id and for the same amount, so whichever comes first is the sale
+ * and the other a duplicate. A charge without the attribution (a subscription's invoice, a Payment
+ * Link) is none: its sale is its `invoice.paid` or checkout's to report.
+ */
+function chargeSale(event: StripeEventLike, charge: Fields): TrackSaleInput | undefined {
+  const attribution = fromMetadata(charge.metadata);
+  const invoiceId = idOf(charge.payment_intent);
+  const amount = cents(charge.amount);
+  if (!attributed(attribution) || !invoiceId || amount === undefined || amount < 1) return undefined;
+  return compact({
+    invoiceId,
+    amount,
+    currency: upper(charge.currency),
+    ...attribution,
+    additionalData: compact({ stripe_event_id: text(event.id), stripe_charge: text(charge.id) }),
+  });
+}
+
+/**
  * `charge.refunded`: a fully refunded charge is a full refund; otherwise the part this event
  * refunded (`amount_refunded` minus its previous value), else the latest refund's amount.
- * The sale is found by the charge's payment intent (the id `checkoutSale`/`invoiceSale` use).
+ * The sale is found by the charge's payment intent (the id `checkoutSale`/`invoiceSale` use);
+ * an attributed charge also carries that sale (`chargeSale`), for a refund delivered before it.
  */
 function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | null {
   const invoiceId = idOf(charge.payment_intent) ?? text(charge.id);
@@ -242,7 +277,7 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
     if (part < 1) return null; // nothing newly refunded: an event about something else
     refundAmountCents = part;
   }
-  return {
+  const refund: StripeTracking = {
     kind: 'refund',
     input: compact({
       invoiceId,
@@ -251,14 +286,43 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
       additionalData: compact({ stripe_event_id: text(event.id), stripe_charge: text(charge.id) }),
     }),
   };
+  const sale = chargeSale(event, charge);
+  return sale ? { ...refund, sale } : refund;
+}
+
+/**
+ * `charge.dispute.closed` with status `lost`: the buyer's bank took the money back, as a refund
+ * would, so the commission goes with it: a refund of the disputed `amount` (usually the whole
+ * charge) under the charge's payment intent. Only once lost: `charge.dispute.funds_withdrawn`
+ * comes when the dispute opens, and a won dispute's funds come back, while a reversed commission
+ * cannot be restored. Like a partial refund, it needs the event id as its idempotency key.
+ */
+function disputeRefund(event: StripeEventLike, dispute: Fields): StripeTracking | null {
+  if (dispute.status !== 'lost') return null;
+  const chargeId = idOf(dispute.charge);
+  const invoiceId = idOf(dispute.payment_intent) ?? chargeId;
+  if (!invoiceId) return null;
+  const amount = cents(dispute.amount);
+  if (amount !== undefined && amount < 1) return null;
+  const reason = text(dispute.reason);
+  return {
+    kind: 'refund',
+    input: compact({
+      invoiceId,
+      refundAmountCents: amount,
+      refundReason: reason ? `dispute_lost: ${reason}` : 'dispute_lost',
+      additionalData: compact({ stripe_event_id: text(event.id), stripe_dispute: text(dispute.id), stripe_charge: chargeId }),
+    }),
+  };
 }
 
 /**
  * The Affitor call a Stripe webhook event amounts to: `{ kind: 'sale', input }` for a paid
  * one-time checkout, a paid subscription invoice and a paid subscription checkout attributed by
- * its `affitor_` `client_reference_id` alone, `{ kind: 'refund', input }` for a
- * refunded charge, `null` for every other event and for one that records nothing (unpaid, free,
- * not attributed, not an event at all). Never throws.
+ * its `affitor_` `client_reference_id` alone, `{ kind: 'refund', input, sale? }` for a
+ * refunded charge (with the sale an attributed charge is, to report first) and a lost dispute,
+ * `null` for every other event and for one that records nothing (unpaid, free, not attributed,
+ * not an event at all). Never throws.
  *
  * A sale needs no idempotency key: a redelivered one is answered `duplicate: true` by its
  * transaction id. A partial refund does: the event id, so that a redelivery is not deducted twice.
@@ -266,7 +330,10 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
  * @example
  * const tracking = trackingFromStripeEvent(event);
  * if (tracking?.kind === 'sale') await affitor.trackSale(tracking.input, { requestId: event.id });
- * if (tracking?.kind === 'refund') await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+ * if (tracking?.kind === 'refund') {
+ *   if (tracking.sale) await affitor.trackSale(tracking.sale, { requestId: event.id }); // a refund may come first
+ *   await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+ * }
  */
 export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking | null {
   try {
@@ -280,6 +347,8 @@ export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking 
         return invoiceSale(event, object);
       case 'charge.refunded':
         return chargeRefund(event, object);
+      case 'charge.dispute.closed':
+        return disputeRefund(event, object);
       default:
         return null;
     }

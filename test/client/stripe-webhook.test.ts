@@ -173,6 +173,55 @@ describe('examples/stripe-webhook', () => {
     expect(await post(checkout())).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
   });
 
+  it('records a refund Stripe delivers before its sale: the attributed charge is the sale, so the checkout that follows is a duplicate', async () => {
+    // Stripe does not deliver in order (and the checkout's delivery may be failing while the
+    // refund's gets through): answered `Sale not found` and acknowledged, the refund was lost for
+    // good, and the sale recorded afterwards kept its whole commission.
+    const { app, post } = await webhook();
+    const early = refund({ metadata: { affitor_customer_key: 'u_901' } });
+    expect(await post(early)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+    expect(await post(early)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+    expect(await post(checkout())).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: true } });
+    expect(app.inspect().sales).toHaveLength(1);
+    expect(app.inspect().sales[0]).toMatchObject({ transaction_id: 'pi_3QdemoPayment0001', amount_cents: 4900, currency: 'USD' });
+    expect(app.inspect().refunds).toHaveLength(1);
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 380 });
+  });
+
+  it('answers 500 to an early refund while its sale cannot be recorded, and records both on the redelivery', async () => {
+    const { app, post } = await webhook();
+    app.setFaults({ sale: true });
+    const early = refund({ metadata: { affitor_customer_key: 'u_901' } });
+    expect(await post(early)).toEqual({ status: 500, body: { received: true, tracked: false, code: 'server' } });
+    expect(app.inspect().refunds).toHaveLength(0);
+    app.setFaults({ sale: false });
+    expect(await post(early)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 380 });
+  });
+
+  it('takes the commission back when a dispute is lost, once however often Stripe redelivers it', async () => {
+    const { app, post } = await webhook();
+    await post(checkout());
+    const lost = fixture('charge.dispute.closed');
+    expect(await post(lost)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+    expect(await post(lost)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+    expect(app.inspect().refunds).toHaveLength(1);
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'reversed' });
+  });
+
+  it('leaves the commission while a dispute is open or once it is won', async () => {
+    const { app, post } = await webhook();
+    await post(checkout());
+    const withdrawn = fixture('charge.dispute.closed');
+    withdrawn.type = 'charge.dispute.funds_withdrawn';
+    Object.assign(withdrawn.data.object, { status: 'needs_response' });
+    const won = fixture('charge.dispute.closed');
+    Object.assign(won.data.object, { status: 'won' });
+    for (const event of [withdrawn, won]) expect(await post(event)).toMatchObject({ status: 200, body: { tracked: false } });
+    expect(app.inspect().refunds).toHaveLength(0);
+    expect(app.inspect().commissions[0]).toMatchObject({ status: 'pending', deducted_cents: 0 });
+  });
+
   it('acknowledges a refund of a sale Affitor never saw (the buyer came from no partner)', async () => {
     const { post } = await webhook();
     expect(await post(refund({ payment_intent: 'pi_unknown' }))).toEqual({

@@ -256,6 +256,56 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(noPrevious)?.input).toMatchObject({ refundAmountCents: 1900 });
   });
 
+  it('carries the sale an attributed charge is, so that a refund delivered before the checkout still finds it', () => {
+    const event = fixture('charge.refunded');
+    event.data.object.metadata = { affitor_click_id: 'cust_900_1', affitor_customer_key: 'u_900' };
+    expect(trackingFromStripeEvent(event)).toEqual({
+      kind: 'refund',
+      input: {
+        invoiceId: 'pi_3QdemoPayment0001',
+        refundAmountCents: 1900,
+        refundReason: 'requested_by_customer',
+        additionalData: { stripe_event_id: 'evt_1QdemoRefund00001', stripe_charge: 'ch_3QdemoCharge00001' },
+      },
+      sale: {
+        invoiceId: 'pi_3QdemoPayment0001',
+        amount: 4900,
+        currency: 'USD',
+        clickId: 'cust_900_1',
+        customerExternalId: 'u_900',
+        additionalData: { stripe_event_id: 'evt_1QdemoRefund00001', stripe_charge: 'ch_3QdemoCharge00001' },
+      },
+    });
+    // No attribution on the charge (a subscription's invoice, a Payment Link): its sale is not this event's to report.
+    expect(trackingFromStripeEvent(fixture('charge.refunded'))).not.toHaveProperty('sale');
+    const noIntent = fixture('charge.refunded');
+    Object.assign(noIntent.data.object, { metadata: { affitor_click_id: 'cust_900_1' }, payment_intent: null });
+    expect(trackingFromStripeEvent(noIntent)).not.toHaveProperty('sale');
+  });
+
+  it('makes a lost dispute a refund of the disputed amount; an open, won or warning dispute is nothing', () => {
+    expect(trackingFromStripeEvent(fixture('charge.dispute.closed'))).toEqual({
+      kind: 'refund',
+      input: {
+        invoiceId: 'pi_3QdemoPayment0001',
+        refundAmountCents: 4900,
+        refundReason: 'dispute_lost: fraudulent',
+        additionalData: { stripe_event_id: 'evt_1QdemoDisputeLost01', stripe_dispute: 'dp_1QdemoDispute00001', stripe_charge: 'ch_3QdemoCharge00001' },
+      },
+    });
+    const partial = fixture('charge.dispute.closed');
+    Object.assign(partial.data.object, { amount: 1000, payment_intent: null });
+    expect(trackingFromStripeEvent(partial)?.input).toMatchObject({ invoiceId: 'ch_3QdemoCharge00001', refundAmountCents: 1000 });
+    for (const status of ['won', 'warning_closed', 'needs_response']) {
+      const event = fixture('charge.dispute.closed');
+      event.data.object.status = status;
+      expect(trackingFromStripeEvent(event), status).toBeNull();
+    }
+    const withdrawn = fixture('charge.dispute.closed');
+    withdrawn.type = 'charge.dispute.funds_withdrawn';
+    expect(trackingFromStripeEvent(withdrawn)).toBeNull();
+  });
+
   it("shows in its doc comment the calls the README makes: the request id on both, the event id as a refund's idempotency key", () => {
     // The doc comment keyed sales by the event id and sent no request id, unlike the README and the example.
     const source = readFileSync(new URL('../../src/server/stripe.ts', import.meta.url), 'utf8');

@@ -50,8 +50,8 @@ function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnsw
 
 /**
  * Reports what a Stripe event amounts to. `trackingFromStripeEvent` reads the event (a paid
- * one-time checkout or subscription invoice is a sale, a refunded charge a refund, anything else
- * nothing); this decides what to answer Stripe.
+ * one-time checkout or subscription invoice is a sale, a refunded charge or a lost dispute a
+ * refund, anything else nothing); this decides what to answer Stripe.
  */
 export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
   const tracking = trackingFromStripeEvent(event);
@@ -65,6 +65,12 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
     return { status: 200, body: { received: true, tracked: true, duplicate: result.duplicate === true } };
   }
 
+  if (tracking.sale) {
+    // The charge is its own sale (a duplicate once its checkout was reported): a refund Stripe
+    // delivers before the checkout then finds it. Not recorded (the API is down): redeliver.
+    const sale = await affitor.trackSale(tracking.sale, { requestId: event.id });
+    if (!sale.ok) return answerFailure(event, sale);
+  }
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
   const result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
   if (!result.ok) return answerFailure(event, result);
