@@ -1,8 +1,10 @@
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRetryable } from '../../src/core/outbox';
 import { createAffitorHandler } from '../../src/server';
+import type { AffitorHandlerOptions } from '../../src/server';
 import { createTrackingServer } from '../../examples/server/src/app';
 import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi, useRecordingApi } from './first-party-helpers';
 import type { Listening } from './first-party-helpers';
@@ -294,6 +296,46 @@ describe('createAffitorHandler against the reference server on a real port', () 
       }
     });
 
+    it('answers a body that trickles in or never ends with a retryable 504 within timeoutMs, forwarding nothing', async () => {
+      const impatient = await startHandler({ apiUrl: api.url, timeoutMs: 200 });
+      // A client that sends the headers and a first byte, then nothing more: declared length, or chunked.
+      const stalled = (headers: Record<string, string>) =>
+        new Promise<{ status: number; body: string; ms: number }>((resolve, reject) => {
+          const started = Date.now();
+          const req = httpRequest(new URL(CLICK, impatient.url), { method: 'POST', headers: { ...SHOP, ...headers } }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+            res.on('end', () => {
+              resolve({ status: res.statusCode ?? 0, body, ms: Date.now() - started });
+              req.destroy();
+            });
+          });
+          req.on('error', reject);
+          req.write('{');
+        });
+      try {
+        for (const headers of [{ 'Content-Length': '1000' }, { 'Transfer-Encoding': 'chunked' }] as Record<string, string>[]) {
+          const answer = await stalled(headers);
+          expect(answer.ms, JSON.stringify(headers)).toBeLessThan(1500);
+          expect(answer.status).toBe(504);
+          expect(JSON.parse(answer.body)).toEqual({ error: 'Request body not received in time' });
+          expect(isRetryable(answer.status)).toBe(true);
+        }
+        expect(api.calls).toEqual([]);
+      } finally {
+        await impatient.close();
+      }
+    });
+
+    it('stops reading a body that never ends once it answers', async () => {
+      let cancelled = false;
+      let fetched = 0;
+      const handle = createAffitorHandler({ timeoutMs: 100, fetch: () => (fetched++, Promise.resolve(new Response('{}'))) });
+      const body = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => undefined), cancel: () => void (cancelled = true) });
+      const answer = await handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+      expect([answer.status, answer.headers.get('x-affitor-cookies'), cancelled, fetched]).toEqual([504, 'none', true, 0]);
+    });
+
     it("passes the API's own 503 and a dropped connection on as retryable answers", async () => {
       api.app.setChaos({ failFirst: { click: 1 }, dropFirst: { lead: 1 } });
       const unavailable = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
@@ -322,6 +364,39 @@ describe('the visitor address the API keys its browser rate limits on', () => {
     expect((await lead('198.51.100.77')).status).toBe(400);
     expect((await lead('203.0.113.66', '192.0.2.1')).status).toBe(429);
   });
+
+  /** The X-Forwarded-For the API gets for one call, from the peer and the headers a proxy (or the visitor) wrote. */
+  const sentFor = async (clientAddress: string | undefined, headers: Record<string, string>) => {
+    let sent: string | null = null;
+    const record = createAffitorHandler({
+      fetch: (_url, init) => ((sent = new Headers(init.headers).get('x-forwarded-for')), Promise.resolve(new Response('{}'))),
+    });
+    await record(new Request('https://www.shop.test/relay/api/v1/track/lead', { method: 'POST', headers, body: '{}' }), { clientAddress });
+    return sent;
+  };
+
+  it('stops at an entry that is no address (a proxy of yours writing `unknown`): the ones before it were the visitor\'s to write', async () => {
+    expect(await sentFor('10.0.0.2', { 'X-Forwarded-For': '198.51.100.77, 203.0.113.9' })).toBe('203.0.113.9');
+    for (const junk of ['unknown', '_hidden', 'cafe']) {
+      expect(await sentFor('10.0.0.2', { 'X-Forwarded-For': `198.51.100.77, ${junk}` }), junk).toBe('10.0.0.2');
+    }
+    // A peer given that is no address: who connected is unknown, so no entry is believed.
+    expect(await sentFor('unknown', { 'X-Forwarded-For': '198.51.100.77' })).toBeNull();
+  });
+
+  it('reads the address a proxy of yours wrote in Forwarded (RFC 7239), and none when the two headers disagree', async () => {
+    // A proxy that writes only Forwarded: the X-Forwarded-For that came with it is the visitor's own.
+    expect(await sentFor('10.0.0.2', { Forwarded: 'for=203.0.113.9;proto=https' })).toBe('203.0.113.9');
+    expect(await sentFor('10.0.0.2', { Forwarded: 'for=192.0.2.1, for="[2001:db8:cafe::17]:4711";proto=https' })).toBe('2001:db8:cafe::17');
+    expect(await sentFor(undefined, { Forwarded: 'for=203.0.113.9' })).toBe('203.0.113.9');
+    expect(await sentFor('10.0.0.2', { Forwarded: 'for=203.0.113.9', 'X-Forwarded-For': '198.51.100.77' })).toBe('10.0.0.2');
+    expect(await sentFor('10.0.0.2', { Forwarded: 'for=unknown', 'X-Forwarded-For': '198.51.100.77' })).toBe('10.0.0.2');
+    // A proxy that writes both agrees with itself; one that writes only proto= says nothing of the address.
+    expect(await sentFor('10.0.0.2', { Forwarded: 'for=203.0.113.9', 'X-Forwarded-For': '198.51.100.77, 203.0.113.9' })).toBe('203.0.113.9');
+    expect(await sentFor('10.0.0.2', { Forwarded: 'proto=https', 'X-Forwarded-For': '203.0.113.9' })).toBe('203.0.113.9');
+    // A public peer is the visitor, whatever either header says.
+    expect(await sentFor('203.0.113.66', { Forwarded: 'for=198.51.100.77', 'X-Forwarded-For': '192.0.2.1' })).toBe('203.0.113.66');
+  });
 });
 
 describe('createAffitorHandler options', () => {
@@ -334,6 +409,24 @@ describe('createAffitorHandler options', () => {
     expect(() => createAffitorHandler({ cookieDomain: 'shop.test;secure' })).toThrow(/cookieDomain/);
     expect(() => createAffitorHandler({ timeoutMs: 0 })).toThrow(/timeoutMs/);
     expect(() => createAffitorHandler({ timeoutMs: Number.NaN })).toThrow(/timeoutMs/);
+  });
+
+  it('refuses options of the wrong type at creation with a message naming them, rather than failing each request', () => {
+    // Each of these used to be accepted, then fail every call (502, 404) or throw an unrelated TypeError.
+    const wrong: [unknown, RegExp][] = [
+      [{ apiUrl: 8787 }, /apiUrl must be a string such as 'https:\/\/api\.affitor\.com', got a number/],
+      [{ apiUrl: new URL('https://api.affitor.test') }, /apiUrl must be a string .*got a URL/],
+      [{ cookieDomain: 12 }, /cookieDomain must be a domain such as 'example\.com', got a number/],
+      [{ fetch: 'fetch' }, /fetch must be a function, got a string/],
+      [{ scripts: true }, /scripts must be a directory path, an object of file name to content, a function or false, got a boolean/],
+      [{ scripts: null }, /scripts must be .* got null/],
+      [null, /options must be an object, got null/],
+    ];
+    for (const [options, message] of wrong) {
+      expect(() => createAffitorHandler(options as AffitorHandlerOptions), JSON.stringify(options)).toThrow(message);
+    }
+    // Left out (undefined or null): the defaults.
+    expect(() => createAffitorHandler({ apiUrl: undefined, cookieDomain: null as unknown as string, fetch: undefined, scripts: undefined })).not.toThrow();
   });
 
   it('refuses an http apiUrl off this machine (a lead carries the visitor email), and keeps http for loopback', () => {

@@ -13,7 +13,7 @@ import { cookieDomainCandidates } from '../../core/root-domain';
 import { chooseCookieDomain, clickCookies } from './cookies';
 import { forwardToApi, splitBody } from './forward';
 import type { HandlerFields } from './forward';
-import { forwardedFor, isHttps, isSameOrigin, readBodyCapped, requestHosts } from './request';
+import { forwardedFor, isHttps, isSameOrigin, readBodyWithin, requestHosts } from './request';
 import { SCRIPT_FILE_NAME, scriptReader, scriptResponse } from './scripts';
 import type { ScriptSource } from './scripts';
 
@@ -42,7 +42,10 @@ export interface AffitorHandlerOptions {
    * of it. @default the domain the SDK's probe found and sent, else host-only
    */
   cookieDomain?: string;
-  /** How long the API may take before the visitor gets `504` (the SDK keeps the event and sends it again). @default 8000 */
+  /**
+   * How long a call may take, the visitor's body and the API's answer together, before the visitor
+   * gets `504` (the SDK keeps the event and sends it again). @default 8000
+   */
   timeoutMs?: number;
   /**
    * The `<script>` build's files, served under `{basePath}/`: a directory, an object of name to
@@ -69,7 +72,28 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const BASE_PATH = /^(\/[\w.~-]+)+$/;
 const ROUTE = /^api\/v1\/track\/(click|lead)$/;
 
+/** How a wrong option's value is named: `a number`, `a URL`, `null`. */
+const kindOf = (value: unknown): string => {
+  if (value === null) return 'null';
+  const kind = typeof value == 'object' ? (value.constructor?.name ?? 'object') : typeof value;
+  return /^[aeio]/i.test(kind) ? `an ${kind}` : `a ${kind}`; // a URL, a Uint8Array
+};
+
+/** Options of the wrong type (an apiUrl as a URL object, a fetch that is not one) fail here, named, not on every request. */
+function checkTypes(options: AffitorHandlerOptions) {
+  if (typeof options != 'object' || options === null) throw new TypeError(`createAffitorHandler: options must be an object, got ${kindOf(options)}`);
+  const wrong = (name: string, expected: string, value: unknown) => new TypeError(`createAffitorHandler: ${name} must be ${expected}, got ${kindOf(value)}`);
+  if (options.apiUrl != null && typeof options.apiUrl != 'string') throw wrong('apiUrl', "a string such as 'https://api.affitor.com'", options.apiUrl);
+  if (options.cookieDomain != null && typeof options.cookieDomain != 'string') throw wrong('cookieDomain', "a domain such as 'example.com'", options.cookieDomain);
+  if (options.fetch != null && typeof options.fetch != 'function') throw wrong('fetch', 'a function', options.fetch);
+  const { scripts } = options;
+  if (!(scripts === undefined || scripts === false || ['string', 'function'].includes(typeof scripts) || (typeof scripts == 'object' && scripts))) {
+    throw wrong('scripts', 'a directory path, an object of file name to content, a function or false', scripts);
+  }
+}
+
 function checkOptions(options: AffitorHandlerOptions) {
+  checkTypes(options);
   const basePath = options.basePath ?? DEFAULT_BASE_PATH;
   if (typeof basePath != 'string' || !BASE_PATH.test(basePath) || /\/\.\.?(\/|$)/.test(basePath)) {
     throw new TypeError(`createAffitorHandler: basePath must be a path such as '/relay' (no trailing slash), got ${JSON.stringify(basePath)}`);
@@ -91,7 +115,7 @@ function checkOptions(options: AffitorHandlerOptions) {
       `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${JSON.stringify(options.apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
-  const cookieDomain = options.cookieDomain === undefined ? undefined : normaliseCookieDomain(String(options.cookieDomain));
+  const cookieDomain = options.cookieDomain == null ? undefined : normaliseCookieDomain(options.cookieDomain);
   if (cookieDomain === null) {
     throw new TypeError(`createAffitorHandler: cookieDomain must be a domain such as 'example.com', got ${JSON.stringify(options.cookieDomain)}`);
   }
@@ -129,8 +153,12 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
 
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
-    const text = await readBodyCapped(request);
+    // One deadline for the body and the API's answer together, so the SDK hears from us within its own 10 s.
+    const deadline = Date.now() + timeoutMs;
+    const text = await readBodyWithin(request, timeoutMs);
     if (text === null) return jsonAnswer(413, { error: 'Request body too large' }, answerHeaders);
+    // 5xx, retryable: a real visitor on a very slow network keeps the event in the SDK's outbox.
+    if (text === false) return jsonAnswer(504, { error: 'Request body not received in time' }, answerHeaders);
     const { forward, fields, body } = splitBody(text);
 
     // Named headers only: the visitor's cookies, Authorization and anything else stay here.
@@ -140,7 +168,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     const chain = forwardedFor(request, peer);
     if (chain) headers['X-Forwarded-For'] = chain;
 
-    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs });
+    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);

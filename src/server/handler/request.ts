@@ -10,7 +10,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
  * chunk and reading stops at the limit, so a huge body is never buffered. The reference server
  * (examples/server) reads its bodies with this too.
  */
-export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): Promise<Uint8Array | null> {
+export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES, signal?: AbortSignal): Promise<Uint8Array | null> {
   const length = request.headers.get('content-length');
   const declared = length === null ? NaN : Number(length);
   if (declared > limit) return null;
@@ -22,17 +22,24 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
   }
   if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
+  // Aborted (the caller stopped waiting): the stream is released rather than read on.
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', stop);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return null;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -43,10 +50,28 @@ export async function readBodyBytes(request: Request, limit = MAX_BODY_BYTES): P
   return bytes;
 }
 
-/** The body as text, or null once it passes `limit` bytes. */
-export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<string | null> {
-  const bytes = await readBodyBytes(request, limit);
-  return bytes && new TextDecoder().decode(bytes);
+/**
+ * The body as text; null once it passes `MAX_BODY_BYTES`; false when it has not all come within
+ * `ms`. A client that trickles its body in, or never ends it, would otherwise hold the handler's
+ * promise, and the merchant's request with it, for as long as the server lets the connection live
+ * (forever in some runtimes). A streamed body is cancelled then; one of declared length is left to
+ * the server, which drops it once the answer is sent.
+ */
+export async function readBodyWithin(request: Request, ms: number): Promise<string | null | false> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve(false);
+    }, ms);
+  });
+  try {
+    const bytes = await Promise.race([readBodyBytes(request, MAX_BODY_BYTES, controller.signal), late]);
+    return bytes && new TextDecoder().decode(bytes);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The first entry of a comma-separated header (proxies append theirs), trimmed and lower-cased. */
@@ -82,8 +107,8 @@ export function requestHosts(request: Request, url: URL): string[] {
   return hosts;
 }
 
-/** An IPv4 or IPv6 address as a connection or a trusted proxy reports it. */
-const ADDRESS = /^[\da-f.:]{2,45}$/i;
+/** An IPv4 address, or an IPv6 one (also IPv4-mapped): `unknown`, an obfuscated name (`_hidden`) or a word is none. */
+const ADDRESS = /^(?=.{2,45}$)(?:\d{1,3}(?:\.\d{1,3}){3}|[\da-f:]*:[\da-f:]*(?:\d{1,3}(?:\.\d{1,3}){3})?)$/i;
 
 /**
  * Loopback, private, link-local and shared (CGNAT) addresses, IPv4 (also IPv4-mapped) and IPv6: a
@@ -94,23 +119,51 @@ const PRIVATE = /^(?:::ffff:)?(?:127|10|169\.254|192\.168|172\.(?:1[6-9]|2\d|3[0
 /**
  * An entry's address without the port some proxies add (`203.0.113.9:51234`, `[2001:db8::9]:51234`:
  * Azure Application Gateway, IIS ARR). Sent with it, each connection would count as another visitor;
- * skipped as no address, the entries before it, the visitor's own, would be read instead.
+ * read as no address, it would stop the walk below short of the visitor's.
  */
 const withoutPort = (entry: string): string => (/^(\d+(?:\.\d+){3}):\d+$|^\[([\da-f.:]+)\](?::\d+)?$/i.exec(entry)?.slice(1).find(Boolean) ?? entry);
 
 /**
- * `X-Forwarded-For` for the tracking API: one address, the visitor's. Of the chain the proxies in
- * front sent and the peer that connected to this server, the nearest that is not private or
- * loopback (a proxy of the merchant's own, whose entry is taken instead); all private, the peer's.
- * The entries before it were written by the visitor (or by proxies further out) and prove nothing:
- * sent on, they would let a visitor choose the address the API counts its rate limits under, its
- * own to escape them or another visitor's to spend theirs (many servers read the first entry).
+ * The visitor's address in a chain of hops, farthest first, the peer last: walked from the peer, the
+ * nearest that is not private (the private ones are proxies of the merchant's, whose entry is taken
+ * instead); all private, the nearest. The walk stops at an entry that is no address (a proxy that
+ * writes `unknown`): the entries before it were written by the visitor, or proxies further out, and
+ * prove nothing. Undefined when not even the nearest hop is an address.
+ */
+function nearestPublic(chain: readonly string[]): string | undefined {
+  const fromPeer = [...chain].reverse();
+  const end = fromPeer.findIndex((entry) => !ADDRESS.test(entry));
+  const trusted = end < 0 ? fromPeer : fromPeer.slice(0, end);
+  return trusted.find((address) => !PRIVATE.test(address)) ?? trusted[0];
+}
+
+/** The `for=` addresses of an RFC 7239 `Forwarded` header, one per hop (`for="[2001:db8::17]:4711"` unquoted and without port). */
+const forwardedHops = (value: string): string[] =>
+  value
+    .split(',')
+    .map((hop) => /(?:^|;)\s*for\s*=\s*("?)([^";]*)\1\s*(?:;|$)/i.exec(hop.trim())?.[2])
+    .filter((entry): entry is string => entry !== undefined)
+    .map((entry) => withoutPort(entry.trim()));
+
+/**
+ * `X-Forwarded-For` for the tracking API: one address, the visitor's, read from the peer that
+ * connected to this server and the chain the proxies in front wrote (see `nearestPublic`). Entries
+ * the visitor wrote prove nothing: sent on, they would let a visitor choose the address the API
+ * counts its rate limits under, its own to escape them or another visitor's to spend theirs (many
+ * servers read the first entry). A proxy writes its hops in `X-Forwarded-For` or in `Forwarded`
+ * (RFC 7239), and the other header, when present, is the visitor's own: so when both name an
+ * address and they differ, neither is believed, and the peer's is sent. A browser sends neither.
  */
 export function forwardedFor(request: Request, peer: unknown): string | undefined {
-  const chain = (request.headers.get('x-forwarded-for') ?? '')
+  const hops = (request.headers.get('x-forwarded-for') ?? '')
     .split(',')
     .map((entry) => withoutPort(entry.trim()))
-    .filter((entry) => ADDRESS.test(entry));
-  if (typeof peer == 'string' && ADDRESS.test(peer)) chain.push(peer);
-  return [...chain].reverse().find((address) => !PRIVATE.test(address)) ?? chain.at(-1);
+    .filter(Boolean);
+  const rfcHops = forwardedHops(request.headers.get('forwarded') ?? '');
+  const peers = typeof peer == 'string' && peer ? [withoutPort(peer)] : [];
+  const viaHops = nearestPublic([...hops, ...peers]);
+  if (!rfcHops.length) return viaHops;
+  const viaRfc = nearestPublic([...rfcHops, ...peers]);
+  if (!hops.length) return viaRfc;
+  return viaHops == viaRfc ? viaHops : nearestPublic(peers);
 }
