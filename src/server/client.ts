@@ -5,6 +5,7 @@ import { AffitorInputError, codeForStatus } from './errors';
 import {
   checkIdempotencyKey,
   checkRequestId,
+  checkSignal,
   checkSigningSecret,
   clickBody,
   isObject,
@@ -180,6 +181,7 @@ export class Affitor {
       throw new AffitorInputError('options', `call options must be an object (got ${call === null ? 'null' : `a ${typeof call}`})`);
     }
     const requestId = checkRequestId(call.requestId) ?? createId();
+    const signal = checkSignal(call.signal);
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.#apiKey}`,
       ...(body === null ? {} : { 'Content-Type': 'application/json' }),
@@ -190,7 +192,7 @@ export class Affitor {
     // server applied but whose answer was lost is answered again on retry, not applied twice.
     const idempotencyKey = checkIdempotencyKey(call.idempotencyKey, route);
     if (IDEMPOTENT_ROUTES.has(route)) headers['Idempotency-Key'] = idempotencyKey ?? createId();
-    return this.#run(route, body === null ? '' : JSON.stringify(body), headers, call.signal);
+    return this.#run(route, body === null ? '' : JSON.stringify(body), headers, signal);
   }
 
   async #run(

@@ -200,6 +200,21 @@ export function checkRequestId(value: unknown): string | undefined {
   return value;
 }
 
+/**
+ * The caller's `signal`, checked. Else a value that is no AbortSignal (most often the
+ * AbortController itself) made the call reject with a TypeError from inside, the one way a call
+ * rejected. Duck-typed: a signal from another realm or a polyfill is fine.
+ */
+export function checkSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value === null) return undefined;
+  const signal = value as Partial<AbortSignal>;
+  if (typeof signal.aborted === 'boolean' && typeof signal.addEventListener === 'function' && typeof signal.removeEventListener === 'function') {
+    return value as AbortSignal;
+  }
+  const isController = typeof value === 'object' && 'signal' in value && typeof (value as { abort?: unknown }).abort === 'function';
+  throw new AffitorInputError('signal', `signal must be an AbortSignal (got ${isController ? 'an AbortController: pass its .signal' : describe(value)})`);
+}
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The caller's `Idempotency-Key`, checked; only sales and refunds take one. */
@@ -243,7 +258,11 @@ export function isLoopback(hostname: string): boolean {
 
 /** Checks the constructor options (all but apiKey and fetch) and applies the defaults. */
 export function resolveOptions(options: Record<string, unknown>): ResolvedOptions {
-  const apiUrl = options.apiUrl ?? 'https://api.affitor.com';
+  const given = options.apiUrl ?? 'https://api.affitor.com';
+  if (given instanceof URL) throw new AffitorInputError('apiUrl', 'apiUrl must be a string (got a URL object: pass its href)');
+  // Trimmed as the apiKey is: read from an env file or a mounted secret, it may end in a line
+  // break. `new URL` would accept it, but `${apiUrl}/api/v1/...` would not parse on any call.
+  const apiUrl = typeof given === 'string' ? given.trim() : given;
   let parsed: URL | undefined;
   try {
     parsed = typeof apiUrl === 'string' ? new URL(apiUrl) : undefined;

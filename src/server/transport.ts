@@ -79,7 +79,10 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
     if (request.signal?.aborted) return { kind: 'aborted' };
     const exchange = async (): Promise<Outcome> => {
       const method = request.method ?? 'POST';
-      const response = await request.fetch(request.url, {
+      // Called as a plain function, not as `request.fetch(...)`: the fetch of Cloudflare Workers
+      // (and of browsers) throws "Illegal invocation" when its `this` is another object.
+      const { fetch } = request;
+      const response = await fetch(request.url, {
         method,
         headers: request.headers,
         ...(method === 'POST' ? { body: request.body } : {}),

@@ -439,6 +439,18 @@ describe('createAffitorHandler options', () => {
     }
   });
 
+  it('takes an apiUrl read with spaces or a line break around it (an env file)', async () => {
+    const api = await startRecordingApi();
+    const handler = await startHandler({ apiUrl: ` ${api.url}/\n` });
+    try {
+      expect((await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') })).status).toBe(200);
+      expect(api.calls.map((call) => call.path)).toEqual(['/api/v1/track/click']);
+    } finally {
+      await handler.close();
+      await api.close();
+    }
+  });
+
   it('mounts under another basePath, and a cookieDomain option wins over the domain the SDK sent', async () => {
     const api = await startRecordingApi();
     const handler = await startHandler({ apiUrl: `${api.url}/`, basePath: '/t/a', cookieDomain: 'shop.test' });

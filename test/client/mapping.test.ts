@@ -162,6 +162,27 @@ describe('mapping camelCase input to the wire', () => {
     ]);
   });
 
+  it('takes an apiUrl read with spaces or a line break around it (an env file, a mounted secret), as it takes such an apiKey', async () => {
+    const fetch = fakeFetch(() => json(200, { success: true }));
+    await new Affitor({ apiKey: API_KEY, fetch, apiUrl: ' https://proxy.test/affitor/\n' }).trackRefund({ invoiceId: 'x' });
+    await new Affitor({ apiKey: API_KEY, fetch, apiUrl: 'https://api.affitor.com \r\n' }).trackRefund({ invoiceId: 'x' });
+    expect(fetch.calls.map((call) => call.url)).toEqual([
+      'https://proxy.test/affitor/api/v1/track/refund',
+      'https://api.affitor.com/api/v1/track/refund',
+    ]);
+  });
+
+  it("calls a given fetch as a plain function, as Cloudflare Workers' own fetch requires (passed as `fetch: fetch`)", async () => {
+    const recorded = fakeFetch(() => json(200, { success: true }));
+    // workerd's fetch throws unless called with `this` globalThis (or none), as browsers' does.
+    const workerdFetch = function (this: unknown, input: string, init: RequestInit) {
+      if (this !== undefined && this !== globalThis) throw new TypeError('Illegal invocation: function called with incorrect `this` reference.');
+      return recorded(input, init);
+    };
+    const result = await new Affitor({ apiKey: API_KEY, fetch: workerdFetch, maxRetries: 0 }).trackRefund({ invoiceId: 'x' });
+    expect(result).toMatchObject({ ok: true, attempts: 1 });
+  });
+
   it('uses the global fetch when none is given, looked up at call time', async () => {
     const fetch = fakeFetch(() => json(200, { success: true }));
     const original = globalThis.fetch;

@@ -45,6 +45,9 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: 'api.affitor.com' })).message).toBe(
       'apiUrl must be an absolute http(s) URL (got "api.affitor.com")',
     );
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: new URL('https://api.affitor.com') as never })).message).toBe(
+      'apiUrl must be a string (got a URL object: pass its href)',
+    );
     expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: 1.5 })).field).toBe('maxRetries');
     expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: -1 })).field).toBe('maxRetries');
     expect(thrown(() => new Affitor({ apiKey: API_KEY, timeoutMs: 0 })).field).toBe('timeoutMs');
@@ -129,6 +132,17 @@ describe('invalid input throws synchronously, naming the field and the value giv
     );
     expect(thrown(() => affitor.trackLead({ clickId: 'c', clickIds: ['a', 1] as never })).field).toBe('clickIds');
     expect(thrown(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
+  });
+
+  it('refuses a signal that is not an AbortSignal (an AbortController passed for its signal) instead of rejecting', () => {
+    const sent = fakeFetch(() => json(200, { success: true }));
+    const client = new Affitor({ apiKey: API_KEY, fetch: sent });
+    const controller = thrown(() => client.trackSale(sale, { signal: new AbortController() as never }));
+    expect(controller.field).toBe('signal');
+    expect(controller.message).toBe('signal must be an AbortSignal (got an AbortController: pass its .signal)');
+    expect(thrown(() => client.readiness({ signal: 'abort' as never })).message).toBe('signal must be an AbortSignal (got "abort")');
+    expect(thrown(() => client.trackLead({ clickId: 'c' }, { signal: {} as never })).field).toBe('signal');
+    expect(sent.calls).toHaveLength(0);
   });
 
   it('refuses additionalData or lineItems that JSON cannot carry, naming where (a BigInt id, a circular object)', () => {

@@ -98,7 +98,9 @@ function checkOptions(options: AffitorHandlerOptions) {
   if (typeof basePath != 'string' || !BASE_PATH.test(basePath) || /\/\.\.?(\/|$)/.test(basePath)) {
     throw new TypeError(`createAffitorHandler: basePath must be a path such as '/relay' (no trailing slash), got ${JSON.stringify(basePath)}`);
   }
-  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+  // Trimmed: read from an env file it may end in a line break, which `new URL` accepts but
+  // `${apiUrl}/api/v1/...` does not: every call would answer 502.
+  const apiUrl = (options.apiUrl ?? DEFAULT_API_URL).trim().replace(/\/+$/, '');
   // No credentials (`user:pass@`): fetch refuses such a URL, so every call would answer 502. Not quoted.
   if (/^[^/]*\/\/[^/?#]*@/.test(apiUrl)) throw new TypeError('createAffitorHandler: apiUrl must not carry credentials (user:password@)');
   let parsed: URL | undefined;
