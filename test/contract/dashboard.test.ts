@@ -33,6 +33,17 @@ describe('the dashboard', () => {
     expect(refunds).not.toContain('USD');
   });
 
+  it('shows an amount of a currency without minor units (JPY) as it is, not divided by 100', async () => {
+    const { server, click, sale, refund } = setup();
+    const clickId = (await click('PARTNER123')).body?.click_id;
+    // amount_cents is in the currency's smallest unit (tracking-api.md): for JPY the yen itself.
+    expect((await sale({ transaction_id: 'txn_jpy', amount_cents: 4900, currency: 'JPY', click_id: clickId })).status).toBe(200);
+    expect((await refund({ transaction_id: 'txn_jpy', refund_amount_cents: 1900 })).body).toMatchObject({ status: 'refunded' });
+    const [, , , , sales, , refunds] = cellsOf(await page(server), customerIdOf(clickId));
+    expect(sales).toContain('4900 JPY');
+    expect(refunds).toContain('1900 JPY');
+  });
+
   it('names the partner of a commission when the customer has moved to another partner since the sale', async () => {
     const { server, click, sale } = setup();
     const first = (await click('PARTNER123')).body?.click_id;
