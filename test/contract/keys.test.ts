@@ -43,12 +43,14 @@ describe('key states', () => {
     expect((await rotated.sale(goodSale, 'tok_next')).status).toBe(200);
   });
 
-  it('counts rate limits per program, whichever of its keys is used', async () => {
+  // Per API token, as tracking-api.md and the error reference say ("each key is limited"), under the program's limits.
+  it("counts rate limits per key, each of a program's keys with the program's limits", async () => {
     const seed = keyedSeed();
     seed.programs![0]!.rate_limits = { per_minute: 1 };
     seed.programs![0]!.api_keys!.push({ token: 'tok_second' });
     const { refund } = setup(seed);
     expect((await refund({ transaction_id: 'a' }, TOKEN_1)).status).toBe(404);
+    expect((await refund({ transaction_id: 'a' }, 'tok_second')).status).toBe(404);
     expect(await refund({ transaction_id: 'a' }, 'tok_second')).toMatchObject({ status: 429, body: { error: 'Rate limit exceeded (1/min)' } });
   });
 });

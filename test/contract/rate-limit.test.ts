@@ -48,6 +48,18 @@ describe('rate limits for Bearer calls', () => {
     expect((await refund(refundBody, TOKEN_2)).status).toBe(404);
   });
 
+  // Per API token (tracking-api.md), not per program: a program's second key (a worker's, or the
+  // new one during a rotation) was refused once the first had used the program's minute.
+  it("counts each of a program's keys separately, with the program's limits", async () => {
+    const seed = seedWithLimits({ per_minute: 1 });
+    seed.programs![0]!.api_keys = [{ token: 'tok_second' }];
+    const { refund } = setup(seed);
+    expect((await refund(refundBody)).status).toBe(404);
+    expect((await refund(refundBody, 'tok_second')).status).toBe(404);
+    expect((await refund(refundBody, 'tok_second')).body).toStrictEqual({ error: 'Rate limit exceeded (1/min)' });
+    expect((await refund(refundBody)).status).toBe(429);
+  });
+
   it('counts server-mode leads against the token', async () => {
     const { refund, lead } = setup(seedWithLimits({ per_minute: 1 }));
     await refund(refundBody);

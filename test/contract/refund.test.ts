@@ -19,6 +19,18 @@ describe('refund', () => {
     expect(server.inspect().refunds[0]).toMatchObject({ status: 'reversed', deduction_cents: 2000, refund_amount_cents: null });
   });
 
+  // The server client sends them (its Stripe helper: `dispute_lost: fraudulent`, the Stripe event
+  // id); a merchant asserting on /_inspect that a lost dispute was reported as one found neither.
+  it('keeps the refund_reason and additional_data it is given, as a sale keeps its details', async () => {
+    const { refund, server } = await withSale();
+    const additional_data = { stripe_event_id: 'evt_1', stripe_charge: 'ch_1' };
+    await refund({ transaction_id: 'txn', refund_amount_cents: 2500, refund_reason: 'dispute_lost: fraudulent', additional_data });
+    await refund({ transaction_id: 'txn', refund_reason: '', additional_data: ['not', 'an object'] });
+    const [first, second] = server.inspect().refunds;
+    expect(first).toMatchObject({ refund_reason: 'dispute_lost: fraudulent', additional_data });
+    expect(second).toMatchObject({ refund_reason: null, additional_data: null });
+  });
+
   it('treats refund_amount_cents 0 as a full refund', async () => {
     const { refund } = await withSale();
     expect((await refund({ transaction_id: 'txn', refund_amount_cents: 0 })).body).toMatchObject({ status: 'reversed', deductionAmount: 20 });
@@ -58,6 +70,20 @@ describe('refund', () => {
     for (let i = 0; i < 3; i++) amounts.push((await refund({ transaction_id: 'txn', refund_amount_cents: 333 })).body?.deductionAmount);
     expect(amounts).toStrictEqual([0.67, 0.66, 0.67]);
     expect(server.inspect().commissions[0]).toMatchObject({ amount_cents: 200, deducted_cents: 200, status: 'reversed' });
+  });
+
+  // amount_cents is in the currency's smallest unit, and deductionAmount in its main unit: for a
+  // currency without minor units (JPY) those are one, and a 380 yen deduction read 3.8.
+  it("gives deductionAmount in the sale currency's main unit: yen for JPY, not hundredths", async () => {
+    const { sale, refund } = setup();
+    expect((await sale({ transaction_id: 'txn_jpy', amount_cents: 4900, currency: 'JPY', customer_key: 'u_900' })).status).toBe(200);
+    expect((await refund({ transaction_id: 'txn_jpy', refund_amount_cents: 1900 })).body).toStrictEqual({ success: true, status: 'refunded', deductionAmount: 380, commission_id: 1 });
+    expect((await refund({ transaction_id: 'txn_jpy' })).body).toMatchObject({ status: 'reversed', deductionAmount: 600 });
+    // A currency with three minor digits (fils) and an unknown code (hundredths, as USD).
+    await sale({ transaction_id: 'txn_kwd', amount_cents: 10_000, currency: 'KWD', customer_key: 'u_900' });
+    expect((await refund({ transaction_id: 'txn_kwd' })).body).toMatchObject({ deductionAmount: 2 });
+    await sale({ transaction_id: 'txn_odd', amount_cents: 10_000, currency: 'not a code', customer_key: 'u_900' });
+    expect((await refund({ transaction_id: 'txn_odd' })).body).toMatchObject({ deductionAmount: 20 });
   });
 
   it('skips a second full refund as already reversed', async () => {

@@ -187,16 +187,18 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
 
       let program: Program | null = null;
+      let token: string | null = null;
       if (caller) {
         if (!caller.ok) return answer(fail(401, caller.message));
         const signed = callers.verify(caller.entry, request, read.bytes, now());
         if (!signed.ok) return answer(fail(401, signed.message));
         program = caller.entry.program;
+        token = caller.entry.key.token;
       }
 
       const at = now();
-      const limited = program
-        ? limiter.hitProgram(program.id, program.rate_limits, at)
+      const limited = program && token !== null
+        ? limiter.hitToken(token, program.rate_limits, at)
         : limiter.hitClient(clientAddress(request), DEFAULT_RATE_LIMITS, at);
       if (limited !== null) return answer(fail(429, limited));
 
@@ -242,7 +244,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       if (!signed.ok) return jsonReply(fail(401, signed.message));
       const program = caller.entry.program;
       const at = now();
-      const limited = limiter.hitProgram(program.id, program.rate_limits, at);
+      const limited = limiter.hitToken(caller.entry.key.token, program.rate_limits, at);
       if (limited !== null) return jsonReply(fail(429, limited));
       return jsonReply(ok({ ...readiness(store, program, at) }));
     },

@@ -2,7 +2,10 @@
  * Fixed-window rate limiter: one counter per key for the current minute and one
  * for the current hour. A refused call is not counted.
  *
- * Programs and client addresses are counted in separate maps, so a client's own address
+ * Bearer calls are counted per API token (each of a program's keys has the program's limits
+ * to itself), browser calls per client address.
+ *
+ * Tokens and client addresses are counted in separate maps, so a client's own address
  * string is the key (no `client:` + address string made and kept per visitor). An address's
  * counter goes once its hour is over: every visitor (and every `X-Forwarded-For` a caller makes
  * up) would otherwise hold one for the server's life.
@@ -18,7 +21,8 @@ interface Windows {
 }
 
 export class RateLimiter {
-  private readonly programs = new Map<number, Windows>();
+  /** By token: the seed's, so as many as it has keys. */
+  private readonly tokens = new Map<string, Windows>();
   private readonly clients = new Map<string, Windows>();
   private nextSweepAt = 0;
 
@@ -27,9 +31,9 @@ export class RateLimiter {
     return this.clients.size;
   }
 
-  /** Counts one call with a program's token; answers the 429 message when a limit is already reached. */
-  hitProgram(programId: number, limits: RateLimits, now: number): string | null {
-    return hit(this.programs, programId, limits, now);
+  /** Counts one call with an API token, under its program's limits; answers the 429 message when a limit is already reached. */
+  hitToken(token: string, limits: RateLimits, now: number): string | null {
+    return hit(this.tokens, token, limits, now);
   }
 
   /** Counts one browser call from a client address; answers the 429 message when a limit is already reached. */

@@ -229,6 +229,9 @@ export interface Refund {
   commission_id: number | null;
   /** null for a full refund */
   refund_amount_cents: number | null;
+  /** what the caller sent (the server client's `refundReason`), else null */
+  refund_reason: string | null;
+  additional_data: Record<string, unknown> | null;
   deduction_cents: number;
   status: RefundStatus;
   /** the X-Request-ID of the call that recorded it */

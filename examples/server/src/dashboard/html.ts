@@ -3,6 +3,7 @@
  * Every value from a request (URLs, keys, emails, messages) is escaped: the page shows
  * what any caller sent.
  */
+import { minorDigits, toMainUnit } from '../currency';
 import type { LoggedRequest } from '../request-log';
 import type { Chain, DashboardData, SaleLink, TestEvent } from './chains';
 import type { Partner } from '../types';
@@ -26,22 +27,7 @@ export function time(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ');
 }
 
-/**
- * Digits after the point in `currency`'s amounts, which are kept in its smallest unit: 2 for USD
- * (cents), 0 for JPY or KRW (the yen, the won). 2 for a code `Intl` does not know.
- */
-function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-/** An amount in `currency`'s smallest unit, in its main unit: 4900 USD cents are 49.00 USD, 4900 JPY 4900 JPY. */
-const money = (minor: number, currency = 'USD') => {
-  const digits = minorDigits(currency);
-  return `${(minor / 10 ** digits).toFixed(digits)} ${escapeHtml(currency)}`;
-};
+const money = (minor: number, currency = 'USD') => `${toMainUnit(minor, currency).toFixed(minorDigits(currency))} ${escapeHtml(currency)}`;
 const code = (value: string | null | undefined) => (value ? `<code>${escapeHtml(value)}</code>` : '—');
 const testFlag = (testMode: boolean) => (testMode ? ' <mark class="test">test mode</mark>' : '');
 const list = (items: string[]) => (items.length === 0 ? '—' : `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`);

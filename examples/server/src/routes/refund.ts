@@ -1,8 +1,9 @@
 /** POST /api/v1/track/refund — Bearer required. */
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
+import { toMainUnit } from '../currency';
 import type { RouteContext } from './context';
-import { isPositiveInteger, roundCents, text } from './context';
+import { additionalData, isPositiveInteger, roundCents, text } from './context';
 
 export function trackRefund(ctx: RouteContext): Answer {
   const { body, store, now, program } = ctx;
@@ -22,6 +23,8 @@ export function trackRefund(ctx: RouteContext): Answer {
     transaction_id: sale.transaction_id,
     program_id: program.id,
     refund_amount_cents: partial,
+    refund_reason: text(body.refund_reason),
+    additional_data: additionalData(body),
     test_mode: sale.test_mode,
     request_id: ctx.requestId,
     created_at: now,
@@ -52,5 +55,5 @@ export function trackRefund(ctx: RouteContext): Answer {
   const status = reverse ? 'reversed' : 'refunded';
   commission.status = status;
   store.addRefund({ ...base, commission_id: commission.id, deduction_cents: deduction, status });
-  return ok({ success: true, status, deductionAmount: deduction / 100, commission_id: commission.id });
+  return ok({ success: true, status, deductionAmount: toMainUnit(deduction, sale.currency), commission_id: commission.id });
 }
