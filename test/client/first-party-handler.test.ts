@@ -451,6 +451,20 @@ describe('createAffitorHandler options', () => {
     }
   });
 
+  it('takes a timeoutMs read from an env var as a string, and refuses one that is no number', async () => {
+    const api = await startRecordingApi();
+    const handler = await startHandler({ apiUrl: api.url, timeoutMs: '5000' as unknown as number });
+    try {
+      expect((await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') })).status).toBe(200);
+    } finally {
+      await handler.close();
+      await api.close();
+    }
+    for (const timeoutMs of [true, 'soon', '', {}]) {
+      expect(() => createAffitorHandler({ timeoutMs: timeoutMs as unknown as number }), JSON.stringify(timeoutMs)).toThrow(/timeoutMs must be a positive number of milliseconds/);
+    }
+  });
+
   it('mounts under another basePath, and a cookieDomain option wins over the domain the SDK sent', async () => {
     const api = await startRecordingApi();
     const handler = await startHandler({ apiUrl: `${api.url}/`, basePath: '/t/a', cookieDomain: 'shop.test' });

@@ -121,8 +121,10 @@ function checkOptions(options: AffitorHandlerOptions) {
   if (cookieDomain === null) {
     throw new TypeError(`createAffitorHandler: cookieDomain must be a domain such as 'example.com', got ${JSON.stringify(options.cookieDomain)}`);
   }
-  const timeoutMs = options.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
-  if (!(timeoutMs > 0 && timeoutMs < 2 ** 31)) {
+  const givenTimeout: unknown = options.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
+  // A numeric string (read from an env var) is taken as its number: the deadline adds it to Date.now().
+  const timeoutMs = typeof givenTimeout == 'string' && givenTimeout.trim() ? Number(givenTimeout) : givenTimeout;
+  if (!(typeof timeoutMs == 'number' && timeoutMs > 0 && timeoutMs < 2 ** 31)) {
     throw new TypeError(`createAffitorHandler: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
   }
   const fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
