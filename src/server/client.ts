@@ -1,7 +1,7 @@
 /**
  * The Affitor server client: one method per Bearer route, each resolving to a result object.
  */
-import { AffitorInputError, codeForStatus } from './errors';
+import { AffitorInputError, codeForStatus, kindOf } from './errors';
 import {
   checkIdempotencyKey,
   checkRequestId,
@@ -98,7 +98,7 @@ export class Affitor {
     const apiKey: unknown = options.apiKey;
     if (typeof apiKey !== 'string' || apiKey.trim() === '') {
       // Never echo the key itself, not even a malformed one: only its kind.
-      const given = apiKey === undefined ? 'undefined' : typeof apiKey === 'string' ? 'a blank string' : `a ${typeof apiKey}`;
+      const given = typeof apiKey === 'string' ? 'a blank string' : kindOf(apiKey);
       throw new AffitorInputError('apiKey', `apiKey is required: pass your program's API key (got ${given})`);
     }
     // Else fetch refuses the Authorization header on every call, which would read as a network
@@ -112,7 +112,7 @@ export class Affitor {
     }
     const customFetch: unknown = options.fetch;
     if (customFetch !== undefined && typeof customFetch !== 'function') {
-      throw new AffitorInputError('fetch', `fetch must be a function (got a ${typeof customFetch})`);
+      throw new AffitorInputError('fetch', `fetch must be a function (got ${kindOf(customFetch)})`);
     }
     if (customFetch === undefined && typeof globalThis.fetch !== 'function') {
       throw new AffitorInputError('fetch', 'this runtime has no global fetch: pass the fetch option');
@@ -178,7 +178,7 @@ export class Affitor {
   #send(route: Route, body: object | null, call: IdempotentCallOptions = {}): Promise<AffitorResult<unknown> | AffitorDuplicate> {
     // Checked before the promise exists, so bad call options throw like any other bad input.
     if (typeof call !== 'object' || call === null) {
-      throw new AffitorInputError('options', `call options must be an object (got ${call === null ? 'null' : `a ${typeof call}`})`);
+      throw new AffitorInputError('options', `call options must be an object (got ${kindOf(call)})`);
     }
     const requestId = checkRequestId(call.requestId) ?? createId();
     const signal = checkSignal(call.signal);
@@ -255,6 +255,12 @@ export class Affitor {
         return { result: failure('timeout', `No answer within ${this.#options.timeoutMs} ms`), retry: true };
       case 'network':
         return { result: failure('network', outcome.message), retry: true };
+      case 'not_a_response':
+        // A fault of the fetch given, not of the network: another attempt would get the same.
+        return {
+          result: failure('invalid_response', `fetch resolved to ${outcome.got}, not a Response: a custom fetch must resolve to one (new Response(body, { status, headers }))`),
+          retry: false,
+        };
     }
 
     const { status, body } = outcome;

@@ -21,17 +21,23 @@ export function isAffitorInputError(error: unknown): error is AffitorInputError 
   return error instanceof Error && error.name === 'AffitorInputError';
 }
 
+/**
+ * What kind of value was given, never what it holds (for a secret): `a string`, `an object`,
+ * `an array`, `null`, `a number`...
+ */
+export function kindOf(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (value === '') return 'an empty string';
+  if (Array.isArray(value)) return 'an array';
+  // `typeof` says "object" for a plain object, a Map, a Date...: "a object" reads as a typo.
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** A short, safe description of a value for an error message: `49.5`, `"abc"`, `undefined`, `an array`. */
 export function describe(value: unknown): string {
-  if (typeof value === 'string') {
-    const shown = value.length > 40 ? `${value.slice(0, 40)}...` : value;
-    return value.length === 0 ? 'an empty string' : JSON.stringify(shown);
-  }
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') {
-    return String(value);
-  }
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
+  if (typeof value === 'string' && value !== '') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return kindOf(value);
 }
 
 /** The error code of an HTTP failure status. A sale's 409 never gets here: it is a duplicate. */

@@ -2,7 +2,7 @@
  * Input checks and the camelCase -> wire mapping. Every function here is pure: it throws an
  * AffitorInputError for input the API would refuse, or returns the JSON body to send.
  */
-import { AffitorInputError, describe } from './errors';
+import { AffitorInputError, describe, kindOf } from './errors';
 import { MAX_TIMER_MS } from './retry';
 import type {
   CommonInput,
@@ -231,7 +231,7 @@ export function checkIdempotencyKey(value: unknown, route: string): string | und
 export function checkSigningSecret(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') {
-    throw new AffitorInputError('signingSecret', `signingSecret must be a non-empty string (got ${typeof value === 'string' ? 'an empty string' : `a ${typeof value}`})`);
+    throw new AffitorInputError('signingSecret', `signingSecret must be a non-empty string (got ${kindOf(value)})`);
   }
   return value;
 }
@@ -256,6 +256,14 @@ export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
+/**
+ * An apiUrl as an error may quote it: the `user:password@` of a proxy or gateway taken out, since
+ * the message lands in logs (`URL` cannot do it: the URL refused may not parse).
+ */
+function showUrl(value: unknown): string {
+  return describe(typeof value === 'string' ? value.replace(/^([^@/?#]*\/\/)?[^/?#]*@/, '$1[credentials]@') : value);
+}
+
 /** Checks the constructor options (all but apiKey and fetch) and applies the defaults. */
 export function resolveOptions(options: Record<string, unknown>): ResolvedOptions {
   const given = options.apiUrl ?? 'https://api.affitor.com';
@@ -270,7 +278,7 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')) {
-    fail('apiUrl', 'an absolute http(s) URL', apiUrl);
+    throw new AffitorInputError('apiUrl', `apiUrl must be an absolute http(s) URL (got ${showUrl(apiUrl)})`);
   }
   // fetch refuses a URL with credentials on every call, quoting it whole in its error: they would
   // reach every result (and the merchant's logs). Refused here, and never quoted.
@@ -280,14 +288,14 @@ export function resolveOptions(options: Record<string, unknown>): ResolvedOption
   // Else `${apiUrl}/api/v1/...` puts the route inside the query or the fragment: every call goes
   // to the wrong path. (Checked on the string: `new URL` drops an empty `?` or `#`.)
   if (/[?#]/.test(apiUrl as string)) {
-    throw new AffitorInputError('apiUrl', `apiUrl must not carry a query (?) or a fragment (#): the client adds each route's path to it (got ${describe(apiUrl)})`);
+    throw new AffitorInputError('apiUrl', `apiUrl must not carry a query (?) or a fragment (#): the client adds each route's path to it (got ${showUrl(apiUrl)})`);
   }
   // Every call carries the secret API key (and a sale's amounts): over http anyone on the path
   // reads it. Plain http stays for a server on this machine (the reference server, tests).
   if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
     throw new AffitorInputError(
       'apiUrl',
-      `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${describe(apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
+      `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${showUrl(apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
   const timeoutMs = nonNegative('timeoutMs', options.timeoutMs, 5000, false);

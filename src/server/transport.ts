@@ -2,6 +2,7 @@
  * One HTTP attempt: POST a JSON body (or GET), bounded by a timeout and the caller's signal, and
  * report what happened without throwing. Deciding what it means is the client's job.
  */
+import { kindOf } from './errors';
 import type { FetchLike } from './types';
 
 export type Outcome =
@@ -17,6 +18,8 @@ export type Outcome =
       body: unknown;
     }
   | { kind: 'network'; message: string }
+  /** The fetch resolved to something that is not a Response (a test double's plain object, undefined). */
+  | { kind: 'not_a_response'; got: string }
   | { kind: 'timeout' }
   | { kind: 'aborted' };
 
@@ -48,12 +51,30 @@ function resolveLocation(location: string | null, base: string): string | null {
   }
 }
 
+/** Duck-typed, so a Response from another realm or a fetch polyfill is fine: what the client reads of one. */
+function isResponse(value: unknown): value is Response {
+  const response = value as Partial<Response> | null | undefined;
+  return typeof response?.status === 'number' && typeof response.text === 'function' && typeof response.headers?.get === 'function';
+}
+
+/**
+ * The reason undici hides one level down ("fetch failed"): ECONNREFUSED, ENOTFOUND... When every
+ * address of a host failed (localhost as ::1 and 127.0.0.1), it is an AggregateError with no
+ * message of its own: its errors say what happened, else its code.
+ */
+function causeOf(cause: unknown): string {
+  if (!(cause instanceof Error)) return '';
+  if (cause.message) return cause.message;
+  const errors: unknown = (cause as { errors?: unknown }).errors;
+  const each = Array.isArray(errors) ? errors.map((item) => (item instanceof Error ? item.message : '')).filter(Boolean) : [];
+  const code: unknown = (cause as { code?: unknown }).code;
+  return each.length > 0 ? each.join('; ') : typeof code === 'string' ? code : '';
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
-    // undici hides the reason ("fetch failed") one level down: ECONNREFUSED, ENOTFOUND...
-    const cause: unknown = error.cause;
-    const detail = cause instanceof Error && cause.message ? `: ${cause.message}` : '';
-    return `${error.message || error.name}${detail}`;
+    const detail = causeOf(error.cause);
+    return `${error.message || error.name}${detail ? `: ${detail}` : ''}`;
   }
   return String(error);
 }
@@ -91,6 +112,8 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
         // into a GET: the API's 401 or 405 would then blame the key. The client reports it instead.
         redirect: 'manual',
       });
+      // Else reading it threw a TypeError that read as a network failure, retried to no avail.
+      if (!isResponse(response)) return { kind: 'not_a_response', got: kindOf(response) };
       const text = await response.text();
       return {
         kind: 'response',

@@ -101,7 +101,8 @@ export type AffitorErrorCode =
   | 'timeout'
   /**
    * A 2xx answer whose body is not a JSON object, a redirect (not followed: it would drop the API
-   * key; `error` names where it points), or a status the client does not understand.
+   * key; `error` names where it points), a status the client does not understand, or (status 0)
+   * a custom `fetch` that resolved to something other than a Response.
    */
   | 'invalid_response';
 

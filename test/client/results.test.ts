@@ -77,11 +77,43 @@ describe('results', () => {
     expect(result).toMatchObject({ ok: false, status: 200, code: 'validation', error: 'Referral link is inactive' });
   });
 
+  it.each([
+    ['undefined', () => undefined, 'undefined'],
+    ['a plain object', () => ({ status: 200, json: () => ({ success: true }) }), 'an object'],
+  ])('says a custom fetch that resolved to %s answered no Response, once, not as a network failure', async (_, answer, got) => {
+    const fetch = fakeFetch(answer as never);
+    const result = await new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 0 }).trackSale(sale);
+    expect(result).toMatchObject({
+      ok: false,
+      status: 0,
+      code: 'invalid_response',
+      error: `fetch resolved to ${got}, not a Response: a custom fetch must resolve to one (new Response(body, { status, headers }))`,
+      attempts: 1,
+    });
+    expect(fetch.calls).toHaveLength(1);
+  });
+
   it('reports a network error with its cause and status 0', async () => {
     const refused = new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9') });
     const result = await answering(() => {
       throw refused;
     }).trackLead({ clickId: 'c' });
     expect(result).toMatchObject({ ok: false, status: 0, code: 'network', error: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9' });
+  });
+
+  it('names each refused address when the cause is an AggregateError with no message (localhost on ::1 and 127.0.0.1)', async () => {
+    // What Node's fetch throws when every address of a host refuses (happy eyeballs, Node 20+).
+    const both = Object.assign(
+      new AggregateError([new Error('connect ECONNREFUSED ::1:8787'), new Error('connect ECONNREFUSED 127.0.0.1:8787')], ''),
+      { code: 'ECONNREFUSED' },
+    );
+    const result = await answering(() => {
+      throw new TypeError('fetch failed', { cause: both });
+    }).trackLead({ clickId: 'c' });
+    expect(result).toMatchObject({
+      ok: false,
+      code: 'network',
+      error: 'fetch failed: connect ECONNREFUSED ::1:8787; connect ECONNREFUSED 127.0.0.1:8787',
+    });
   });
 });

@@ -70,4 +70,19 @@ describe('the API key never leaks', () => {
       expect(message).not.toContain('s3cr3t');
     }
   });
+
+  it('does not quote the credentials of an apiUrl refused for another reason (not http(s), not a URL)', () => {
+    for (const [apiUrl, shown] of [
+      ['ftp://gateway:s3cr3t-pass@api.affitor.test', '"ftp://[credentials]@api.affitor.test"'],
+      ['https//gateway:s3cr3t-pass@api.affitor.test', '"https//[credentials]@api.affitor.test"'],
+    ] as const) {
+      let message = '';
+      try {
+        new Affitor({ apiKey: API_KEY, apiUrl });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe(`apiUrl must be an absolute http(s) URL (got ${shown})`);
+    }
+  });
 });

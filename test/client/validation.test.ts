@@ -134,6 +134,20 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrown(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
   });
 
+  it('names an object given in place of a value as "an object", with the article English takes', () => {
+    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: {} as never })).message).toBe(
+      'invoiceId must be a non-empty string (got an object)',
+    );
+    expect(thrown(() => affitor.trackClick([] as never)).message).toBe('trackClick expects an object of fields (got an array)');
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, fetch: {} as never })).message).toBe('fetch must be a function (got an object)');
+    expect(thrown(() => new Affitor({ apiKey: { key: API_KEY } as never })).message).toBe(
+      "apiKey is required: pass your program's API key (got an object)",
+    );
+    expect(thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: null as never })).message).toBe(
+      'signingSecret must be a non-empty string (got null)',
+    );
+  });
+
   it('refuses a signal that is not an AbortSignal (an AbortController passed for its signal) instead of rejecting', () => {
     const sent = fakeFetch(() => json(200, { success: true }));
     const client = new Affitor({ apiKey: API_KEY, fetch: sent });

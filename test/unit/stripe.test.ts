@@ -82,7 +82,7 @@ describe('stripeCheckoutParams', () => {
     const cases: [unknown, string, RegExp][] = [
       [null, 'input', /expects \{ clickId, customerKey \}/],
       [{ clickId: 42 }, 'clickId', /clickId must be a string, null or undefined \(got 42\)/],
-      [{ customerKey: {} }, 'customerKey', /got a object/],
+      [{ customerKey: {} }, 'customerKey', /got an object\)/],
       [{ customerKey: 'k'.repeat(501) }, 'customerKey', /at most 500 characters/],
       [{ clickId: 'c', mode: 'subscriptions' }, 'mode', /mode must be 'payment', 'subscription' or 'setup'/],
       [{ clickId: 'c', programId: -1 }, 'programId', /positive whole number/],
