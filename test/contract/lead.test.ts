@@ -19,6 +19,17 @@ describe('lead', () => {
     expect(server.inspect().customers.find((c) => c.id === 900)?.status).toBe('lead');
   });
 
+  // A merchant's user id is often a number (`{ customer_key: user.id }` in a raw call): the lead
+  // answered success without binding it, and the sale naming the same user found nobody.
+  it('binds a customer_key sent as an integer as its decimal string, so the sale finds the customer', async () => {
+    const { lead, sale, server } = setup();
+    expect((await lead({ click_id: 'cust_900_1', customer_key: 42 })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+    expect(server.inspect().customers.find((c) => c.id === 900)?.customer_key).toBe('42');
+    expect((await sale({ transaction_id: 'num_key', amount_cents: 1000, customer_key: 42 })).body).toMatchObject({ success: true, commission_id: 1 });
+    expect((await sale({ transaction_id: 'str_key', amount_cents: 1000, customer_key: '42' })).body).toMatchObject({ success: true, commission_id: 2 });
+    expect(server.inspect().sales.map((s) => s.customer_id)).toStrictEqual([900, 900]);
+  });
+
   it('accepts a server-mode lead for a customer of the token\'s program', async () => {
     const { lead, server } = setup();
     expect((await lead({ customer_key: 'u_904' }, { token: TOKEN_2 })).status).toBe(200);

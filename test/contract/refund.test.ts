@@ -84,6 +84,9 @@ describe('refund', () => {
     expect((await refund({ transaction_id: 'txn_kwd' })).body).toMatchObject({ deductionAmount: 2 });
     await sale({ transaction_id: 'txn_odd', amount_cents: 10_000, currency: 'not a code', customer_key: 'u_900' });
     expect((await refund({ transaction_id: 'txn_odd' })).body).toMatchObject({ deductionAmount: 20 });
+    // The code as a raw call may send it: lower case, padded. Still yen, not hundredths.
+    await sale({ transaction_id: 'txn_jpy_padded', amount_cents: 4900, currency: ' jpy ', customer_key: 'u_900' });
+    expect((await refund({ transaction_id: 'txn_jpy_padded' })).body).toMatchObject({ deductionAmount: 980 });
   });
 
   it('skips a second full refund as already reversed', async () => {

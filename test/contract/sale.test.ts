@@ -33,6 +33,16 @@ describe('sale', () => {
     expect(server.inspect().sales[0]).toMatchObject({ currency: 'EUR', is_recurring: true, subscription_id: 'sub_1', line_items: [{ sku: 'a' }] });
   });
 
+  // ISO 4217 codes are upper case, but a raw call passes on what its source wrote: Stripe's 'usd',
+  // a padded database column ('JPY '). One spelling per currency, as the server client sends it.
+  it('keeps the currency as its upper-case code, trimmed; a blank one is USD', async () => {
+    const { sale, server } = setup();
+    await sale({ transaction_id: 'lower', amount_cents: 100, customer_key: 'u_900', currency: 'usd' });
+    await sale({ transaction_id: 'padded', amount_cents: 100, customer_key: 'u_900', currency: ' jpy ' });
+    await sale({ transaction_id: 'blank', amount_cents: 100, customer_key: 'u_900', currency: '  ' });
+    expect(server.inspect().sales.map((s) => s.currency)).toStrictEqual(['USD', 'JPY', 'USD']);
+  });
+
   it('finds the customer by customer_key before click_id', async () => {
     const { sale, server } = setup();
     await sale({ transaction_id: 't', amount_cents: 100, customer_key: 'u_905', click_id: 'cust_900_1' });

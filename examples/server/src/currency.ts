@@ -3,6 +3,17 @@
  * itself for JPY, fils for KWD); answers that speak in the main unit (a refund's
  * `deductionAmount`) divide by the currency's own factor, not always by 100.
  */
+/**
+ * A sale's `currency` as it is kept: the ISO 4217 code upper case and trimmed, `USD` when none is
+ * given. Raw calls pass on what their source wrote (Stripe's 'usd', a padded column's 'JPY '):
+ * kept as sent, ' jpy' was no code `Intl` knows, and a JPY refund's deductionAmount came out in
+ * hundredths. The server client sends the same spelling (src/server/input.ts).
+ */
+export function currencyCode(value: unknown): string {
+  const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  return code === '' ? 'USD' : code;
+}
+
 const digitsByCurrency = new Map<string, number>();
 
 /** Digits after the point in `currency`'s amounts: 2 for USD, 0 for JPY, 3 for KWD; 2 for a code `Intl` does not know. */

@@ -26,6 +26,16 @@ export function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
+/**
+ * A body's `customer_key`: a non-empty string, or an integer read as its decimal string. The
+ * key is the merchant's own user id, often a number in a raw call (`customer_key: user.id`);
+ * ignored, the lead answered success without binding it and the sale for `42` found nobody.
+ */
+export function customerKeyOf(body: Record<string, unknown>): string | null {
+  const key = body.customer_key;
+  return Number.isSafeInteger(key) ? String(key) : text(key);
+}
+
 export function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
 }

@@ -3,7 +3,7 @@ import { MESSAGES, fail, leadStatusMessage, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { Customer } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, eventIdOf, exactlyOnce, isTestMode, text, namedProgram } from './context';
+import { additionalData, customerKeyOf, eventIdOf, exactlyOnce, isTestMode, text, namedProgram } from './context';
 
 export function trackLead(ctx: RouteContext): Answer {
   return exactlyOnce('lead', ctx, ctx.program?.id ?? null, () => decideLead(ctx));
@@ -12,7 +12,7 @@ export function trackLead(ctx: RouteContext): Answer {
 function decideLead(ctx: RouteContext): Answer {
   const { body, store, now, program } = ctx;
   const clickId = text(body.click_id);
-  const customerKey = text(body.customer_key);
+  const customerKey = customerKeyOf(body);
   if (clickId === null && customerKey === null) return fail(400, MESSAGES.leadIdentifierRequired);
 
   const email = text(body.email);

@@ -1,9 +1,10 @@
 /** POST /api/v1/track/sale — Bearer required. */
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
+import { currencyCode } from '../currency';
 import type { Program, Sale } from '../types';
 import type { RouteContext } from './context';
-import { additionalData, isPositiveInteger, isTestMode, roundCents, text } from './context';
+import { additionalData, customerKeyOf, isPositiveInteger, isTestMode, roundCents, text } from './context';
 
 const DAY_MS = 86_400_000;
 
@@ -27,7 +28,7 @@ function saleFields(
   const { body, now } = ctx;
   return {
     program_id: program.id,
-    currency: text(body.currency) ?? 'USD',
+    currency: currencyCode(body.currency),
     sale_type: text(body.sale_type),
     line_items: body.line_items ?? null,
     is_recurring: body.is_recurring === true,
@@ -83,7 +84,7 @@ function realSale(ctx: RouteContext, program: Program): Answer {
   if (!isPositiveInteger(amount)) return fail(400, MESSAGES.saleAmountInvalid);
   if (store.hasTransaction(transactionId)) return fail(409, MESSAGES.saleDuplicate);
 
-  const customerKey = text(body.customer_key);
+  const customerKey = customerKeyOf(body);
   const clickId = text(body.click_id);
   // The key within this program first, then the click id. Merchants choose their keys ('42', an
   // email), so another program may hold the same one: only when the click id finds nobody either
