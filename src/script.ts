@@ -85,7 +85,9 @@ const loadMore = (): Promise<Rest | undefined> =>
     // inline copy of this file in an about:srcdoc or about:blank frame), fetch where a page's
     // wrapper of it throws: the rest cannot be had, said as its other failures are.
     try {
-      src = new URL(MORE_FILE, tag?.src || location.href).href;
+      // A tag naming the package alone (`https://unpkg.com/@affitor/sdk@1`, jsDelivr's alike) got this
+      // file as package.json's `unpkg`/`jsdelivr` field: its folder is the package's `dist/`, not the CDN's.
+      src = new URL(MORE_FILE, (tag?.src || location.href).replace(/(\/@affitor\/sdk(@[^/?#]*)?)\/?$/, '$1/dist/')).href;
       setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
       // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
       // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to

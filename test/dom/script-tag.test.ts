@@ -260,6 +260,21 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 
   it.each([
+    ['https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0', 'https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0/dist/affitor.more.js'],
+    ['https://unpkg.com/@affitor/sdk/', 'https://unpkg.com/@affitor/sdk/dist/affitor.more.js'],
+  ])("is loaded from the package's dist/ when the tag names the package alone (%s: the CDN serves package.json's unpkg/jsdelivr file)", async (first, more) => {
+    setUrl('https://www.shop.example.com/');
+    api.server.use(http.get(more, () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    document.querySelector('script[data-affitor-program-id]')!.setAttribute('src', first);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await vi.waitFor(() => expect(requestedFiles()).toEqual([more]));
+    expect(error).not.toHaveBeenCalled();
+  });
+
+  it.each([
     ['answers HTTP 404', () => serveMore(() => new HttpResponse('Not found', { status: 404 })), undefined, '(HTTP 404)'],
     [
       'answers an HTML page (a host that rewrites unknown paths to index.html), which is never run',
