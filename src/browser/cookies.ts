@@ -42,18 +42,22 @@ export function probeFirstCandidate(hostname: string, secure: boolean): boolean 
 
 /**
  * The broadest domain this browser lets the page set cookies on (undefined: host-only),
- * found by writing a probe cookie on each candidate from the shortest and reading it back.
- * Public suffixes (`co.uk`, `github.io`) are refused by the browser itself. `onProbe`
- * hears each attempt, for diagnostics. `jarAfterFirstProbe`: the first candidate's probe
- * was written already (probeFirstCandidate), and this jar read after it stands for its read-back.
+ * found by writing a probe cookie on each candidate from the shortest (or from `from`, a
+ * `cookieDomain` option) and reading it back. Public suffixes (`co.uk`, `github.io`) are
+ * refused by the browser itself. `onProbe` hears each attempt, for diagnostics.
+ * `jarAfterFirstProbe`: the first candidate's probe was written already (probeFirstCandidate),
+ * and this jar read after it stands for its read-back.
  */
 export function findRootDomain(
   hostname: string,
   secure: boolean,
   onProbe?: (domain: string, accepted: boolean) => void,
   jarAfterFirstProbe?: string,
+  from?: string | null,
 ): string | undefined {
-  for (const domain of cookieDomainCandidates(hostname)) {
+  const candidates = cookieDomainCandidates(hostname);
+  // From the option on, when it is a candidate: the browser may refuse it too (`co.uk`), and then the next one.
+  for (const domain of candidates.slice(Math.max(0, candidates.indexOf(from!)))) {
     const jar = jarAfterFirstProbe ?? (writeProbe(domain, secure), readJar());
     jarAfterFirstProbe = undefined;
     const accepted = !!readCookie(PROBE, Boolean, jar);

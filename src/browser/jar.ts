@@ -42,18 +42,21 @@ export const lookInJar = (): string => {
   return jar;
 };
 
-/** The `Domain` for the SDK's cookies: the option, else the broadest one the browser accepts (probed once). */
+/**
+ * The `Domain` for the SDK's cookies, probed once: the option, else the broadest one the browser
+ * accepts. The option is probed too: one the browser refuses (a public suffix, `localhost`) would
+ * keep every cookie out, and the partner would be lost on the next page; the next candidate that
+ * sticks is used instead (diagnose() shows the probes).
+ */
 export function cookieDomain(): string | undefined {
   if (chosenDomain === null) {
     const configured = options.cookieDomain;
-    chosenDomain = configured && pageCookieDomain(configured, location.hostname);
-    if (!chosenDomain) {
-      if (configured) log('error', 'Invalid cookieDomain, using the root domain:', configured);
-      probes = [];
-      const jarAfterFirstProbe = probedAhead ? firstJar() : undefined;
-      probedAhead = false;
-      chosenDomain = findRootDomain(location.hostname, isSecurePage(), (domain, accepted) => probes.push({ domain, accepted }), jarAfterFirstProbe);
-    }
+    const domain = configured && pageCookieDomain(configured, location.hostname);
+    if (configured && !domain) log('error', 'Invalid cookieDomain, using the root domain:', configured);
+    probes = [];
+    const jarAfterFirstProbe = probedAhead ? firstJar() : undefined;
+    probedAhead = false;
+    chosenDomain = findRootDomain(location.hostname, isSecurePage(), (tried, accepted) => probes.push({ domain: tried, accepted }), jarAfterFirstProbe, domain);
     log('info', 'cookie domain', chosenDomain ?? 'host-only');
   }
   return chosenDomain;

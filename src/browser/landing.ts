@@ -6,7 +6,7 @@ import { isNewLanding } from '../core/attribution';
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
-import { clampWindowDays, isPlausibleId, readAff, slimLanding } from '../core/values';
+import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
 import { enqueue, outbox } from './outbox';
 import { erase } from './erase';
@@ -118,7 +118,7 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   if (!event) {
     event = enqueue({
       route: 'click',
-      body: { ...buildClickPayload(url, readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },
+      body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },
     });
   }
   // Set here, not in startClick: a click an earlier page view left, resent beside this landing, is not the one trackClick joins.

@@ -38,8 +38,10 @@ export function snapshot(): Snapshot {
   // Choosing the domain (by probe) is what the next click would do; not without consent.
   if (browser && consent == 'granted') cookieDomain();
   const configured = options.cookieDomain;
-  const invalid = !!configured && !(browser ? pageCookieDomain(configured, location.hostname) : normaliseCookieDomain(configured));
-  const reason = chosenDomain === null ? 'not chosen yet' : configured && !invalid ? 'option' : chosenDomain ? 'probe' : 'host-only';
+  const domain = configured && (browser ? pageCookieDomain(configured, location.hostname) : normaliseCookieDomain(configured));
+  const invalid = !!configured && !domain;
+  // A valid option the browser refused (a public suffix) is not the domain in use: the probe chose that.
+  const reason = chosenDomain === null ? 'not chosen yet' : domain && domain == chosenDomain ? 'option' : chosenDomain ? 'probe' : 'host-only';
   // As options.ts resolves it: the source of an invalid value is named too, as the place to fix.
   const given = options.programId ?? (browser ? pageProgramId() : undefined);
   return {

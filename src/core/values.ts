@@ -25,17 +25,28 @@ export const slimLanding = (url: string, aff = readAff(url)): string =>
   url.length < 1024 ? url : aff ? `${new URL(url).origin}/?aff=${encodeURIComponent(aff)}` : '';
 
 /**
- * The `aff` query parameter of an absolute http(s) URL; null when absent, empty or the URL is unusable.
- * Only a web page is a landing: `javascript:…?aff=X` parses as well, and the landing URL is handed
- * to the merchant (`getData().affiliateUrl`), who may render it as a link.
+ * The `aff` query parameter of an absolute http(s) URL, trimmed; null when absent, empty or the URL is
+ * unusable. A hash-mode app's route (`/#/pricing?aff=X`, Vue's or Angular's) has its query in the hash:
+ * a partner link to it is read there. Only a web page is a landing: `javascript:…?aff=X` parses as
+ * well, and the landing URL is handed to the merchant (`getData().affiliateUrl`), who may render it as a link.
  */
 export function readAff(url: string | null | undefined): string | null {
   try {
     const parsed = new URL(url!);
-    return (/^https?:$/.test(parsed.protocol) && parsed.searchParams.get('aff')?.trim()) || null;
+    return (/^https?:$/.test(parsed.protocol) && (parsed.searchParams.get('aff') || new URL(parsed.hash.slice(1), parsed).searchParams.get('aff'))?.trim()) || null;
   } catch {
     return null;
   }
+}
+
+/**
+ * The landing URL as a click sends it, for a URL readAff read `aff` from: the API looks up the query's
+ * `aff` as it stands, so one with spaces around it, or in the hash, would be no partner's.
+ */
+export function clickUrl(url: string, aff: string): string {
+  const parsed = new URL(url);
+  if (parsed.searchParams.get('aff') != aff) parsed.searchParams.set('aff', aff);
+  return parsed.href;
 }
 
 /**

@@ -205,14 +205,16 @@ describe('cookie round trips', () => {
     expect([...writes]).toEqual([]);
   });
 
-  it('reads back again once a cookieDomain set after the probe is in force: the probe proved another domain', async () => {
-    vi.spyOn(console, 'warn').mockImplementation(() => {});
+  it('probes a cookieDomain set after the first probe: the cookies go where it sticks, past one the browser refuses', async () => {
     const tracker = await landAt('https://a.b.example.com/?aff=PARTNER123');
-    expect(tracker.diagnose()?.cookiesBlocked).toBe(false);
-    // A parent domain the browser refuses (a public suffix): every cookie on it is refused.
-    tracker.init({ cookieDomain: 'com' });
+    tracker.init({ cookieDomain: 'b.example.com' });
     await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
-    expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
+    expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: false, cookieDomain: 'b.example.com', cookieDomainReason: 'option' });
+    // A parent domain the browser refuses (a public suffix): every cookie on it would be refused.
+    tracker.init({ cookieDomain: 'com' });
+    await tracker.trackClick('https://a.b.example.com/?aff=PARTNER123');
+    expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: false, cookieDomain: 'example.com' });
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
   });
 
   it('still reads back where no probe proved cookies stick, and keeps the attribution in memory when they did not', async () => {
@@ -326,10 +328,24 @@ describe('root domain', () => {
     expect(writes.filter((w) => w.startsWith('affitor_probe=1'))).toHaveLength(1);
   });
 
-  it('uses the cookieDomain option, without probing', async () => {
-    const { writes } = await land('https://a.b.example.com/?aff=PARTNER123', { cookieDomain: '.b.example.com' });
-    expect(writes.some((w) => w.startsWith('affitor_probe'))).toBe(false);
+  it('uses the cookieDomain option, probing only it', async () => {
+    const { tracker, writes } = await land('https://a.b.example.com/?aff=PARTNER123', { cookieDomain: '.b.example.com' });
+    expect(writes.filter((w) => w.startsWith('affitor_probe=1')).map((w) => /domain=\.([^;]+)/.exec(w)![1])).toEqual(['b.example.com']);
     expect(writes.find((w) => w.startsWith('affitor_click_id='))).toContain(';domain=.b.example.com');
+    expect(tracker.diagnose()?.cookieDomainReason).toBe('option');
+  });
+
+  it.each([
+    ['https://shop.example.co.uk/?aff=PARTNER123', 'co.uk', 'example.co.uk'],
+    ['https://a.b.example.com/?aff=PARTNER123', 'com', 'example.com'],
+    ['http://localhost/?aff=PARTNER123', 'localhost', undefined],
+  ])('on %s, a cookieDomain the browser refuses (%s) gives way to the domain it accepts', async (url, option, domain) => {
+    const { tracker, clickWrite } = await land(url, { cookieDomain: option });
+    if (domain) expect(clickWrite).toContain(`;domain=.${domain}`);
+    else expect(clickWrite).not.toContain('domain=');
+    // Kept for the next page, not in memory only.
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: false, cookieDomain: domain ?? null, cookieDomainReason: domain ? 'probe' : 'host-only' });
   });
 
   it('refuses a cookieDomain that would inject an attribute, logs an error and probes instead', async () => {

@@ -138,6 +138,26 @@ describe('last touch', () => {
     // The server's last touch agrees: the customer is the first partner's again.
     expect((api.app.inspect().customers as Array<{ partner_id: number }>)[0]!.partner_id).toBe(10);
   });
+
+  it('attributes a partner link whose aff carries stray spaces (?aff=%20PARTNER123%20): the API gets the code the SDK read', async () => {
+    const tracker = await land('https://shop.example.com/pricing?aff=%20PARTNER123%20&x=1');
+    expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/pricing?aff=PARTNER123&x=1');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    // The same partner again, spaces or not, is no new touch.
+    await land('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+  });
+
+  it('attributes a partner link into a hash-mode app (/#/pricing?aff=): the API gets aff in the query', async () => {
+    const tracker = await land('https://shop.example.com/#/pricing?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/?aff=PARTNER123#/pricing?aff=PARTNER123');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    await land('https://shop.example.com/#/account');
+    expect(api.clicks()).toHaveLength(1);
+  });
 });
 
 describe('trackClick', () => {

@@ -71,6 +71,16 @@ describe.skipIf(skipWithoutChromium)('[chromium] cookie domains on mapped hosts:
     expect(cookies.some((cookie) => cookie.name.includes('probe'))).toBe(false);
   });
 
+  it('gives way from a cookieDomain option Chromium refuses (co.uk) to the suffix it accepts: the partner is kept', async () => {
+    // The stub queue's init options fold into the script tag's init, as a page's own would.
+    await context.addInitScript(() => {
+      (window as { affitor?: unknown }).affitor = { q: [['init', [{ cookieDomain: 'co.uk' }]]] };
+    });
+    const cookies = await land(http.origin('shop.example.co.uk'));
+    for (const cookie of cookies) expect(cookie, cookie.name).toMatchObject({ domain: '.example.co.uk' });
+    expect(cookies.some((cookie) => cookie.name.includes('probe'))).toBe(false);
+  });
+
   it('adds Secure over https, still on the root domain and for the program window', async () => {
     const cookies = await land(https.origin('www.shop.test'));
     for (const cookie of cookies) {

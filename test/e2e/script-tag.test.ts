@@ -79,6 +79,14 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
   });
 
+  it('attributes a partner link into a hash-mode route (/#/pricing?aff=): the API gets the code in the query', async () => {
+    const landing = await openPage(e2e.context);
+    await landing.page.goto(`${e2e.stack.origin('stub.shop.test')}/lazy.html#/pricing?aff=${PARTNER_A.link}`);
+    await waitForCookie(e2e.context, 'affitor_click_id');
+    expect(state().clicks).toEqual([expect.objectContaining({ affiliate_url: expect.stringContaining(`/lazy.html?aff=${PARTNER_A.link}#/pricing`) as string })]);
+    expect(affitorErrors(landing.console)).toEqual([]);
+  });
+
   it('runs under a nonce-based Content-Security-Policy: landing and signup are recorded, and affitor.more.js gets the first file\'s nonce', async () => {
     const { page, console: lines, sdkFiles } = await openPage(e2e.context);
     await page.goto(`${e2e.stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampWindowDays, isPlausibleId, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
+import { clampWindowDays, clickUrl, isPlausibleId, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
 
 describe('readAff', () => {
   it.each([
@@ -11,6 +11,11 @@ describe('readAff', () => {
     ['https://shop.example/?affiliate=P1', null],
     ['/relative?aff=P1', null],
     ['http://shop.example/?aff=P1', 'P1'],
+    // A hash-mode app's route: the query is in the hash; the page's own query comes first.
+    ['https://shop.example/#/pricing?aff=P1', 'P1'],
+    ['https://shop.example/#!/pricing?x=1&aff=%20P1', 'P1'],
+    ['https://shop.example/?aff=P1#/pricing?aff=P2', 'P1'],
+    ['https://shop.example/#aff=P1', null],
     ['javascript:alert(1)//?aff=P1', null],
     ['data:text/html,x?aff=P1', null],
     ['not a url', null],
@@ -18,6 +23,17 @@ describe('readAff', () => {
     [undefined, null],
   ])('reads %j as %j', (url, expected) => {
     expect(readAff(url)).toBe(expected);
+  });
+});
+
+describe('clickUrl', () => {
+  it.each([
+    ['https://shop.example/pricing?aff=P1&q=a%20b', 'P1', 'https://shop.example/pricing?aff=P1&q=a%20b'],
+    ['https://shop.example/pricing?aff=%20P1%20&x=1', 'P1', 'https://shop.example/pricing?aff=P1&x=1'],
+    ['https://shop.example/#/pricing?aff=P1', 'P1', 'https://shop.example/?aff=P1#/pricing?aff=P1'],
+  ])('sends %j as %j', (url, aff, expected) => {
+    expect(clickUrl(url, aff)).toBe(expected);
+    expect(readAff(clickUrl(url, aff))).toBe(aff);
   });
 });
 
