@@ -7,7 +7,9 @@
  */
 const openedOn = (): string => performance.getEntriesByType?.('navigation')[0]?.name || location.href;
 
-let loadUrl: string | null = typeof location == 'object' ? openedOn() : null;
+// Where a document is: Deno defines `location` as a getter that throws without --location, and
+// `typeof location` runs it, so the SDK's import would throw there (server rendering).
+let loadUrl: string | null = typeof document == 'object' ? openedOn() : null;
 
 /** The URL the page was opened on: a router may strip `?aff=` before `init` runs. */
 export const urlAtLoad = (): string | null => loadUrl;

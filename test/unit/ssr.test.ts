@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('server-side rendering (node, no DOM)', () => {
   it('imports without touching a browser global and makes every function a no-op', async () => {
@@ -18,6 +18,27 @@ describe('server-side rendering (node, no DOM)', () => {
     expect(() => sdk.grantConsent()).not.toThrow();
     expect(() => sdk.revokeConsent()).not.toThrow();
     expect(typeof sdk.onAttribution(() => {})).toBe('function');
+  });
+});
+
+describe('server-side rendering where `location` throws (Deno without --location)', () => {
+  it('imports and answers as without a DOM: the page URL is read only where a document is', async () => {
+    // Deno defines `location` as a getter that throws until a --location is given: even `typeof
+    // location` runs it, so a check on it at import made the import of the SDK throw (Fresh, Deno SSR).
+    Object.defineProperty(globalThis, 'location', {
+      configurable: true,
+      get() {
+        throw new ReferenceError('Access to "location", run again with --location <href>.');
+      },
+    });
+    try {
+      vi.resetModules();
+      const sdk = await import('../../src/index');
+      expect(sdk.init({ programId: 1 })).toBeNull();
+      expect(sdk.getClickId()).toBeNull();
+    } finally {
+      delete (globalThis as { location?: unknown }).location;
+    }
   });
 });
 
