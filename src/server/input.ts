@@ -227,13 +227,17 @@ export function checkIdempotencyKey(value: unknown, route: string): string | und
   return value;
 }
 
-/** The signing secret, checked without ever quoting it. */
+/**
+ * The signing secret, checked without ever quoting it, and trimmed as the apiKey is: read from an
+ * env file or a mounted secret it may end in a line break, which would make every signature wrong.
+ */
 export function checkSigningSecret(value: unknown): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') {
-    throw new AffitorInputError('signingSecret', `signingSecret must be a non-empty string (got ${kindOf(value)})`);
+  if (typeof value !== 'string' || value.trim() === '') {
+    const given = typeof value === 'string' && value !== '' ? 'a blank string' : kindOf(value);
+    throw new AffitorInputError('signingSecret', `signingSecret must be a non-empty string (got ${given})`);
   }
-  return value;
+  return value.trim();
 }
 
 export interface ResolvedOptions {
@@ -257,11 +261,17 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
- * An apiUrl as an error may quote it: the `user:password@` of a proxy or gateway taken out, since
- * the message lands in logs (`URL` cannot do it: the URL refused may not parse).
+ * A URL as an error may quote it: the `user:password@` of a proxy or gateway taken out, since the
+ * message lands in logs (`URL` cannot do it: the URL refused may not parse). Everything up to the
+ * last `@` goes: a password pasted unencoded may hold `/`, `?`, `#` or `@`, and the scheme may be
+ * missing. A query holding an `@` loses more than it needs to; a password is never shown.
  */
+export function withoutCredentials(url: string): string {
+  return url.replace(/^([^@/?#]*\/\/)?[\s\S]*@/, '$1[credentials]@');
+}
+
 function showUrl(value: unknown): string {
-  return describe(typeof value === 'string' ? value.replace(/^([^@/?#]*\/\/)?[^/?#]*@/, '$1[credentials]@') : value);
+  return describe(typeof value === 'string' ? withoutCredentials(value) : value);
 }
 
 /** Checks the constructor options (all but apiKey and fetch) and applies the defaults. */

@@ -76,7 +76,11 @@ function messageOf(error: unknown): string {
     const detail = causeOf(error.cause);
     return `${error.message || error.name}${detail ? `: ${detail}` : ''}`;
   }
-  return String(error);
+  // A custom fetch may reject with anything. String() gave "[object Object]" for an object, and
+  // threw (rejecting the call, which never should) for one with no prototype.
+  if (typeof error === 'string' && error !== '') return error;
+  const message: unknown = typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  return typeof message === 'string' && message !== '' ? message : `fetch rejected with ${kindOf(error)}, not an Error`;
 }
 
 export async function attempt(request: AttemptRequest): Promise<Outcome> {

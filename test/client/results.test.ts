@@ -101,6 +101,18 @@ describe('results', () => {
     expect(result).toMatchObject({ ok: false, status: 0, code: 'network', error: 'fetch failed: connect ECONNREFUSED 127.0.0.1:9' });
   });
 
+  it.each([
+    ['a plain object with a message', { message: 'socket hang up', code: 'ECONNRESET' }, 'socket hang up'],
+    ['an object with no prototype', Object.create(null) as object, 'fetch rejected with an object, not an Error'],
+    ['undefined', undefined, 'fetch rejected with undefined, not an Error'],
+    ['a string', 'socket closed', 'socket closed'],
+  ])('resolves, with a readable error, when a custom fetch rejects with %s instead of an Error', async (_, reason, error) => {
+    // Else "[object Object]", or a TypeError thrown from String() that made the call reject.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the non-Error rejection is the case under test
+    const result = await answering(() => Promise.reject(reason) as never).trackLead({ clickId: 'c' });
+    expect(result).toMatchObject({ ok: false, status: 0, code: 'network', error });
+  });
+
   it('names each refused address when the cause is an AggregateError with no message (localhost on ::1 and 127.0.0.1)', async () => {
     // What Node's fetch throws when every address of a host refuses (happy eyeballs, Node 20+).
     const both = Object.assign(

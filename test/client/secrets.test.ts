@@ -85,4 +85,26 @@ describe('the API key never leaks', () => {
       expect(message).toBe(`apiUrl must be an absolute http(s) URL (got ${shown})`);
     }
   });
+
+  it('does not quote credentials whose password holds a / # ? or @, nor ones given without a scheme', () => {
+    // A generated password pasted unencoded: the URL does not parse, and the error quoted it whole.
+    for (const apiUrl of [
+      'https://gateway:s3cr3t/pass@api.affitor.test',
+      'https://gateway:s3cr3t#pass@api.affitor.test',
+      'https://gateway:s3cr3t?pass@api.affitor.test',
+      'https://gateway:s3cr3t@pass@api.affitor.test',
+      'gateway:s3cr3t-pass@api.affitor.test',
+    ]) {
+      for (const create of [() => new Affitor({ apiKey: API_KEY, apiUrl }), () => createAffitorHandler({ apiUrl })]) {
+        let message = '';
+        try {
+          create();
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message).toMatch(/apiUrl must (not carry credentials|.*\[credentials\]@api\.affitor\.test)/);
+        expect(message).not.toContain('s3cr3t');
+      }
+    }
+  });
 });

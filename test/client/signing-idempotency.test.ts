@@ -52,6 +52,15 @@ describe('signingSecret', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
+  it('signs with the secret trimmed, as read from an env file or a mounted secret ending in a line break', async () => {
+    // Else every signed call was refused as `Invalid signature`, and no sale was recorded.
+    const fetch = fakeFetch(() => json(200, saved));
+    await new Affitor({ apiKey: API_KEY, signingSecret: ` ${SECRET}\n`, fetch }).trackSale(sale);
+    const [call] = fetch.calls;
+    const expected = createHmac('sha256', SECRET).update(`${call!.headers.get('x-timestamp')!}.${rawBody(call!)}`).digest('hex');
+    expect(call!.headers.get('x-signature')).toBe(expected);
+  });
+
   it('sends no signature headers without a secret', async () => {
     const fetch = fakeFetch(() => json(200, saved));
     await new Affitor({ apiKey: API_KEY, fetch }).trackSale(sale);
@@ -73,6 +82,7 @@ describe('signingSecret', () => {
   it.each([
     ['an empty string', '', 'signingSecret must be a non-empty string (got an empty string)'],
     ['a number', 42, 'signingSecret must be a non-empty string (got a number)'],
+    ['blank', ' \n', 'signingSecret must be a non-empty string (got a blank string)'],
   ])('is refused when %s, without quoting it', (_, signingSecret, message) => {
     const error = thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: signingSecret as string }));
     expect(isAffitorInputError(error)).toBe(true);

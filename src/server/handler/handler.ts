@@ -6,7 +6,7 @@
  */
 import { isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
-import { isLoopback } from '../input';
+import { isLoopback, withoutCredentials } from '../input';
 import { createId } from '../request-id';
 import type { FetchLike } from '../types';
 import { cookieDomainCandidates } from '../../core/root-domain';
@@ -109,12 +109,14 @@ function checkOptions(options: AffitorHandlerOptions) {
   } catch {
     /* not a URL (a space in the host): refused below */
   }
-  if (!parsed) throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${JSON.stringify(options.apiUrl)}`);
+  // Quoted without credentials the check above missed (a password with a `/`, no scheme).
+  const shown = JSON.stringify(withoutCredentials(options.apiUrl ?? ''));
+  if (!parsed) throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${shown}`);
   // A lead carries the visitor's email and customer key, every call their address: over http anyone
   // on the path reads them. Plain http stays for an API on this machine (the reference server, tests).
   if (parsed.protocol == 'http:' && !isLoopback(parsed.hostname)) {
     throw new TypeError(
-      `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${JSON.stringify(options.apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
+      `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${shown}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
   const cookieDomain = options.cookieDomain == null ? undefined : normaliseCookieDomain(options.cookieDomain);
