@@ -132,6 +132,16 @@ const cents = (value: unknown): number | undefined => (Number.isSafeInteger(valu
 /** An id field, expanded (an object with `id`) or not (the id itself). */
 const idOf = (value: unknown): string | undefined => text(value) ?? text(fields(value)?.id);
 const upper = (value: unknown): string | undefined => text(value)?.toUpperCase();
+/**
+ * A Stripe amount in the currency's smallest unit, the unit Affitor keeps (ISO 4217's minor unit:
+ * cents, the yen itself, fils). Stripe writes them so for every currency but ISK: the króna has no
+ * minor unit, yet Stripe keeps ISK a two-decimal currency for backwards compatibility (100 is
+ * 1 króna, and whole krónur only since 2023), so its amounts are 100 times the króna count.
+ */
+const amountIn = (value: unknown, currency: unknown): number | undefined => {
+  const amount = cents(value);
+  return amount !== undefined && upper(currency) === 'ISK' ? Math.round(amount / 100) : amount;
+};
 
 interface Attribution {
   clickId?: string;
@@ -163,7 +173,7 @@ function compact<T extends object>(input: T): T {
  */
 function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking | null {
   if (session.payment_status !== 'paid') return null;
-  const amount = cents(session.amount_total);
+  const amount = amountIn(session.amount_total, session.currency);
   if (amount === undefined || amount < 1) return null;
   const metadata = fromMetadata(session.metadata);
   const reference = session.client_reference_id;
@@ -200,7 +210,7 @@ function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking |
  * zero-amount invoice (a trial, a 100% coupon) is no sale.
  */
 function invoiceSale(event: StripeEventLike, invoice: Fields): StripeTracking | null {
-  const amount = cents(invoice.amount_paid);
+  const amount = amountIn(invoice.amount_paid, invoice.currency);
   if (amount === undefined || amount < 1) return null;
   const parentDetails = fields(fields(invoice.parent)?.subscription_details);
   const legacyDetails = fields(invoice.subscription_details);
@@ -247,7 +257,7 @@ function invoiceSale(event: StripeEventLike, invoice: Fields): StripeTracking | 
 function chargeSale(event: StripeEventLike, charge: Fields): TrackSaleInput | undefined {
   const attribution = fromMetadata(charge.metadata);
   const invoiceId = idOf(charge.payment_intent);
-  const amount = cents(charge.amount);
+  const amount = amountIn(charge.amount, charge.currency);
   if (!attributed(attribution) || !invoiceId || amount === undefined || amount < 1) return undefined;
   return compact({
     invoiceId,
@@ -267,13 +277,14 @@ function chargeSale(event: StripeEventLike, charge: Fields): TrackSaleInput | un
 function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | null {
   const invoiceId = idOf(charge.payment_intent) ?? text(charge.id);
   if (!invoiceId) return null;
-  const total = cents(charge.amount_refunded) ?? 0;
+  const total = amountIn(charge.amount_refunded, charge.currency) ?? 0;
   const refunds = fields(charge.refunds)?.data;
   const latest = Array.isArray(refunds) ? fields(refunds[0]) : undefined;
   let refundAmountCents: number | undefined;
   if (charge.refunded !== true) {
-    const before = cents(fields(event.data.previous_attributes)?.amount_refunded);
-    const part = before !== undefined ? total - before : (cents(latest?.amount) ?? total);
+    // Each cumulative amount converted on its own, so that the parts add up to the charge.
+    const before = amountIn(fields(event.data.previous_attributes)?.amount_refunded, charge.currency);
+    const part = before !== undefined ? total - before : (amountIn(latest?.amount, charge.currency) ?? total);
     if (part < 1) return null; // nothing newly refunded: an event about something else
     refundAmountCents = part;
   }
@@ -302,7 +313,7 @@ function disputeRefund(event: StripeEventLike, dispute: Fields): StripeTracking 
   const chargeId = idOf(dispute.charge);
   const invoiceId = idOf(dispute.payment_intent) ?? chargeId;
   if (!invoiceId) return null;
-  const amount = cents(dispute.amount);
+  const amount = amountIn(dispute.amount, dispute.currency);
   if (amount !== undefined && amount < 1) return null;
   const reason = text(dispute.reason);
   return {

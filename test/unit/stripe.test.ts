@@ -306,6 +306,36 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(withdrawn)).toBeNull();
   });
 
+  it('reads ISK amounts, which Stripe writes with two decimals, as whole krónur (ISO 4217 has no minor unit for ISK)', () => {
+    // 4,900 kr: Stripe's amount is 490000 (100 is 1 króna), the API's smallest ISK unit is the króna.
+    const sale = fixture('checkout.session.completed');
+    Object.assign(sale.data.object, { currency: 'isk', amount_total: 490000 });
+    expect(trackingFromStripeEvent(sale)?.input).toMatchObject({ amount: 4900, currency: 'ISK' });
+
+    const invoice = fixture('invoice.paid');
+    Object.assign(invoice.data.object, { currency: 'isk', amount_paid: 290000 });
+    expect(trackingFromStripeEvent(invoice)?.input).toMatchObject({ amount: 2900 });
+
+    const second = fixture('charge.refunded');
+    Object.assign(second.data.object, { currency: 'isk', amount: 490000, amount_refunded: 290000, metadata: { affitor_click_id: 'cust_900_1' } });
+    second.data.previous_attributes = { amount_refunded: 190000 };
+    const refund = trackingFromStripeEvent(second);
+    expect(refund?.input).toMatchObject({ refundAmountCents: 1000 });
+    expect(refund).toMatchObject({ sale: { amount: 4900, currency: 'ISK' } });
+
+    const dispute = fixture('charge.dispute.closed');
+    Object.assign(dispute.data.object, { currency: 'isk', amount: 490000 });
+    expect(trackingFromStripeEvent(dispute)?.input).toMatchObject({ refundAmountCents: 4900 });
+
+    // JPY and KWD are written in their smallest unit already: the yen, the fils.
+    const yen = fixture('checkout.session.completed');
+    Object.assign(yen.data.object, { currency: 'jpy', amount_total: 4900 });
+    expect(trackingFromStripeEvent(yen)?.input).toMatchObject({ amount: 4900, currency: 'JPY' });
+    const fils = fixture('checkout.session.completed');
+    Object.assign(fils.data.object, { currency: 'kwd', amount_total: 12340 });
+    expect(trackingFromStripeEvent(fils)?.input).toMatchObject({ amount: 12340, currency: 'KWD' });
+  });
+
   it("shows in its doc comment the calls the README makes: the request id on both, the event id as a refund's idempotency key", () => {
     // The doc comment keyed sales by the event id and sent no request id, unlike the README and the example.
     const source = readFileSync(new URL('../../src/server/stripe.ts', import.meta.url), 'utf8');
