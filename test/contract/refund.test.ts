@@ -89,6 +89,14 @@ describe('refund', () => {
     expect((await refund({ transaction_id: 'txn_jpy_padded' })).body).toMatchObject({ deductionAmount: 980 });
   });
 
+  // ISO 4217's minor units, not how a locale shows prices: forint and rupiah have two (filler,
+  // sen; Stripe writes them so), though CLDR shows neither with decimals.
+  it.each(['HUF', 'IDR', 'COP', 'PKR'])('gives deductionAmount for %s in its main unit: hundredths, as ISO 4217 has them', async (currency) => {
+    const { sale, refund } = setup();
+    await sale({ transaction_id: `txn_${currency}`, amount_cents: 490_000, currency, customer_key: 'u_900' });
+    expect((await refund({ transaction_id: `txn_${currency}` })).body).toMatchObject({ deductionAmount: 980 });
+  });
+
   it('skips a second full refund as already reversed', async () => {
     const { refund, server } = await withSale();
     await refund({ transaction_id: 'txn' });
