@@ -70,6 +70,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       setByServer = false;
     }
     if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
+    event.clickId = answer.click_id;
     // Last touch: an older request answering after a newer one, or a click from an earlier
     // page view that a newer landing superseded, is recorded by the server but not applied.
     // Had the handler written an older click's cookies over a newer one's, the newer is written back.
@@ -112,6 +113,9 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
+  // It is a new touch, owed the page views a new click gets: counted as tried out, resend.ts
+  // would give it up (and take it out of the outbox) while this landing sends it.
+  if (event) event.tries = 0;
   // Every other click is superseded; this landing's own, when an earlier landing on a partner since
   // superseded had left it, is the newest touch again.
   for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event;

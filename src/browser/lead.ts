@@ -44,7 +44,9 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
   for (const click of ahead) await startClick(click);
   if (ahead.some((click) => outbox.includes(click))) return void log('info', 'lead waits for its click');
   if (ahead.length) {
-    Object.assign(lead.body, { click_id: clickId || undefined, click_ids: history });
+    // The newest click before the signup names its partner, also when a landing since superseded it
+    // (the visitor followed another partner's link after signing up, before this lead could leave).
+    Object.assign(lead.body, { click_id: ahead.pop()!.clickId || clickId || undefined, click_ids: history });
     storeOutbox();
   }
   return send(lead);

@@ -26,6 +26,8 @@ export interface AffitorInitOptions {
 
 export let options: AffitorInitOptions = {};
 export let programId: number | null = null;
+/** Whether a missing or invalid program id was logged: said once a page view, not at every init. */
+let complained = false;
 /** Set by grantConsent()/revokeConsent(); wins over the options. */
 let consentCall: ConsentState | undefined;
 
@@ -53,8 +55,12 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
   const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);
   if (programId) log('info', 'program id', programId);
-  else if (raw == null) log('error', NO_PROGRAM_ID);
-  else log('error', 'Invalid program id (a positive whole number expected):', raw);
+  // Once: init runs again with none yet (React StrictMode, a provider's other options set before its programId loaded).
+  else if (!complained) {
+    complained = true;
+    if (raw == null) log('error', NO_PROGRAM_ID);
+    else log('error', 'Invalid program id (a positive whole number expected):', raw);
+  }
 }
 
 /** Consent now. A `consent` option of another value ('denied', false, a typo) is no consent given: never read as granted. */
@@ -86,5 +92,6 @@ export const apiUrl = (route: string): string =>
 export const resetOptions = (): void => {
   options = {};
   programId = null;
+  complained = false;
   consentCall = undefined;
 };

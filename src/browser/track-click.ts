@@ -2,7 +2,7 @@
 import { isPlausibleId, readAff } from '../core/values';
 import { clickId } from './attribution';
 import { handledAff, land, landingUrl, pendingClick } from './landing';
-import { log } from './options';
+import { NO_PROGRAM_ID, log, programId } from './options';
 import { isBrowser } from './env';
 
 /** Reports a click for `affiliateUrl` (default: the page's landing, as init reads it). Never rejects. */
@@ -18,6 +18,8 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
     /* reported below */
   }
   if (!aff) return log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
+  // Said as signup says it: land() sends nothing without one, and init's error may be long past.
+  if (!programId) return log('error', 'trackClick not sent. ' + NO_PROGRAM_ID);
   try {
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
     await (aff == handledAff && pendingClick

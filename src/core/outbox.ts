@@ -12,6 +12,8 @@ export interface PendingEvent {
   stale?: boolean;
   /** Page views that have sent it. */
   tries?: number;
+  /** A click's id from its answer, also when it set no attribution (stale): a lead queued behind it carries it (lead.ts). */
+  clickId?: string;
 }
 
 /** Page views that send an undelivered event before it is given up. */

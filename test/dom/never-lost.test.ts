@@ -64,6 +64,26 @@ describe('a click that fails at landing', () => {
     expect(error.mock.calls[0]?.slice(0, 2)).toEqual(['[Affitor]', 'click given up after 5 page views:']);
   }, 30_000);
 
+  it('is not given up on the page view where its partner lands anew: that landing sends it, and keeps it while the API is down', async () => {
+    api.app.setChaos({ failFirst: { click: 6 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    // Five page views tried it already (the CORS setting the merchant has just fixed, say).
+    const [kept] = storedOutbox();
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([{ ...kept, tries: 5 }]))};path=/;domain=.example.com`;
+    expect(storedOutbox()).toEqual([expect.objectContaining({ tries: 5 })]);
+    const error = vi.mocked(console.error);
+    error.mockClear();
+    // The visitor follows the partner's link again while the API is still unreachable.
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks().at(-1)!.body.event_id).toBe(kept!.body.event_id);
+    expect(error.mock.calls.map((call) => call[1] as unknown)).not.toContain('click given up after 5 page views:');
+    expect(storedOutbox().map((event) => event.body.event_id)).toEqual([kept!.body.event_id]);
+    // The API is back: the next page view delivers it, and the partner is the last touch.
+    const next = await pageView('https://shop.example.com/pricing');
+    expect(recorded().clicks).toHaveLength(1);
+    expect(next.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER123');
+  });
+
   it('is not resent as a new click when the same partner link lands again', async () => {
     api.app.setChaos({ failFirst: { click: 3 } });
     await pageView('https://shop.example.com/?aff=PARTNER123');
@@ -164,6 +184,20 @@ describe('a signup that fails', () => {
     expect(next.getClickId()).toMatch(/^cust_/);
     expect(recorded().clicks).toHaveLength(1);
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+
+  it('waiting behind its kept click goes to that click\'s partner, though a newer partner landed before the next page view', async () => {
+    api.app.setChaos({ failFirst: { click: 6 } });
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    await landing.signup('user_1', 'a@example.com');
+    expect(api.leads()).toHaveLength(0);
+    // The API is back; after signing up, the visitor follows another partner's link.
+    await pageView('https://shop.example.com/?aff=PARTNER456');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    const clicks = recorded().clicks as unknown as Array<{ affiliate_url: string; click_id: string }>;
+    const first = clicks.find((click) => click.affiliate_url.includes('PARTNER123'))!;
+    // PARTNER123 was the last touch when the visitor signed up: the lead is theirs.
+    expect(api.leads()[0]!.body.click_id).toBe(first.click_id);
   });
 
   it('made after the clock was set back still waits behind its kept click on the next page view', async () => {

@@ -59,6 +59,27 @@ describe('program id resolution', () => {
     expect(api.sent).toHaveLength(0);
   });
 
+  it('logs the missing program id once when init runs again without one (React StrictMode, a provider whose programId loads later)', async () => {
+    const tracker = new AffitorTracker({ apiBase: API_BASE }).init();
+    tracker.init();
+    tracker.init({ debug: false });
+    await landed();
+    expect(error).toHaveBeenCalledTimes(1);
+    // The program id arrives: the landing is tracked, and nothing more is logged as an error.
+    tracker.init({ programId: 1 });
+    await landed();
+    expect(api.clicks()).toHaveLength(1);
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  it('says a trackClick was not sent for want of a program id, as signup does', async () => {
+    const tracker = new AffitorTracker({ apiBase: API_BASE }).init();
+    error.mockClear();
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(api.sent).toHaveLength(0);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringMatching(/^\[Affitor\] trackClick not sent\. No program id/)]);
+  });
+
   it("keeps the constructor's options under an init option given as undefined (as init merges options everywhere)", async () => {
     // e.g. `new AffitorTracker({ programId: 1, apiBase }).init({ apiBase: process.env.X, programId: settings.id })` with neither set.
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init({ programId: undefined, apiBase: undefined });
