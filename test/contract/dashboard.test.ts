@@ -1,6 +1,6 @@
 /** GET /_dashboard in-process: what each customer's row and the test-mode table show (the browser side is test/e2e/dashboard.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { ADMIN, TOKEN_1, setup } from './helpers';
+import { ADMIN, SHOP_ORIGIN, TOKEN_1, setup } from './helpers';
 
 /** The `<td>`s of customer `id`'s row. */
 function cellsOf(html: string, id: number): string[] {
@@ -134,6 +134,35 @@ describe('the dashboard', () => {
       ['sale', 2, true],
       ['refund', 2, true],
     ]);
+  });
+
+  it('flags a latest request a browser refused to its page: an origin not allowed, a server route called from a page, a header not allowed', async () => {
+    const { server, call } = setup();
+    const landing = { affiliate_url: 'https://shop.test/?aff=PARTNER123' };
+    // Answered 200 and recorded, but with no CORS headers: the page's SDK sees a network error.
+    const refused = await call('/api/v1/track/click', landing, { headers: { Origin: 'http://localhost:3000' } });
+    expect(refused.status).toBe(200);
+    const allowed = await call('/api/v1/track/click', landing, { headers: { Origin: SHOP_ORIGIN } });
+    const fromPage = await call('/api/v1/track/sale', { transaction_id: 'txn_page', amount_cents: 1000, customer_key: 'u_900' }, { token: TOKEN_1, headers: { Origin: SHOP_ORIGIN } });
+
+    expect(fromPage.status).toBe(200);
+    // An allowed origin whose preflight asks for a header the answer does not allow: the browser sends no call.
+    const preflight = { method: 'OPTIONS', headers: { Origin: SHOP_ORIGIN, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,traceparent' } };
+    const unsent = await call('/api/v1/track/lead', undefined, preflight);
+    expect(unsent.status).toBe(204);
+    const fine = await call('/api/v1/track/lead', undefined, { ...preflight, headers: { ...preflight.headers, 'Access-Control-Request-Headers': 'content-type' } });
+    const html = await page(server);
+    const requests = html.slice(html.indexOf('<table class="requests">'));
+    const rowOf = (reply: { headers: Headers }) => requests.match(new RegExp(`<tr[^>]*>(?:(?!</tr>).)*${reply.headers.get('x-request-id')!}(?:(?!</tr>).)*</tr>`))?.[0];
+    expect(rowOf(refused)).toMatch(/^<tr class="failed">/);
+    expect(rowOf(refused)).toContain('allowed_origins');
+    expect(rowOf(fromPage)).toMatch(/^<tr class="failed">/);
+    expect(rowOf(fromPage)).toContain('server route');
+    expect(rowOf(unsent)).toMatch(/^<tr class="failed">/);
+    expect(rowOf(unsent)).toContain('traceparent');
+    expect(rowOf(allowed)).toMatch(/^<tr>/);
+    expect(rowOf(fine)).toMatch(/^<tr>/);
+    expect(server.requests().map((r) => r.cors_refusal !== null)).toStrictEqual([true, false, true, true, false]);
   });
 
   it('shows the 100 customers with the latest activity, newest first: a sale brings an old customer back to the top', async () => {

@@ -33,4 +33,28 @@ describe('the dashboard script', () => {
     expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the chains</p>');
     expect(document.getElementById('live')!.textContent).toMatch(/^Live: refreshes every second/);
   });
+
+  it('takes a token no header can carry (a typographic quote pasted along) for a wrong one, not for a server that does not answer', async () => {
+    sessionStorage.clear();
+    document.body.innerHTML =
+      '<main id="dashboard"><form id="token-form"><input type="password" name="token"><button type="submit">Show</button></form></main><p id="live"></p>';
+    // As browsers' fetch does: a header value is a byte string, a character above U+00FF rejects the call.
+    const fetch = vi.fn((_url: string, init: { headers: Record<string, string> }) =>
+      Object.values(init.headers).some((value) => [...value].some((c) => c.codePointAt(0)! > 0xff))
+        ? Promise.reject(new TypeError('String contains non ISO-8859-1 code point.'))
+        : Promise.resolve(answer(401, () => Promise.resolve('{"error":"Unauthorized"}'))),
+    );
+    vi.stubGlobal('fetch', fetch);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+    const form = document.getElementById('token-form') as HTMLFormElement;
+    (form.elements.namedItem('token') as HTMLInputElement).value = '\u201cadmin-token\u201d';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(document.querySelector('[role=alert]')?.textContent).toBe('That is not the admin token.');
+    expect(document.getElementById('live')!.textContent).toBe('Admin token required.');
+    expect(sessionStorage.getItem('affitor-dashboard-token')).toBeNull();
+    // Asked again once, not every second as if the server were down.
+    expect(fetch.mock.calls.length).toBeLessThanOrEqual(1);
+  });
 });

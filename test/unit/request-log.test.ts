@@ -12,6 +12,7 @@ const call = (path: string, at: number, fields: Partial<CallRecord> = {}): CallR
   error: null,
   request_id: `req_${at}`,
   origin: null,
+  cors_refusal: null,
   test_mode: false,
   ...fields,
 });
@@ -46,10 +47,11 @@ describe('the request log', () => {
     log.add(call('/a', 2, { status: 500, error: 'Internal server error' }));
     log.add(call('/a', 3, { origin: 'https://shop.test' }));
     log.add(call('/a', 4, { test_mode: true }));
+    log.add(call('/a', 4, { origin: 'https://shop.test', cors_refusal: 'No CORS headers' }));
     log.add(call('/a', 5, { method: 'POST' }));
     log.add(call('/b', 6));
     log.add(call('/a', 7));
-    expect(log.list().map((entry) => entry.calls)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(log.list().map((entry) => entry.calls)).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('hands out copies: changing one does not change the log', () => {

@@ -10,6 +10,7 @@ import { InjectedFault, MESSAGES, fail, ok } from './errors';
 import type { Answer } from './errors';
 import {
   corsHeaders,
+  corsRefusal,
   jsonReply,
   parseJsonObject,
   preflightReply,
@@ -290,6 +291,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
         error: answered.answer ? errorMessageOf(answered.answer.body) : null,
         request_id: requestId,
         origin: request.headers.get('origin'),
+        cors_refusal: answered.drop ? null : corsRefusal(request, answered.headers, allowedOrigins),
         test_mode: call.testMode,
       });
     }

@@ -118,3 +118,25 @@ export function preflightReply(origin: string | null, allowed: ReadonlySet<strin
   }
   return { status: 204, headers, body: null };
 }
+
+/**
+ * Why a browser withholds this answer from the page that sent the call, else null (the request
+ * log shows it): `Origin` was sent and no `Access-Control-Allow-Origin` answered, or a preflight
+ * asked for a header the answer does not allow (the browser then never sends the call). The
+ * page's SDK reports a network error while the status alone would read as a plain 200 or 204.
+ */
+export function corsRefusal(request: Request, answerHeaders: Record<string, string>, allowed: ReadonlySet<string>): string | null {
+  const origin = request.headers.get('origin');
+  if (origin === null) return null;
+  if (answerHeaders['Access-Control-Allow-Origin'] === undefined) {
+    return allowed.has(origin)
+      ? 'Answered without CORS headers (a server route, or a call with an API key): a page cannot read it; send it from your backend'
+      : "No CORS headers: this origin is in no program's allowed_origins, so the browser kept the answer from the page";
+  }
+  const allowHeaders = answerHeaders['Access-Control-Allow-Headers'];
+  if (request.method !== 'OPTIONS' || allowHeaders === undefined) return null;
+  const allowedNames = new Set(allowHeaders.toLowerCase().split(',').map((name) => name.trim()));
+  const asked = (request.headers.get('access-control-request-headers') ?? '').toLowerCase().split(',').map((name) => name.trim());
+  const refused = asked.filter((name) => name !== '' && !allowedNames.has(name));
+  return refused.length === 0 ? null : `Preflight refused: header ${refused.join(', ')} is not allowed (${allowHeaders}), so the browser sent no call`;
+}

@@ -23,6 +23,14 @@ export interface LoggedRequest {
   /** the latest call's */
   request_id: string;
   origin: string | null;
+  /**
+   * Why a browser kept the answer from the page that sent the call, else `null`: the call came
+   * with an `Origin` and was answered without `Access-Control-Allow-Origin`, or its preflight asked
+   * for a header the answer does not allow. The server still
+   * answered (a click was even recorded), but the page saw a network error, which the status
+   * alone would hide.
+   */
+  cors_refusal: string | null;
   test_mode: boolean;
 }
 
@@ -32,7 +40,7 @@ export const REQUEST_LOG_SIZE = 50;
 
 /** Whether two calls are the same but for their time and request id. */
 const sameCall = (a: CallRecord, b: CallRecord): boolean =>
-  a.method === b.method && a.path === b.path && a.status === b.status && a.error === b.error && a.origin === b.origin && a.test_mode === b.test_mode;
+  a.method === b.method && a.path === b.path && a.status === b.status && a.error === b.error && a.origin === b.origin && a.cors_refusal === b.cors_refusal && a.test_mode === b.test_mode;
 
 export class RequestLog {
   private readonly entries: LoggedRequest[] = [];

@@ -83,11 +83,13 @@ function testRow({ kind, event }: TestEvent): string {
 }
 
 function requestRow(r: LoggedRequest): string {
-  const failed = r.status === null || r.status >= 400 || r.error !== null;
+  // A CORS refusal fails the call in the page whatever its status.
+  const failed = r.status === null || r.status >= 400 || r.error !== null || r.cors_refusal !== null;
+  const refusal = r.cors_refusal === null ? '' : `<br><small class="error">${escapeHtml(r.cors_refusal)}</small>`;
   return (
     `<tr${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
     `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : escapeHtml(r.error)}</td>` +
-    `<td>${code(r.request_id)}</td><td>${r.origin === null ? '' : code(r.origin)}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
+    `<td>${code(r.request_id)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
   );
 }
 

@@ -31,8 +31,14 @@ export const DASHBOARD_SCRIPT = `'use strict';
     listen();
   };
 
+  // What a header value may hold. A token with any other character (a typographic quote or a
+  // zero-width space pasted along) makes fetch itself fail, which read as a server that does
+  // not answer, retried every second; it cannot be the admin token either.
+  const SENDABLE = /^[\\t\\x20-\\x7e\\x80-\\xff]*$/;
+
   const refresh = async (token) => {
     clearTimeout(timer);
+    if (!SENDABLE.test(token)) return askForToken(true);
     const headers = { Authorization: 'Bearer ' + token };
     if (etag) headers['If-None-Match'] = etag;
     let response;
