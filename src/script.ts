@@ -15,7 +15,7 @@
 import { data, onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
 import { pendingClick } from './browser/landing';
-import { consent, log, mergeOptions } from './browser/options';
+import { consent, log, mergeOptions, setConsent } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent } from './browser/consent';
@@ -178,7 +178,15 @@ else {
   // A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
   // Merged as init merges them: a queued `init({ consent: settings.consent })` with none set keeps
   // `data-affitor-consent="pending"`, and an unset apiBase the tag's data-affitor-api-base.
-  for (const [method, args] of queue) if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions | undefined);
+  for (const [method, args] of queue) {
+    if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions | undefined);
+    // A withdrawal made before the script loaded holds for the landing init handles, as the npm
+    // functions' does. Replayed only after init (it is, below, to delete what earlier pages wrote), it
+    // came after the landing's cookies were written and its click told the first-party handler to
+    // write them with its answer, which a visitor who leaves at once keeps. (A grant needs no such
+    // care: what init holds in memory, its replay writes.)
+    else if (method == 'revokeConsent') setConsent('revoked');
+  }
   api.init!();
   for (const [method, args] of queue) {
     try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, HttpResponse, cookieValue, http, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, recordCookieWrites, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { NO_PROGRAM_ID } from '../../src/browser/options';
 
 const api = useTrackingApi();
@@ -587,6 +587,27 @@ describe('the stub snippet', () => {
     expect(api.clicks()).toHaveLength(1);
     expect(host.affitor!.getClickId!()).toBe(api.app.inspect().customers[0]!.click_id);
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
+  it('queues revokeConsent: in force for the landing, which writes no cookie (not even for a moment) and tells the first-party handler consent is withdrawn', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': '/relay' });
+    const relayed: Array<Record<string, unknown>> = [];
+    api.server.use(
+      http.post('https://shop.example.com/relay/api/v1/track/click', async ({ request }) => {
+        relayed.push((await request.json()) as Record<string, unknown>);
+        return HttpResponse.json({ success: true, click_id: 'cust_1_1' });
+      }),
+    );
+    installStub();
+    host.affitor!.revokeConsent!();
+    const writes = recordCookieWrites();
+    await runFirstFile();
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]).toMatchObject({ consent: 'revoked' });
+    // Deletions only: the visitor withdrew consent before the script loaded.
+    expect(writes.filter((write) => /^[^=]+=[^;]/.test(write))).toEqual([]);
+    expect(host.affitor!.getClickId!()).toBe('cust_1_1');
   });
 
   it('gives a call made before the script loaded a promise, settled once the script ran it: a page that awaits signup and leaves keeps its lead', async () => {
