@@ -128,6 +128,20 @@ describe('consent', () => {
       delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
     }
   });
+
+  it("keeps the Global Privacy Control signal over a consent: 'granted' option; grantConsent() gives consent (README)", async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
+    try {
+      const tracker = await land('https://shop.example.com/?aff=PARTNER123', { respectGlobalPrivacyControl: true, consent: 'granted' });
+      tracker.init({ consent: 'granted' });
+      expect(document.cookie).not.toMatch(OURS);
+      expect(tracker.diagnose().consent).toBe('pending');
+      tracker.grantConsent();
+      expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    } finally {
+      delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+    }
+  });
 });
 
 describe('onAttribution', () => {
