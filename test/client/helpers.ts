@@ -46,3 +46,13 @@ export function hangingFetch(): FakeFetch {
 }
 
 export const API_KEY = 'aff_secret_key_do_not_leak_7f3a';
+
+/** Runs `fn`, expecting a synchronous throw, and returns what it threw. */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a throw');
+}

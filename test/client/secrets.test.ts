@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Affitor, createAffitorHandler } from '../../src/server';
-import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
+import { API_KEY, fakeFetch, hangingFetch, json, thrown } from './helpers';
 
 function assertNoKey(value: unknown) {
   expect(JSON.stringify(value) ?? '').not.toContain(API_KEY);
@@ -60,12 +60,7 @@ describe('the API key never leaks', () => {
     // would reach every result's error (and the merchant's logs), after useless retries.
     const apiUrl = 'https://gateway:s3cr3t-pass@api.affitor.test';
     for (const create of [() => new Affitor({ apiKey: API_KEY, apiUrl }), () => createAffitorHandler({ apiUrl })]) {
-      let message = '';
-      try {
-        create();
-      } catch (error) {
-        message = (error as Error).message;
-      }
+      const { message } = thrown(create);
       expect(message).toMatch(/apiUrl must not carry credentials/);
       expect(message).not.toContain('s3cr3t');
     }
@@ -76,12 +71,7 @@ describe('the API key never leaks', () => {
       ['ftp://gateway:s3cr3t-pass@api.affitor.test', '"ftp://[credentials]@api.affitor.test"'],
       ['https//gateway:s3cr3t-pass@api.affitor.test', '"https//[credentials]@api.affitor.test"'],
     ] as const) {
-      let message = '';
-      try {
-        new Affitor({ apiKey: API_KEY, apiUrl });
-      } catch (error) {
-        message = (error as Error).message;
-      }
+      const { message } = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl }));
       expect(message).toBe(`apiUrl must be an absolute http(s) URL (got ${shown})`);
     }
   });
@@ -96,12 +86,7 @@ describe('the API key never leaks', () => {
       'gateway:s3cr3t-pass@api.affitor.test',
     ]) {
       for (const create of [() => new Affitor({ apiKey: API_KEY, apiUrl }), () => createAffitorHandler({ apiUrl })]) {
-        let message = '';
-        try {
-          create();
-        } catch (error) {
-          message = (error as Error).message;
-        }
+        const { message } = thrown(create);
         expect(message).toMatch(/apiUrl must (not carry credentials|.*\[credentials\]@api\.affitor\.test)/);
         expect(message).not.toContain('s3cr3t');
       }

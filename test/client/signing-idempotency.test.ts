@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Affitor, isAffitorInputError } from '../../src/server';
 import { RequestSigner } from '../../src/server/signing';
 import type { RecordedCall } from './helpers';
-import { API_KEY, fakeFetch, json } from './helpers';
+import { API_KEY, fakeFetch, json, thrown } from './helpers';
 
 const SECRET = 'whsec_client_secret_do_not_leak_91c4';
 const sale = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
@@ -15,15 +15,6 @@ const MISMATCH = 'Idempotency-Key was already used with a different request body
 
 /** What the fetch double saw as the raw body: the client sends a string. */
 const rawBody = (call: RecordedCall) => JSON.stringify(call.body);
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('signingSecret', () => {
   it('signs `${X-Timestamp}.${body}` with HMAC-SHA256 in hex, with the current Unix second', async () => {

@@ -1,39 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { Affitor, AffitorInputError, isAffitorInputError } from '../../src/server';
 import type { TrackSaleInput } from '../../src/server';
-import { API_KEY, fakeFetch, json } from './helpers';
+import { API_KEY, fakeFetch, json, thrown } from './helpers';
 
 const fetch = fakeFetch(() => json(200, { success: true }));
 const affitor = new Affitor({ apiKey: API_KEY, fetch });
 const sale: TrackSaleInput = { invoiceId: 'in_1', amount: 4900, customerExternalId: 'u_1' };
 
 /** Runs `fn`, expecting a synchronous AffitorInputError, and returns it. */
-function thrown(fn: () => unknown): AffitorInputError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AffitorInputError);
-    expect(error).toBeInstanceOf(TypeError);
-    return error as AffitorInputError;
-  }
-  throw new Error('expected a synchronous throw');
+function thrownInputError(fn: () => unknown): AffitorInputError {
+  const error = thrown(fn);
+  expect(error).toBeInstanceOf(AffitorInputError);
+  expect(error).toBeInstanceOf(TypeError);
+  return error as AffitorInputError;
 }
 
 describe('invalid input throws synchronously, naming the field and the value given', () => {
   it('refuses a client without an apiKey, without quoting what was given', () => {
-    const missing = thrown(() => new Affitor({} as never));
+    const missing = thrownInputError(() => new Affitor({} as never));
     expect(missing.field).toBe('apiKey');
     expect(missing.message).toBe("apiKey is required: pass your program's API key (got undefined)");
-    expect(thrown(() => new Affitor({ apiKey: '   ' })).message).toContain('(got a blank string)');
-    expect(thrown(() => new Affitor({ apiKey: 12345 as never })).message).toContain('(got a number)');
-    expect(thrown(() => new Affitor(undefined as never)).field).toBe('options');
+    expect(thrownInputError(() => new Affitor({ apiKey: '   ' })).message).toContain('(got a blank string)');
+    expect(thrownInputError(() => new Affitor({ apiKey: 12345 as never })).message).toContain('(got a number)');
+    expect(thrownInputError(() => new Affitor(undefined as never)).field).toBe('options');
   });
 
   it('refuses an apiKey holding a character no HTTP header can carry, without quoting it', () => {
     // A zero-width space or curly quote pasted with the key, a line break inside it: fetch would
     // refuse the Authorization header on every call, reported as a network failure and retried.
     for (const [apiKey, position] of [[`${API_KEY}\u200b`, API_KEY.length + 1], [`aff\u2019key`, 4], ['aff\nkey', 4], ['aff key', 4]] as const) {
-      const error = thrown(() => new Affitor({ apiKey, fetch }));
+      const error = thrownInputError(() => new Affitor({ apiKey, fetch }));
       expect(error.field).toBe('apiKey');
       expect(error.message).toBe(
         `apiKey must be printable ASCII with no spaces, as your program settings show it: character ${position} is not (a stray character copied with it?)`,
@@ -42,22 +38,22 @@ describe('invalid input throws synchronously, naming the field and the value giv
   });
 
   it('refuses bad constructor options', () => {
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: 'api.affitor.com' })).message).toBe(
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, apiUrl: 'api.affitor.com' })).message).toBe(
       'apiUrl must be an absolute http(s) URL (got "api.affitor.com")',
     );
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, apiUrl: new URL('https://api.affitor.com') as never })).message).toBe(
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, apiUrl: new URL('https://api.affitor.com') as never })).message).toBe(
       'apiUrl must be a string (got a URL object: pass its href)',
     );
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: 1.5 })).field).toBe('maxRetries');
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, maxRetries: -1 })).field).toBe('maxRetries');
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, timeoutMs: 0 })).field).toBe('timeoutMs');
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, retryDelayMs: Number.NaN })).field).toBe('retryDelayMs');
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, fetch: 'fetch' as never })).field).toBe('fetch');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, maxRetries: 1.5 })).field).toBe('maxRetries');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, maxRetries: -1 })).field).toBe('maxRetries');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, timeoutMs: 0 })).field).toBe('timeoutMs');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, retryDelayMs: Number.NaN })).field).toBe('retryDelayMs');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, fetch: 'fetch' as never })).field).toBe('fetch');
   });
 
   it('refuses an http apiUrl off this machine: the API key would travel in clear text', () => {
     for (const apiUrl of ['http://api.affitor.com', 'http://10.0.0.5:8787', 'HTTP://Tracking.Example/affitor']) {
-      const error = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
+      const error = thrownInputError(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
       expect(error.field).toBe('apiUrl');
       expect(error.message).toBe(
         `apiUrl must use https: over http the API key and every sale would travel in clear text (got ${JSON.stringify(apiUrl)}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
@@ -73,20 +69,20 @@ describe('invalid input throws synchronously, naming the field and the value giv
   it('refuses an apiUrl with a query or a fragment, which the route path would land after', () => {
     // `${apiUrl}/api/v1/track/sale` would be https://proxy.test/affitor?x=1/api/v1/track/sale: every call to the wrong path.
     for (const apiUrl of ['https://proxy.test/affitor?x=1', 'https://api.affitor.com/#top', 'https://api.affitor.com?']) {
-      const error = thrown(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
+      const error = thrownInputError(() => new Affitor({ apiKey: API_KEY, apiUrl, fetch }));
       expect(error.field).toBe('apiUrl');
       expect(error.message).toBe(`apiUrl must not carry a query (?) or a fragment (#): the client adds each route's path to it (got ${JSON.stringify(apiUrl)})`);
     }
   });
 
   it('refuses a sale or lead with neither customerExternalId nor clickId', () => {
-    const error = thrown(() => affitor.trackSale({ invoiceId: 'in_1', amount: 100 }));
+    const error = thrownInputError(() => affitor.trackSale({ invoiceId: 'in_1', amount: 100 }));
     expect(error.field).toBe('customerExternalId');
     expect(error.message).toBe(
       'trackSale needs customerExternalId or clickId to find the customer (got customerExternalId: undefined, clickId: undefined)',
     );
-    expect(thrown(() => affitor.trackLead({ email: 'a@b.c' })).message).toMatch(/^trackLead needs customerExternalId or clickId/);
-    expect(thrown(() => affitor.trackLead({ customerExternalId: '' })).message).toBe(
+    expect(thrownInputError(() => affitor.trackLead({ email: 'a@b.c' })).message).toMatch(/^trackLead needs customerExternalId or clickId/);
+    expect(thrownInputError(() => affitor.trackLead({ customerExternalId: '' })).message).toBe(
       'customerExternalId must be a non-empty string (got an empty string)',
     );
   });
@@ -99,51 +95,51 @@ describe('invalid input throws synchronously, naming the field and the value giv
     ['4900', '"4900"'],
     [undefined, 'undefined'],
   ])('refuses amount %s', (amount, shown) => {
-    const error = thrown(() => affitor.trackSale({ ...sale, amount: amount as number }));
+    const error = thrownInputError(() => affitor.trackSale({ ...sale, amount: amount as number }));
     expect(error.field).toBe('amount');
     expect(error.message).toBe(`amount must be a positive integer number of cents (4900 for 49.00) (got ${shown})`);
   });
 
   it('refuses a sale or refund without an invoiceId', () => {
-    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: undefined as never })).message).toBe(
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, invoiceId: undefined as never })).message).toBe(
       'invoiceId must be a non-empty string (got undefined)',
     );
-    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: 42 as never })).message).toBe(
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, invoiceId: 42 as never })).message).toBe(
       'invoiceId must be a non-empty string (got 42)',
     );
-    expect(thrown(() => affitor.trackRefund({} as never)).field).toBe('invoiceId');
+    expect(thrownInputError(() => affitor.trackRefund({} as never)).field).toBe('invoiceId');
   });
 
   it('refuses a refund amount that is not a non-negative integer', () => {
-    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: -1 })).message).toBe(
+    expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: -1 })).message).toBe(
       'refundAmountCents must be a non-negative integer number of cents (0 or omitted for a full refund) (got -1)',
     );
-    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: 9.99 })).field).toBe('refundAmountCents');
+    expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: 9.99 })).field).toBe('refundAmountCents');
   });
 
   it('refuses a click without an affiliateUrl, bad event ids, request ids and field types', () => {
-    expect(thrown(() => affitor.trackClick({} as never)).message).toBe('affiliateUrl must be a non-empty string (got undefined)');
-    expect(thrown(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' })).field).toBe('eventId');
-    expect(thrown(() => affitor.trackSale(sale, { requestId: 'bad id!' })).field).toBe('requestId');
-    expect(thrown(() => affitor.trackSale({ ...sale, lineItems: 'x' as never })).field).toBe('lineItems');
-    expect(thrown(() => affitor.trackSale({ ...sale, isRecurring: 'yes' as never })).field).toBe('isRecurring');
-    expect(thrown(() => affitor.trackSale({ ...sale, additionalData: [] as never })).message).toBe(
+    expect(thrownInputError(() => affitor.trackClick({} as never)).message).toBe('affiliateUrl must be a non-empty string (got undefined)');
+    expect(thrownInputError(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' })).field).toBe('eventId');
+    expect(thrownInputError(() => affitor.trackSale(sale, { requestId: 'bad id!' })).field).toBe('requestId');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, lineItems: 'x' as never })).field).toBe('lineItems');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, isRecurring: 'yes' as never })).field).toBe('isRecurring');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, additionalData: [] as never })).message).toBe(
       'additionalData must be a plain object (got an array)',
     );
-    expect(thrown(() => affitor.trackLead({ clickId: 'c', clickIds: ['a', 1] as never })).field).toBe('clickIds');
-    expect(thrown(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
+    expect(thrownInputError(() => affitor.trackLead({ clickId: 'c', clickIds: ['a', 1] as never })).field).toBe('clickIds');
+    expect(thrownInputError(() => affitor.trackSale(null as never)).message).toBe('trackSale expects an object of fields (got null)');
   });
 
   it('names an object given in place of a value as "an object", with the article English takes', () => {
-    expect(thrown(() => affitor.trackSale({ ...sale, invoiceId: {} as never })).message).toBe(
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, invoiceId: {} as never })).message).toBe(
       'invoiceId must be a non-empty string (got an object)',
     );
-    expect(thrown(() => affitor.trackClick([] as never)).message).toBe('trackClick expects an object of fields (got an array)');
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, fetch: {} as never })).message).toBe('fetch must be a function (got an object)');
-    expect(thrown(() => new Affitor({ apiKey: { key: API_KEY } as never })).message).toBe(
+    expect(thrownInputError(() => affitor.trackClick([] as never)).message).toBe('trackClick expects an object of fields (got an array)');
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, fetch: {} as never })).message).toBe('fetch must be a function (got an object)');
+    expect(thrownInputError(() => new Affitor({ apiKey: { key: API_KEY } as never })).message).toBe(
       "apiKey is required: pass your program's API key (got an object)",
     );
-    expect(thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: null as never })).message).toBe(
+    expect(thrownInputError(() => new Affitor({ apiKey: API_KEY, signingSecret: null as never })).message).toBe(
       'signingSecret must be a non-empty string (got null)',
     );
   });
@@ -151,24 +147,24 @@ describe('invalid input throws synchronously, naming the field and the value giv
   it('refuses a signal that is not an AbortSignal (an AbortController passed for its signal) instead of rejecting', () => {
     const sent = fakeFetch(() => json(200, { success: true }));
     const client = new Affitor({ apiKey: API_KEY, fetch: sent });
-    const controller = thrown(() => client.trackSale(sale, { signal: new AbortController() as never }));
+    const controller = thrownInputError(() => client.trackSale(sale, { signal: new AbortController() as never }));
     expect(controller.field).toBe('signal');
     expect(controller.message).toBe('signal must be an AbortSignal (got an AbortController: pass its .signal)');
-    expect(thrown(() => client.readiness({ signal: 'abort' as never })).message).toBe('signal must be an AbortSignal (got "abort")');
-    expect(thrown(() => client.trackLead({ clickId: 'c' }, { signal: {} as never })).field).toBe('signal');
+    expect(thrownInputError(() => client.readiness({ signal: 'abort' as never })).message).toBe('signal must be an AbortSignal (got "abort")');
+    expect(thrownInputError(() => client.trackLead({ clickId: 'c' }, { signal: {} as never })).field).toBe('signal');
     expect(sent.calls).toHaveLength(0);
   });
 
   it('refuses additionalData or lineItems that JSON cannot carry, naming where (a BigInt id, a circular object)', () => {
-    const bigint = thrown(() => affitor.trackSale({ ...sale, additionalData: { order: { id: 42n } } }));
+    const bigint = thrownInputError(() => affitor.trackSale({ ...sale, additionalData: { order: { id: 42n } } }));
     expect(bigint.field).toBe('additionalData');
     expect(bigint.message).toBe('additionalData.order.id must be a JSON value (got a bigint: send String(value) or Number(value))');
     const circular: Record<string, unknown> = { name: 'plan' };
     circular.self = circular;
-    const loop = thrown(() => affitor.trackSale({ ...sale, lineItems: [{ sku: 'a' }, circular] }));
+    const loop = thrownInputError(() => affitor.trackSale({ ...sale, lineItems: [{ sku: 'a' }, circular] }));
     expect(loop.field).toBe('lineItems');
     expect(loop.message).toBe('lineItems[1].self must be a JSON value (got a circular reference)');
-    expect(thrown(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { n: 1n } })).field).toBe('additionalData');
+    expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { n: 1n } })).field).toBe('additionalData');
   });
 
   it('sends the same object twice (no cycle) and a Date (its toJSON string) in additionalData', async () => {
@@ -182,18 +178,18 @@ describe('invalid input throws synchronously, naming the field and the value giv
     // A client of its own: the file's shared one would make this depend on the tests run before it.
     const refusedFetch = fakeFetch(() => json(200, { success: true }));
     const client = new Affitor({ apiKey: API_KEY, fetch: refusedFetch });
-    thrown(() => client.trackSale({ ...sale, amount: 49.5 }));
-    thrown(() => client.trackSale(sale, { requestId: 'bad id!' }));
-    thrown(() => client.trackSale(sale, { idempotencyKey: 'my key' }));
-    thrown(() => client.trackLead({ email: 'a@b.c' }));
-    thrown(() => client.trackRefund({ invoiceId: 'x', refundAmountCents: -1 }));
-    thrown(() => client.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' }));
+    thrownInputError(() => client.trackSale({ ...sale, amount: 49.5 }));
+    thrownInputError(() => client.trackSale(sale, { requestId: 'bad id!' }));
+    thrownInputError(() => client.trackSale(sale, { idempotencyKey: 'my key' }));
+    thrownInputError(() => client.trackLead({ email: 'a@b.c' }));
+    thrownInputError(() => client.trackRefund({ invoiceId: 'x', refundAmountCents: -1 }));
+    thrownInputError(() => client.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' }));
     expect(refusedFetch.calls).toHaveLength(0);
     expect(fetch.calls).toHaveLength(0);
   });
 
   it('recognises its errors by name too', () => {
-    expect(isAffitorInputError(thrown(() => new Affitor({} as never)))).toBe(true);
+    expect(isAffitorInputError(thrownInputError(() => new Affitor({} as never)))).toBe(true);
     expect(isAffitorInputError(new TypeError('x'))).toBe(false);
   });
 });
