@@ -167,9 +167,9 @@ function compact<T extends object>(input: T): T {
  * subscription checkout records nothing when its metadata holds the attribution
  * (`stripeCheckoutParams` put it on the subscription too): its first invoice's `invoice.paid` is
  * the sale, so the first payment is counted once whichever event arrives first. One attributed by
- * an `affitor_` `client_reference_id` alone (a Payment Link, the pricing table or the buy button,
- * decorated in the browser) is the sale, under its first invoice: its subscription, so its
- * invoices, carry no attribution.
+ * its `client_reference_id` alone (an `affitor_` one from a Payment Link, the pricing table or the
+ * buy button decorated in the browser, or the merchant's own customer id) is the sale, under its
+ * first invoice: its subscription, so its invoices, carry no attribution.
  */
 function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking | null {
   if (session.payment_status !== 'paid') return null;
@@ -178,7 +178,7 @@ function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking |
   const metadata = fromMetadata(session.metadata);
   const reference = session.client_reference_id;
   const referenced = clickIdFromStripeReference(reference) ?? undefined;
-  if (session.mode === 'subscription' ? attributed(metadata) || !referenced : session.mode !== 'payment') return null;
+  if (session.mode === 'subscription' ? attributed(metadata) || !text(reference) : session.mode !== 'payment') return null;
   const attribution: Attribution = {
     clickId: metadata.clickId ?? referenced,
     // A reference that is not Affitor's is the merchant's own: its customer id, as documented.

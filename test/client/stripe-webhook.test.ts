@@ -110,6 +110,15 @@ describe('examples/stripe-webhook', () => {
     expect(app.inspect().commissions).toHaveLength(1);
   });
 
+  it("records a subscription whose checkout names the merchant's own customer id as its client_reference_id once, at its checkout", async () => {
+    const { app, post } = await webhook();
+    const subscribed = fixture('checkout.session.completed.subscription');
+    Object.assign(subscribed.data.object, { client_reference_id: 'u_901', metadata: {} });
+    expect(await post(subscribed)).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    const sales = app.inspect().sales;
+    expect(sales.map((sale) => [sale.transaction_id, sale.customer_id, sale.amount_cents, sale.is_recurring])).toEqual([['in_1QdemoFirstInvoice1', 901, 2900, true]]);
+  });
+
   it('deducts a partial refund once when Stripe redelivers its event', async () => {
     const { app, post } = await webhook();
     await post(checkout());

@@ -168,9 +168,10 @@ describe('trackingFromStripeEvent', () => {
     Object.assign(invoice.data.object, { id: 'in_1QdemoFirstInvoice1', billing_reason: 'subscription_create' });
     (invoice.data.object.parent as { subscription_details: Json }).subscription_details.metadata = {};
     expect(trackingFromStripeEvent(invoice)).toBeNull();
-    // A merchant's own reference on a subscription checkout stays with the invoices, as before.
+    // A merchant's own reference (a pricing table's client-reference-id set to the user's id) is that customer's sale.
     Object.assign(event.data.object, { client_reference_id: 'user_42' });
-    expect(trackingFromStripeEvent(event)).toBeNull();
+    expect(trackingFromStripeEvent(event)?.input).toMatchObject({ invoiceId: 'in_1QdemoFirstInvoice1', customerExternalId: 'user_42', isRecurring: true });
+    expect(trackingFromStripeEvent(event)?.input).not.toHaveProperty('clickId');
   });
 
   it('counts a delayed payment method once it succeeds (checkout.session.async_payment_succeeded)', () => {
