@@ -133,14 +133,21 @@ const cents = (value: unknown): number | undefined => (Number.isSafeInteger(valu
 const idOf = (value: unknown): string | undefined => text(value) ?? text(fields(value)?.id);
 const upper = (value: unknown): string | undefined => text(value)?.toUpperCase();
 /**
+ * Where Stripe's unit differs from ISO 4217's: the power of ten from a Stripe amount to the ISO
+ * 4217 minor unit Affitor keeps. Stripe keeps ISK a two-decimal currency for backwards
+ * compatibility (100 is 1 króna, whole krónur only since 2023), though the króna has no minor
+ * unit; it writes MGA with no decimals, though ISO 4217 gives the ariary two.
+ */
+const STRIPE_UNIT_SHIFT: Record<string, number> = { ISK: -2, MGA: 2 };
+
+/**
  * A Stripe amount in the currency's smallest unit, the unit Affitor keeps (ISO 4217's minor unit:
- * cents, the yen itself, fils). Stripe writes them so for every currency but ISK: the króna has no
- * minor unit, yet Stripe keeps ISK a two-decimal currency for backwards compatibility (100 is
- * 1 króna, and whole krónur only since 2023), so its amounts are 100 times the króna count.
+ * cents, the yen itself, fils). Stripe writes them so for every currency but those above.
  */
 const amountIn = (value: unknown, currency: unknown): number | undefined => {
   const amount = cents(value);
-  return amount !== undefined && upper(currency) === 'ISK' ? Math.round(amount / 100) : amount;
+  const shift = STRIPE_UNIT_SHIFT[upper(currency) ?? ''];
+  return amount === undefined || !shift ? amount : Math.round(amount * 10 ** shift);
 };
 
 interface Attribution {

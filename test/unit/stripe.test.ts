@@ -307,6 +307,20 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(withdrawn)).toBeNull();
   });
 
+  it('reads MGA amounts, which Stripe writes with no decimals, in ariary cents (ISO 4217 gives MGA two decimals)', () => {
+    // 49,000 Ar: Stripe's amount is 49000, the API's smallest MGA unit is a hundredth of the ariary.
+    const sale = fixture('checkout.session.completed');
+    Object.assign(sale.data.object, { currency: 'mga', amount_total: 49000 });
+    expect(trackingFromStripeEvent(sale)?.input).toMatchObject({ amount: 4900000, currency: 'MGA' });
+
+    const second = fixture('charge.refunded');
+    Object.assign(second.data.object, { currency: 'mga', amount: 49000, amount_refunded: 29000, metadata: { affitor_click_id: 'cust_900_1' } });
+    second.data.previous_attributes = { amount_refunded: 19000 };
+    const refund = trackingFromStripeEvent(second);
+    expect(refund?.input).toMatchObject({ refundAmountCents: 1000000 });
+    expect(refund).toMatchObject({ sale: { amount: 4900000, currency: 'MGA' } });
+  });
+
   it('reads ISK amounts, which Stripe writes with two decimals, as whole krónur (ISO 4217 has no minor unit for ISK)', () => {
     // 4,900 kr: Stripe's amount is 490000 (100 is 1 króna), the API's smallest ISK unit is the króna.
     const sale = fixture('checkout.session.completed');
