@@ -107,6 +107,23 @@ describe('readiness', () => {
     });
   });
 
+  it('stays verified when the customer later lands through another partner: the sale was credited to the partner of its time', async () => {
+    const { call, click, lead, sale, clock } = setup();
+    const clickId = (await click('PARTNER123')).body?.click_id as string;
+    await lead({ click_id: clickId, customer_key: 'loyal' }, { token: TOKEN_1 });
+    await sale({ transaction_id: 'txn_loyal', amount_cents: 4900, customer_key: 'loyal' });
+    expect((await get(call)).body).toMatchObject({ state: 'verified' });
+
+    // Last touch: a later click moves the customer to PARTNER456; the earlier sale stays PARTNER123's.
+    clock.now += DAY;
+    expect((await click('PARTNER456', { existing_click_id: clickId })).body).toMatchObject({ success: true });
+    expect((await get(call)).body).toMatchObject({
+      state: 'verified',
+      blocker: null,
+      gates: { live: { status: 'pass', test_chain: { click: 'attributed', lead: 'attributed', sale: 'attributed' } } },
+    });
+  });
+
   it("answers each program's own records only", async () => {
     const { call, click } = setup();
     await click('PARTNER123');

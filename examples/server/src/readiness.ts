@@ -53,12 +53,15 @@ function testChain(store: Store, program: Program): { click: TestChainStatus; le
   const clicked = latest(store.clicks, program.id, (c) => real(c) && c.customer_id === customer.id);
   const led = latest(store.leads, program.id, (l) => real(l) && l.customer_id === customer.id);
   const sold = sale?.customer_id === customer.id ? sale : undefined;
-  // A sale credited to another partner than the click's was attributed, but to the wrong one.
+  // A sale credited to another partner than the click it followed was attributed, but to the wrong
+  // one. Not the customer's latest click: a later landing through another partner (last touch)
+  // moves the customer on, and the earlier sale, rightly its partner's, read as wrong_partner.
+  const clickBeforeSale = sold && latest(store.clicks, program.id, (c) => real(c) && c.customer_id === customer.id && c.created_at <= sold.created_at);
   const saleStatus: TestChainStatus = !sold
     ? 'pending'
     : sold.commission_id === null
       ? 'unattributed'
-      : clicked && clicked.partner_id !== null && sold.partner_id !== clicked.partner_id
+      : clickBeforeSale && clickBeforeSale.partner_id !== null && sold.partner_id !== clickBeforeSale.partner_id
         ? 'wrong_partner'
         : 'attributed';
   return {
