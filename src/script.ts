@@ -178,21 +178,29 @@ else {
   // A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
   // Merged as init merges them: a queued `init({ consent: settings.consent })` with none set keeps
   // `data-affitor-consent="pending"`, and an unset apiBase the tag's data-affitor-api-base.
+  /** The withdrawals queued and not replayed yet: a grant queued before one of them is not replayed (below). */
+  let withdrawn = 0;
   for (const [method, args] of queue) {
     if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions | undefined);
     // A withdrawal made before the script loaded holds for the landing init handles, as the npm
     // functions' does. Replayed only after init (it is, below, to delete what earlier pages wrote), it
     // came after the landing's cookies were written and its click told the first-party handler to
-    // write them with its answer, which a visitor who leaves at once keeps. (A grant needs no such
-    // care: what init holds in memory, its replay writes.)
-    else if (method == 'revokeConsent') setConsent('revoked');
+    // write them with its answer, which a visitor who leaves at once keeps. (A grant after the last
+    // withdrawal needs no such care: what init holds in memory, its replay writes.)
+    else if (method == 'revokeConsent') {
+      setConsent('revoked');
+      withdrawn++;
+    }
   }
   api.init!();
   for (const [method, args] of queue) {
     try {
       // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
       // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
-      if (method != 'init') void api[method]!.apply(api, args as never[]);
+      // A grant a later withdrawal takes back is skipped: replayed, it would write the probe, the
+      // session id and the outbox (and any queued call between would write) until that withdrawal's replay deletes them.
+      if (method == 'revokeConsent') withdrawn--;
+      if (method != 'init' && (method != 'grantConsent' || !withdrawn)) void api[method]!.apply(api, args as never[]);
     } catch (error) {
       log('error', 'queued call failed:', method, error);
     }

@@ -46,8 +46,16 @@ export function restore(): void {
   if (legacy) save(legacy, DEFAULT_WINDOW_DAYS);
 }
 
-/** Writes the attribution held in memory to every cookie, for `days`. */
+/**
+ * Writes the attribution held in memory to every cookie, for `days`; while consent is not given,
+ * holds it in memory for grantConsent() instead. Checked here, not by each caller: a click sent with
+ * consent (whose answer the handler wrote over a newer one's) may answer after consent turned back to pending.
+ */
 export function persist(days = unsavedDays): void {
+  if (!mayPersist()) {
+    unsavedDays = days;
+    return log('info', 'kept in memory: consent', consent());
+  }
   setCookie(COOKIE_CLICK_ID, clickId, days);
   setCookie(COOKIE_LEGACY_CLICK_ID, clickId, days);
   setCookie(COOKIE_HISTORY, history.join('|'), days);
@@ -78,11 +86,7 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
     // Its `affitor_set_by=server`, not in the jar as the page found it: a later write by the page (an
     // older click answering last) deletes it, so diagnose() does not hide the Safari cap.
     written.add(COOKIE_SET_BY);
-  } else if (mayPersist()) persist(days);
-  else {
-    unsavedDays = days;
-    log('info', 'kept in memory: consent', consent());
-  }
+  } else persist(days);
 }
 
 /** Tells every listener the attribution changed from `previous` (a listener's failure is logged, not thrown). */

@@ -10,7 +10,7 @@ import { newPageView } from '../../src/browser/page-view';
 import { SAFARI_CAP_WARNING } from '../../src/core/diagnosis';
 import { AffitorTracker } from '../../src/index';
 import { createAffitorHandler } from '../../src/server';
-import { API_BASE, clearCookies, cookieValue, http, land, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, clearCookies, cookieValue, http, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
 
 const SHOP = 'https://www.shop.example.com';
 /** diagnose()'s warning for a page behind the handler at /relay whose attribution cookies are the page's. */
@@ -223,6 +223,31 @@ describe('cookies the handler wrote', () => {
     expect(cookieValue('affitor_set_by')).toBeUndefined();
     expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page' });
     expect(tracker.diagnose().warnings).toEqual([HANDLER_COOKIES_WARNING]);
+  });
+
+  it("are not written back by the page when consent turned back to 'pending' before an older click answered last; consent given again writes the newest", async () => {
+    let releaseOlder!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (releaseOlder = resolve)));
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
+    const older = pendingClick;
+    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+    const newest = tracker.getClickId();
+    // A provider whose consent prop turns back to 'pending' while the older click is on its way.
+    tracker.init({ consent: 'pending' });
+    const writes = recordCookieWrites();
+    releaseOlder();
+    await older;
+    stopRecordingCookies();
+    expect([...writes]).toEqual([]);
+    expect(tracker.getClickId()).toBe(newest);
+    tracker.init({ consent: 'granted' });
+    expect(cookieValue('affitor_click_id')).toBe(newest);
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+    // And sent again for the handler, which writes them with Set-Cookie.
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    expect(cookieValue('affitor_click_id')).toBe(newest);
   });
 
   it('are written by the handler once consent is given after a pending landing (a consent banner), not left to document.cookie', async () => {

@@ -610,6 +610,32 @@ describe('the stub snippet', () => {
     expect(host.affitor!.getClickId!()).toBe('cust_1_1');
   });
 
+  it('queues grantConsent then revokeConsent: the withdrawal, the last word, holds for the whole replay: no cookie is written, not even for a moment', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
+    installStub();
+    host.affitor!.grantConsent!();
+    host.affitor!.signup!('user_7');
+    host.affitor!.revokeConsent!();
+    const writes = recordCookieWrites();
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(api.clicks()).toHaveLength(1);
+    // Deletions only: the visitor's last word before the script loaded was a withdrawal.
+    expect(writes.filter((write) => /^[^=]+=[^;]/.test(write))).toEqual([]);
+    expect(host.affitor!.getClickId!()).toBe(api.app.inspect().customers[0]!.click_id);
+  });
+
+  it('queues revokeConsent then grantConsent: the grant, the last word, writes the landing', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    host.affitor!.grantConsent!();
+    await runFirstFile();
+    expect(cookieValue('affitor_click_id')).toBe(api.app.inspect().customers[0]!.click_id);
+  });
+
   it('gives a call made before the script loaded a promise, settled once the script ran it: a page that awaits signup and leaves keeps its lead', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
