@@ -39,7 +39,7 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   log(
     isExpected(event, message) ? 'warn' : 'error',
     route + ' not recorded:',
-    message + unroutedHint(outcome.status, options.apiBase),
+    message + unroutedHint(outcome, options.apiBase),
     retryable ? '(kept to resend)' : '',
   );
 }

@@ -25,7 +25,7 @@ function report(route: string): RequestReport | null {
   const ok = typeof answer == 'object';
   // No answer: the message is the failure alone; the warning says what to check (diagnosis.ts), once.
   // An answer: what to check follows it, as in the console's `not recorded` line.
-  const message = ok ? null : outcome.status ? answer + unroutedHint(outcome.status, options.apiBase) : outcome.failure ?? null;
+  const message = ok ? null : outcome.status ? answer + unroutedHint(outcome, options.apiBase) : outcome.failure ?? null;
   return { status: outcome.status, ok, requestId: outcome.requestId ?? null, message, at: new Date(outcome.at).toISOString() };
 }
 

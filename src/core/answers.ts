@@ -27,12 +27,14 @@ export const noAnswerHint = (failure: string | undefined, origin: string): strin
     : `: is ${origin} in the program's allowed origins (CORS)?`;
 
 /**
- * What to check after an HTTP `status` to follow its message. The API answers 404 and 405 only to
- * a path it has no route for: the `apiBase` given is wrong (a typo, the API's path in it twice, a
- * first-party handler not mounted there), not the event.
+ * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to
+ * a path it has no route for, and never a 2xx that is not JSON (a web page: an `apiBase` with no
+ * scheme, resolved against the shop's own host, which serves its index.html for every path): the
+ * `apiBase` given is wrong (a typo, the API's path in it twice, a first-party handler not mounted
+ * there), not the event.
  */
-export const unroutedHint = (status: number, apiBase?: string): string =>
-  apiBase && (status == 404 || status == 405) ? `: is apiBase ${apiBase} right?` : '';
+export const unroutedHint = ({ status, body }: HttpOutcome, apiBase?: string): string =>
+  apiBase && (status == 404 || status == 405 || (status > 199 && status < 300 && !body)) ? `: is apiBase ${apiBase} right?` : '';
 
 /**
  * The body of a successful answer (2xx, a JSON object, `success` not false), or a

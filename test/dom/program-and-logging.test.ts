@@ -197,6 +197,17 @@ describe('an apiBase where no tracking API answers', () => {
     );
   });
 
+  it('says so when the API path answers 200 with a web page, naming the apiBase given', async () => {
+    // `data-affitor-api-base="api.affitor.com"` (no scheme) posts to the shop's own
+    // /api.affitor.com/api/v1/track/click, which a host that serves index.html for every path
+    // answers 200 with HTML: nothing there is the tracking API, as with a 404.
+    api.answer('click', () => new HttpResponse('<!doctype html><title>Shop</title>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await vi.waitFor(() =>
+      expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', `HTTP 200, answer is not JSON: is apiBase ${API_BASE} right?`, ''),
+    );
+  });
+
   it('does not blame apiBase for a refusal of the event itself', async () => {
     api.answer('click', () => HttpResponse.json({ error: 'Referral link not found' }, { status: 400 }));
     new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
