@@ -84,9 +84,12 @@ export const mayPersist = (): boolean => consent() == 'granted';
  */
 export const viaHandler = (): boolean => isHandlerPath(options.apiBase);
 
-/** `apiBase` as a string: a `URL` object works as its text. */
+/**
+ * `apiBase` as a string (a `URL` object works as its text), without the slashes and spaces it may end
+ * in: a trailing space or line break (an attribute or env value) would end up inside the URL's host.
+ */
 export const apiUrl = (route: string): string =>
-  `${String(options.apiBase || 'https://api.affitor.com').replace(/\/+$/, '')}/api/v1/track/${route}`;
+  `${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
 
 /** A fresh page view (tests). */
 export const resetOptions = (): void => {

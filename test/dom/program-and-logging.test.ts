@@ -183,6 +183,16 @@ describe('the console lines examples/README.md quotes', () => {
   });
 });
 
+describe('an apiBase as pages write it', () => {
+  it('takes one with a trailing slash, space or line break (an attribute or env value written loosely)', async () => {
+    const tracker = new AffitorTracker({ programId: 1, apiBase: ` ${API_BASE}/ \n` }).init();
+    await landed();
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).toBeTruthy();
+    expect(error).not.toHaveBeenCalled();
+  });
+});
+
 describe('an apiBase where no tracking API answers', () => {
   it.each([404, 405])('says so when the API path answers %i, naming the apiBase given', async (status) => {
     api.answer('click', () => HttpResponse.json({ error: status == 404 ? 'Not found' : 'Method not allowed' }, { status }));
