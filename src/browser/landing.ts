@@ -107,18 +107,19 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   if (!aff || !programId) return;
   handledAff = aff;
   handledUrls.add(url);
-  // Another partner's click still on its way (only a landing of another partner reaches here then)
-  // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
-  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
   // It is a new touch, owed the page views a new click gets: counted as tried out, resend.ts
   // would give it up (and take it out of the outbox) while this landing sends it.
   if (event) event.tries = 0;
-  // Every other click is superseded; this landing's own, when an earlier landing on a partner since
-  // superseded had left it, is the newest touch again.
+  // Every other click is superseded, also when this landing calls for none (the stored partner's
+  // link): resent after it, another partner's kept click would take the attribution. This
+  // landing's own, when an earlier landing on a partner since superseded had left it, is the newest touch again.
   for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event;
+  // Another partner's click still on its way (only a landing of another partner reaches here then)
+  // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
+  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
   if (!event) {
     event = enqueue({
       route: 'click',

@@ -36,17 +36,21 @@ export function queueLead(customerKey: string, email?: string): PendingEvent {
  * there, or an earlier page view left it): its place there says which clicks come before it. Never rejects.
  */
 export async function sendLead(lead: PendingEvent): Promise<Answer> {
-  // The clicks queued before it and not yet delivered (in flight, or kept through an outage).
-  const ahead = outbox.slice(0, outbox.indexOf(lead)).filter((pending) => pending.route == 'click');
-  // One kept through an outage earlier in this page view is tried again now: the sale may be
-  // reported before another page view sends it (a redirect to a checkout, a single-page app), and
-  // would find neither the click nor the lead. One in flight is joined.
-  for (const click of ahead) await startClick(click);
-  if (ahead.some((click) => outbox.includes(click))) return void log('info', 'lead waits for its click');
-  if (ahead.length) {
-    // The newest click before the signup names its partner, also when a landing since superseded it
-    // (the visitor followed another partner's link after signing up, before this lead could leave).
-    Object.assign(lead.body, { click_id: ahead.pop()!.clickId || clickId || undefined, click_ids: history });
+  // The newest click queued before it and not yet delivered (in flight, or kept through an outage)
+  // names its partner, also when a landing since superseded it (the visitor followed another
+  // partner's link after signing up, before this lead could leave). Older ones, superseded, are
+  // only for the record: one that keeps failing must not hold the lead back.
+  const click = outbox
+    .slice(0, outbox.indexOf(lead))
+    .filter((pending) => pending.route == 'click')
+    .pop();
+  if (click) {
+    // Kept through an outage earlier in this page view, it is tried again now: the sale may be
+    // reported before another page view sends it (a redirect to a checkout, a single-page app), and
+    // would find neither the click nor the lead. One in flight is joined.
+    await startClick(click);
+    if (outbox.includes(click)) return void log('info', 'lead waits for its click');
+    Object.assign(lead.body, { click_id: click.clickId || clickId || undefined, click_ids: history });
     storeOutbox();
   }
   return send(lead);

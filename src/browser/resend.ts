@@ -14,11 +14,18 @@ import { sendLead } from './lead';
 export function resend(): void {
   // An event this page already delivered (a landing's click sent again by the landing) is done.
   const events = takeEarlier().filter((event) => outbox.includes(event));
+  // A lead behind a click still to deliver waits for it (lead.ts): a page view that may not send it
+  // is not counted against it, or it would be given up with its click alive (a landing of the same
+  // partner gives the click new page views), never sent once.
+  let clickAhead = false;
   for (const event of events) {
-    if ((event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
+    if (!(clickAhead && event.route == 'lead') && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
       log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);
-    } else void (event.route == 'click' ? startClick(event) : sendLead(event));
+    } else if (event.route == 'click') {
+      clickAhead = true;
+      void startClick(event);
+    } else void sendLead(event);
   }
   if (events.length) storeOutbox();
 }

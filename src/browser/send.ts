@@ -30,8 +30,13 @@ export const record = (event: PendingEvent, outcome: HttpOutcome, definitive: bo
   if (definitive) drop(event);
 };
 
-/** One try of an outbox event. Never rejects. */
-export const post = (event: PendingEvent, extra: Extra): Promise<HttpOutcome> => postJson(apiUrl(event.route), { ...event.body, ...extra?.() });
+/**
+ * One try of an outbox event. Never rejects. A click a newer landing superseded goes without its
+ * `existing_click_id`: delivered after the newer click (kept through an outage), it would move the
+ * visitor's customer back to its partner on the server, and the sale with it; it is for the record.
+ */
+export const post = (event: PendingEvent, extra: Extra): Promise<HttpOutcome> =>
+  postJson(apiUrl(event.route), { ...event.body, ...(event.stale && { existing_click_id: undefined }), ...extra?.() });
 
 /** Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. */
 export async function send(event: PendingEvent, extra?: Extra): Promise<Answer> {

@@ -1,7 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, cookieValue, http, land as pageView, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
+import { RETRY_DELAYS_MS } from '../../src/browser/delivery';
+import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 
@@ -106,6 +107,42 @@ describe('a click that fails at landing', () => {
     expect(again.getData().affiliateUrl).toContain('PARTNER456');
   });
 
+  it('superseded while kept, does not move the visitor back to its partner on the server when it is delivered after the newer click', async () => {
+    // The visitor came through partner A's link before: the server knows them as A's customer.
+    const first = await pageView('https://shop.example.com/?aff=PARTNER123');
+    const customer = api.app.inspect().customers[0] as { id: number };
+    // Partner B's link, while the API is down: its click (naming the visitor's click id) is kept.
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView('https://shop.example.com/?aff=PARTNER456');
+    expect(storedOutbox()[0]!.body.existing_click_id).toBe(first.getClickId());
+    // The API is back; the visitor follows partner A's other link: A is the last touch.
+    api.server.resetHandlers();
+    const last = await pageView('https://shop.example.com/?aff=P1');
+    await vi.waitFor(() => expect(storedOutbox()).toHaveLength(0));
+    expect(last.getData().affiliateUrl).toBe('https://shop.example.com/?aff=P1');
+    // B's click is recorded, but the visitor the sale will name stays A's.
+    expect(recorded().clicks).toHaveLength(3);
+    const customers = api.app.inspect().customers as unknown as Array<{ id: number; partner_id: number; click_ids: string[] }>;
+    const named = customers.find((entry) => entry.click_ids.includes(last.getClickId()!))!;
+    expect(named.id).toBe(customer.id);
+    expect(named.partner_id).toBe(10);
+  });
+
+  it('kept, is superseded when the visitor then follows the link of the partner they were attributed to', async () => {
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    // Partner B's link, while the API is down: its click is kept.
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView('https://shop.example.com/?aff=PARTNER456');
+    // The API is back; the visitor follows partner A's link again: A, the stored partner, is the last touch (no click needed).
+    api.server.resetHandlers();
+    const last = await pageView('https://shop.example.com/?aff=PARTNER123');
+    await vi.waitFor(() => expect(storedOutbox()).toHaveLength(0));
+    // B's click is recorded, for the record: it does not take the attribution.
+    expect(recorded().clicks).toHaveLength(2);
+    expect(last.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER123');
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123');
+  });
+
   it('makes its partner the last touch again when that partner lands anew, though a newer landing had superseded it', async () => {
     api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
     await pageView('https://shop.example.com/?aff=PARTNER123');
@@ -198,6 +235,51 @@ describe('a signup that fails', () => {
     const first = clicks.find((click) => click.affiliate_url.includes('PARTNER123'))!;
     // PARTNER123 was the last touch when the visitor signed up: the lead is theirs.
     expect(api.leads()[0]!.body.click_id).toBe(first.click_id);
+  });
+
+  it('made while a newer partner\'s click is on its way leaves with that click\'s id, though the superseded click before it fails', async () => {
+    // Partner A's click fails whenever it is sent (a fault of the API on that link); the rest answer.
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url.includes('PARTNER123')) return HttpResponse.error();
+      }),
+    );
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    // Partner B's link; the visitor signs up while its click, and A's kept one resent beside it, are on their way.
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    newPageView();
+    const newer = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await newer.signup('user_1', 'a@example.com');
+    // The lead is partner B's, the last touch: A's superseded click, for the record only, does not hold it back.
+    expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1' })]);
+    expect(api.leads().at(-1)!.body.click_id).toBe(newer.getClickId());
+    expect(newer.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+    await landed();
+    expect(storedOutbox().map((event) => [event.route, !!event.stale])).toEqual([['click', true]]);
+  });
+
+  it('waiting behind its kept click is not given up while that click is kept: page views that cannot send it do not count', async () => {
+    // Seven page views with the API down: the in-page retries' waits, shortened (restored after the test).
+    const delays = RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, 1, 1);
+    onTestFinished(() => void RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, ...delays));
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    const landing = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landing.signup('user_1', 'a@example.com');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    // Five page views while the API is down: the click is tried on each, the lead waits behind it.
+    for (let view = 1; view <= 5; view++) await pageView('https://shop.example.com/next');
+    expect(api.leads()).toHaveLength(0);
+    // The visitor follows the partner's link again, the API still down: the click is owed new page views, and so is its lead.
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    // The API is back: the click is delivered, and the lead with its id.
+    api.server.resetHandlers();
+    const next = await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: next.getClickId() });
+    expect(next.getClickId()).toMatch(/^cust_/);
   });
 
   it('made after the clock was set back still waits behind its kept click on the next page view', async () => {
