@@ -86,9 +86,8 @@ describe('options of the wrong type', () => {
     document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify(kept))};path=/`;
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, cookieDomain: 42 as unknown as string });
-    expect(() => tracker.init()).not.toThrow();
+    tracker.init();
     expect(errorText()).toBe('[Affitor] Invalid cookieDomain, using the root domain: 42');
-    expect(() => tracker.diagnose()).not.toThrow();
     expect(tracker.diagnose().warnings).toContain('invalid cookieDomain ignored: 42');
   });
 });
