@@ -34,6 +34,31 @@ describe('the dashboard script', () => {
     expect(document.getElementById('live')!.textContent).toMatch(/^Live: refreshes every second/);
   });
 
+  it('does not replace the tables while the merchant selects text in them (a request id to copy), and updates once the selection ends', async () => {
+    const fetch = vi
+      .fn<() => Promise<Answer>>()
+      .mockResolvedValueOnce(answer(200, () => Promise.resolve('<p id="first">req_1234</p>')))
+      .mockResolvedValue({ ...answer(200, () => Promise.resolve('<p>the next state</p>')), headers: { get: () => '"state-2"' } });
+    vi.stubGlobal('fetch', fetch);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+    await vi.advanceTimersByTimeAsync(0);
+    const shown = document.getElementById('first')!;
+    const range = document.createRange();
+    range.selectNodeContents(shown);
+    getSelection()!.removeAllRanges();
+    getSelection()!.addRange(range);
+
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(fetch.mock.calls.length).toBeGreaterThan(1);
+    expect(document.getElementById('first')).toBe(shown);
+    expect(getSelection()!.toString()).toBe('req_1234');
+
+    getSelection()!.removeAllRanges();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the next state</p>');
+  });
+
   it('takes a token no header can carry (a typographic quote pasted along) for a wrong one, not for a server that does not answer', async () => {
     sessionStorage.clear();
     document.body.innerHTML =

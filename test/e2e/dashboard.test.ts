@@ -80,6 +80,26 @@ describe.skipIf(skipWithoutChromium)('the dashboard in Chromium', () => {
     expect(await row.innerText()).toContain('reversed');
   });
 
+  it('keeps what the merchant is reading in place when an update adds rows above it', async () => {
+    context = await browser.newContext();
+    const page = await context.newPage();
+    for (let i = 0; i < 30; i++) await post('click', { affiliate_url: `https://shop.test/?aff=${PARTNER_A.link}` });
+    await page.goto(`${api.url}/_dashboard`);
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await expect.poll(() => rows(page).count()).toBe(30);
+    // Scrolled down to the latest requests, where a failing call shows.
+    const heading = page.locator('#requests');
+    await heading.evaluate((h) => window.scrollTo(0, h.getBoundingClientRect().top + window.scrollY - 10));
+    const before = await heading.evaluate((h) => h.getBoundingClientRect().top);
+
+    // A new customer: a row above, in the chains table.
+    const click = await post('click', { affiliate_url: `https://shop.test/?aff=${PARTNER_A.link}` });
+    await page.locator('table.requests tr', { hasText: click.requestId }).waitFor();
+    expect(await rows(page).count()).toBe(31);
+    expect(await heading.evaluate((h) => h.getBoundingClientRect().top)).toBeCloseTo(before, 0);
+  });
+
   it('lists the latest requests with their status and error message', async () => {
     context = await browser.newContext();
     const page = await context.newPage();

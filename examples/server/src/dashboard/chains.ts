@@ -28,7 +28,8 @@ export type TestEvent =
   | { kind: 'click'; event: ClickEvent }
   | { kind: 'lead'; event: LeadEvent }
   | { kind: 'sale'; event: Sale }
-  | { kind: 'refund'; event: Refund };
+  /** `sale`: the refunded one, for its currency. */
+  | { kind: 'refund'; event: Refund; sale: Sale | undefined };
 
 export interface DashboardData {
   chains: Chain[];
@@ -119,7 +120,7 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
   }
   for (const refund of store.refunds) {
     // A test sale's refund is a test event too (it belongs to no customer, as its sale).
-    if (refund.test_mode) tests.push({ kind: 'refund', event: refund });
+    if (refund.test_mode) tests.push({ kind: 'refund', event: refund, sale: store.sale(refund.sale_id) });
     const link = bySale.get(refund.sale_id);
     if (!link) continue;
     link.refunds.push(refund);

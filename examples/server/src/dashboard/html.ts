@@ -53,12 +53,28 @@ function refundItems({ sale, refunds }: SaleLink): string[] {
   );
 }
 
-function clickItems(clicks: Chain['clicks']): string[] {
+/**
+ * A seeded customer's click id has no click event: without this item its row showed no click id
+ * at all, though its lead and sales name that one. Its time is the seed's `clicked_at` while no
+ * click came since (a later click moves `clicked_at`, and is listed with its own time).
+ */
+function seededClickItem({ customer, clicks }: Chain): string | undefined {
+  const seeded = customer.click_ids[0];
+  if (seeded === undefined || clicks.some((c) => c.click_id === seeded)) return undefined;
+  return `${code(seeded)} <small>from the seed</small>${clicks.length === 0 ? `<br><time>${time(customer.clicked_at)}</time>` : ''}`;
+}
+
+function clickItems(chain: Chain): string[] {
+  const { clicks } = chain;
   const items = clicks
     .slice(-SHOWN_CLICKS)
     .map((c) => `${code(c.click_id)} via ${code(c.short_link)}${testFlag(c.test_mode)}<br><time>${time(c.created_at)}</time>${requestId(c.request_id)}`);
-  const earlier = clicks.length - items.length;
-  return earlier > 0 ? [`<small>${earlier} earlier click${earlier === 1 ? '' : 's'} not shown</small>`, ...items] : items;
+  const seeded = seededClickItem(chain);
+  const hidden = clicks.length - items.length;
+  if (hidden === 0) return seeded === undefined ? items : [seeded, ...items];
+  // The seeded click, the earliest, is then among those not shown.
+  const earlier = hidden + (seeded === undefined ? 0 : 1);
+  return [`<small>${earlier} earlier click${earlier === 1 ? '' : 's'} not shown</small>`, ...items];
 }
 
 function chainRow(chain: Chain): string {
@@ -69,7 +85,7 @@ function chainRow(chain: Chain): string {
   const cells = [
     `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span>${who ? `<br>${who}` : ''}`,
     partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
-    list(clickItems(chain.clicks)),
+    list(clickItems(chain)),
     list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
     list(chain.sales.map(saleItem)),
     list(chain.sales.map((link) => commissionItem(link, partner))),
@@ -78,8 +94,31 @@ function chainRow(chain: Chain): string {
   return `<tr data-customer="${customer.id}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
 }
 
-function testRow({ kind, event }: TestEvent): string {
-  return `<tr><td>${kind}</td><td><time>${time(event.created_at)}</time></td><td>program #${event.program_id}</td><td>${code(event.request_id)}</td></tr>`;
+/**
+ * What a test event was about, as its customer's row would show it: test events belong to no
+ * customer, and with the kind, time and request id alone a merchant checking a test sale could
+ * not tell it (its transaction id, its amount) from the others.
+ */
+function testDetails(test: TestEvent): string {
+  switch (test.kind) {
+    case 'click':
+      return `via ${code(test.event.short_link)}`;
+    case 'lead':
+      return [test.event.customer_key ? `key ${code(test.event.customer_key)}` : '', test.event.email ? escapeHtml(test.event.email) : '', test.event.click_id ? code(test.event.click_id) : '']
+        .filter(Boolean)
+        .join('<br>');
+    case 'sale':
+      return `${code(test.event.transaction_id)} ${money(test.event.amount_cents, test.event.currency)}`;
+    case 'refund': {
+      const { event, sale } = test;
+      return `${code(event.transaction_id)} <span class="status">${escapeHtml(event.status)}</span> ${event.refund_amount_cents === null ? 'full' : money(event.refund_amount_cents, sale?.currency)}`;
+    }
+  }
+}
+
+function testRow(test: TestEvent): string {
+  const { kind, event } = test;
+  return `<tr><td>${kind}</td><td><time>${time(event.created_at)}</time></td><td>program #${event.program_id}</td><td>${testDetails(test)}</td><td>${code(event.request_id)}</td></tr>`;
 }
 
 function requestRow(r: LoggedRequest): string {
@@ -103,8 +142,8 @@ export function renderFragment(data: DashboardData, requests: LoggedRequest[]): 
 <table class="requests"><thead><tr><th>Time</th><th>Call</th><th>Status</th><th>Error</th><th>Request id</th><th>Origin</th><th>Test mode</th></tr></thead>
 <tbody>${[...requests].reverse().map(requestRow).join('\n') || '<tr><td colspan="7">No requests yet.</td></tr>'}</tbody></table></section>
 <section aria-labelledby="tests"><h2 id="tests">Test-mode events</h2>
-<table class="tests"><thead><tr><th>Event</th><th>Time</th><th>Program</th><th>Request id</th></tr></thead>
-<tbody>${data.tests.map(testRow).join('\n') || '<tr><td colspan="4">None.</td></tr>'}</tbody></table></section>`;
+<table class="tests"><thead><tr><th>Event</th><th>Time</th><th>Program</th><th>What</th><th>Request id</th></tr></thead>
+<tbody>${data.tests.map(testRow).join('\n') || '<tr><td colspan="5">None.</td></tr>'}</tbody></table></section>`;
 }
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}

@@ -31,6 +31,40 @@ export const DASHBOARD_SCRIPT = `'use strict';
     listen();
   };
 
+  // Where the reader is: the last section heading or customer row (kept across updates, found
+  // again by its id or customer) starting at or above the top of the view, and how far above.
+  // Replacing the tables removes the node Chromium's own scroll anchoring holds on to, and a row
+  // added above (a new customer, a chain grown by a click) pushed what was read down the page.
+  // At the very top nothing is kept: the newest customers, added there, are meant to show.
+  const keyOf = (el) => (el.id ? '#' + el.id : 'tr[data-customer="' + el.dataset.customer + '"]');
+  const placeOf = () => {
+    if (window.scrollY <= 0) return [];
+    let heading = null;
+    let at = null;
+    for (const el of main.querySelectorAll('h2[id], tr[data-customer]')) {
+      const top = el.getBoundingClientRect().top;
+      if (top > 0 && at) break;
+      at = { key: keyOf(el), top };
+      if (el.id) heading = at;
+      if (top > 0) break;
+    }
+    // The row may be gone after the update (out of the latest customers): then its section's heading.
+    return [at, heading].filter(Boolean);
+  };
+  const keepPlace = (place) => {
+    for (const { key, top } of place) {
+      const el = main.querySelector(key);
+      if (el) return window.scrollBy(0, el.getBoundingClientRect().top - top);
+    }
+  };
+
+  // Text selected in the tables (a request id or click id being copied): replacing them would
+  // drop the selection, every second while calls come in. The update waits for it to end.
+  const selecting = () => {
+    const selection = getSelection();
+    return !!selection && !selection.isCollapsed && selection.rangeCount > 0 && main.contains(selection.getRangeAt(0).commonAncestorContainer);
+  };
+
   // What a header value may hold. A token with any other character (a typographic quote or a
   // zero-width space pasted along) makes fetch itself fail, which read as a server that does
   // not answer, retried every second; it cannot be the admin token either.
@@ -54,9 +88,17 @@ export const DASHBOARD_SCRIPT = `'use strict';
       return;
     }
     if (response.status === 401) return askForToken(true);
+    if (html !== undefined && selecting()) {
+      // Not shown, so its ETag not kept: the next check answers it again.
+      live.textContent = 'Paused while text is selected: a newer state waits.';
+      timer = setTimeout(() => refresh(token), EVERY_MS);
+      return;
+    }
     if (html !== undefined) {
       etag = response.headers.get('ETag');
+      const place = placeOf();
       main.innerHTML = html;
+      keepPlace(place);
     }
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
     timer = setTimeout(() => refresh(token), EVERY_MS);
