@@ -31,14 +31,28 @@ export function init(options?: AffitorInitOptions): AffitorTracker | null {
   return shared()?.init(options) ?? null;
 }
 
-/** Reports a signup. Initialises with default options first if `init` was not called. */
+/**
+ * Runs `call` on the page's tracker. Called before any `init`, it first lets the rest of this task
+ * run (one microtask), then initialises with default options if no init came meanwhile: React runs
+ * a child's mount effect before its `AffitorProvider`'s, in one go, and a signup made there, started
+ * at once with the defaults, would be dropped for want of the provider's program id (or sent with
+ * the defaults' apiBase and consent). A microtask, not a timer: the lead is still in the outbox
+ * before the page can navigate away, and the call settles within the same bound.
+ */
+const onTracker = async (call: (tracker: AffitorTracker) => Promise<void>): Promise<void> => {
+  if (!initialised) await Promise.resolve();
+  const tracker = getTracker() ?? init();
+  if (tracker) return call(tracker);
+};
+
+/** Reports a signup. Initialises with default options first if no `init` was called by the end of this task. */
 export function signup(customerKey: string, email?: string): Promise<void> {
-  return (getTracker() ?? init())?.signup(customerKey, email) ?? Promise.resolve();
+  return onTracker((tracker) => tracker.signup(customerKey, email));
 }
 
 /** Reports a click for a partner link (default: the current URL). */
 export function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
-  return (getTracker() ?? init())?.trackClick(affiliateUrl, existingClickId) ?? Promise.resolve();
+  return onTracker((tracker) => tracker.trackClick(affiliateUrl, existingClickId));
 }
 
 export function getClickId(): string | null {

@@ -107,4 +107,28 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     expect(cookieValue('affitor_click_id')).toBeUndefined();
     expect(hook!.data).toMatchObject({ clickId: null, hasAttribution: false });
   });
+
+  it("reports a signup a child's mount effect makes with signup() from @affitor/sdk itself (not the hook), before the provider's effect ran init", async () => {
+    // A fresh page: no init has run in it (fresh copies of the npm entry and the hook).
+    vi.resetModules();
+    delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
+    setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    const sdk = await import('../../src/index');
+    const { AffitorProvider: Provider } = await import('../../src/react');
+    const errors = vi.spyOn(console, 'error');
+    let signedUp: Promise<void> | undefined;
+    function Welcome(): ReactNode {
+      useEffect(() => void (signedUp ??= sdk.signup('user_welcome', 'w@example.com')), []);
+      return null;
+    }
+    act(() => react.create().render(createElement(Provider, { programId: 1, apiBase: API_BASE }, createElement(Welcome))));
+    await act(async () => {
+      await signedUp;
+    });
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_welcome', program_id: 1, click_id: sdk.getClickId() });
+    expect(sdk.getClickId()).toMatch(/^cust_/);
+    expect(errors).not.toHaveBeenCalled();
+  });
 });
