@@ -25,7 +25,7 @@ const isExpected = (event: PendingEvent, message: string): boolean =>
 export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: Extra): Promise<Answer> {
   const { route } = event;
   for (let attempt = 0; attempt < RETRY_DELAYS_MS.length && isRetryable(outcome.status); attempt++) {
-    log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin));
+    log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin, options.apiBase));
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]! * (1 + Math.random() / 2)));
     outcome = await post(event, extra);
     if (isSuccess(outcome)) {
@@ -35,7 +35,7 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   }
   const retryable = isRetryable(outcome.status);
   record(event, outcome, !retryable);
-  const message = readAnswer(outcome, location.origin) as string;
+  const message = readAnswer(outcome, location.origin, options.apiBase) as string;
   log(
     isExpected(event, message) ? 'warn' : 'error',
     route + ' not recorded:',

@@ -1,4 +1,5 @@
 /** Reading the tracking API's answers, which may be anything: HTML error pages, empty bodies, wrong types. */
+import { isHandlerPath } from './values';
 
 export interface HttpOutcome {
   /** 0 when no HTTP answer arrived (network error, CORS refusal, timeout). */
@@ -19,12 +20,15 @@ export const TIMED_OUT = 'timed out';
 /**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
  * as does being offline, which the page cannot tell apart: it asks whether the page's `origin` is
- * allowed. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
+ * allowed; not for an `apiBase` that is the first-party handler's path, which is on the page's
+ * origin: no CORS there. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
  */
-export const noAnswerHint = (failure: string | undefined, origin: string): string =>
+export const noAnswerHint = (failure: string | undefined, origin: string, apiBase?: string | null): string =>
   failure == TIMED_OUT
     ? ': the tracking API is down or slow, or apiBase points nowhere'
-    : `: is ${origin} in the program's allowed origins (CORS)?`;
+    : isHandlerPath(apiBase)
+      ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
+      : `: is ${origin} in the program's allowed origins (CORS)?`;
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to
@@ -39,11 +43,11 @@ export const unroutedHint = ({ status, body }: HttpOutcome, apiBase?: string): s
 /**
  * The body of a successful answer (2xx, a JSON object, `success` not false), or a
  * one-line description of what went wrong, quoting the server's `error` or `message`; for no
- * answer, what to check (noAnswerHint).
+ * answer, what to check (noAnswerHint, with the `apiBase` it went to).
  */
-export function readAnswer(outcome: HttpOutcome, origin: string): Record<string, unknown> | string {
+export function readAnswer(outcome: HttpOutcome, origin: string, apiBase?: string): Record<string, unknown> | string {
   const { status, body, failure } = outcome;
-  if (!status) return `no answer (${failure})` + noAnswerHint(failure, origin);
+  if (!status) return `no answer (${failure})` + noAnswerHint(failure, origin, apiBase);
   if (!body) return `HTTP ${status}, answer is not JSON`;
   return isSuccess(outcome) ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
 }

@@ -73,7 +73,7 @@ export function diagnosisWarnings(
   }
   for (const [name, last] of [['click', report.lastClick], ['lead', report.lastLead]] as const) {
     if (last && !last.ok) {
-      warnings.push(last.status ? `last ${name} failed: ${last.message}` : `last ${name} got no answer (${last.message})` + noAnswerHint(last.message!, origin));
+      warnings.push(last.status ? `last ${name} failed: ${last.message}` : `last ${name} got no answer (${last.message})` + noAnswerHint(last.message!, origin, handler));
     }
   }
   if (report.cookiesSetBy == 'page') {

@@ -11,7 +11,7 @@ export const clampWindowDays = (raw: unknown): number =>
   Number.isFinite(raw) ? Math.min(365, Math.max(1, Math.round(raw as number))) : DEFAULT_WINDOW_DAYS;
 
 /** Whether `apiBase` is a same-origin path (`/relay`): the first-party handler, which may write the cookies itself. */
-export const isHandlerPath = (apiBase?: string): boolean => /^\/(?!\/)/.test(apiBase ?? '');
+export const isHandlerPath = (apiBase?: string | null): boolean => /^\/(?!\/)/.test(apiBase ?? '');
 
 /** A program id is a positive whole number, given as a number or a numeric string; anything else is null. */
 export const parseProgramId = (raw: unknown): number | null =>

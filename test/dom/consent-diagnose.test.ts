@@ -282,6 +282,17 @@ describe('diagnose', () => {
     );
   });
 
+  it('does not ask about CORS when a click to the first-party handler got no answer (same origin), in diagnose() or the console', async () => {
+    const error = vi.spyOn(console, 'error');
+    api.server.use(http.post('https://shop.example.com/relay/*', () => HttpResponse.error()));
+    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase: '/relay' })).diagnose();
+    const hint = ': is the page offline, or did an extension block /relay? (same origin: not CORS)';
+    expect(report.warnings).toEqual(['last click got no answer (TypeError: Failed to fetch)' + hint]);
+    expect(error.mock.calls.map((call) => call.join(' ').trim())).toEqual([
+      '[Affitor] click not recorded: no answer (TypeError: Failed to fetch)' + hint + ' (kept to resend)',
+    ]);
+  });
+
   it('says a click that timed out met a slow or unreachable API: no question about CORS, which fails at once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {

@@ -224,3 +224,23 @@ describe('an apiBase where no tracking API answers', () => {
     await vi.waitFor(() => expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 400: Referral link not found', ''));
   });
 });
+
+describe("the README's Troubleshooting table", () => {
+  const table = readFileSync(resolve(__dirname, '../../README.md'), 'utf8').split('## Troubleshooting')[1]!.split('\n## ')[0]!;
+  const row = (line: string) => table.split('\n').find((r) => r.includes('`' + line + '`'));
+
+  it('quotes the line a signup from a visitor with no attribution logs, and says it is not recorded', async () => {
+    setUrl('https://shop.example.com/');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
+    await landed();
+    await tracker.signup('user_1');
+    expect(error).not.toHaveBeenCalled();
+    const line = warn.mock.calls.map((call) => call.join(' ').trim().replace('[Affitor] ', '')).find((l) => l.startsWith('lead not recorded'))!;
+    expect(line).toBe('lead not recorded: HTTP 400: Customer not found. Provide a valid click_id or customer_key.');
+    expect(row(line), line).toBeDefined();
+    // The API records no lead for a visitor it does not know.
+    expect(api.app.inspect().leads).toEqual([]);
+    expect(row(line)).not.toMatch(/still recorded/);
+  });
+});
