@@ -211,6 +211,19 @@ describe('createAffitorHandler against the reference server on a real port', () 
       }
     });
 
+    it("leaves Secure off when the visitor's own hop was http, though a proxy further in reached the next over https", async () => {
+      // A CDN took the visitor over http and reached the load balancer over https: each appended its hop.
+      // Secure cookies on an http page are refused by the browser, and the partner would be left to document.cookie.
+      const chained: Array<Record<string, string>> = [
+        { 'X-Forwarded-Proto': 'http, https' },
+        { Forwarded: 'for=203.0.113.9;proto=http, for=198.51.100.7;proto=https' },
+      ];
+      for (const headers of chained) {
+        const cookies = cookiesSet(await land({ Host: 'www.shop.test', ...headers }));
+        expect(cookies.get('affitor_click_id')!.attributes, JSON.stringify(headers)).not.toContain('secure');
+      }
+    });
+
     it("grows the history from the visitor's own affitor_click_ids cookie, newest last", async () => {
       const cookies = cookiesSet(await land({ Host: 'www.shop.test', Cookie: 'affitor_click_ids=cust_900_1; other=1' }, { existing_click_id: 'cust_900_1' }));
       expect(cookies.get('affitor_click_ids')!.value).toBe(`cust_900_1|${cookies.get('affitor_click_id')!.value}`);

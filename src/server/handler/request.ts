@@ -80,9 +80,13 @@ const firstEntry = (value: string | null): string | undefined => value?.split(',
 /**
  * Whether the visitor's request was https: the request URL says so, or the proxy in front
  * does (`X-Forwarded-Proto`, or `proto=` of `Forwarded`), as when TLS ends at a load balancer.
+ * Only the first hop of either header is the visitor's own: proxies further in append theirs, and
+ * a CDN that took an http visitor to its origin over https adds an `https` one. Read from there,
+ * the cookies would be `Secure` on an http page, which the browser refuses.
  */
 export function isHttps(request: Request, url: URL): boolean {
-  const forwarded = /(?:^|[;,\s])proto="?https"?(?:$|[;,\s])/i.test(request.headers.get('forwarded') ?? '');
+  const firstHop = (request.headers.get('forwarded') ?? '').split(',')[0]!;
+  const forwarded = /(?:^|;)\s*proto\s*=\s*"?https"?\s*(?:;|$)/i.test(firstHop);
   return url.protocol == 'https:' || firstEntry(request.headers.get('x-forwarded-proto')) == 'https' || forwarded;
 }
 
