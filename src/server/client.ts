@@ -307,8 +307,11 @@ export class Affitor {
     }
 
     const code = codeForStatus(status);
-    const retryAfter = status === 429 ? retryAfterMs(outcome.retryAfter) : undefined;
-    return { result: failure(code, message, status), retry: isRetryableStatus(status), waitAtLeastMs: retryAfter };
+    const retry = isRetryableStatus(status);
+    // Honoured on every retryable answer, not only a 429: a proxy's 503 names when to come back, and
+    // retrying sooner only spends the retries (the wait is capped by maxRetryDelayMs, as for a 429).
+    const retryAfter = retry ? retryAfterMs(outcome.retryAfter) : undefined;
+    return { result: failure(code, message, status), retry, waitAtLeastMs: retryAfter };
   }
 
   /** Belt and braces: an error text that somehow quotes the key or the secret (a custom fetch, a proxy) loses it. */

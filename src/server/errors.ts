@@ -43,6 +43,8 @@ export function describe(value: unknown): string {
 /** The error code of an HTTP failure status. A sale's 409 never gets here: it is a duplicate. */
 export function codeForStatus(status: number): AffitorErrorCode {
   if (status === 401 || status === 403) return 'unauthorized';
+  // The request did not reach the server whole in time: a timeout (retried), not a refused input.
+  if (status === 408) return 'timeout';
   if (status === 404) return 'not_found';
   if (status === 409) return 'conflict';
   if (status === 429) return 'rate_limited';

@@ -34,7 +34,7 @@ export interface AffitorOptions {
    */
   timeoutMs?: number;
   /**
-   * How many times a call is repeated after a network error, a timeout, a 429, a 5xx, a 409
+   * How many times a call is repeated after a network error, a timeout (or a 408), a 429, a 5xx, a 409
    * saying its idempotency key is still in use, or (signed calls) a 401 saying its signature was
    * already used by another client with this key, in the same second. Sales and refunds carry an `Idempotency-Key`, so a
    * retry of one the server already applied gets the first answer back instead of applying it twice.
@@ -49,7 +49,8 @@ export interface AffitorOptions {
    */
   retryDelayMs?: number;
   /**
-   * Upper bound of one backoff wait, and the longest `Retry-After` the client is willing to honour.
+   * Upper bound of one backoff wait, and the longest `Retry-After` (of a 429, a 503...) the client
+   * is willing to honour: asked for longer, it gives up at once.
    * @default 5000
    */
   maxRetryDelayMs?: number;
@@ -97,7 +98,7 @@ export type AffitorErrorCode =
   | 'server'
   /** The request never got an answer (DNS, connection reset, aborted by your signal...). */
   | 'network'
-  /** No complete answer within `timeoutMs`, on every attempt. */
+  /** No complete answer within `timeoutMs` (status `0`), or a 408 (the request did not reach the server whole in time), after the retries ran out. */
   | 'timeout'
   /**
    * A 2xx answer whose body is not a JSON object, a redirect (not followed: it would drop the API

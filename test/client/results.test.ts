@@ -28,6 +28,7 @@ describe('results', () => {
     [403, 'Forbidden', 'unauthorized'],
     [404, 'Sale not found for transaction_id', 'not_found'],
     [409, 'Conflict', 'conflict'],
+    [408, 'Request timeout', 'timeout'],
     [429, 'Rate limit exceeded (600/min)', 'rate_limited'],
     [500, 'Refund tracking failed', 'server'],
     [503, 'Service Unavailable', 'server'],

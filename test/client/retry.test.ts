@@ -62,6 +62,7 @@ describe('retries', () => {
     ['a 500', json(500, { error: 'Sale tracking failed' })],
     ['a 502 page', new Response('bad gateway', { status: 502 })],
     ['a 429 without Retry-After', json(429, { error: 'Rate limit exceeded (600/min)' })],
+    ['a 408 (the request did not arrive whole in time: nothing was applied)', json(408, { error: 'Request timeout' })],
   ])('retries after %s and returns the success', async (_, first) => {
     const { fetch, affitor } = withAnswers([first, json(200, ok)]);
     const result = await affitor.trackSale(sale);
@@ -139,6 +140,17 @@ describe('retries', () => {
 
     const long = withAnswers([json(429, { error: 'slow down' }, { 'Retry-After': '3600' }), json(200, ok)]);
     expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'rate_limited', attempts: 1 });
+    expect(long.fetch.calls).toHaveLength(1);
+  });
+
+  it('honours a Retry-After on a 503 as on a 429 (a proxy or load balancer in maintenance), instead of spending its retries at once', async () => {
+    const short = withAnswers([json(503, { error: 'Service unavailable' }, { 'Retry-After': '0.05' }), json(200, ok)]);
+    const started = Date.now();
+    expect(await short.affitor.trackSale(sale)).toMatchObject({ ok: true, attempts: 2 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+
+    const long = withAnswers([new Response('down for maintenance', { status: 503, headers: { 'Retry-After': '3600' } }), json(200, ok)]);
+    expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'server', status: 503, attempts: 1 });
     expect(long.fetch.calls).toHaveLength(1);
   });
 
