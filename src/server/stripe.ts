@@ -230,9 +230,15 @@ function invoiceSale(event: StripeEventLike, invoice: Fields): StripeTracking | 
   if (!attributed(attribution)) return null;
   const invoiceId = text(invoice.id);
   // Refunds name the charge's payment intent: record the sale under it when the invoice says it.
+  // Only a paid entry's: the list also holds attempts that failed or were replaced (status `open`
+  // or `canceled`, the default payment's among them), whose intents no refund will ever name.
   const payments = fields(invoice.payments)?.data;
   const paidPayment = Array.isArray(payments)
-    ? payments.map((entry) => fields(fields(entry)?.payment)).find((payment) => idOf(payment?.payment_intent))
+    ? payments
+        .map((entry) => fields(entry))
+        .filter((entry) => entry?.status === undefined || entry.status === 'paid')
+        .map((entry) => fields(entry?.payment))
+        .find((payment) => idOf(payment?.payment_intent))
     : undefined;
   const transactionId = idOf(invoice.payment_intent) ?? idOf(paidPayment?.payment_intent) ?? invoiceId;
   if (!transactionId) return null;

@@ -215,6 +215,29 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(event)?.input).toMatchObject({ invoiceId: 'pi_3QdemoNewer0001' });
   });
 
+  it("takes the payment intent that paid the invoice from its payments list, not a canceled or open attempt's", () => {
+    // The default payment's intent failed and was canceled; another intent paid the invoice: its refunds name that one.
+    const event = fixture('invoice.paid');
+    event.data.object.payments = {
+      object: 'list',
+      data: [
+        { status: 'canceled', is_default: true, payment: { type: 'payment_intent', payment_intent: 'pi_3QdemoCanceled01' } },
+        { status: 'paid', is_default: false, payment: { type: 'payment_intent', payment_intent: 'pi_3QdemoPaid00001' } },
+      ],
+    };
+    expect(trackingFromStripeEvent(event)?.input).toMatchObject({ invoiceId: 'pi_3QdemoPaid00001' });
+    // Paid out of band (a payment record, no intent) after a failed attempt: the invoice id, not the unpaid intent.
+    const outOfBand = fixture('invoice.paid');
+    outOfBand.data.object.payments = {
+      object: 'list',
+      data: [
+        { status: 'paid', payment: { type: 'payment_record', payment_record: 'pr_demo1' } },
+        { status: 'open', payment: { type: 'payment_intent', payment_intent: 'pi_3QdemoFailed001' } },
+      ],
+    };
+    expect(trackingFromStripeEvent(outOfBand)?.input).toMatchObject({ invoiceId: 'in_1QdemoRenewal00001' });
+  });
+
   it('records no sale for a zero-amount invoice (a trial) or an invoice without attribution', () => {
     expect(trackingFromStripeEvent(fixture('invoice.paid.trial'))).toBeNull();
     const unattributed = fixture('invoice.paid');
@@ -349,6 +372,16 @@ describe('trackingFromStripeEvent', () => {
     const fils = fixture('checkout.session.completed');
     Object.assign(fils.data.object, { currency: 'kwd', amount_total: 12340 });
     expect(trackingFromStripeEvent(fils)?.input).toMatchObject({ amount: 12340, currency: 'KWD' });
+  });
+
+  it('names in both READMEs every currency whose Stripe amounts it converts (ISK and MGA)', () => {
+    // The example's README said only ISK's were converted: an MGA sale would look 100 times too large.
+    for (const path of ['../../README.md', '../../examples/stripe-webhook/README.md']) {
+      const readme = readFileSync(new URL(path, import.meta.url), 'utf8');
+      const amounts = readme.slice(readme.indexOf('Amounts '), readme.indexOf('\n\n', readme.indexOf('Amounts ')));
+      expect(amounts, path).toMatch(/ISK|`isk`/);
+      expect(amounts, path).toMatch(/MGA|`mga`/);
+    }
   });
 
   it("shows in its doc comment the calls the README makes: the request id on both, the event id as a refund's idempotency key", () => {
