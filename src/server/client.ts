@@ -72,8 +72,26 @@ const KEY_STILL_IN_USE = 'Idempotency-Key is in use by a request still being pro
  */
 const REPLAYED = /^Replay detected/i;
 
+/**
+ * What an attempt of a signed client may end in besides a transport outcome: a request that could
+ * not be signed, or the caller's abort while the signer waited for the next second (nothing sent).
+ */
+type Unsigned = { kind: 'unsigned'; message: string };
+type SignedOutcome = Outcome | Unsigned | { kind: 'cancelled' };
+
 /** What one attempt amounts to: a final result, or a failure worth another try (not before `waitAtLeastMs`). */
 type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number };
+
+/**
+ * The result of a call whose retry the caller's signal cancelled (during the backoff, or while a
+ * signed retry waited for the next second): the last answer's status, code and message, since
+ * `status` is the last attempt's and that answer may matter (a 503 "Failed to create commission"
+ * says the sale was written), with the abort noted after the message. Before, it was status 0,
+ * code `network`, as if no answer had come.
+ */
+function cancelled(last: AffitorResult<unknown> | AffitorDuplicate): AffitorResult<unknown> | AffitorDuplicate {
+  return last.ok ? last : { ...last, error: `${last.error} (retry cancelled: the request was aborted by the caller)` };
+}
 
 /**
  * Reports leads, sales, refunds and clicks to Affitor from your backend.
@@ -206,34 +224,41 @@ export class Affitor {
     const request = { fetch: this.#fetch, url: `${apiUrl}${PATHS[route]}`, method: methodOf(route), headers, body: payload, timeoutMs, signal } as const;
     // A 5xx answer seen earlier in this call; see the 409 case in #judge.
     let serverFailure: AffitorFailure | undefined;
+    // The previous attempt's result, when this attempt is a retry.
+    let previous: AffitorResult<unknown> | AffitorDuplicate | undefined;
     for (let attempts = 1; ; attempts++) {
-      const outcome = await this.#attemptSigned(request, signal);
+      const signed = await this.#attemptSigned(request, signal);
+      if (signed.kind === 'cancelled' && previous) return cancelled(previous);
+      const outcome = signed.kind === 'cancelled' ? ({ kind: 'aborted' } as const) : signed;
       const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure });
+      previous = verdict.result;
       if (!verdict.result.ok && verdict.result.code === 'server') serverFailure = verdict.result;
       const retriesLeft = attempts <= maxRetries;
       if (!verdict.retry || !retriesLeft) return verdict.result;
       const waitAtLeast = verdict.waitAtLeastMs ?? 0;
       if (waitAtLeast > maxRetryDelayMs) return verdict.result; // the server asks for more patience than allowed
       await sleep(Math.max(waitAtLeast, backoffDelay(attempts - 1, retryDelayMs, maxRetryDelayMs)), signal);
-      if (signal?.aborted) return this.#judge(route, { kind: 'aborted' }, { requestId, attempts, serverFailure }).result;
+      if (signal?.aborted) return cancelled(verdict.result);
     }
   }
 
   /** One attempt; signed afresh each time, since a signature is accepted once and only for minutes. */
-  async #attemptSigned(request: AttemptRequest, signal: AbortSignal | undefined): Promise<Outcome> {
+  async #attemptSigned(request: AttemptRequest, signal: AbortSignal | undefined): Promise<SignedOutcome> {
     if (!this.#signer) return attempt(request);
     let signed: Record<string, string> | undefined;
     try {
       signed = await this.#signer.headers(request.body, signal);
     } catch (error) {
-      return { kind: 'network', message: `Could not sign the request: ${error instanceof Error ? error.message : String(error)}` };
+      // Not a network failure: the runtime cannot sign (no HMAC in its Web Crypto), and the key is
+      // imported once, so every retry would fail the same way. Reported at once, see #judge.
+      return { kind: 'unsigned', message: error instanceof Error ? error.message || error.name : String(error) };
     }
-    return signed ? attempt({ ...request, headers: { ...request.headers, ...signed } }) : { kind: 'aborted' };
+    return signed ? attempt({ ...request, headers: { ...request.headers, ...signed } }) : { kind: 'cancelled' };
   }
 
   #judge(
     route: Route,
-    outcome: Outcome,
+    outcome: Outcome | Unsigned,
     context: { requestId: string; attempts: number; serverFailure: AffitorFailure | undefined },
   ): Verdict {
     const requestId = (outcome.kind === 'response' && outcome.requestId) || context.requestId;
@@ -251,6 +276,16 @@ export class Affitor {
     switch (outcome.kind) {
       case 'aborted':
         return { result: failure('network', 'The request was aborted by the caller'), retry: false };
+      case 'unsigned':
+        // `unauthorized`: a key with a signing secret takes no unsigned call, and what to fix is the
+        // signing setup (the runtime), as for a refused signature. Not retried: no retry could sign.
+        return {
+          result: failure(
+            'unauthorized',
+            `Could not sign the request, so it was not sent: ${outcome.message}. signingSecret needs a Web Crypto (globalThis.crypto.subtle) that signs HMAC-SHA256: Node 19+, Bun, Deno or an edge runtime`,
+          ),
+          retry: false,
+        };
       case 'timeout':
         return { result: failure('timeout', `No answer within ${this.#options.timeoutMs} ms`), retry: true };
       case 'network':

@@ -70,17 +70,21 @@ function ensureInput<T extends object>(method: string, input: T): T {
  * BigInt (a Prisma or bigint column id) or a circular reference, anywhere in a free-form value.
  * `field` is the input field, `path` where inside it (`additionalData.order.id`).
  */
-function checkJson(field: string, path: string, value: unknown, parents: object[] = []): void {
+function checkJson(field: string, path: string, given: unknown, parents: object[] = [], key = ''): void {
   const bad = (got: string) => {
     throw new AffitorInputError(field, `${path} must be a JSON value (got ${got})`);
   };
+  // A value with toJSON (a Date, a Decimal) is sent as what that returns, so that is what is
+  // checked: skipped, one returning a BigInt made JSON.stringify throw a TypeError naming nothing.
+  // As in JSON.stringify, a BigInt's toJSON counts too (a `BigInt.prototype.toJSON` polyfill).
+  const toJSON: unknown = (typeof given === 'object' && given !== null) || typeof given === 'bigint' ? (given as { toJSON?: unknown }).toJSON : undefined;
+  const value: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(given, key) : given;
   if (typeof value === 'bigint') bad('a bigint: send String(value) or Number(value)');
-  // A value with toJSON (a Date) is sent as what that returns; JSON.stringify checks no further.
-  if (typeof value !== 'object' || value === null || typeof (value as { toJSON?: unknown }).toJSON === 'function') return;
+  if (typeof value !== 'object' || value === null) return;
   if (parents.includes(value)) bad('a circular reference');
   parents.push(value);
-  if (Array.isArray(value)) value.forEach((item, index) => checkJson(field, `${path}[${index}]`, item, parents));
-  else for (const [key, item] of Object.entries(value)) checkJson(field, `${path}.${key}`, item, parents);
+  if (Array.isArray(value)) value.forEach((item, index) => checkJson(field, `${path}[${index}]`, item, parents, String(index)));
+  else for (const [name, item] of Object.entries(value)) checkJson(field, `${path}.${name}`, item, parents, name);
   parents.pop();
 }
 

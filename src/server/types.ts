@@ -58,7 +58,12 @@ export interface AffitorOptions {
 
 /** Per-call options, the optional second argument of every `track*` method. */
 export interface CallOptions {
-  /** Cancels the call (and its retries). The result then has `code: 'network'`. */
+  /**
+   * Cancels the call (and its retries). Aborted before an attempt's answer arrives, the result has
+   * `code: 'network'`, status `0`; aborted while waiting to retry, it is the last answer's result
+   * (its status, code and `error`, e.g. a 503 `Failed to create commission`), the `error` followed by
+   * ` (retry cancelled: the request was aborted by the caller)`.
+   */
   signal?: AbortSignal;
   /**
    * The `X-Request-ID` to send (1-128 chars of `[A-Za-z0-9._:-]`), e.g. your webhook event id.
@@ -81,7 +86,11 @@ export interface IdempotentCallOptions extends CallOptions {
 
 /** Why a call failed. */
 export type AffitorErrorCode =
-  /** 401/403: missing, empty, unknown, disabled or revoked API key; a refused signature or caller address. */
+  /**
+   * 401/403: missing, empty, unknown, disabled or revoked API key; a refused signature or caller
+   * address. Also (status `0`, not retried, nothing sent) a request the runtime could not sign: its
+   * Web Crypto rejected HMAC-SHA256 for `signingSecret`.
+   */
   | 'unauthorized'
   /** 400/413/422 and other 4xx: the server refused the input (see `error`). */
   | 'validation'
@@ -108,7 +117,7 @@ export type AffitorErrorCode =
   | 'invalid_response';
 
 interface ResultBase {
-  /** HTTP status of the last attempt; `0` when no answer arrived (network, timeout). */
+  /** HTTP status of the last attempt; `0` when no answer arrived (network, timeout, aborted during it). */
   status: number;
   /** The server's `X-Request-ID` when it echoed one, else the id the client sent. */
   requestId: string;
@@ -139,7 +148,10 @@ export interface AffitorDuplicate extends ResultBase {
 export interface AffitorFailure extends ResultBase {
   ok: false;
   data: null;
-  /** The server's `error` message (byte for byte) or a description of the network outcome. */
+  /**
+   * The server's `error` message (byte for byte) or a description of the network outcome; when your
+   * `signal` cancelled a retry, followed by ` (retry cancelled: the request was aborted by the caller)`.
+   */
   error: string;
   code: AffitorErrorCode;
   duplicate?: undefined;

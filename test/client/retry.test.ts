@@ -165,7 +165,27 @@ describe('retries', () => {
     const started = Date.now();
     const result = await affitor.trackSale(sale, { signal: controller.signal });
     expect(Date.now() - started).toBeLessThan(2000);
-    expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller' });
+    expect(result).toMatchObject({ ok: false, code: 'network', error: 'fetch failed (retry cancelled: the request was aborted by the caller)', attempts: 1 });
+    expect(fetch.calls).toHaveLength(1);
+  });
+
+  it('keeps the last answer (a 503 "Failed to create commission"), noting the abort, when the caller aborts during the backoff', async () => {
+    // Regression: the result was status 0, code network, and the 503 saying the sale was written
+    // without its commission was lost, though `status` is documented as the last attempt's.
+    const controller = new AbortController();
+    const fetch = fakeFetch(() => {
+      setTimeout(() => controller.abort(), 5);
+      return json(503, { error: 'Failed to create commission' });
+    });
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 10_000, maxRetryDelayMs: 10_000 });
+    const result = await affitor.trackSale(sale, { signal: controller.signal });
+    expect(result).toMatchObject({
+      ok: false,
+      status: 503,
+      code: 'server',
+      error: 'Failed to create commission (retry cancelled: the request was aborted by the caller)',
+      attempts: 1,
+    });
     expect(fetch.calls).toHaveLength(1);
   });
 });

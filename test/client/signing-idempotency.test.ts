@@ -66,8 +66,10 @@ describe('signingSecret', () => {
     // The scenario, not a wait: the caller aborts 20 ms in, while a retry waits for the next second.
     setTimeout(() => controller.abort(), 20);
     const result = await affitor.trackSale(sale, { signal: controller.signal });
-    expect(result).toMatchObject({ ok: false, code: 'network', error: 'The request was aborted by the caller' });
+    // The last answer (a lost connection) is kept, the abort noted; no attempt is counted that was never sent.
+    expect(result).toMatchObject({ ok: false, code: 'network', error: 'fetch failed (retry cancelled: the request was aborted by the caller)' });
     expect(fetch.calls.length).toBeLessThan(3);
+    expect(result.attempts).toBe(fetch.calls.length);
   });
 
   it.each([
@@ -87,6 +89,33 @@ describe('signingSecret', () => {
       const error = thrown(() => new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch: fakeFetch(() => json(200, {})) }));
       expect(error.message).toBe('signingSecret needs Web Crypto (globalThis.crypto.subtle): use Node 19+, Bun, Deno or an edge runtime');
       expect(error.message).not.toContain(SECRET);
+    } finally {
+      Object.defineProperty(globalThis, 'crypto', crypto!);
+    }
+  });
+
+  it('fails at once, not sent and not retried as a network error, when the runtime cannot sign (Web Crypto without HMAC)', async () => {
+    // Regression: `crypto.subtle.sign` rejecting was reported as `code: 'network'` and retried,
+    // though no retry can sign either: a webhook would keep failing as if the API were down.
+    const crypto = Object.getOwnPropertyDescriptor(globalThis, 'crypto');
+    const { subtle } = globalThis.crypto;
+    const noHmac = {
+      importKey: subtle.importKey.bind(subtle),
+      sign: () => Promise.reject(new DOMException('Unrecognized algorithm name', 'NotSupportedError')),
+    };
+    Object.defineProperty(globalThis, 'crypto', { value: { subtle: noHmac }, configurable: true });
+    try {
+      const fetch = fakeFetch(() => json(200, saved));
+      const result = await new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch, retryDelayMs: 1 }).trackSale(sale);
+      expect(result).toMatchObject({
+        ok: false,
+        status: 0,
+        code: 'unauthorized',
+        error:
+          'Could not sign the request, so it was not sent: Unrecognized algorithm name. signingSecret needs a Web Crypto (globalThis.crypto.subtle) that signs HMAC-SHA256: Node 19+, Bun, Deno or an edge runtime',
+        attempts: 1,
+      });
+      expect(fetch.calls).toHaveLength(0);
     } finally {
       Object.defineProperty(globalThis, 'crypto', crypto!);
     }

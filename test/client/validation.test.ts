@@ -167,6 +167,31 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { n: 1n } })).field).toBe('additionalData');
   });
 
+  it('refuses a value whose toJSON returns a BigInt, naming where, as JSON.stringify would fail on it', () => {
+    // Regression: values with toJSON were not looked into, and JSON.stringify threw a plain TypeError naming nothing.
+    const id = { toJSON: () => 42n };
+    const error = thrownInputError(() => affitor.trackSale({ ...sale, additionalData: { order: { id } } }));
+    expect(error.field).toBe('additionalData');
+    expect(error.message).toBe('additionalData.order.id must be a JSON value (got a bigint: send String(value) or Number(value))');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, lineItems: [{ toJSON: () => ({ qty: 1n }) }] })).message).toBe(
+      'lineItems[0].qty must be a JSON value (got a bigint: send String(value) or Number(value))',
+    );
+  });
+
+  it('sends a BigInt when a BigInt.prototype.toJSON polyfill makes JSON.stringify accept it', async () => {
+    const sent = fakeFetch(() => json(200, { success: true }));
+    const proto = BigInt.prototype as { toJSON?: () => string };
+    proto.toJSON = function (this: bigint) {
+      return this.toString();
+    };
+    try {
+      await new Affitor({ apiKey: API_KEY, fetch: sent }).trackSale({ ...sale, additionalData: { order: { id: 42n } } });
+    } finally {
+      delete proto.toJSON;
+    }
+    expect(sent.calls[0]?.body.additional_data).toEqual({ order: { id: '42' } });
+  });
+
   it('sends the same object twice (no cycle) and a Date (its toJSON string) in additionalData', async () => {
     const sent = fakeFetch(() => json(200, { success: true }));
     const shared = { a: 1 };
