@@ -100,6 +100,40 @@ describe('startServer', () => {
     expect(JSON.parse(body)).toStrictEqual({ error });
   });
 
+  // Node answers these before the app sees them; the dashboard must still list them, as a browser
+  // with cookies over the limit gets 431 on every click and the merchant looks there first.
+  it.each([
+    ['headers over Node’s 16 KiB limit', `POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`, 'POST', '/api/v1/track/click', 431, 'Request header fields too large'],
+    ['a Content-Length that is not a number', 'POST /api/v1/track/lead?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n', 'POST', '/api/v1/track/lead', 400, 'Bad request'],
+    ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', '?', '?', 400, 'Bad request'],
+    ['a Host header no URL can hold', 'POST /api/v1/track/sale HTTP/1.1\r\nHost: a b\r\nX-Request-ID: req_odd_logged\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'POST', '/api/v1/track/sale', 400, 'Bad request'],
+  ])('logs a request answered before the app saw it (%s) with the status, error and X-Request-ID its client got', async (_what, text, method, path, status, error) => {
+    const answer = await rawExchange(text);
+    const lines = answer.split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');
+    expect(lines[0]).toMatch(new RegExp(`^http/1.1 ${status} `));
+    const requestId = lines.find((line) => line.startsWith('x-request-id: '))!.slice('x-request-id: '.length);
+    const logged = api.server.app.requests().find((r) => r.request_id === requestId);
+    expect(logged).toMatchObject({ method, path, status, error, origin: null, cors_refusal: null, test_mode: false });
+  });
+
+  // Node cuts the body off at its limit and answers 413 itself while the app is reading it; the
+  // app's read then fails, but its "Request body incomplete" never reaches the client.
+  it('logs a call Node cut off mid-body (chunk extensions over its limit) with the 413 and X-Request-ID its client got', async () => {
+    const answer = await rawExchange(
+      `POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: req_chunk_ext\r\nTransfer-Encoding: chunked\r\n\r\n2;${'e'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
+    );
+    const lines = answer.split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');
+    expect(lines[0]).toMatch(/^http\/1.1 413 /);
+    const requestId = lines.find((line) => line.startsWith('x-request-id: '))!.slice('x-request-id: '.length);
+    await expect.poll(() => api.server.app.requests().find((r) => r.request_id === requestId)).toMatchObject({
+      method: 'POST',
+      path: '/api/v1/track/click',
+      status: 413,
+      error: 'Request body too large',
+    });
+    expect(api.server.app.requests().filter((r) => r.request_id === 'req_chunk_ext')).toHaveLength(0);
+  });
+
   it('logs a call whose client went away mid-body as the client’s doing, not a server error', async () => {
     const own = await startServer({ port: 0, seed: baseSeed() });
     try {

@@ -60,15 +60,32 @@ export interface TrackingServerOptions {
   trustProxy?: boolean;
 }
 
+/** An answer the node adapter wrote itself, to a request Node could not finish parsing. */
+export interface UnparsedAnswer {
+  status: number;
+  error: string;
+  request_id: string;
+}
+
 export interface TrackingServer {
   /** Answers one HTTP request. Never throws; never leaks a stack trace. */
   fetch(request: Request): Promise<Response>;
-  /** Answers one HTTP request as plain data, for an adapter that writes it itself (node.ts). Never throws. */
-  reply(request: Request): Promise<Reply>;
+  /**
+   * Answers one HTTP request as plain data, for an adapter that writes it itself (node.ts). Never throws.
+   * @param sentInstead asked when the call is logged: what the adapter already answered in its
+   * place (Node cut its body short with a 413 or 408), which the log then shows, as the client got it
+   */
+  reply(request: Request, sentInstead?: () => UnparsedAnswer | undefined): Promise<Reply>;
   /** The same state `GET /_inspect` answers (a copy). */
   inspect(): InspectState;
   /** The latest calls to the API (not to `/_…` pages), oldest first: what the dashboard lists. */
   requests(): LoggedRequest[];
+  /**
+   * Logs a call answered before `reply` could see it (node.ts: a request Node or the adapter
+   * could not parse), so the dashboard lists it with the status and error its client got.
+   * `method` and `target` (the request line's) are `null` when they could not be read, and logged as `?`.
+   */
+  logUnparsed(call: { method: string | null; target: string | null } & UnparsedAnswer): void;
   /** Flips fault switches at runtime; unnamed switches keep their value. */
   setFaults(partial: Partial<Faults>): void;
   /** Test switches for flaky networks (see `Chaos`); replaces the previous ones. */
@@ -269,7 +286,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     return handle(call);
   }
 
-  async function reply(request: Request): Promise<Reply> {
+  async function reply(request: Request, sentInstead?: () => UnparsedAnswer | undefined): Promise<Reply> {
     const requestId = requestIdFor(request.headers.get('x-request-id'));
     const path = pathOf(request.url);
     const head = request.method === 'HEAD';
@@ -283,6 +300,12 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     answered.headers['X-Request-ID'] = requestId;
     if (head) answered.body = null;
     if (isLogged(path)) {
+      const sent = sentInstead?.();
+      if (sent) {
+        // Node answered this call itself mid-body; the app's own answer (its body "incomplete") never left.
+        log.add({ at: now(), method: request.method, path, ...sent, origin: null, cors_refusal: null, test_mode: false });
+        return answered;
+      }
       log.add({
         at: now(),
         method: request.method,
@@ -307,6 +330,11 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     },
     inspect: () => store.snapshot(),
     requests: () => log.list(),
+    logUnparsed({ method, target, status, error, request_id }) {
+      const path = target === null ? '?' : pathOf(target.startsWith('/') ? `http://unparsed${target}` : target);
+      if (!isLogged(path)) return;
+      log.add({ at: now(), method: method ?? '?', path, status, error, request_id, origin: null, cors_refusal: null, test_mode: false });
+    },
     setFaults(partial) {
       store.faults = parseFaults(partial, 'faults', store.faults);
     },

@@ -15,10 +15,11 @@ import { getRequestListener } from '@hono/node-server';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { createTrackingServer } from './app';
-import type { SeedInput, TrackingServer, TrackingServerOptions } from './app';
+import type { SeedInput, TrackingServer, TrackingServerOptions, UnparsedAnswer } from './app';
 import { MESSAGES, fail } from './errors';
 import type { Answer } from './errors';
 import { jsonReply, requestIdFor, toResponse } from './http';
+import { errorMessageOf } from './request-log';
 
 export interface StartOptions {
   /** 0 picks a free port. @default 8787 */
@@ -69,30 +70,54 @@ const UNPARSED: Partial<Record<string, Answer>> = {
   ERR_HTTP_REQUEST_TIMEOUT: fail(408, MESSAGES.requestTimeout),
 };
 
+/** The method and target of the request line the bytes Node could not parse begin with, else nulls (a timeout has no bytes). */
+function requestLineOf(raw: unknown): { method: string | null; target: string | null } {
+  const line = Buffer.isBuffer(raw) ? raw.toString('latin1', 0, Math.min(raw.length, 65_536)).split('\r\n', 1)[0] : undefined;
+  const match = line === undefined ? null : /^([A-Z]+) (\S+) HTTP\/\d\.\d$/.exec(line);
+  return { method: match?.[1] ?? null, target: match?.[2] ?? null };
+}
+
 /**
  * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
  * over its limit, a timeout). Node alone would write a bare `400` with no body and no X-Request-ID;
  * this writes the contract's JSON error with a fresh id (the caller's cannot be read from headers
  * that did not parse), on the same condition as Node: the socket is writable and no answer of
  * an earlier request on it has begun, which the peer would read mixed with this one.
+ * The answer is logged too, unless the app has the request: it never sees these, yet they are the failures a
+ * merchant must find on the dashboard (a browser with huge cookies gets 431 on every click).
  */
-function answerUnparsed(error: NodeJS.ErrnoException, socket: Duplex): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+function answerUnparsed(
+  app: TrackingServer,
+  sentInstead: WeakMap<IncomingMessage, UnparsedAnswer>,
+  error: NodeJS.ErrnoException & { rawPacket?: unknown },
+  socket: Duplex,
+): void {
+  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean; req?: IncomingMessage } | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?._headerSent) {
     socket.destroy();
     return;
   }
-  const reply = jsonReply(UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest), { 'X-Request-ID': requestIdFor(null), Connection: 'close' });
+  const answer = UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest);
+  const requestId = requestIdFor(null);
+  const reply = jsonReply(answer, { 'X-Request-ID': requestId, Connection: 'close' });
   const body = reply.body ?? '';
   reply.headers['Content-Length'] = String(Buffer.byteLength(body));
   const head = Object.entries(reply.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`, () => socket.destroy());
+  const sent: UnparsedAnswer = { status: reply.status, error: errorMessageOf(answer.body) ?? '', request_id: requestId };
+  // A request the app already has is the app's to log, once. When Node cut its body off at one of its
+  // limits (413, 408), the log shows this answer: the client never gets the app's own ("Request body
+  // incomplete", once the socket closes). A body the client itself cut short keeps the app's.
+  if (inFlight?.req) {
+    if (UNPARSED[error.code ?? '']) sentInstead.set(inFlight.req, sent);
+  } else if (!inFlight) app.logUnparsed({ ...requestLineOf(error.rawPacket), ...sent });
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const hostname = options.hostname ?? '127.0.0.1';
   const seed = typeof options.seed === 'string' ? await loadSeedFile(options.seed) : options.seed;
   const addresses = new WeakMap<Request, string>();
+  const sentInstead = new WeakMap<IncomingMessage, UnparsedAnswer>();
   const app = createTrackingServer(seed, {
     ...(options.now ? { now: options.now } : {}),
     trustProxy: options.trustProxy ?? false,
@@ -104,7 +129,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       const { incoming, outgoing } = env as HttpBindings;
       const { socket } = incoming;
       if (!options.clientAddress && socket.remoteAddress) addresses.set(request, socket.remoteAddress);
-      const reply = await app.reply(request);
+      const reply = await app.reply(request, () => sentInstead.get(incoming));
       // A dropped call (test switch): the client sees the connection close with no answer.
       if (reply.drop) {
         socket.destroy();
@@ -123,10 +148,15 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       overrideGlobalObjects: false,
       // The adapter could not make a Request of the call (a Host header or a path that no URL can
       // hold): the answer still follows the contract, a JSON error with an X-Request-ID, instead
-      // of the adapter's bare 400. It asks while `arriving` below still holds that call.
+      // of the adapter's bare 400. It asks while `arriving` below still holds that call. The app never
+      // saw it, so it is logged here: a merchant whose call got this 400 finds it on the dashboard.
       errorHandler: () => {
-        const reply = jsonReply(fail(400, MESSAGES.badRequest), { 'X-Request-ID': requestIdFor(header(arriving, 'x-request-id')) });
-        return toResponse(reply);
+        const requestId = requestIdFor(header(arriving, 'x-request-id'));
+        const answer = fail(400, MESSAGES.badRequest);
+        if (arriving) {
+          app.logUnparsed({ method: arriving.method ?? null, target: arriving.url ?? null, status: answer.status, error: MESSAGES.badRequest, request_id: requestId });
+        }
+        return toResponse(jsonReply(answer, { 'X-Request-ID': requestId }));
       },
     },
   );
@@ -136,7 +166,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     void listener(incoming, outgoing);
     arriving = undefined;
   });
-  server.on('clientError', answerUnparsed);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsed(app, sentInstead, error, socket));
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

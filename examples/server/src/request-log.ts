@@ -14,7 +14,9 @@ export interface LoggedRequest {
   calls: number;
   /** epoch ms, of the latest call */
   at: number;
+  /** `?` when unknown: a request Node could not parse, whose request line could not be read */
   method: string;
+  /** without the query; `?` when unknown, as `method` */
   path: string;
   /** `null` when a test switch dropped the connection without an answer */
   status: number | null;
