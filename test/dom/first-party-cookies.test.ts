@@ -92,6 +92,21 @@ async function grantWhileResendHeld(): Promise<{ tracker: AffitorTracker; releas
   return { tracker, release };
 }
 
+/**
+ * A landing on PARTNER123 whose answer is held, then trackClick of PARTNER456 answered (the handler
+ * wrote its cookies): `releaseOlder` lets the older click answer last, `older` settles once it did.
+ */
+async function newerAnsweredFirst() {
+  let releaseOlder!: () => void;
+  holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (releaseOlder = resolve)));
+  setUrl(`${SHOP}/?aff=PARTNER123`);
+  newPageView();
+  const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
+  const older = pendingClick;
+  await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+  return { tracker, older, newest: tracker.getClickId(), releaseOlder };
+}
+
 describe('the click body for the handler', () => {
   it('carries the probed cookie domain and consent; the handler strips them before the API', async () => {
     await pageView(`${SHOP}/?aff=PARTNER123`);
@@ -206,14 +221,7 @@ describe('cookies the handler wrote', () => {
   });
 
   it('are written back by the page, and affitor_set_by goes, when an older click of the same page view answers last', async () => {
-    let releaseOlder!: () => void;
-    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (releaseOlder = resolve)));
-    setUrl(`${SHOP}/?aff=PARTNER123`);
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
-    const older = pendingClick;
-    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
-    const newest = tracker.getClickId();
+    const { tracker, older, newest, releaseOlder } = await newerAnsweredFirst();
     expect(cookieValue('affitor_set_by')).toBe('server');
     // The handler writes the older click's cookies with its answer; the page writes the newest back.
     releaseOlder();
@@ -226,14 +234,7 @@ describe('cookies the handler wrote', () => {
   });
 
   it("are not written back by the page when consent turned back to 'pending' before an older click answered last; consent given again writes the newest", async () => {
-    let releaseOlder!: () => void;
-    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (releaseOlder = resolve)));
-    setUrl(`${SHOP}/?aff=PARTNER123`);
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init();
-    const older = pendingClick;
-    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
-    const newest = tracker.getClickId();
+    const { tracker, older, newest, releaseOlder } = await newerAnsweredFirst();
     // A provider whose consent prop turns back to 'pending' while the older click is on its way.
     tracker.init({ consent: 'pending' });
     const writes = recordCookieWrites();
