@@ -85,8 +85,7 @@ const firstEntry = (value: string | null): string | undefined => value?.split(',
  * the cookies would be `Secure` on an http page, which the browser refuses.
  */
 export function isHttps(request: Request, url: URL): boolean {
-  const firstHop = (request.headers.get('forwarded') ?? '').split(',')[0]!;
-  const forwarded = /(?:^|;)\s*proto\s*=\s*"?https"?\s*(?:;|$)/i.test(firstHop);
+  const forwarded = /(?:^|;)\s*proto\s*=\s*"?https"?\s*(?:;|$)/i.test(firstEntry(request.headers.get('forwarded')) ?? '');
   return url.protocol == 'https:' || firstEntry(request.headers.get('x-forwarded-proto')) == 'https' || forwarded;
 }
 
