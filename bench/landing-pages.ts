@@ -1,7 +1,8 @@
 /**
  * The pages the landing measurements load, on `www.shop.localhost` (loopback, resolved by
  * Chromium itself): a shop page with the script tag as the README sets it up, the same page
- * without the SDK, and a page to leave to. `/dist/` answers every `affitor.*.js` file the
+ * without the SDK, the same page with the bare click script (./bare-click.ts) in the SDK's
+ * place, and a page to leave to. `/dist/` answers every `affitor.*.js` file the
  * build has, whatever the build's split, so the bench measures whichever files a landing asks
  * for. No caching: every load fetches everything. Answers are gzip -9 when the browser accepts
  * it, as a CDN would send them: under a throttled network the bytes on the wire count.
@@ -11,10 +12,15 @@ import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST_DIR } from '../examples/demo/static-server';
+import { BARE_CLICK_FILE, BARE_CLICK_SCRIPT } from './bare-click';
 import { COOKIE_PROBE, serveAsShop } from './pages';
 import type { PageServer } from './pages';
 
 export type LandingPages = PageServer;
+
+/** The shop page with the SDK's script tag, and the same page with the bare click script in its place. */
+export const SHOP_PAGE = '/shop.html';
+export const BARE_CLICK_PAGE = '/bare-click.html';
 
 /** A file name of the `<script>` build: `affitor.global.js` and whatever it fetches. */
 export const SDK_FILE = /^affitor\.[\w.]+\.js$/;
@@ -25,15 +31,18 @@ const TAIL = '</head><body><p>shop</p></body></html>';
 /** `apiBase` is read per request: the tracking server starts after this one (it needs our origin). */
 export async function startLandingPages(apiBase: () => string): Promise<LandingPages> {
   // The page without the SDK runs the same inline cookie probe as the shop page.
+  const withScript = (src: string) =>
+    `${HEAD}${COOKIE_PROBE}<script async src="${src}" data-affitor-program-id="1" data-affitor-api-base="${apiBase()}"></script>${TAIL}`;
   const pages: Record<string, () => string> = {
     '/bare.html': () => HEAD + COOKIE_PROBE + TAIL,
-    '/shop.html': () =>
-      `${HEAD}${COOKIE_PROBE}<script async src="/dist/affitor.global.js" data-affitor-program-id="1" data-affitor-api-base="${apiBase()}"></script>${TAIL}`,
+    [SHOP_PAGE]: () => withScript('/dist/affitor.global.js'),
+    [BARE_CLICK_PAGE]: () => withScript('/' + BARE_CLICK_FILE),
     '/away.html': () => HEAD + TAIL,
   };
   const answer = async (path: string): Promise<{ type: string; body: string | Buffer } | undefined> => {
     const page = pages[path];
     if (page) return { type: 'text/html; charset=utf-8', body: page() };
+    if (path == '/' + BARE_CLICK_FILE) return { type: 'text/javascript; charset=utf-8', body: BARE_CLICK_SCRIPT };
     const file = /^\/dist\/([^/]+)$/.exec(path)?.[1];
     if (!file || !SDK_FILE.test(file)) return undefined;
     const body = await readFile(join(DIST_DIR, file)).catch(() => undefined);

@@ -1,9 +1,10 @@
 /**
- * The landing's rows of the results table and how they were measured, beside the figures
- * measured earlier the same way for the SDK this package replaces and for the closest
- * competitor, and the goals of the landing work.
+ * The landing's rows of the results table and how they were measured, beside the bare click
+ * script's figures from the same run (the floor any landing script stands on here), the figures
+ * measured earlier the same way, in another run, for the SDK this package replaces and for the
+ * closest competitor, and the goals of the landing work.
  */
-import type { LandingResult, LeaveWay } from './landing';
+import type { BounceRow, LandingResult, LeaveWay } from './landing';
 import { LEAVE_WAYS, RECEIVE_WAIT_MS, SETTLE_MS, SLOW_4G } from './landing';
 import { bytes, gap, ms, signedMs } from './render';
 import type { Row } from './render';
@@ -11,13 +12,15 @@ import type { Row } from './render';
 /** What a landing may download in all, gzip -9. */
 export const LANDING_BUDGET_GZIP = 2_500;
 
-/** Measured earlier with the same method: the Affitor SDK this package replaces, and Dub. */
+/** Measured earlier with the same method, in another run (not this machine's): the Affitor SDK this package replaces, and Dub. */
 const EARLIER = {
   affitor: { bytes: 2_200, scriptMs: 20.2, clickSentMs: 411, cookieMs: 571 },
   dub: { bytes: 1_674, scriptMs: 4.1, clickSentMs: 395, cookieMs: 555 },
 };
 const earlier = (pick: (figures: typeof EARLIER.affitor) => string): string =>
-  `Affitor SDK ${pick(EARLIER.affitor)}, Dub ${pick(EARLIER.dub)}`;
+  `earlier run: Affitor SDK ${pick(EARLIER.affitor)}, Dub ${pick(EARLIER.dub)}`;
+/** The bare click script's figure of the same run. */
+const bareClickSays = (figure: string): string => `bare click script, same run: ${figure}`;
 
 /**
  * Clicks of 10 the bounce goal asks for: at least the best earlier figure at each leave time
@@ -32,7 +35,7 @@ export function bounceGoal(way: LeaveWay, leaveAtMs: number): number | undefined
 const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
 
 export function landingRows(landing: LandingResult): Row[] {
-  const { files, plainFiles, script, slow4g, bounce } = landing;
+  const { files, plainFiles, script, slow4g, bounce, bareClick } = landing;
   const gzip = files.reduce((sum, file) => sum + file.sizes.gzip, 0);
   const brotli = files.reduce((sum, file) => sum + file.sizes.brotli, 0);
   const overBare = (of: typeof script.landing) =>
@@ -42,7 +45,7 @@ export function landingRows(landing: LandingResult): Row[] {
       area: 'Landing',
       measure: 'bytes a landing downloads, all SDK files (gzip -9)',
       result: bytes(gzip),
-      reference: `${files.map((file) => `${file.name} ${bytes(file.sizes.gzip)}`).join(' + ')}; brotli (q 11) ${bytes(brotli)}; budget ${bytes(LANDING_BUDGET_GZIP)}: ${verdict(gzip <= LANDING_BUDGET_GZIP)}, ${gap(gzip, LANDING_BUDGET_GZIP)}; ${earlier((f) => bytes(f.bytes))}`,
+      reference: `${files.map((file) => `${file.name} ${bytes(file.sizes.gzip)}`).join(' + ')}; brotli (q 11) ${bytes(brotli)}; budget ${bytes(LANDING_BUDGET_GZIP)}: ${verdict(gzip <= LANDING_BUDGET_GZIP)}, ${gap(gzip, LANDING_BUDGET_GZIP)}; ${bareClickSays(bytes(bareClick.file.sizes.gzip))}; ${earlier((f) => bytes(f.bytes))}`,
     },
     {
       area: 'Landing',
@@ -54,7 +57,7 @@ export function landingRows(landing: LandingResult): Row[] {
       area: 'Landing',
       measure: `ScriptDuration, landing minus bare page (median / p95, ${script.loads} loads)`,
       result: overBare(script.landing),
-      reference: `bare page ${ms(script.bare.median)} / ${ms(script.bare.p95)}; ${earlier((f) => ms(f.scriptMs))}`,
+      reference: `bare page ${ms(script.bare.median)} / ${ms(script.bare.p95)}; ${bareClickSays(overBare(bareClick.script))}; ${earlier((f) => ms(f.scriptMs))}`,
     },
     {
       area: 'Landing',
@@ -66,27 +69,28 @@ export function landingRows(landing: LandingResult): Row[] {
       area: 'Landing',
       measure: `slow 4G: navigation start to click sent (median / p95, ${slow4g.landings} landings)`,
       result: `${ms(slow4g.clickSent.median)} / ${ms(slow4g.clickSent.p95)}`,
-      reference: earlier((f) => ms(f.clickSentMs)),
+      reference: `${bareClickSays(`${ms(bareClick.slow4g.clickSent.median)} / ${ms(bareClick.slow4g.clickSent.p95)}`)}; ${earlier((f) => ms(f.clickSentMs))}`,
     },
     {
       area: 'Landing',
       measure: 'slow 4G: navigation start to affitor_click_id written (median / p95)',
       result: `${ms(slow4g.cookie.median)} / ${ms(slow4g.cookie.p95)}`,
-      reference: earlier((f) => ms(f.cookieMs)),
+      reference: `${bareClickSays(`${ms(bareClick.slow4g.cookie.median)} / ${ms(bareClick.slow4g.cookie.p95)}`)}; ${earlier((f) => ms(f.cookieMs))}`,
     },
-    ...bounce.rows.map(
-      (row): Row => ({
+    ...bounce.rows.map((row, index): Row => {
+      const received = (of: BounceRow) => LEAVE_WAYS.map((way) => `${way} ${of.received[way]}/${bounce.tries}`).join(', ');
+      return {
         area: 'Bounce',
         measure: `clicks received, visitor leaves at ${row.leaveAtMs} ms (slow 4G)`,
-        result: LEAVE_WAYS.map((way) => `${way} ${row.received[way]}/${bounce.tries}`).join(', '),
-        reference: LEAVE_WAYS.map((way) => {
+        result: received(row),
+        reference: `${LEAVE_WAYS.map((way) => {
           const goal = bounceGoal(way, row.leaveAtMs);
           if (goal === undefined) return `${way}: no goal`;
           const wanted = Math.ceil((goal / 10) * bounce.tries);
           return `${way}: goal ${wanted}/${bounce.tries}, ${verdict(row.received[way] >= wanted)}`;
-        }).join('; '),
-      }),
-    ),
+        }).join('; ')}; ${bareClickSays(received(bareClick.bounce[index]!))}`,
+      };
+    }),
   ];
 }
 
@@ -95,8 +99,9 @@ export function landingMethod(landing: LandingResult): string {
   return [
     `**Landing and bounces.** Headless Chromium (playwright-core, Debian's chromium), a shop page on \`http://www.shop.localhost\` (loopback) with the script tag as the README sets it up (\`<script async src="/dist/affitor.global.js" data-affitor-…>\`), the tracking server on another loopback port, everything served with \`no-store\` and gzip -9 (Chromium accepts it), a fresh browser context (empty jar) per load.`,
     `The SDK files are the \`affitor.*.js\` requests Chromium sent for the page, counted rather than named, so the figure follows however the build is split; their bytes are each file as built, compressed on its own (zlib level 9, brotli quality 11), summed.`,
-    `Script time is the renderer's \`ScriptDuration\` (CDP \`Performance.getMetrics\`) once the page has loaded, for a landing once \`affitor_click_id\` is in the jar (polled from outside the page), and then ${SETTLE_MS} ms of quiet; the bare page is the same page without the script tag (both run the same small inline cookie probe). Bare page, plain page view (no \`?aff=\`) and landing take turns, ${script.loads} measured loads each after 3 warm-up rounds; the figure is the variant's median (p95) minus the bare page's median (p95). \`ScriptDuration\` counts a script's evaluation, its timers and its event handlers, but not callbacks of promises the browser settles, such as a fetch's answer: a 10 ms busy loop put into the handling of the click's answer added nothing to it (24 loads each, same run). So the landing's figure leaves out the writing of the cookies from the click's answer (about 5 ms of main thread in Chromium here, timed with \`performance.mark\` around it), and any script's figure measured this way leaves out the like.`,
+    `Script time is the renderer's \`ScriptDuration\` (CDP \`Performance.getMetrics\`) once the page has loaded, for a landing once \`affitor_click_id\` is in the jar (polled from outside the page), and then ${SETTLE_MS} ms of quiet; the bare page is the same page without the script tag (both run the same small inline cookie probe). Bare page, plain page view (no \`?aff=\`), landing and the bare click script's landing take turns, ${script.loads} measured loads each after 3 warm-up rounds; the figure is the variant's median (p95) minus the bare page's median (p95). \`ScriptDuration\` counts a script's evaluation, its timers and its event handlers, but not callbacks of promises the browser settles, such as a fetch's answer: a 10 ms busy loop put into the handling of the click's answer added nothing to it (24 loads each, same run). So the landing's figure leaves out the writing of the cookies from the click's answer (about 5 ms of main thread in Chromium here, timed with \`performance.mark\` around it), and any script's figure measured this way leaves out the like.`,
     `Slow 4G is \`Network.emulateNetworkConditions\` (${SLOW_4G.latency} ms latency, ${(SLOW_4G.downloadThroughput * 8) / 1e6} Mbps down, ${(SLOW_4G.uploadThroughput * 8) / 1e3} kbps up), set before the navigation, so the page, the SDK files and the click are all slowed; it delays answers, not the requests themselves. Click sent is the click request's resource-timing \`startTime\`; cookie written is when an inline script wrapping \`document.cookie\`'s setter first saw \`affitor_click_id\` written and readable; both in ms since navigation start, ${slow4g.landings} landings after 3 warm-up ones.`,
-    `Bounces, also under slow 4G: the visitor leaves the landing (a unique \`?aff=…&visit=…\` URL per try) the given time after the navigation was asked for, by navigating to a page without the SDK or by closing the tab (\`page.close()\`); the context stays open up to ${RECEIVE_WAIT_MS / 1_000} s longer (or until the click is recorded) so a request that outlived the page can arrive. A click counts as received when the tracking server recorded that landing's URL by the end of the run. ${bounce.tries} tries per leave time and way, taking turns. p95 is the nearest-rank order statistic (an observed sample); a median of an even count of samples is the mean of the two middle ones.`,
+    `The bare click script (bench/bare-click.ts, ${landing.bareClick.file.sizes.gzip} B gzip -9) is the least a landing script can do: it reads \`?aff=\`, sends the click as the SDK does (\`fetch\`, \`keepalive\`, \`text/plain\`, the same route) and writes \`affitor_click_id\` from the answer, nothing else. Served the same way from the same page in the SDK's place, it takes turns with the SDK in every measure after the bytes, so each of the SDK's figures has beside it the floor any landing script stands on in the same Chromium, on the machine as loaded during the same run. The earlier run's figures (Affitor SDK, Dub) were measured with the same method on another machine, and are printed as they were given.`,
+    `Bounces, also under slow 4G: the visitor leaves the landing (a unique \`?aff=…&visit=…\` URL per try) the given time after the navigation was asked for, by navigating to a page without the SDK or by closing the tab (\`page.close()\`); the context stays open up to ${RECEIVE_WAIT_MS / 1_000} s longer (or until the click is recorded) so a request that outlived the page can arrive. A click counts as received when the tracking server recorded that landing's URL by the end of the run. ${bounce.tries} tries per leave time and way, and as many for the bare click script, all taking turns. p95 is the nearest-rank order statistic (an observed sample); a median of an even count of samples is the mean of the two middle ones.`,
   ].join(' ');
 }

@@ -3,7 +3,9 @@
  * SDK files a landing downloads (counted from the requests the page sends, not named here),
  * the main-thread script time a landing and a plain page view add to a bare page (the
  * renderer's `ScriptDuration`), the time to the click sent and to the cookie written under
- * slow-4G emulation, and how many clicks reach the server when the visitor leaves early.
+ * slow-4G emulation, and how many clicks reach the server when the visitor leaves early. The
+ * bare click script (./bare-click.ts) takes turns with the SDK in every measure after the bytes,
+ * so each figure has the floor it stands on, from the same run.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +13,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DIST_DIR } from '../examples/demo/static-server';
 import { PARTNER_A } from './api';
 import type { BenchApi } from './api';
-import { SDK_FILE } from './landing-pages';
+import { BARE_CLICK_FILE, BARE_CLICK_SCRIPT } from './bare-click';
+import { BARE_CLICK_PAGE, SDK_FILE, SHOP_PAGE } from './landing-pages';
 import { measure } from './sizes';
 import type { Sizes } from './sizes';
 import { summarize } from './stats';
@@ -48,6 +51,14 @@ export interface LandingResult {
   /** Under slow 4G, ms since navigation start. */
   slow4g: { clickSent: Summary; cookie: Summary; landings: number };
   bounce: { rows: BounceRow[]; tries: number };
+  /** The same measures for the bare click script, from the same run. */
+  bareClick: {
+    file: LandingFile;
+    /** `ScriptDuration` of its landing, ms. */
+    script: Summary;
+    slow4g: { clickSent: Summary; cookie: Summary };
+    bounce: BounceRow[];
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -85,7 +96,7 @@ async function clickIdWritten(context: BrowserContext, timeoutMs = 10_000): Prom
   }
 }
 
-type Variant = 'bare' | 'plain' | 'landing';
+type Variant = 'bare' | 'plain' | 'landing' | 'bareClick';
 
 interface ScriptLoad {
   ms: number;
@@ -104,9 +115,9 @@ async function scriptLoad(browser: Browser, origin: string, variant: Variant): P
     const errors = watchErrors(page);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable');
-    const path = variant === 'bare' ? '/bare.html' : variant === 'plain' ? '/shop.html' : `/shop.html?aff=${PARTNER_A}`;
+    const path = { bare: '/bare.html', plain: SHOP_PAGE, landing: `${SHOP_PAGE}?aff=${PARTNER_A}`, bareClick: `${BARE_CLICK_PAGE}?aff=${PARTNER_A}` }[variant];
     await page.goto(origin + path);
-    if (variant === 'landing') await clickIdWritten(context);
+    if (variant === 'landing' || variant === 'bareClick') await clickIdWritten(context);
     await sleep(SETTLE_MS);
     const { metrics } = await cdp.send('Performance.getMetrics');
     if (errors.length > 0) throw new Error(`${path} logged errors: ${errors.join('; ')}`);
@@ -123,8 +134,8 @@ interface Slow4gLanding {
   cookie: number;
 }
 
-/** One landing under slow 4G: when the click request left and when the click id was written, ms since navigation start. */
-async function slow4gLanding(browser: Browser, origin: string): Promise<Slow4gLanding> {
+/** One landing on `pagePath` under slow 4G: when the click request left and when the click id was written, ms since navigation start. */
+async function slow4gLanding(browser: Browser, origin: string, pagePath: string): Promise<Slow4gLanding> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -132,7 +143,7 @@ async function slow4gLanding(browser: Browser, origin: string): Promise<Slow4gLa
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
-    await page.goto(`${origin}/shop.html?aff=${PARTNER_A}`);
+    await page.goto(`${origin}${pagePath}?aff=${PARTNER_A}`);
     await page.waitForFunction(() => (window as unknown as { __cookieAt?: number }).__cookieAt !== undefined, undefined, { timeout: 20_000 });
     // Plain data out of the page: a helper declared inside evaluate() would carry tsx's `__name` wrapper.
     const { cookie, clicks } = await page.evaluate(() => ({
@@ -148,13 +159,13 @@ async function slow4gLanding(browser: Browser, origin: string): Promise<Slow4gLa
 }
 
 /**
- * One visitor under slow 4G who leaves the landing `leaveAtMs` after the navigation was asked
- * for, by navigating to a page without the SDK or by closing the tab. Returns the landing's
- * URL (unique per try), whose click the server may or may not record.
+ * One visitor under slow 4G who leaves the landing on `pagePath` `leaveAtMs` after the
+ * navigation was asked for, by navigating to a page without the SDK or by closing the tab.
+ * Returns the landing's URL (unique per try), whose click the server may or may not record.
  */
-async function bounce(browser: Browser, origin: string, way: LeaveWay, leaveAtMs: number, tryId: string, api: BenchApi): Promise<string> {
+async function bounce(browser: Browser, origin: string, pagePath: string, way: LeaveWay, leaveAtMs: number, tryId: string, api: BenchApi): Promise<string> {
   const context = await browser.newContext();
-  const url = `${origin}/shop.html?aff=${PARTNER_A}&visit=${tryId}`;
+  const url = `${origin}${pagePath}?aff=${PARTNER_A}&visit=${tryId}`;
   try {
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
@@ -192,13 +203,13 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
   const { loads, landings, tries, log } = options;
   const warmup = 3;
 
-  log(`landing: script time, ${loads} loads x 3 variants`);
-  const script: Record<Variant, number[]> = { bare: [], plain: [], landing: [] };
+  log(`landing: script time, ${loads} loads x 4 variants`);
+  const script: Record<Variant, number[]> = { bare: [], plain: [], landing: [], bareClick: [] };
   let landingFiles: string[] | undefined;
   let plainFiles: string[] | undefined;
   for (let round = 0; round < warmup + loads; round++) {
     // The variants take turns, so drift on a shared machine hits all alike.
-    for (const variant of ['bare', 'plain', 'landing'] as const) {
+    for (const variant of ['bare', 'plain', 'landing', 'bareClick'] as const) {
       const load = await scriptLoad(browser, origin, variant);
       if (variant === 'landing') landingFiles = sameFiles(landingFiles, load.files, 'landing');
       if (variant === 'plain') plainFiles = sameFiles(plainFiles, load.files, 'plain page view');
@@ -206,31 +217,39 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     }
   }
 
-  log(`landing: ${landings} landings under slow 4G`);
+  log(`landing: ${landings} landings under slow 4G, and as many of the bare click script`);
   const slow: Slow4gLanding[] = [];
+  const slowBare: Slow4gLanding[] = [];
   for (let i = 0; i < warmup + landings; i++) {
-    const landing = await slow4gLanding(browser, origin);
-    if (i >= warmup) slow.push(landing);
+    const landing = await slow4gLanding(browser, origin, SHOP_PAGE);
+    const bare = await slow4gLanding(browser, origin, BARE_CLICK_PAGE);
+    if (i >= warmup) {
+      slow.push(landing);
+      slowBare.push(bare);
+    }
   }
 
-  log(`landing: bounces, ${tries} tries x ${LEAVE_AT_MS.length} leave times x ${LEAVE_WAYS.length} ways`);
+  log(`landing: bounces, ${tries} tries x ${LEAVE_AT_MS.length} leave times x ${LEAVE_WAYS.length} ways, for the SDK and the bare click script`);
   const urls = new Map<string, string[]>();
   for (let attempt = 0; attempt < tries; attempt++) {
     for (const leaveAtMs of LEAVE_AT_MS) {
       for (const way of LEAVE_WAYS) {
-        const key = `${way}@${leaveAtMs}`;
-        const url = await bounce(browser, origin, way, leaveAtMs, `${attempt}-${leaveAtMs}-${way === 'tab closed' ? 'close' : 'away'}`, api);
-        urls.set(key, [...(urls.get(key) ?? []), url]);
+        for (const pagePath of [SHOP_PAGE, BARE_CLICK_PAGE]) {
+          const key = `${pagePath} ${way}@${leaveAtMs}`;
+          const url = await bounce(browser, origin, pagePath, way, leaveAtMs, `${attempt}-${leaveAtMs}-${way === 'tab closed' ? 'close' : 'away'}`, api);
+          urls.set(key, [...(urls.get(key) ?? []), url]);
+        }
       }
     }
   }
   // A click counts if the server recorded it by the end of the run, also one that came in late.
-  const rows = LEAVE_AT_MS.map((leaveAtMs) => ({
-    leaveAtMs,
-    received: Object.fromEntries(
-      LEAVE_WAYS.map((way) => [way, (urls.get(`${way}@${leaveAtMs}`) ?? []).filter((url) => received(api, url)).length]),
-    ) as Record<LeaveWay, number>,
-  }));
+  const bounceRows = (pagePath: string): BounceRow[] =>
+    LEAVE_AT_MS.map((leaveAtMs) => ({
+      leaveAtMs,
+      received: Object.fromEntries(
+        LEAVE_WAYS.map((way) => [way, (urls.get(`${pagePath} ${way}@${leaveAtMs}`) ?? []).filter((url) => received(api, url)).length]),
+      ) as Record<LeaveWay, number>,
+    }));
 
   const files = await Promise.all(
     (landingFiles ?? []).map(async (name) => ({ name, sizes: measure(await readFile(join(DIST_DIR, name))) })),
@@ -240,7 +259,13 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     plainFiles: plainFiles ?? [],
     script: { bare: summarize(script.bare), plain: summarize(script.plain), landing: summarize(script.landing), loads },
     slow4g: { clickSent: summarize(slow.map((l) => l.clickSent)), cookie: summarize(slow.map((l) => l.cookie)), landings },
-    bounce: { rows, tries },
+    bounce: { rows: bounceRows(SHOP_PAGE), tries },
+    bareClick: {
+      file: { name: BARE_CLICK_FILE, sizes: measure(Buffer.from(BARE_CLICK_SCRIPT)) },
+      script: summarize(script.bareClick),
+      slow4g: { clickSent: summarize(slowBare.map((l) => l.clickSent)), cookie: summarize(slowBare.map((l) => l.cookie)) },
+      bounce: bounceRows(BARE_CLICK_PAGE),
+    },
   };
 }
 

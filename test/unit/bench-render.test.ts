@@ -1,8 +1,11 @@
-/** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts). */
+/** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts, the landing's and the load test's rows). */
 import { describe, expect, it } from 'vitest';
 import { median, medianBy, percentile, summarize } from '../../bench/stats';
 import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from '../../bench/render';
 import { filledRow } from '../../bench/load-render';
+import { LEAVE_AT_MS } from '../../bench/landing';
+import type { LandingResult } from '../../bench/landing';
+import { landingRows } from '../../bench/landing-render';
 
 describe('bench statistics', () => {
   it('takes the middle sample as the median of an odd count, whatever the order', () => {
@@ -128,5 +131,46 @@ describe('the filled server against the empty one', () => {
     const row = filledRow('click', figures(10_000, 21_000, 80_000), figures(10_600, 21_500, 85_000), 1.01, fill);
     expect(row.reference).toMatch(/^clicks held: 121,000 at the start of the measured run, 201,000 at its end; empty server: 10,600 req\/s/);
     expect(row.reference).toContain('+1.0 %');
+  });
+});
+
+describe('the landing rows beside the bare click script of the same run', () => {
+  const summary = (median: number, p95 = median) => ({ n: 10, median, p95, min: median, max: p95 });
+  const bounceRows = (received: number[]) =>
+    LEAVE_AT_MS.map((leaveAtMs, index) => ({ leaveAtMs, received: { 'navigate away': received[index]!, 'tab closed': received[index]! } }));
+  const landing: LandingResult = {
+    files: [{ name: 'affitor.global.js', sizes: { minified: 13_000, gzip: 5_800, brotli: 5_200 } }],
+    plainFiles: ['affitor.global.js'],
+    script: { bare: summary(0.5, 2), plain: summary(15), landing: summary(21, 40), loads: 10 },
+    slow4g: { clickSent: summary(470, 530), cookie: summary(660, 720), landings: 10 },
+    bounce: { rows: bounceRows([0, 2, 9, 10, 10]), tries: 10 },
+    bareClick: {
+      file: { name: 'bare-click.js', sizes: { minified: 700, gzip: 430, brotli: 350 } },
+      script: summary(13.5, 18),
+      slow4g: { clickSent: summary(437, 529), cookie: summary(638, 746) },
+      bounce: bounceRows([0, 6, 10, 10, 10]),
+    },
+  };
+  const rows = landingRows(landing);
+  const row = (measure: string) => rows.find((candidate) => candidate.measure.startsWith(measure))!;
+
+  it('puts the bare click script’s figure beside each of the SDK’s, over the same bare page', () => {
+    expect(row('bytes a landing').reference).toContain('bare click script, same run: 430 B');
+    expect(row('ScriptDuration, landing').reference).toContain('bare click script, same run: +13.0 ms / +16.0 ms');
+    expect(row('slow 4G: navigation start to click sent').reference).toContain('bare click script, same run: 437 ms / 529 ms');
+    expect(row('slow 4G: navigation start to affitor_click_id').reference).toContain('bare click script, same run: 638 ms / 746 ms');
+  });
+
+  it('judges the bounce goals on the SDK’s clicks alone, with the bare click script’s of the same leave time beside them', () => {
+    const at250 = row('clicks received, visitor leaves at 250 ms');
+    expect(at250.result).toBe('navigate away 2/10, tab closed 2/10');
+    expect(at250.reference).toBe('navigate away: goal 8/10, FAIL; tab closed: no goal; bare click script, same run: navigate away 6/10, tab closed 6/10');
+    expect(row('clicks received, visitor leaves at 500 ms').reference).toBe(
+      'navigate away: goal 10/10, FAIL; tab closed: goal 10/10, FAIL; bare click script, same run: navigate away 10/10, tab closed 10/10',
+    );
+  });
+
+  it('says the earlier figures came from another run', () => {
+    expect(row('slow 4G: navigation start to click sent').reference).toContain('earlier run: Affitor SDK 411 ms, Dub 395 ms');
   });
 });
