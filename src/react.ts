@@ -9,7 +9,7 @@
  * The build marks the file `'use client'`: Next.js App Router layouts (server components) may
  * render `AffitorProvider`.
  */
-import { createContext, createElement, useContext, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { createContext, createElement, useContext, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type { ReactElement, ReactNode } from 'react';
 // Built as an import of the package itself, `@affitor/sdk` (tsup.config.ts), never a copy of it.
 import { diagnose, getClickId, getData, grantConsent, init, onAttribution, revokeConsent, signup, trackClick } from './index';
@@ -17,7 +17,7 @@ import type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index'
 
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions } from './index';
 
-/** What `useAffitor()` returns. The functions keep their identity across renders (while the provider's options stay the same). */
+/** What `useAffitor()` returns. The functions keep their identity across renders, also when the provider's options change. */
 export interface UseAffitor {
   /** The visitor's attribution; `null` until the SDK has started (always on the server and in the first render). */
   data: AffitorData | null;
@@ -130,8 +130,12 @@ let arrive: (() => void) | undefined;
  * that brings it, up to 5 s: run at once, the SDK would drop the signup for want of a program id,
  * and the lead with it. Never rejects, as the SDK's calls do not.
  */
-function run(key: string | undefined, call: () => Promise<void>): Promise<void> {
+async function run(key: string | undefined, call: () => Promise<void>): Promise<void> {
   if (typeof window === 'undefined') return call();
+  // Outside a provider, first the rest of this task, as the SDK's own calls do: a provider's effect
+  // there (a component placed before the provider runs its effects first) starts the SDK with its
+  // options. Started at once without them, the signup would be dropped for want of a program id.
+  if (!started && key === undefined) await Promise.resolve();
   if (!started) startWith(key);
   // At once when it can: the SDK puts a signup's lead in the outbox before anything is awaited.
   if (key === undefined || getData()?.programId) return call();
@@ -148,10 +152,10 @@ function run(key: string | undefined, call: () => Promise<void>): Promise<void> 
   })).then(call);
 }
 
-/** The hook's functions, for the provider options `key` (undefined outside a provider). */
-const actionsFor = (key: string | undefined) => ({
-  signup: (customerKey: string, email?: string) => run(key, () => signup(customerKey, email)),
-  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => run(key, () => trackClick(affiliateUrl, existingClickId)),
+/** The hook's functions, for the provider options `key.current` when called (undefined outside a provider). */
+const actionsFor = (key: { current: string | undefined }) => ({
+  signup: (customerKey: string, email?: string) => run(key.current, () => signup(customerKey, email)),
+  trackClick: (affiliateUrl?: string, existingClickId?: string | null) => run(key.current, () => trackClick(affiliateUrl, existingClickId)),
   getClickId: () => getClickId(),
   grantConsent: () => {
     grantConsent();
@@ -186,7 +190,11 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
  */
 export function useAffitor(): UseAffitor {
   const { data, ready } = useSyncExternalStore(subscribe, getSnapshot, getServerSnapshot);
-  const key = useContext(ProviderOptions);
-  const actions = useMemo(() => actionsFor(key), [key]);
+  // The options read when a function is called, not fixed in it: a new function at each change of
+  // the provider's options (a program id fetched, consent granted) re-runs the effects that list
+  // it, and an effect that reports a signup would send the lead again.
+  const key = useRef<string | undefined>(undefined);
+  key.current = useContext(ProviderOptions);
+  const actions = useMemo(() => actionsFor(key), []);
   return useMemo(() => ({ data, ready, ...actions }), [data, ready, actions]);
 }

@@ -1,7 +1,7 @@
 /** `useAffitor()` without `AffitorProvider`: it renders, calls through it work and start the SDK. */
-import { act, createElement } from 'react';
+import { Fragment, act, createElement, useEffect } from 'react';
 import type { ReactNode } from 'react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { init } from '../../src/index';
 import { useAffitor } from '../../src/react';
@@ -37,5 +37,31 @@ describe('useAffitor outside a provider', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_outside', click_id: renders.at(-1)!.getClickId() });
     expect(renders.at(-1)).toMatchObject({ ready: true, data: { hasAttribution: true, programId: 1 } });
     expect(container.textContent).toBe('ready');
+  });
+
+  it("reports a signup made in the mount effect of a component placed before the provider (outside it), with the provider's options", async () => {
+    // A fresh page: no init has run in it (fresh copies of the npm entry and the hook).
+    vi.resetModules();
+    delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
+    setUrl('https://shop.example.com/welcome?aff=PARTNER123');
+    const sdk = await import('../../src/index');
+    const { AffitorProvider: Provider, useAffitor: useFreshAffitor } = await import('../../src/react');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    let signedUp: Promise<void> | undefined;
+    // A layout's header beside the provider, not in it: its effect runs before the provider's.
+    function Header(): ReactNode {
+      const { signup } = useFreshAffitor();
+      useEffect(() => void (signedUp ??= signup('user_header', 'h@example.com')), [signup]);
+      return null;
+    }
+    act(() => react.create().render(createElement(Fragment, null, createElement(Header), createElement(Provider, { programId: 1, apiBase: API_BASE }))));
+    await act(async () => {
+      await signedUp;
+      await landed();
+    });
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_header', program_id: 1, click_id: sdk.getClickId() });
+    expect(sdk.getClickId()).toMatch(/^cust_/);
+    expect(errors).not.toHaveBeenCalled();
   });
 });

@@ -4,7 +4,7 @@
  * yet, its first render `ready: false`), as vitest runs a file's tests in order; later tests see the
  * SDK started, as later page views of a single-page app do.
  */
-import { StrictMode, act, createElement } from 'react';
+import { StrictMode, act, createElement, useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -133,6 +133,33 @@ describe('AffitorProvider and useAffitor', () => {
     expect(api.leads()).toHaveLength(1);
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_early', program_id: 1, click_id: getClickId() });
     expect(errors.mock.calls.flat().join(' ')).not.toMatch(/signup not sent/);
+  });
+
+  it("sends one lead from a signup effect that depends on the hook's signup while the provider's options change (program id fetched, consent granted)", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const signups: Promise<void>[] = [];
+    function Welcome(): ReactNode {
+      const { signup } = useAffitor();
+      // As react-hooks/exhaustive-deps writes it: the effect lists the signup it calls.
+      useEffect(() => void signups.push(signup('user_deps', 'd@example.com')), [signup]);
+      return null;
+    }
+    const render = (programId: number | undefined, consent: 'pending' | 'granted') =>
+      act(() => react.root.render(createElement(AffitorProvider, { programId, apiBase: API_BASE, consent }, createElement(Welcome))));
+    react.create(container);
+    render(undefined, 'pending');
+    render(1, 'pending');
+    await act(() => landed());
+    // A consent manager's answer reaches the provider as a prop.
+    render(1, 'granted');
+    await act(async () => {
+      await Promise.all(signups);
+      await landed();
+    });
+    expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_deps']);
+    expect(signups).toHaveLength(1);
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_deps', program_id: 1, click_id: getClickId() });
   });
 
   it('settles a held signup within 5 s when the program id never arrives, saying why it was not sent', async () => {
