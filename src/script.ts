@@ -95,11 +95,15 @@ const loadMore = (): Promise<Rest | undefined> =>
       // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
       // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
       // asked for again, not reused as `force-cache` would.
-      fetch(src).then((answer) => {
-        const type = answer.headers.get('content-type')!;
-        void answer.body?.cancel();
-        (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
-      }, run);
+      fetch(src)
+        .then((answer) => {
+          const type = answer.headers.get('content-type')!;
+          void answer.body?.cancel();
+          (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
+        }, run)
+        // The script tag refused (Trusted Types want a TrustedScriptURL for its src): said at once, as
+        // the rest's other failures are, not left as an unhandled rejection and a wait of 5 s.
+        .catch((error: Error) => fail(error)());
     } catch (error) {
       fail(error as Error)();
     }

@@ -424,6 +424,25 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] ${why}`]);
   });
 
+  it("when the page refuses the rest's script tag (Trusted Types want a TrustedScriptURL): one error says so at once, diagnose() answers, and no rejection is left unhandled", async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const refusal = "Failed to set the 'src' property on 'HTMLScriptElement': This document requires 'TrustedScriptURL' assignment.";
+    vi.spyOn(HTMLScriptElement.prototype, 'src', 'set').mockImplementation(() => {
+      throw new TypeError(refusal);
+    });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile();
+    const started = Date.now();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await vi.waitFor(() => expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] could not load affitor.more.js ${MORE_SRC} (TypeError: ${refusal})`]));
+    // Said as soon as it is known, not as the 5 s timeout's "no answer".
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await aTask();
+    expect(unhandled).toEqual([]);
+    expect(requestedFiles()).toEqual([]);
+  });
+
   it('ready() without a function throws nothing into the page: an [Affitor] error says what it needs', async () => {
     setUrl('https://www.shop.example.com/');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
