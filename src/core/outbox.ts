@@ -56,8 +56,10 @@ export function parseOutbox(value: string | null): PendingEvent[] {
     return Array.isArray(events)
       ? events.filter(
           (event: Partial<PendingEvent> | null): event is PendingEvent =>
-            (event?.route == 'lead' || (event?.route == 'click' && !!readAff(event.body?.affiliate_url as string))) &&
-            EVENT_ID.test(String(event.body?.event_id)),
+            // A string: String() of a missing id, `undefined`, has a valid id's shape.
+            typeof event?.body?.event_id == 'string' &&
+            EVENT_ID.test(event.body.event_id) &&
+            (event.route == 'lead' || (event.route == 'click' && !!readAff(event.body.affiliate_url as string))),
         )
       : [];
   } catch {
@@ -94,7 +96,8 @@ export function formatOutbox(events: readonly PendingEvent[]): string {
   const kept = events.map((event) => {
     if (storedSize(event) < OUTBOX_MAX_BYTES / 2) return event;
     const { body } = event;
-    const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', user_agent: '', click_ids: [] };
+    // The referrer too: a partner page sending its full URL would keep the landing out of the cookie, and every event before it.
+    const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', referrer_url: '', user_agent: '', click_ids: [] };
     if (typeof body.affiliate_url == 'string') slim.affiliate_url = slimLanding(body.affiliate_url);
     return { ...event, body: slim };
   });

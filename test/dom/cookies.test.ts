@@ -129,6 +129,20 @@ describe('cookie attributes', () => {
     expect(tracker.getClickId()).toMatch(/^cust_/);
     expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
   });
+
+  it('survives an outbox cookie edited by hand to hold a lead without a body: the landing is tracked, the readable event beside it kept', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://shop.example.com/');
+    newPageView();
+    // Left by an earlier page view: resent by this one.
+    const readable = { route: 'lead', body: { customer_key: 'user_2', event_id: (Date.now() - 1000).toString(36) + 'readable01' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([{ route: 'lead' }, readable]))};path=/`;
+    const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toContain('user_2'));
+  });
 });
 
 describe('click history', () => {

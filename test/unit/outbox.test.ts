@@ -39,6 +39,16 @@ describe('outbox', () => {
     expect(kept.body.affiliate_url).toBe('https://shop.example/?aff=P1');
   });
 
+  it('keeps a landing that came with a long referrer, and the lead before it, slimming the referrer', () => {
+    // A partner page sending its full URL (Referrer-Policy: unsafe-url), an ad network's redirect.
+    const referrer = `https://partner.example/review?${'utm_content=spring-sale&'.repeat(150)}`;
+    const lead: PendingEvent = { route: 'lead', body: { event_id: 'e0', customer_key: 'u' } };
+    const landing = click('e1', { referrer_url: referrer });
+    const kept = parseOutbox(formatOutbox([lead, landing]));
+    expect(kept.map((e) => e.body.event_id)).toEqual(['e0', 'e1']);
+    expect(kept[1]!.body).toMatchObject({ affiliate_url: 'https://shop.example/?aff=P1', referrer_url: '' });
+  });
+
   it("stays within the 4 KB a browser keeps of a cookie once percent-encoded, with a page title in Japanese", () => {
     const url = `https://www.shop.example.jp/plans?aff=PARTNER123&utm_campaign=${encodeURIComponent('春のセール2026')}`;
     const context = {
@@ -66,7 +76,7 @@ describe('outbox', () => {
     expect(kept[0]!.body).toMatchObject({ page_title: '', affiliate_url: url });
   });
 
-  it.each([['not json'], ['{"route":"click"}'], ['[{"route":"sale","body":{"event_id":"a"}}]'], ['[{"route":"click","body":{"event_id":"a b"}}]'], [null]])(
+  it.each([['not json'], ['{"route":"click"}'], ['[{"route":"sale","body":{"event_id":"a"}}]'], ['[{"route":"click","body":{"event_id":"a b"}}]'], ['[{"route":"lead"}]'], ['[{"route":"lead","body":{"event_id":null}}]'], ['[{"route":"lead","body":{"event_id":12345}}]'], [null]])(
     'reads %j as an empty outbox',
     (stored) => {
       expect(parseOutbox(stored)).toEqual([]);
