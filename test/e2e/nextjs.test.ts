@@ -134,4 +134,31 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       await context.close();
     }
   });
+
+  it('records the lead of a signup sent while the landing\'s click is still on its way (the action sees no click cookie yet)', async () => {
+    const context = await browser.newContext();
+    try {
+      const shop = await openPage(context);
+      // A slow network: the click's answer, with its cookies, comes 2 s after the landing.
+      await shop.page.route('**/relay/api/v1/track/click', async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        await route.continue();
+      });
+      await shop.page.goto(`${origin}/?aff=PARTNER123`);
+      // The provider has started (the page is hydrated), the click not yet answered.
+      await expect.poll(() => shop.page.textContent('#attribution')).toBe('No referral');
+      await shop.page.fill('input[name=email]', 'quick@example.com');
+      await shop.page.click('#signup');
+      await expect.poll(() => shop.page.textContent('#result')).toBe('Welcome, quick@example.com.');
+
+      const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
+      const customer = () => (api.app.inspect() as unknown as Inspected).customers.find((stored) => stored.click_id === clickId);
+      await expect.poll(customer).toEqual(expect.objectContaining({ customer_key: 'quick@example.com', status: 'lead', partner_id: 10 }));
+      const leads = (api.app.inspect() as unknown as Inspected).leads.filter((lead) => lead.customer_key === 'quick@example.com');
+      expect(leads).toEqual([expect.objectContaining({ click_id: clickId })]);
+      expect(affitorErrors(shop.console)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -11,6 +11,12 @@ import { reportLead } from '../lib/lead';
 export interface SignupState {
   ok: boolean;
   message: string;
+  /**
+   * Set when the request carried no click id: the landing's click may still be on its way (a quick
+   * signup) or waiting in the browser SDK's outbox (the API was down at the landing). The form then
+   * reports the lead with the browser SDK's `signup()`, which sends it once that click is answered.
+   */
+  leadInBrowser?: { customerKey: string; email: string };
 }
 
 export async function signUp(_previous: SignupState | null, form: FormData): Promise<SignupState> {
@@ -25,6 +31,8 @@ export async function signUp(_previous: SignupState | null, form: FormData): Pro
 
   // The account exists either way: reportLead never throws, and logs why a lead was not recorded
   // (AFFITOR_API_KEY not set is an error in the log, not a failed signup).
-  const recorded = await reportLead({ customerKey, email, clickId: jar.get(CLICK_COOKIE)?.value }, affitor);
+  const clickId = jar.get(CLICK_COOKIE)?.value;
+  if (!clickId?.trim()) return { ok: true, message: `Welcome, ${email}.`, leadInBrowser: { customerKey, email } };
+  const recorded = await reportLead({ customerKey, email, clickId }, affitor);
   return { ok: true, message: recorded ? `Welcome, ${email}. Referred signup recorded.` : `Welcome, ${email}.` };
 }
