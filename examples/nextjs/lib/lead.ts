@@ -28,7 +28,8 @@ export interface Lead {
  * and its partner never paid for the sale that follows.
  */
 export async function reportLead(lead: Lead, client: () => LeadClient): Promise<boolean> {
-  // No click id, no partner: there is no lead to record (the API would answer "Customer not found").
+  // No click id, nothing to report from here (the API would answer "Customer not found"). The action
+  // does not call this then: it hands the lead to the browser SDK, whose signup() waits for the landing's click.
   const clickId = lead.clickId?.trim();
   if (!clickId) return false;
   const input = { customerExternalId: lead.customerKey, clickId, ...(lead.email ? { email: lead.email } : {}) };
