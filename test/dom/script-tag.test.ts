@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, recordCookieWrites, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { NO_PROGRAM_ID } from '../../src/browser/options';
 
@@ -566,6 +566,53 @@ describe('the stub snippet', () => {
       expect(page.slice(start, start + stub.length)).toEqual(stub);
     },
   );
+
+  /**
+   * A page with `<div id="affitor">`: browsers expose it as `window.affitor` (named access, from an
+   * object between window and its prototype, so an assignment shadows it). happy-dom does not: done here.
+   */
+  function elementNamedAffitor(): HTMLElement {
+    const element = Object.assign(document.createElement('div'), { id: 'affitor' });
+    document.body.append(element);
+    const proto = Object.getPrototypeOf(window) as object;
+    Object.setPrototypeOf(window, Object.create(proto, { affitor: { configurable: true, writable: true, value: element } }) as object);
+    onTestFinished(() => {
+      Object.setPrototypeOf(window, proto);
+      element.remove();
+    });
+    return element;
+  }
+
+  it('on a page with an element id="affitor", queues the calls and replays them (not taking the element for the queue, which recursed without end)', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const element = elementNamedAffitor();
+    expect(host.affitor).toBe(element);
+    (0, eval)(STUB_SNIPPET);
+    // Taken for the queue (the snippet before), the element got the stub's methods, and this call,
+    // finding no queue, called itself until a RangeError: thrown into the page, the lead lost.
+    const signedUp = host.affitor!.signup!('user_7') as Promise<unknown>;
+    expect(host.affitor).not.toBe(element);
+    expect(host.affitor!.q).toHaveLength(2);
+    await runFirstFile();
+    await expect(signedUp).resolves.toBeUndefined();
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_7']));
+    expect(api.leads()[0]!.body.click_id).toBe(cookieValue('affitor_click_id'));
+    expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
+  });
+
+  it('on a page with an element id="affitor" and no stub, the first file starts and replaces it as window.affitor', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const element = elementNamedAffitor();
+    const error = vi.spyOn(console, 'error');
+    await runFirstFile();
+    expect(host.affitor).not.toBe(element);
+    expect(api.clicks()).toHaveLength(1);
+    await expect(host.affitor!.signup!('user_8')).resolves.toBeUndefined();
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_8']));
+    expect(error).not.toHaveBeenCalled();
+  });
 
   it('replays calls queued before the script loaded, in order, folding queued init options into init', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
