@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../examples/demo/static-server';
 import { startServer } from '../../examples/server/src/node';
 import type { RunningServer } from '../../examples/server/src/node';
-import { affitorErrors, launchChromium, openPage, skipWithoutChromium, waitForCookie } from './harness';
+import { affitorErrors, launchChromium, openPage, routes, skipWithoutChromium, waitForCookie } from './harness';
 import { seedFor } from './program';
 import { startStripeStandIn } from './stripe-stand-in';
 import type { StripeStandIn } from './stripe-stand-in';
@@ -158,6 +158,37 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       expect(leads).toEqual([expect.objectContaining({ click_id: clickId })]);
       expect(affitorErrors(shop.console)).toEqual([]);
     } finally {
+      await context.close();
+    }
+  });
+
+  it('records the lead of a signup the server could not report (the API down), through the browser SDK once the API is back', async () => {
+    const context = await browser.newContext();
+    try {
+      const shop = await openPage(context);
+      await shop.page.goto(`${origin}/?aff=PARTNER123`);
+      const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
+      await expect.poll(() => shop.page.textContent('#attribution')).toBe(`Referred: ${clickId}`);
+      // The API fails every lead (500) through the server client's retries, and the browser SDK's first try.
+      api.app.setFaults({ lead: true });
+      await shop.page.fill('input[name=email]', 'outage@example.com');
+      await shop.page.click('#signup');
+      await expect.poll(() => shop.page.textContent('#result')).toBe('Welcome, outage@example.com.');
+      // Handed to the browser SDK, not dropped on the server: it tried it, and keeps it for a later try.
+      await expect.poll(() => routes(shop.requests)).toContain('lead');
+      expect(shop.requests.find((request) => request.route === 'lead')!.body).toMatchObject({ click_id: clickId, customer_key: 'outage@example.com' });
+      const leads = () => (api.app.inspect() as unknown as Inspected).leads.filter((lead) => lead.customer_key === 'outage@example.com');
+      expect(leads()).toEqual([]);
+
+      // The API is back; the visitor's next page view (or the SDK's own retry) delivers it, once.
+      api.app.setFaults({ lead: false });
+      await shop.page.reload();
+      const customer = () => (api.app.inspect() as unknown as Inspected).customers.find((stored) => stored.click_id === clickId);
+      await expect.poll(customer).toEqual(expect.objectContaining({ customer_key: 'outage@example.com', status: 'lead', partner_id: 10 }));
+      await shop.page.waitForLoadState('networkidle');
+      expect(leads()).toEqual([expect.objectContaining({ click_id: clickId, mode: 'browser' })]);
+    } finally {
+      api.app.setFaults({ lead: false });
       await context.close();
     }
   });

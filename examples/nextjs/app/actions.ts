@@ -6,7 +6,7 @@
  */
 import { cookies } from 'next/headers';
 import { CLICK_COOKIE, CUSTOMER_COOKIE, affitor } from '../lib/affitor';
-import { reportLead } from '../lib/lead';
+import { signupLead } from '../lib/lead';
 
 export interface SignupState {
   ok: boolean;
@@ -15,6 +15,8 @@ export interface SignupState {
    * Set when the request carried no click id: the landing's click may still be on its way (a quick
    * signup) or waiting in the browser SDK's outbox (the API was down at the landing). The form then
    * reports the lead with the browser SDK's `signup()`, which sends it once that click is answered.
+   * Set too when the server could not deliver the lead (no answer, a 5xx or a 429 after the server
+   * client's retries): the browser SDK keeps it in its outbox and retries it on later page views.
    */
   leadInBrowser?: { customerKey: string; email: string };
 }
@@ -29,10 +31,10 @@ export async function signUp(_previous: SignupState | null, form: FormData): Pro
   const jar = await cookies();
   jar.set(CUSTOMER_COOKIE, customerKey, { path: '/', httpOnly: true, sameSite: 'lax' });
 
-  // The account exists either way: reportLead never throws, and logs why a lead was not recorded
+  // The account exists either way: signupLead never throws, and logs why a lead was not recorded
   // (AFFITOR_API_KEY not set is an error in the log, not a failed signup).
-  const clickId = jar.get(CLICK_COOKIE)?.value;
-  if (!clickId?.trim()) return { ok: true, message: `Welcome, ${email}.`, leadInBrowser: { customerKey, email } };
-  const recorded = await reportLead({ customerKey, email, clickId }, affitor);
-  return { ok: true, message: recorded ? `Welcome, ${email}. Referred signup recorded.` : `Welcome, ${email}.` };
+  // A lead not delivered from here (no click id yet, or the API down: see SignupState) comes back as
+  // leadInBrowser, for the form to hand to the browser SDK.
+  const { recorded, leadInBrowser } = await signupLead({ customerKey, email, clickId: jar.get(CLICK_COOKIE)?.value }, affitor);
+  return { ok: true, message: recorded ? `Welcome, ${email}. Referred signup recorded.` : `Welcome, ${email}.`, ...(leadInBrowser && { leadInBrowser }) };
 }

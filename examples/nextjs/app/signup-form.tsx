@@ -9,7 +9,8 @@ export function SignupForm() {
   const { signup } = useAffitor();
   // The server saw no click id (see SignupState): the browser SDK's signup waits for the landing's
   // click, in flight or kept in its outbox, and sends the lead with its click id. A visitor who came
-  // from no partner costs one unattributed lead request, as with the browser SDK alone.
+  // from no partner costs one unattributed lead request, as with the browser SDK alone. Or the server
+  // could not deliver the lead (the API down): the SDK's outbox retries it on later page views.
   useEffect(() => {
     if (state?.leadInBrowser) void signup(state.leadInBrowser.customerKey, state.leadInBrowser.email);
   }, [state, signup]);

@@ -11,6 +11,21 @@ export interface LeadClient {
   >;
 }
 
+/**
+ * What became of a lead reported from here:
+ * - `recorded`: done. Handed to the browser SDK as well, it would be sent twice.
+ * - `refused`: the API refused it for a reason a retry cannot fix (a 4xx such as a click id it does
+ *   not know, or a customer that is a lead already; an answer that is no JSON object). Logged, not
+ *   retried: the browser SDK would be refused the same way.
+ * - `undelivered`: not reported from here: no click id yet, or no answer, a timeout, a 5xx or a 429
+ *   (after the server client's retries). The action hands it to the browser SDK, which keeps it in
+ *   its outbox and retries it on later page views; else the lead of an outage was lost.
+ */
+export type LeadOutcome = 'recorded' | 'refused' | 'undelivered';
+
+/** The server client's failures worth another try later: the API was not reached, or was down or busy. */
+const UNDELIVERED: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'rate_limited']);
+
 export interface Lead {
   customerKey: string;
   email?: string;
@@ -19,7 +34,7 @@ export interface Lead {
 }
 
 /**
- * Reports `lead`; resolves to whether it was recorded. `client` makes the server client (with the
+ * Reports `lead`; resolves to what became of it (see {@link LeadOutcome}). `client` makes the server client (with the
  * secret key); it is called only when AFFITOR_API_KEY is set.
  *
  * Without a usable key (not set, malformed, or refused by the API) the server log says so as an
@@ -27,11 +42,11 @@ export interface Lead {
  * a key, found by its click id. Else every referred signup until the key is fixed would be lost,
  * and its partner never paid for the sale that follows.
  */
-export async function reportLead(lead: Lead, client: () => LeadClient): Promise<boolean> {
-  // No click id, nothing to report from here (the API would answer "Customer not found"). The action
-  // does not call this then: it hands the lead to the browser SDK, whose signup() waits for the landing's click.
+export async function reportLead(lead: Lead, client: () => LeadClient): Promise<LeadOutcome> {
+  // No click id, nothing to report from here (the API would answer "Customer not found"): the lead is
+  // for the browser SDK, whose signup() waits for the landing's click, in flight or kept in its outbox.
   const clickId = lead.clickId?.trim();
-  if (!clickId) return false;
+  if (!clickId) return 'undelivered';
   const input = { customerExternalId: lead.customerKey, clickId, ...(lead.email ? { email: lead.email } : {}) };
 
   if (!process.env.AFFITOR_API_KEY?.trim()) {
@@ -46,20 +61,34 @@ export async function reportLead(lead: Lead, client: () => LeadClient): Promise<
     console.error(`[affitor] ${error instanceof Error ? error.message : String(error)} (check AFFITOR_API_KEY and AFFITOR_API_URL). This lead is reported without the key.`);
     return reportWithoutKey(input);
   }
-  if (result.ok) return true;
+  if (result.ok) return 'recorded';
   if (result.code === 'unauthorized') {
     console.error(`[affitor] AFFITOR_API_KEY was refused: ${result.error} (request ${result.requestId}). This lead is reported without it.`);
     return reportWithoutKey(input);
   }
-  console.warn(`[affitor] lead not recorded: ${result.code} ${result.error} (request ${result.requestId})`);
-  return false;
+  const outcome = UNDELIVERED.has(result.code) ? 'undelivered' : 'refused';
+  console.warn(`[affitor] lead not recorded: ${result.code} ${result.error} (request ${result.requestId})${outcome === 'undelivered' ? '; the browser SDK retries it' : ''}`);
+  return outcome;
+}
+
+/**
+ * The signup action's lead (app/actions.ts): reported from here, and handed to the browser SDK's
+ * signup() (`leadInBrowser`) when it was not delivered (see {@link LeadOutcome}). Never one that
+ * was recorded (it would be sent twice) or refused (a 4xx: logged above, and no retry would pass).
+ */
+export async function signupLead(
+  lead: Lead & { email: string },
+  client: () => LeadClient,
+): Promise<{ recorded: boolean; leadInBrowser?: { customerKey: string; email: string } }> {
+  const outcome = await reportLead(lead, client);
+  return outcome === 'undelivered' ? { recorded: false, leadInBrowser: { customerKey: lead.customerKey, email: lead.email } } : { recorded: outcome === 'recorded' };
 }
 
 /** The API's address, as the server client and the first-party handler resolve it: an empty `AFFITOR_API_URL=` means the default. */
 const apiUrl = (): string => (process.env.AFFITOR_API_URL || 'https://api.affitor.com').replace(/\/+$/, '');
 
 /** `POST /api/v1/track/lead` in browser mode (no Authorization): what the first-party handler forwards for the browser SDK. */
-async function reportWithoutKey(input: { customerExternalId: string; clickId: string; email?: string }): Promise<boolean> {
+async function reportWithoutKey(input: { customerExternalId: string; clickId: string; email?: string }): Promise<LeadOutcome> {
   const url = `${apiUrl()}/api/v1/track/lead`;
   try {
     const answer = await fetch(url, {
@@ -70,10 +99,13 @@ async function reportWithoutKey(input: { customerExternalId: string; clickId: st
       signal: AbortSignal.timeout(5_000),
     });
     const body = (await answer.json().catch(() => null)) as { success?: boolean; error?: string; message?: string } | null;
-    if (answer.ok && body?.success !== false) return true;
-    console.warn(`[affitor] lead not recorded: HTTP ${answer.status} ${body?.error ?? body?.message ?? ''}`.trimEnd());
+    if (answer.ok && body?.success !== false) return 'recorded';
+    // As the server client sorts them (UNDELIVERED): a 408, a 429 or a 5xx may pass on a later try, another 4xx not.
+    const outcome = answer.status === 408 || answer.status === 429 || answer.status >= 500 ? 'undelivered' : 'refused';
+    console.warn(`[affitor] lead not recorded: HTTP ${answer.status} ${body?.error ?? body?.message ?? ''}`.trimEnd() + (outcome === 'undelivered' ? '; the browser SDK retries it' : ''));
+    return outcome;
   } catch (error) {
-    console.warn(`[affitor] lead not recorded: no answer from ${url} (${String(error)})`);
+    console.warn(`[affitor] lead not recorded: no answer from ${url} (${String(error)}); the browser SDK retries it`);
+    return 'undelivered';
   }
-  return false;
 }
