@@ -1,6 +1,6 @@
 /** The load test's rows of the results table: pure functions over the figures, tested in test/unit/bench-render.test.ts. */
 import type { LoadFigures } from './load';
-import { count, wholeMs } from './render';
+import { count, ms } from './render';
 import type { Row } from './render';
 
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
@@ -9,8 +9,8 @@ export function loadRow(label: string, figures: LoadFigures, bare?: { figures: L
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${wholeMs(figures.p99)}`,
-    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${wholeMs(bare.figures.p99)} there); ${checks}` : checks,
+    result: `${count(figures.rps)} req/s, p99 ${ms(figures.p99)}`,
+    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${ms(bare.figures.p99)} there); ${checks}` : checks,
   };
 }
 
@@ -34,7 +34,7 @@ export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: L
   return {
     area: 'Load',
     measure: `reference server holding ${count(fill.clicks)} clicks and ${count(fill.sales)} sales before its warm-up: ${route}`,
-    result: `${count(filled.rps)} req/s, p99 ${wholeMs(filled.p99)}`,
-    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${wholeMs(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+    result: `${count(filled.rps)} req/s, p99 ${ms(filled.p99)}`,
+    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${ms(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
   };
 }

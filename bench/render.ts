@@ -20,9 +20,6 @@ export function ms(n: number): string {
   return `${n.toFixed(digits)} ms`;
 }
 
-/** A latency autocannon reports in whole milliseconds: `0` means under one. */
-export const wholeMs = (n: number): string => (n < 1 ? '< 1 ms' : `${Math.round(n)} ms`);
-
 /** A difference with its sign: `+1.23 ms`, `-0.010 ms`. */
 export const signedMs = (n: number): string => (n >= 0 ? `+${ms(n)}` : ms(n));
 

@@ -1,8 +1,8 @@
 /** The bench's pure parts: order statistics and the results table (bench/stats.ts, bench/render.ts, the landing's and the load test's rows). */
 import { describe, expect, it } from 'vitest';
 import { median, medianBy, percentile, summarize } from '../../bench/stats';
-import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs, wholeMs } from '../../bench/render';
-import { filledRow } from '../../bench/load-render';
+import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs } from '../../bench/render';
+import { filledRow, loadRow } from '../../bench/load-render';
 import { LEAVE_AT_MS } from '../../bench/landing';
 import type { LandingResult } from '../../bench/landing';
 import { landingRows } from '../../bench/landing-render';
@@ -53,10 +53,6 @@ describe('bench formatting', () => {
 
   it('writes milliseconds with the digits that matter for their size', () => {
     expect([ms(0.0421), ms(1.234), ms(12.34), ms(123.4)]).toEqual(['0.042 ms', '1.23 ms', '12.3 ms', '123 ms']);
-  });
-
-  it('writes autocannon latencies (whole milliseconds) with 0 as under one', () => {
-    expect([wholeMs(0), wholeMs(6), wholeMs(93)]).toEqual(['< 1 ms', '6 ms', '93 ms']);
   });
 
   it('signs differences, so a cost and a saving read apart', () => {
@@ -115,6 +111,15 @@ describe('load figures over rounds', () => {
   });
 });
 
+describe('a load row', () => {
+  it('gives p99 with its fractions, as the answer times have them: 2.55 ms is not cut to 2', () => {
+    const figures = (rps: number, p99: number) => ({ rps, p99, p50: 0.4, total: 90_000, non2xx: 0, errors: 0, stored: { warmup: 0, run: 90_000 } });
+    const row = loadRow('reference server: click', figures(11_647, 2.55), { figures: figures(22_091, 0.62), toBare: 0.6 });
+    expect(row.result).toBe('11,647 req/s, p99 2.55 ms');
+    expect(row.reference).toBe("0.60x the bare handler's req/s (p99 0.620 ms there); 90,000 requests, 0 non-2xx, 0 errors");
+  });
+});
+
 describe('the filled server against the empty one', () => {
   const figures = (rps: number, warmup: number, run: number) => ({ rps, p99: 4, p50: 1, total: run, non2xx: 0, errors: 0, stored: { warmup, run } });
   const fill = { clicks: 100_000, sales: 10_000 };
@@ -123,7 +128,7 @@ describe('the filled server against the empty one', () => {
     const row = filledRow('sale', figures(9_000, 20_000, 76_000), figures(9_500, 19_000, 75_000), 0.95, fill);
     expect(row.measure).toBe('reference server holding 100,000 clicks and 10,000 sales before its warm-up: sale');
     expect(row.reference).toContain('sales held: 30,000 at the start of the measured run, 106,000 at its end');
-    expect(row.reference).toContain("empty server: 9,500 req/s, p99 4 ms, sales held (its own warm-up's and run's): 19,000 at the start of the measured run, 94,000 at its end");
+    expect(row.reference).toContain("empty server: 9,500 req/s, p99 4.00 ms, sales held (its own warm-up's and run's): 19,000 at the start of the measured run, 94,000 at its end");
     expect(row.reference).toContain('filled vs. empty in the same round: -5.0 %');
   });
 
