@@ -91,16 +91,24 @@ export function mergeOutbox(own: readonly PendingEvent[], stored: readonly Pendi
  * The outbox as stored; an oversized body keeps only what attribution needs. Over its limits, a
  * click a newer landing superseded goes first (it is sent only for the record), then the oldest
  * event: an undelivered lead is not given up for the record of a partner who no longer counts.
+ * An event too large to be stored even alone is left out, and only it: the page that made it still
+ * sends it (the outbox in memory holds it), but the next page view cannot.
  */
 export function formatOutbox(events: readonly PendingEvent[]): string {
-  const kept = events.map((event) => {
-    if (storedSize(event) < OUTBOX_MAX_BYTES / 2) return event;
-    const { body } = event;
-    // The referrer too: a partner page sending its full URL would keep the landing out of the cookie, and every event before it.
-    const slim: PendingEvent['body'] = { ...body, page_url: '', page_title: '', referrer_url: '', user_agent: '', click_ids: [] };
-    if (typeof body.affiliate_url == 'string') slim.affiliate_url = slimLanding(body.affiliate_url);
-    return { ...event, body: slim };
-  });
+  const kept = events
+    .map((event) => {
+      const { body } = event;
+      // The referrer too: a partner page sending its full URL would keep the landing out of the cookie, and every event before
+      // it. A lead has no landing URL (undefined: left out of the JSON). Its click ids stay: resent without them (no click
+      // queued before it to take them from, lead.ts), it would be recorded without the touches that attribute it. The history
+      // holds at most 20 plausible ids: 2.8 KB at the worst.
+      return storedSize(event) < OUTBOX_MAX_BYTES / 2
+        ? event
+        : { ...event, body: { ...body, affiliate_url: body.affiliate_url && slimLanding(body.affiliate_url as string), page_url: '', page_title: '', referrer_url: '', user_agent: '' } };
+    })
+    // Still over the limit alone (a huge `aff`, customer key or email): the loop below, dropping the
+    // oldest first, would drop every other event before it, and then it too.
+    .filter((event) => storedSize([event]) <= OUTBOX_MAX_BYTES);
   while (kept.length > OUTBOX_LIMIT || storedSize(kept) > OUTBOX_MAX_BYTES) kept.splice(Math.max(0, kept.findIndex((event) => event.stale)), 1);
   return JSON.stringify(kept);
 }

@@ -296,11 +296,52 @@ describe('a signup that fails', () => {
     expect(api.leads().at(-1)!.body).toMatchObject({ customer_key: 'user_1', click_id: next.getClickId() });
   });
 
+  it('made on a page with a long URL (its stored copy slimmed) is resent with its click ids', async () => {
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    setUrl(`https://shop.example.com/welcome?${'utm_content=spring-sale&'.repeat(100)}`);
+    await landing.signup('user_1', 'a@example.com');
+    expect(storedOutbox()[0]!.body).toMatchObject({ page_url: '', click_ids: [landing.getClickId()] });
+
+    await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads().at(-1)!.body).toMatchObject({ customer_key: 'user_1', click_id: landing.getClickId(), click_ids: [landing.getClickId()] });
+  });
+
   it('is not kept when the server refuses it for good (a 4xx)', async () => {
     const tracker = await pageView('https://shop.example.com/');
     await tracker.signup('nobody');
     expect(api.leads()).toHaveLength(1);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+});
+
+describe('an event too large for the outbox cookie even alone', () => {
+  it('is sent this page view, and the events kept before it stay in the cookie', async () => {
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { lead: 6 } });
+    await landing.signup('user_1', 'a@example.com');
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead' })]);
+    // A customer key no cookie can hold: tried in this page all the same.
+    const huge = 'k'.repeat(4000);
+    await landing.signup(huge);
+    expect(api.leads().filter((lead) => lead.body.customer_key === huge)).toHaveLength(3);
+    expect(storedOutbox().map((event) => event.body.customer_key)).toEqual(['user_1']);
+
+    await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads().at(-1)!.body).toMatchObject({ customer_key: 'user_1', click_id: landing.getClickId() });
+  });
+
+  it('is a landing with a huge `aff` that is clicked this page view, the lead kept before it staying in the cookie', async () => {
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    await landing.signup('user_1', 'a@example.com');
+    api.app.setChaos({ failFirst: { click: 3, lead: 3 } });
+    const aff = 'A'.repeat(4000);
+    await pageView(`https://shop.example.com/?aff=${aff}`);
+    expect(api.clicks().filter((click) => String(click.body.affiliate_url).includes(aff))).toHaveLength(3);
+    expect(storedOutbox().map((event) => event.body.customer_key)).toEqual(['user_1']);
   });
 });
 

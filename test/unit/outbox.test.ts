@@ -49,6 +49,33 @@ describe('outbox', () => {
     expect(kept[1]!.body).toMatchObject({ affiliate_url: 'https://shop.example/?aff=P1', referrer_url: '' });
   });
 
+  it.each([
+    ['a landing with a huge `aff`', click('big', { affiliate_url: `https://shop.example/?aff=${'A'.repeat(4000)}` })],
+    ['a lead with a huge customer key', { route: 'lead' as const, body: { event_id: 'big', customer_key: 'k'.repeat(4000), click_ids: [] } }],
+    ['a lead with a huge email', { route: 'lead' as const, body: { event_id: 'big', customer_key: 'u', email: `${'e'.repeat(4000)}@example.com`, click_ids: [] } }],
+  ])('leaves out %s that cannot fit even alone, keeping every other event', (_, big: PendingEvent) => {
+    const lead: PendingEvent = { route: 'lead', body: { event_id: 'e0', customer_key: 'u' } };
+    for (const events of [[lead, click('e1'), big], [big, lead, click('e1')], [lead, big, click('e1')]]) {
+      const stored = formatOutbox(events);
+      expect(encodeURIComponent(stored).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
+      expect(parseOutbox(stored).map((e) => e.body.event_id)).toEqual(['e0', 'e1']);
+    }
+  });
+
+  it("keeps a slimmed lead's click ids, which attribute it when it is resent", () => {
+    // The click ids the history cookie can hold: 20 plausible ids, up to 128 characters each.
+    for (const clickIds of [['cust_1_1700000000000', 'cust_2_1700000000001'], Array.from({ length: 20 }, (_, i) => `cust_${i}_`.padEnd(128, '7'))]) {
+      const body = buildLeadPayload('user_42', 'ada@example.com', clickIds.at(-1)!, clickIds, `https://shop.example/welcome?${'utm_x=y&'.repeat(300)}`, 'sess_1', 1);
+      const lead: PendingEvent = { route: 'lead', body: { ...body, event_id: 'e1' } };
+      const stored = formatOutbox([click('e0'), lead]);
+      expect(encodeURIComponent(stored).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
+      const kept = parseOutbox(stored);
+      expect(kept.map((e) => e.body.event_id)).toEqual(['e0', 'e1']);
+      // Slimmed (its page URL given up), it keeps what attribution needs.
+      expect(kept[1]!.body).toMatchObject({ page_url: '', click_id: clickIds.at(-1), click_ids: clickIds, customer_key: 'user_42' });
+    }
+  });
+
   it("stays within the 4 KB a browser keeps of a cookie once percent-encoded, with a page title in Japanese", () => {
     const url = `https://www.shop.example.jp/plans?aff=PARTNER123&utm_campaign=${encodeURIComponent('春のセール2026')}`;
     const context = {
