@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
-import { reportLead, signupLead } from '../../examples/nextjs/lib/lead';
+import { LEAD_DEADLINE_MS, reportLead, signupLead } from '../../examples/nextjs/lib/lead';
 import { Affitor } from '../../src/server';
 import { SEED, TOKEN, inProcessFetch } from './reference-server';
 
@@ -115,4 +115,28 @@ describe('examples/nextjs signup action: the lead it hands to the browser SDK (l
     expect(fetch.count()).toBe(0);
     expect(vi.mocked(globalThis.fetch)).not.toHaveBeenCalled();
   });
+});
+
+describe('examples/nextjs signup action: how long the visitor waits for the lead (lib/lead.ts)', () => {
+  /** An API that takes the request and never answers: the fetch settles only when its signal aborts. */
+  const silent = (_input: unknown, init?: RequestInit) =>
+    new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error)));
+
+  it.each([
+    ['with the key (the server client with its defaults: 5 s a try, 2 retries)', TOKEN],
+    ['without the key', ''],
+  ])('hands the lead to the browser SDK within the deadline when the API does not answer, not after about 16 s: %s', async (_, key) => {
+    const { logged } = shop({ AFFITOR_API_KEY: key });
+    vi.mocked(globalThis.fetch).mockImplementation(silent);
+    // The client lib/affitor.ts makes, defaults and all: the one webhooks share.
+    const client = () => new Affitor({ apiKey: TOKEN, apiUrl: 'https://tracking.test', fetch: silent });
+    const started = Date.now();
+    await expect(signupLead({ customerKey: 'slow@example.com', email: 'slow@example.com', clickId: 'cust_900_1' }, client)).resolves.toEqual({
+      recorded: false,
+      leadInBrowser: { customerKey: 'slow@example.com', email: 'slow@example.com' },
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LEAD_DEADLINE_MS - 50);
+    expect(Date.now() - started).toBeLessThan(LEAD_DEADLINE_MS + 1_000);
+    expect(logged.warn).toHaveBeenCalledWith(expect.stringMatching(key ? /^\[affitor\] lead not recorded: timeout No answer within the signup's 3000 ms \(request .+\); the browser SDK retries it$/ : /^\[affitor\] lead not recorded: no answer from .*TimeoutError.*; the browser SDK retries it$/));
+  }, 10_000);
 });

@@ -16,7 +16,8 @@ export interface SignupState {
    * signup) or waiting in the browser SDK's outbox (the API was down at the landing). The form then
    * reports the lead with the browser SDK's `signup()`, which sends it once that click is answered.
    * Set too when the server could not deliver the lead (no answer, a 5xx or a 429 after the server
-   * client's retries): the browser SDK keeps it in its outbox and retries it on later page views.
+   * client's retries, within lib/lead.ts's 3 s deadline): the browser SDK keeps it in its outbox and
+   * retries it on later page views.
    */
   leadInBrowser?: { customerKey: string; email: string };
 }

@@ -1,4 +1,8 @@
-/** The server client, with the program's secret API key: server code only (actions, route handlers). */
+/**
+ * The server client, with the program's secret API key: server code only (actions, route handlers).
+ * Its defaults (5 s a try, 2 retries) suit webhooks reporting sales and refunds; the signup action's
+ * lead, which a visitor waits for, puts a shorter deadline on its own call (lib/lead.ts).
+ */
 import { Affitor } from '@affitor/sdk/server';
 
 let client: Affitor | undefined;

@@ -6,7 +6,7 @@
 
 /** What the server client's `trackLead` (`@affitor/sdk/server`) is used for here, and answers. */
 export interface LeadClient {
-  trackLead(input: { customerExternalId: string; email?: string; clickId?: string }): Promise<
+  trackLead(input: { customerExternalId: string; email?: string; clickId?: string }, options?: { signal?: AbortSignal }): Promise<
     { ok: true } | { ok: false; code: string; error: string; requestId: string }
   >;
 }
@@ -18,10 +18,22 @@ export interface LeadClient {
  *   not know, or a customer that is a lead already; an answer that is no JSON object). Logged, not
  *   retried: the browser SDK would be refused the same way.
  * - `undelivered`: not reported from here: no click id yet, or no answer, a timeout, a 5xx or a 429
- *   (after the server client's retries). The action hands it to the browser SDK, which keeps it in
- *   its outbox and retries it on later page views; else the lead of an outage was lost.
+ *   (after the server client's retries, within {@link LEAD_DEADLINE_MS}). The action hands it to the
+ *   browser SDK, which keeps it in its outbox and retries it on later page views; else the lead of an
+ *   outage was lost.
  */
 export type LeadOutcome = 'recorded' | 'refused' | 'undelivered';
+
+/**
+ * The longest the signup waits for its lead, every try included. The server client's defaults (5 s a
+ * try, 2 retries: about 16 s when the API does not answer) suit a webhook, not a visitor waiting on
+ * the form; and a lead not delivered in time is not lost: the action hands it to the browser SDK's
+ * outbox (one the API still records after the deadline is refused when the SDK sends it again, as a
+ * customer that is a lead already, which the SDK expects). A deadline on this call, not a client with
+ * other options, because the same client (lib/affitor.ts) is the one to report sales and refunds from
+ * webhooks, with its defaults.
+ */
+export const LEAD_DEADLINE_MS = 3_000;
 
 /** The server client's failures worth another try later: the API was not reached, or was down or busy. */
 const UNDELIVERED: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'rate_limited']);
@@ -48,26 +60,29 @@ export async function reportLead(lead: Lead, client: () => LeadClient): Promise<
   const clickId = lead.clickId?.trim();
   if (!clickId) return 'undelivered';
   const input = { customerExternalId: lead.customerKey, clickId, ...(lead.email ? { email: lead.email } : {}) };
+  const deadline = AbortSignal.timeout(LEAD_DEADLINE_MS);
 
   if (!process.env.AFFITOR_API_KEY?.trim()) {
     console.error(`[affitor] AFFITOR_API_KEY is not set: set it to your program's API key in the server's environment. This lead is reported without it, as the browser SDK would.`);
-    return reportWithoutKey(input);
+    return reportWithoutKey(input, deadline);
   }
   let result: Awaited<ReturnType<LeadClient['trackLead']>>;
   try {
-    result = await client().trackLead(input);
+    result = await client().trackLead(input, { signal: deadline });
   } catch (error) {
     // new Affitor() refusing the key or AFFITOR_API_URL, naming what is wrong (never the key itself).
     console.error(`[affitor] ${error instanceof Error ? error.message : String(error)} (check AFFITOR_API_KEY and AFFITOR_API_URL). This lead is reported without the key.`);
-    return reportWithoutKey(input);
+    return reportWithoutKey(input, deadline);
   }
   if (result.ok) return 'recorded';
   if (result.code === 'unauthorized') {
     console.error(`[affitor] AFFITOR_API_KEY was refused: ${result.error} (request ${result.requestId}). This lead is reported without it.`);
-    return reportWithoutKey(input);
+    return reportWithoutKey(input, deadline);
   }
   const outcome = UNDELIVERED.has(result.code) ? 'undelivered' : 'refused';
-  console.warn(`[affitor] lead not recorded: ${result.code} ${result.error} (request ${result.requestId})${outcome === 'undelivered' ? '; the browser SDK retries it' : ''}`);
+  // Cut short by the deadline, the client says "aborted by the caller": say what happened instead.
+  const why = deadline.aborted && result.code === 'network' ? `timeout No answer within the signup's ${LEAD_DEADLINE_MS} ms` : `${result.code} ${result.error}`;
+  console.warn(`[affitor] lead not recorded: ${why} (request ${result.requestId})${outcome === 'undelivered' ? '; the browser SDK retries it' : ''}`);
   return outcome;
 }
 
@@ -88,15 +103,15 @@ export async function signupLead(
 const apiUrl = (): string => (process.env.AFFITOR_API_URL || 'https://api.affitor.com').replace(/\/+$/, '');
 
 /** `POST /api/v1/track/lead` in browser mode (no Authorization): what the first-party handler forwards for the browser SDK. */
-async function reportWithoutKey(input: { customerExternalId: string; clickId: string; email?: string }): Promise<LeadOutcome> {
+async function reportWithoutKey(input: { customerExternalId: string; clickId: string; email?: string }, deadline: AbortSignal): Promise<LeadOutcome> {
   const url = `${apiUrl()}/api/v1/track/lead`;
   try {
     const answer = await fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ click_id: input.clickId, customer_key: input.customerExternalId, email: input.email }),
-      // The visitor waits for this answer: not longer than the server client would.
-      signal: AbortSignal.timeout(5_000),
+      // The visitor waits for this answer: within the signup's deadline (LEAD_DEADLINE_MS), what the server client had of it included.
+      signal: deadline,
     });
     const body = (await answer.json().catch(() => null)) as { success?: boolean; error?: string; message?: string } | null;
     if (answer.ok && body?.success !== false) return 'recorded';
