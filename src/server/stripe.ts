@@ -4,6 +4,7 @@
  * fields read here are typed, structurally, so Stripe's own types (any API version) fit.
  */
 import { clickIdFromStripeReference, stripeReferenceFor } from '../core/stripe-reference';
+import { isPlausibleId } from '../core/values';
 import { AffitorInputError, describe } from './errors';
 import type { TrackRefundInput, TrackSaleInput } from './types';
 
@@ -58,12 +59,25 @@ function optionalText(field: string, value: unknown): string | undefined {
 }
 
 /**
+ * The click id, when it can be one. It comes from the visitor's cookie, which the visitor can edit: a
+ * value the API never issues (over 128 characters, or characters a click id never has) is left out, as
+ * the browser SDK ignores such a cookie, and the checkout goes on without it. Thrown on (one over
+ * Stripe's 500 characters did), it failed the checkout, and a customer could not pay.
+ */
+function clickIdOf(value: unknown): string | undefined {
+  const clickId = typeof value === 'string' ? value.trim() : optionalText('clickId', value);
+  return isPlausibleId(clickId) ? clickId : undefined;
+}
+
+/**
  * The Checkout Session fields that carry the attribution: `client_reference_id` (only when there
  * is a click id, prefixed `affitor_`), and `metadata` plus `subscription_data.metadata` (or
  * `payment_intent_data.metadata`) with `affitor_click_id` and `affitor_customer_key`. Blank and
- * missing values are left out, never sent empty. Returns `{}` when there is nothing to carry.
+ * missing values are left out, never sent empty, and so is a `clickId` no click id can be (a cookie
+ * edited by the visitor). Returns `{}` when there is nothing to carry.
  *
- * @throws AffitorInputError for a value that is not a string (or null/undefined), or over 500 characters.
+ * @throws AffitorInputError for a value that is not a string (or null/undefined), or a `customerKey`
+ * or `programId` over 500 characters.
  * @example
  * const session = await stripe.checkout.sessions.create({
  *   mode: 'subscription', line_items, success_url,
@@ -81,7 +95,7 @@ export function stripeCheckoutParams(input: StripeCheckoutInput): StripeCheckout
   if (typeof input.programId === 'number' && !(Number.isSafeInteger(input.programId) && input.programId > 0)) {
     throw new AffitorInputError('programId', `programId must be a positive whole number (got ${describe(input.programId)})`);
   }
-  const clickId = optionalText('clickId', input.clickId);
+  const clickId = clickIdOf(input.clickId);
   const customerKey = optionalText('customerKey', input.customerKey);
   const programId = typeof input.programId === 'number' ? String(input.programId) : optionalText('programId', input.programId);
 

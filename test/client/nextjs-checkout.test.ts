@@ -1,6 +1,7 @@
 /** examples/nextjs's Stripe call (lib/stripe.ts), behind its checkout route: the environment as a .env holds it, Stripe unreachable. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { redirectToCheckout } from '../../examples/nextjs/lib/stripe';
+import { stripeCheckoutParams } from '../../src/server';
+import { checkoutCustomerKey, redirectToCheckout } from '../../examples/nextjs/lib/stripe';
 
 const saved = process.env.STRIPE_API_BASE;
 afterEach(() => {
@@ -26,5 +27,36 @@ describe('examples/nextjs checkout (lib/stripe.ts)', () => {
     const answer = await redirectToCheckout({ mode: 'subscription' });
     expect(answer.status).toBe(502);
     expect(await answer.json()).toEqual({ error: 'No answer from Stripe at https://stripe.test (TypeError: fetch failed)' });
+  });
+});
+
+describe('examples/nextjs checkout route: the attribution cookies (app/api/checkout/route.ts)', () => {
+  // What the route spreads into the Checkout Session, from the request's cookies.
+  const params = (cookies: { clickId?: string; customerKey?: string }) =>
+    stripeCheckoutParams({ clickId: cookies.clickId, customerKey: checkoutCustomerKey(cookies.customerKey), mode: 'subscription' });
+
+  it('checks out without the click id when its cookie was tampered with (over 500 characters, or no click id), instead of a 500', () => {
+    const onlyCustomer = { metadata: { affitor_customer_key: 'next@example.com' }, subscription_data: { metadata: { affitor_customer_key: 'next@example.com' } } };
+    expect(params({ clickId: 'x'.repeat(501), customerKey: 'next@example.com' })).toEqual(onlyCustomer);
+    // Short, but not a click id the API issues (the browser SDK ignores such a cookie too): not sent to Stripe for the webhook to report.
+    expect(params({ clickId: 'cust_1"><script>', customerKey: 'next@example.com' })).toEqual(onlyCustomer);
+  });
+
+  it('checks out without the customer key, with a warning, when its cookie is over Stripe\'s 500 characters: the click id still attributes the sale', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(params({ clickId: 'cust_900_1', customerKey: 'y'.repeat(600) })).toEqual({
+      client_reference_id: 'affitor_cust_900_1',
+      metadata: { affitor_click_id: 'cust_900_1' },
+      subscription_data: { metadata: { affitor_click_id: 'cust_900_1' } },
+    });
+    expect(warn).toHaveBeenCalledExactlyOnceWith("[affitor] checkout without the customer key: its cookie is over Stripe's 500 characters (600)");
+  });
+
+  it('keeps the customer cookie the shop set as it is, with no warning', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    expect(checkoutCustomerKey(' next@example.com ')).toBe('next@example.com');
+    expect(checkoutCustomerKey(undefined)).toBeUndefined();
+    expect(checkoutCustomerKey('y'.repeat(500))).toBe('y'.repeat(500));
+    expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -192,4 +192,19 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       await context.close();
     }
   });
+
+  it('still checks out, without the click id, when the click id cookie was tampered with (over Stripe\'s 500 characters)', async () => {
+    // Before, stripeCheckoutParams threw on it and the route answered a bare 500: the customer could not pay.
+    const before = stripe.sessions.length;
+    const answer = await fetch(`${origin}/api/checkout`, {
+      method: 'POST',
+      headers: { Cookie: `affitor_click_id=${'x'.repeat(600)}; shop_customer=tampered@example.com` },
+      redirect: 'manual',
+    });
+    expect(answer.status).toBe(303);
+    expect(answer.headers.get('location')).toBe(`${stripe.url}/pay/cs_test_${before + 1}`);
+    const { fields } = stripe.sessions[before]!;
+    expect(fields).toMatchObject({ mode: 'subscription', 'metadata[affitor_customer_key]': 'tampered@example.com' });
+    expect(Object.keys(fields).filter((key) => key.includes('affitor_click_id') || key === 'client_reference_id')).toEqual([]);
+  });
 });

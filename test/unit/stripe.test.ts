@@ -51,6 +51,18 @@ describe('stripeCheckoutParams', () => {
     expect(params.metadata).toEqual({ affitor_customer_key: 'u_900' });
   });
 
+  it('leaves out a click id no click id can be (a cookie the visitor edited), so the checkout goes on: it threw over 500 characters', () => {
+    for (const clickId of ['x'.repeat(501), 'c'.repeat(129), 'cust_1"><script>', 'cust 1']) {
+      expect(stripeCheckoutParams({ clickId, customerKey: 'u_900' })).toEqual({
+        metadata: { affitor_customer_key: 'u_900' },
+        subscription_data: { metadata: { affitor_customer_key: 'u_900' } },
+      });
+      expect(stripeCheckoutParams({ clickId })).toEqual({});
+    }
+    // The longest a click id can be, as the browser SDK reads the cookie, is carried.
+    expect(stripeCheckoutParams({ clickId: ` ${'c'.repeat(128)} ` }).metadata).toEqual({ affitor_click_id: 'c'.repeat(128) });
+  });
+
   it('returns nothing to spread when there is no attribution at all', () => {
     expect(stripeCheckoutParams({ clickId: null, customerKey: undefined })).toEqual({});
     expect(stripeCheckoutParams({})).toEqual({});

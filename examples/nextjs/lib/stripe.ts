@@ -4,6 +4,24 @@
  * same params into `stripe.checkout.sessions.create`. Server code only: it holds the secret key.
  */
 
+/** Stripe's limit on a metadata value: `stripeCheckoutParams` throws on a longer one. */
+const METADATA_VALUE_MAX = 500;
+
+/**
+ * The customer key for the Checkout Session, from this example's customer cookie (a real shop reads
+ * it from its session). A cookie is the visitor's to edit: one over Stripe's 500 characters made
+ * `stripeCheckoutParams` throw, and the checkout route answer a bare 500, so the customer could not
+ * pay. It is left out, with a warning in the server log (its length, never the value), and the
+ * checkout goes on without it. (`stripeCheckoutParams` itself leaves out a click id cookie that no
+ * click id can be.)
+ */
+export function checkoutCustomerKey(cookie: string | undefined): string | undefined {
+  const customerKey = cookie?.trim() || undefined;
+  if (!customerKey || customerKey.length <= METADATA_VALUE_MAX) return customerKey;
+  console.warn(`[affitor] checkout without the customer key: its cookie is over Stripe's ${METADATA_VALUE_MAX} characters (${customerKey.length})`);
+  return undefined;
+}
+
 /** Stripe's form encoding of nested fields: `metadata[key]=value`, `subscription_data[metadata][key]=value`. */
 export function formEncode(value: unknown, prefix: string, into: URLSearchParams): URLSearchParams {
   if (value === undefined || value === null) return into;

@@ -5,7 +5,7 @@
 import { cookies } from 'next/headers';
 import { stripeCheckoutParams } from '@affitor/sdk/server';
 import { CLICK_COOKIE, CUSTOMER_COOKIE } from '../../../lib/affitor';
-import { redirectToCheckout } from '../../../lib/stripe';
+import { checkoutCustomerKey, redirectToCheckout } from '../../../lib/stripe';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
@@ -19,6 +19,8 @@ export async function POST(request: Request): Promise<Response> {
     line_items: [{ price: process.env.STRIPE_PRICE_ID || 'price_monthly', quantity: 1 }],
     success_url: `${origin}/?checkout=done`,
     cancel_url: `${origin}/`,
-    ...stripeCheckoutParams({ clickId: jar.get(CLICK_COOKIE)?.value, customerKey: jar.get(CUSTOMER_COOKIE)?.value, mode: 'subscription' }),
+    // Cookies the visitor tampered with are left out (a click id no click id can be, by stripeCheckoutParams;
+    // a customer key over Stripe's limit, by checkoutCustomerKey): the customer pays without that attribution, not a 500.
+    ...stripeCheckoutParams({ clickId: jar.get(CLICK_COOKIE)?.value, customerKey: checkoutCustomerKey(jar.get(CUSTOMER_COOKIE)?.value), mode: 'subscription' }),
   });
 }
