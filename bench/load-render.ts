@@ -3,14 +3,17 @@ import type { LoadFigures } from './load';
 import { count, ms } from './render';
 import type { Row } from './render';
 
+/** A latency percentile of a run, or what stands in its place when no answer was a 2xx. */
+const latency = (n: number): string => (Number.isNaN(n) ? 'none (no 2xx answer)' : ms(n));
+
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
 export function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
-  const checks = `${count(figures.total)} requests, ${figures.non2xx} non-2xx, ${figures.errors} errors`;
+  const checks = `${count(figures.total)} requests, ${count(figures.non2xx)} non-2xx, ${count(figures.errors)} errors`;
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${ms(figures.p99)}`,
-    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${ms(bare.figures.p99)} there); ${checks}` : checks,
+    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}`,
+    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)} there); ${checks}` : checks,
   };
 }
 
@@ -34,7 +37,7 @@ export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: L
   return {
     area: 'Load',
     measure: `reference server holding ${count(fill.clicks)} clicks and ${count(fill.sales)} sales before its warm-up: ${route}`,
-    result: `${count(filled.rps)} req/s, p99 ${ms(filled.p99)}`,
-    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${ms(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${filled.non2xx} non-2xx, ${filled.errors} errors`,
+    result: `${count(filled.rps)} req/s, p99 ${latency(filled.p99)}`,
+    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${latency(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${count(filled.non2xx)} non-2xx, ${count(filled.errors)} errors`,
   };
 }

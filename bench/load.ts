@@ -110,8 +110,9 @@ function saleRequest(clickId: string): RequestSpec {
 
 const figures = (result: Result, warmup: Result, times: readonly number[]): LoadFigures => ({
   rps: result.requests.total / result.duration,
-  p99: percentile(times, 99),
-  p50: percentile(times, 50),
+  // NaN when no answer was a 2xx (a target answering 429 or 5xx only): the row says so, and the bench goes on.
+  p99: times.length ? percentile(times, 99) : NaN,
+  p50: times.length ? percentile(times, 50) : NaN,
   total: result.requests.total,
   non2xx: result.non2xx,
   errors: result.errors,

@@ -118,6 +118,12 @@ describe('a load row', () => {
     expect(row.result).toBe('11,647 req/s, p99 2.55 ms');
     expect(row.reference).toBe("0.60x the bare handler's req/s (p99 0.620 ms there); 90,000 requests, 0 non-2xx, 0 errors");
   });
+
+  it('says a run had no 2xx answer to time, instead of a figure', () => {
+    const row = loadRow('reference server: click', { rps: 9_000, p99: NaN, p50: NaN, total: 72_000, non2xx: 72_000, errors: 0, stored: { warmup: 0, run: 0 } });
+    expect(row.result).toBe('9,000 req/s, p99 none (no 2xx answer)');
+    expect(row.reference).toBe('72,000 requests, 72,000 non-2xx, 0 errors');
+  });
 });
 
 describe('the filled server against the empty one', () => {
