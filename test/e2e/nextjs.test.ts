@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../examples/demo/static-server';
 import { startServer } from '../../examples/server/src/node';
@@ -97,13 +97,19 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
     await Promise.all([browser?.close(), api?.close(), stripe?.close()]);
   });
 
+  /** A partner link's landing on the shop, once its click id is in the jar and on the page (the provider re-rendered). */
+  async function landOnShop(context: BrowserContext): Promise<{ shop: Awaited<ReturnType<typeof openPage>>; clickId: string }> {
+    const shop = await openPage(context);
+    await shop.page.goto(`${origin}/?aff=PARTNER123`);
+    const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
+    await expect.poll(() => shop.page.textContent('#attribution')).toBe(`Referred: ${clickId}`);
+    return { shop, clickId };
+  }
+
   it('records the click and the server-reported lead on one customer, and puts the click id into the Checkout Session', async () => {
     const context = await browser.newContext();
     try {
-      const shop = await openPage(context);
-      await shop.page.goto(`${origin}/?aff=PARTNER123`);
-      const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
-      await expect.poll(() => shop.page.textContent('#attribution')).toBe(`Referred: ${clickId}`);
+      const { shop, clickId } = await landOnShop(context);
       // The provider's decorateStripe: the Payment Link carries the click id.
       await expect.poll(() => shop.page.getAttribute('#payment-link', 'href')).toContain(`client_reference_id=affitor_${clickId}`);
 
@@ -165,10 +171,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
   it('records the lead of a signup the server could not report (the API down), through the browser SDK once the API is back', async () => {
     const context = await browser.newContext();
     try {
-      const shop = await openPage(context);
-      await shop.page.goto(`${origin}/?aff=PARTNER123`);
-      const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
-      await expect.poll(() => shop.page.textContent('#attribution')).toBe(`Referred: ${clickId}`);
+      const { shop, clickId } = await landOnShop(context);
       // The API fails every lead (500) through the server client's retries, and the browser SDK's first try.
       api.app.setFaults({ lead: true });
       await shop.page.fill('input[name=email]', 'outage@example.com');
