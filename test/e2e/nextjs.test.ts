@@ -97,6 +97,11 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
     await Promise.all([browser?.close(), api?.close(), stripe?.close()]);
   });
 
+  /** What the reference server holds now: the customer a click id made, and the leads of a customer key. */
+  const inspected = () => api.app.inspect() as unknown as Inspected;
+  const customerOf = (clickId: string) => inspected().customers.find((stored) => stored.click_id === clickId);
+  const leadsOf = (customerKey: string) => inspected().leads.filter((lead) => lead.customer_key === customerKey);
+
   /** A partner link's landing on the shop, once its click id is in the jar and on the page (the provider re-rendered). */
   async function landOnShop(context: BrowserContext): Promise<{ shop: Awaited<ReturnType<typeof openPage>>; clickId: string }> {
     const shop = await openPage(context);
@@ -120,7 +125,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       // Hydration matched (React reports a mismatch as an error, #418 in production) and nothing failed.
       expect(shop.console.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
 
-      const state = api.app.inspect() as unknown as Inspected;
+      const state = inspected();
       expect(state.clicks).toEqual([expect.objectContaining({ click_id: clickId })]);
       expect(state.leads).toEqual([expect.objectContaining({ click_id: clickId, customer_key: 'next@example.com', mode: 'server' })]);
       expect(state.customers).toEqual([expect.objectContaining({ click_id: clickId, customer_key: 'next@example.com', status: 'lead', partner_id: 10 })]);
@@ -158,10 +163,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       await expect.poll(() => shop.page.textContent('#result')).toBe('Welcome, quick@example.com.');
 
       const clickId = (await waitForCookie(context, 'affitor_click_id')).value;
-      const customer = () => (api.app.inspect() as unknown as Inspected).customers.find((stored) => stored.click_id === clickId);
-      await expect.poll(customer).toEqual(expect.objectContaining({ customer_key: 'quick@example.com', status: 'lead', partner_id: 10 }));
-      const leads = (api.app.inspect() as unknown as Inspected).leads.filter((lead) => lead.customer_key === 'quick@example.com');
-      expect(leads).toEqual([expect.objectContaining({ click_id: clickId })]);
+      await expect.poll(() => customerOf(clickId)).toEqual(expect.objectContaining({ customer_key: 'quick@example.com', status: 'lead', partner_id: 10 }));
+      expect(leadsOf('quick@example.com')).toEqual([expect.objectContaining({ click_id: clickId })]);
       expect(affitorErrors(shop.console)).toEqual([]);
     } finally {
       await context.close();
@@ -180,16 +183,14 @@ describe.skipIf(skipWithoutChromium)('[chromium] examples/nextjs (next build, ne
       // Handed to the browser SDK, not dropped on the server: it tried it, and keeps it for a later try.
       await expect.poll(() => routes(shop.requests)).toContain('lead');
       expect(shop.requests.find((request) => request.route === 'lead')!.body).toMatchObject({ click_id: clickId, customer_key: 'outage@example.com' });
-      const leads = () => (api.app.inspect() as unknown as Inspected).leads.filter((lead) => lead.customer_key === 'outage@example.com');
-      expect(leads()).toEqual([]);
+      expect(leadsOf('outage@example.com')).toEqual([]);
 
       // The API is back; the visitor's next page view (or the SDK's own retry) delivers it, once.
       api.app.setFaults({ lead: false });
       await shop.page.reload();
-      const customer = () => (api.app.inspect() as unknown as Inspected).customers.find((stored) => stored.click_id === clickId);
-      await expect.poll(customer).toEqual(expect.objectContaining({ customer_key: 'outage@example.com', status: 'lead', partner_id: 10 }));
+      await expect.poll(() => customerOf(clickId)).toEqual(expect.objectContaining({ customer_key: 'outage@example.com', status: 'lead', partner_id: 10 }));
       await shop.page.waitForLoadState('networkidle');
-      expect(leads()).toEqual([expect.objectContaining({ click_id: clickId, mode: 'browser' })]);
+      expect(leadsOf('outage@example.com')).toEqual([expect.objectContaining({ click_id: clickId, mode: 'browser' })]);
     } finally {
       api.app.setFaults({ lead: false });
       await context.close();
