@@ -38,7 +38,9 @@ type Rest = Record<keyof More, Method>;
 export const MORE_TIMEOUT_MS = 5_000;
 
 const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
-const queue = (host.affitor?.q as Array<[string, unknown[]]> | undefined) ?? [];
+// Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
+// form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
+const queue = Array.isArray(host.affitor?.q) ? host.affitor.q : [];
 // Where the browser names no running script (a tag of `type="module"`), the documented tag is
 // found as init finds the program id: its consent, API base and debug must not be lost.
 const tag = (document.currentScript ?? document.querySelector('script[data-affitor-program-id]')) as HTMLScriptElement | null;

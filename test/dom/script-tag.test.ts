@@ -568,12 +568,12 @@ describe('the stub snippet', () => {
   );
 
   /**
-   * A page with `<div id="affitor">`: browsers expose it as `window.affitor` (named access, from an
+   * A page with an element `id="affitor"`: browsers expose it as `window.affitor` (named access, from an
    * object between window and its prototype, so an assignment shadows it). happy-dom does not: done here.
    */
-  function elementNamedAffitor(): HTMLElement {
-    const element = Object.assign(document.createElement('div'), { id: 'affitor' });
-    document.body.append(element);
+  function elementNamedAffitor(html: string): HTMLElement {
+    document.body.insertAdjacentHTML('beforeend', html);
+    const element = document.getElementById('affitor')!;
     const proto = Object.getPrototypeOf(window) as object;
     Object.setPrototypeOf(window, Object.create(proto, { affitor: { configurable: true, writable: true, value: element } }) as object);
     onTestFinished(() => {
@@ -583,14 +583,18 @@ describe('the stub snippet', () => {
     return element;
   }
 
-  it('on a page with an element id="affitor", queues the calls and replays them (not taking the element for the queue, which recursed without end)', async () => {
+  /** A plain element, and a search form whose field named q is its `.q` (no list: it is no queue). */
+  const ELEMENTS_NAMED_AFFITOR = ['<div id="affitor"></div>', '<form id="affitor"><input name="q"></form>'];
+
+  it.each(ELEMENTS_NAMED_AFFITOR)('on a page with %s, queues the calls and replays them (not taking the element for the queue, which recursed without end)', async (html) => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    const element = elementNamedAffitor();
+    const element = elementNamedAffitor(html);
     expect(host.affitor).toBe(element);
     (0, eval)(STUB_SNIPPET);
     // Taken for the queue (the snippet before), the element got the stub's methods, and this call,
-    // finding no queue, called itself until a RangeError: thrown into the page, the lead lost.
+    // finding no queue, called itself until a RangeError (a form's field q, taken for the queue, has
+    // no push: a TypeError): thrown into the page, the lead lost.
     const signedUp = host.affitor!.signup!('user_7') as Promise<unknown>;
     expect(host.affitor).not.toBe(element);
     expect(host.affitor!.q).toHaveLength(2);
@@ -601,10 +605,10 @@ describe('the stub snippet', () => {
     expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
   });
 
-  it('on a page with an element id="affitor" and no stub, the first file starts and replaces it as window.affitor', async () => {
+  it.each(ELEMENTS_NAMED_AFFITOR)('on a page with %s and no stub, the first file starts and replaces it as window.affitor', async (html) => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
-    const element = elementNamedAffitor();
+    const element = elementNamedAffitor(html);
     const error = vi.spyOn(console, 'error');
     await runFirstFile();
     expect(host.affitor).not.toBe(element);
