@@ -43,7 +43,9 @@ export default defineConfig([
     entry: { index: 'src/index.ts', server: 'src/server.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: true,
+    // No `clean` here: with it, this entry's declaration build deletes every `.d.ts` in dist/ when it
+    // starts, also the react entry's when that one finished first (a slower machine). `npm run build`
+    // empties dist/ before tsup runs instead.
     // Each entry stands alone: no shared chunk can carry server code into a browser bundle.
     splitting: false,
     // ES2022 keeps `#private` fields native (Node 18+, every current browser) instead of helper code.
