@@ -8,6 +8,7 @@ import type { PendingEvent } from '../core/outbox';
 import { readCookie } from './cookies';
 import { COOKIE_OUTBOX } from '../core/cookie-names';
 import { firstJar, setCookie } from './jar';
+import { clicks } from './landing';
 import { mayPersist } from './options';
 
 /** Events not yet answered for good, oldest first. */
@@ -51,7 +52,12 @@ export const drop = (event: PendingEvent): void => {
   storeOutbox();
 };
 
-export const clearOutbox = (): void => void (outbox = []);
+/**
+ * Consent withdrawn: the outbox is forgotten, but for the clicks still on their way (`clicks`, by
+ * event id, landing.ts). Their answer is held in memory for the page, and a signup made meanwhile waits behind
+ * them (lead.ts) for the click id, as a signup while consent is pending does; taken out, it left unattributed.
+ */
+export const clearOutbox = (): void => void (outbox = outbox.filter((event) => clicks.has(event.body.event_id)));
 
 /** Reads the events earlier page views left into the outbox (and `earlier`); once per page view. */
 export function readEarlier(): void {

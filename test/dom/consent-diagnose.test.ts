@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import type { AffitorData } from '../../src/index';
-import { API_BASE, HttpResponse, cookieValue, http, land, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 const OURS = /affitor_|customer_code/;
@@ -88,6 +88,34 @@ describe('consent', () => {
     expect(tracker.getData()).toMatchObject({ clickId: null, hasAttribution: false });
     // And nothing is written again afterwards.
     await tracker.trackClick('https://a.b.example.com/?aff=PARTNER456');
+    expect(document.cookie).not.toMatch(OURS);
+  });
+
+  it("a signup made after consent is withdrawn while the landing's click is on its way still waits for it and carries its click id", async () => {
+    // A consent manager's decline on load: revokeConsent() right after init, before the click answered.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        await held;
+        return api.app.fetch(request);
+      }),
+    );
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    tracker.revokeConsent();
+    const signedUp = tracker.signup('user_1');
+    // Time for a lead that does not wait for the click to leave without it (nothing to await: it should not happen).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await signedUp;
+    await landed();
+    const clickId = api.app.inspect().customers[0]!.click_id;
+    // The click is reported and held in memory for the page (as a landing after a withdrawal is): the lead carries it.
+    expect(tracker.getClickId()).toBe(clickId);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body.click_id).toBe(clickId);
     expect(document.cookie).not.toMatch(OURS);
   });
 
