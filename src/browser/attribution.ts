@@ -37,7 +37,10 @@ export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!
  * jar does not hold it, and reading it would forget it.
  */
 export function restore(): void {
-  if (unsavedDays || cookiesBlocked) return;
+  // Nor what consent was withdrawn for (a withdrawal the stub queued is replayed after init and its
+  // landing): read, a new partner's click carried the withdrawn click id, and a landing on the
+  // withdrawn partner's link was taken for the stored one and sent no click.
+  if (unsavedDays || cookiesBlocked || consent() == 'revoked') return;
   const jar = lookInJar();
   clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId, jar);
   affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff, jar);

@@ -659,6 +659,39 @@ describe('the stub snippet', () => {
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
+  /** What an earlier page view with consent left: the stored partner PARTNER123's landing. */
+  const storedAttribution = () => {
+    document.cookie = 'affitor_click_id=cust_1_111; path=/';
+    document.cookie = `affitor_aff_url=${encodeURIComponent('https://shop.example.com/?aff=PARTNER123')}; path=/`;
+  };
+
+  it("queues revokeConsent: a new partner's click does not carry the withdrawn attribution's click id", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    storedAttribution();
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    await runFirstFile();
+    // Read before the replayed withdrawal deleted it, the old click id went out as existing_click_id,
+    // and the server moved the withdrawn customer to the new partner.
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.existing_click_id).toBeUndefined();
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
+  it("queues revokeConsent: a landing on the withdrawn attribution's partner is reported, held in memory only", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    storedAttribution();
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    await runFirstFile();
+    // Taken for the stored partner's (no click), then forgotten by the replayed withdrawal: never reported.
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getClickId!()).toBe(api.app.inspect().customers[0]!.click_id);
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
   it('queues revokeConsent: in force for the landing, which writes no cookie (not even for a moment) and tells the first-party handler consent is withdrawn', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': '/relay' });
