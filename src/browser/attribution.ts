@@ -3,7 +3,7 @@ import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
-import { cookiesProven, lookInJar, setCookie, written } from './jar';
+import { cookiesProven, lookInJar, setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {
@@ -86,9 +86,6 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
   if (byServer && readCookie(COOKIE_CLICK_ID) == id) {
     unsavedDays = 0;
     cookiesBlocked = false;
-    // Its `affitor_set_by=server`, not in the jar as the page found it: a later write by the page (an
-    // older click answering last) deletes it, so diagnose() does not hide the Safari cap.
-    written.add(COOKIE_SET_BY);
   } else persist(days);
 }
 

@@ -6,6 +6,8 @@
 import { isSuccess } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
 import type { PendingEvent } from '../core/outbox';
+import { COOKIE_SET_BY } from '../core/cookie-names';
+import { written } from './jar';
 import { drop } from './outbox';
 import { apiUrl, log } from './options';
 import { postJson } from './transport';
@@ -35,8 +37,14 @@ export const record = (event: PendingEvent, outcome: HttpOutcome, definitive: bo
  * `existing_click_id`: delivered after the newer click (kept through an outage), it would move the
  * visitor's customer back to its partner on the server, and the sale with it; it is for the record.
  */
-export const post = (event: PendingEvent, extra: Extra): Promise<HttpOutcome> =>
-  postJson(apiUrl(event.route), { ...event.body, ...(event.stale && { existing_click_id: undefined }), ...extra?.() });
+export const post = async (event: PendingEvent, extra: Extra): Promise<HttpOutcome> => {
+  const outcome = await postJson(apiUrl(event.route), { ...event.body, ...(event.stale && { existing_click_id: undefined }), ...extra?.() });
+  // The first-party handler wrote the cookies and its `affitor_set_by=server`, which is not in the jar
+  // as the page found it: marked, a later write by the page (an older click answering last, consent
+  // given again after a handover) deletes it, so diagnose() does not hide the Safari cap.
+  if (outcome.setByServer) written.add(COOKIE_SET_BY);
+  return outcome;
+};
 
 /** Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. */
 export async function send(event: PendingEvent, extra?: Extra): Promise<Answer> {

@@ -318,6 +318,28 @@ describe('cookies the handler wrote', () => {
     expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
   });
 
+  it("are the page's again, and affitor_set_by goes, when the page writes over what the handler wrote for a click sent again after consent", async () => {
+    // A provider's consent prop: pending at the landing, then given; the same click goes again, and the handler writes its cookies.
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+    tracker.init({ consent: 'granted' });
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    // Pending again, a new partner's landing held in memory, then given once more: the page writes
+    // the new landing with document.cookie at once, before the handler can write it again.
+    tracker.init({ consent: 'pending' });
+    await tracker.trackClick(`${SHOP}/?aff=PARTNER456`);
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER456`, new Promise((resolve) => (release = resolve)));
+    tracker.init({ consent: 'granted' });
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+    // Until the handler has written them again, they are the page's: Safari's cap applies, and diagnose() says so.
+    expect(cookieValue('affitor_set_by')).toBeUndefined();
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'page' });
+    release();
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+  });
+
   it('revokeConsent deletes affitor_set_by with the rest', async () => {
     const tracker = await pageView(`${SHOP}/?aff=PARTNER123`);
     expect(cookieValue('affitor_set_by')).toBe('server');
