@@ -42,8 +42,9 @@ const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> }
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
 const queue = Array.isArray(host.affitor?.q) ? host.affitor.q : [];
 // Where the browser names no running script (a tag of `type="module"`), the documented tag is
-// found as init finds the program id: its consent, API base and debug must not be lost.
-const tag = (document.currentScript ?? document.querySelector('script[data-affitor-program-id]')) as HTMLScriptElement | null;
+// found as init finds the program id, or by its file (a tag that leaves the program id to
+// window.AFFITOR_PROGRAM_ID): its consent, API base and debug must not be lost.
+const tag = (document.currentScript ?? document.querySelector('script[data-affitor-program-id],script[src*=affitor]')) as HTMLScriptElement | null;
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {

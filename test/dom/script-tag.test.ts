@@ -468,6 +468,22 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
   });
 
+  it("finds its tag by its file where the browser gives no document.currentScript and the program id is the window's: consent pending is kept", async () => {
+    // A `type="module"` tag (no document.currentScript) configured without data-affitor-program-id.
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID = 1;
+    // In the body: the first file's own tag, not one it asks for (this file holds those back from the head).
+    const tag = document.createElement('script');
+    tag.src = FIRST_SRC;
+    tag.setAttribute('data-affitor-api-base', API_BASE);
+    tag.setAttribute('data-affitor-consent', 'pending');
+    document.body.append(tag);
+    await runFirstFile(null);
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
+    expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
+  });
+
   it('data-affitor-program-id="" (a template left it blank) falls back to window.AFFITOR_PROGRAM_ID, else says no program id was set', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '', 'data-affitor-api-base': API_BASE });
