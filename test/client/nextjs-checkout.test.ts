@@ -28,6 +28,31 @@ describe('examples/nextjs checkout (lib/stripe.ts)', () => {
     expect(answer.status).toBe(502);
     expect(await answer.json()).toEqual({ error: 'No answer from Stripe at https://stripe.test (TypeError: fetch failed)' });
   });
+
+  it('answers 502 when a 200 from Stripe carries no URL a redirect can take (a proxy or a stand-in answering junk), instead of throwing', async () => {
+    process.env.STRIPE_API_BASE = 'https://stripe.test';
+    for (const url of [42, 'not a url', '']) {
+      vi.spyOn(globalThis, 'fetch').mockResolvedValueOnce(Response.json({ url }));
+      const answer = await redirectToCheckout({ mode: 'subscription' });
+      expect(answer.status).toBe(502);
+      expect(await answer.json()).toEqual({ error: 'Stripe answered HTTP 200' });
+    }
+  });
+
+  it('answers 502 within its deadline when Stripe takes the request and never answers, instead of leaving the checkout hanging', async () => {
+    process.env.STRIPE_API_BASE = 'https://stripe.test';
+    // Settles only when its signal aborts, as a connection Stripe (or a proxy) never answers.
+    vi.spyOn(globalThis, 'fetch').mockImplementation(
+      (_input, init) => new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason as Error))),
+    );
+    const started = Date.now();
+    const answer = await redirectToCheckout({ mode: 'subscription' }, { timeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(answer.status).toBe(502);
+    const body = (await answer.json()) as { error: string };
+    expect(Object.keys(body)).toEqual(['error']);
+    expect(body.error).toMatch(/^No answer from Stripe at https:\/\/stripe\.test \(TimeoutError: /);
+  }, 5_000);
 });
 
 describe('examples/nextjs checkout route: the attribution cookies (app/api/checkout/route.ts)', () => {

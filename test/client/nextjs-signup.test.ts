@@ -108,6 +108,20 @@ describe('examples/nextjs signup action: the lead it hands to the browser SDK (l
     expect(app.inspect().leads).toHaveLength(1);
   });
 
+  it('hands the browser SDK the lead of a request whose click cookie was tampered with (no click id can be it), with no call: the API refused it, and the lead was lost', async () => {
+    const { app, fetch, logged } = shop({ AFFITOR_API_KEY: TOKEN });
+    for (const clickId of ['x'.repeat(600), 'cust_1"><script>', 'cust_1;evil']) {
+      await expect(signup('tampered@example.com', clickId)).resolves.toEqual({
+        recorded: false,
+        leadInBrowser: { customerKey: 'tampered@example.com', email: 'tampered@example.com' },
+      });
+    }
+    expect(fetch.count()).toBe(0);
+    expect(vi.mocked(globalThis.fetch)).not.toHaveBeenCalled();
+    expect(app.inspect().leads).toEqual([]);
+    expect(logged.warn).not.toHaveBeenCalled();
+  });
+
   it('hands the browser SDK the lead of a request without a click cookie, as before, with no call', async () => {
     const { fetch } = shop({ AFFITOR_API_KEY: TOKEN });
     await expect(signup('quick@example.com', undefined)).resolves.toEqual({ recorded: false, leadInBrowser: { customerKey: 'quick@example.com', email: 'quick@example.com' } });

@@ -35,6 +35,9 @@ export type LeadOutcome = 'recorded' | 'refused' | 'undelivered';
  */
 export const LEAD_DEADLINE_MS = 3_000;
 
+/** The shape of a click id the API issues (`cust_<id>_<ms>`), as the browser SDK checks the cookie (src/core/values.ts isPlausibleId). */
+const CLICK_ID_SHAPE = /^[\w.:-]{1,128}$/;
+
 /** The server client's failures worth another try later: the API was not reached, or was down or busy. */
 const UNDELIVERED: ReadonlySet<string> = new Set(['network', 'timeout', 'server', 'rate_limited']);
 
@@ -57,8 +60,11 @@ export interface Lead {
 export async function reportLead(lead: Lead, client: () => LeadClient): Promise<LeadOutcome> {
   // No click id, nothing to report from here (the API would answer "Customer not found"): the lead is
   // for the browser SDK, whose signup() waits for the landing's click, in flight or kept in its outbox.
+  // A cookie no click id can be (the visitor edited it) counts as none, as the browser SDK and the
+  // checkout route's stripeCheckoutParams ignore it: sent, the API refused it ("Customer not found")
+  // and the lead was never handed to the browser SDK, which would send it with the landing's click.
   const clickId = lead.clickId?.trim();
-  if (!clickId) return 'undelivered';
+  if (!clickId || !CLICK_ID_SHAPE.test(clickId)) return 'undelivered';
   const input = { customerExternalId: lead.customerKey, clickId, ...(lead.email ? { email: lead.email } : {}) };
   const deadline = AbortSignal.timeout(LEAD_DEADLINE_MS);
 

@@ -32,8 +32,16 @@ export function formEncode(value: unknown, prefix: string, into: URLSearchParams
   return into;
 }
 
+/**
+ * How long the checkout waits for Stripe. fetch has no deadline of its own: a Stripe (or a proxy) that
+ * took the request and never answered left the visitor's checkout hanging for minutes. Stripe creates
+ * a session in well under a second; the stripe package itself gives up after 80 s, too long for a
+ * visitor on a button.
+ */
+export const STRIPE_TIMEOUT_MS = 15_000;
+
 /** Creates a Checkout Session with `session`'s fields and answers the redirect to it; 502 with Stripe's reason when it fails. */
-export async function redirectToCheckout(session: Record<string, unknown>): Promise<Response> {
+export async function redirectToCheckout(session: Record<string, unknown>, { timeoutMs = STRIPE_TIMEOUT_MS } = {}): Promise<Response> {
   // `||`: an empty `STRIPE_API_BASE=` in a .env means the default, not a relative URL fetch refuses.
   const base = process.env.STRIPE_API_BASE || 'https://api.stripe.com';
   let answer: Response;
@@ -42,13 +50,17 @@ export async function redirectToCheckout(session: Record<string, unknown>): Prom
       method: 'POST',
       headers: { Authorization: `Bearer ${process.env.STRIPE_SECRET_KEY ?? ''}`, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: formEncode(session, '', new URLSearchParams()),
+      // Also bounds the read of the answer's body below.
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    // No answer (DNS, refused, reset): said as a 502 like Stripe's refusals, not thrown as a bare 500.
+    // No answer (DNS, refused, reset, none within timeoutMs): said as a 502 like Stripe's refusals, not thrown as a bare 500.
     return Response.json({ error: `No answer from Stripe at ${base} (${String(error)})` }, { status: 502 });
   }
-  const created = (await answer.json().catch(() => null)) as { url?: string; error?: { message?: string } } | null;
-  if (!answer.ok || !created?.url) {
+  const created = (await answer.json().catch(() => null)) as { url?: unknown; error?: { message?: string } } | null;
+  // A URL a redirect can take, or Stripe's refusal: `Response.redirect` throws on anything else (a
+  // proxy or a stand-in answering 200 with junk), which the route would answer as a bare 500.
+  if (!answer.ok || typeof created?.url != 'string' || !URL.canParse(created.url)) {
     return Response.json({ error: created?.error?.message ?? `Stripe answered HTTP ${answer.status}` }, { status: 502 });
   }
   return Response.redirect(created.url, 303);
