@@ -21,6 +21,17 @@ export function isAffitorInputError(error: unknown): error is AffitorInputError 
   return error instanceof Error && error.name === 'AffitorInputError';
 }
 
+/** The class of an object that is no plain object (`Date`, `Map`), or undefined; a proxy that throws is none. */
+function classOf(value: object): string | undefined {
+  try {
+    const proto: unknown = Object.getPrototypeOf(value);
+    const name: unknown = proto && proto !== Object.prototype ? (proto as { constructor?: { name?: unknown } }).constructor?.name : undefined;
+    return typeof name === 'string' && /^[A-Za-z_$][\w$]*$/.test(name) ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * What kind of value was given, never what it holds (for a secret): `a string`, `an object`,
  * `an array`, `null`, `a number`...
@@ -29,8 +40,11 @@ export function kindOf(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   if (value === '') return 'an empty string';
   if (Array.isArray(value)) return 'an array';
-  // `typeof` says "object" for a plain object, a Map, a Date...: "a object" reads as a typo.
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (typeof value !== 'object') return `a ${typeof value}`;
+  // A class's instance by its class (`a Date`, `a Map`): "an object" says nothing of why a Date is no
+  // plain object. `typeof` alone says "object" for them all, and "a object" reads as a typo.
+  const name = classOf(value);
+  return name ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object';
 }
 
 /** A short, safe description of a value for an error message: `49.5`, `"abc"`, `undefined`, `an array`. */

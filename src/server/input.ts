@@ -81,6 +81,9 @@ function checkJson(field: string, path: string, given: unknown, parents: object[
   const value: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(given, key) : given;
   if (typeof value === 'bigint') bad('a bigint: send String(value) or Number(value)');
   if (typeof value !== 'object' || value === null) return;
+  // JSON.stringify writes a Map or a Set as `{}`: its entries would be lost without a word.
+  if (value instanceof Map) bad('a Map: send Object.fromEntries(value)');
+  if (value instanceof Set) bad('a Set: send [...value]');
   if (parents.includes(value)) bad('a circular reference');
   parents.push(value);
   if (Array.isArray(value)) value.forEach((item, index) => checkJson(field, `${path}[${index}]`, item, parents, String(index)));
@@ -90,9 +93,13 @@ function checkJson(field: string, path: string, given: unknown, parents: object[
 
 /** `additional_data`, with `test_mode` (and the click's `program_id`) folded in. */
 function additionalData(input: CommonInput, extra?: JsonObject): JsonObject | undefined {
-  const given: unknown = input.additionalData;
-  if (given !== undefined && !isObject(given)) fail('additionalData', 'a plain object', given);
-  checkJson('additionalData', 'additionalData', given);
+  const raw: unknown = input.additionalData;
+  checkJson('additionalData', 'additionalData', raw);
+  // What JSON would send (a value with toJSON, as a Date or an ORM record has, is sent as what that
+  // returns): spread as it is, a Date or a record's internals went as `{}` or as the wrong fields.
+  const toJSON: unknown = isObject(raw) ? raw.toJSON : undefined;
+  const given: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(raw, 'additional_data') : raw;
+  if (given !== undefined && !isObject(given)) fail('additionalData', 'a plain object', raw);
   const testMode = optionalBoolean('testMode', input.testMode);
   const merged: JsonObject = { ...given, ...extra };
   if (testMode) merged.test_mode = true;

@@ -167,6 +167,28 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { n: 1n } })).field).toBe('additionalData');
   });
 
+  it('refuses a Map or a Set in additionalData or lineItems, which JSON would send as {} and lose', () => {
+    const map = thrownInputError(() => affitor.trackSale({ ...sale, additionalData: { plan: new Map([['tier', 'pro']]) } }));
+    expect(map.field).toBe('additionalData');
+    expect(map.message).toBe('additionalData.plan must be a JSON value (got a Map: send Object.fromEntries(value))');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, additionalData: new Map([['tier', 'pro']]) as never })).message).toBe(
+      'additionalData must be a JSON value (got a Map: send Object.fromEntries(value))',
+    );
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, lineItems: [{ tags: new Set(['a']) }] })).message).toBe(
+      'lineItems[0].tags must be a JSON value (got a Set: send [...value])',
+    );
+  });
+
+  it('sends additionalData with toJSON as JSON would (an ORM record), and refuses one whose JSON is no object (a Date)', async () => {
+    const sent = fakeFetch(() => json(200, { success: true }));
+    const record = { _internal: { dirty: true }, toJSON: () => ({ plan: 'pro' }) };
+    await new Affitor({ apiKey: API_KEY, fetch: sent }).trackSale({ ...sale, additionalData: record });
+    expect(sent.calls[0]?.body.additional_data).toEqual({ plan: 'pro' });
+    const date = thrownInputError(() => affitor.trackSale({ ...sale, additionalData: new Date(0) as never }));
+    expect(date.field).toBe('additionalData');
+    expect(date.message).toBe('additionalData must be a plain object (got a Date)');
+  });
+
   it('refuses a value whose toJSON returns a BigInt, naming where, as JSON.stringify would fail on it', () => {
     // Regression: values with toJSON were not looked into, and JSON.stringify threw a plain TypeError naming nothing.
     const id = { toJSON: () => 42n };
