@@ -245,6 +245,15 @@ describe('npm run server (main.ts)', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('exits 1 naming --port for a port that is no whole number as written (empty, spaces, hex, exponent), instead of listening elsewhere', async () => {
+    // Number() reads '' as 0 (a random port) and '0x1f90' as 8080: the server came up where nobody looked.
+    for (const port of ['', ' 8787', '0x1f90', '8e3']) {
+      const { code, stderr } = await runCli(['--port', port]).exit;
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(port)})`);
+    }
+  });
+
   it('exits 1 for a seed file that is not JSON, naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'affitor-seed-'));
     const seedPath = join(dir, 'broken.json');

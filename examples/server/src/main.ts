@@ -13,9 +13,10 @@ async function main(): Promise<void> {
     options: { port: { type: 'string' }, seed: { type: 'string' }, 'trust-proxy': { type: 'boolean' } },
     strict: true,
   });
-  const port = values.port === undefined ? 8787 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`--port must be an integer from 0 to 65535 (got ${values.port})`);
+  // Digits only: Number() reads '' as 0 (a random port) and '0x1f90' or '8e3' as other ports, where nobody would look.
+  const port = values.port === undefined ? 8787 : /^\d{1,5}$/.test(values.port) ? Number(values.port) : NaN;
+  if (!(port <= 65535)) {
+    throw new Error(`--port must be an integer from 0 to 65535 (got ${JSON.stringify(values.port)})`);
   }
   const running = await startServer({ port, seed: values.seed ?? DEMO_SEED, trustProxy: values['trust-proxy'] ?? false });
   console.log(`listening on ${running.url}`);
