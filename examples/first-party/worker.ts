@@ -26,6 +26,9 @@ let affitor: AffitorHandler | undefined;
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
+    // Everything else goes to the shop's origin, as before. Checked before the handler is made: an
+    // AFFITOR_API_URL it refuses (it throws, naming it) then breaks /relay/* only, not every page of the shop.
+    if (!new URL(request.url).pathname.startsWith(`${BASE_PATH}/`)) return fetch(request);
     affitor ??= createAffitorHandler({
       basePath: BASE_PATH,
       // `|| undefined`: an empty `AFFITOR_API_URL` var means the default, not a bad URL.
@@ -35,10 +38,6 @@ export default {
         return file.ok ? file.arrayBuffer() : null;
       },
     });
-    if (new URL(request.url).pathname.startsWith(`${BASE_PATH}/`)) {
-      return affitor(request, { clientAddress: request.headers.get('cf-connecting-ip') });
-    }
-    // Everything else goes to the shop's origin, as before.
-    return fetch(request);
+    return affitor(request, { clientAddress: request.headers.get('cf-connecting-ip') });
   },
 };

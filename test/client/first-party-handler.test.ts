@@ -546,3 +546,102 @@ describe('createAffitorHandler options', () => {
     expect(await answer.json()).toEqual({ error: 'Internal server error' });
   });
 });
+
+describe('createAffitorHandler with hostile input and answers', () => {
+  const clickAt = (body: string) => new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body });
+
+  it("forwards a body nested too deep to re-serialise as it came, rather than answering a retryable 500", async () => {
+    const sent: unknown[] = [];
+    const handle = createAffitorHandler({
+      scripts: false,
+      fetch: (_url, init) => {
+        sent.push(init?.body);
+        return Promise.resolve(new Response('{"error":"Invalid JSON body"}', { status: 400 }));
+      },
+    });
+    // Valid JSON, under 64 KiB: JSON.parse takes it, JSON.stringify overflows the stack on it.
+    const deep = `{"affiliate_url":"https://www.shop.test/?aff=PARTNER123","consent":"granted","a":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
+    const answer = await handle(clickAt(deep));
+    expect(answer.status).toBe(400);
+    expect(isRetryable(answer.status)).toBe(false);
+    expect(sent).toEqual([deep]);
+    expect(answer.headers.get('x-affitor-cookies')).toBe('none');
+  });
+
+  it('stops reading an API answer past its cap and answers a retryable 502, never buffering it whole', async () => {
+    let pulled = 0;
+    const handle = createAffitorHandler({
+      scripts: false,
+      fetch: () =>
+        Promise.resolve(
+          new Response(
+            new ReadableStream({
+              pull(controller) {
+                pulled += 1 << 20;
+                controller.enqueue(new Uint8Array(1 << 20).fill(0x20));
+                if (pulled >= 64 << 20) controller.close();
+              },
+            }),
+            { status: 200, headers: { 'Content-Type': 'application/json' } },
+          ),
+        ),
+    });
+    const answer = await handle(clickAt(clickBody('PARTNER123')));
+    expect(answer.status).toBe(502);
+    expect(isRetryable(answer.status)).toBe(true);
+    expect(await answer.json()).toEqual({ error: 'Tracking API answer too large' });
+    expect(answer.headers.get('x-affitor-cookies')).toBe('none');
+    expect(pulled).toBeLessThan(8 << 20);
+  });
+
+  it('says X-Affitor-Cookies: none on a click it answers 500 because the body could not be read', async () => {
+    const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9', scripts: false });
+    const body = new ReadableStream({ pull: (controller) => controller.error(new Error('socket reset')) });
+    const answer = await handle(new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+    expect(answer.status).toBe(500);
+    expect(answer.headers.get('x-affitor-cookies')).toBe('none');
+  });
+});
+
+describe('createAffitorHandler serving script files from a source that never answers', () => {
+  it('answers within timeoutMs rather than holding the request, and asks the source again next time', async () => {
+    let asked = 0;
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    // A Worker's ASSETS binding or a network file system that never settles.
+    const handle = createAffitorHandler({ timeoutMs: 200, scripts: () => (asked++, new Promise<never>(() => undefined)) });
+    const get = () =>
+      Promise.race([
+        handle(new Request('https://www.shop.test/relay/affitor.global.js')).then((answer) => answer.status),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 3_000)),
+      ]);
+    try {
+      expect(await get()).toBe(404);
+      expect(await get()).toBe(404);
+    } finally {
+      console.error = original;
+    }
+    expect(asked).toBe(2);
+    expect(String(errors[0]?.join(' '))).toMatch(/\[Affitor\] cannot serve affitor\.global\.js: .*200 ms/);
+  });
+});
+
+describe('the Worker example (examples/first-party/worker.ts) with an AFFITOR_API_URL the handler refuses', () => {
+  it("still passes the shop's own pages to its origin: only /relay/* depends on the handler", async () => {
+    const { default: worker } = await import('../../examples/first-party/worker');
+    const origin: string[] = [];
+    const saved = globalThis.fetch;
+    globalThis.fetch = ((input: Request) => (origin.push(input.url), Promise.resolve(new Response('shop page')))) as typeof fetch;
+    const env = { AFFITOR_API_URL: 'http://api.affitor.test', ASSETS: { fetch: () => Promise.resolve(new Response(null, { status: 404 })) } };
+    try {
+      const page = await worker.fetch(new Request('https://www.shop.test/pricing'), env);
+      expect(await page.text()).toBe('shop page');
+      expect(origin).toEqual(['https://www.shop.test/pricing']);
+      // The relay itself still fails loudly, naming the option.
+      await expect(worker.fetch(new Request('https://www.shop.test/relay/affitor.global.js'), env)).rejects.toThrow(/apiUrl must use https/);
+    } finally {
+      globalThis.fetch = saved;
+    }
+  });
+});

@@ -39,13 +39,48 @@ export function splitBody(text: string): { forward: string; fields: HandlerField
       delete body[name];
     }
   }
-  return { forward: JSON.stringify(body), fields, body };
+  try {
+    return { forward: JSON.stringify(body), fields, body };
+  } catch {
+    // Valid JSON that JSON.parse takes but JSON.stringify cannot give back (nested thousands deep: a
+    // RangeError from the stack): forwarded as it came too, rather than the handler answering a 500
+    // the SDK would take as retryable and send again and again.
+    return { forward: text, fields: {}, body: null };
+  }
 }
 
 export type ApiOutcome =
   | { kind: 'answer'; status: number; contentType: string | null; requestId: string | null; location: string | null; text: string }
   | { kind: 'timeout' }
-  | { kind: 'unreachable' };
+  | { kind: 'unreachable' }
+  | { kind: 'too_large' };
+
+/**
+ * The API answers a few hundred bytes of JSON. An answer past this (an apiUrl pointing at the wrong
+ * server, a CDN's page, a compressed body that inflates) is not read on: buffered whole, within the
+ * timeout, it could take the merchant's server's memory. Counted as decoded, so Content-Length, the
+ * compressed size, is not trusted.
+ */
+export const MAX_ANSWER_BYTES = 256 * 1024;
+
+/** The answer's text, or null once it passes `MAX_ANSWER_BYTES` (the rest is cancelled, not read). */
+async function readAnswer(response: Response): Promise<string | null> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text + decoder.decode();
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      void reader.cancel().catch(() => undefined);
+      return null;
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
 
 export interface ForwardRequest {
   fetch: FetchLike;
@@ -69,7 +104,8 @@ export async function forwardToApi({ fetch, url, body, headers, timeoutMs }: For
   const exchange = (async (): Promise<ApiOutcome> => {
     try {
       const response = await fetch(url, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
-      const text = await response.text();
+      const text = await readAnswer(response);
+      if (text === null) return { kind: 'too_large' };
       return {
         kind: 'answer',
         status: response.status,

@@ -153,7 +153,7 @@ const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'g
  */
 export function createAffitorHandler(options: AffitorHandlerOptions = {}): AffitorHandler {
   const { basePath, apiUrl, cookieDomain, timeoutMs, fetch } = checkOptions(options);
-  const readScript = scriptReader(options.scripts);
+  const readScript = scriptReader(options.scripts, timeoutMs);
   let scriptErrorLogged = false;
   let redirectLogged = false;
 
@@ -178,6 +178,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
+    if (outcome.kind == 'too_large') return jsonAnswer(502, { error: 'Tracking API answer too large' }, answerHeaders);
     // A redirect (the API moved, an apex domain sending to www) is not followed: it would turn the POST
     // into a GET. Passed on without its Location, the browser takes it as final and the SDK drops the
     // event; as a 502 the SDK keeps it to send again once apiUrl points where the API is. (Status 0:
@@ -260,12 +261,14 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   return async (request, connection) => {
     const given = request.headers.get('x-request-id');
     const requestId = given && SANE_REQUEST_ID.test(given) ? given : createId();
+    let isClick = false;
     try {
       const url = new URL(request.url);
       const path = url.pathname.startsWith(basePath + '/') ? url.pathname.slice(basePath.length + 1) : null;
       const route = path === null ? undefined : ROUTE.exec(path)?.[1];
       const method = request.method.toUpperCase();
       if (route) {
+        isClick = route == 'click';
         if (method == 'POST') {
           const response = await relay(route, request, url, requestId, connection?.clientAddress);
           // Every click answer says whether the cookies were written, refusals and failures included.
@@ -281,7 +284,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
     } catch {
       // A request the runtime could not read (a broken body stream): answered, never thrown into the merchant's server.
-      return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId });
+      // A click's answer says whether the cookies were written even here, as every other click answer does.
+      return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId, ...(isClick && { [COOKIES_HEADER]: 'none' }) });
     }
   };
 }

@@ -109,11 +109,25 @@ function etagOf(bytes: Uint8Array): string {
 const MAX_KEPT_FILES = 16;
 
 /**
+ * `work`, or a rejection after `ms`: a source that never settles (a Worker's ASSETS binding, a
+ * network file system) would otherwise hold the visitor's request, and, kept in the cache below,
+ * every later request for that file too.
+ */
+function within<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (!ms) return work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the scripts source within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
  * A reader of script files by name, caching what it found (the files of an installed package do
- * not change while the server runs; a file not found is looked for again next time).
+ * not change while the server runs; a file not found, or not read within `timeoutMs`, is looked for again next time).
  * @throws Error from the returned function when the source cannot be read in this runtime
  */
-export function scriptReader(source: ScriptSource | undefined): (name: string) => Promise<ScriptFile | null> {
+export function scriptReader(source: ScriptSource | undefined, timeoutMs?: number): (name: string) => Promise<ScriptFile | null> {
   const found = new Map<string, Promise<ScriptFile | null>>();
   // The package's own directory, looked up once, on the first file asked for.
   let own: Promise<string | undefined> | undefined;
@@ -141,7 +155,7 @@ export function scriptReader(source: ScriptSource | undefined): (name: string) =
     let file = found.get(name);
     if (!file) {
       file = (async () => {
-        const content = await load(name);
+        const content = await within(load(name), timeoutMs);
         if (content == null) return null;
         const bytes = toBytes(content);
         return { bytes, etag: etagOf(bytes) };
