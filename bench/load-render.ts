@@ -6,14 +6,19 @@ import type { Row } from './render';
 /** A latency percentile of a run, or what stands in its place when no answer was a 2xx. */
 const latency = (n: number): string => (Number.isNaN(n) ? 'none (no 2xx answer)' : ms(n));
 
+/** The target's own CPU time per request (see LoadFigures), µs. */
+const cpu = (figures: LoadFigures): string => `${figures.cpuPerRequestUs.toFixed(0)} µs CPU per request`;
+
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
 export function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
   const checks = `${count(figures.total)} requests, ${count(figures.non2xx)} non-2xx, ${count(figures.errors)} errors`;
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}`,
-    reference: bare ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)} there); ${checks}` : checks,
+    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}, ${cpu(figures)}`,
+    reference: bare
+      ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)}, ${cpu(bare.figures)} there: ${(figures.cpuPerRequestUs / bare.figures.cpuPerRequestUs).toFixed(1)}x its CPU per request); ${checks}`
+      : checks,
   };
 }
 

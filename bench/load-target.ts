@@ -3,9 +3,11 @@
  * loop: `reference` (the tracking server, bench/api.ts), `reference-filled` (the same, holding
  * FILL_CLICKS clicks and FILL_SALES sales before the run), or `bare-click` / `bare-sale` (a bare
  * node:http handler answering the JSON the reference server answered to the same request).
- * Prints one JSON line `{ url, clickId }` once listening.
+ * Prints one JSON line `{ url, clickId }` once listening, then, for each `cpu` line on its stdin,
+ * one line of its `process.cpuUsage()` (the bench's CPU time per request).
  */
 import { createServer } from 'node:http';
+import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { createTrackingServer } from '../examples/server/src/app';
 import type { TrackingServer } from '../examples/server/src/app';
@@ -88,6 +90,10 @@ async function main(mode: string): Promise<void> {
     console.log(JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, clickId: 'none' }));
   });
 }
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line === 'cpu') console.log(JSON.stringify(process.cpuUsage()));
+});
 
 main(process.argv[2] ?? '').catch((error: unknown) => {
   console.error(error);

@@ -22,6 +22,12 @@ export interface LoadFigures {
   non2xx: number;
   errors: number;
   /**
+   * The target process's CPU time (user and system, all its threads: the garbage collector's
+   * too) over the measured run, per request answered, in µs: what a request costs the server
+   * itself, whichever way the scheduler shared the cores between it and autocannon.
+   */
+  cpuPerRequestUs: number;
+  /**
    * 2xx answers of the warm-up and of the measured run: the records the target stored itself,
    * the reference server one click or sale per answer, beside what it held before the warm-up.
    */
@@ -58,14 +64,30 @@ export interface LoadResult {
 
 const TARGET = fileURLToPath(new URL('./load-target.ts', import.meta.url));
 
-async function startTarget(mode: string): Promise<{ url: string; clickId: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', TARGET, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+interface Target {
+  url: string;
+  clickId: string;
+  child: ChildProcess;
+  /** The CPU time the target process has used so far, µs (it answers a `cpu` line on its stdin). */
+  cpuUs(): Promise<number>;
+}
+
+async function startTarget(mode: string): Promise<Target> {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', TARGET, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
-  const first = await new Promise<string>((resolve, reject) => {
-    lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`load target ${mode} exited with ${code}`)));
-  });
-  return { ...(JSON.parse(first) as { url: string; clickId: string }), child };
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`load target ${mode} exited with ${code}`)));
+    });
+  const first = await nextLine();
+  const cpuUs = async () => {
+    const answer = nextLine();
+    child.stdin.write('cpu\n');
+    const { user, system } = JSON.parse(await answer) as NodeJS.CpuUsage;
+    return user + system;
+  };
+  return { ...(JSON.parse(first) as { url: string; clickId: string }), child, cpuUs };
 }
 
 async function stopTarget(child: ChildProcess): Promise<void> {
@@ -108,7 +130,7 @@ function saleRequest(clickId: string): RequestSpec {
   };
 }
 
-const figures = (result: Result, warmup: Result, times: readonly number[]): LoadFigures => ({
+const figures = (result: Result, warmup: Result, times: readonly number[], cpuUs: number): LoadFigures => ({
   rps: result.requests.total / result.duration,
   // NaN when no answer was a 2xx (a target answering 429 or 5xx only): the row says so, and the bench goes on.
   p99: times.length ? percentile(times, 99) : NaN,
@@ -116,6 +138,7 @@ const figures = (result: Result, warmup: Result, times: readonly number[]): Load
   total: result.requests.total,
   non2xx: result.non2xx,
   errors: result.errors,
+  cpuPerRequestUs: cpuUs / result.requests.total,
   stored: { warmup: warmup['2xx'], run: result['2xx'] },
 });
 
@@ -127,11 +150,13 @@ async function run(mode: string, request: (clickId: string) => RequestSpec, conn
     // autocannon's own latency histogram keeps whole milliseconds (2.9 ms counts as 2): each 2xx
     // answer's time is kept as autocannon measured it, for percentiles at its full resolution.
     const times: number[] = [];
+    const cpuBefore = await target.cpuUs();
     const measured = autocannon({ url: target.url, connections, duration: seconds, requests });
     measured.on('response', (_client, status, _bytes, responseTime) => {
       if (status >= 200 && status < 300) times.push(responseTime);
     });
-    return figures(await measured, warmup, times);
+    const result = await measured;
+    return figures(result, warmup, times, (await target.cpuUs()) - cpuBefore);
   } finally {
     await stopTarget(target.child);
   }
