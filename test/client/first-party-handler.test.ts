@@ -262,6 +262,19 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(cookiesSet(await land({ Host: 'www.shop.test', 'Sec-Fetch-Site': 'same-origin' })).get('affitor_click_id')).toBeDefined();
     });
 
+    it("sets nothing for another site's form post from a browser that sends no Sec-Fetch-Site (Safari before 16.4): its Origin names that site", async () => {
+      for (const origin of ['https://evil.test', 'https://shop.test.evil.test', 'null', 'not a url']) {
+        const answer = await send(handler.url, CLICK, { headers: { Host: 'www.shop.test', Origin: origin }, body: clickBody('PARTNER123', { consent: 'granted' }) });
+        expect(answer.status).toBe(200);
+        expect(answer.setCookies, origin).toEqual([]);
+        expect(answer.headers['x-affitor-cookies']).toBe('none');
+      }
+      // The shop's own page, behind a proxy that names the host the visitor asked for, and a server that sends no Origin.
+      expect(cookiesSet(await land({ Host: 'www.shop.test', Origin: 'https://www.shop.test' })).get('affitor_click_id')).toBeDefined();
+      expect(cookiesSet(await land({ Host: 'internal:8080', 'X-Forwarded-Host': 'www.shop.test', Origin: 'https://www.shop.test' })).get('affitor_click_id')).toBeDefined();
+      expect(cookiesSet(await land({ Host: 'www.shop.test' })).get('affitor_click_id')).toBeDefined();
+    });
+
     it('sets nothing for a click a newer landing superseded (stale)', async () => {
       const answer = await land({ Host: 'www.shop.test' }, { stale: true });
       expect(answer.status).toBe(200);

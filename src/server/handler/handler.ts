@@ -221,7 +221,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     request: Request,
     url: URL,
   ): string[] {
-    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields) || !isSameOrigin(request)) return [];
+    const hosts = requestHosts(request, url);
+    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields) || !isSameOrigin(request, hosts)) return [];
     let answer: Record<string, unknown> | null;
     try {
       answer = JSON.parse(outcome.text) as Record<string, unknown> | null;
@@ -232,7 +233,6 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     if (!answer || answer.success === false || !isPlausibleId(answer.click_id) || typeof affiliateUrl != 'string' || !readAff(affiliateUrl)) {
       return [];
     }
-    const hosts = requestHosts(request, url);
     return clickCookies({
       clickId: answer.click_id,
       affiliateUrl,

@@ -90,11 +90,24 @@ export function isHttps(request: Request, url: URL): boolean {
 }
 
 /**
- * Whether the browser says a page of this origin made the request (`Sec-Fetch-Site`), as it does for
- * the SDK's calls: not a form another site posted here, whose answer's cookies the browser would
- * keep too. A client that sends no such header (an older browser, a server) is taken at its word.
+ * Whether a page of this origin made the request, as the SDK's calls are: not a form another site
+ * posted here, whose answer's cookies the browser would keep too (a partner's page planting its
+ * click id). The browser says so in `Sec-Fetch-Site`; one without it (Safari before 16.4) still
+ * names the posting page's origin in `Origin`, whose host must then be one the visitor asked for
+ * (`null`, from a sandboxed frame or a privacy redirect, is none). A client that sends neither (a
+ * server) is taken at its word.
  */
-export const isSameOrigin = (request: Request): boolean => (request.headers.get('sec-fetch-site') ?? 'same-origin') == 'same-origin';
+export function isSameOrigin(request: Request, hosts: readonly string[]): boolean {
+  const site = request.headers.get('sec-fetch-site');
+  if (site) return site == 'same-origin';
+  const origin = request.headers.get('origin');
+  if (origin === null) return true;
+  try {
+    return hosts.includes(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
 
 /** The hosts the visitor may have asked for: the request URL's, and the one a proxy names in `X-Forwarded-Host`. */
 export function requestHosts(request: Request, url: URL): string[] {
