@@ -182,7 +182,27 @@ describe('createAffitorHandler against the reference server on a real port', () 
     it('sets Domain to the one the SDK found when it is a parent of the host, and deletes the host-only twin', async () => {
       const answer = await land({ Host: 'www.shop.test:8080' }, { cookie_domain: 'shop.test' });
       expect(cookiesSet(answer).get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
-      expect(answer.setCookies).toContainEqual(expect.stringMatching(/^affitor_click_id=;path=\/;expires=Thu, 01 Jan 1970 00:00:00 GMT;samesite=lax$/));
+      expect(answer.setCookies).toContainEqual('affitor_click_id=;path=/;max-age=0');
+    });
+
+    it("keeps a returning visitor's answer within nginx's default 4 KB header buffer, twins deleted on every parent domain and a long landing URL", async () => {
+      // Behind nginx (proxy_buffer_size: one 4 KB page), a longer head is a 502 for the visitor; the
+      // click was recorded, but its cookies never arrive, and each retry gets the same 502.
+      const history = Array.from({ length: 20 }, (_, i) => `cust_1_${1_796_288_680_700 + i}`);
+      const returning = ['affitor_click_id', 'customer_code', 'affitor_aff_url', 'affitor_set_by'].map((name) => `${name}=${history[19]}`);
+      const landing = `https://www.eu.shop.test/pricing?aff=PARTNER123&utm_campaign=${'black-friday/2026 & more;'.repeat(40)}`.slice(0, 1_023);
+      const answer = await send(handler.url, CLICK, {
+        headers: { 'Content-Type': 'text/plain', Host: 'www.eu.shop.test', 'X-Forwarded-Proto': 'https', Cookie: [...returning, `affitor_click_ids=${history.join('|')}`].join('; ') },
+        body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }, landing),
+      });
+      const cookies = cookiesSet(answer);
+      expect(cookies.get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
+      expect(answer.setCookies.filter((line) => line.startsWith('affitor_click_id=;'))).toEqual([
+        'affitor_click_id=;path=/;max-age=0',
+        'affitor_click_id=;path=/;max-age=0;domain=.eu.shop.test',
+        'affitor_click_id=;path=/;max-age=0;domain=.www.eu.shop.test',
+      ]);
+      expect(answer.headBytes).toBeLessThanOrEqual(4_096);
     });
 
     it('accepts the host itself as Domain', async () => {

@@ -105,6 +105,8 @@ export interface RawAnswer {
   status: number;
   headers: IncomingHttpHeaders;
   setCookies: string[];
+  /** The bytes of the answer's status line and header block, as a proxy in front buffers them. */
+  headBytes: number;
   text: string;
   json: () => Record<string, unknown>;
 }
@@ -129,6 +131,9 @@ export function send(
           status: res.statusCode ?? 0,
           headers: res.headers,
           setCookies: res.headers['set-cookie'] ?? [],
+          headBytes: Buffer.byteLength(
+            `HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n${res.rawHeaders.map((value, i) => (i % 2 ? `${value}\r\n` : `${value}: `)).join('')}\r\n`,
+          ),
           text,
           json: () => JSON.parse(text) as Record<string, unknown>,
         });

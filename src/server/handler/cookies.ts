@@ -48,6 +48,16 @@ export function storedLandingUrl(url: string): string {
 }
 
 /**
+ * A `Set-Cookie` value that deletes cookie `name` on `domain` (undefined: the host-only one). As
+ * short as a deletion can be: a returning visitor's answer carries up to twenty of them, and the
+ * whole head must fit a proxy's header buffer (nginx's default is one 4 KB page, and a longer head
+ * is a 502 for every retry of the click). A cookie is matched by name, domain and path alone;
+ * `Max-Age=0` deletes it as the answer arrives (`Secure` is not needed over https to delete a secure
+ * one, and over http cannot be set).
+ */
+const deletion = (name: string, domain: string | undefined): string => `${name}=;path=/;max-age=0${domain ? `;domain=.${domain}` : ''}`;
+
+/**
  * `Set-Cookie` values for a click answer. Each cookie gets `Max-Age` (the window, clamped as
  * the SDK clamps it) next to the SDK's own `expires`. When a `Domain` is set, a host-only twin
  * left by an earlier integration is deleted first, as the SDK does, so it cannot shadow the new
@@ -65,9 +75,9 @@ export function clickCookies(input: ClickCookies): string[] {
     [COOKIE_AFFILIATE_URL, storedLandingUrl(input.affiliateUrl)],
     [COOKIE_SET_BY, 'server'],
   ] as const) {
-    if (input.domain) cookies.push(serializeCookie(name, '', 0, undefined, input.secure, input.now));
+    if (input.domain) cookies.push(deletion(name, undefined));
     if (readCookieValues(input.cookieHeader ?? '', name).length) {
-      for (const twin of input.twinDomains ?? []) if (twin != input.domain) cookies.push(serializeCookie(name, '', 0, twin, input.secure, input.now));
+      for (const twin of input.twinDomains ?? []) if (twin != input.domain) cookies.push(deletion(name, twin));
     }
     cookies.push(`${serializeCookie(name, value, days, input.domain, input.secure, input.now)};max-age=${days * 86_400}`);
   }

@@ -77,6 +77,29 @@ export function firstPartyScenarios(scenario: Scenario): void {
       expect([...(await page.errors()), ...(await app.errors())]).toEqual([]);
     });
 
+    it("a returning visitor's twins from an earlier integration (host-only, and on the host as a domain) are deleted by the handler's Set-Cookie, not by the page: one of each cookie is left, on the root domain", async () => {
+      const page = await tab();
+      await page.visit(site().url(HOSTS.relay, '/'));
+      // (Firefox's WebDriver lists no cookie whose domain is the host itself: the page's own reading is asked here.)
+      const pageCookies = async () => (await page.evaluate<string>('document.cookie')).split('; ').filter(Boolean).sort();
+      await page.evaluate("(document.cookie = 'affitor_click_id=cust_1_100;path=/', document.cookie = 'customer_code=cust_1_101;path=/;domain=.' + location.hostname, 0)");
+      expect(await pageCookies()).toEqual(['affitor_click_id=cust_1_100', 'customer_code=cust_1_101']);
+      const writesBefore = (await attributionWrites(page)).length;
+
+      await land(page, HOSTS.relay);
+      await page.waitForCookie('affitor_click_id', 'cust_1_100');
+      const [click] = relayed('/api/v1/track/click');
+      expect(click!.setCookies.filter((line) => /max-age=0/i.test(line)).map((line) => line.split(';').filter((part) => !/max-age/i.test(part)).join(';'))).toEqual(
+        expect.arrayContaining(['affitor_click_id=;path=/', `customer_code=;path=/;domain=.${HOSTS.relay}`]),
+      );
+      const cookies = (await page.cookies()).filter((cookie) => cookie.name !== SESSION_COOKIE);
+      expect(cookies.map((cookie) => `${cookie.name}@${cookie.domain}`).sort()).toEqual(SERVER_COOKIES.map((name) => `${name}@.shop.localhost`));
+      expect(cookies.find((cookie) => cookie.name === 'customer_code')!.value).toBe(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value);
+      expect((await pageCookies()).filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie))).toHaveLength(2);
+      expect((await attributionWrites(page)).slice(writesBefore)).toEqual([]);
+      expect(await page.errors()).toEqual([]);
+    });
+
     it('consent given after a pending landing (a consent banner): the page writes the cookies at once, then the same click again has the handler write them with Set-Cookie for the window, recorded once', async () => {
       const page = await tab();
       await land(page, HOSTS.relay, '/consent.html');
