@@ -83,3 +83,46 @@ describe('the dashboard script', () => {
     expect(fetch.mock.calls.length).toBeLessThanOrEqual(1);
   });
 });
+
+describe('the dashboard script, when the server answers an error', () => {
+  it('does not call the page live while the fragment answers 500 (the tables are then stale), and says so until an answer comes', async () => {
+    const fetch = vi
+      .fn<() => Promise<Answer>>()
+      .mockResolvedValueOnce(answer(200, () => Promise.resolve('<p>the chains</p>')))
+      .mockResolvedValueOnce(answer(500, () => Promise.resolve('{"error":"Internal server error"}')))
+      .mockResolvedValue(answer(200, () => Promise.resolve('<p>the next chains</p>')));
+    vi.stubGlobal('fetch', fetch);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.getElementById('live')!.textContent).toMatch(/^Live: refreshes every second/);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(document.getElementById('live')!.textContent).toBe('The server answered 500; trying again.');
+    expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the chains</p>');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the next chains</p>');
+    expect(document.getElementById('live')!.textContent).toMatch(/^Live: refreshes every second/);
+  });
+});
+
+describe('the dashboard script, when the server accepts the call and never answers', () => {
+  it('gives the call up after 10 s, says the server does not answer, and goes on refreshing (a server paused in a debugger, a proxy that hangs)', async () => {
+    const hanging = (_url: string, init: { signal?: AbortSignal }) =>
+      new Promise<Answer>((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError'))));
+    const fetch = vi
+      .fn<(url: string, init: { signal?: AbortSignal }) => Promise<Answer>>()
+      .mockImplementationOnce(hanging)
+      .mockResolvedValue(answer(200, () => Promise.resolve('<p>the chains</p>')));
+    vi.stubGlobal('fetch', fetch);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+    await vi.advanceTimersByTimeAsync(9_999);
+    expect(fetch).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(document.getElementById('live')!.textContent).toBe('The server does not answer; trying again.');
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(fetch).toHaveBeenCalledTimes(2);
+    expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the chains</p>');
+  });
+});

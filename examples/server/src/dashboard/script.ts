@@ -9,6 +9,8 @@ export const DASHBOARD_SCRIPT = `'use strict';
 (() => {
   const KEY = 'affitor-dashboard-token';
   const EVERY_MS = 1000;
+  // How long one refresh waits for the server's answer and its body.
+  const WAIT_MS = 10000;
   const main = document.getElementById('dashboard');
   const live = document.getElementById('live');
   const formHtml = document.getElementById('token-form') ? main.innerHTML : null;
@@ -79,15 +81,28 @@ export const DASHBOARD_SCRIPT = `'use strict';
     let html;
     // The body read too: a connection dropped while it arrives (a server restarted) would otherwise
     // end the refreshing until the page is reloaded.
+    // A server that took the call and never answers (paused in a debugger, a proxy that hangs)
+    // would end the refreshing too: the call is given up after WAIT_MS, as one that failed.
+    const giveUp = new AbortController();
+    const waiting = setTimeout(() => giveUp.abort(), WAIT_MS);
     try {
-      response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store' });
+      response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store', signal: giveUp.signal });
       if (response.status === 200) html = await response.text();
     } catch {
       live.textContent = 'The server does not answer; trying again.';
       timer = setTimeout(() => refresh(token), EVERY_MS);
       return;
+    } finally {
+      clearTimeout(waiting);
     }
     if (response.status === 401) return askForToken(true);
+    // Any other answer but 200 and 304 (a 500, a 404 from another server on the port) brings no
+    // state: the tables shown are then stale, which "Live" would hide.
+    if (response.status !== 200 && response.status !== 304) {
+      live.textContent = 'The server answered ' + response.status + '; trying again.';
+      timer = setTimeout(() => refresh(token), EVERY_MS);
+      return;
+    }
     if (html !== undefined && selecting()) {
       // Not shown, so its ETag not kept: the next check answers it again.
       live.textContent = 'Paused while text is selected: a newer state waits.';
