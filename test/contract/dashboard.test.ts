@@ -95,6 +95,31 @@ describe('the dashboard', () => {
     expect(rowOf('refund')).toContain('9.00 USD');
   });
 
+  it('lists the latest 20 test-mode events of every kind, newest first, however many the server holds', async () => {
+    const { server, clock, lead, sale } = setup();
+    const test = { test_mode: true, program_id: 1 };
+    for (let n = 0; n < 25; n++) {
+      clock.now += 1000;
+      expect((await sale({ transaction_id: `test_txn_${n}`, amount_cents: 100, additional_data: test })).status).toBe(200);
+      // Two leads half a second after the 10th and 11th sales: older than the latest sales, newer than the earlier ones.
+      clock.now += 500;
+      if (n >= 10 && n < 12) expect((await lead({ customer_key: `u_tester_${n}`, email: 'tester@shop.test', additional_data: test })).status).toBe(200);
+    }
+    const html = await page(server);
+    const rows = html.slice(html.indexOf('<table class="tests">')).match(/<tr><td>(?:click|lead|sale|refund)<\/td>.*?<\/tr>/g)!;
+    const named = rows.map((row) => row.match(/test_txn_\d+|u_tester_\d+/)![0]);
+    expect(named).toEqual([
+      ...Array.from({ length: 13 }, (_, i) => `test_txn_${24 - i}`),
+      'u_tester_11',
+      'test_txn_11',
+      'u_tester_10',
+      'test_txn_10',
+      'test_txn_9',
+      'test_txn_8',
+      'test_txn_7',
+    ]);
+  });
+
   it('lists only the latest clicks of a customer, however many a public caller sends for it', async () => {
     const { server, click } = setup();
     const first = (await click('PARTNER123')).body?.click_id;
