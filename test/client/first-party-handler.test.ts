@@ -1,13 +1,13 @@
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isRetryable } from '../../src/core/outbox';
 import { createAffitorHandler } from '../../src/server';
 import type { AffitorHandlerOptions } from '../../src/server';
 import { createTrackingServer } from '../../examples/server/src/app';
+import { useRunning } from '../support/running';
 import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi, useRecordingApi } from './first-party-helpers';
-import type { Listening } from './first-party-helpers';
 
 const CLICK = '/relay/api/v1/track/click';
 const LEAD = '/relay/api/v1/track/lead';
@@ -15,16 +15,11 @@ const SHOP = { Host: 'www.shop.test', 'Content-Type': 'text/plain;charset=UTF-8'
 
 describe('createAffitorHandler against the reference server on a real port', () => {
   const api = useRecordingApi();
-  let handler: Listening;
-
-  beforeAll(async () => {
-    handler = await startHandler({ apiUrl: api.url });
-  });
-  afterAll(() => handler.close());
+  const handler = useRunning('the handler', () => startHandler({ apiUrl: api.url }));
 
   describe('forwarding', () => {
     it("forwards a click and answers the API's answer, with the attribution cookies set by the server", async () => {
-      const answer = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }) });
+      const answer = await send(handler().url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }) });
       expect(answer.status).toBe(200);
       expect(answer.json()).toMatchObject({ success: true, partner_code: 'PARTNER123', cookie_window_days: 30 });
       expect(answer.json().click_id).toMatch(/^cust_\d+_\d+$/);
@@ -37,7 +32,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
     });
 
     it("takes the handler's own fields out of the body before forwarding it as JSON", async () => {
-      await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test', consent: 'granted', stale: false }) });
+      await send(handler().url, CLICK, { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test', consent: 'granted', stale: false }) });
       const [call] = api.calls;
       expect(call!.path).toBe('/api/v1/track/click');
       expect(call!.headers.get('content-type')).toBe('application/json');
@@ -47,7 +42,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
     });
 
     it("never forwards the visitor's cookies or Authorization, nor any header not named; the User-Agent goes along", async () => {
-      await send(handler.url, CLICK, {
+      await send(handler().url, CLICK, {
         headers: {
           ...SHOP,
           Cookie: 'session=secret-session; affitor_click_id=cust_900_1',
@@ -65,7 +60,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
     });
 
     it('forwards a lead in browser mode: an Authorization header sent by the visitor stays behind', async () => {
-      const answer = await send(handler.url, LEAD, {
+      const answer = await send(handler().url, LEAD, {
         headers: { ...SHOP, Authorization: 'Bearer not-a-token' },
         body: JSON.stringify({ click_id: 'cust_900_1', customer_key: 'u_lead_1', email: 'a@shop.test', click_ids: ['cust_900_1'], program_id: 1 }),
       });
@@ -78,27 +73,27 @@ describe('createAffitorHandler against the reference server on a real port', () 
     });
 
     it("sends the visitor's address as X-Forwarded-For: the peer's, or behind a proxy of the merchant's (a loopback peer here) the one it added", async () => {
-      await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
-      await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Forwarded-For': '198.51.100.77, 203.0.113.9' }, body: clickBody('PARTNER123') });
+      await send(handler().url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
+      await send(handler().url, CLICK, { headers: { ...SHOP, 'X-Forwarded-For': '198.51.100.77, 203.0.113.9' }, body: clickBody('PARTNER123') });
       expect(api.calls.map((call) => call.headers.get('x-forwarded-for'))).toEqual(['127.0.0.1', '203.0.113.9']);
     });
 
     it('passes X-Request-ID both ways, and makes one when the visitor sent none or a bad one', async () => {
-      const given = await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'landing-42' }, body: clickBody('PARTNER123') });
+      const given = await send(handler().url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'landing-42' }, body: clickBody('PARTNER123') });
       expect(api.calls[0]!.headers.get('x-request-id')).toBe('landing-42');
       expect(given.headers['x-request-id']).toBe('landing-42');
-      const bad = await send(handler.url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'a b<>' }, body: clickBody('PARTNER123') });
+      const bad = await send(handler().url, CLICK, { headers: { ...SHOP, 'X-Request-ID': 'a b<>' }, body: clickBody('PARTNER123') });
       expect(bad.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(api.calls[1]!.headers.get('x-request-id')).toBe(bad.headers['x-request-id']);
     });
 
     it("answers the API's refusals as they are, and sets no cookie for them", async () => {
-      const notFound = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('NOSUCHLINK') });
+      const notFound = await send(handler().url, CLICK, { headers: SHOP, body: clickBody('NOSUCHLINK') });
       expect(notFound.status).toBe(400);
       expect(notFound.json()).toEqual({ error: 'Referral link not found' });
-      const inactive = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('INACTIVE1') });
+      const inactive = await send(handler().url, CLICK, { headers: SHOP, body: clickBody('INACTIVE1') });
       expect(inactive.json()).toEqual({ success: false, message: 'Referral link is inactive' });
-      const invalid = await send(handler.url, CLICK, { headers: SHOP, body: '{not json' });
+      const invalid = await send(handler().url, CLICK, { headers: SHOP, body: '{not json' });
       expect(invalid.status).toBe(400);
       expect(invalid.json()).toEqual({ error: 'Invalid JSON body' });
       for (const answer of [notFound, inactive, invalid]) {
@@ -109,8 +104,8 @@ describe('createAffitorHandler against the reference server on a real port', () 
 
     it('answers a repeated event id as the first time, and sets the same cookies again', async () => {
       const body = clickBody('PARTNER123', { event_id: 'ev_repeat_1' });
-      const first = await send(handler.url, CLICK, { headers: SHOP, body });
-      const again = await send(handler.url, CLICK, { headers: SHOP, body });
+      const first = await send(handler().url, CLICK, { headers: SHOP, body });
+      const again = await send(handler().url, CLICK, { headers: SHOP, body });
       expect(again.json()).toEqual(first.json());
       // Same value and lifetime (`expires` may differ by the second between the two answers).
       const withoutExpires = (answer: typeof first) =>
@@ -123,7 +118,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
   describe('not an open proxy', () => {
     it('forwards nothing but click and lead: other API routes, the inspect route and paths outside basePath are 404', async () => {
       for (const path of ['/relay/api/v1/track/sale', '/relay/api/v1/track/refund', '/relay/_inspect', '/relay/api/v1/track/click/x', '/api/v1/track/click', '/relayx/api/v1/track/click', '/relay/https://evil.test/']) {
-        const answer = await send(handler.url, path, { headers: { ...SHOP, Authorization: 'Bearer aff_test_1' }, body: '{}' });
+        const answer = await send(handler().url, path, { headers: { ...SHOP, Authorization: 'Bearer aff_test_1' }, body: '{}' });
         expect(answer.status, path).toBe(404);
         expect(answer.json()).toEqual({ error: 'Not found' });
       }
@@ -132,7 +127,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
 
     it('answers 405 to other methods on the forwarded routes, without forwarding', async () => {
       for (const method of ['GET', 'PUT', 'DELETE', 'OPTIONS']) {
-        const answer = await send(handler.url, CLICK, { method, headers: SHOP });
+        const answer = await send(handler().url, CLICK, { method, headers: SHOP });
         expect(answer.status, method).toBe(405);
         expect(answer.headers.allow).toBe('POST');
       }
@@ -141,11 +136,11 @@ describe('createAffitorHandler against the reference server on a real port', () 
 
     it('refuses a body over 64 KiB with 413, declared or streamed, without forwarding it', async () => {
       const big = clickBody('PARTNER123', { page_title: 'x'.repeat(70 * 1024) });
-      const declared = await send(handler.url, CLICK, { headers: SHOP, body: big });
+      const declared = await send(handler().url, CLICK, { headers: SHOP, body: big });
       expect(declared.status).toBe(413);
       expect(declared.json()).toEqual({ error: 'Request body too large' });
       expect(declared.headers['x-affitor-cookies']).toBe('none');
-      const streamed = await send(handler.url, CLICK, { headers: { ...SHOP, 'Transfer-Encoding': 'chunked' }, body: big });
+      const streamed = await send(handler().url, CLICK, { headers: { ...SHOP, 'Transfer-Encoding': 'chunked' }, body: big });
       expect(streamed.status).toBe(413);
       expect(api.calls).toEqual([]);
     });
@@ -154,13 +149,13 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const body = clickBody('PARTNER123');
       const padded = body.slice(0, -1) + `,"pad":"${'x'.repeat(64 * 1024 - body.length - 9)}"}`;
       expect(Buffer.byteLength(padded)).toBe(64 * 1024);
-      expect((await send(handler.url, CLICK, { headers: SHOP, body: padded })).status).toBe(200);
+      expect((await send(handler().url, CLICK, { headers: SHOP, body: padded })).status).toBe(200);
     });
   });
 
   describe('cookie attributes', () => {
     const land = (headers: Record<string, string>, extra: Record<string, unknown> = {}, aff = 'PARTNER123') =>
-      send(handler.url, CLICK, { headers: { 'Content-Type': 'text/plain', ...headers }, body: clickBody(aff, extra) });
+      send(handler().url, CLICK, { headers: { 'Content-Type': 'text/plain', ...headers }, body: clickBody(aff, extra) });
 
     it("sets Path=/, SameSite=Lax and Max-Age from the program's window on every attribution cookie", async () => {
       const cookies = cookiesSet(await land({ Host: 'www.shop.test' }));
@@ -191,7 +186,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const history = Array.from({ length: 20 }, (_, i) => `cust_1_${1_796_288_680_700 + i}`);
       const returning = ['affitor_click_id', 'customer_code', 'affitor_aff_url', 'affitor_set_by'].map((name) => `${name}=${history[19]}`);
       const landing = `https://www.eu.shop.test/pricing?aff=PARTNER123&utm_campaign=${'black-friday/2026 & more;'.repeat(40)}`.slice(0, 1_023);
-      const answer = await send(handler.url, CLICK, {
+      const answer = await send(handler().url, CLICK, {
         headers: { 'Content-Type': 'text/plain', Host: 'www.eu.shop.test', 'X-Forwarded-Proto': 'https', Cookie: [...returning, `affitor_click_ids=${history.join('|')}`].join('; ') },
         body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }, landing),
       });
@@ -274,7 +269,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const landing = 'javascript:alert(document.domain)//?aff=PARTNER123';
       const forged = { Host: 'www.shop.test', 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'navigate', Origin: 'https://evil.test' };
       for (const site of ['cross-site', 'same-site']) {
-        const answer = await send(handler.url, CLICK, { headers: { ...forged, 'Sec-Fetch-Site': site }, body: clickBody('PARTNER123', {}, landing) });
+        const answer = await send(handler().url, CLICK, { headers: { ...forged, 'Sec-Fetch-Site': site }, body: clickBody('PARTNER123', {}, landing) });
         expect(answer.status).toBe(200);
         expect(answer.setCookies, site).toEqual([]);
         expect(answer.headers['x-affitor-cookies']).toBe('none');
@@ -284,7 +279,7 @@ describe('createAffitorHandler against the reference server on a real port', () 
 
     it("sets nothing for another site's form post from a browser that sends no Sec-Fetch-Site (Safari before 16.4): its Origin names that site", async () => {
       for (const origin of ['https://evil.test', 'https://shop.test.evil.test', 'null', 'not a url']) {
-        const answer = await send(handler.url, CLICK, { headers: { Host: 'www.shop.test', Origin: origin }, body: clickBody('PARTNER123', { consent: 'granted' }) });
+        const answer = await send(handler().url, CLICK, { headers: { Host: 'www.shop.test', Origin: origin }, body: clickBody('PARTNER123', { consent: 'granted' }) });
         expect(answer.status).toBe(200);
         expect(answer.setCookies, origin).toEqual([]);
         expect(answer.headers['x-affitor-cookies']).toBe('none');
@@ -384,11 +379,11 @@ describe('createAffitorHandler against the reference server on a real port', () 
 
     it("passes the API's own 503 and a dropped connection on as retryable answers", async () => {
       api.app.setChaos({ failFirst: { click: 1 }, dropFirst: { lead: 1 } });
-      const unavailable = await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
+      const unavailable = await send(handler().url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') });
       expect(unavailable.status).toBe(503);
       expect(unavailable.setCookies).toEqual([]);
       expect(unavailable.headers['x-affitor-cookies']).toBe('none');
-      const dropped = await send(handler.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
+      const dropped = await send(handler().url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
       expect(isRetryable(unavailable.status) && isRetryable(dropped.status)).toBe(true);
     });
   });

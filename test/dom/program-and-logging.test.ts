@@ -4,15 +4,18 @@ import type { MockInstance } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, land, landed, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 let error: MockInstance<typeof console.error>;
 let log: MockInstance<typeof console.info>;
 let warn: MockInstance<typeof console.warn>;
 
+/** The page each test starts on (the program id tests init on it as they need). */
+const LANDING = 'https://shop.example.com/?aff=PARTNER123';
+
 beforeEach(() => {
-  setUrl('https://shop.example.com/?aff=PARTNER123');
+  setUrl(LANDING);
   newPageView();
   error = vi.spyOn(console, 'error').mockImplementation(() => {});
   log = vi.spyOn(console, 'info').mockImplementation(() => {});
@@ -99,8 +102,7 @@ describe('program id resolution', () => {
 
 describe('logging', () => {
   it('logs every step with the [Affitor] prefix when debug is on', async () => {
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
+    const tracker = await land(LANDING, { debug: true });
     await tracker.signup('user_1');
     const lines = log.mock.calls.map((call) => call.join(' '));
     for (const call of log.mock.calls) expect(call[0]).toBe('[Affitor]');
@@ -111,8 +113,7 @@ describe('logging', () => {
   });
 
   it('logs nothing but errors when debug is off', async () => {
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await landed();
+    const tracker = await land(LANDING);
     await tracker.signup('user_1');
     await tracker.signup('');
     expect(log).not.toHaveBeenCalled();
@@ -125,8 +126,7 @@ describe('logging', () => {
     log.mockImplementation(() => {
       throw new Error('console is broken');
     });
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
+    const tracker = await land(LANDING, { debug: true });
     expect(tracker.getClickId()).toMatch(/^cust_/);
   });
 });
@@ -138,21 +138,15 @@ describe('the console lines examples/README.md quotes', () => {
   const lines = (spy: MockInstance<(...args: unknown[]) => void>) => spy.mock.calls.map((call) => call.join(' ').trim());
 
   it('a reload of the same landing: the line the walkthrough says to look for', async () => {
-    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
-    newPageView();
+    await land(LANDING, { debug: true });
     log.mockClear();
-    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
+    await land(LANDING, { debug: true });
     const reload = lines(log).find((line) => line.includes('no click'))!;
     expect(quotes(reload.replace('[Affitor] ', '')), reload).toBe(true);
   });
 
   it("a landing: the lines the walkthrough's first step lists, in the order the console shows them", async () => {
-    setUrl('http://www.shop.localhost:5173/?aff=PARTNER123');
-    newPageView();
-    new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
+    await land('http://www.shop.localhost:5173/?aff=PARTNER123', { debug: true });
     // Each step as the SDK logs it (its first argument after the prefix), and as the walkthrough quotes it.
     const steps: Array<[string, string]> = [
       ['init', '`[Affitor] init …`'],
@@ -173,11 +167,8 @@ describe('the console lines examples/README.md quotes', () => {
   });
 
   it("an origin the API refuses (CORS): the error the script-tag section quotes, for the example's origin", async () => {
-    setUrl('http://www.shop.localhost:5173/?aff=PARTNER123');
-    newPageView();
     api.answer('click', () => HttpResponse.error());
-    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await landed();
+    await land('http://www.shop.localhost:5173/?aff=PARTNER123');
     expect(lines(error)).toHaveLength(1);
     expect(quotes(lines(error)[0]!), lines(error)[0]).toBe(true);
   });
@@ -185,8 +176,7 @@ describe('the console lines examples/README.md quotes', () => {
 
 describe('an apiBase as pages write it', () => {
   it('takes one with a trailing slash, space or line break (an attribute or env value written loosely)', async () => {
-    const tracker = new AffitorTracker({ programId: 1, apiBase: ` ${API_BASE}/ \n` }).init();
-    await landed();
+    const tracker = await land(LANDING, { apiBase: ` ${API_BASE}/ \n` });
     expect(api.clicks()).toHaveLength(1);
     expect(tracker.getClickId()).toBeTruthy();
     expect(error).not.toHaveBeenCalled();
@@ -230,10 +220,7 @@ describe("the README's Troubleshooting table", () => {
   const row = (line: string) => table.split('\n').find((r) => r.includes('`' + line + '`'));
 
   it('quotes the line a signup from a visitor with no attribution logs, and says it is not recorded', async () => {
-    setUrl('https://shop.example.com/');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE, debug: true }).init();
-    await landed();
+    const tracker = await land('https://shop.example.com/', { debug: true });
     await tracker.signup('user_1');
     expect(error).not.toHaveBeenCalled();
     const line = warn.mock.calls.map((call) => call.join(' ').trim().replace('[Affitor] ', '')).find((l) => l.startsWith('lead not recorded'))!;

@@ -120,6 +120,7 @@ describe('AffitorProvider and useAffitor', () => {
     render(undefined);
     let settled = false;
     const signedUp = last().signup('user_early', 'e@example.com').then(() => void (settled = true));
+    // Time for a signup that does not wait for the program id to settle or send (nothing to await: it should not happen).
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
     expect(settled).toBe(false);
     expect(api.sent).toEqual([]);

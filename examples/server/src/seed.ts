@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { formatClickId } from './click-id';
 import { isRecord } from './http';
+import { API_KEY_STATUSES, CUSTOMER_STATUSES, LINK_STATUSES } from './types';
 import type { ApiKey, Faults, Partner, Program, RateLimits, ReferralLink, Seed, SeedCustomer } from './types';
 
 export type { ApiKey, ApiKeyStatus, Faults, Program, SeedInput } from './types';
@@ -129,7 +130,7 @@ function parseApiKeys(raw: unknown, path: string, tokens: Set<string>): ApiKey[]
     const token = uniqueToken(k.token, `${at}.token`, tokens, 'is already the token of another key');
     return {
       token,
-      status: oneOf(k.status, `${at}.status`, ['active', 'disabled', 'revoked'], 'active'),
+      status: oneOf(k.status, `${at}.status`, API_KEY_STATUSES, 'active'),
       signing_secret: optionalString(k.signing_secret, `${at}.signing_secret`),
       ip_allowlist:
         k.ip_allowlist === undefined ? null : list(k.ip_allowlist, `${at}.ip_allowlist`).map((a, j) => addressOrRange(a, `${at}.ip_allowlist[${j}]`)),
@@ -198,7 +199,7 @@ function parseLinks(raw: unknown, programIds: Set<number>, partnerIds: Set<numbe
       short_link: shortLink,
       program_id: reference(l.program_id, `${path}.program_id`, programIds, 'program'),
       partner_id: reference(l.partner_id, `${path}.partner_id`, partnerIds, 'partner'),
-      status: oneOf(l.status, `${path}.status`, ['active', 'inactive'], 'active'),
+      status: oneOf(l.status, `${path}.status`, LINK_STATUSES, 'active'),
     });
   });
   return links;
@@ -245,7 +246,7 @@ function parseCustomers(raw: unknown, programs: Program[], partnerIds: Set<numbe
       program_id: programId,
       partner_id: partnerId,
       partner_program: bool(c.partner_program, `${path}.partner_program`, partnerId !== null),
-      status: oneOf(c.status, `${path}.status`, ['click', 'lead', 'conversion'], 'click'),
+      status: oneOf(c.status, `${path}.status`, CUSTOMER_STATUSES, 'click'),
       clicked_at: clickedAt,
     });
   });

@@ -3,10 +3,14 @@
  * records the routes write (what `GET /_inspect` answers).
  */
 
-export type CustomerStatus = 'click' | 'lead' | 'conversion';
-export type LinkStatus = 'active' | 'inactive';
+/** Each status as a list too (the seed checks against it), so its values are written once. */
+export const CUSTOMER_STATUSES = ['click', 'lead', 'conversion'] as const;
+export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
+export const LINK_STATUSES = ['active', 'inactive'] as const;
+export type LinkStatus = (typeof LINK_STATUSES)[number];
 
-export type ApiKeyStatus = 'active' | 'disabled' | 'revoked';
+export const API_KEY_STATUSES = ['active', 'disabled', 'revoked'] as const;
+export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
 
 /** A program's extra API key: a state, and the optional signing secret and IP allowlist it demands. */
 export interface ApiKey {
