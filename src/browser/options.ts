@@ -28,7 +28,7 @@ export let options: AffitorInitOptions = {};
 export let programId: number | null = null;
 /** Whether a missing or invalid program id was logged: said once a page view, not at every init. */
 let complained = false;
-/** Set by grantConsent()/revokeConsent(); wins over the options. */
+/** Set by grantConsent()/revokeConsent(); wins over the options (a withdrawal until the consent option changes: applyOptions). */
 let consentCall: ConsentState | undefined;
 
 export const log = createLogger(() => !!options.debug);
@@ -50,7 +50,11 @@ export const mergeOptions = <T extends AffitorInitOptions>(into: T, newOptions?:
 
 /** Merges `newOptions` (undefined values leave an option as it is) and resolves the program id. */
 export function applyOptions(newOptions: AffitorInitOptions): void {
+  const consentBefore = options.consent;
   mergeOptions(options, newOptions);
+  // A withdrawal wins over the options it was made under, not over a newer word: a consent
+  // option (a provider's prop) that changes after revokeConsent() is the visitor choosing again.
+  if (consentCall == 'revoked' && options.consent !== consentBefore) consentCall = undefined;
   log('info', 'init', options);
   const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);

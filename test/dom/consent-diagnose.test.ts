@@ -170,6 +170,33 @@ describe('consent', () => {
       delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
     }
   });
+
+  it("keeps the visitor's grantConsent() when the consent option changes later (with the Global Privacy Control signal, the option alone is no consent)", async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
+    try {
+      const tracker = await land('https://shop.example.com/?aff=PARTNER123', { respectGlobalPrivacyControl: true, consent: 'pending' });
+      tracker.grantConsent();
+      tracker.init({ consent: 'granted' });
+      expect(tracker.diagnose().consent).toBe('granted');
+      expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    } finally {
+      delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+    }
+  });
+
+  it('lets a consent option that changes after revokeConsent() decide again; an init that leaves it as it was keeps the withdrawal', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'granted' });
+    tracker.revokeConsent();
+    tracker.init({ consent: 'granted', debug: false });
+    expect(tracker.diagnose().consent).toBe('revoked');
+    tracker.init({ consent: 'pending' });
+    expect(tracker.diagnose().consent).toBe('pending');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(document.cookie).not.toMatch(OURS);
+    tracker.init({ consent: 'granted' });
+    expect(tracker.diagnose().consent).toBe('granted');
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
 });
 
 describe('onAttribution', () => {

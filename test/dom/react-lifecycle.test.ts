@@ -108,6 +108,39 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     expect(hook!.data).toMatchObject({ clickId: null, hasAttribution: false });
   });
 
+  it("writes a new partner's attribution once the consent prop turns 'granted' again after a withdrawal made as the README says (prop 'pending' and revokeConsent())", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    let hook: UseAffitor | undefined;
+    function Consent(): ReactNode {
+      hook = useAffitor();
+      return null;
+    }
+    const render = (consent: 'pending' | 'granted') =>
+      act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent }, createElement(Consent))));
+    react.create();
+    render('granted');
+    await act(() => landed());
+    expect(cookieValue('affitor_click_id')).toBe(getClickId());
+
+    // The visitor withdraws: the consent manager turns the prop 'pending' and calls revokeConsent().
+    render('pending');
+    act(() => hook!.revokeConsent());
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+
+    // Another partner's link, held in memory while consent is withdrawn.
+    history.pushState(null, '', '/?aff=PARTNER456');
+    await act(() => landed());
+    expect(api.clicks()).toHaveLength(2);
+    const clickId = getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+
+    // The visitor consents again: the prop turns 'granted', and the held attribution is written.
+    render('granted');
+    expect(cookieValue('affitor_click_id')).toBe(clickId);
+    expect(hook!.data).toMatchObject({ clickId, hasAttribution: true });
+  });
+
   it("reports a signup a child's mount effect makes with signup() from @affitor/sdk itself (not the hook), before the provider's effect ran init", async () => {
     // A fresh page: no init has run in it (fresh copies of the npm entry and the hook).
     vi.resetModules();
