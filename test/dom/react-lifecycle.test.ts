@@ -15,6 +15,23 @@ import { useReactRoot } from '../support/react';
 const api = useTrackingApi();
 const react = useReactRoot();
 
+/**
+ * A page whose provider's `consent` prop a consent manager sets: `render(consent)` renders it
+ * again with that prop; `hook()` is what a component under it got from `useAffitor()` last.
+ */
+function consentPropPage(): { render: (consent: 'pending' | 'granted') => void; hook: () => UseAffitor } {
+  let hook: UseAffitor | undefined;
+  function Consent(): ReactNode {
+    hook = useAffitor();
+    return null;
+  }
+  react.create();
+  return {
+    render: (consent) => act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent }, createElement(Consent)))),
+    hook: () => hook!,
+  };
+}
+
 describe('AffitorProvider and useAffitor over a page view', () => {
   it("reports a signup made in a child's mount effect, which runs before the provider's, with the provider's options", async () => {
     setUrl('https://shop.example.com/welcome?aff=PARTNER123');
@@ -86,14 +103,7 @@ describe('AffitorProvider and useAffitor over a page view', () => {
 
   it("keeps what was written when the consent prop turns back to 'pending' (the README says so): only revokeConsent() deletes it", async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
-    let hook: UseAffitor | undefined;
-    function Consent(): ReactNode {
-      hook = useAffitor();
-      return null;
-    }
-    const render = (consent: 'pending' | 'granted') =>
-      act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent }, createElement(Consent))));
-    react.create();
+    const { render, hook } = consentPropPage();
     render('granted');
     await act(() => landed());
     const clickId = getClickId();
@@ -102,29 +112,22 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     // A consent manager wired to the prop only: the visitor withdraws, the prop turns 'pending'.
     render('pending');
     expect(cookieValue('affitor_click_id')).toBe(clickId);
-    expect(hook!.data).toMatchObject({ clickId, hasAttribution: true });
-    act(() => hook!.revokeConsent());
+    expect(hook().data).toMatchObject({ clickId, hasAttribution: true });
+    act(() => hook().revokeConsent());
     expect(cookieValue('affitor_click_id')).toBeUndefined();
-    expect(hook!.data).toMatchObject({ clickId: null, hasAttribution: false });
+    expect(hook().data).toMatchObject({ clickId: null, hasAttribution: false });
   });
 
   it("writes a new partner's attribution once the consent prop turns 'granted' again after a withdrawal made as the README says (prop 'pending' and revokeConsent())", async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
-    let hook: UseAffitor | undefined;
-    function Consent(): ReactNode {
-      hook = useAffitor();
-      return null;
-    }
-    const render = (consent: 'pending' | 'granted') =>
-      act(() => react.root.render(createElement(AffitorProvider, { programId: 1, apiBase: API_BASE, consent }, createElement(Consent))));
-    react.create();
+    const { render, hook } = consentPropPage();
     render('granted');
     await act(() => landed());
     expect(cookieValue('affitor_click_id')).toBe(getClickId());
 
     // The visitor withdraws: the consent manager turns the prop 'pending' and calls revokeConsent().
     render('pending');
-    act(() => hook!.revokeConsent());
+    act(() => hook().revokeConsent());
     expect(cookieValue('affitor_click_id')).toBeUndefined();
 
     // Another partner's link, held in memory while consent is withdrawn.
@@ -138,7 +141,7 @@ describe('AffitorProvider and useAffitor over a page view', () => {
     // The visitor consents again: the prop turns 'granted', and the held attribution is written.
     render('granted');
     expect(cookieValue('affitor_click_id')).toBe(clickId);
-    expect(hook!.data).toMatchObject({ clickId, hasAttribution: true });
+    expect(hook().data).toMatchObject({ clickId, hasAttribution: true });
   });
 
   it("reports a signup a child's mount effect makes with signup() from @affitor/sdk itself (not the hook), before the provider's effect ran init", async () => {
