@@ -54,7 +54,9 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
   mergeOptions(options, newOptions);
   // A withdrawal wins over the options it was made under, not over a newer word: a consent
   // option (a provider's prop) that changes after revokeConsent() is the visitor choosing again.
-  if (consentCall == 'revoked' && options.consent !== consentBefore) consentCall = undefined;
+  // The first consent option given is no change: a withdrawal queued before the script tag's
+  // data-affitor-consent, or made before a provider's first init, holds.
+  if (consentCall == 'revoked' && consentBefore !== undefined && options.consent !== consentBefore) consentCall = undefined;
   log('info', 'init', options);
   const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);

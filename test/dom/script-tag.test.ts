@@ -681,10 +681,14 @@ describe('the stub snippet', () => {
     document.cookie = `affitor_aff_url=${encodeURIComponent('https://shop.example.com/?aff=PARTNER123')}; path=/`;
   };
 
-  it("queues revokeConsent: a new partner's click does not carry the withdrawn attribution's click id", async () => {
+  it.each([
+    ['a tag without consent attribute', {}],
+    // The README's tag for a consent manager: the first init's consent option is no change after the withdrawal.
+    ['a tag with data-affitor-consent="pending"', { 'data-affitor-consent': 'pending' }],
+  ])("queues revokeConsent: a new partner's click does not carry the withdrawn attribution's click id (%s)", async (_, consentAttribute) => {
     setUrl('https://shop.example.com/?aff=PARTNER456');
     storedAttribution();
-    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, ...consentAttribute });
     installStub();
     host.affitor!.revokeConsent!();
     await runFirstFile();
