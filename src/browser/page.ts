@@ -1,6 +1,6 @@
 /** What the page knows about the visit: URL, title, screen, locale, script tag. */
 import type { PageContext } from '../core/payloads';
-import { offsetTimeZone } from '../core/values';
+import { largestPixels, offsetTimeZone } from '../core/values';
 
 export const isSecurePage = (): boolean => location.protocol == 'https:';
 
@@ -14,6 +14,19 @@ const timeZone = (): string =>
   (globalThis as { Temporal?: { Now: { timeZoneId(): string } } }).Temporal?.Now.timeZoneId() ??
   offsetTimeZone(new Date().getTimezoneOffset());
 
+/**
+ * The viewport's size in CSS pixels, `innerWidth`×`innerHeight`, as media queries see it: on a
+ * phone (Chromium with its viewport on), reading `innerWidth` (or `visualViewport`, or
+ * `clientWidth`) while the page is still loading lays out all of it that has been parsed, and the
+ * landing's click waits behind that layout (40 to 80 ms on a 3,000-row page in Chromium's mobile
+ * emulation, in half the landings). A media query needs none. Where there is no matchMedia
+ * (jsdom, in a merchant's tests), the properties.
+ */
+const viewportSize = (): string =>
+  (window as { matchMedia?: unknown }).matchMedia
+    ? ['width', 'height'].map((side) => largestPixels((px) => matchMedia(`(min-${side}:${px}px)`).matches)).join('x')
+    : `${innerWidth}x${innerHeight}`;
+
 export function readPageContext(): PageContext {
   return {
     page_url: location.href,
@@ -21,7 +34,7 @@ export function readPageContext(): PageContext {
     referrer_url: document.referrer,
     user_agent: navigator.userAgent,
     screen_resolution: `${screen.width}x${screen.height}`,
-    viewport_size: `${innerWidth}x${innerHeight}`,
+    viewport_size: viewportSize(),
     language: navigator.language,
     timezone: timeZone(),
   };

@@ -57,3 +57,13 @@ export function clickUrl(url: string, aff: string): string {
 export const offsetTimeZone = (timezoneOffset: number): string =>
   // The offset as a time of day on 1 January 1970 (UTC), written `HH:MM` by toISOString().
   (timezoneOffset > 0 ? '-' : '+') + new Date(Math.abs(timezoneOffset) * 6e4).toISOString().slice(11, 16);
+
+/**
+ * The largest whole number of pixels, up to 32,767, for which `atLeast(px)` holds (0 when none
+ * does), by bisection: 15 questions. `atLeast` must hold for every number below one it holds for.
+ */
+export function largestPixels(atLeast: (px: number) => boolean): number {
+  let found = 0;
+  for (let step = 1 << 14; step; step >>= 1) if (atLeast(found + step)) found += step;
+  return found;
+}

@@ -107,6 +107,26 @@ describe('transport', () => {
     expect(JSON.parse(init!.body as string)).toMatchObject({ affiliate_url: 'https://shop.example.com/?aff=PARTNER123' });
     expect(api.clicks()[0]!.contentType).toMatch(/^text\/plain/);
   });
+
+  it('sends the viewport as innerWidth x innerHeight, found by media queries where the page has matchMedia', async () => {
+    const queries = vi.spyOn(window, 'matchMedia');
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()[0]!.body.viewport_size).toBe(`${innerWidth}x${innerHeight}`);
+    expect(queries).toHaveBeenCalledWith('(min-width:1024px)');
+  });
+
+  it('reads innerWidth and innerHeight where the page has no matchMedia (jsdom), and still sends the click', async () => {
+    const matchMedia = Object.getOwnPropertyDescriptor(window, 'matchMedia')!;
+    // @ts-expect-error -- jsdom's window has none
+    delete window.matchMedia;
+    expect('matchMedia' in window).toBe(false);
+    try {
+      await landWith('https://shop.example.com/?aff=PARTNER123');
+    } finally {
+      Object.defineProperty(window, 'matchMedia', matchMedia);
+    }
+    expect(api.clicks()[0]!.body.viewport_size).toBe(`${innerWidth}x${innerHeight}`);
+  });
 });
 
 describe('signup', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampWindowDays, clickUrl, isPlausibleId, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
+import { clampWindowDays, clickUrl, isPlausibleId, largestPixels, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
 
 describe('readAff', () => {
   it.each([
@@ -94,5 +94,22 @@ describe('offsetTimeZone', () => {
     expect(offsetTimeZone(300)).toBe('-05:00');
     expect(offsetTimeZone(570)).toBe('-09:30');
     expect(offsetTimeZone(-840)).toBe('+14:00');
+  });
+});
+
+describe('largestPixels', () => {
+  it.each([0, 1, 2, 390, 844, 1024, 1280, 16_384, 32_767])('finds %i as the largest size a min-width query matches', (size) => {
+    const asked: number[] = [];
+    expect(
+      largestPixels((px) => {
+        asked.push(px);
+        return px <= size;
+      }),
+    ).toBe(size);
+    expect(asked).toHaveLength(15);
+  });
+
+  it('stops at 32,767 for anything larger', () => {
+    expect(largestPixels(() => true)).toBe(32_767);
   });
 });

@@ -29,6 +29,8 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(site().front.seen.map((request) => `${request.method} ${request.route}`)).toEqual(['POST click']);
     expect(site().front.seen[0]).toMatchObject({ contentType: expect.stringMatching(/^text\/plain/) as string, origin: site().url(HOSTS.www, '') });
     expect(site().front.seen[0]!.body).toMatchObject({ affiliate_url: landing, additional_data: { program_id: PROGRAM_ID } });
+    // Found by media queries, which need no layout (page.ts): the size the page's own properties give.
+    expect(site().front.seen[0]!.body.viewport_size).toBe(await page.evaluate("innerWidth + 'x' + innerHeight"));
     // The probe starts at shop.localhost (a single label such as localhost is never tried) and the engine keeps it.
     // diagnose() answers once affitor.more.js has arrived (its first call loads it).
     const probes = await until('diagnose() to answer', () => page.evaluate('window.affitor.diagnose() && window.affitor.diagnose().probes'));
