@@ -21,6 +21,15 @@ export type LandingPages = PageServer;
 /** The shop page with the SDK's script tag, and the same page with the bare click script in its place. */
 export const SHOP_PAGE = '/shop.html';
 export const BARE_CLICK_PAGE = '/bare-click.html';
+/**
+ * The same two as a phone shop's long page (a `width=device-width` viewport and LONG_PAGE_ROWS
+ * rows of products), where the script tag, `async` in the head, runs while the page is still
+ * being parsed and laid out.
+ */
+export const LONG_PAGE = '/long.html';
+export const BARE_CLICK_LONG_PAGE = '/bare-click-long.html';
+export const LONG_PAGE_ROWS = 3_000;
+const LONG_BODY = Array.from({ length: LONG_PAGE_ROWS }, (_, i) => `<div><span>product ${i}</span> <b>$${i}</b> <a href="#${i}">buy</a></div>`).join('');
 
 /** A file name of the `<script>` build: `affitor.global.js` and whatever it fetches. */
 export const SDK_FILE = /^affitor\.[\w.]+\.js$/;
@@ -33,10 +42,14 @@ export async function startLandingPages(apiBase: () => string): Promise<LandingP
   // The page without the SDK runs the same inline cookie probe as the shop page.
   const withScript = (src: string) =>
     `${HEAD}${COOKIE_PROBE}<script async src="${src}" data-affitor-program-id="1" data-affitor-api-base="${apiBase()}"></script>${TAIL}`;
+  const longPage = (src: string) =>
+    `${HEAD}<meta name="viewport" content="width=device-width"><script async src="${src}" data-affitor-program-id="1" data-affitor-api-base="${apiBase()}"></script></head><body>${LONG_BODY}</body></html>`;
   const pages: Record<string, () => string> = {
     '/bare.html': () => HEAD + COOKIE_PROBE + TAIL,
     [SHOP_PAGE]: () => withScript('/dist/affitor.global.js'),
     [BARE_CLICK_PAGE]: () => withScript('/' + BARE_CLICK_FILE),
+    [LONG_PAGE]: () => longPage('/dist/affitor.global.js'),
+    [BARE_CLICK_LONG_PAGE]: () => longPage('/' + BARE_CLICK_FILE),
     '/away.html': () => HEAD + TAIL,
   };
   const answer = async (path: string): Promise<{ type: string; body: string | Buffer } | undefined> => {

@@ -35,7 +35,7 @@ export function bounceGoal(way: LeaveWay, leaveAtMs: number): number | undefined
 const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
 
 export function landingRows(landing: LandingResult): Row[] {
-  const { files, plainFiles, script, slow4g, bounce, bareClick } = landing;
+  const { files, plainFiles, script, slow4g, phone, bounce, bareClick } = landing;
   const gzip = files.reduce((sum, file) => sum + file.sizes.gzip, 0);
   const brotli = files.reduce((sum, file) => sum + file.sizes.brotli, 0);
   const overBare = (of: typeof script.landing) =>
@@ -77,6 +77,12 @@ export function landingRows(landing: LandingResult): Row[] {
       result: `${ms(slow4g.cookie.median)} / ${ms(slow4g.cookie.p95)}`,
       reference: `${bareClickSays(`${ms(bareClick.slow4g.cookie.median)} / ${ms(bareClick.slow4g.cookie.p95)}`)}; ${earlier((f) => ms(f.cookieMs))}`,
     },
+    {
+      area: 'Landing',
+      measure: `phone, ${phone.rows.toLocaleString('en-US')}-row page: script start to click fetch() (median / p95, ${phone.landings} landings)`,
+      result: `${ms(phone.toClick.median)} / ${ms(phone.toClick.p95)}`,
+      reference: bareClickSays(`${ms(phone.bareClick.median)} / ${ms(phone.bareClick.p95)}`),
+    },
     ...bounce.rows.map((row, index): Row => {
       const received = (of: BounceRow) => LEAVE_WAYS.map((way) => `${way} ${of.received[way]}/${bounce.tries}`).join(', ');
       return {
@@ -95,12 +101,13 @@ export function landingRows(landing: LandingResult): Row[] {
 }
 
 export function landingMethod(landing: LandingResult): string {
-  const { script, slow4g, bounce } = landing;
+  const { script, slow4g, phone, bounce } = landing;
   return [
     `**Landing and bounces.** Headless Chromium (playwright-core, Debian's chromium), a shop page on \`http://www.shop.localhost\` (loopback) with the script tag as the README sets it up (\`<script async src="/dist/affitor.global.js" data-affitor-…>\`), the tracking server on another loopback port, everything served with \`no-store\` and gzip -9 (Chromium accepts it), a fresh browser context (empty jar) per load.`,
     `The SDK files are the \`affitor.*.js\` requests Chromium sent for the page, counted rather than named, so the figure follows however the build is split; their bytes are each file as built, compressed on its own (zlib level 9, brotli quality 11), summed.`,
     `Script time is the renderer's \`ScriptDuration\` (CDP \`Performance.getMetrics\`) once the page has loaded, for a landing once \`affitor_click_id\` is in the jar (polled from outside the page), and then ${SETTLE_MS} ms of quiet; the bare page is the same page without the script tag (both run the same small inline cookie probe). Bare page, plain page view (no \`?aff=\`), landing and the bare click script's landing take turns, ${script.loads} measured loads each after 3 warm-up rounds; the figure is the variant's median (p95) minus the bare page's median (p95). \`ScriptDuration\` counts a script's evaluation, its timers and its event handlers, but not callbacks of promises the browser settles, such as a fetch's answer: a 10 ms busy loop put into the handling of the click's answer added nothing to it (24 loads each, same run). So the landing's figure leaves out the writing of the cookies from the click's answer (about 5 ms of main thread in Chromium here, timed with \`performance.mark\` around it), and any script's figure measured this way leaves out the like.`,
     `Slow 4G is \`Network.emulateNetworkConditions\` (${SLOW_4G.latency} ms latency, ${(SLOW_4G.downloadThroughput * 8) / 1e6} Mbps down, ${(SLOW_4G.uploadThroughput * 8) / 1e3} kbps up), set before the navigation, so the page, the SDK files and the click are all slowed; it delays answers, not the requests themselves. Click sent is the click request's resource-timing \`startTime\`; cookie written is when an inline script wrapping \`document.cookie\`'s setter first saw \`affitor_click_id\` written and readable; both in ms since navigation start, ${slow4g.landings} landings after 3 warm-up ones.`,
+    `Phone: a context as Chromium emulates a phone (390×844 CSS px, \`isMobile\`: its viewport on, so the page's width decides its layout), no network throttling, on a long shop page (a \`width=device-width\` viewport and ${phone.rows.toLocaleString('en-US')} rows of products, the script tag \`async\` in its head, which runs while the page is still being parsed); ms from the script's start (its first read of \`document.currentScript\`, as both scripts begin) to its first \`fetch()\` call, both noted by wrappers an init script puts in before the page runs. A layout the script forces before its click (reading \`innerWidth\` does, on a phone, while the page loads) shows here; ${phone.landings} landings each after 3 warm-up ones, taking turns with the bare click script.`,
     `The bare click script (bench/bare-click.ts, ${landing.bareClick.file.sizes.gzip} B gzip -9) is the least a landing script can do: it reads \`?aff=\`, sends the click as the SDK does (\`fetch\`, \`keepalive\`, \`text/plain\`, the same route) and writes \`affitor_click_id\` from the answer, nothing else. Served the same way from the same page in the SDK's place, it takes turns with the SDK in every measure after the bytes, so each of the SDK's figures has beside it the floor any landing script stands on in the same Chromium, on the machine as loaded during the same run. The earlier run's figures (Affitor SDK, Dub) were measured with the same method on another machine, and are printed as they were given.`,
     `Bounces, also under slow 4G: the visitor leaves the landing (a unique \`?aff=…&visit=…\` URL per try) the given time after the navigation was asked for, by navigating to a page without the SDK or by closing the tab (\`page.close()\`); the context stays open up to ${RECEIVE_WAIT_MS / 1_000} s longer (or until the click is recorded) so a request that outlived the page can arrive. A click counts as received when the tracking server recorded that landing's URL by the end of the run. ${bounce.tries} tries per leave time and way, and as many for the bare click script, all taking turns. p95 is the nearest-rank order statistic (an observed sample); a median of an even count of samples is the mean of the two middle ones.`,
   ].join(' ');

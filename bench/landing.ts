@@ -14,7 +14,7 @@ import { DIST_DIR } from '../examples/demo/static-server';
 import { PARTNER_A } from './api';
 import type { BenchApi } from './api';
 import { BARE_CLICK_FILE, BARE_CLICK_SCRIPT } from './bare-click';
-import { BARE_CLICK_PAGE, SDK_FILE, SHOP_PAGE } from './landing-pages';
+import { BARE_CLICK_LONG_PAGE, BARE_CLICK_PAGE, LONG_PAGE, LONG_PAGE_ROWS, SDK_FILE, SHOP_PAGE } from './landing-pages';
 import { measure } from './sizes';
 import type { Sizes } from './sizes';
 import { summarize } from './stats';
@@ -50,6 +50,8 @@ export interface LandingResult {
   script: { bare: Summary; plain: Summary; landing: Summary; loads: number };
   /** Under slow 4G, ms since navigation start. */
   slow4g: { clickSent: Summary; cookie: Summary; landings: number };
+  /** A phone's landing on a long page: ms from the script's start to its click's fetch(). */
+  phone: { toClick: Summary; bareClick: Summary; landings: number; rows: number };
   bounce: { rows: BounceRow[]; tries: number };
   /** The same measures for the bare click script, from the same run. */
   bareClick: {
@@ -158,6 +160,48 @@ async function slow4gLanding(browser: Browser, origin: string, pagePath: string)
   }
 }
 
+/** A phone as Chromium emulates it: its viewport is on, so the page's width decides its layout. */
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+/**
+ * One landing on `pagePath` (a long page) in a phone's context: ms from the script's start (its
+ * first read of `document.currentScript`, as both scripts begin) to its first `fetch()` call, both
+ * noted by wrappers an init script puts in before the page runs.
+ */
+async function phoneLanding(browser: Browser, origin: string, pagePath: string): Promise<number> {
+  const context = await browser.newContext(PHONE);
+  try {
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.addInitScript(() => {
+      const noted = window as unknown as { __startAt?: number; __fetchAt?: number };
+      const currentScript = Object.getOwnPropertyDescriptor(Document.prototype, 'currentScript')!;
+      Object.defineProperty(Document.prototype, 'currentScript', {
+        configurable: true,
+        get(this: Document) {
+          noted.__startAt ??= performance.now();
+          return currentScript.get!.call(this) as unknown;
+        },
+      });
+      const nativeFetch = window.fetch.bind(window);
+      window.fetch = (...args: Parameters<typeof fetch>) => {
+        noted.__fetchAt ??= performance.now();
+        return nativeFetch(...args);
+      };
+    });
+    await page.goto(`${origin}${pagePath}?aff=${PARTNER_A}`);
+    await page.waitForFunction(() => (window as unknown as { __fetchAt?: number }).__fetchAt !== undefined, undefined, { timeout: 20_000 });
+    const { startAt, fetchAt } = await page.evaluate(() => {
+      const noted = window as unknown as { __startAt: number; __fetchAt: number };
+      return { startAt: noted.__startAt, fetchAt: noted.__fetchAt };
+    });
+    if (errors.length > 0) throw new Error(`the phone landing logged errors: ${errors.join('; ')}`);
+    return fetchAt - startAt;
+  } finally {
+    await context.close();
+  }
+}
+
 /**
  * One visitor under slow 4G who leaves the landing on `pagePath` `leaveAtMs` after the
  * navigation was asked for, by navigating to a page without the SDK or by closing the tab.
@@ -229,6 +273,18 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     }
   }
 
+  log(`landing: ${landings} phone landings on a ${LONG_PAGE_ROWS}-row page, and as many of the bare click script`);
+  const phone: number[] = [];
+  const phoneBare: number[] = [];
+  for (let i = 0; i < warmup + landings; i++) {
+    const landing = await phoneLanding(browser, origin, LONG_PAGE);
+    const bare = await phoneLanding(browser, origin, BARE_CLICK_LONG_PAGE);
+    if (i >= warmup) {
+      phone.push(landing);
+      phoneBare.push(bare);
+    }
+  }
+
   log(`landing: bounces, ${tries} tries x ${LEAVE_AT_MS.length} leave times x ${LEAVE_WAYS.length} ways, for the SDK and the bare click script`);
   const urls = new Map<string, string[]>();
   for (let attempt = 0; attempt < tries; attempt++) {
@@ -259,6 +315,7 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     plainFiles: plainFiles ?? [],
     script: { bare: summarize(script.bare), plain: summarize(script.plain), landing: summarize(script.landing), loads },
     slow4g: { clickSent: summarize(slow.map((l) => l.clickSent)), cookie: summarize(slow.map((l) => l.cookie)), landings },
+    phone: { toClick: summarize(phone), bareClick: summarize(phoneBare), landings, rows: LONG_PAGE_ROWS },
     bounce: { rows: bounceRows(SHOP_PAGE), tries },
     bareClick: {
       file: { name: BARE_CLICK_FILE, sizes: measure(Buffer.from(BARE_CLICK_SCRIPT)) },

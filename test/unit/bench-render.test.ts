@@ -157,6 +157,7 @@ describe('the landing rows beside the bare click script of the same run', () => 
     plainFiles: ['affitor.global.js'],
     script: { bare: summary(0.5, 2), plain: summary(15), landing: summary(21, 40), loads: 10 },
     slow4g: { clickSent: summary(470, 530), cookie: summary(660, 720), landings: 10 },
+    phone: { toClick: summary(13.3, 22), bareClick: summary(4.1, 9.5), landings: 10, rows: 3_000 },
     bounce: { rows: bounceRows([0, 2, 9, 10, 10]), tries: 10 },
     bareClick: {
       file: { name: 'bare-click.js', sizes: { minified: 700, gzip: 430, brotli: 350 } },
@@ -173,6 +174,10 @@ describe('the landing rows beside the bare click script of the same run', () => 
     expect(row('ScriptDuration, landing').reference).toContain('bare click script, same run: +13.0 ms / +16.0 ms');
     expect(row('slow 4G: navigation start to click sent').reference).toContain('bare click script, same run: 437 ms / 529 ms');
     expect(row('slow 4G: navigation start to affitor_click_id').reference).toContain('bare click script, same run: 638 ms / 746 ms');
+    expect(row('phone, 3,000-row page: script start to click fetch()')).toMatchObject({
+      result: '13.3 ms / 22.0 ms',
+      reference: 'bare click script, same run: 4.10 ms / 9.50 ms',
+    });
   });
 
   it('judges the bounce goals on the SDK’s clicks alone, with the bare click script’s of the same leave time beside them', () => {
