@@ -243,6 +243,24 @@ export interface LandingOptions {
   log: (line: string) => void;
 }
 
+/**
+ * `measure` on the SDK's page and on the bare click script's, taking turns (drift on a shared
+ * machine hits both alike), `warmup` rounds left out, then `rounds` kept: the SDK's figures and the bare script's.
+ */
+async function takingTurns<T>(warmup: number, rounds: number, measure: (pagePath: string) => Promise<T>, sdkPage: string, barePage: string): Promise<[T[], T[]]> {
+  const sdk: T[] = [];
+  const bare: T[] = [];
+  for (let round = 0; round < warmup + rounds; round++) {
+    const sdkFigure = await measure(sdkPage);
+    const bareFigure = await measure(barePage);
+    if (round >= warmup) {
+      sdk.push(sdkFigure);
+      bare.push(bareFigure);
+    }
+  }
+  return [sdk, bare];
+}
+
 export async function measureLanding(browser: Browser, origin: string, api: BenchApi, options: LandingOptions): Promise<LandingResult> {
   const { loads, landings, tries, log } = options;
   const warmup = 3;
@@ -262,28 +280,10 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
   }
 
   log(`landing: ${landings} landings under slow 4G, and as many of the bare click script`);
-  const slow: Slow4gLanding[] = [];
-  const slowBare: Slow4gLanding[] = [];
-  for (let i = 0; i < warmup + landings; i++) {
-    const landing = await slow4gLanding(browser, origin, SHOP_PAGE);
-    const bare = await slow4gLanding(browser, origin, BARE_CLICK_PAGE);
-    if (i >= warmup) {
-      slow.push(landing);
-      slowBare.push(bare);
-    }
-  }
+  const [slow, slowBare] = await takingTurns(warmup, landings, (pagePath) => slow4gLanding(browser, origin, pagePath), SHOP_PAGE, BARE_CLICK_PAGE);
 
   log(`landing: ${landings} phone landings on a ${LONG_PAGE_ROWS}-row page, and as many of the bare click script`);
-  const phone: number[] = [];
-  const phoneBare: number[] = [];
-  for (let i = 0; i < warmup + landings; i++) {
-    const landing = await phoneLanding(browser, origin, LONG_PAGE);
-    const bare = await phoneLanding(browser, origin, BARE_CLICK_LONG_PAGE);
-    if (i >= warmup) {
-      phone.push(landing);
-      phoneBare.push(bare);
-    }
-  }
+  const [phone, phoneBare] = await takingTurns(warmup, landings, (pagePath) => phoneLanding(browser, origin, pagePath), LONG_PAGE, BARE_CLICK_LONG_PAGE);
 
   log(`landing: bounces, ${tries} tries x ${LEAVE_AT_MS.length} leave times x ${LEAVE_WAYS.length} ways, for the SDK and the bare click script`);
   const urls = new Map<string, string[]>();
