@@ -19,13 +19,17 @@ const timeZone = (): string =>
  * phone (Chromium with its viewport on), reading `innerWidth` (or `visualViewport`, or
  * `clientWidth`) while the page is still loading lays out all of it that has been parsed, and the
  * landing's click waits behind that layout (40 to 80 ms on a 3,000-row page in Chromium's mobile
- * emulation, in half the landings). A media query needs none. Where there is no matchMedia
- * (jsdom, in a merchant's tests), the properties.
+ * emulation, in half the landings). A media query needs none. Where they cannot be asked (jsdom has
+ * no matchMedia, in a merchant's tests; a page's wrapper of it may throw), the properties: the
+ * click must not be lost for want of its viewport.
  */
-const viewportSize = (): string =>
-  (window as { matchMedia?: unknown }).matchMedia
-    ? ['width', 'height'].map((side) => largestPixels((px) => matchMedia(`(min-${side}:${px}px)`).matches)).join('x')
-    : `${innerWidth}x${innerHeight}`;
+const viewportSize = (): string => {
+  try {
+    return ['width', 'height'].map((side) => largestPixels((px) => matchMedia(`(min-${side}:${px}px)`).matches)).join('x');
+  } catch {
+    return `${innerWidth}x${innerHeight}`;
+  }
+};
 
 export function readPageContext(): PageContext {
   return {

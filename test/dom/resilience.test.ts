@@ -127,6 +127,15 @@ describe('transport', () => {
     }
     expect(api.clicks()[0]!.body.viewport_size).toBe(`${innerWidth}x${innerHeight}`);
   });
+
+  it('reads innerWidth and innerHeight where the page\'s matchMedia throws, and still sends the click', async () => {
+    vi.spyOn(window, 'matchMedia').mockImplementation(() => {
+      throw new Error('a wrapper of matchMedia broke');
+    });
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.viewport_size).toBe(`${innerWidth}x${innerHeight}`);
+  });
 });
 
 describe('signup', () => {
