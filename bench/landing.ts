@@ -14,7 +14,7 @@ import { DIST_DIR } from '../examples/demo/static-server';
 import { PARTNER_A } from './api';
 import type { BenchApi } from './api';
 import { BARE_CLICK_FILE, BARE_CLICK_SCRIPT } from './bare-click';
-import { BARE_CLICK_LONG_PAGE, BARE_CLICK_PAGE, LONG_PAGE, LONG_PAGE_ROWS, SDK_FILE, SHOP_PAGE } from './landing-pages';
+import { BARE_CLICK_LONG_PAGE, BARE_CLICK_PAGE, LONG_PAGE, LONG_PAGE_ROWS, SDK_FILE, SHOP_PAGE, UNVERSIONED_SHOP_PAGE } from './landing-pages';
 import { measure } from './sizes';
 import type { Sizes } from './sizes';
 import { summarize } from './stats';
@@ -48,8 +48,11 @@ export interface LandingResult {
   plainFiles: string[];
   /** `ScriptDuration` in ms per variant, and how many loads each. */
   script: { bare: Summary; plain: Summary; landing: Summary; loads: number };
-  /** Under slow 4G, ms since navigation start. */
-  slow4g: { clickSent: Summary; cookie: Summary; landings: number };
+  /**
+   * Under slow 4G, ms since navigation start; `unversioned`, the same landing with the tag naming
+   * the package without a version, which a CDN such as unpkg answers with a redirect first.
+   */
+  slow4g: { clickSent: Summary; cookie: Summary; unversioned: { clickSent: Summary; cookie: Summary }; landings: number };
   /** A phone's landing on a long page: ms from the script's start to its click's fetch(). */
   phone: { toClick: Summary; bareClick: Summary; landings: number; rows: number };
   bounce: { rows: BounceRow[]; tries: number };
@@ -244,21 +247,23 @@ export interface LandingOptions {
 }
 
 /**
- * `measure` on the SDK's page and on the bare click script's, taking turns (drift on a shared
- * machine hits both alike), `warmup` rounds left out, then `rounds` kept: the SDK's figures and the bare script's.
+ * `measure` on each of `pages` (the SDK's, the bare click script's, …), taking turns (drift on a
+ * shared machine hits all alike), `warmup` rounds left out, then `rounds` kept: each page's figures, in the order of `pages`.
  */
-async function takingTurns<T>(warmup: number, rounds: number, measure: (pagePath: string) => Promise<T>, sdkPage: string, barePage: string): Promise<[T[], T[]]> {
-  const sdk: T[] = [];
-  const bare: T[] = [];
+async function takingTurns<T, Pages extends readonly string[]>(
+  warmup: number,
+  rounds: number,
+  measure: (pagePath: string) => Promise<T>,
+  pages: Pages,
+): Promise<{ -readonly [Index in keyof Pages]: T[] }> {
+  const figures = pages.map((): T[] => []);
   for (let round = 0; round < warmup + rounds; round++) {
-    const sdkFigure = await measure(sdkPage);
-    const bareFigure = await measure(barePage);
-    if (round >= warmup) {
-      sdk.push(sdkFigure);
-      bare.push(bareFigure);
+    for (const [index, pagePath] of pages.entries()) {
+      const figure = await measure(pagePath);
+      if (round >= warmup) figures[index]!.push(figure);
     }
   }
-  return [sdk, bare];
+  return figures as { -readonly [Index in keyof Pages]: T[] };
 }
 
 export async function measureLanding(browser: Browser, origin: string, api: BenchApi, options: LandingOptions): Promise<LandingResult> {
@@ -279,11 +284,16 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     }
   }
 
-  log(`landing: ${landings} landings under slow 4G, and as many of the bare click script`);
-  const [slow, slowBare] = await takingTurns(warmup, landings, (pagePath) => slow4gLanding(browser, origin, pagePath), SHOP_PAGE, BARE_CLICK_PAGE);
+  log(`landing: ${landings} landings under slow 4G, as many of the bare click script, and as many with a tag naming no version`);
+  const [slow, slowBare, slowUnversioned] = await takingTurns(
+    warmup,
+    landings,
+    (pagePath) => slow4gLanding(browser, origin, pagePath),
+    [SHOP_PAGE, BARE_CLICK_PAGE, UNVERSIONED_SHOP_PAGE] as const,
+  );
 
   log(`landing: ${landings} phone landings on a ${LONG_PAGE_ROWS}-row page, and as many of the bare click script`);
-  const [phone, phoneBare] = await takingTurns(warmup, landings, (pagePath) => phoneLanding(browser, origin, pagePath), LONG_PAGE, BARE_CLICK_LONG_PAGE);
+  const [phone, phoneBare] = await takingTurns(warmup, landings, (pagePath) => phoneLanding(browser, origin, pagePath), [LONG_PAGE, BARE_CLICK_LONG_PAGE] as const);
 
   log(`landing: bounces, ${tries} tries x ${LEAVE_AT_MS.length} leave times x ${LEAVE_WAYS.length} ways, for the SDK and the bare click script`);
   const urls = new Map<string, string[]>();
@@ -314,7 +324,12 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     files,
     plainFiles: plainFiles ?? [],
     script: { bare: summarize(script.bare), plain: summarize(script.plain), landing: summarize(script.landing), loads },
-    slow4g: { clickSent: summarize(slow.map((l) => l.clickSent)), cookie: summarize(slow.map((l) => l.cookie)), landings },
+    slow4g: {
+      clickSent: summarize(slow.map((l) => l.clickSent)),
+      cookie: summarize(slow.map((l) => l.cookie)),
+      unversioned: { clickSent: summarize(slowUnversioned.map((l) => l.clickSent)), cookie: summarize(slowUnversioned.map((l) => l.cookie)) },
+      landings,
+    },
     phone: { toClick: summarize(phone), bareClick: summarize(phoneBare), landings, rows: LONG_PAGE_ROWS },
     bounce: { rows: bounceRows(SHOP_PAGE), tries },
     bareClick: {

@@ -156,7 +156,12 @@ describe('the landing rows beside the bare click script of the same run', () => 
     files: [{ name: 'affitor.global.js', sizes: { minified: 13_000, gzip: 5_800, brotli: 5_200 } }],
     plainFiles: ['affitor.global.js'],
     script: { bare: summary(0.5, 2), plain: summary(15), landing: summary(21, 40), loads: 10 },
-    slow4g: { clickSent: summary(470, 530), cookie: summary(660, 720), landings: 10 },
+    slow4g: {
+      clickSent: summary(470, 530),
+      cookie: summary(660, 720),
+      unversioned: { clickSent: summary(640, 700), cookie: summary(830, 900) },
+      landings: 10,
+    },
     phone: { toClick: summary(13.3, 22), bareClick: summary(4.1, 9.5), landings: 10, rows: 3_000 },
     bounce: { rows: bounceRows([0, 2, 9, 10, 10]), tries: 10 },
     bareClick: {
@@ -187,6 +192,13 @@ describe('the landing rows beside the bare click script of the same run', () => 
     expect(row('clicks received, visitor leaves at 500 ms').reference).toBe(
       'navigate away: goal 10/10, FAIL; tab closed: goal 10/10, FAIL; bare click script, same run: navigate away 10/10, tab closed 10/10',
     );
+  });
+
+  it('puts the landing through a tag naming no version beside the README’s tag, with what the redirect costs the click', () => {
+    expect(row('slow 4G, the tag naming no version')).toMatchObject({
+      result: '640 ms / 830 ms',
+      reference: "the README's tag, naming the version: 470 ms / 660 ms (same run); the redirect costs the click +170 ms",
+    });
   });
 
   it('says the earlier figures came from another run', () => {
