@@ -14,7 +14,8 @@ export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 
 /** What the rest brings. */
 export interface More {
-  diagnose: typeof diagnose;
+  /** The report, with the script build's own warnings (script-more.ts). */
+  diagnose: () => ReturnType<typeof diagnose>;
   retry: typeof retry;
   /** Starts the Stripe decoration on `window.affitor`'s attribution (`data-affitor-stripe="true"`). */
   decorateStripe: () => void;

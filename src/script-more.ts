@@ -5,7 +5,7 @@
  * resolved to the state the first file hands over (tsup.config.ts), so both work on one tracker.
  */
 import { retry } from './browser/delivery';
-import { diagnose } from './browser/diagnose';
+import { diagnose, scriptTagWarnings } from './browser/diagnose';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
 import { HANDOVER } from './script-handover';
@@ -15,6 +15,6 @@ const host = window as { affitor?: { [HANDOVER]?: Handover } & Partial<Attributi
 const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
-  first.take({ diagnose, retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
+  first.take({ diagnose: () => diagnose(scriptTagWarnings()), retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

@@ -1,5 +1,5 @@
 /** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
-import { diagnosisWarnings } from '../core/diagnosis';
+import { diagnosisWarnings, isUnpinnedUnpkgUrl, unpinnedUrlWarning } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
 import { readAff } from '../core/values';
 import { log } from './core';
@@ -8,7 +8,14 @@ import { isBrowser } from './env';
 import { snapshot } from './snapshot';
 import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-names';
 
-export function diagnose(): AffitorDiagnosis {
+/**
+ * What the script build adds to the warnings: a script tag of the page loading the SDK from unpkg
+ * without an exact version. Not the npm build's: a bundle has no such tag, and would carry this for nothing.
+ */
+export const scriptTagWarnings = (): string[] => [...document.scripts].map((tag) => tag.src).filter(isUnpinnedUnpkgUrl).map(unpinnedUrlWarning);
+
+/** The report; `moreWarnings` (the script build's, scriptTagWarnings) follow the others. */
+export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {
   const browser = isBrowser();
   const { debug, invalidCookieDomain, invalidProgramId, handler, ...held } = snapshot();
   const cookies: Record<string, string> = {};
@@ -21,7 +28,7 @@ export function diagnose(): AffitorDiagnosis {
   const report = { aff: browser ? readAff(location.href) : null, ...held, cookiesSetBy, cookies };
   const diagnosis: AffitorDiagnosis = {
     ...report,
-    warnings: diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler),
+    warnings: [...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler), ...moreWarnings],
   };
   if (debug) log('info', 'diagnosis', diagnosis);
   return diagnosis;

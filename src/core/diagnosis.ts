@@ -45,6 +45,16 @@ export interface AffitorDiagnosis {
   warnings: string[];
 }
 
+/**
+ * Whether a script URL loads the SDK from unpkg without naming its exact version (none, a range
+ * such as `@0`, a tag such as `@latest`): unpkg answers such a URL with a redirect to the matching
+ * version's, and every landing waits for it, one more round trip before the script downloads.
+ */
+export const isUnpinnedUnpkgUrl = (src: string): boolean => /^https?:\/\/unpkg\.com\/@affitor\/sdk(?![\w.-]|@\d+\.\d+\.\d+(?![\d.]))/.test(src);
+
+/** The warning for such a URL (the script build's diagnose() gives it: see script-more.ts). */
+export const unpinnedUrlWarning = (src: string): string => `${src}: no exact version, so unpkg redirects it before every landing (write @affitor/sdk@x.y.z)`;
+
 export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler';
 
 /**

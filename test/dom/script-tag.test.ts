@@ -260,6 +260,26 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 
   it.each([
+    ['naming no version', 'https://unpkg.com/@affitor/sdk/dist/affitor.global.js', true],
+    ['naming a range', 'https://unpkg.com/@affitor/sdk@0/dist/affitor.global.js', true],
+    ['naming the exact version', 'https://unpkg.com/@affitor/sdk@0.1.0/dist/affitor.global.js', false],
+  ])("diagnose() warns about a tag loading the SDK from unpkg %s (a redirect before every landing): %s", async (_, first, warned) => {
+    const more = first.replace('affitor.global.js', 'affitor.more.js');
+    setUrl('https://www.shop.example.com/');
+    api.server.use(http.get(more, () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    document.querySelector('script[data-affitor-program-id]')!.setAttribute('src', first);
+    await runFirstFile();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await vi.waitFor(() => expect(requestedFiles()).toEqual([more]));
+    await moreArrives();
+    const { warnings } = host.affitor!.diagnose!() as { warnings: string[] };
+    const warning = `${first}: no exact version, so unpkg redirects it before every landing (write @affitor/sdk@x.y.z)`;
+    if (warned) expect(warnings).toContain(warning);
+    else expect(warnings.join('\n')).not.toContain('exact version');
+  });
+
+  it.each([
     ['https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0', 'https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0/dist/affitor.more.js'],
     ['https://unpkg.com/@affitor/sdk/', 'https://unpkg.com/@affitor/sdk/dist/affitor.more.js'],
   ])("is loaded from the package's dist/ when the tag names the package alone (%s: the CDN serves package.json's unpkg/jsdelivr file)", async (first, more) => {
