@@ -4,8 +4,9 @@
  * without the SDK, the same page with the bare click script (./bare-click.ts) in the SDK's
  * place, and a page to leave to. `/dist/` answers every `affitor.*.js` file the
  * build has, whatever the build's split, so the bench measures whichever files a landing asks
- * for; so does the package's folder as a CDN names it (UNVERSIONED_SHOP_PAGE). No caching: every load fetches everything. Answers are gzip -9 when the browser accepts
- * it, as a CDN would send them: under a throttled network the bytes on the wire count.
+ * for; so does the package's folder as a CDN names it (UNVERSIONED_SHOP_PAGE). No caching:
+ * every load fetches everything. Answers are gzip -9 when the browser accepts it, as a CDN would
+ * send them: under a throttled network the bytes on the wire count.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';

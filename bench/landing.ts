@@ -324,22 +324,23 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     files,
     plainFiles: plainFiles ?? [],
     script: { bare: summarize(script.bare), plain: summarize(script.plain), landing: summarize(script.landing), loads },
-    slow4g: {
-      clickSent: summarize(slow.map((l) => l.clickSent)),
-      cookie: summarize(slow.map((l) => l.cookie)),
-      unversioned: { clickSent: summarize(slowUnversioned.map((l) => l.clickSent)), cookie: summarize(slowUnversioned.map((l) => l.cookie)) },
-      landings,
-    },
+    slow4g: { ...slow4gFigures(slow), unversioned: slow4gFigures(slowUnversioned), landings },
     phone: { toClick: summarize(phone), bareClick: summarize(phoneBare), landings, rows: LONG_PAGE_ROWS },
     bounce: { rows: bounceRows(SHOP_PAGE), tries },
     bareClick: {
       file: { name: BARE_CLICK_FILE, sizes: measure(Buffer.from(BARE_CLICK_SCRIPT)) },
       script: summarize(script.bareClick),
-      slow4g: { clickSent: summarize(slowBare.map((l) => l.clickSent)), cookie: summarize(slowBare.map((l) => l.cookie)) },
+      slow4g: slow4gFigures(slowBare),
       bounce: bounceRows(BARE_CLICK_PAGE),
     },
   };
 }
+
+/** The medians and p95s of slow-4G landings: when the click left and when the click id was written. */
+const slow4gFigures = (landings: Slow4gLanding[]): { clickSent: Summary; cookie: Summary } => ({
+  clickSent: summarize(landings.map((landing) => landing.clickSent)),
+  cookie: summarize(landings.map((landing) => landing.cookie)),
+});
 
 /** The files of this load, checked to be those of the earlier loads of the same variant. */
 function sameFiles(earlier: string[] | undefined, now: string[], what: string): string[] {
