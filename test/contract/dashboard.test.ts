@@ -1,6 +1,7 @@
 /** GET /_dashboard in-process: what each customer's row and the test-mode table show (the browser side is test/e2e/dashboard.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { ADMIN, SHOP_ORIGIN, TOKEN_1, setup } from './helpers';
+import { PARTNER_B } from '../support/seed';
 
 /** The `<td>`s of customer `id`'s row. */
 function cellsOf(html: string, id: number): string[] {
@@ -42,6 +43,19 @@ describe('the dashboard', () => {
     const [, , , , sales, , refunds] = cellsOf(await page(server), customerIdOf(clickId));
     expect(sales).toContain('4900 JPY');
     expect(refunds).toContain('1900 JPY');
+  });
+
+  it("names each customer's program: one partner's customers in two programs are told apart", async () => {
+    const { server, click } = setup();
+    const inProgram1 = (await click(PARTNER_B.link)).body?.click_id;
+    const inProgram2 = (await click('PROGRAM2')).body?.click_id;
+    const html = await page(server);
+    const [customer1, partner1] = cellsOf(html, customerIdOf(inProgram1));
+    const [customer2, partner2] = cellsOf(html, customerIdOf(inProgram2));
+    expect(partner1).toContain(PARTNER_B.name);
+    expect(partner2).toContain(PARTNER_B.name);
+    expect(customer1).toContain('program #1');
+    expect(customer2).toContain('program #2');
   });
 
   it('names the partner of a commission when the customer has moved to another partner since the sale', async () => {

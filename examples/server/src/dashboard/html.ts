@@ -83,7 +83,8 @@ function chainRow(chain: Chain): string {
     .filter(Boolean)
     .join('<br>');
   const cells = [
-    `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span>${who ? `<br>${who}` : ''}`,
+    // The program too: a partner may promote several of a seed's programs, and its name alone did not say which one a customer came through.
+    `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span> <small>program #${customer.program_id}</small>${who ? `<br>${who}` : ''}`,
     partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
     list(clickItems(chain)),
     list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
