@@ -1,5 +1,5 @@
 /** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
-import { diagnosisWarnings, isUnpinnedUnpkgUrl, unpinnedUrlWarning } from '../core/diagnosis';
+import { blockingTagWarning, diagnosisWarnings, isBlockingSdkTag, isUnpinnedUnpkgUrl, unpinnedUrlWarning } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
 import { readAff } from '../core/values';
 import { log } from './core';
@@ -10,9 +10,17 @@ import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-nam
 
 /**
  * What the script build adds to the warnings: a script tag of the page loading the SDK from unpkg
- * without an exact version. Not the npm build's: a bundle has no such tag, and would carry this for nothing.
+ * without an exact version, or without `async` (the page's parser waits for it). Not the npm
+ * build's: a bundle has no such tag, and would carry this for nothing.
  */
-export const scriptTagWarnings = (): string[] => [...document.scripts].map((tag) => tag.src).filter(isUnpinnedUnpkgUrl).map(unpinnedUrlWarning);
+export function scriptTagWarnings(): string[] {
+  const warnings: string[] = [];
+  for (const tag of document.scripts) {
+    if (isUnpinnedUnpkgUrl(tag.src)) warnings.push(unpinnedUrlWarning(tag.src));
+    if (isBlockingSdkTag(tag)) warnings.push(blockingTagWarning(tag.src));
+  }
+  return warnings;
+}
 
 /** The report; `moreWarnings` (the script build's, scriptTagWarnings) follow the others. */
 export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {

@@ -55,6 +55,27 @@ export const isUnpinnedUnpkgUrl = (src: string): boolean => /^https?:\/\/unpkg\.
 /** The warning for such a URL (the script build's diagnose() gives it: see script-more.ts). */
 export const unpinnedUrlWarning = (src: string): string => `${src}: no exact version, so unpkg redirects it before every landing (write @affitor/sdk@x.y.z)`;
 
+/** What a blocking tag check reads of a script tag. */
+export type ScriptTag = Pick<HTMLScriptElement, 'src' | 'async' | 'defer' | 'type' | 'hasAttribute'>;
+
+/**
+ * Whether a script tag loads the SDK's first file in a way that stops the page's parser until the
+ * file has downloaded and run: a classic script with a `src` (its file's name, the package as a CDN
+ * names it, or the program id attribute say it is the SDK's), neither `async` nor `defer`. On slow
+ * 4G that is the whole download before the rest of the page is parsed and shown. A module is
+ * deferred anyway; a tag a script inserts (a tag manager, the stub) is async unless made otherwise;
+ * a tag of another type (`text/plain`, which consent managers swap for a new one) never runs.
+ */
+export const isBlockingSdkTag = (tag: ScriptTag): boolean =>
+  !!tag.src &&
+  !tag.async &&
+  !tag.defer &&
+  /^$|script$/i.test(tag.type) &&
+  (tag.hasAttribute('data-affitor-program-id') || /affitor\.global\.js|@affitor\/sdk(@[^/]*)?\/?$/.test(tag.src));
+
+/** The warning for such a tag (the script build's diagnose() gives it: see script-more.ts). */
+export const blockingTagWarning = (src: string): string => `${src}: no async or defer, so the page stops parsing until it has run (add async)`;
+
 export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler';
 
 /**

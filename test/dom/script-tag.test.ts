@@ -280,6 +280,24 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 
   it.each([
+    ['neither async nor defer', {}, true],
+    ['async', { async: '' }, false],
+    ['defer', { defer: '' }, false],
+  ])("diagnose() warns about the SDK's tag only when it has neither async nor defer (the page's parser waits for it): %s", async (_, attributes: Record<string, string>, warned) => {
+    setUrl('https://www.shop.example.com/');
+    serveMore();
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, ...attributes });
+    await runFirstFile();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await moreRequested();
+    await moreArrives();
+    const { warnings } = host.affitor!.diagnose!() as { warnings: string[] };
+    const warning = `${FIRST_SRC}: no async or defer, so the page stops parsing until it has run (add async)`;
+    if (warned) expect(warnings).toContain(warning);
+    else expect(warnings.join('\n')).not.toContain('async');
+  });
+
+  it.each([
     ['https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0', 'https://cdn.jsdelivr.net/npm/@affitor/sdk@0.1.0/dist/affitor.more.js'],
     ['https://unpkg.com/@affitor/sdk/', 'https://unpkg.com/@affitor/sdk/dist/affitor.more.js'],
   ])("is loaded from the package's dist/ when the tag names the package alone (%s: the CDN serves package.json's unpkg/jsdelivr file)", async (first, more) => {

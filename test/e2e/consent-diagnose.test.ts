@@ -318,6 +318,18 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(await scriptDiagnose(page)).toMatchObject({ programId: PROGRAM_ID, programIdSource: 'script-attribute' });
     });
 
+    it('warns about a script tag with neither async nor defer, naming its URL, and not about the async tag', async () => {
+      const { page } = await openPage(e2e.context);
+      await page.goto(shop('/blocking.html'));
+      await sdkReady(page);
+      expect((await scriptDiagnose(page)).warnings).toContain(
+        `${shop('/dist/affitor.global.js')}: no async or defer, so the page stops parsing until it has run (add async)`,
+      );
+      await page.goto(shop('/plain.html'));
+      await sdkReady(page);
+      expect((await scriptDiagnose(page)).warnings.join('\n')).not.toContain('async');
+    });
+
     it('no program id: says nothing is tracked, and nothing is sent', async () => {
       const { page, console: lines, requests } = await openPage(e2e.context);
       await page.goto(shop(`/no-program.html?aff=${PARTNER_A.link}`));
