@@ -23,7 +23,7 @@ export const readCookie = (name: string, accept: (value: string) => unknown = Bo
 /** Writes (or, with `days <= 0`, deletes) a cookie on `domain` (undefined: host-only); no `days`: a session cookie. */
 export function writeCookie(name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean): void {
   try {
-    document.cookie = serializeCookie(name, value, days, domain, secure, Date.now());
+    document.cookie = serializeCookie(name, value, days, domain, secure);
   } catch {
     /* cookies blocked: attribution stays in memory for this page */
   }

@@ -92,7 +92,7 @@ describe('mounting examples (examples/first-party)', () => {
       env,
     );
     expect(click.status).toBe(200);
-    expect(click.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^affitor_click_id=cust_\d+_\d+;.*;domain=\.shop\.test;secure;max-age=2592000$/));
+    expect(click.headers.getSetCookie()).toContainEqual(expect.stringMatching(/^affitor_click_id=cust_\d+_\d+;path=\/;max-age=2592000;samesite=lax;domain=\.shop\.test;secure$/));
     expect(api.calls[0]!.headers.get('x-forwarded-for')).toBe('198.51.100.7');
     const script = await worker.fetch(new Request('https://www.shop.test/relay/affitor.global.js'), env);
     expect(await script.text()).toBe(LOADER);

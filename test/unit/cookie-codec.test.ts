@@ -2,20 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { normaliseCookieDomain, pageCookieDomain, readCookieValues, serializeCookie } from '../../src/core/cookie-codec';
 import { cookieDomainCandidates } from '../../src/core/root-domain';
 
-const NOW = Date.UTC(2026, 0, 1);
-
 describe('serializeCookie', () => {
-  it('writes path, expiry, SameSite and, when given, domain and Secure', () => {
-    expect(serializeCookie('a', 'b', 30, 'example.com', true, NOW)).toBe(
-      'a=b;path=/;expires=Sat, 31 Jan 2026 00:00:00 GMT;samesite=lax;domain=.example.com;secure',
-    );
-    expect(serializeCookie('a', 'b', 1, undefined, false, NOW)).toBe('a=b;path=/;expires=Fri, 02 Jan 2026 00:00:00 GMT;samesite=lax');
+  it('writes path, the lifetime in seconds (Max-Age, no date), SameSite and, when given, domain and Secure', () => {
+    expect(serializeCookie('a', 'b', 30, 'example.com', true)).toBe('a=b;path=/;max-age=2592000;samesite=lax;domain=.example.com;secure');
+    expect(serializeCookie('a', 'b', 1, undefined, false)).toBe('a=b;path=/;max-age=86400;samesite=lax');
   });
-  it('deletes with a 1970 expiry', () => {
-    expect(serializeCookie('a', '', 0, undefined, false, NOW)).toContain('expires=Thu, 01 Jan 1970 00:00:00 GMT');
+  it('deletes with a negative Max-Age, and writes a session cookie without one', () => {
+    expect(serializeCookie('a', '', 0, 'example.com', false)).toBe('a=;path=/;max-age=-1;samesite=lax;domain=.example.com');
+    expect(serializeCookie('a', '', -5, undefined, false)).toBe('a=;path=/;max-age=-1;samesite=lax');
+    expect(serializeCookie('a', 'b', undefined, undefined, false)).toBe('a=b;path=/;samesite=lax');
   });
   it('percent-encodes the value so it cannot end the cookie or add an attribute', () => {
-    const cookie = serializeCookie('u', 'https://x/?aff=P1&x=a;domain=evil.com, "q"', 1, undefined, false, NOW);
+    const cookie = serializeCookie('u', 'https://x/?aff=P1&x=a;domain=evil.com, "q"', 1, undefined, false);
     expect(cookie.split(';')[0]).toBe('u=https%3A%2F%2Fx%2F%3Faff%3DP1%26x%3Da%3Bdomain%3Devil.com%2C%20%22q%22');
     expect(cookie).not.toContain('domain=evil');
   });

@@ -7,8 +7,7 @@ import { splitBody } from '../../src/server/handler/forward';
 import { forwardedFor, isHttps, requestHosts } from '../../src/server/handler/request';
 import { SCRIPT_FILE_NAME } from '../../src/server/handler/scripts';
 
-const NOW = Date.UTC(2026, 0, 1);
-const base = { clickId: 'cust_1_1', affiliateUrl: 'https://www.shop.test/?aff=P1', windowDays: 30, cookieHeader: null, domain: undefined, secure: false, now: NOW };
+const base = { clickId: 'cust_1_1', affiliateUrl: 'https://www.shop.test/?aff=P1', windowDays: 30, cookieHeader: null, domain: undefined, secure: false };
 
 /** name -> the whole Set-Cookie value, for the cookies that set a value (not the deletions). */
 const DELETION = /;max-age=0(?:;|$)/;
@@ -22,13 +21,12 @@ describe('first-party cookies (pure)', () => {
     expect(names.COOKIE_AFFILIATE_URL).toBe(tracker.COOKIE_AFFILIATE_URL);
   });
 
-  it("writes each cookie exactly as the SDK's codec does, plus Max-Age for the window", () => {
+  it("writes each cookie exactly as the SDK's codec does, Max-Age the window", () => {
     const cookies = byName(clickCookies(base));
     expect([...cookies.keys()]).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_set_by']);
-    expect(cookies.get('affitor_click_id')).toBe(`${serializeCookie('affitor_click_id', 'cust_1_1', 30, undefined, false, NOW)};max-age=2592000`);
-    expect(cookies.get('affitor_aff_url')).toBe(
-      `${serializeCookie('affitor_aff_url', 'https://www.shop.test/?aff=P1', 30, undefined, false, NOW)};max-age=2592000`,
-    );
+    expect(cookies.get('affitor_click_id')).toBe(serializeCookie('affitor_click_id', 'cust_1_1', 30, undefined, false));
+    expect(cookies.get('affitor_click_id')).toBe('affitor_click_id=cust_1_1;path=/;max-age=2592000;samesite=lax');
+    expect(cookies.get('affitor_aff_url')).toBe(serializeCookie('affitor_aff_url', 'https://www.shop.test/?aff=P1', 30, undefined, false));
     expect(cookies.get('affitor_set_by')).toMatch(/^affitor_set_by=server;/);
   });
 
@@ -58,8 +56,8 @@ describe('first-party cookies (pure)', () => {
   it('percent-encodes the landing URL, so no landing can add an attribute', () => {
     const url = 'https://www.shop.test/?aff=P1&x=a;domain=evil.test; secure';
     const cookie = byName(clickCookies({ ...base, affiliateUrl: url })).get('affitor_aff_url')!;
-    // name=value, path, expires, samesite, max-age: nothing from the URL became an attribute.
-    expect(cookie.split(';').map((part) => part.split('=')[0])).toEqual(['affitor_aff_url', 'path', 'expires', 'samesite', 'max-age']);
+    // name=value, path, max-age, samesite: nothing from the URL became an attribute.
+    expect(cookie.split(';').map((part) => part.split('=')[0])).toEqual(['affitor_aff_url', 'path', 'max-age', 'samesite']);
     expect(readCookieValues(cookie.split(';')[0]!, 'affitor_aff_url')).toEqual([url]);
   });
 
@@ -72,7 +70,7 @@ describe('first-party cookies (pure)', () => {
     const cookies = clickCookies({ ...base, domain: 'shop.test', secure: true });
     expect(cookies).toHaveLength(10);
     expect(cookies[0]).toBe('affitor_click_id=;path=/;max-age=0');
-    expect(cookies[1]).toMatch(/^affitor_click_id=cust_1_1;path=\/;expires=[^;]+;samesite=lax;domain=\.shop\.test;secure;max-age=2592000$/);
+    expect(cookies[1]).toBe('affitor_click_id=cust_1_1;path=/;max-age=2592000;samesite=lax;domain=.shop.test;secure');
   });
 
   it('deletes a cookie the visitor sent on every other domain its host could hold it on (an earlier, narrower cookieDomain), so the older cannot shadow the new', () => {
@@ -87,7 +85,7 @@ describe('first-party cookies (pure)', () => {
     expect(deletions).not.toContain('affitor_click_id=;path=/;max-age=0;domain=.shop.test');
     // Only the names the visitor sent: no deletion on other domains for the rest.
     expect(deletions.filter((cookie) => cookie.includes('domain=.www.shop.test'))).toHaveLength(1);
-    expect(byName(cookies).get('affitor_click_id')).toMatch(/domain=\.shop\.test;max-age=/);
+    expect(byName(cookies).get('affitor_click_id')).toMatch(/;max-age=2592000;samesite=lax;domain=\.shop\.test$/);
   });
 
   it("chooses the merchant's cookieDomain, else the SDK's, each only for the request's host or a parent of it", () => {

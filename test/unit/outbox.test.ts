@@ -94,7 +94,7 @@ describe('outbox', () => {
     });
     const lead: PendingEvent = { route: 'lead', body: { ...buildLeadPayload('user_42', 'ada@example.com', null, [], url, 'sess_1', 1), event_id: newEventId() } };
     const events = [landing('PARTNER123'), landing('PARTNER456'), lead];
-    const cookie = serializeCookie('affitor_outbox', formatOutbox(events), 60, 'example.jp', true, Date.now());
+    const cookie = serializeCookie('affitor_outbox', formatOutbox(events), 60, 'example.jp', true);
     // What browsers count against 4,096 bytes: the name and the value.
     expect(cookie.indexOf(';')).toBeLessThanOrEqual(4096);
     // All three kept, the two landings' page context given up for it.

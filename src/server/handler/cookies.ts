@@ -39,7 +39,6 @@ export interface ClickCookies {
    */
   twinDomains?: readonly string[];
   secure: boolean;
-  now: number;
 }
 
 /** The landing URL as the SDK stores it: whole when short, else its origin and `aff`. */
@@ -59,7 +58,7 @@ const deletion = (name: string, domain: string | undefined): string => `${name}=
 
 /**
  * `Set-Cookie` values for a click answer. Each cookie gets `Max-Age` (the window, clamped as
- * the SDK clamps it) next to the SDK's own `expires`. When a `Domain` is set, a host-only twin
+ * the SDK clamps it), as the SDK writes it. When a `Domain` is set, a host-only twin
  * left by an earlier integration is deleted first, as the SDK does, so it cannot shadow the new
  * value; so are twins on `twinDomains` of a cookie the visitor sent.
  */
@@ -79,7 +78,7 @@ export function clickCookies(input: ClickCookies): string[] {
     if (readCookieValues(input.cookieHeader ?? '', name).length) {
       for (const twin of input.twinDomains ?? []) if (twin != input.domain) cookies.push(deletion(name, twin));
     }
-    cookies.push(`${serializeCookie(name, value, days, input.domain, input.secure, input.now)};max-age=${days * 86_400}`);
+    cookies.push(serializeCookie(name, value, days, input.domain, input.secure));
   }
   return cookies;
 }

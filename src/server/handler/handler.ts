@@ -241,7 +241,6 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       domain: chooseCookieDomain(hosts, cookieDomain, fields.cookie_domain),
       twinDomains: [...new Set(hosts.flatMap(cookieDomainCandidates))],
       secure: isHttps(request, url),
-      now: Date.now(),
     });
   }
 
