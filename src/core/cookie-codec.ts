@@ -24,8 +24,9 @@ export function pageCookieDomain(configured: string, hostname: string): string |
 /**
  * `name=value;path=/;max-age=…;samesite=lax[;domain=.d][;secure]`. The value is
  * percent-encoded, so `;`, `,`, `=`, spaces and quotes cannot end it early; `domain`
- * must come from `normaliseCookieDomain` or a hostname. No `days`: a session cookie, gone
- * when the browser session ends.
+ * must come from `normaliseCookieDomain` or a hostname. `days` is whole (`clampWindowDays`, or a
+ * constant): a fractional `Max-Age` is no number a browser takes, and the cookie would last only
+ * the session. No `days`: a session cookie, gone when the browser session ends.
  *
  * The lifetime is `Max-Age`, not an `Expires` date: formatting the page's first `Date` string
  * costs a fresh tab about a millisecond (0.9 ms median, 1.7 ms mean in Chromium 156), and the

@@ -26,12 +26,17 @@ export function firstPartyScenarios(scenario: Scenario): void {
   /** The page's own `document.cookie` writes of the cookies the server writes. */
   const attributionWrites = async (page: Tab) => (await page.cookieWrites()).filter((write) => SERVER_COOKIES.includes(write.split('=')[0]!));
   /**
+   * The cookies as the page itself reads them, `name=value`, sorted. (Firefox's WebDriver lists no
+   * cookie whose domain is the host itself: the page's own reading is asked.)
+   */
+  const pageCookies = async (page: Tab) => (await page.evaluate<string>('document.cookie')).split('; ').filter(Boolean).sort();
+  /**
    * Once the page has read the click's answer and taken the click out of its outbox. The handler's
    * Set-Cookie lands with the answer's headers, before that (a later task, later still on a loaded
    * machine): a look at the whole jar right after the click id changed may still find the outbox.
    */
   const answerRead = (page: Tab) =>
-    until('the answered click out of the outbox', async () => !(await page.evaluate<string>('document.cookie')).split('; ').some((cookie) => cookie.startsWith('affitor_outbox=')));
+    until('the answered click out of the outbox', async () => !(await pageCookies(page)).some((cookie) => cookie.startsWith('affitor_outbox=')));
   /** diagnose() once affitor.more.js has arrived (its first call loads it). */
   const diagnosis = (page: Tab) => until('diagnose() to answer', () => page.evaluate<AffitorDiagnosis | null>('window.affitor.diagnose()'));
 
@@ -88,10 +93,8 @@ export function firstPartyScenarios(scenario: Scenario): void {
     it("a returning visitor's twins from an earlier integration (host-only, and on the host as a domain) are deleted by the handler's Set-Cookie, not by the page: one of each cookie is left, on the root domain", async () => {
       const page = await tab();
       await page.visit(site().url(HOSTS.relay, '/'));
-      // (Firefox's WebDriver lists no cookie whose domain is the host itself: the page's own reading is asked here.)
-      const pageCookies = async () => (await page.evaluate<string>('document.cookie')).split('; ').filter(Boolean).sort();
       await page.evaluate("(document.cookie = 'affitor_click_id=cust_1_100;path=/', document.cookie = 'customer_code=cust_1_101;path=/;domain=.' + location.hostname, 0)");
-      expect(await pageCookies()).toEqual(['affitor_click_id=cust_1_100', 'customer_code=cust_1_101']);
+      expect(await pageCookies(page)).toEqual(['affitor_click_id=cust_1_100', 'customer_code=cust_1_101']);
       const writesBefore = (await attributionWrites(page)).length;
 
       await land(page, HOSTS.relay);
@@ -104,7 +107,7 @@ export function firstPartyScenarios(scenario: Scenario): void {
       const cookies = (await page.cookies()).filter((cookie) => cookie.name !== SESSION_COOKIE);
       expect(cookies.map((cookie) => `${cookie.name}@${cookie.domain}`).sort()).toEqual(SERVER_COOKIES.map((name) => `${name}@.shop.localhost`));
       expect(cookies.find((cookie) => cookie.name === 'customer_code')!.value).toBe(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value);
-      expect((await pageCookies()).filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie))).toHaveLength(2);
+      expect((await pageCookies(page)).filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie))).toHaveLength(2);
       expect((await attributionWrites(page)).slice(writesBefore)).toEqual([]);
       expect(await page.errors()).toEqual([]);
     });
