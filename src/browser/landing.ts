@@ -8,7 +8,7 @@ import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
-import { enqueue, outbox } from './outbox';
+import { drop, enqueue, outbox } from './outbox';
 import { erase } from './erase';
 import { urlAtLoad } from './history';
 import { cookieDomain } from './jar';
@@ -16,7 +16,7 @@ import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
 import { post, send } from './send';
-import type { Extra } from './send';
+import type { Answer, Extra } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
@@ -56,11 +56,12 @@ export async function handOver(event: PendingEvent): Promise<void> {
 
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
+  let outcome: Answer;
   try {
     const held = !mayPersist();
-    const outcome = await send(event, handlerFields(event));
-    const answer = outcome?.body;
-    if (!answer) return;
+    outcome = await send(event, handlerFields(event), true);
+    if (!outcome?.body) return;
+    const answer = outcome.body;
     let { setByServer } = outcome;
     // Consent was withdrawn while the click, sent with consent, was on its way: the cookies the
     // first-party handler wrote with its answer go too, and the answer is held in memory only, as
@@ -83,6 +84,11 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     if (held && !setByServer && mayPersist()) void handOver(event);
   } catch (error) {
     log('error', 'click failed:', error);
+  } finally {
+    // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
+    // (another tab's events), which the click id's cookie would otherwise wait behind, 2 ms in
+    // Chromium. A page left in between resends the click with its event id, answered as before.
+    if (outcome) drop(event);
   }
 }
 

@@ -46,10 +46,12 @@ export const enqueue = (event: PendingEvent): PendingEvent => {
   return event;
 };
 
-/** Takes an event answered for good out of the outbox. */
+/** Takes an event answered for good out of the outbox; one already taken out writes nothing. */
 export const drop = (event: PendingEvent): void => {
-  outbox = outbox.filter((pending) => pending != event);
-  storeOutbox();
+  if (outbox.includes(event)) {
+    outbox = outbox.filter((pending) => pending != event);
+    storeOutbox();
+  }
 };
 
 /**

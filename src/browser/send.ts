@@ -46,12 +46,16 @@ export const post = async (event: PendingEvent, extra: Extra): Promise<HttpOutco
   return outcome;
 };
 
-/** Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. */
-export async function send(event: PendingEvent, extra?: Extra): Promise<Answer> {
+/**
+ * Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. With
+ * `keep`, a first try's success leaves the event in the outbox for the caller to drop once it has
+ * handled the answer (a click: its cookies first).
+ */
+export async function send(event: PendingEvent, extra?: Extra, keep?: boolean): Promise<Answer> {
   log('info', event.route, event.body);
   const outcome = await post(event, extra);
   if (!isSuccess(outcome)) return rest.retry(event, outcome, extra);
-  record(event, outcome, true);
+  record(event, outcome, !keep);
   return outcome;
 }
 

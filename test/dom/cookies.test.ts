@@ -166,15 +166,16 @@ describe('cookie round trips', () => {
       'affitor_probe deleted',
       'affitor_session_id',
       'affitor_outbox',
-      'affitor_outbox deleted',
+      // The answer's cookies first, then the click leaves the outbox: storing it reads the jar again.
       'affitor_click_id',
       'customer_code',
       'affitor_click_ids',
       'affitor_aff_url',
+      'affitor_outbox deleted',
     ]);
     expect(readsAtClick).toEqual([1]);
-    // Once more when the answer takes the click out of the outbox, in a later task, where a read
-    // is cheap: what another tab stored meanwhile is kept (outbox.ts).
+    // Once more when the answer takes the click out of the outbox, after its cookies: what
+    // another tab stored meanwhile is kept (outbox.ts).
     expect(allWrites.reads).toBe(2);
   });
 
