@@ -21,15 +21,16 @@ const isExpected = (event: PendingEvent, message: string): boolean =>
 /**
  * Goes on with an event whose first try failed: tries again while the outcome is retryable (with
  * `debug`, each failed try says why at once), then logs why it was not recorded. Never rejects.
+ * `keep`: a success leaves the event in the outbox, for the caller to drop (send.ts).
  */
-export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: Extra): Promise<Answer> {
+export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: Extra, keep?: boolean): Promise<Answer> {
   const { route } = event;
   for (let attempt = 0; attempt < RETRY_DELAYS_MS.length && isRetryable(outcome.status); attempt++) {
     log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin, options.apiBase));
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]! * (1 + Math.random() / 2)));
     outcome = await post(event, extra);
     if (isSuccess(outcome)) {
-      record(event, outcome, true);
+      record(event, outcome, !keep);
       return outcome;
     }
   }

@@ -46,12 +46,10 @@ export const enqueue = (event: PendingEvent): PendingEvent => {
   return event;
 };
 
-/** Takes an event answered for good out of the outbox; one already taken out writes nothing. */
+/** Takes an event answered for good out of the outbox. */
 export const drop = (event: PendingEvent): void => {
-  if (outbox.includes(event)) {
-    outbox = outbox.filter((pending) => pending != event);
-    storeOutbox();
-  }
+  outbox = outbox.filter((pending) => pending != event);
+  storeOutbox();
 };
 
 /**

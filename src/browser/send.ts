@@ -23,7 +23,7 @@ export const answered: Record<string, HttpOutcome & { at: number }> = {};
 /** What the first part leaves to the rest of the SDK: set by each build (tracker.ts, script.ts). */
 export const rest = {
   /** Goes on with an event whose first try failed; resolves to the successful outcome, or undefined. */
-  retry: (_event: PendingEvent, _outcome: HttpOutcome, _extra: Extra): Promise<Answer> | Answer => undefined,
+  retry: (_event: PendingEvent, _outcome: HttpOutcome, _extra: Extra, _keep?: boolean): Promise<Answer> | Answer => undefined,
 };
 
 /** Records the outcome of a try; a definitive one takes the event out of the outbox. */
@@ -48,13 +48,13 @@ export const post = async (event: PendingEvent, extra: Extra): Promise<HttpOutco
 
 /**
  * Sends an outbox event; resolves to the successful outcome, or undefined. Never rejects. With
- * `keep`, a first try's success leaves the event in the outbox for the caller to drop once it has
+ * `keep`, a success (of any try) leaves the event in the outbox for the caller to drop once it has
  * handled the answer (a click: its cookies first).
  */
 export async function send(event: PendingEvent, extra?: Extra, keep?: boolean): Promise<Answer> {
   log('info', event.route, event.body);
   const outcome = await post(event, extra);
-  if (!isSuccess(outcome)) return rest.retry(event, outcome, extra);
+  if (!isSuccess(outcome)) return rest.retry(event, outcome, extra, keep);
   record(event, outcome, !keep);
   return outcome;
 }

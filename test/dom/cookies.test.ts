@@ -179,6 +179,14 @@ describe('cookie round trips', () => {
     expect(allWrites.reads).toBe(2);
   });
 
+  it('a click answered on its retry, too, writes its cookies before it leaves the outbox', async () => {
+    api.app.setChaos({ failFirst: { click: 1 } });
+    const { allWrites } = await land('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(2);
+    const names = allWrites.map((w) => w.split(';')[0]!.split('=')[0] + (isDeletion(w) ? ' deleted' : ''));
+    expect(names.slice(names.indexOf('affitor_click_id'))).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_outbox deleted']);
+  });
+
   it('past a refused first candidate (co.uk), the next probe reads back on its own', async () => {
     const { allWrites, readsAtClick, clickWrite } = await land('https://www.shop.example.co.uk/?aff=PARTNER123', {}, true);
     expect(clickWrite).toContain(';domain=.example.co.uk');
