@@ -86,8 +86,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     log('error', 'click failed:', error);
   } finally {
     // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
-    // (another tab's events), which the click id's cookie would otherwise wait behind, 2 ms in
-    // Chromium. A page left in between resends the click with its event id, answered as before.
+    // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
+    // cookie 8.6 ms against 3.3, median, Chromium 156). A page left in between resends the click
+    // with its event id, which the API answers as before.
     if (outcome) drop(event);
   }
 }

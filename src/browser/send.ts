@@ -1,7 +1,7 @@
 /**
- * Sending an outbox event: one try from here. A successful answer takes it out of the outbox;
- * anything else is handed to `rest.retry` (delivery.ts: retries, the error log), which the
- * script build loads only when a try fails.
+ * Sending an outbox event: one try from here. A successful answer takes it out of the outbox (or
+ * its caller does, once it handled the answer); anything else is handed to `rest.retry`
+ * (delivery.ts: retries, the error log), which the script build loads only when a try fails.
  */
 import { isSuccess } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
