@@ -16,7 +16,7 @@ import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
 import { post, send } from './send';
-import type { Answer, Extra } from './send';
+import type { Extra } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
@@ -56,40 +56,41 @@ export async function handOver(event: PendingEvent): Promise<void> {
 
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
-  let outcome: Answer;
   try {
     const held = !mayPersist();
-    outcome = await send(event, handlerFields(event), true);
-    if (!outcome?.body) return;
-    const answer = outcome.body;
-    let { setByServer } = outcome;
-    // Consent was withdrawn while the click, sent with consent, was on its way: the cookies the
-    // first-party handler wrote with its answer go too, and the answer is held in memory only, as
-    // a landing's after the withdrawal is.
-    if (setByServer && consent() == 'revoked') {
-      erase();
-      setByServer = false;
+    const outcome = await send(event, handlerFields(event), true);
+    try {
+      if (!outcome?.body) return;
+      const answer = outcome.body;
+      let { setByServer } = outcome;
+      // Consent was withdrawn while the click, sent with consent, was on its way: the cookies the
+      // first-party handler wrote with its answer go too, and the answer is held in memory only, as
+      // a landing's after the withdrawal is.
+      if (setByServer && consent() == 'revoked') {
+        erase();
+        setByServer = false;
+      }
+      if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
+      event.clickId = answer.click_id;
+      // Last touch: an older request answering after a newer one, or a click from an earlier
+      // page view that a newer landing superseded, is recorded by the server but not applied.
+      // Had the handler written an older click's cookies over a newer one's, the newer is written back.
+      if (sequence < newestApplied && setByServer) persist(windowDays!);
+      if (event.stale || sequence < newestApplied) return;
+      newestApplied = sequence;
+      appliedClick = event;
+      applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
+      // Consent given while the click, sent with it pending, was on its way: the handler wrote no cookie, the page did.
+      if (held && !setByServer && mayPersist()) void handOver(event);
+    } finally {
+      // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
+      // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
+      // cookie 8.6 ms against 3.3, median, Chromium 156). A page left in between resends the click
+      // with its event id, which the API answers as before.
+      if (outcome) drop(event);
     }
-    if (!isPlausibleId(answer.click_id)) return log('error', 'click answer has no usable click_id');
-    event.clickId = answer.click_id;
-    // Last touch: an older request answering after a newer one, or a click from an earlier
-    // page view that a newer landing superseded, is recorded by the server but not applied.
-    // Had the handler written an older click's cookies over a newer one's, the newer is written back.
-    if (sequence < newestApplied && setByServer) persist(windowDays!);
-    if (event.stale || sequence < newestApplied) return;
-    newestApplied = sequence;
-    appliedClick = event;
-    applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
-    // Consent given while the click, sent with it pending, was on its way: the handler wrote no cookie, the page did.
-    if (held && !setByServer && mayPersist()) void handOver(event);
   } catch (error) {
     log('error', 'click failed:', error);
-  } finally {
-    // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
-    // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
-    // cookie 8.6 ms against 3.3, median, Chromium 156). A page left in between resends the click
-    // with its event id, which the API answers as before.
-    if (outcome) drop(event);
   }
 }
 

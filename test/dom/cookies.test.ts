@@ -8,6 +8,9 @@ const api = useTrackingApi();
 /** A write that deletes: the SDK deletes with a negative Max-Age. */
 const isDeletion = (write: string) => /;max-age=-\d/.test(write);
 
+/** Each write's cookie name, `<name> deleted` for a deletion, in the order written. */
+const writtenNames = (writes: string[]) => writes.map((write) => write.split('=')[0] + (isDeletion(write) ? ' deleted' : ''));
+
 /** How often the page had read the jar (`writes.reads`) when each click request left. */
 function readsWhenClicksLeave(writes: { reads: number }): number[] {
   const readsAtClick: number[] = [];
@@ -161,7 +164,7 @@ describe('cookie round trips', () => {
   // Each document.cookie access can be a round trip to the browser process: a landing's script time.
   it('a landing reads the jar once before its click (restoring, and the probe written before it) and writes each cookie once, deleting none it did not have', async () => {
     const { allWrites, readsAtClick } = await land('https://shop.example.com/?aff=PARTNER123', {}, true);
-    expect(allWrites.map((w) => w.split(';')[0]!.split('=')[0] + (isDeletion(w) ? ' deleted' : ''))).toEqual([
+    expect(writtenNames(allWrites)).toEqual([
       'affitor_probe',
       'affitor_probe deleted',
       'affitor_session_id',
@@ -183,7 +186,7 @@ describe('cookie round trips', () => {
     api.app.setChaos({ failFirst: { click: 1 } });
     const { allWrites } = await land('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(2);
-    const names = allWrites.map((w) => w.split(';')[0]!.split('=')[0] + (isDeletion(w) ? ' deleted' : ''));
+    const names = writtenNames(allWrites);
     expect(names.slice(names.indexOf('affitor_click_id'))).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_outbox deleted']);
   });
 
@@ -214,7 +217,7 @@ describe('cookie round trips', () => {
     const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(1);
     expect(tracker.getData().hasAttribution).toBe(true);
-    expect(writes.map((w) => w.split('=')[0] + (isDeletion(w) ? ' deleted' : ''))).toEqual(['affitor_probe', 'affitor_probe deleted']);
+    expect(writtenNames(writes)).toEqual(['affitor_probe', 'affitor_probe deleted']);
     expect(document.cookie).not.toContain('affitor_probe');
   });
 
