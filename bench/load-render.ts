@@ -9,15 +9,19 @@ const latency = (n: number): string => (Number.isNaN(n) ? 'none (no 2xx answer)'
 /** The target's own CPU time per request (see LoadFigures), µs. */
 const cpu = (figures: LoadFigures): string => `${figures.cpuPerRequestUs.toFixed(0)} µs CPU per request`;
 
+/** The target's GC pauses over the measured run (see LoadFigures). */
+export const gcPauses = ({ gc }: LoadFigures): string =>
+  gc.pauses ? `GC ${count(gc.pauses)} pauses, median ${ms(gc.medianMs)}, longest ${ms(gc.maxMs)}` : 'no GC pause';
+
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
 export function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
   const checks = `${count(figures.total)} requests, ${count(figures.non2xx)} non-2xx, ${count(figures.errors)} errors`;
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}, ${cpu(figures)}`,
+    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}, ${cpu(figures)}; ${gcPauses(figures)}`,
     reference: bare
-      ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)}, ${cpu(bare.figures)} there: ${(figures.cpuPerRequestUs / bare.figures.cpuPerRequestUs).toFixed(1)}x its CPU per request); ${checks}`
+      ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)}, ${cpu(bare.figures)}, ${gcPauses(bare.figures)} there: ${(figures.cpuPerRequestUs / bare.figures.cpuPerRequestUs).toFixed(1)}x its CPU per request); ${checks}`
       : checks,
   };
 }

@@ -4,9 +4,12 @@
  * FILL_CLICKS clicks and FILL_SALES sales before the run), or `bare-click` / `bare-sale` (a bare
  * node:http handler answering the JSON the reference server answered to the same request).
  * Prints one JSON line `{ url, clickId }` once listening, then, for each `cpu` line on its stdin,
- * one line of its `process.cpuUsage()` (the bench's CPU time per request).
+ * one line `{ cpu, gcPausesMs }`: its `process.cpuUsage()` (the bench's CPU time per request) and
+ * the garbage collector's pauses since the last such line.
  */
 import { createServer } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
+import type { PerformanceEntry } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { AddressInfo } from 'node:net';
 import { createTrackingServer } from '../examples/server/src/app';
@@ -91,8 +94,18 @@ async function main(mode: string): Promise<void> {
   });
 }
 
+/** Each pause of the garbage collector (Node's `gc` performance entries, every kind) since the last `cpu` line, ms. */
+let gcPausesMs: number[] = [];
+const notePauses = (entries: PerformanceEntry[]) => entries.forEach((entry) => gcPausesMs.push(entry.duration));
+const gcWatch = new PerformanceObserver((list) => notePauses(list.getEntries()));
+gcWatch.observe({ entryTypes: ['gc'] });
+
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line === 'cpu') console.log(JSON.stringify(process.cpuUsage()));
+  if (line !== 'cpu') return;
+  // The observer hears of pauses a little later, in batches: the ones not delivered yet count too.
+  notePauses(gcWatch.takeRecords());
+  console.log(JSON.stringify({ cpu: process.cpuUsage(), gcPausesMs }));
+  gcPausesMs = [];
 });
 
 main(process.argv[2] ?? '').catch((error: unknown) => {

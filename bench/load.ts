@@ -28,6 +28,12 @@ export interface LoadFigures {
    */
   cpuPerRequestUs: number;
   /**
+   * The target's garbage-collection pauses over the measured run (every kind; young-generation
+   * collections are most of them): how many, the median and the longest, in ms. A pause holds
+   * every request in flight on the target's one thread, so its length adds to their answer times.
+   */
+  gc: { pauses: number; medianMs: number; maxMs: number };
+  /**
    * 2xx answers of the warm-up and of the measured run: the records the target stored itself,
    * the reference server one click or sale per answer, beside what it held before the warm-up.
    */
@@ -64,12 +70,17 @@ export interface LoadResult {
 
 const TARGET = fileURLToPath(new URL('./load-target.ts', import.meta.url));
 
+interface Sample {
+  cpuUs: number;
+  gcPausesMs: number[];
+}
+
 interface Target {
   url: string;
   clickId: string;
   child: ChildProcess;
-  /** The CPU time the target process has used so far, µs (it answers a `cpu` line on its stdin). */
-  cpuUs(): Promise<number>;
+  /** The CPU time the target process has used so far, µs, and its GC pauses since the last sample (it answers a `cpu` line on its stdin). */
+  sample(): Promise<Sample>;
 }
 
 async function startTarget(mode: string): Promise<Target> {
@@ -81,13 +92,13 @@ async function startTarget(mode: string): Promise<Target> {
       child.once('exit', (code) => reject(new Error(`load target ${mode} exited with ${code}`)));
     });
   const first = await nextLine();
-  const cpuUs = async () => {
+  const sample = async (): Promise<Sample> => {
     const answer = nextLine();
     child.stdin.write('cpu\n');
-    const { user, system } = JSON.parse(await answer) as NodeJS.CpuUsage;
-    return user + system;
+    const { cpu, gcPausesMs } = JSON.parse(await answer) as { cpu: NodeJS.CpuUsage; gcPausesMs: number[] };
+    return { cpuUs: cpu.user + cpu.system, gcPausesMs };
   };
-  return { ...(JSON.parse(first) as { url: string; clickId: string }), child, cpuUs };
+  return { ...(JSON.parse(first) as { url: string; clickId: string }), child, sample };
 }
 
 async function stopTarget(child: ChildProcess): Promise<void> {
@@ -130,7 +141,7 @@ function saleRequest(clickId: string): RequestSpec {
   };
 }
 
-const figures = (result: Result, warmup: Result, times: readonly number[], cpuUs: number): LoadFigures => ({
+const figures = (result: Result, warmup: Result, times: readonly number[], cpuUs: number, gcPausesMs: readonly number[]): LoadFigures => ({
   rps: result.requests.total / result.duration,
   // NaN when no answer was a 2xx (a target answering 429 or 5xx only): the row says so, and the bench goes on.
   p99: times.length ? percentile(times, 99) : NaN,
@@ -139,6 +150,7 @@ const figures = (result: Result, warmup: Result, times: readonly number[], cpuUs
   non2xx: result.non2xx,
   errors: result.errors,
   cpuPerRequestUs: cpuUs / result.requests.total,
+  gc: { pauses: gcPausesMs.length, medianMs: gcPausesMs.length ? median(gcPausesMs) : NaN, maxMs: Math.max(0, ...gcPausesMs) },
   stored: { warmup: warmup['2xx'], run: result['2xx'] },
 });
 
@@ -150,13 +162,14 @@ async function run(mode: string, request: (clickId: string) => RequestSpec, conn
     // autocannon's own latency histogram keeps whole milliseconds (2.9 ms counts as 2): each 2xx
     // answer's time is kept as autocannon measured it, for percentiles at its full resolution.
     const times: number[] = [];
-    const cpuBefore = await target.cpuUs();
+    const before = await target.sample();
     const measured = autocannon({ url: target.url, connections, duration: seconds, requests });
     measured.on('response', (_client, status, _bytes, responseTime) => {
       if (status >= 200 && status < 300) times.push(responseTime);
     });
     const result = await measured;
-    return figures(result, warmup, times, (await target.cpuUs()) - cpuBefore);
+    const after = await target.sample();
+    return figures(result, warmup, times, after.cpuUs - before.cpuUs, after.gcPausesMs);
   } finally {
     await stopTarget(target.child);
   }

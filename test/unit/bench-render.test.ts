@@ -112,25 +112,44 @@ describe('load figures over rounds', () => {
 });
 
 describe('a load row', () => {
-  const figures = (rps: number, p99: number, cpuPerRequestUs = 40) => ({ rps, p99, p50: 0.4, total: 90_000, non2xx: 0, errors: 0, cpuPerRequestUs, stored: { warmup: 0, run: 90_000 } });
+  const gc = { pauses: 190, medianMs: 1.624, maxMs: 20.5 };
+  const figures = (rps: number, p99: number, cpuPerRequestUs = 40) => ({ rps, p99, p50: 0.4, total: 90_000, non2xx: 0, errors: 0, cpuPerRequestUs, gc, stored: { warmup: 0, run: 90_000 } });
 
   it('gives p99 with its fractions, as the answer times have them: 2.55 ms is not cut to 2', () => {
-    const row = loadRow('reference server: click', figures(11_647, 2.55, 61.4), { figures: figures(22_091, 0.62, 24.6), toBare: 0.6 });
-    expect(row.result).toBe('11,647 req/s, p99 2.55 ms, 61 µs CPU per request');
+    const bare = { ...figures(22_091, 0.62, 24.6), gc: { pauses: 1_210, medianMs: 0.38, maxMs: 14.07 } };
+    const row = loadRow('reference server: click', figures(11_647, 2.55, 61.4), { figures: bare, toBare: 0.6 });
+    expect(row.result).toBe('11,647 req/s, p99 2.55 ms, 61 µs CPU per request; GC 190 pauses, median 1.62 ms, longest 20.5 ms');
     expect(row.reference).toBe(
-      "0.60x the bare handler's req/s (p99 0.620 ms, 25 µs CPU per request there: 2.5x its CPU per request); 90,000 requests, 0 non-2xx, 0 errors",
+      "0.60x the bare handler's req/s (p99 0.620 ms, 25 µs CPU per request, GC 1,210 pauses, median 0.380 ms, longest 14.1 ms there: 2.5x its CPU per request); 90,000 requests, 0 non-2xx, 0 errors",
     );
   });
 
-  it('says a run had no 2xx answer to time, instead of a figure', () => {
-    const row = loadRow('reference server: click', { ...figures(9_000, NaN, 30), p50: NaN, total: 72_000, non2xx: 72_000, stored: { warmup: 0, run: 0 } });
-    expect(row.result).toBe('9,000 req/s, p99 none (no 2xx answer), 30 µs CPU per request');
+  it('says a run had no 2xx answer to time, nor a GC pause, instead of a figure', () => {
+    const row = loadRow('reference server: click', {
+      ...figures(9_000, NaN, 30),
+      p50: NaN,
+      total: 72_000,
+      non2xx: 72_000,
+      gc: { pauses: 0, medianMs: NaN, maxMs: 0 },
+      stored: { warmup: 0, run: 0 },
+    });
+    expect(row.result).toBe('9,000 req/s, p99 none (no 2xx answer), 30 µs CPU per request; no GC pause');
     expect(row.reference).toBe('72,000 requests, 72,000 non-2xx, 0 errors');
   });
 });
 
 describe('the filled server against the empty one', () => {
-  const figures = (rps: number, warmup: number, run: number) => ({ rps, p99: 4, p50: 1, total: run, non2xx: 0, errors: 0, cpuPerRequestUs: 50, stored: { warmup, run } });
+  const figures = (rps: number, warmup: number, run: number) => ({
+    rps,
+    p99: 4,
+    p50: 1,
+    total: run,
+    non2xx: 0,
+    errors: 0,
+    cpuPerRequestUs: 50,
+    gc: { pauses: 100, medianMs: 1, maxMs: 5 },
+    stored: { warmup, run },
+  });
   const fill = { clicks: 100_000, sales: 10_000 };
 
   it('says what each server held when measured: the "empty" one stored its own warm-up and run', () => {
