@@ -10,7 +10,7 @@ const latency = (n: number): string => (Number.isNaN(n) ? 'none (no 2xx answer)'
 const cpu = (figures: LoadFigures): string => `${figures.cpuPerRequestUs.toFixed(0)} µs CPU per request`;
 
 /** The target's GC pauses over the measured run (see LoadFigures). */
-export const gcPauses = ({ gc }: LoadFigures): string =>
+const gcPauses = ({ gc }: LoadFigures): string =>
   gc.pauses ? `GC ${count(gc.pauses)} pauses, median ${ms(gc.medianMs)}, longest ${ms(gc.maxMs)}` : 'no GC pause';
 
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */

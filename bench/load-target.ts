@@ -3,7 +3,7 @@
  * loop: `reference` (the tracking server, bench/api.ts), `reference-filled` (the same, holding
  * FILL_CLICKS clicks and FILL_SALES sales before the run), or `bare-click` / `bare-sale` (a bare
  * node:http handler answering the JSON the reference server answered to the same request).
- * Prints one JSON line `{ url, clickId }` once listening, then, for each `cpu` line on its stdin,
+ * Prints one JSON line `{ url, clickId }` once listening, then, for each `sample` line on its stdin,
  * one line `{ cpu, gcPausesMs }`: its `process.cpuUsage()` (the bench's CPU time per request) and
  * the garbage collector's pauses since the last such line.
  */
@@ -94,14 +94,14 @@ async function main(mode: string): Promise<void> {
   });
 }
 
-/** Each pause of the garbage collector (Node's `gc` performance entries, every kind) since the last `cpu` line, ms. */
+/** Each pause of the garbage collector (Node's `gc` performance entries, every kind) since the last `sample` line, ms. */
 let gcPausesMs: number[] = [];
 const notePauses = (entries: PerformanceEntry[]) => entries.forEach((entry) => gcPausesMs.push(entry.duration));
 const gcWatch = new PerformanceObserver((list) => notePauses(list.getEntries()));
 gcWatch.observe({ entryTypes: ['gc'] });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line !== 'cpu') return;
+  if (line !== 'sample') return;
   // The observer hears of pauses a little later, in batches: the ones not delivered yet count too.
   notePauses(gcWatch.takeRecords());
   console.log(JSON.stringify({ cpu: process.cpuUsage(), gcPausesMs }));

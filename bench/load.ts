@@ -79,7 +79,7 @@ interface Target {
   url: string;
   clickId: string;
   child: ChildProcess;
-  /** The CPU time the target process has used so far, µs, and its GC pauses since the last sample (it answers a `cpu` line on its stdin). */
+  /** The CPU time the target process has used so far, µs, and its GC pauses since the last sample (it answers a `sample` line on its stdin). */
   sample(): Promise<Sample>;
 }
 
@@ -94,7 +94,7 @@ async function startTarget(mode: string): Promise<Target> {
   const first = await nextLine();
   const sample = async (): Promise<Sample> => {
     const answer = nextLine();
-    child.stdin.write('cpu\n');
+    child.stdin.write('sample\n');
     const { cpu, gcPausesMs } = JSON.parse(await answer) as { cpu: NodeJS.CpuUsage; gcPausesMs: number[] };
     return { cpuUs: cpu.user + cpu.system, gcPausesMs };
   };
