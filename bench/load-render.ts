@@ -34,19 +34,22 @@ export interface Fill {
 
 /**
  * A run against the server holding `fill` before its warm-up, next to the same run against an
- * empty one. `toEmpty`: the median of the rounds' own ratios of filled to empty. Neither server
+ * empty one. `toEmpty`: the medians of the rounds' own ratios of filled to empty, of req/s and of
+ * CPU time per request. Neither server
  * stays as it started: each stores a click or sale per answer, of its warm-up and of the run,
- * as many as the fill or more, so the row says what each held when measured.
+ * as many as the fill or more, so the row says what each held when measured. CPU per request and
+ * the GC pauses beside req/s: what holding costs the server itself, whichever way the scheduler
+ * shared the cores in that minute.
  */
-export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: LoadFigures, toEmpty: number, fill: Fill): Row {
-  const change = (toEmpty - 1) * 100;
+export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: LoadFigures, toEmpty: { rps: number; cpu: number }, fill: Fill): Row {
+  const change = (toEmpty.rps - 1) * 100;
   const filledWith = route === 'click' ? fill.clicks : fill.sales;
   const held = (figures: LoadFigures, from: number) =>
     `${count(from + figures.stored.warmup)} at the start of the measured run, ${count(from + figures.stored.warmup + figures.stored.run)} at its end`;
   return {
     area: 'Load',
     measure: `reference server holding ${count(fill.clicks)} clicks and ${count(fill.sales)} sales before its warm-up: ${route}`,
-    result: `${count(filled.rps)} req/s, p99 ${latency(filled.p99)}`,
-    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${latency(empty.p99)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} %; ${count(filled.total)} requests, ${count(filled.non2xx)} non-2xx, ${count(filled.errors)} errors`,
+    result: `${count(filled.rps)} req/s, p99 ${latency(filled.p99)}, ${cpu(filled)}; ${gcPauses(filled)}`,
+    reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${latency(empty.p99)}, ${cpu(empty)}, ${gcPauses(empty)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} % req/s, ${toEmpty.cpu.toFixed(2)}x the CPU per request; ${count(filled.total)} requests, ${count(filled.non2xx)} non-2xx, ${count(filled.errors)} errors`,
   };
 }

@@ -51,6 +51,9 @@ export interface LoadRatios {
   /** holding FILL_CLICKS clicks and FILL_SALES sales / empty */
   filledClick: number;
   filledSale: number;
+  /** The same, of CPU time per request: what holding costs the server itself, whatever the scheduler did. */
+  filledClickCpu: number;
+  filledSaleCpu: number;
 }
 
 export interface LoadResult {
@@ -199,7 +202,8 @@ export async function measureLoad(connections = 10, seconds = 8, rounds = 5): Pr
       runs[name].push(await run(mode, request, connections, seconds));
     }
   }
-  const ratio = (of: keyof typeof plan, to: keyof typeof plan) => median(runs[of].map((run, round) => run.rps / runs[to][round]!.rps));
+  const ratio = (of: keyof typeof plan, to: keyof typeof plan, measure: 'rps' | 'cpuPerRequestUs' = 'rps') =>
+    median(runs[of].map((run, round) => run[measure] / runs[to][round]![measure]));
   return {
     bareClick: medianRun(runs.bareClick),
     click: medianRun(runs.click),
@@ -212,6 +216,8 @@ export async function measureLoad(connections = 10, seconds = 8, rounds = 5): Pr
       sale: ratio('sale', 'bareSale'),
       filledClick: ratio('filledClick', 'click'),
       filledSale: ratio('filledSale', 'sale'),
+      filledClickCpu: ratio('filledClick', 'click', 'cpuPerRequestUs'),
+      filledSaleCpu: ratio('filledSale', 'sale', 'cpuPerRequestUs'),
     },
     connections,
     seconds,

@@ -153,15 +153,24 @@ describe('the filled server against the empty one', () => {
   const fill = { clicks: 100_000, sales: 10_000 };
 
   it('says what each server held when measured: the "empty" one stored its own warm-up and run', () => {
-    const row = filledRow('sale', figures(9_000, 20_000, 76_000), figures(9_500, 19_000, 75_000), 0.95, fill);
+    const row = filledRow('sale', figures(9_000, 20_000, 76_000), figures(9_500, 19_000, 75_000), { rps: 0.95, cpu: 1 }, fill);
     expect(row.measure).toBe('reference server holding 100,000 clicks and 10,000 sales before its warm-up: sale');
     expect(row.reference).toContain('sales held: 30,000 at the start of the measured run, 106,000 at its end');
-    expect(row.reference).toContain("empty server: 9,500 req/s, p99 4.00 ms, sales held (its own warm-up's and run's): 19,000 at the start of the measured run, 94,000 at its end");
-    expect(row.reference).toContain('filled vs. empty in the same round: -5.0 %');
+    expect(row.reference).toContain("empty server: 9,500 req/s, p99 4.00 ms, 50 µs CPU per request, GC 100 pauses, median 1.00 ms, longest 5.00 ms, sales held (its own warm-up's and run's): 19,000 at the start of the measured run, 94,000 at its end");
+    expect(row.reference).toContain('filled vs. empty in the same round: -5.0 % req/s, 1.00x the CPU per request');
+  });
+
+  it("gives each server's CPU per request and GC pauses, and the rounds' ratio of CPU per request", () => {
+    const filled = { ...figures(9_000, 20_000, 76_000), cpuPerRequestUs: 66, gc: { pauses: 150, medianMs: 1.7, maxMs: 6.2 } };
+    const empty = { ...figures(9_500, 19_000, 75_000), cpuPerRequestUs: 60 };
+    const row = filledRow('click', filled, empty, { rps: 0.95, cpu: 1.08 }, fill);
+    expect(row.result).toBe('9,000 req/s, p99 4.00 ms, 66 µs CPU per request; GC 150 pauses, median 1.70 ms, longest 6.20 ms');
+    expect(row.reference).toContain('empty server: 9,500 req/s, p99 4.00 ms, 60 µs CPU per request, GC 100 pauses, median 1.00 ms, longest 5.00 ms, clicks held');
+    expect(row.reference).toContain('-5.0 % req/s, 1.08x the CPU per request');
   });
 
   it('counts the clicks of the fill on the click route', () => {
-    const row = filledRow('click', figures(10_000, 21_000, 80_000), figures(10_600, 21_500, 85_000), 1.01, fill);
+    const row = filledRow('click', figures(10_000, 21_000, 80_000), figures(10_600, 21_500, 85_000), { rps: 1.01, cpu: 0.98 }, fill);
     expect(row.reference).toMatch(/^clicks held: 121,000 at the start of the measured run, 201,000 at its end; empty server: 10,600 req\/s/);
     expect(row.reference).toContain('+1.0 %');
   });
