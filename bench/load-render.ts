@@ -35,11 +35,10 @@ export interface Fill {
 /**
  * A run against the server holding `fill` before its warm-up, next to the same run against an
  * empty one. `toEmpty`: the medians of the rounds' own ratios of filled to empty, of req/s and of
- * CPU time per request. Neither server
- * stays as it started: each stores a click or sale per answer, of its warm-up and of the run,
- * as many as the fill or more, so the row says what each held when measured. CPU per request and
- * the GC pauses beside req/s: what holding costs the server itself, whichever way the scheduler
- * shared the cores in that minute.
+ * CPU time per request. Neither server stays as it started: each stores a click or sale per
+ * answer, of its warm-up and of the run, as many as the fill or more, so the row says what each
+ * held when measured. CPU per request and the GC pauses stand beside req/s: what holding costs the
+ * server itself, whichever way the scheduler shared the cores in that minute.
  */
 export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: LoadFigures, toEmpty: { rps: number; cpu: number }, fill: Fill): Row {
   const change = (toEmpty.rps - 1) * 100;
