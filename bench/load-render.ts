@@ -13,13 +13,17 @@ const cpu = (figures: LoadFigures): string => `${figures.cpuPerRequestUs.toFixed
 const gcPauses = ({ gc }: LoadFigures): string =>
   gc.pauses ? `GC ${count(gc.pauses)} pauses, median ${ms(gc.medianMs)}, longest ${ms(gc.maxMs)}` : 'no GC pause';
 
+/** A run's own figures: throughput, p99, what a request cost the target, and its GC pauses. */
+const runFigures = (figures: LoadFigures): string =>
+  `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}, ${cpu(figures)}; ${gcPauses(figures)}`;
+
 /** `toBare`: the median of the rounds' own ratios to the bare handler's runs beside them. */
 export function loadRow(label: string, figures: LoadFigures, bare?: { figures: LoadFigures; toBare: number }): Row {
   const checks = `${count(figures.total)} requests, ${count(figures.non2xx)} non-2xx, ${count(figures.errors)} errors`;
   return {
     area: 'Load',
     measure: label,
-    result: `${count(figures.rps)} req/s, p99 ${latency(figures.p99)}, ${cpu(figures)}; ${gcPauses(figures)}`,
+    result: runFigures(figures),
     reference: bare
       ? `${bare.toBare.toFixed(2)}x the bare handler's req/s (p99 ${latency(bare.figures.p99)}, ${cpu(bare.figures)}, ${gcPauses(bare.figures)} there: ${(figures.cpuPerRequestUs / bare.figures.cpuPerRequestUs).toFixed(1)}x its CPU per request); ${checks}`
       : checks,
@@ -48,7 +52,7 @@ export function filledRow(route: 'click' | 'sale', filled: LoadFigures, empty: L
   return {
     area: 'Load',
     measure: `reference server holding ${count(fill.clicks)} clicks and ${count(fill.sales)} sales before its warm-up: ${route}`,
-    result: `${count(filled.rps)} req/s, p99 ${latency(filled.p99)}, ${cpu(filled)}; ${gcPauses(filled)}`,
+    result: runFigures(filled),
     reference: `${route}s held: ${held(filled, filledWith)}; empty server: ${count(empty.rps)} req/s, p99 ${latency(empty.p99)}, ${cpu(empty)}, ${gcPauses(empty)}, ${route}s held (its own warm-up's and run's): ${held(empty, 0)}; filled vs. empty in the same round: ${change >= 0 ? '+' : ''}${change.toFixed(1)} % req/s, ${toEmpty.cpu.toFixed(2)}x the CPU per request; ${count(filled.total)} requests, ${count(filled.non2xx)} non-2xx, ${count(filled.errors)} errors`,
   };
 }
