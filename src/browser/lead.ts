@@ -22,10 +22,17 @@ export function queueLead(customerKey: string, email?: string): PendingEvent {
   // Another tab may have landed since this page read the jar (a partner link opened beside a shop
   // tab the visitor signs up in): the lead carries the attribution the jar holds now.
   reread();
-  return enqueue({
-    route: 'lead',
-    body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
-  });
+  // Before the clicks a newer landing superseded already (kept through an outage, or still on their
+  // way): the visitor signed up under the newer partner, and a lead waits for the click before it.
+  let at = outbox.length;
+  while (outbox[at - 1]?.stale) at--;
+  return enqueue(
+    {
+      route: 'lead',
+      body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
+    },
+    at,
+  );
 }
 
 /**
@@ -39,7 +46,8 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
   // The newest click queued before it and not yet delivered (in flight, or kept through an outage)
   // names its partner, also when a landing since superseded it (the visitor followed another
   // partner's link after signing up, before this lead could leave). Older ones, superseded, are
-  // only for the record: one that keeps failing must not hold the lead back.
+  // only for the record: one that keeps failing must not hold the lead back. (A click superseded
+  // before the signup is not before it: queueLead.)
   const click = outbox
     .slice(0, outbox.indexOf(lead))
     .filter((pending) => pending.route == 'click')

@@ -38,10 +38,10 @@ export const storeOutbox = (): void => {
   }
 };
 
-/** Puts an event in the outbox (and its cookie) before it is sent. */
-export const enqueue = (event: PendingEvent): PendingEvent => {
+/** Puts an event in the outbox (and its cookie) before it is sent: last, or at index `at`. */
+export const enqueue = (event: PendingEvent, at = outbox.length): PendingEvent => {
   held.add(event.body.event_id);
-  outbox.push(event);
+  outbox.splice(at, 0, event);
   storeOutbox();
   return event;
 };

@@ -258,6 +258,52 @@ describe('a signup that fails', () => {
     expect(storedOutbox().map((event) => [event.route, !!event.stale])).toEqual([['click', true]]);
   });
 
+  it('made after a newer partner\'s click was delivered leaves at once with that click\'s id, though a click it superseded is kept and fails', async () => {
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url.includes('PARTNER123')) return HttpResponse.error();
+      }),
+    );
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    // Partner B's landing is delivered; A's kept click, resent beside it, fails again and stays, superseded.
+    const newer = await pageView('https://shop.example.com/?aff=PARTNER456');
+    expect(newer.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+    expect(storedOutbox().map((event) => [event.route, !!event.stale])).toEqual([['click', true]]);
+    await newer.signup('user_1', 'a@example.com');
+    // Signed up under partner B: waiting behind A's click, the lead would not leave, and would leave with A's id once it got through.
+    expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1' })]);
+    expect(api.leads().at(-1)!.body.click_id).toBe(newer.getClickId());
+    expect(storedOutbox().map((event) => [event.route, !!event.stale])).toEqual([['click', true]]);
+  });
+
+  it('made after a newer partner\'s click answered leaves with that click\'s id, though the click it superseded is still on its way', async () => {
+    // Partner A's click answers late; partner B's, a History API landing meanwhile, at once.
+    let answerA!: () => void;
+    const heldBack = new Promise<void>((resolve) => (answerA = resolve));
+    let arrivedA = false;
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url.includes('PARTNER123')) {
+          arrivedA = true;
+          await heldBack;
+        }
+      }),
+    );
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await vi.waitFor(() => expect(arrivedA).toBe(true));
+    history.pushState({}, '', '/?aff=PARTNER456');
+    await vi.waitFor(() => expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456'));
+    const signedUp = tracker.signup('user_1', 'a@example.com');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    answerA();
+    await signedUp;
+    await landed();
+    expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
+    expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+  });
+
   it('waiting behind its kept click is not given up while that click is kept: page views that cannot send it do not count', async () => {
     // Seven page views with the API down: the in-page retries' waits, shortened (restored after the test).
     const delays = RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, 1, 1);
