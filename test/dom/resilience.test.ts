@@ -136,6 +136,25 @@ describe('transport', () => {
     expect(api.clicks()).toHaveLength(1);
     expect(api.clicks()[0]!.body.viewport_size).toBe(`${innerWidth}x${innerHeight}`);
   });
+
+  it('sends the IANA time zone where the page has Temporal', async () => {
+    vi.stubGlobal('Temporal', { Now: { timeZoneId: () => 'Asia/Kolkata' } });
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()[0]!.body.timezone).toBe('Asia/Kolkata');
+  });
+
+  it.each([
+    ['an older Temporal (a polyfill of an earlier draft: Now.timeZone())', { Now: { timeZone: () => ({ id: 'UTC' }) } }],
+    ['a Temporal whose timeZoneId throws', { Now: { timeZoneId: () => { throw new RangeError('no time zone'); } } }],
+    ['a Temporal whose timeZoneId answers no string', { Now: { timeZoneId: () => ({ id: 'UTC' }) } }],
+  ])('sends the click with the UTC offset as its time zone where the page has %s', async (_, temporal) => {
+    vi.stubGlobal('Temporal', temporal);
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(errorText()).toBe('');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.timezone).toMatch(/^[+-]\d\d:\d\d$/);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
 });
 
 describe('signup', () => {
