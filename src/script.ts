@@ -40,7 +40,11 @@ export const MORE_TIMEOUT_MS = 5_000;
 const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
-const queue = Array.isArray(host.affitor?.q) ? host.affitor.q : [];
+// Each entry is a [method, arguments] list, as the stub pushes them; one written by hand may be
+// anything, which the loops below could not even take apart (init would never run).
+const queue = (Array.isArray(host.affitor?.q) ? host.affitor.q : []).filter(
+  (call) => Array.isArray(call) || log('error', 'queued call failed:', call),
+);
 // Where the browser names no running script (a tag of `type="module"`), the documented tag is
 // found as init finds the program id, or by its file (a tag that leaves the program id to
 // window.AFFITOR_PROGRAM_ID): its consent, API base and debug must not be lost.

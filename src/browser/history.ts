@@ -5,7 +5,15 @@
  * router may have replaced it before the SDK's code ran (the `async` script tag often runs after
  * the app's bundle). Else the URL when the SDK's code first ran.
  */
-const openedOn = (): string => performance.getEntriesByType?.('navigation')[0]?.name || location.href;
+const openedOn = (): string => {
+  // A page's wrapper of `performance` may answer no list, or throw (and jsdom has no entries): this
+  // runs as the file loads, before any of its own error handling.
+  try {
+    return performance.getEntriesByType('navigation')[0]!.name || location.href;
+  } catch {
+    return location.href;
+  }
+};
 
 // Where a document is: Deno defines `location` as a getter that throws without --location, and
 // `typeof location` runs it, so the SDK's import would throw there (server rendering).

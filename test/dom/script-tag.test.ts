@@ -552,6 +552,20 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(requestedFiles()).toEqual([]);
   });
 
+  it.each([
+    ['answers no list', () => undefined],
+    ['throws', () => {
+      throw new Error('a wrapper of performance broke');
+    }],
+  ])('lands, throwing nothing, on a page whose performance.getEntriesByType %s', async (_, entries) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation(entries as never);
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://www.shop.example.com/?aff=PARTNER123']);
+    expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+  });
+
   it('lands, throwing nothing, on a page whose history.pushState is not writable (frozen by a framework or a test harness)', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
@@ -875,6 +889,17 @@ describe('the stub snippet', () => {
     expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_43']);
     expect(error.mock.calls.map((call) => call.join(' ')).join('\n')).toContain('queued call failed: signup');
     expect(requestedFiles()).toEqual([]);
+  });
+
+  it('skips queued entries that are no [method, arguments] list, logging each as a failed call, and still lands and replays the rest', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    (window as { affitor?: unknown }).affitor = { q: [null, 5, {}, 'signup', ['signup', ['user_43']]] };
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile();
+    expect(api.clicks()).toHaveLength(1);
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_43']));
+    expect(error.mock.calls.filter((call) => call[1] == 'queued call failed:').map((call) => call[2])).toEqual([null, 5, {}, 'signup']);
   });
 
   it('forwards a call made through the stub after the script loaded (page code that kept the stub or one of its methods)', async () => {
