@@ -1,10 +1,11 @@
 /** `signup`: the lead, with the click id of the visitor's last partner. */
+import { CALL_WAIT_MS, bounded } from './bounded';
 import { isBrowser } from './env';
 import { queueLead, sendLead } from './lead';
 import { NO_PROGRAM_ID, log, programId } from './options';
 
 /** How long `signup` may take to resolve: its lead stays in the outbox until delivered (behind a landing's click still in flight, or retried). */
-export const SIGNUP_WAIT_MS = 5_000;
+export const SIGNUP_WAIT_MS = CALL_WAIT_MS;
 
 /** Reports a signup (lead) for `customerKey`. Never rejects: anything that goes wrong is logged. */
 export async function signup(customerKey: string, email?: string): Promise<void> {
@@ -20,11 +21,7 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     const lead = queueLead(customerKey.trim(), email?.trim());
     // One try from here, once the clicks before it are answered; a failed one goes on in the rest
     // of the SDK (delivery.ts). Bounded: the lead stays in the outbox, whatever the network does.
-    let timer;
-    const answer = await Promise.race([sendLead(lead), new Promise<undefined>((resolve) => (timer = setTimeout(resolve, SIGNUP_WAIT_MS)))]);
-    // No timer outlives the call (a test runner with fake timers would see it pending).
-    clearTimeout(timer);
-    if (answer) log('info', 'lead recorded');
+    if (await bounded(sendLead(lead))) log('info', 'lead recorded');
   } catch (error) {
     log('error', 'signup failed:', error);
   }

@@ -1,11 +1,16 @@
 /** `trackClick`: a click for a partner link the page names, under the same last-touch rules as a landing. */
 import { isPlausibleId, readAff } from '../core/values';
+import { bounded } from './bounded';
 import { clickId } from './attribution';
 import { handledAff, land, landingUrl, pendingClick } from './landing';
 import { NO_PROGRAM_ID, log, programId } from './options';
 import { isBrowser } from './env';
 
-/** Reports a click for `affiliateUrl` (default: the page's landing, as init reads it). Never rejects. */
+/**
+ * Reports a click for `affiliateUrl` (default: the page's landing, as init reads it). Never rejects;
+ * resolves within CALL_WAIT_MS (bounded.ts): a page that awaits it before it navigates goes on, and
+ * the click, in the outbox, is retried or sent again by a later page view.
+ */
 export async function trackClick(affiliateUrl?: string, existingClickId?: string | null): Promise<void> {
   if (!isBrowser()) return;
   let url: string | undefined;
@@ -22,9 +27,13 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
   if (!programId) return log('error', 'trackClick not sent. ' + NO_PROGRAM_ID);
   try {
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
-    await (aff == handledAff && pendingClick
-      ? pendingClick
-      : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null));
+    await bounded(
+      Promise.resolve(
+        aff == handledAff && pendingClick
+          ? pendingClick
+          : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null),
+      ),
+    );
   } catch (error) {
     log('error', 'trackClick failed:', error);
   }

@@ -157,6 +157,30 @@ describe('transport', () => {
   });
 });
 
+describe('trackClick', () => {
+  it('resolves within its bound when the click never answers, also through a fetch that ignores its abort signal; the click stays in the outbox', async () => {
+    const tracker = await landWith('https://shop.example.com/');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // A page's wrapper of fetch that never settles, whatever the SDK's timeout asks.
+    vi.stubGlobal('fetch', () => new Promise<never>(() => {}));
+    let settled = false;
+    const tracked = tracker.trackClick('https://shop.example.com/?aff=PARTNER456').then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await tracked;
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'click', body: expect.objectContaining({ affiliate_url: 'https://shop.example.com/?aff=PARTNER456' }) as unknown })]);
+  });
+
+  it('leaves no timer behind once its click is answered', async () => {
+    const tracker = await landWith('https://shop.example.com/');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
 describe('signup', () => {
   it('sends the lead with every field, bound to the click of the landing', async () => {
     const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
