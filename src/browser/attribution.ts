@@ -130,7 +130,9 @@ export function reread(): void {
 
 /** Calls `listener(current, previous)` whenever a click id is set, replaced or forgotten (consent revoked). Returns a function that stops it. */
 export function onAttribution(listener: AttributionListener): () => void {
-  listeners.add(listener);
+  // Said now, not as a failed listener at the next change, long after the call that was wrong.
+  if (typeof listener == 'function') listeners.add(listener);
+  else log('error', 'onAttribution: not a function:', listener);
   return () => void listeners.delete(listener);
 }
 

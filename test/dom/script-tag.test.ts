@@ -497,6 +497,19 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(ran).toEqual([host.affitor]);
   });
 
+  it('onAttribution() without a function says so at once, and nothing fails when the attribution changes', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const stop = host.affitor!.onAttribution!(null) as () => void;
+    expect(error.mock.calls).toEqual([['[Affitor]', 'onAttribution: not a function:', null]]);
+    stop();
+    history.pushState(null, '', '/?aff=PARTNER456');
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
   it("reads its attributes from its tag also where the browser gives no document.currentScript: consent pending keeps the landing's cookies unwritten", async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
