@@ -3,7 +3,7 @@
  * answered for good, so leaving the page, or an API outage, cannot lose it. Events that earlier
  * page views left are read at start, so a new event is stored beside them, and resent by resend.ts.
  */
-import { formatOutbox, mergeOutbox, parseOutbox } from '../core/outbox';
+import { SEND_MAX_BYTES, formatOutbox, mergeOutbox, parseOutbox, slimmed } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { readCookie } from './cookies';
 import { COOKIE_OUTBOX } from '../core/cookie-names';
@@ -38,8 +38,12 @@ export const storeOutbox = (): void => {
   }
 };
 
-/** Puts an event in the outbox (and its cookie) before it is sent: last, or at index `at`. */
+/**
+ * Puts an event in the outbox (and its cookie) before it is sent: last, or at index `at`. Returns it
+ * as it is sent: slimmed when too large to be sent whole (a landing URL of tens of KB).
+ */
 export const enqueue = (event: PendingEvent, at = outbox.length): PendingEvent => {
+  event = slimmed(event, SEND_MAX_BYTES);
   held.add(event.body.event_id);
   outbox.splice(at, 0, event);
   storeOutbox();

@@ -28,7 +28,30 @@ export const OUTBOX_PAGE_VIEWS = 5;
 export const OUTBOX_LIMIT = 4;
 export const OUTBOX_MAX_BYTES = 3600;
 
+/**
+ * The most an event's body may hold when it is sent, as stored (below: never fewer characters than
+ * its UTF-8 bytes). Half the 64 KiB that browsers let `keepalive` requests in flight hold together
+ * (Chromium refuses one over it as a network error, and a landing with a URL that long was never
+ * recorded), leaving room for the page's other beacons; and under the 64 KiB the API takes.
+ */
+export const SEND_MAX_BYTES = 32_768;
+
 const storedSize = (value: unknown): number => encodeURIComponent(JSON.stringify(value)).length;
+
+/**
+ * The event, or, when it is `max` or more as stored, a copy that keeps only what attribution needs.
+ * The referrer goes too: a partner page sending its full URL would keep the landing out of the
+ * cookie, and every event before it. A lead has no landing URL (undefined: left out of the JSON).
+ * Its click ids stay: resent without them (no click queued before it to take them from, lead.ts),
+ * it would be recorded without the touches that attribute it. The history holds at most 20
+ * plausible ids: 2.8 KB at the worst.
+ */
+export const slimmed = (event: PendingEvent, max: number): PendingEvent => {
+  const { body } = event;
+  return storedSize(event) < max
+    ? event
+    : { ...event, body: { ...body, affiliate_url: body.affiliate_url && slimLanding(body.affiliate_url as string), page_url: '', page_title: '', referrer_url: '', user_agent: '' } };
+};
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
@@ -96,16 +119,7 @@ export function mergeOutbox(own: readonly PendingEvent[], stored: readonly Pendi
  */
 export function formatOutbox(events: readonly PendingEvent[]): string {
   const kept = events
-    .map((event) => {
-      const { body } = event;
-      // The referrer too: a partner page sending its full URL would keep the landing out of the cookie, and every event before
-      // it. A lead has no landing URL (undefined: left out of the JSON). Its click ids stay: resent without them (no click
-      // queued before it to take them from, lead.ts), it would be recorded without the touches that attribute it. The history
-      // holds at most 20 plausible ids: 2.8 KB at the worst.
-      return storedSize(event) < OUTBOX_MAX_BYTES / 2
-        ? event
-        : { ...event, body: { ...body, affiliate_url: body.affiliate_url && slimLanding(body.affiliate_url as string), page_url: '', page_title: '', referrer_url: '', user_agent: '' } };
-    })
+    .map((event) => slimmed(event, OUTBOX_MAX_BYTES / 2))
     // Still over the limit alone (a huge `aff`, customer key or email): the loop below, dropping the
     // oldest first, would drop every other event before it, and then it too.
     .filter((event) => storedSize([event]) <= OUTBOX_MAX_BYTES);

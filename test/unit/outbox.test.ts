@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox } from '../../src/core/outbox';
+import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox, slimmed } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 import { serializeCookie } from '../../src/core/cookie-codec';
 import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
@@ -37,6 +37,21 @@ describe('outbox', () => {
     expect(encodeURIComponent(stored).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
     const kept = parseOutbox(stored).find((e) => e.body.event_id === 'big')!;
     expect(kept.body.affiliate_url).toBe('https://shop.example/?aff=P1');
+  });
+
+  it('sends an event as it is up to its send limit, and over it only what attribution needs, under the limit in UTF-8 bytes', () => {
+    const event = (title: string) => click('e1', { page_url: 'https://shop.example/?aff=P1', page_title: title, user_agent: 'Mozilla/5.0', referrer_url: 'https://partner.example/' });
+    const bytes = (sent: PendingEvent) => new TextEncoder().encode(JSON.stringify(sent.body)).length;
+    // Japanese text: 3 UTF-8 bytes a character, 9 characters percent-encoded.
+    for (const title of ['t'.repeat(20_000), '日本'.repeat(1_500)]) {
+      const fits = event(title);
+      expect(slimmed(fits, SEND_MAX_BYTES)).toBe(fits);
+      expect(bytes(fits)).toBeLessThan(SEND_MAX_BYTES);
+    }
+    for (const title of ['t'.repeat(40_000), '日本'.repeat(4_000)]) {
+      const sent = slimmed(event(title), SEND_MAX_BYTES);
+      expect(sent.body).toEqual({ event_id: 'e1', affiliate_url: 'https://shop.example/?aff=P1', page_url: '', page_title: '', referrer_url: '', user_agent: '' });
+    }
   });
 
   it('keeps a landing that came with a long referrer, and the lead before it, slimming the referrer', () => {

@@ -224,6 +224,19 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+  it('a landing whose URL is tens of KB long (added by pushState): its click is sent slimmed to what attribution needs, within the keepalive limit, and recorded', async () => {
+    const page = await tab();
+    await page.visit(site().url(HOSTS.www, '/'));
+    await page.sdkReady();
+    // Twice in the click (its landing and its page URL): over the 64 KiB engines let keepalive requests hold.
+    await page.evaluate(`history.pushState(null, '', ${json(`/?utm_content=${'x'.repeat(40_000)}&aff=${PARTNER_A.link}`)})`);
+    const clickId = await page.waitForCookie('affitor_click_id');
+    const slim = site().url(HOSTS.www, `/?aff=${PARTNER_A.link}`);
+    expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id, affiliate_url: slim })]);
+    expect(site().front.seen[0]!.body).toMatchObject({ affiliate_url: slim, page_url: '' });
+    expect(await page.errors()).toEqual([]);
+  });
+
   it('captures a landing the app adds with history.pushState after load, once', async () => {
     const page = await tab();
     await page.visit(site().url(HOSTS.lost, '/spa-push.html'));
