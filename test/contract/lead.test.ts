@@ -105,6 +105,18 @@ describe('lead', () => {
     expect(server.inspect().leads).toHaveLength(4);
   });
 
+  it('keeps browser leads\' event ids per the program they name', async () => {
+    const { lead, server } = setup();
+    expect((await lead({ click_id: 'cust_900_1', program_id: 1, event_id: 'signup_7' })).status).toBe(200);
+    // Another program's page that happens to use the same id: recorded, not answered with program 1's first answer.
+    expect((await lead({ customer_key: 'u_904', program_id: 2, event_id: 'signup_7' })).status).toBe(200);
+    expect(server.inspect().leads.map((l) => l.customer_id)).toEqual([900, 904]);
+    // Each program's own retry is still answered once.
+    expect((await lead({ customer_key: 'u_904', program_id: 2, event_id: 'signup_7' })).status).toBe(200);
+    expect((await lead({ click_id: 'cust_900_1', program_id: '1', event_id: 'signup_7' })).status).toBe(200);
+    expect(server.inspect().leads).toHaveLength(2);
+  });
+
   it('keeps click and lead event ids apart', async () => {
     const { lead, click, server } = setup();
     await click('PARTNER123', { event_id: 'same' });

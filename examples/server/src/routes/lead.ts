@@ -5,8 +5,13 @@ import type { Customer } from '../types';
 import type { RouteContext } from './context';
 import { additionalData, customerKeyOf, eventIdOf, exactlyOnce, isTestMode, text, namedProgram } from './context';
 
+/**
+ * Event ids are kept per program: a Bearer lead's are its token's program's, a browser lead's the
+ * program it names (apart from Bearer leads: no token proves the program).
+ */
 export function trackLead(ctx: RouteContext): Answer {
-  return exactlyOnce('lead', ctx, ctx.program?.id ?? null, () => decideLead(ctx));
+  const { program } = ctx;
+  return exactlyOnce(program ? 'lead' : 'browser lead', ctx, (program ?? namedProgram(ctx))?.id ?? null, () => decideLead(ctx));
 }
 
 function decideLead(ctx: RouteContext): Answer {
