@@ -912,7 +912,7 @@ describe('the stub snippet', () => {
     await runFirstFile();
     expect(api.clicks()).toHaveLength(1);
     await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.customer_key)).toEqual(['user_43']));
-    expect(error.mock.calls.filter((call) => call[1] == 'queued call failed:').map((call) => call[2])).toEqual([null, 5, {}, 'signup']);
+    expect(error.mock.calls.filter((call) => call[1] == 'queued call failed:').map((call): unknown => call[2])).toEqual([null, 5, {}, 'signup']);
   });
 
   it('forwards a call made through the stub after the script loaded (page code that kept the stub or one of its methods)', async () => {
