@@ -72,6 +72,9 @@ const KEY_STILL_IN_USE = 'Idempotency-Key is in use by a request still being pro
  */
 const REPLAYED = /^Replay detected/i;
 
+/** The shortest key or secret redacted from error texts (#redact): a shorter one is no secret worth its false matches. */
+const REDACTED_MIN_LENGTH = 8;
+
 /**
  * What an attempt of a signed client may end in besides a transport outcome: a request that could
  * not be signed, or the caller's abort while the signer waited for the next second (nothing sent).
@@ -349,9 +352,16 @@ export class Affitor {
     return { result: failure(code, message, status), retry, waitAtLeastMs: retryAfter };
   }
 
-  /** Belt and braces: an error text that somehow quotes the key or the secret (a custom fetch, a proxy) loses it. */
+  /**
+   * Belt and braces: an error text that somehow quotes the key or the secret (a custom fetch, a
+   * proxy) loses it. Not one shorter than REDACTED_MIN_LENGTH (a development key such as `API`, a
+   * secret such as `secret`): found inside the server's own words, it would mangle them ("Invalid
+   * [redacted] token") and give itself away by where it was cut out.
+   */
   #redact(text: string): string {
-    const redacted = text.split(this.#apiKey).join('[redacted]');
-    return this.#signingSecret === undefined ? redacted : redacted.split(this.#signingSecret).join('[redacted]');
+    for (const secret of [this.#apiKey, this.#signingSecret]) {
+      if (secret && secret.length >= REDACTED_MIN_LENGTH) text = text.split(secret).join('[redacted]');
+    }
+    return text;
   }
 }

@@ -42,6 +42,12 @@ describe('the API key never leaks', () => {
     expect(echoed.error).toBe('bad header Bearer [redacted]');
   });
 
+  it('leaves the server\'s words whole where a short development key or secret occurs in them', async () => {
+    const refusal = fakeFetch(() => json(401, { error: 'Invalid API token: check the signing secret' }));
+    const result = await new Affitor({ apiKey: 'API', signingSecret: 'secret', fetch: refusal, maxRetries: 0 }).trackRefund({ invoiceId: 'i' });
+    expect(result.error).toBe('Invalid API token: check the signing secret');
+  });
+
   it('is absent from the error of a bad constructor call', () => {
     for (const options of [{ apiKey: API_KEY, apiUrl: 'nope' }, { apiKey: API_KEY, maxRetries: -1 }]) {
       try {
