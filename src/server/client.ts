@@ -1,6 +1,7 @@
 /**
  * The Affitor server client: one method per Bearer route, each resolving to a result object.
  */
+import { MAX_ANSWER_BYTES } from './answer-text';
 import { AffitorInputError, codeForStatus, kindOf } from './errors';
 import {
   checkIdempotencyKey,
@@ -293,6 +294,12 @@ export class Affitor {
         return { result: failure('timeout', `No answer within ${this.#options.timeoutMs} ms`), retry: true };
       case 'network':
         return { result: failure('network', outcome.message), retry: true };
+      case 'too_large': {
+        // Not the API (another server's page, a proxy's): another attempt would get the same.
+        const { apiUrl } = this.#options;
+        const message = `The HTTP ${outcome.status} answer is over ${MAX_ANSWER_BYTES / 1024} KiB, where the API answers a few hundred bytes of JSON: is apiUrl ${apiUrl} the tracking API?`;
+        return { result: failure('invalid_response', message, outcome.status), retry: false };
+      }
       case 'not_a_response':
         // A fault of the fetch given, not of the network: another attempt would get the same.
         return {

@@ -2,6 +2,7 @@
  * One HTTP attempt: POST a JSON body (or GET), bounded by a timeout and the caller's signal, and
  * report what happened without throwing. Deciding what it means is the client's job.
  */
+import { readAnswerText } from './answer-text';
 import { kindOf } from './errors';
 import type { FetchLike } from './types';
 
@@ -18,6 +19,8 @@ export type Outcome =
       body: unknown;
     }
   | { kind: 'network'; message: string }
+  /** An answer over MAX_ANSWER_BYTES (answer-text.ts): not read on. */
+  | { kind: 'too_large'; status: number }
   /** The fetch resolved to something that is not a Response (a test double's plain object, undefined). */
   | { kind: 'not_a_response'; got: string }
   | { kind: 'timeout' }
@@ -118,7 +121,8 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
       });
       // Else reading it threw a TypeError that read as a network failure, retried to no avail.
       if (!isResponse(response)) return { kind: 'not_a_response', got: kindOf(response) };
-      const text = await response.text();
+      const text = await readAnswerText(response);
+      if (text === null) return { kind: 'too_large', status: response.status };
       return {
         kind: 'response',
         status: response.status,

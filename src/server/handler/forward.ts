@@ -2,6 +2,7 @@
  * Forwarding one browser call to the tracking API: only the body and a few named headers
  * leave (never the visitor's cookies or `Authorization`), bounded by a timeout.
  */
+import { readAnswerText } from '../answer-text';
 import type { FetchLike } from '../types';
 
 /**
@@ -55,33 +56,6 @@ export type ApiOutcome =
   | { kind: 'unreachable' }
   | { kind: 'too_large' };
 
-/**
- * The API answers a few hundred bytes of JSON. An answer past this (an apiUrl pointing at the wrong
- * server, a CDN's page, a compressed body that inflates) is not read on: buffered whole, within the
- * timeout, it could take the merchant's server's memory. Counted as decoded, so Content-Length, the
- * compressed size, is not trusted.
- */
-export const MAX_ANSWER_BYTES = 256 * 1024;
-
-/** The answer's text, or null once it passes `MAX_ANSWER_BYTES` (the rest is cancelled, not read). */
-async function readAnswer(response: Response): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let size = 0;
-  let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return text + decoder.decode();
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      void reader.cancel().catch(() => undefined);
-      return null;
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-}
-
 export interface ForwardRequest {
   fetch: FetchLike;
   url: string;
@@ -104,7 +78,7 @@ export async function forwardToApi({ fetch, url, body, headers, timeoutMs }: For
   const exchange = (async (): Promise<ApiOutcome> => {
     try {
       const response = await fetch(url, { method: 'POST', headers, body, signal: controller.signal, redirect: 'manual' });
-      const text = await readAnswer(response);
+      const text = await readAnswerText(response);
       if (text === null) return { kind: 'too_large' };
       return {
         kind: 'answer',
