@@ -470,6 +470,14 @@ describe('createAffitorHandler options', () => {
     expect(() => createAffitorHandler({ apiUrl: undefined, cookieDomain: null as unknown as string, fetch: undefined, scripts: undefined })).not.toThrow();
   });
 
+  it('refuses an apiUrl with a query or a fragment, saying so (each route\'s path is added to it)', () => {
+    for (const apiUrl of ['https://api.affitor.test/?x=1', 'https://api.affitor.test#top', 'https://api.affitor.test/base?']) {
+      expect(() => createAffitorHandler({ apiUrl }), apiUrl).toThrow(
+        `createAffitorHandler: apiUrl must not carry a query (?) or a fragment (#): the handler adds each route's path to it (got ${JSON.stringify(apiUrl)})`,
+      );
+    }
+  });
+
   it('refuses an http apiUrl off this machine (a lead carries the visitor email), and keeps http for loopback', () => {
     for (const apiUrl of ['http://api.affitor.com', 'http://tracking.internal:8787', 'HTTP://10.0.0.5/']) {
       expect(() => createAffitorHandler({ apiUrl }), apiUrl).toThrow(/apiUrl must use https/);

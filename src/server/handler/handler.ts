@@ -111,6 +111,10 @@ function checkOptions(options: AffitorHandlerOptions) {
   }
   // Quoted without credentials the check above missed (a password with a `/`, no scheme).
   const shown = JSON.stringify(withoutCredentials(options.apiUrl ?? ''));
+  // Said for what it is: an https URL with a query is still an https URL.
+  if (/[?#]/.test(apiUrl)) {
+    throw new TypeError(`createAffitorHandler: apiUrl must not carry a query (?) or a fragment (#): the handler adds each route's path to it (got ${shown})`);
+  }
   if (!parsed) throw new TypeError(`createAffitorHandler: apiUrl must be an http(s) URL, got ${shown}`);
   // A lead carries the visitor's email and customer key, every call their address: over http anyone
   // on the path reads them. Plain http stays for an API on this machine (the reference server, tests).
