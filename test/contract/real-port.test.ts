@@ -89,7 +89,10 @@ describe('startServer', () => {
     ['a Content-Length that is not a number', 'POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n', 400, 'Bad request'],
     ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', 400, 'Bad request'],
     ['headers over Node’s 16 KiB limit', `GET /_dashboard HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'Request header fields too large'],
-  ])('answers a request Node cannot parse (%s) by the contract: a JSON error and an X-Request-ID', async (_what, text, status, error) => {
+    ['no Host header in HTTP/1.1', 'POST /api/v1/track/click HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}', 400, 'Bad request'],
+    ['an Expect other than 100-continue', 'POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: foo\r\nContent-Length: 2\r\n\r\n{}', 417, 'Expectation failed: only Expect: 100-continue is supported'],
+    ['a CONNECT', 'CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: 127.0.0.1:443\r\n\r\n', 400, 'Bad request'],
+  ])('answers a request Node cannot parse or would answer itself (%s) by the contract: a JSON error and an X-Request-ID', async (_what, text, status, error) => {
     const answer = await rawExchange(text);
     const [head, body] = answer.split('\r\n\r\n') as [string, string];
     const lines = head.toLowerCase().split('\r\n');
@@ -107,6 +110,8 @@ describe('startServer', () => {
     ['a Content-Length that is not a number', 'POST /api/v1/track/lead?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: abc\r\n\r\n', 'POST', '/api/v1/track/lead', 400, 'Bad request'],
     ['a request line that is not HTTP', 'NOT HTTP AT ALL\r\n\r\n', '?', '?', 400, 'Bad request'],
     ['a Host header no URL can hold', 'POST /api/v1/track/sale HTTP/1.1\r\nHost: a b\r\nX-Request-ID: req_odd_logged\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', 'POST', '/api/v1/track/sale', 400, 'Bad request'],
+    ['no Host header in HTTP/1.1', 'POST /api/v1/track/sale HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 'POST', '/api/v1/track/sale', 400, 'Bad request'],
+    ['an Expect other than 100-continue', 'POST /api/v1/track/lead HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: foo\r\nContent-Length: 0\r\n\r\n', 'POST', '/api/v1/track/lead', 417, 'Expectation failed: only Expect: 100-continue is supported'],
   ])('logs a request answered before the app saw it (%s) with the status, error and X-Request-ID its client got', async (_what, text, method, path, status, error) => {
     const answer = await rawExchange(text);
     const lines = answer.split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');

@@ -11,6 +11,7 @@ export const MESSAGES = {
   badRequest: 'Bad request',
   headersTooLarge: 'Request header fields too large',
   requestTimeout: 'Request timeout',
+  expectationFailed: 'Expectation failed: only Expect: 100-continue is supported',
   internalError: 'Internal server error',
   unavailable: 'Service unavailable',
 

@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { STATUS_CODES, createServer } from 'node:http';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
@@ -77,6 +77,42 @@ function requestLineOf(raw: unknown): { method: string | null; target: string | 
   return { method: match?.[1] ?? null, target: match?.[2] ?? null };
 }
 
+/** The contract's JSON `answer` with its X-Request-ID and length, closing the connection. */
+function closingReply(answer: Answer, requestId: string): { status: number; headers: Record<string, string>; body: string } {
+  const reply = jsonReply(answer, { 'X-Request-ID': requestId, Connection: 'close' });
+  const body = reply.body ?? '';
+  reply.headers['Content-Length'] = String(Buffer.byteLength(body));
+  return { status: reply.status, headers: reply.headers, body };
+}
+
+/** Writes the contract's JSON `answer` straight to `socket`, then closes it: for a request no `ServerResponse` can answer. */
+function answerOnSocket(socket: Duplex, answer: Answer, requestId: string): UnparsedAnswer {
+  const { status, headers, body } = closingReply(answer, requestId);
+  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${head}\r\n${body}`, () => socket.destroy());
+  return { status, error: errorMessageOf(answer.body) ?? '', request_id: requestId };
+}
+
+/**
+ * A request Node parsed but hands to no request listener of its own accord (an HTTP/1.1 request
+ * without `Host`, an `Expect` other than `100-continue`, a `CONNECT`): Node alone would answer
+ * with a bare status and no X-Request-ID, or close the connection without a word. Answered by the
+ * contract instead, and logged: the app never sees it.
+ */
+function refuse(app: TrackingServer, incoming: IncomingMessage, answer: Answer, reply: (answer: Answer, requestId: string) => void): void {
+  const requestId = requestIdFor(header(incoming, 'x-request-id'));
+  reply(answer, requestId);
+  app.logUnparsed({ method: incoming.method ?? null, target: incoming.url ?? null, status: answer.status, error: errorMessageOf(answer.body) ?? '', request_id: requestId });
+}
+
+/** Answers `outgoing` with the contract's JSON `answer`, and closes the connection. */
+const answerOn =
+  (outgoing: ServerResponse) =>
+  (answer: Answer, requestId: string): void => {
+    const { status, headers, body } = closingReply(answer, requestId);
+    outgoing.writeHead(status, headers).end(body);
+  };
+
 /**
  * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
  * over its limit, a timeout). Node alone would write a bare `400` with no body and no X-Request-ID;
@@ -98,13 +134,7 @@ function answerUnparsed(
     return;
   }
   const answer = UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest);
-  const requestId = requestIdFor(null);
-  const reply = jsonReply(answer, { 'X-Request-ID': requestId, Connection: 'close' });
-  const body = reply.body ?? '';
-  reply.headers['Content-Length'] = String(Buffer.byteLength(body));
-  const head = Object.entries(reply.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${head}\r\n${body}`, () => socket.destroy());
-  const sent: UnparsedAnswer = { status: reply.status, error: errorMessageOf(answer.body) ?? '', request_id: requestId };
+  const sent = answerOnSocket(socket, answer, requestIdFor(null));
   // A request the app already has is the app's to log, once. When Node cut its body off at one of its
   // limits (413, 408), the log shows this answer: the client never gets the app's own ("Request body
   // incomplete", once the socket closes). A body the client itself cut short keeps the app's.
@@ -161,12 +191,23 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     },
   );
   let arriving: IncomingMessage | undefined;
-  const server = createServer((incoming, outgoing) => {
+  // Host is checked below, so that its absence is answered by the contract, not by Node's bare 400.
+  const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
+    if (incoming.httpVersion === '1.1' && incoming.headers.host === undefined) {
+      refuse(app, incoming, fail(400, MESSAGES.badRequest), answerOn(outgoing));
+      return;
+    }
     arriving = incoming;
     void listener(incoming, outgoing);
     arriving = undefined;
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsed(app, sentInstead, error, socket));
+  server.on('checkExpectation', (incoming: IncomingMessage, outgoing: ServerResponse) =>
+    refuse(app, incoming, fail(417, MESSAGES.expectationFailed), answerOn(outgoing)),
+  );
+  server.on('connect', (incoming: IncomingMessage, socket: Duplex) =>
+    refuse(app, incoming, fail(400, MESSAGES.badRequest), (answer, requestId) => answerOnSocket(socket, answer, requestId)),
+  );
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
