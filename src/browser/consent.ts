@@ -27,7 +27,7 @@ export function keepHeld(): void {
   storeOutbox();
 }
 
-/** Consent withdrawn, in this page: nothing more is written, the attribution, the outbox (but for clicks on their way) and the session id are forgotten. */
+/** Consent withdrawn, in this page: nothing more is written, the attribution, the outbox (but for clicks on their way, and leads) and the session id are forgotten. */
 export function withdrawConsent(): void {
   setConsent('revoked');
   forget();

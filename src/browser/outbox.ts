@@ -58,10 +58,13 @@ export const drop = (event: PendingEvent): void => {
 
 /**
  * Consent withdrawn: the outbox is forgotten, but for the clicks still on their way (`clicks`, by
- * event id, landing.ts). Their answer is held in memory for the page, and a signup made meanwhile waits behind
- * them (lead.ts) for the click id, as a signup while consent is pending does; taken out, it left unattributed.
+ * event id, landing.ts) and the leads. A click's answer is held in memory for the page, and a signup
+ * made meanwhile waits behind it (lead.ts) for the click id, as a signup while consent is pending
+ * does; taken out, it left unattributed. A lead is the merchant's signup, sent after a withdrawal
+ * too: taken out, one still waiting or failing was lost, also when consent was given again.
+ * Nothing is written meanwhile (storeOutbox): a grant writes them.
  */
-export const clearOutbox = (): void => void (outbox = outbox.filter((event) => clicks.has(event.body.event_id)));
+export const clearOutbox = (): void => void (outbox = outbox.filter((event) => event.route == 'lead' || clicks.has(event.body.event_id)));
 
 /** Reads the events earlier page views left into the outbox (and `earlier`); once per page view. */
 export function readEarlier(): void {

@@ -119,6 +119,37 @@ describe('consent', () => {
     expect(document.cookie).not.toMatch(OURS);
   });
 
+  it('keeps a lead signed up before consent is withdrawn while its click fails: written once consent is given again, and delivered with the click', async () => {
+    // The landing's click and its two in-page retries fail; the lead waits behind it.
+    api.app.setChaos({ failFirst: { click: 3 } });
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    const signedUp = tracker.signup('user_1');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    tracker.revokeConsent();
+    await signedUp;
+    await landed();
+    expect(document.cookie).not.toMatch(OURS);
+    tracker.grantConsent();
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    const next = await land('https://shop.example.com/pricing');
+    await vi.waitFor(() => expect(api.app.inspect().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: next.getClickId() })]));
+  });
+
+  it('keeps a lead whose own tries fail while consent is withdrawn: written once consent is given again, and delivered by the next page view', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    const signedUp = tracker.signup('user_1');
+    tracker.revokeConsent();
+    await signedUp;
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(3), { timeout: 5_000 });
+    tracker.grantConsent();
+    expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
+    await land('https://shop.example.com/pricing');
+    await vi.waitFor(() => expect(api.app.inspect().leads).toEqual([expect.objectContaining({ customer_key: 'user_1' })]));
+  });
+
   it('starts a new session id when consent is revoked, and writes it once consent is given again', async () => {
     const tracker = await land('https://a.b.example.com/?aff=PARTNER123');
     const first = api.clicks()[0]!.body.session_id;
