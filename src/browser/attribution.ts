@@ -26,6 +26,8 @@ export let windowDays: number | null = null;
 export let unsavedDays = 0;
 /** The browser refused the cookies: the attribution lives in memory for this page. */
 export let cookiesBlocked = false;
+/** The click id in the jar when this page last put its attribution in memory (consent not given): another tab's, if any. */
+let jarWhenHeld: string | null = null;
 
 export const listeners = new Set<AttributionListener>();
 
@@ -57,6 +59,7 @@ export function restore(): void {
 export function persist(days = unsavedDays): void {
   if (!mayPersist()) {
     unsavedDays = days;
+    jarWhenHeld = readCookie(COOKIE_CLICK_ID, isPlausibleId);
     return log('info', 'kept in memory: consent', consent());
   }
   setCookie(COOKIE_CLICK_ID, clickId, days);
@@ -69,6 +72,22 @@ export function persist(days = unsavedDays): void {
   // Read back only when no cookie of ours was seen to stick on this page (a configured or host-only domain).
   cookiesBlocked = !cookiesProven() && readCookie(COOKIE_CLICK_ID) != clickId;
   if (cookiesBlocked) log('warn', 'cookies blocked: attribution kept in memory');
+}
+
+/**
+ * Consent given: writes the attribution held in memory, unless another tab stored a newer one since
+ * it was held (a partner's link followed in a tab with consent): that one is read instead, as when
+ * the page is shown again. Written over it, the older partner would take every later signup, in
+ * every tab. Says whether this page's attribution was written.
+ */
+export function persistHeld(): boolean {
+  if (readCookie(COOKIE_CLICK_ID, isPlausibleId) == jarWhenHeld) {
+    persist();
+    return true;
+  }
+  unsavedDays = 0;
+  reread();
+  return false;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the events not delivered yet); a withdrawal stops every write and forgets the attribution at
  * once. `revokeConsent` (erase.ts) also deletes what earlier pages wrote. Browser only.
  */
-import { forget, persist, unsavedDays } from './attribution';
+import { forget, persistHeld, unsavedDays } from './attribution';
 import { appliedClick, handOver } from './landing';
 import { setConsent } from './options';
 import { clearOutbox, storeOutbox } from './outbox';
@@ -16,12 +16,9 @@ export function grantConsent(): void {
 
 /** Writes what was held in memory while consent was pending: grantConsent(), or a later init's `consent` option. */
 export function keepHeld(): void {
-  if (unsavedDays) {
-    // Written at once, so a visitor who leaves right after consenting keeps the partner; then,
-    // behind the first-party handler, written again by it with Set-Cookie.
-    persist();
-    if (appliedClick) void handOver(appliedClick);
-  }
+  // Written at once, so a visitor who leaves right after consenting keeps the partner; then,
+  // behind the first-party handler, written again by it with Set-Cookie.
+  if (unsavedDays && persistHeld() && appliedClick) void handOver(appliedClick);
   keepSessionId();
   // Events not delivered yet (the API was down) were held in memory only: now a later page view can send them.
   storeOutbox();

@@ -10,13 +10,17 @@ import { API_BASE, cookieValue, land, useTrackingApi, storedOutbox } from '../su
 const api = useTrackingApi();
 const LANDING = 'https://shop.example.com/?aff=PARTNER123';
 
-/** What a landing in another tab leaves in the jar this page shares: a click the server recorded, and its cookies. */
-async function landInAnotherTab(): Promise<string> {
+/**
+ * What a landing in another tab leaves in the jar this page shares: a click the server recorded, and
+ * its cookies (host-only, or on `domain`, as the SDK in a tab with consent writes them).
+ */
+async function landInAnotherTab(domain?: string): Promise<string> {
   const answer = await postJson(`${API_BASE}/api/v1/track/click`, { affiliate_url: LANDING, additional_data: { program_id: 1 } });
   const clickId = answer.body!.click_id as string;
-  document.cookie = `affitor_click_id=${clickId};path=/`;
-  document.cookie = `affitor_click_ids=${clickId};path=/`;
-  document.cookie = `affitor_aff_url=${encodeURIComponent(LANDING)};path=/`;
+  const attributes = `;path=/${domain ? ';domain=' + domain : ''}`;
+  document.cookie = `affitor_click_id=${clickId}${attributes}`;
+  document.cookie = `affitor_click_ids=${clickId}${attributes}`;
+  document.cookie = `affitor_aff_url=${encodeURIComponent(LANDING)}${attributes}`;
   return clickId;
 }
 
@@ -61,6 +65,33 @@ describe('a tab opened before a landing in another tab', () => {
     expect(tracker.getClickId()).toBe(held);
     await tracker.signup('user_1');
     expect(api.leads()[0]!.body).toMatchObject({ click_id: held });
+  });
+});
+
+describe('consent given in a tab that held its attribution in memory', () => {
+  it('gives way to a newer partner another tab stored meanwhile: read, not written over', async () => {
+    const tracker = await land(LANDING, { consent: 'pending' });
+    const heard = vi.fn();
+    tracker.onAttribution(heard);
+    const other = await landInAnotherTab('.example.com');
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(other);
+    expect(cookieValue('affitor_click_ids')).toBe(other);
+    expect(tracker.getClickId()).toBe(other);
+    expect(heard).toHaveBeenCalledTimes(1);
+    await tracker.signup('user_1');
+    expect(api.leads()[0]!.body).toMatchObject({ click_id: other });
+  });
+
+  it('writes its own when it landed after another tab stored its partner', async () => {
+    const tracker = await land('https://shop.example.com/pricing', { consent: 'pending' });
+    const other = await landInAnotherTab('.example.com');
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    const held = tracker.getClickId();
+    expect(held).not.toBe(other);
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(held);
+    expect(tracker.getClickId()).toBe(held);
   });
 });
 
