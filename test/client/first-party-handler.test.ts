@@ -8,6 +8,7 @@ import type { AffitorHandlerOptions } from '../../src/server';
 import { createTrackingServer } from '../../examples/server/src/app';
 import { useRunning } from '../support/running';
 import { SEED, clickBody, cookiesSet, send, startHandler, startRecordingApi, useRecordingApi } from './first-party-helpers';
+import { endlessAnswer } from './helpers';
 
 const CLICK = '/relay/api/v1/track/click';
 const LEAD = '/relay/api/v1/track/lead';
@@ -605,29 +606,14 @@ describe('createAffitorHandler with hostile input and answers', () => {
   });
 
   it('stops reading an API answer past its cap and answers a retryable 502, never buffering it whole', async () => {
-    let pulled = 0;
-    const handle = createAffitorHandler({
-      scripts: false,
-      fetch: () =>
-        Promise.resolve(
-          new Response(
-            new ReadableStream({
-              pull(controller) {
-                pulled += 1 << 20;
-                controller.enqueue(new Uint8Array(1 << 20).fill(0x20));
-                if (pulled >= 64 << 20) controller.close();
-              },
-            }),
-            { status: 200, headers: { 'Content-Type': 'application/json' } },
-          ),
-        ),
-    });
+    const endless = endlessAnswer('application/json');
+    const handle = createAffitorHandler({ scripts: false, fetch: () => Promise.resolve(endless.response()) });
     const answer = await handle(clickAt(clickBody('PARTNER123')));
     expect(answer.status).toBe(502);
     expect(isRetryable(answer.status)).toBe(true);
     expect(await answer.json()).toEqual({ error: 'Tracking API answer too large' });
     expect(answer.headers.get('x-affitor-cookies')).toBe('none');
-    expect(pulled).toBeLessThan(8 << 20);
+    expect(endless.pulled()).toBeLessThan(8 << 20);
   });
 
   it('says X-Affitor-Cookies: none on a click it answers 500 because the body could not be read', async () => {

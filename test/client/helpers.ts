@@ -56,3 +56,23 @@ export function thrown(fn: () => unknown): Error {
   }
   throw new Error('expected a throw');
 }
+
+/**
+ * An answer of 64 MiB of spaces, streamed 1 MiB at a time as it is read (an apiUrl that points at
+ * another server's page): `pulled()` says how much was read, which a capped reader keeps small.
+ */
+export function endlessAnswer(contentType: string): { response: () => Response; pulled: () => number } {
+  let pulled = 0;
+  const response = () =>
+    new Response(
+      new ReadableStream({
+        pull(controller) {
+          pulled += 1 << 20;
+          controller.enqueue(new Uint8Array(1 << 20).fill(0x20));
+          if (pulled >= 64 << 20) controller.close();
+        },
+      }),
+      { status: 200, headers: { 'Content-Type': contentType } },
+    );
+  return { response, pulled: () => pulled };
+}

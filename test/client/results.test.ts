@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Affitor } from '../../src/server';
-import { API_KEY, fakeFetch, json } from './helpers';
+import { API_KEY, endlessAnswer, fakeFetch, json } from './helpers';
 
 function answering(response: () => Response) {
   return new Affitor({ apiKey: API_KEY, fetch: fakeFetch(response), maxRetries: 0 });
@@ -72,25 +72,13 @@ describe('results', () => {
   });
 
   it('stops reading an answer past 256 KiB (not the API: another server\'s page), reports invalid_response naming apiUrl, and does not retry', async () => {
-    let pulled = 0;
-    const huge = fakeFetch(
-      () =>
-        new Response(
-          new ReadableStream({
-            pull(controller) {
-              pulled += 1 << 20;
-              controller.enqueue(new Uint8Array(1 << 20).fill(0x20));
-              if (pulled >= 64 << 20) controller.close();
-            },
-          }),
-          { status: 200, headers: { 'Content-Type': 'text/html' } },
-        ),
-    );
+    const page = endlessAnswer('text/html');
+    const huge = fakeFetch(page.response);
     const result = await new Affitor({ apiKey: API_KEY, apiUrl: 'https://api.example', fetch: huge }).trackSale({ invoiceId: 'i', amount: 1, clickId: 'c' });
     expect(result).toMatchObject({ ok: false, status: 200, code: 'invalid_response', attempts: 1 });
     expect(result.error).toBe('The HTTP 200 answer is over 256 KiB, where the API answers a few hundred bytes of JSON: is apiUrl https://api.example the tracking API?');
     expect(huge.calls).toHaveLength(1);
-    expect(pulled).toBeLessThan(8 << 20);
+    expect(page.pulled()).toBeLessThan(8 << 20);
   });
 
   it('reports a click the server refused with 200 success:false as a failure', async () => {
