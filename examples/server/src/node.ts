@@ -94,24 +94,25 @@ function answerOnSocket(socket: Duplex, answer: Answer, requestId: string): Unpa
 }
 
 /**
- * A request Node parsed but hands to no request listener of its own accord (an HTTP/1.1 request
- * without `Host`, an `Expect` other than `100-continue`, a `CONNECT`): Node alone would answer
- * with a bare status and no X-Request-ID, or close the connection without a word. Answered by the
- * contract instead, and logged: the app never sees it.
+ * Logs a request the app never sees, answered `answer` by this file (an HTTP/1.1 request without
+ * `Host`, an `Expect` other than `100-continue`, a `CONNECT`, one no URL can be made of), and gives
+ * the X-Request-ID to answer it with: the caller's, when sane. Without `incoming` (none at hand),
+ * only the id. Node alone would answer these with a bare status and no X-Request-ID, or close the
+ * connection without a word.
  */
-function refuse(app: TrackingServer, incoming: IncomingMessage, answer: Answer, reply: (answer: Answer, requestId: string) => void): void {
+function logRefused(app: TrackingServer, incoming: IncomingMessage | undefined, answer: Answer): string {
   const requestId = requestIdFor(header(incoming, 'x-request-id'));
-  reply(answer, requestId);
-  app.logUnparsed({ method: incoming.method ?? null, target: incoming.url ?? null, status: answer.status, error: errorMessageOf(answer.body) ?? '', request_id: requestId });
+  if (incoming) {
+    app.logUnparsed({ method: incoming.method ?? null, target: incoming.url ?? null, status: answer.status, error: errorMessageOf(answer.body) ?? '', request_id: requestId });
+  }
+  return requestId;
 }
 
 /** Answers `outgoing` with the contract's JSON `answer`, and closes the connection. */
-const answerOn =
-  (outgoing: ServerResponse) =>
-  (answer: Answer, requestId: string): void => {
-    const { status, headers, body } = closingReply(answer, requestId);
-    outgoing.writeHead(status, headers).end(body);
-  };
+function answerOn(outgoing: ServerResponse, answer: Answer, requestId: string): void {
+  const { status, headers, body } = closingReply(answer, requestId);
+  outgoing.writeHead(status, headers).end(body);
+}
 
 /**
  * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
@@ -181,12 +182,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
       // of the adapter's bare 400. It asks while `arriving` below still holds that call. The app never
       // saw it, so it is logged here: a merchant whose call got this 400 finds it on the dashboard.
       errorHandler: () => {
-        const requestId = requestIdFor(header(arriving, 'x-request-id'));
         const answer = fail(400, MESSAGES.badRequest);
-        if (arriving) {
-          app.logUnparsed({ method: arriving.method ?? null, target: arriving.url ?? null, status: answer.status, error: MESSAGES.badRequest, request_id: requestId });
-        }
-        return toResponse(jsonReply(answer, { 'X-Request-ID': requestId }));
+        return toResponse(jsonReply(answer, { 'X-Request-ID': logRefused(app, arriving, answer) }));
       },
     },
   );
@@ -194,7 +191,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   // Host is checked below, so that its absence is answered by the contract, not by Node's bare 400.
   const server = createServer({ requireHostHeader: false }, (incoming, outgoing) => {
     if (incoming.httpVersion === '1.1' && incoming.headers.host === undefined) {
-      refuse(app, incoming, fail(400, MESSAGES.badRequest), answerOn(outgoing));
+      const answer = fail(400, MESSAGES.badRequest);
+      answerOn(outgoing, answer, logRefused(app, incoming, answer));
       return;
     }
     arriving = incoming;
@@ -202,12 +200,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     arriving = undefined;
   });
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerUnparsed(app, sentInstead, error, socket));
-  server.on('checkExpectation', (incoming: IncomingMessage, outgoing: ServerResponse) =>
-    refuse(app, incoming, fail(417, MESSAGES.expectationFailed), answerOn(outgoing)),
-  );
-  server.on('connect', (incoming: IncomingMessage, socket: Duplex) =>
-    refuse(app, incoming, fail(400, MESSAGES.badRequest), (answer, requestId) => answerOnSocket(socket, answer, requestId)),
-  );
+  server.on('checkExpectation', (incoming: IncomingMessage, outgoing: ServerResponse) => {
+    const answer = fail(417, MESSAGES.expectationFailed);
+    answerOn(outgoing, answer, logRefused(app, incoming, answer));
+  });
+  server.on('connect', (incoming: IncomingMessage, socket: Duplex) => {
+    const answer = fail(400, MESSAGES.badRequest);
+    answerOnSocket(socket, answer, logRefused(app, incoming, answer));
+  });
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
