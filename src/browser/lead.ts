@@ -3,7 +3,7 @@
  * overtakes a click queued before it: a landing not yet answered holds the click id the lead must
  * carry, so the lead leaves once that click is delivered, with the attribution its answer made.
  */
-import { newEventId } from '../core/outbox';
+import { newEventId, tooLargeToSend } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history, reread } from './attribution';
@@ -16,9 +16,10 @@ import type { Answer } from './send';
 
 /**
  * Puts the lead for `customerKey` in the outbox, with the click id of the visitor's last
- * partner, and returns it to be sent. The arguments and the program id are checked by signup.ts.
+ * partner, and returns it to be sent; undefined, and nothing queued, when the customer key and
+ * email are too long to send (tooLargeToSend). Their types and the program id are checked by signup.ts.
  */
-export function queueLead(customerKey: string, email?: string): PendingEvent {
+export function queueLead(customerKey: string, email?: string): PendingEvent | undefined {
   // Another tab may have landed since this page read the jar (a partner link opened beside a shop
   // tab the visitor signs up in): the lead carries the attribution the jar holds now.
   reread();
@@ -26,13 +27,11 @@ export function queueLead(customerKey: string, email?: string): PendingEvent {
   // way): the visitor signed up under the newer partner, and a lead waits for the click before it.
   let at = outbox.length;
   while (outbox[at - 1]?.stale) at--;
-  return enqueue(
-    {
-      route: 'lead',
-      body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
-    },
-    at,
-  );
+  const lead: PendingEvent = {
+    route: 'lead',
+    body: { ...buildLeadPayload(customerKey, email, clickId, history, location.href, sessionId(mayPersist()), programId!), event_id: newEventId() },
+  };
+  return tooLargeToSend(lead) ? undefined : enqueue(lead, at);
 }
 
 /**

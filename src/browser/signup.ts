@@ -19,6 +19,7 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     // In the outbox before anything is awaited: a page that leaves right after the call (a form
     // that redirects) cannot lose it, even while the landing's click is still in flight.
     const lead = queueLead(customerKey.trim(), email?.trim());
+    if (!lead) return log('error', 'signup: customerKey and email too long to send');
     // One try from here, once the clicks before it are answered; a failed one goes on in the rest
     // of the SDK (delivery.ts). Bounded: the lead stays in the outbox, whatever the network does.
     if (await bounded(sendLead(lead))) log('info', 'lead recorded');

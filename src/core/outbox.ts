@@ -53,6 +53,13 @@ export const slimmed = (event: PendingEvent, max: number): PendingEvent => {
     : { ...event, body: { ...body, affiliate_url: body.affiliate_url && slimLanding(body.affiliate_url as string), page_url: '', page_title: '', referrer_url: '', user_agent: '' } };
 };
 
+/**
+ * Whether an event is too large to send even slimmed: a customer key or email of tens of KB. Sent,
+ * it failed as a network error once over the 64 KiB a browser lets keepalive requests carry (the
+ * log then blamed CORS), and the API refuses a body over 64 KiB anyway.
+ */
+export const tooLargeToSend = (event: PendingEvent): boolean => storedSize(slimmed(event, SEND_MAX_BYTES)) >= SEND_MAX_BYTES;
+
 const EVENT_ID = /^[\w-]{1,64}$/;
 
 /** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer), so ids order by time (isOlder). */

@@ -304,6 +304,10 @@ describe('signup', () => {
     ['an empty customer key', ['  '], 'customerKey must be a non-empty string'],
     ['a customer key that is not a string', [42], 'customerKey must be a non-empty string'],
     ['an email that is not a string', ['user_1', { email: 'x' }], 'email must be a string'],
+    // Over the 64 KiB a browser lets a keepalive request carry, it failed as a network error,
+    // which the log blamed on CORS, and was retried on every page view.
+    ['a customer key too long to send', ['u'.repeat(70_000)], 'signup: customerKey and email too long to send'],
+    ['an email too long to send', ['user_1', 'e'.repeat(40_000) + '@shop.example'], 'signup: customerKey and email too long to send'],
   ])('refuses %s with a clear error and sends nothing', async (_, args, message) => {
     const tracker = await landWith('https://shop.example.com/');
     await (tracker.signup as (...a: unknown[]) => Promise<void>)(...args);
