@@ -327,12 +327,17 @@ export class Affitor {
       return { result: failure('invalid_response', message, status), retry: false };
     }
 
-    let message = isObject(body) && typeof body.error === 'string' ? body.error : `HTTP ${status}`;
-    if ((status === 404 || status === 405) && (message === 'Not found' || message === `HTTP ${status}`)) {
+    const fromApi = isObject(body) && typeof body.error === 'string';
+    let message = fromApi ? (body.error as string) : `HTTP ${status}`;
+    if ((status === 404 || status === 405) && (message === 'Not found' || !fromApi)) {
       // No route there (a route's own 404 names what it did not find): else a bare "Not found"
       // on every sale reads like a missing customer, not a wrong apiUrl.
       const { apiUrl } = this.#options;
       message = `${message}: nothing takes ${methodOf(route)} ${apiUrl}${PATHS[route]}: is apiUrl ${apiUrl} right? It is the API's base URL, without /api/v1`;
+    } else if (!fromApi) {
+      // The API answers every error as JSON: a bare "HTTP 502" sent the merchant to the API's
+      // status page when their own load balancer or a firewall had answered.
+      message += ", an answer that is not the API's JSON: from a proxy, gateway or firewall in front of apiUrl?";
     }
     if (status === 409 && message.startsWith(IDEMPOTENCY_CONFLICT)) {
       return { result: failure('conflict', message, status), retry: message === KEY_STILL_IN_USE };

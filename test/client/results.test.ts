@@ -56,9 +56,13 @@ describe('results', () => {
     expect(missing.error).toBe('Sale not found for transaction_id');
   });
 
-  it('describes an error answer that is not JSON by its status', async () => {
-    const result = await answering(() => new Response('<html>Bad gateway</html>', { status: 502 })).trackRefund({ invoiceId: 'x' });
-    expect(result).toMatchObject({ ok: false, status: 502, code: 'server', error: 'HTTP 502' });
+  it('describes an error answer that is not JSON by its status, and says the API did not write it', async () => {
+    // The API answers every error as JSON: an HTML page comes from something in front of it.
+    const said = (status: number) => `HTTP ${status}, an answer that is not the API's JSON: from a proxy, gateway or firewall in front of apiUrl?`;
+    const gateway = await answering(() => new Response('<html>Bad gateway</html>', { status: 502 })).trackRefund({ invoiceId: 'x' });
+    expect(gateway).toMatchObject({ ok: false, status: 502, code: 'server', error: said(502) });
+    const firewall = await answering(() => new Response('Access denied', { status: 403 })).trackRefund({ invoiceId: 'x' });
+    expect(firewall).toMatchObject({ ok: false, status: 403, code: 'unauthorized', error: said(403) });
   });
 
   it.each([
