@@ -184,7 +184,14 @@ api[HANDOVER] = {
 // copy keeps window.affitor and runs alone; the second only says so.
 if ((host.affitor as typeof api | undefined)?.[HANDOVER]) log('error', 'Another copy of the SDK runs on this page: keep one');
 else {
-  host.affitor = api;
+  // Another script may have defined window.affitor read-only, or as a getter: the assignment threw a
+  // TypeError into the page before init, and the landing was lost. The landing goes on; the page's
+  // calls (and the rest, which finds the first file there) cannot reach the SDK, which is said once.
+  try {
+    host.affitor = api;
+  } catch {
+    log('error', 'window.affitor cannot be set: the page cannot call the SDK');
+  }
 
   // A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
   // Merged as init merges them: a queued `init({ consent: settings.consent })` with none set keeps

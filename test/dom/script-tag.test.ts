@@ -597,6 +597,22 @@ describe('the <script> build: bad input and failures never reach the page', () =
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
   });
 
+  it.each([
+    ['read-only', { value: undefined, writable: false }],
+    ['a getter without a setter', { get: () => undefined }],
+  ])('lands, throwing nothing, on a page whose window.affitor another script made %s; one error says the page cannot call it', async (_, descriptor) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    Object.defineProperty(window, 'affitor', { configurable: true, ...descriptor });
+    onTestFinished(() => void delete host.affitor);
+    // The assignment threw a TypeError (strict mode) into the page, before init: the landing was lost.
+    await runFirstFile();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks()).toHaveLength(1);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('window.affitor cannot be set')]);
+  });
+
   it.each([['denied', false], ['no', false], ['granted', true]])(
     'data-affitor-consent="%s": only "granted" (or none) lets the landing write its cookies',
     async (value, written) => {
