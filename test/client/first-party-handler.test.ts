@@ -291,6 +291,28 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(cookiesSet(await land({ Host: 'www.shop.test' })).get('affitor_click_id')).toBeDefined();
     });
 
+    it("behind a proxy that rewrote Host (nginx's proxy_pass default): the browser's same-origin word names the page's host, and where it has none, one error says what to fix", async () => {
+      const rewritten = { Host: '127.0.0.1:9203', Origin: 'https://www.shop.test', 'Sec-Fetch-Site': 'same-origin' };
+      // The browser vouches that the shop's own page sent it: the cookies go on the domain the SDK's probe found, not host-only on 127.0.0.1.
+      const secure = cookiesSet(await land(rewritten, { cookie_domain: 'shop.test' }));
+      expect(secure.get('affitor_click_id')!.attributes).toContain('domain=.shop.test');
+      // An http page: Chromium sends no Sec-Fetch-Site to it, and the Origin alone cannot tell the shop from another site.
+      const errors: unknown[][] = [];
+      const original = console.error;
+      console.error = (...args: unknown[]) => void errors.push(args);
+      try {
+        for (let visit = 0; visit < 2; visit++) {
+          const answer = await land({ Host: '127.0.0.1:9203', Origin: 'http://www.shop.test' }, { cookie_domain: 'shop.test' });
+          expect(answer.headers['x-affitor-cookies']).toBe('none');
+        }
+      } finally {
+        console.error = original;
+      }
+      expect(errors.map((args) => args.join(' '))).toEqual([
+        '[Affitor] a click from a page on www.shop.test reached the handler for 127.0.0.1: the proxy in front rewrote Host, so the handler cannot tell the page is yours and writes no cookie (the SDK writes them, which Safari keeps 7 days). Pass the Host on (nginx: proxy_set_header Host $host) or set X-Forwarded-Host.',
+      ]);
+    });
+
     it('sets nothing for a click a newer landing superseded (stale)', async () => {
       const answer = await land({ Host: 'www.shop.test' }, { stale: true });
       expect(answer.status).toBe(200);

@@ -4,7 +4,7 @@ import { readCookieValues, serializeCookie } from '../../src/core/cookie-codec';
 import * as tracker from '../../src/browser/tracker';
 import { chooseCookieDomain, clickCookies, storedLandingUrl } from '../../src/server/handler/cookies';
 import { splitBody } from '../../src/server/handler/forward';
-import { forwardedFor, isHttps, requestHosts } from '../../src/server/handler/request';
+import { forwardedFor, hostLostByProxy, isHttps, requestHosts } from '../../src/server/handler/request';
 import { SCRIPT_FILE_NAME } from '../../src/server/handler/scripts';
 
 const base = { clickId: 'cust_1_1', affiliateUrl: 'https://www.shop.test/?aff=P1', windowDays: 30, cookieHeader: null, domain: undefined, secure: false };
@@ -125,6 +125,32 @@ describe('first-party requests (pure)', () => {
     expect(secure('http://shop.test/', { 'X-Forwarded-Proto': 'http' })).toBe(false);
     expect(secure('http://shop.test/', { Forwarded: 'for=1.2.3.4;proto=https;host=shop.test' })).toBe(true);
     expect(secure('http://shop.test/', { Forwarded: 'for=1.2.3.4;proto=http' })).toBe(false);
+    // A CDN that let the visitor in over http and reached the origin over https: the proxy's word is
+    // the visitor's. Secure cookies on an http page are refused, and the handler's were all lost.
+    expect(secure('https://shop.test/', { 'X-Forwarded-Proto': 'http' })).toBe(false);
+    expect(secure('https://shop.test/', { 'X-Forwarded-Proto': 'http, https' })).toBe(false);
+    expect(secure('https://shop.test/', { Forwarded: 'for=198.51.100.7;proto=http' })).toBe(false);
+    expect(secure('https://shop.test/', { Forwarded: 'for=198.51.100.7' })).toBe(true);
+  });
+
+  it('adds the page host the browser vouches for (Sec-Fetch-Site: same-origin) to the hosts, as behind a proxy that rewrote Host', () => {
+    const url = 'http://127.0.0.1:9203/relay';
+    const hosts = (headers: Record<string, string>) => requestHosts(new Request(url, { headers }), new URL(url));
+    expect(hosts({ Origin: 'https://www.shop.test', 'Sec-Fetch-Site': 'same-origin' })).toEqual(['127.0.0.1', 'www.shop.test']);
+    expect(hosts({ Origin: 'https://evil.test', 'Sec-Fetch-Site': 'cross-site' })).toEqual(['127.0.0.1']);
+    expect(hosts({ Origin: 'https://www.shop.test' })).toEqual(['127.0.0.1']);
+  });
+
+  it.each([
+    ['an http page behind a proxy that rewrote Host to an address', 'http://127.0.0.1:9203/relay', { Origin: 'http://www.shop.test' }, 'www.shop.test'],
+    ['... to a container name', 'http://app:3000/relay', { Origin: 'http://www.shop.test' }, 'www.shop.test'],
+    ["another site's post to the shop itself", 'https://www.shop.test/relay', { Origin: 'https://evil.test' }, undefined],
+    ['a browser that said where the page is from', 'http://127.0.0.1:9203/relay', { Origin: 'http://www.shop.test', 'Sec-Fetch-Site': 'cross-site' }, undefined],
+    ['a server that sends no Origin', 'http://127.0.0.1:9203/relay', {}, undefined],
+    ['a page on the same machine', 'http://127.0.0.1:9203/relay', { Origin: 'http://localhost:9203' }, undefined],
+  ])('tells a Host a proxy rewrote (hostLostByProxy): %s', (_, url, headers, page) => {
+    const request = new Request(url, { headers });
+    expect(hostLostByProxy(request, requestHosts(request, new URL(url)))).toBe(page);
   });
 
   it("reads the request's hosts from the URL and X-Forwarded-Host", () => {

@@ -13,7 +13,7 @@ import { cookieDomainCandidates } from '../../core/root-domain';
 import { chooseCookieDomain, clickCookies } from './cookies';
 import { forwardToApi, splitBody } from './forward';
 import type { HandlerFields } from './forward';
-import { forwardedFor, isHttps, isSameOrigin, readBodyWithin, requestHosts } from './request';
+import { forwardedFor, hostLostByProxy, isHttps, isSameOrigin, readBodyWithin, requestHosts } from './request';
 import { SCRIPT_FILE_NAME, scriptReader, scriptResponse } from './scripts';
 import type { ScriptSource } from './scripts';
 
@@ -160,6 +160,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   const readScript = scriptReader(options.scripts, timeoutMs);
   let scriptErrorLogged = false;
   let redirectLogged = false;
+  let lostHostLogged = false;
 
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
@@ -226,7 +227,18 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     url: URL,
   ): string[] {
     const hosts = requestHosts(request, url);
-    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields) || !isSameOrigin(request, hosts)) return [];
+    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields)) return [];
+    if (!isSameOrigin(request, hosts)) {
+      const page = hostLostByProxy(request, hosts);
+      if (page && !lostHostLogged) {
+        // Said once: else the SDK's fallback hides it, and only Safari's 7-day cap shows, weeks later.
+        lostHostLogged = true;
+        console.error(
+          `[Affitor] a click from a page on ${page} reached the handler for ${hosts.join(', ')}: the proxy in front rewrote Host, so the handler cannot tell the page is yours and writes no cookie (the SDK writes them, which Safari keeps 7 days). Pass the Host on (nginx: proxy_set_header Host $host) or set X-Forwarded-Host.`,
+        );
+      }
+      return [];
+    }
     let answer: Record<string, unknown> | null;
     try {
       answer = JSON.parse(outcome.text) as Record<string, unknown> | null;

@@ -78,15 +78,17 @@ export async function readBodyWithin(request: Request, ms: number): Promise<stri
 const firstEntry = (value: string | null): string | undefined => value?.split(',')[0]?.trim().toLowerCase() || undefined;
 
 /**
- * Whether the visitor's request was https: the request URL says so, or the proxy in front
- * does (`X-Forwarded-Proto`, or `proto=` of `Forwarded`), as when TLS ends at a load balancer.
- * Only the first hop of either header is the visitor's own: proxies further in append theirs, and
- * a CDN that took an http visitor to its origin over https adds an `https` one. Read from there,
- * the cookies would be `Secure` on an http page, which the browser refuses.
+ * Whether the visitor's request was https. A proxy in front says so when there is one
+ * (`X-Forwarded-Proto`, or `proto=` of `Forwarded`), as when TLS ends at a load balancer; its word
+ * comes before the request URL's, which names the last hop: a CDN that let an http visitor in may
+ * reach the origin over https. Only the first entry of either header is the visitor's own: proxies
+ * further in append theirs. Read from a later hop, the cookies would be `Secure` on an http page,
+ * which the browser refuses (and Safari would keep the page's own, for 7 days).
  */
 export function isHttps(request: Request, url: URL): boolean {
-  const forwarded = /(?:^|;)\s*proto\s*=\s*"?https"?\s*(?:;|$)/i.test(firstEntry(request.headers.get('forwarded')) ?? '');
-  return url.protocol == 'https:' || firstEntry(request.headers.get('x-forwarded-proto')) == 'https' || forwarded;
+  const proto =
+    firstEntry(request.headers.get('x-forwarded-proto')) ?? /(?:^|;)\s*proto\s*=\s*"?(\w+)"?\s*(?:;|$)/i.exec(firstEntry(request.headers.get('forwarded')) ?? '')?.[1];
+  return proto ? proto == 'https' : url.protocol == 'https:';
 }
 
 /**
@@ -109,18 +111,42 @@ export function isSameOrigin(request: Request, hosts: readonly string[]): boolea
   }
 }
 
-/** The hosts the visitor may have asked for: the request URL's, and the one a proxy names in `X-Forwarded-Host`. */
-export function requestHosts(request: Request, url: URL): string[] {
-  const forwarded = firstEntry(request.headers.get('x-forwarded-host'));
-  const hosts = [url.hostname];
-  if (forwarded) {
-    try {
-      hosts.push(new URL(`http://${forwarded}`).hostname);
-    } catch {
-      /* not a host: ignored */
-    }
+/** A host's name (`www.shop.test` of `WWW.Shop.test:443` or of `https://www.shop.test`), or undefined for no host. */
+const hostnameOf = (host: string | null | undefined, scheme = 'http://'): string | undefined => {
+  try {
+    return host ? new URL(scheme + host).hostname : undefined;
+  } catch {
+    return undefined;
   }
-  return hosts;
+};
+
+/**
+ * The page's host as the browser vouches for it: `Origin`'s, when `Sec-Fetch-Site` (which no page can
+ * set) says the page is of the handler's own origin. It is the host the visitor asked for also where
+ * a proxy in front rewrote `Host` (nginx's `proxy_pass` default) and names it nowhere else.
+ */
+export const vouchedPageHost = (request: Request): string | undefined =>
+  request.headers.get('sec-fetch-site') == 'same-origin' ? hostnameOf(request.headers.get('origin'), '') : undefined;
+
+/**
+ * The page's host, where the request looks as if a proxy in front rewrote `Host` and the browser
+ * vouched for nothing (an http page: Chromium sends no `Sec-Fetch-Site` to one): `Origin` names a
+ * domain the request names nowhere, and the request's own hosts are all a machine's (an IP address,
+ * `localhost`, a one-label name as a container's). Else undefined.
+ */
+export function hostLostByProxy(request: Request, hosts: readonly string[]): string | undefined {
+  const page = request.headers.get('sec-fetch-site') ? undefined : hostnameOf(request.headers.get('origin'), '');
+  const internal = hosts.every((host) => !host.includes('.') || host == 'localhost' || /^[\d.]+$|^\[/.test(host));
+  return page?.includes('.') && !hosts.includes(page) && internal ? page : undefined;
+}
+
+/**
+ * The hosts the visitor may have asked for: the request URL's, the one a proxy names in
+ * `X-Forwarded-Host`, and the page's the browser vouches for (vouchedPageHost).
+ */
+export function requestHosts(request: Request, url: URL): string[] {
+  const named = [hostnameOf(firstEntry(request.headers.get('x-forwarded-host'))), vouchedPageHost(request)];
+  return [...new Set([url.hostname, ...named.filter((host): host is string => !!host)])];
 }
 
 /** An IPv4 address, or an IPv6 one (also IPv4-mapped): `unknown`, an obfuscated name (`_hidden`) or a word is none. */
