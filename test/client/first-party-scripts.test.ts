@@ -63,6 +63,8 @@ describe('script files served by the handler on a real port', () => {
     const again = await send(handler.url, '/relay/affitor.global.js', { method: 'GET', headers: { 'If-None-Match': `W/"x", ${headers.etag}` } });
     expect(again.status).toBe(304);
     expect(again.text).toBe('');
+    // `*` matches any current copy (RFC 9110, 13.1.2): a cache that asks so gets no second download.
+    expect((await send(handler.url, '/relay/affitor.global.js', { method: 'GET', headers: { 'If-None-Match': '*' } })).status).toBe(304);
     const head = await send(handler.url, '/relay/affitor.global.js', { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe(String(LOADER.length));

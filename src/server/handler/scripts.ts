@@ -176,7 +176,8 @@ export function scriptResponse(file: ScriptFile, request: Request): Response {
     ETag: file.etag,
     'X-Content-Type-Options': 'nosniff',
   };
-  const current = request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim().replace(/^W\//, '') == file.etag);
+  // `*`: any current copy will do (RFC 9110, 13.1.2).
+  const current = request.headers.get('if-none-match')?.split(',').some((tag) => ['*', file.etag].includes(tag.trim().replace(/^W\//, '')));
   if (current) return new Response(null, { status: 304, headers });
   return new Response(request.method == 'HEAD' ? null : file.bytes, {
     status: 200,
