@@ -4,13 +4,15 @@ import { COOKIE_PROBE as PROBE } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 
 /**
- * `document.cookie`, or '' where reading it throws (sandboxed iframes, some privacy modes).
- * Each read can be a round trip to the browser process (a millisecond or more on a busy
- * phone once the page has written a cookie), so a step that reads several cookies reads once.
+ * `document.cookie`, or '' where reading it throws (sandboxed iframes, some privacy modes) or
+ * answers no string (a consent tool's wrapper of it whose getter returns nothing: taken apart, it
+ * stopped init, and the landing was lost). Each read can be a round trip to the browser process (a
+ * millisecond or more on a busy phone once the page has written a cookie), so a step that reads
+ * several cookies reads once.
  */
 export function readJar(): string {
   try {
-    return document.cookie;
+    return document.cookie || '';
   } catch {
     return '';
   }

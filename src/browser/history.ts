@@ -30,11 +30,12 @@ let listener: (() => void) | undefined;
 export function onUrlChange(onChange: () => void): void {
   if (!listener) {
     for (const method of ['pushState', 'replaceState'] as const) {
-      // Called on `history` as the page would, so routers that check `this` keep working.
-      const original = history[method].bind(history);
       // A page that froze the History API (a framework, a test harness) makes the assignment throw
-      // (strict mode): its in-app navigations go unheard, but the landing and back/forward are not lost.
+      // (strict mode), and one that took a method away (null) the bind: its in-app navigations go
+      // unheard, but the landing and back/forward are not lost.
       try {
+        // Called on `history` as the page would, so routers that check `this` keep working.
+        const original = history[method].bind(history);
         history[method] = (...args: Parameters<History['pushState']>) => {
           original(...args);
           notify();

@@ -39,15 +39,28 @@ const viewportSize = (): string => {
   }
 };
 
+/**
+ * A property of the page as a string; '' where it cannot be read. Anti-fingerprinting extensions
+ * make some throw (`navigator.language`, `document.referrer`) or take them away (`screen`): read
+ * plainly, one of them stopped init, and the landing's click was never sent.
+ */
+const readable = (read: () => string | null | undefined): string => {
+  try {
+    return String(read() ?? '');
+  } catch {
+    return '';
+  }
+};
+
 export function readPageContext(): PageContext {
   return {
     page_url: location.href,
-    page_title: document.title,
-    referrer_url: document.referrer,
-    user_agent: navigator.userAgent,
-    screen_resolution: `${screen.width}x${screen.height}`,
+    page_title: readable(() => document.title),
+    referrer_url: readable(() => document.referrer),
+    user_agent: readable(() => navigator.userAgent),
+    screen_resolution: readable(() => `${screen.width}x${screen.height}`),
     viewport_size: viewportSize(),
-    language: navigator.language,
+    language: readable(() => navigator.language),
     timezone: timeZone(),
   };
 }

@@ -597,6 +597,44 @@ describe('the <script> build: bad input and failures never reach the page', () =
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
   });
 
+  /** Makes `object[key]` read as the page's wrapper or an extension made it; undone after the test. */
+  const hostile = (object: object, key: string, descriptor: PropertyDescriptor) => {
+    const own = Object.getOwnPropertyDescriptor(object, key);
+    Object.defineProperty(object, key, { configurable: true, ...descriptor });
+    onTestFinished(() => {
+      if (own) Object.defineProperty(object, key, own);
+      else delete (object as Record<string, unknown>)[key];
+    });
+  };
+  const cookieAccessors = () => {
+    let proto: object | null = document;
+    while (proto && !Object.getOwnPropertyDescriptor(proto, 'cookie')) proto = Object.getPrototypeOf(proto) as object | null;
+    return Object.getOwnPropertyDescriptor(proto!, 'cookie')!;
+  };
+
+  it.each([
+    // A consent tool's wrapper of document.cookie whose getter answers nothing, writes passing through.
+    ['document.cookie reads as undefined', () => hostile(document, 'cookie', { get: () => undefined, set: (value: string) => cookieAccessors().set!.call(document, value) })],
+    ['document.cookie reads as null', () => hostile(document, 'cookie', { get: () => null, set: (value: string) => cookieAccessors().set!.call(document, value) })],
+    // Anti-fingerprinting extensions.
+    ['window.screen is null', () => hostile(window, 'screen', { get: () => null })],
+    ['document.referrer throws', () => hostile(document, 'referrer', { get: () => { throw new Error('blocked'); } })],
+    ['navigator.language throws', () => hostile(navigator, 'language', { get: () => { throw new Error('blocked'); } })],
+    ['history.pushState is null', () => hostile(history, 'pushState', { value: null, writable: true })],
+  ])('sends the landing\'s click, throwing nothing, where %s', async (_, breakPage) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    breakPage();
+    // init failed ("Cannot read properties of undefined (reading 'split')", of null (reading 'width')...): no click, no attribution.
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
+    expect(error).not.toHaveBeenCalled();
+    await host.affitor!.signup!('user_9');
+    await vi.waitFor(() => expect(api.leads().map((lead) => lead.body.click_id)).toEqual([host.affitor!.getClickId!()]));
+  });
+
   it.each([
     ['read-only', { value: undefined, writable: false }],
     ['a getter without a setter', { get: () => undefined }],
