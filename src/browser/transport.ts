@@ -1,6 +1,7 @@
 /** The only module that calls `fetch`. */
 import { TIMED_OUT } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
+import { toJson } from '../core/json';
 
 export const REQUEST_TIMEOUT_MS = 10_000;
 
@@ -24,7 +25,7 @@ export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_T
   try {
     const response = await fetch(url, {
       method: 'POST',
-      body: JSON.stringify(body),
+      body: toJson(body),
       keepalive: true,
       signal: controller.signal,
     });

@@ -3,6 +3,7 @@
  * later page view can send them again. Each carries a client `event_id`, so the server
  * records a resent event once. Pure: storage is the tracker's business.
  */
+import { toJson } from './json';
 import { readAff, slimLanding } from './values';
 
 export interface PendingEvent {
@@ -36,7 +37,7 @@ export const OUTBOX_MAX_BYTES = 3600;
  */
 export const SEND_MAX_BYTES = 32_768;
 
-const storedSize = (value: unknown): number => encodeURIComponent(JSON.stringify(value)).length;
+const storedSize = (value: unknown): number => encodeURIComponent(toJson(value)).length;
 
 /**
  * The event, or, when it is `max` or more as stored, a copy that keeps only what attribution needs.
@@ -131,5 +132,5 @@ export function formatOutbox(events: readonly PendingEvent[]): string {
     // oldest first, would drop every other event before it, and then it too.
     .filter((event) => storedSize([event]) <= OUTBOX_MAX_BYTES);
   while (kept.length > OUTBOX_LIMIT || storedSize(kept) > OUTBOX_MAX_BYTES) kept.splice(Math.max(0, kept.findIndex((event) => event.stale)), 1);
-  return JSON.stringify(kept);
+  return toJson(kept);
 }

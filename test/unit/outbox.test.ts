@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox, slimmed } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 import { serializeCookie } from '../../src/core/cookie-codec';
+import { toJson } from '../../src/core/json';
 import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
 
 const click = (id: string, extra: Record<string, unknown> = {}): PendingEvent => ({
@@ -13,6 +14,26 @@ describe('outbox', () => {
   it('round-trips its events through the stored form', () => {
     const events = [click('a'), { route: 'lead' as const, body: { event_id: 'b', customer_key: 'u' } }];
     expect(parseOutbox(formatOutbox(events))).toEqual(events);
+  });
+
+  it.each([
+    // Prototype.js: every array written as a string of JSON.
+    ['arrays', Array.prototype, function (this: unknown[]) {
+      return '[' + this.map((item) => JSON.stringify(item)).join(', ') + ']';
+    }],
+    ['objects', Object.prototype, () => 'an object'],
+  ])("round-trips its events, and sends bodies as JSON, on a page whose library gave every one of its %s a toJSON", (_, proto, toJSON) => {
+    const events = [click('a'), { route: 'lead' as const, body: { event_id: 'b', customer_key: 'u', click_ids: ['cust_1_1', 'cust_1_2'] } }];
+    Object.defineProperty(proto, 'toJSON', { value: toJSON, configurable: true, writable: true });
+    try {
+      // Through the page's toJSON, the stored outbox was one string, read back as no events: all lost.
+      expect(parseOutbox(formatOutbox(events))).toEqual(events);
+      expect(toJson(events[1]!.body)).toBe('{"event_id":"b","customer_key":"u","click_ids":["cust_1_1","cust_1_2"]}');
+      // Put back as it was.
+      expect(Object.getOwnPropertyDescriptor(proto, 'toJSON')).toEqual({ value: toJSON, configurable: true, writable: true, enumerable: false });
+    } finally {
+      delete (proto as { toJSON?: unknown }).toJSON;
+    }
   });
 
   it('keeps the newest events when there are too many', () => {
