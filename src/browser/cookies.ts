@@ -22,10 +22,10 @@ export function readJar(): string {
 export const readCookie = (name: string, accept: (value: string) => unknown = Boolean, jar = readJar()): string | null =>
   readCookieValues(jar, name).find(accept) ?? null;
 
-/** Writes (or, with `days <= 0`, deletes) a cookie on `domain` (undefined: host-only); no `days`: a session cookie. */
-export function writeCookie(name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean): void {
+/** Writes (or, with `days <= 0`, deletes) a cookie on `domain` (undefined: host-only) and `path`; no `days`: a session cookie. */
+export function writeCookie(name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean, path?: string): void {
   try {
-    document.cookie = serializeCookie(name, value, days, domain, secure);
+    document.cookie = serializeCookie(name, value, days, domain, secure, path);
   } catch {
     /* cookies blocked: attribution stays in memory for this page */
   }

@@ -6,16 +6,18 @@ import { COOKIE_NAMES } from '../core/cookie-names';
 import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';
 import { writeCookie } from './cookies';
+import { folders } from './jar';
 import { isSecurePage } from './page';
 
 /**
  * Deletes the SDK's cookies (the session id's too), host-only and on each parent domain (earlier
- * pages may have used any). The domain this page chose is one of those: the probe tries no other.
+ * pages may have used any), on `/` and the page's folders (one written without `path=/`). The
+ * domain this page chose is one of those: the probe tries no other.
  */
 export function erase(): void {
   for (const name of COOKIE_NAMES) {
     for (const domain of [undefined, ...cookieDomainCandidates(location.hostname)]) {
-      writeCookie(name, '', 0, domain, isSecurePage());
+      for (const path of folders()) writeCookie(name, '', 0, domain, isSecurePage(), path);
     }
   }
 }

@@ -73,9 +73,17 @@ export const cookiesProven = (): boolean => probes.some((probe) => probe.accepte
 export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = null, probedAhead = false);
 
 /**
+ * `/` and the folders above the page (`/k` of `/k/landing`): a cookie written without `path=/` (an
+ * older integration, the shop's own code) lives on its page's folder, and its pages read it before
+ * ours, which stays on `/`: their signups went to the partner it named.
+ */
+export const folders = (): string[] => location.pathname.split('/').slice(0, -1).map((_, at, parts) => parts.slice(0, at + 1).join('/') || '/');
+
+/**
  * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
  * value deletes it. A twin on another domain (host-only: an earlier integration; a parent or a
- * subdomain: an earlier cookieDomain), being older, would be read first and shadow the value: each
+ * subdomain: an earlier cookieDomain) or folder (folders), being older or narrower, would be read
+ * first and shadow the value: each
  * is removed first, when the page had a cookie of that name (no extra write otherwise). Deleting a
  * cookie the page neither found nor wrote writes nothing.
  */
@@ -85,7 +93,11 @@ export function setCookie(name: string, value: string | null, days?: number): vo
   if (value) written.add(name);
   const domain = cookieDomain();
   const secure = isSecurePage();
-  if (found) for (const twin of [undefined, ...cookieDomainCandidates(location.hostname)]) if (twin != domain) writeCookie(name, '', 0, twin, secure);
+  if (found) {
+    for (const twin of [undefined, ...cookieDomainCandidates(location.hostname)]) {
+      for (const path of folders()) if (twin != domain || path != '/') writeCookie(name, '', 0, twin, secure, path);
+    }
+  }
   writeCookie(name, value || '', value ? days : 0, domain, secure);
 }
 

@@ -22,7 +22,7 @@ export function pageCookieDomain(configured: string, hostname: string): string |
 }
 
 /**
- * `name=value;path=/;max-age=…;samesite=lax[;domain=.d][;secure]`. The value is
+ * `name=value;path=/;max-age=…;samesite=lax[;domain=.d][;secure]` (another `path` only to delete a twin there). The value is
  * percent-encoded, so `;`, `,`, `=`, spaces and quotes cannot end it early; `domain`
  * must come from `normaliseCookieDomain` or a hostname. `days` is whole (`clampWindowDays`, or a
  * constant): a fractional `Max-Age` is no number a browser takes, and the cookie would last only
@@ -34,8 +34,8 @@ export function pageCookieDomain(configured: string, hostname: string): string |
  * with `Max-Age=-1`: every engine drops the cookie at once, also happy-dom, which keeps one
  * with `Max-Age=0` readable until the clock's next millisecond.
  */
-export const serializeCookie = (name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean): string =>
-  `${name}=${encodeURIComponent(value)};path=/${days == null ? '' : ';max-age=' + (days > 0 ? days * 86_400 : -1)};samesite=lax${
+export const serializeCookie = (name: string, value: string, days: number | undefined, domain: string | undefined, secure: boolean, path = '/'): string =>
+  `${name}=${encodeURIComponent(value)};path=${path}${days == null ? '' : ';max-age=' + (days > 0 ? days * 86_400 : -1)};samesite=lax${
     domain ? `;domain=.${domain}` : ''
   }${secure ? ';secure' : ''}`;
 

@@ -49,6 +49,22 @@ describe('last touch', () => {
     expect(customers[0]!.partner_id).toBe(11);
   });
 
+  it("deletes an older click id written without path=/ (the browser kept it on the page's folder), which its pages read before the new one", async () => {
+    await land('https://shop.example.com/?aff=PARTNER123');
+    const older = cookieValue('affitor_click_id')!;
+    // What an older integration or the shop's own code leaves when it writes from /k/landing without a path.
+    setUrl('https://shop.example.com/k/landing');
+    for (const name of ['affitor_click_id', 'affitor_click_ids']) document.cookie = `${name}=${older};path=/k`;
+    document.cookie = 'affitor_click_id=;path=/;max-age=-1';
+    const switched = await land('https://shop.example.com/k/pa?aff=PARTNER456');
+    const newer = switched.getClickId()!;
+    expect(newer).not.toBe(older);
+    // Another page of that folder, and its signup: the newer partner's, not the one the folder's twin named.
+    const next = await land('https://shop.example.com/k/after');
+    expect(next.getClickId()).toBe(newer);
+    expect(document.cookie.split('; ').filter((cookie) => cookie.startsWith('affitor_click_id='))).toEqual([`affitor_click_id=${newer}`]);
+  });
+
   it('restores attribution silently, with no request, when there is no ?aff= but a cookie', async () => {
     await land('https://shop.example.com/?aff=PARTNER123');
     const restored = await land('https://shop.example.com/account');
