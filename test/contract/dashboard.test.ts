@@ -134,6 +134,26 @@ describe('the dashboard', () => {
     ]);
   });
 
+  it("shows at most the first 300 characters of what a caller sent, and its direction marks as visible marks: the page stays small, and shows what was sent", async () => {
+    const { server, click, lead } = setup();
+    const clickIds: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      const clickId = (await click('PARTNER123')).body?.click_id;
+      clickIds.push(clickId);
+      // A public caller's lead: 31,000 characters each, escaped to four times as many. Ten of them made a 3 MB page, refreshed every second.
+      expect((await lead({ click_id: clickId, customer_key: '<'.repeat(31_000), email: `${i}@x.test` })).status).toBe(200);
+    }
+    const html = await page(server);
+    expect(html.length).toBeLessThan(200_000);
+    expect(cellsOf(html, customerIdOf(clickIds[0]))[0]).toContain(`key <code>${'&lt;'.repeat(300)}…</code>`);
+    // U+202E turned what follows around: a call to /api/v1/track/\u202Eelas read as one to /sale.
+    await lead({ click_id: clickIds[1], customer_key: 'user\u202Elive' });
+    await server.fetch(new Request('https://api.affitor.test/api/v1/track/%E2%80%AEelas', { method: 'POST', body: '{}' }));
+    const again = await page(server);
+    expect(again).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(again).toContain('/api/v1/track/\uFFFDelas');
+  });
+
   it('lists only the latest clicks of a customer, however many a public caller sends for it', async () => {
     const { server, click } = setup();
     const first = (await click('PARTNER123')).body?.click_id;

@@ -18,8 +18,26 @@ export const SHOWN_CLICKS = 10;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+/**
+ * How much of one value the page shows. Any caller can send tens of KB in a field (a browser lead's
+ * key and email), escaped to four times as many bytes: ten such leads made the page, fetched every
+ * second while open, megabytes, and held the server's one thread for seconds at each refresh,
+ * stalling the calls of the integration under test. /_inspect answers the values whole.
+ */
+export const SHOWN_CHARACTERS = 300;
+
+/**
+ * Direction marks and isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069): shown as they
+ * are, they turn the text after them around, so a call to `/api/v1/track/\u202Eelas` read as one
+ * to `/sale`. Each is shown as U+FFFD.
+ */
+const DIRECTION_MARKS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** A value as the page shows it: its first SHOWN_CHARACTERS characters, direction marks made visible, escaped. */
 export function escapeHtml(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  const text = String(value);
+  const shown = text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS)}…` : text;
+  return shown.replace(DIRECTION_MARKS, '\uFFFD').replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
 /** `2026-03-01 12:00:00.123Z`: UTC, to the millisecond, as in /_inspect. */
