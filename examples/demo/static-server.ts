@@ -44,7 +44,7 @@ export interface StaticServerOptions {
   delay?: (path: string) => number;
   /** HTML put at the start of every served page's `<head>`, e.g. a test's recorder script. */
   headPrelude?: string;
-  /** Extra paths answered by code on every host, e.g. the demo's `/_inspect` view. */
+  /** Extra paths answered by code on every host of this machine (`localhost`, `*.localhost`, loopback), e.g. the demo's `/_inspect` view. */
   routes?: Record<string, () => Promise<{ type: string; body: string }>>;
   /** A server mounted under a path on every host, e.g. the first-party handler under `/relay`. */
   mount?: { path: string; listener: (request: IncomingMessage, response: ServerResponse) => void | Promise<unknown> };
@@ -73,6 +73,9 @@ async function resolveFile(root: string, path: string): Promise<string | undefin
   return undefined;
 }
 
+/** The names of this machine: `localhost` and its subdomains (the demo's shop), loopback addresses. */
+const LOCAL_HOST = /^(?:(?:[\w-]+\.)*localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://placeholder');
@@ -83,6 +86,12 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       return;
     }
     const route = options.routes?.[path];
+    // Only under the names of this machine: a page on another site whose name an attacker pointed
+    // at 127.0.0.1 (DNS rebinding) reaches the server under its own name, and could read the demo's state.
+    if (route && !LOCAL_HOST.test(host)) {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Not found: ${path}\n`);
+      return;
+    }
     if (route) {
       const { type, body } = await route();
       response.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
