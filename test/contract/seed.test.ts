@@ -91,6 +91,10 @@ describe('bad seeds', () => {
     // A Bearer header and the dashboard's form both lose it: /_inspect and /_dashboard could never be opened.
     ['an admin token ending in a newline', { admin_token: 'admin_secret\n' }, 'admin_token'],
     ['an admin token starting with a space', { admin_token: ' admin_secret' }, 'admin_token'],
+    // An HTTP header carries no such character as the server reads it: the token was refused as a
+    // Bearer header and by the dashboard's page, and taken only by its form with JavaScript off.
+    ['an admin token that is not printable ASCII', { admin_token: 'mot-de-passe-café-€' }, 'admin_token'],
+    ['an API token with a control character', { programs: [{ id: 1, api_token: 'aff\u0007test' }] }, 'programs[0].api_token'],
   ];
 
   it.each(cases)('rejects %s with a SeedError naming the field', (_what, seed, field) => {

@@ -112,6 +112,9 @@ function addressOrRange(value: unknown, path: string): string {
 function bareToken(value: unknown, path: string): string {
   const text = nonEmptyString(value, path);
   if (text !== text.trim()) throw new SeedError(path, 'must not start or end with whitespace');
+  // A token travels in an Authorization header, which carries bytes: `é` sent by curl as UTF-8
+  // reads as two other characters here, and a browser refuses to send it at all.
+  if (!/^[\x20-\x7e]+$/.test(text)) throw new SeedError(path, 'must be printable ASCII (it is sent in an Authorization header)');
   return text;
 }
 
