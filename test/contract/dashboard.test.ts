@@ -1,6 +1,6 @@
 /** GET /_dashboard in-process: what each customer's row and the test-mode table show (the browser side is test/e2e/dashboard.test.ts). */
 import { describe, expect, it } from 'vitest';
-import { ADMIN, SHOP_ORIGIN, TOKEN_1, setup } from './helpers';
+import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, setup } from './helpers';
 import { PARTNER_B } from '../support/seed';
 
 /** The `<td>`s of customer `id`'s row. */
@@ -285,6 +285,20 @@ describe('the dashboard', () => {
     // All six seeded customers; the one clicked in 2025 last.
     expect(shown).toHaveLength(6);
     expect(shown.at(-1)).toBe(905);
+  });
+
+  it("orders seeded customers by their click time, not by their place in the seed: the newest of 151 is shown, first", async () => {
+    const seed = baseSeed();
+    const at = (day: string) => `2026-${day}T00:00:00Z`;
+    seed.customers = [
+      { id: 1, program_id: 1, clicked_at: at('02-20') },
+      ...Array.from({ length: 150 }, (_, i) => ({ id: 2 + i, program_id: 1, clicked_at: at('01-01') })),
+    ];
+    const { server } = setup(seed);
+    const shown = shownCustomers(await page(server));
+    expect(shown).toHaveLength(100);
+    // Walked by position, the seed's first customer (its newest) came last of all and was left out.
+    expect(shown[0]).toBe(1);
   });
 });
 

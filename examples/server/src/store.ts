@@ -52,6 +52,8 @@ export class Store {
   /** Positions in `customers` of the seeded ones; created customers follow them in id order. */
   private readonly seededPositions = new Map<number, number>();
   private readonly firstCreatedId: number;
+  /** The seeded customers by their click time, oldest first: the seed may list them in any order. */
+  readonly seededByTime: readonly Customer[];
   /** Every transaction_id ever accepted, across programs: the duplicate guard, and the sale it names. */
   private readonly byTransactionId = new Map<string, Sale>();
   /**
@@ -75,6 +77,8 @@ export class Store {
       this.seededById.set(customer.id, customer);
       this.addCustomer(customer);
     }
+    // Sorted once: clicked_at of a seeded customer changes later only with a click, which the dashboard finds among the clicks.
+    this.seededByTime = [...this.customers].sort((a, b) => a.clicked_at - b.clicked_at);
   }
 
   private position(customer: Customer): number {
