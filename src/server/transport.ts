@@ -74,7 +74,8 @@ function causeOf(cause: unknown): string {
   return each.length > 0 ? each.join('; ') : typeof code === 'string' ? code : '';
 }
 
-function messageOf(error: unknown): string {
+/** What went wrong, from whatever a fetch rejected with: its message and the cause undici hides. */
+export function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const detail = causeOf(error.cause);
     return `${error.message || error.name}${detail ? `: ${detail}` : ''}`;

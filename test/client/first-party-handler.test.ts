@@ -350,11 +350,17 @@ describe('createAffitorHandler against the reference server on a real port', () 
       await new Promise((resolve) => probe.close(resolve));
       const orphan = await startHandler({ apiUrl: `http://127.0.0.1:${port}` });
       try {
-        const answer = await send(orphan.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
-        expect(answer.status).toBe(502);
-        expect(answer.json()).toEqual({ error: 'Tracking API unreachable' });
-        expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
-        expect(isRetryable(answer.status)).toBe(true);
+        const errors = await loggedErrors(async () => {
+          for (let call = 0; call < 2; call++) {
+            const answer = await send(orphan.url, LEAD, { headers: SHOP, body: JSON.stringify({ customer_key: 'u_1' }) });
+            expect(answer.status).toBe(502);
+            expect(answer.json()).toEqual({ error: 'Tracking API unreachable' });
+            expect(answer.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+            expect(isRetryable(answer.status)).toBe(true);
+          }
+        });
+        // Once, with the cause the browser is not told (a refused connection, a DNS typo, a certificate).
+        expect(errors).toEqual([expect.stringMatching(new RegExp(`^\\[Affitor\\] the tracking API at http://127\\.0\\.0\\.1:${port} cannot be reached \\(.*ECONNREFUSED.*\\): is createAffitorHandler's apiUrl right\\?$`))]);
       } finally {
         await orphan.close();
       }
@@ -604,7 +610,34 @@ describe('createAffitorHandler options', () => {
     expect(answer.status).toBe(500);
     expect(await answer.json()).toEqual({ error: 'Internal server error' });
   });
+
+  it('says once in the server log why it answered 500 to a body it could not read, as when a body parser mounted before it read the body first', async () => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9', scripts: false });
+      for (let call = 0; call < 2; call++) {
+        // What express.json() or express.text() leaves the handler: a body already read.
+        const request = new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: '{}' });
+        await request.text();
+        expect((await handle(request)).status).toBe(500);
+      }
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[Affitor\] a request's body could not be read \(.+\): mount the handler before any body parser \(express\.json\(\), express\.text\(\)\)$/);
+  });
 });
+
+/** What `run` writes with console.error, each call's arguments joined. */
+async function loggedErrors(run: () => Promise<void>): Promise<string[]> {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void errors.push(args.join(' '));
+  try {
+    await run();
+  } finally {
+    console.error = original;
+  }
+  return errors;
+}
 
 describe('createAffitorHandler with hostile input and answers', () => {
   const clickAt = (body: string) => new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body });

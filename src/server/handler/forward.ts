@@ -3,6 +3,7 @@
  * leave (never the visitor's cookies or `Authorization`), bounded by a timeout.
  */
 import { readAnswerText } from '../answer-text';
+import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
 
 /**
@@ -53,7 +54,8 @@ export function splitBody(text: string): { forward: string; fields: HandlerField
 export type ApiOutcome =
   | { kind: 'answer'; status: number; contentType: string | null; requestId: string | null; location: string | null; text: string }
   | { kind: 'timeout' }
-  | { kind: 'unreachable' }
+  /** `why`: the cause, for the server's log (the browser is told only that the API is unreachable). */
+  | { kind: 'unreachable'; why: string }
   | { kind: 'too_large' };
 
 export interface ForwardRequest {
@@ -88,8 +90,8 @@ export async function forwardToApi({ fetch, url, body, headers, timeoutMs }: For
         location: response.headers.get('location'),
         text,
       };
-    } catch {
-      return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable' };
+    } catch (error) {
+      return controller.signal.aborted ? { kind: 'timeout' } : { kind: 'unreachable', why: messageOf(error) };
     }
   })();
   try {

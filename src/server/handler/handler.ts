@@ -8,6 +8,7 @@ import { isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
 import { isLoopback, withoutCredentials } from '../input';
 import { createId } from '../request-id';
+import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
 import { cookieDomainCandidates } from '../../core/root-domain';
 import { chooseCookieDomain, clickCookies } from './cookies';
@@ -161,6 +162,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   let scriptErrorLogged = false;
   let redirectLogged = false;
   let lostHostLogged = false;
+  let unreachableLogged = false;
+  let unreadableLogged = false;
 
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
@@ -182,7 +185,15 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
-    if (outcome.kind == 'unreachable') return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
+    if (outcome.kind == 'unreachable') {
+      // Said once, with the cause (a DNS typo, a certificate, a refused connection), which the
+      // visitor's browser is not told: else every landing failed and nothing in the server's log said why.
+      if (!unreachableLogged) {
+        unreachableLogged = true;
+        console.error(`[Affitor] the tracking API at ${apiUrl} cannot be reached (${outcome.why}): is createAffitorHandler's apiUrl right?`);
+      }
+      return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
+    }
     if (outcome.kind == 'too_large') return jsonAnswer(502, { error: 'Tracking API answer too large' }, answerHeaders);
     // A redirect (the API moved, an apex domain sending to www) is not followed: it would turn the POST
     // into a GET. Passed on without its Location, the browser takes it as final and the SDK drops the
@@ -297,9 +308,15 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
         return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'GET, HEAD' });
       }
       return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
-    } catch {
+    } catch (error) {
       // A request the runtime could not read (a broken body stream): answered, never thrown into the merchant's server.
       // A click's answer says whether the cookies were written even here, as every other click answer does.
+      // Said once: a body parser mounted before the handler (a global express.json()) read every body
+      // first, and each call answered 500 with nothing in the server's log.
+      if (!unreadableLogged) {
+        unreadableLogged = true;
+        console.error(`[Affitor] a request's body could not be read (${messageOf(error)}): mount the handler before any body parser (express.json(), express.text())`);
+      }
       return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId, ...(isClick && { [COOKIES_HEADER]: 'none' }) });
     }
   };
