@@ -126,6 +126,18 @@ describe('rate limits for browser calls', () => {
     expect((await call('/api/v1/track/click', body)).status).toBe(400);
   });
 
+  it("behind a proxy (trustProxy), keys browser calls by the address the proxy added, not the proxy's socket: every visitor behind the first-party handler shared one limit", async () => {
+    const { call } = setup(baseSeed(), { clientAddress: () => '127.0.0.1', trustProxy: true });
+    const body = { affiliate_url: 'https://shop.test/?aff=NOSUCH' };
+    // A visitor's own entry first, the proxy's (the handler's X-Forwarded-For) last: the last one counts.
+    const via = (visitor: string) => ({ headers: { 'X-Forwarded-For': `10.9.9.9, ${visitor}` } });
+    for (let i = 0; i < 600; i++) expect((await call('/api/v1/track/click', body, via('203.0.113.7'))).status).toBe(400);
+    expect((await call('/api/v1/track/click', body, via('203.0.113.7'))).status).toBe(429);
+    expect((await call('/api/v1/track/click', body, via('198.51.100.2'))).status).toBe(400);
+    // Without the header, the socket's address.
+    expect((await call('/api/v1/track/click', body)).status).toBe(400);
+  });
+
   // Every visitor's address (or any X-Forwarded-For a caller makes up) got a counter kept for
   // the server's life: 200,000 addresses held 27 MB that no call would ever read again.
   it('forgets the counters of addresses not seen for an hour', () => {

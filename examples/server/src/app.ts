@@ -3,7 +3,7 @@
  * store: `Request` in, `Response` out. Runs in-process (behind msw, or called
  * directly) and on a port (see node.ts).
  */
-import { Callers } from './auth/caller';
+import { Callers, forwardedFor } from './auth/caller';
 import { ChaosSwitches } from './chaos';
 import type { Chaos } from './chaos';
 import { InjectedFault, MESSAGES, fail, ok } from './errors';
@@ -52,9 +52,9 @@ export interface TrackingServerOptions {
    */
   clientAddress?: (request: Request) => string;
   /**
-   * The server sits behind one proxy: IP allowlists read the caller's address from the last
-   * `X-Forwarded-For` entry (the one the proxy added). Otherwise they read only `clientAddress` (the socket), and a key
-   * with an allowlist is refused when there is none.
+   * The server sits behind one proxy: IP allowlists and browser-call rate limits read the caller's
+   * address from the last `X-Forwarded-For` entry (the one the proxy added). Otherwise they read only
+   * `clientAddress` (the socket), and a key with an allowlist is refused when there is none.
    * @default false
    */
   trustProxy?: boolean;
@@ -163,6 +163,10 @@ const isLogged = (path: string) => !path.startsWith('/_');
 export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, options: TrackingServerOptions = {}): TrackingServer {
   const now = options.now ?? (() => Date.now());
   const clientAddress = options.clientAddress ?? defaultClientAddress;
+  // Behind a proxy (the first-party handler, a load balancer), the socket is the proxy's: every
+  // visitor shared its limit, and a shop's 601st landing in a minute was refused. The entry the proxy
+  // added is the visitor's.
+  const browserCaller = (request: Request): string => (options.trustProxy && forwardedFor(request)) || clientAddress(request);
   const store = new Store(parseSeed(seed, now()));
   const limiter = new RateLimiter();
   const callers = new Callers(store.programs.values(), {
@@ -217,7 +221,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       const at = now();
       const limited = program && token !== null
         ? limiter.hitToken(token, program.rate_limits, at)
-        : limiter.hitClient(clientAddress(request), DEFAULT_RATE_LIMITS, at);
+        : limiter.hitClient(browserCaller(request), DEFAULT_RATE_LIMITS, at);
       if (limited !== null) return answer(fail(429, limited));
 
       const body = parseJsonObject(read.text);

@@ -29,7 +29,7 @@ export interface StartOptions {
   /** @default '127.0.0.1' */
   hostname?: string;
   now?: TrackingServerOptions['now'];
-  /** Behind a proxy: IP allowlists read `X-Forwarded-For` instead of the socket. @default false */
+  /** Behind a proxy: IP allowlists and browser-call rate limits read `X-Forwarded-For` instead of the socket. @default false */
   trustProxy?: boolean;
   /**
    * The key of browser-call rate limits. @default the socket's remote address (so
