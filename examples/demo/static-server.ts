@@ -80,7 +80,14 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://placeholder');
     const host = (request.headers.host ?? '').replace(/:\d+$/, '');
-    const path = decodeURIComponent(url.pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      // A malformed percent-escape (`/%E0%A4%A`) names no file: said so, not answered with the URIError.
+      response.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Bad request: ${url.pathname} is not a valid percent-encoded path\n`);
+      return;
+    }
     if (options.mount && url.pathname.startsWith(options.mount.path + '/')) {
       await options.mount.listener(request, response);
       return;

@@ -67,3 +67,23 @@ describe("the package's types, as a merchant's TypeScript resolves them (run `np
     }
   });
 });
+
+describe('the script build imported through a bundler (run `npm run build` first)', () => {
+  it("keeps `import '@affitor/sdk/affitor.global.js'`: the file's work is its side effect, which sideEffects: false let bundlers drop without a word", async () => {
+    const { build } = await import('esbuild');
+    const app = mkdtempSync(join(tmpdir(), 'affitor-app-'));
+    try {
+      mkdirSync(join(app, 'node_modules', '@affitor'), { recursive: true });
+      symlinkSync(process.cwd(), join(app, 'node_modules', '@affitor', 'sdk'), 'dir');
+      const bundle = async (entry: string) => {
+        const result = await build({ stdin: { contents: entry, resolveDir: app }, bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', logLevel: 'silent' });
+        return result.outputFiles[0]!.text;
+      };
+      expect(await bundle("import '@affitor/sdk/affitor.global.js'; console.log('app');")).toContain('affitor.more.js');
+      // The npm entry stays free of side effects: imported for nothing, it adds nothing.
+      expect(await bundle("import '@affitor/sdk'; console.log('app');")).not.toContain('affitor');
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});

@@ -28,4 +28,8 @@ describe("the demo's web server", () => {
     // Its files are for every host, as before.
     expect(await get(server, 'attacker.example', '/index.html')).toBe(200);
   });
+
+  it('answers 400, not its URIError with a 500, to a path with a malformed percent-escape', async () => {
+    expect(await get(server, 'localhost', '/%E0%A4%A')).toBe(400);
+  });
 });
