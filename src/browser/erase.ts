@@ -3,10 +3,9 @@
  * file, so that a withdrawal never waits on (or is lost with) a second download. Browser only.
  */
 import { COOKIE_NAMES } from '../core/cookie-names';
-import { cookieDomainCandidates } from '../core/root-domain';
 import { withdrawConsent } from './consent';
 import { writeCookie } from './cookies';
-import { folders } from './jar';
+import { cookiePlaces } from './jar';
 import { isSecurePage } from './page';
 
 /**
@@ -15,11 +14,7 @@ import { isSecurePage } from './page';
  * domain this page chose is one of those: the probe tries no other.
  */
 export function erase(): void {
-  for (const name of COOKIE_NAMES) {
-    for (const domain of [undefined, ...cookieDomainCandidates(location.hostname)]) {
-      for (const path of folders()) writeCookie(name, '', 0, domain, isSecurePage(), path);
-    }
-  }
+  for (const name of COOKIE_NAMES) for (const [domain, path] of cookiePlaces()) writeCookie(name, '', 0, domain, isSecurePage(), path);
 }
 
 export function revokeConsent(): void {

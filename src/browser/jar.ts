@@ -77,7 +77,13 @@ export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = n
  * older integration, the shop's own code) lives on its page's folder, and its pages read it before
  * ours, which stays on `/`: their signups went to the partner it named.
  */
-export const folders = (): string[] => location.pathname.split('/').slice(0, -1).map((_, at, parts) => parts.slice(0, at + 1).join('/') || '/');
+const folders = (): string[] => location.pathname.split('/').slice(0, -1).map((_, at, parts) => parts.slice(0, at + 1).join('/') || '/');
+
+/** Every place a cookie of ours may be, as `[domain, path]`: host-only and each parent domain, on each of the page's folders. */
+export const cookiePlaces = (): Array<[string | undefined, string]> => {
+  const paths = folders();
+  return [undefined, ...cookieDomainCandidates(location.hostname)].flatMap((domain) => paths.map((path): [string | undefined, string] => [domain, path]));
+};
 
 /**
  * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
@@ -93,11 +99,7 @@ export function setCookie(name: string, value: string | null, days?: number): vo
   if (value) written.add(name);
   const domain = cookieDomain();
   const secure = isSecurePage();
-  if (found) {
-    for (const twin of [undefined, ...cookieDomainCandidates(location.hostname)]) {
-      for (const path of folders()) if (twin != domain || path != '/') writeCookie(name, '', 0, twin, secure, path);
-    }
-  }
+  if (found) for (const [twin, path] of cookiePlaces()) if (twin != domain || path != '/') writeCookie(name, '', 0, twin, secure, path);
   writeCookie(name, value || '', value ? days : 0, domain, secure);
 }
 

@@ -159,11 +159,14 @@ const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'g
 export function createAffitorHandler(options: AffitorHandlerOptions = {}): AffitorHandler {
   const { basePath, apiUrl, cookieDomain, timeoutMs, fetch } = checkOptions(options);
   const readScript = scriptReader(options.scripts, timeoutMs);
-  let scriptErrorLogged = false;
-  let redirectLogged = false;
-  let lostHostLogged = false;
-  let unreachableLogged = false;
-  let unreadableLogged = false;
+  /** What this handler has said in the server's log: a setup mistake fails every call alike, and is said once. */
+  const said = new Set<string>();
+  const sayOnce = (what: string, message: string): void => {
+    if (!said.has(what)) {
+      said.add(what);
+      console.error(message);
+    }
+  };
 
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
@@ -188,10 +191,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     if (outcome.kind == 'unreachable') {
       // Said once, with the cause (a DNS typo, a certificate, a refused connection), which the
       // visitor's browser is not told: else every landing failed and nothing in the server's log said why.
-      if (!unreachableLogged) {
-        unreachableLogged = true;
-        console.error(`[Affitor] the tracking API at ${apiUrl} cannot be reached (${outcome.why}): is createAffitorHandler's apiUrl right?`);
-      }
+      sayOnce('unreachable', `[Affitor] the tracking API at ${apiUrl} cannot be reached (${outcome.why}): is createAffitorHandler's apiUrl right?`);
       return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
     }
     if (outcome.kind == 'too_large') return jsonAnswer(502, { error: 'Tracking API answer too large' }, answerHeaders);
@@ -201,10 +201,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     // the opaque redirect of a fetch that follows the browser's rules.)
     if (outcome.status < 200 || (outcome.status > 299 && outcome.status < 400)) {
       const where = outcome.location ? ` to ${outcome.location}` : '';
-      if (!redirectLogged) {
-        redirectLogged = true;
-        console.error(`[Affitor] the tracking API at ${apiUrl} redirects${where}: set createAffitorHandler's apiUrl to where it points`);
-      }
+      sayOnce('redirect', `[Affitor] the tracking API at ${apiUrl} redirects${where}: set createAffitorHandler's apiUrl to where it points`);
       return jsonAnswer(502, { error: `Tracking API redirected${where}: set the handler's apiUrl to where it points` }, answerHeaders);
     }
 
@@ -241,10 +238,10 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields)) return [];
     if (!isSameOrigin(request, hosts)) {
       const page = hostLostByProxy(request, hosts);
-      if (page && !lostHostLogged) {
-        // Said once: else the SDK's fallback hides it, and only Safari's 7-day cap shows, weeks later.
-        lostHostLogged = true;
-        console.error(
+      // Said: else the SDK's fallback hides it, and only Safari's 7-day cap shows, weeks later.
+      if (page) {
+        sayOnce(
+          'lost host',
           `[Affitor] a click from a page on ${page} reached the handler for ${hosts.join(', ')}: the proxy in front rewrote Host, so the handler cannot tell the page is yours and writes no cookie (the SDK writes them, which Safari keeps 7 days). Pass the Host on (nginx: proxy_set_header Host $host) or set X-Forwarded-Host.`,
         );
       }
@@ -276,10 +273,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       const file = await readScript(name);
       if (file) return scriptResponse(file, request);
     } catch (error) {
-      if (!scriptErrorLogged) {
-        scriptErrorLogged = true;
-        console.error('[Affitor] cannot serve', name + ':', error instanceof Error ? error.message : error);
-      }
+      sayOnce('script', `[Affitor] cannot serve ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }
     return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
   }
@@ -313,10 +307,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       // A click's answer says whether the cookies were written even here, as every other click answer does.
       // Said once: a body parser mounted before the handler (a global express.json()) read every body
       // first, and each call answered 500 with nothing in the server's log.
-      if (!unreadableLogged) {
-        unreadableLogged = true;
-        console.error(`[Affitor] a request's body could not be read (${messageOf(error)}): mount the handler before any body parser (express.json(), express.text())`);
-      }
+      sayOnce('unreadable', `[Affitor] a request's body could not be read (${messageOf(error)}): mount the handler before any body parser (express.json(), express.text())`);
       return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId, ...(isClick && { [COOKIES_HEADER]: 'none' }) });
     }
   };
