@@ -6,22 +6,22 @@ import { globalPrivacyControl, pageProgramId } from './page';
 
 export interface AffitorInitOptions {
   /** The program id. Default: the `data-affitor-program-id` of a script tag, then `window.AFFITOR_PROGRAM_ID`. */
-  programId?: number | string;
+  programId?: number | string | undefined;
   /** Log every step to the console with the `[Affitor]` prefix. Errors are logged regardless. @default false */
-  debug?: boolean;
+  debug?: boolean | undefined;
   /** `Domain` for the cookies, e.g. `example.com`. @default the broadest domain the browser accepts */
-  cookieDomain?: string;
+  cookieDomain?: string | undefined;
   /** Base URL of the tracking API. @default 'https://api.affitor.com' */
-  apiBase?: string;
+  apiBase?: string | undefined;
   /**
    * `'pending'`: capture and report the landing, but keep the click id in memory only (no
    * cookie, no storage) until `grantConsent()`. Any other value is treated as `'pending'`.
    * Turning back to `'pending'` deletes nothing already written: call `revokeConsent()`.
    * @default 'granted'
    */
-  consent?: 'granted' | 'pending';
+  consent?: 'granted' | 'pending' | undefined;
   /** Treat the browser's Global Privacy Control signal as consent pending. @default false */
-  respectGlobalPrivacyControl?: boolean;
+  respectGlobalPrivacyControl?: boolean | undefined;
 }
 
 export let options: AffitorInitOptions = {};

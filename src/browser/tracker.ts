@@ -30,7 +30,7 @@ export interface AffitorInitOptions extends CoreInitOptions {
    * `<stripe-buy-button>`, also those added later. A value you set yourself is kept.
    * @default false
    */
-  decorateStripe?: boolean;
+  decorateStripe?: boolean | undefined;
 }
 export { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_OUTBOX } from '../core/cookie-names';
 export { RETRY_DELAYS_MS } from './delivery';

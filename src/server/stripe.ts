@@ -17,18 +17,18 @@ export const STRIPE_METADATA = {
 
 export interface StripeCheckoutInput {
   /** The visitor's click id (the `affitor_click_id` cookie, or `getClickId()` in the browser). */
-  clickId?: string | null;
+  clickId?: string | null | undefined;
   /** Your id of the customer, the one you passed to `signup()` / `trackLead`. */
-  customerKey?: string | null;
+  customerKey?: string | null | undefined;
   /** Your Affitor program id, stored as `metadata.program_id`. */
-  programId?: number | string | null;
+  programId?: number | string | null | undefined;
   /**
    * The session's `mode`. Stripe refuses `subscription_data` outside subscription mode, so:
    * `'subscription'` (and the default) adds `subscription_data.metadata`, `'payment'` adds
    * `payment_intent_data.metadata` instead, `'setup'` neither.
    * @default 'subscription'
    */
-  mode?: 'payment' | 'subscription' | 'setup';
+  mode?: 'payment' | 'subscription' | 'setup' | undefined;
 }
 
 type Metadata = Record<string, string>;

@@ -14,25 +14,25 @@ export interface AffitorOptions {
    * made afresh for each retry. Needs Web Crypto (`globalThis.crypto.subtle`). Kept private.
    * @default undefined (requests are not signed)
    */
-  signingSecret?: string;
+  signingSecret?: string | undefined;
   /**
    * Base URL of the tracking API. A path prefix is kept (`https://proxy.example/affitor`).
    * `https:` only, since every call carries the API key; `http:` is accepted for `localhost`,
    * `127.x.x.x` and `[::1]` (a server on this machine).
    * @default 'https://api.affitor.com'
    */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /**
    * The `fetch` to use: a test double, an instrumented wrapper, or an undici dispatcher-bound fetch.
    * @default globalThis.fetch (looked up at call time)
    */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /**
    * Time limit of one attempt, in milliseconds, from sending the request to reading the whole answer.
    * At most 2147483647 (about 24.8 days, the longest timer); `Infinity` disables it.
    * @default 5000
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * How many times a call is repeated after a network error, a timeout (or a 408), a 429, a 5xx, a 409
    * saying its idempotency key is still in use, or (signed calls) a 401 saying its signature was
@@ -41,19 +41,19 @@ export interface AffitorOptions {
    * `0` disables retries.
    * @default 2
    */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /**
    * Base of the exponential backoff: retry n (from 0) waits a random time in
    * `[0, min(maxRetryDelayMs, retryDelayMs * 2 ** n)]` ("full jitter").
    * @default 300
    */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /**
    * Upper bound of one backoff wait, and the longest `Retry-After` (of a 429, a 503...) the client
    * is willing to honour: asked for longer, it gives up at once.
    * @default 5000
    */
-  maxRetryDelayMs?: number;
+  maxRetryDelayMs?: number | undefined;
 }
 
 /** Per-call options, the optional second argument of every `track*` method. */
@@ -64,12 +64,12 @@ export interface CallOptions {
    * (its status, code and `error`, e.g. a 503 `Failed to create commission`), the `error` followed by
    * ` (retry cancelled: the request was aborted by the caller)`.
    */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * The `X-Request-ID` to send (1-128 chars of `[A-Za-z0-9._:-]`), e.g. your webhook event id.
    * @default a fresh UUID per call, reused by its retries
    */
-  requestId?: string;
+  requestId?: string | undefined;
 }
 
 /** Per-call options of `trackSale` and `trackRefund`: those of every call, and an idempotency key. */
@@ -81,7 +81,7 @@ export interface IdempotentCallOptions extends CallOptions {
    * `conflict`. (Clicks and leads have `eventId`.)
    * @default a fresh UUID per call, reused by its retries
    */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 /** Why a call failed. */
@@ -168,47 +168,47 @@ export type JsonObject = { [key: string]: unknown };
 /** Fields every input accepts. */
 export interface CommonInput {
   /** Free-form data stored with the event (`additional_data`). */
-  additionalData?: JsonObject;
+  additionalData?: JsonObject | undefined;
   /** Records a test event (`additional_data.test_mode: true`): no commission, relaxed checks. */
-  testMode?: boolean;
+  testMode?: boolean | undefined;
 }
 
 export interface TrackClickInput extends CommonInput {
   /** The landing URL holding `?aff=<partner code>`. Required. */
   affiliateUrl: string;
   /** A click id you already hold for this visitor: re-attributes that customer to the new partner. */
-  existingClickId?: string;
-  pageUrl?: string;
-  pageTitle?: string;
-  referrerUrl?: string;
-  sessionId?: string;
-  userAgent?: string;
-  screenResolution?: string;
-  viewportSize?: string;
-  language?: string;
-  timezone?: string;
+  existingClickId?: string | undefined;
+  pageUrl?: string | undefined;
+  pageTitle?: string | undefined;
+  referrerUrl?: string | undefined;
+  sessionId?: string | undefined;
+  userAgent?: string | undefined;
+  screenResolution?: string | undefined;
+  viewportSize?: string | undefined;
+  language?: string | undefined;
+  timezone?: string | undefined;
   /** Sent as `additional_data.program_id` (needed by test-mode clicks). */
-  programId?: number;
+  programId?: number | undefined;
   /**
    * Client event id (1-64 chars of `[A-Za-z0-9_-]`): a repeat answers like the first and records nothing.
    * @default a fresh id per call, reused by its retries
    */
-  eventId?: string;
+  eventId?: string | undefined;
 }
 
 export interface TrackLeadInput extends CommonInput {
   /** Your own id for the customer (`customer_key`). This or `clickId` is required. */
-  customerExternalId?: string;
+  customerExternalId?: string | undefined;
   /** The `affitor_click_id` cookie of the visitor (`click_id`). This or `customerExternalId` is required. */
-  clickId?: string;
+  clickId?: string | undefined;
   /** Every click id seen for this visitor (`click_ids`). */
-  clickIds?: string[];
-  email?: string;
-  pageUrl?: string;
-  sessionId?: string;
-  programId?: number;
+  clickIds?: string[] | undefined;
+  email?: string | undefined;
+  pageUrl?: string | undefined;
+  sessionId?: string | undefined;
+  programId?: number | undefined;
   /** See {@link TrackClickInput.eventId}. */
-  eventId?: string;
+  eventId?: string | undefined;
 }
 
 export interface TrackSaleInput extends CommonInput {
@@ -217,18 +217,18 @@ export interface TrackSaleInput extends CommonInput {
   /** Amount in the smallest currency unit (`amount_cents`), a positive integer: 4900 for $49.00. Required. */
   amount: number;
   /** Your id of the customer (`customer_key`). This or `clickId` is required. */
-  customerExternalId?: string;
+  customerExternalId?: string | undefined;
   /** The visitor's click id (`click_id`). This or `customerExternalId` is required. */
-  clickId?: string;
+  clickId?: string | undefined;
   /** ISO 4217 code, sent upper case (Stripe's `usd` as `USD`); the server defaults to `USD`. */
-  currency?: string;
-  saleType?: string;
+  currency?: string | undefined;
+  saleType?: string | undefined;
   /** Sent as given (`line_items`). */
-  lineItems?: unknown[];
-  isRecurring?: boolean;
-  subscriptionId?: string;
-  subscriptionInterval?: string;
-  productId?: string;
+  lineItems?: unknown[] | undefined;
+  isRecurring?: boolean | undefined;
+  subscriptionId?: string | undefined;
+  subscriptionInterval?: string | undefined;
+  productId?: string | undefined;
 }
 
 /** A test sale (`testMode: true`): invoice id, amount and customer may be left out. */
@@ -238,8 +238,8 @@ export interface TrackRefundInput extends CommonInput {
   /** The `invoiceId` the sale was tracked with (`transaction_id`). Required. */
   invoiceId: string;
   /** Refunded amount in cents; omitted or `0` means a full refund. */
-  refundAmountCents?: number;
-  refundReason?: string;
+  refundAmountCents?: number | undefined;
+  refundReason?: string | undefined;
 }
 
 /** Fields of a test-mode answer. */

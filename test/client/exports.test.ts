@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -82,6 +82,51 @@ describe('the script build imported through a bundler (run `npm run build` first
       expect(await bundle("import '@affitor/sdk/affitor.global.js'; console.log('app');")).toContain('affitor.more.js');
       // The npm entry stays free of side effects: imported for nothing, it adds nothing.
       expect(await bundle("import '@affitor/sdk'; console.log('app');")).not.toContain('affitor');
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the package's types under a merchant's strictest tsconfig (run `npm run build` first)", () => {
+  it('take an optional field given as undefined (exactOptionalPropertyTypes), as `process.env.X` or a cookie read gives it', () => {
+    const app = mkdtempSync(join(tmpdir(), 'affitor-app-'));
+    try {
+      mkdirSync(join(app, 'node_modules', '@affitor'), { recursive: true });
+      symlinkSync(process.cwd(), join(app, 'node_modules', '@affitor', 'sdk'), 'dir');
+      symlinkSync(join(process.cwd(), 'node_modules', 'react'), join(app, 'node_modules', 'react'), 'dir');
+      symlinkSync(join(process.cwd(), 'node_modules', '@types'), join(app, 'node_modules', '@types'), 'dir');
+      const file = join(app, 'merchant.tsx');
+      writeFileSync(
+        file,
+        `import { Affitor, createAffitorHandler, stripeCheckoutParams } from '@affitor/sdk/server';
+import { init } from '@affitor/sdk';
+import { AffitorProvider } from '@affitor/sdk/react';
+declare const env: Record<string, string | undefined>;
+declare const cookie: string | undefined;
+declare const consented: boolean | undefined;
+const affitor = new Affitor({ apiKey: 'sk_test_1', apiUrl: env.AFFITOR_API_URL, signingSecret: env.AFFITOR_SIGNING_SECRET, timeoutMs: undefined });
+export const params = stripeCheckoutParams({ clickId: cookie, customerKey: cookie, programId: env.AFFITOR_PROGRAM_ID });
+export const sale = affitor.trackSale({ invoiceId: 'in_1', amount: 4900, customerExternalId: cookie, clickId: cookie, currency: env.CURRENCY }, { idempotencyKey: cookie, signal: undefined });
+export const lead = affitor.trackLead({ customerExternalId: 'user_1', email: cookie, clickId: cookie });
+export const handler = createAffitorHandler({ apiUrl: env.AFFITOR_API_URL, cookieDomain: env.COOKIE_DOMAIN });
+init({ programId: env.AFFITOR_PROGRAM_ID, apiBase: env.AFFITOR_API_BASE, consent: consented ? 'granted' : undefined, debug: undefined });
+export const page = <AffitorProvider programId={env.AFFITOR_PROGRAM_ID} consent={consented ? 'granted' : undefined} decorateStripe={undefined} />;
+`,
+      );
+      const program = ts.createProgram([file], {
+        strict: true,
+        exactOptionalPropertyTypes: true,
+        noEmit: true,
+        jsx: ts.JsxEmit.ReactJSX,
+        module: ts.ModuleKind.ESNext,
+        moduleResolution: ts.ModuleResolutionKind.Bundler,
+        target: ts.ScriptTarget.ES2022,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
+        types: [],
+      });
+      const errors = ts.getPreEmitDiagnostics(program).map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      expect(errors).toEqual([]);
     } finally {
       rmSync(app, { recursive: true, force: true });
     }

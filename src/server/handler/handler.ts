@@ -35,26 +35,26 @@ export interface AffitorHandlerOptions {
    * @default '/relay'
    * @example '/t'
    */
-  basePath?: string;
+  basePath?: string | undefined;
   /** The tracking API calls are forwarded to. @default 'https://api.affitor.com' */
-  apiUrl?: string;
+  apiUrl?: string | undefined;
   /**
    * `Domain` for the cookies, e.g. `example.com`; used when it is the request's host or a parent
    * of it. @default the domain the SDK's probe found and sent, else host-only
    */
-  cookieDomain?: string;
+  cookieDomain?: string | undefined;
   /**
    * How long a call may take, the visitor's body and the API's answer together, before the visitor
    * gets `504` (the SDK keeps the event and sends it again). @default 8000
    */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * The `<script>` build's files, served under `{basePath}/`: a directory, an object of name to
    * content, a function of the name, or `false`. @default the package's own `dist` directory (Node 18+, Bun, Deno)
    */
-  scripts?: ScriptSource;
+  scripts?: ScriptSource | undefined;
   /** fetch used to reach the API. @default globalThis.fetch */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
 }
 
 /** What the server adapter knows about the connection and the Request does not carry. */
@@ -63,7 +63,7 @@ export interface AffitorConnection {
    * The address of the peer that connected: the visitor's, sent as `X-Forwarded-For`; or a proxy's
    * of yours (private or loopback), then the entry your proxies added is sent instead.
    */
-  clientAddress?: string | null;
+  clientAddress?: string | null | undefined;
 }
 
 /** Answers one request; never throws. The second argument is optional and ignored unless it carries `clientAddress`. */
