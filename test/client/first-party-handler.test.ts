@@ -201,6 +201,22 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(answer.headBytes).toBeLessThanOrEqual(4_096);
     });
 
+    it('keeps it within 4 KB with a landing URL of percent-escapes (a query in Japanese) on a host under a two-label public suffix', async () => {
+      // A URL's escapes are escaped again in the cookie (`%E3` as `%25E3`): 1,000 characters of
+      // them made a 1.7 KB cookie. And `co.uk` is one of the domains an older cookie could be on,
+      // as far as the handler can tell (the browser refused it, but no suffix list says so).
+      const history = Array.from({ length: 20 }, (_, i) => `cust_1_${1_796_288_680_700 + i}`);
+      const returning = ['affitor_click_id', 'customer_code', 'affitor_aff_url', 'affitor_set_by'].map((name) => `${name}=${history[19]}`);
+      const landing = new URL(`https://www.eu.shop.co.uk/pricing?aff=PARTNER123&utm_content=${'ブラックフライデー'.repeat(40)}`).href.slice(0, 1_023);
+      const answer = await send(handler().url, CLICK, {
+        headers: { 'Content-Type': 'text/plain', Host: 'www.eu.shop.co.uk', 'X-Forwarded-Proto': 'https', Cookie: [...returning, `affitor_click_ids=${history.join('|')}`].join('; ') },
+        body: clickBody('PARTNER123', { cookie_domain: 'shop.co.uk' }, landing),
+      });
+      expect(cookiesSet(answer).get('affitor_click_id')!.attributes).toContain('domain=.shop.co.uk');
+      expect(cookiesSet(answer).get('affitor_aff_url')!.value).toBe('https://www.eu.shop.co.uk/?aff=PARTNER123');
+      expect(answer.headBytes).toBeLessThanOrEqual(4_096);
+    });
+
     it('accepts the host itself as Domain', async () => {
       const cookies = cookiesSet(await land({ Host: 'app.shop.test' }, { cookie_domain: 'app.shop.test' }));
       expect(cookies.get('affitor_click_id')!.attributes).toContain('domain=.app.shop.test');

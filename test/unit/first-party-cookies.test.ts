@@ -66,6 +66,14 @@ describe('first-party cookies (pure)', () => {
     expect(storedLandingUrl('https://www.shop.test/?aff=P1')).toBe('https://www.shop.test/?aff=P1');
   });
 
+  it('measures the landing URL as the cookie writes it: 700 characters of escapes are 1,160 written', () => {
+    const escaped = `https://www.shop.test/p?aff=P1&q=${'%E3%83%96'.repeat(74)}`;
+    expect(escaped.length).toBeLessThan(1024);
+    expect(storedLandingUrl(escaped)).toBe('https://www.shop.test/?aff=P1');
+    const plain = `https://www.shop.test/p?aff=P1&q=${'x'.repeat(900)}`;
+    expect(storedLandingUrl(plain)).toBe(plain);
+  });
+
   it('adds Domain and Secure when asked, and deletes host-only twins before writing on the domain', () => {
     const cookies = clickCookies({ ...base, domain: 'shop.test', secure: true });
     expect(cookies).toHaveLength(10);

@@ -9,7 +9,12 @@ import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CL
 import { cookieDomainCandidates } from '../../core/root-domain';
 import { clampWindowDays, readAff } from '../../core/values';
 
-/** Landing URLs this long or longer are stored as origin and `aff` only, as the SDK does: a cookie holds about 4 KB. */
+/**
+ * Landing URLs this long or longer, once written in the cookie, are stored as origin and `aff`
+ * only, as the SDK does. Measured written, not as given: a URL's own escapes are escaped again
+ * (`%E3` as `%25E3`), and 1,000 characters of them became a 1.7 KB `Set-Cookie` that, with a
+ * returning visitor's history and twin deletions, passed a proxy's 4 KB header buffer.
+ */
 export const MAX_STORED_URL = 1024;
 
 /**
@@ -41,9 +46,9 @@ export interface ClickCookies {
   secure: boolean;
 }
 
-/** The landing URL as the SDK stores it: whole when short, else its origin and `aff`. */
+/** The landing URL as the SDK stores it: whole when short once written, else its origin and `aff`. */
 export function storedLandingUrl(url: string): string {
-  return url.length < MAX_STORED_URL ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
+  return encodeURIComponent(url).length < MAX_STORED_URL ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
 }
 
 /**
