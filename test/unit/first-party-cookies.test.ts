@@ -74,6 +74,10 @@ describe('first-party cookies (pure)', () => {
     expect(storedLandingUrl(plain)).toBe(plain);
   });
 
+  it('writes a lone surrogate in the landing URL as U+FFFD, where encodeURIComponent would throw', () => {
+    expect(storedLandingUrl('https://www.shop.test/?aff=P1&q=\uD800x\uD83D\uDE00')).toBe('https://www.shop.test/?aff=P1&q=\uFFFDx\uD83D\uDE00');
+  });
+
   it('adds Domain and Secure when asked, and deletes host-only twins before writing on the domain', () => {
     const cookies = clickCookies({ ...base, domain: 'shop.test', secure: true });
     expect(cookies).toHaveLength(10);

@@ -47,7 +47,10 @@ export interface ClickCookies {
 }
 
 /** The landing URL as the SDK stores it: whole when short once written, else its origin and `aff`. */
-export function storedLandingUrl(url: string): string {
+export function storedLandingUrl(given: string): string {
+  // A lone surrogate (only a hand-made body has one) would make encodeURIComponent throw: a 500
+  // for a click the API had recorded. As the browser writes it: U+FFFD.
+  const url = given.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
   return encodeURIComponent(url).length < MAX_STORED_URL ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
 }
 
