@@ -41,6 +41,19 @@ describe('the request log', () => {
     expect(log.total).toBe(60);
   });
 
+  it("keeps the request ids of a repeated call's earlier tries, the latest 20, so each failed try can be found by its id", () => {
+    const log = new RequestLog(3);
+    for (let at = 1; at <= 3; at++) log.add(call('/api/v1/track/lead', at, { method: 'POST', status: 400, error: 'Customer not found.' }));
+    expect(log.list()[0]).toMatchObject({ calls: 3, request_id: 'req_3', earlier_request_ids: ['req_1', 'req_2'] });
+    for (let at = 4; at <= 30; at++) log.add(call('/api/v1/track/lead', at, { method: 'POST', status: 400, error: 'Customer not found.' }));
+    const [entry] = log.list();
+    expect(entry!.earlier_request_ids).toEqual(Array.from({ length: 20 }, (_, i) => `req_${i + 10}`));
+    const html = renderFragment({ chains: [], customerCount: 0, tests: [] }, log.list());
+    expect(html).toContain('<code>req_29</code>');
+    expect(html).toContain('9 older not kept');
+    expect(html).not.toContain('<code>req_9</code>');
+  });
+
   it('starts a new entry when anything but the time and request id differs, or another call came between', () => {
     const log = new RequestLog(10);
     log.add(call('/a', 1));

@@ -24,6 +24,12 @@ export interface LoggedRequest {
   error: string | null;
   /** the latest call's */
   request_id: string;
+  /**
+   * The request ids of the earlier calls of the entry, newest last, the latest
+   * `EARLIER_IDS_KEPT`: a merchant holding the id of one failed try (from the SDK's log or
+   * their own) finds it here.
+   */
+  earlier_request_ids: string[];
   origin: string | null;
   /**
    * Why a browser kept the answer from the page that sent the call, else `null`: the call came
@@ -36,9 +42,11 @@ export interface LoggedRequest {
   test_mode: boolean;
 }
 
-export type CallRecord = Omit<LoggedRequest, 'seq' | 'calls'>;
+export type CallRecord = Omit<LoggedRequest, 'seq' | 'calls' | 'earlier_request_ids'>;
 
 export const REQUEST_LOG_SIZE = 50;
+/** How many earlier request ids an entry keeps: its memory stays bounded however long the run. */
+export const EARLIER_IDS_KEPT = 20;
 
 /** Whether two calls are the same but for their time and request id. */
 const sameCall = (a: CallRecord, b: CallRecord): boolean =>
@@ -56,16 +64,17 @@ export class RequestLog {
     this.total++;
     const newest = this.entries[(this.next + this.size - 1) % this.size];
     if (newest && newest.seq === this.total - 1 && sameCall(newest, call)) {
-      Object.assign(newest, { seq: this.total, calls: newest.calls + 1, at: call.at, request_id: call.request_id });
+      const earlier = [...newest.earlier_request_ids, newest.request_id].slice(-EARLIER_IDS_KEPT);
+      Object.assign(newest, { seq: this.total, calls: newest.calls + 1, at: call.at, request_id: call.request_id, earlier_request_ids: earlier });
       return;
     }
-    this.entries[this.next] = { seq: this.total, calls: 1, ...call };
+    this.entries[this.next] = { seq: this.total, calls: 1, ...call, earlier_request_ids: [] };
     this.next = (this.next + 1) % this.size;
   }
 
   /** The logged calls, oldest first (copies). */
   list(): LoggedRequest[] {
-    return [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)].map((entry) => ({ ...entry }));
+    return [...this.entries.slice(this.next), ...this.entries.slice(0, this.next)].map((entry) => ({ ...entry, earlier_request_ids: [...entry.earlier_request_ids] }));
   }
 }
 

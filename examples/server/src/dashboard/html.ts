@@ -140,6 +140,14 @@ function testRow(test: TestEvent): string {
   return `<tr><td>${kind}</td><td><time>${time(event.created_at)}</time></td><td>program #${event.program_id}</td><td>${testDetails(test)}</td><td>${code(event.request_id)}</td></tr>`;
 }
 
+/** The request ids of a repeated call's earlier tries, folded: one of them is what a merchant may search for. */
+function earlierIds(r: LoggedRequest): string {
+  const ids = r.earlier_request_ids;
+  if (!ids.length) return '';
+  const dropped = r.calls - 1 - ids.length;
+  return `<details><summary>earlier</summary>${dropped ? `<small>${dropped} older not kept</small><br>` : ''}${ids.map(code).reverse().join('<br>')}</details>`;
+}
+
 function requestRow(r: LoggedRequest): string {
   // A CORS refusal fails the call in the page whatever its status.
   const failed = r.status === null || r.status >= 400 || r.error !== null || r.cors_refusal !== null;
@@ -147,7 +155,7 @@ function requestRow(r: LoggedRequest): string {
   return (
     `<tr${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
     `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : escapeHtml(r.error)}</td>` +
-    `<td>${code(r.request_id)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
+    `<td>${code(r.request_id)}${earlierIds(r)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
   );
 }
 
