@@ -10,6 +10,7 @@ const call = (path: string, at: number, fields: Partial<CallRecord> = {}): CallR
   path,
   status: 200,
   error: null,
+  error_code: null,
   request_id: `req_${at}`,
   origin: null,
   cors_refusal: null,

@@ -6,7 +6,7 @@
 import { Callers, forwardedFor } from './auth/caller';
 import { ChaosSwitches } from './chaos';
 import type { Chaos } from './chaos';
-import { InjectedFault, MESSAGES, fail, ok } from './errors';
+import { InjectedFault, MESSAGES, authLogCode, fail, ok } from './errors';
 import type { Answer } from './errors';
 import {
   corsHeaders,
@@ -307,15 +307,17 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       const sent = sentInstead?.();
       if (sent) {
         // Node answered this call itself mid-body; the app's own answer (its body "incomplete") never left.
-        log.add({ at: now(), method: request.method, path, ...sent, origin: null, cors_refusal: null, test_mode: false });
+        log.add({ at: now(), method: request.method, path, ...sent, error_code: null, origin: null, cors_refusal: null, test_mode: false });
         return answered;
       }
+      const error = answered.answer ? errorMessageOf(answered.answer.body) : null;
       log.add({
         at: now(),
         method: request.method,
         path,
         status: answered.drop ? null : answered.status,
-        error: answered.answer ? errorMessageOf(answered.answer.body) : null,
+        error,
+        error_code: answered.status === 401 ? authLogCode(error) : null,
         request_id: requestId,
         origin: request.headers.get('origin'),
         cors_refusal: answered.drop ? null : corsRefusal(request, answered.headers, allowedOrigins),
@@ -337,7 +339,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     logUnparsed({ method, target, status, error, request_id }) {
       const path = target === null ? '?' : pathOf(target.startsWith('/') ? `http://unparsed${target}` : target);
       if (!isLogged(path)) return;
-      log.add({ at: now(), method: method ?? '?', path, status, error, request_id, origin: null, cors_refusal: null, test_mode: false });
+      log.add({ at: now(), method: method ?? '?', path, status, error, error_code: null, request_id, origin: null, cors_refusal: null, test_mode: false });
     },
     setFaults(partial) {
       store.faults = parseFaults(partial, 'faults', store.faults);

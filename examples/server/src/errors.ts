@@ -70,6 +70,35 @@ export function rateLimitMessage(limit: number, unit: 'min' | 'hour'): string {
   return `Rate limit exceeded (${limit}/${unit})`;
 }
 
+/**
+ * The machine code an authentication refusal is logged with, as the first seed's error
+ * reference has it ("Where: log"): the answer carries the message only (the contract's error
+ * shape), and the request log adds the code, so a merchant can tell a revoked key from a
+ * replayed signature at a glance. Null for any other message.
+ */
+export function authLogCode(message: string | null): string | null {
+  switch (message) {
+    case MESSAGES.authHeaderMissing:
+    case MESSAGES.authTokenEmpty:
+    case MESSAGES.authTokenUnknown:
+      return 'INVALID_API_KEY';
+    case MESSAGES.keyDisabled:
+      return 'API_KEY_DISABLED';
+    case MESSAGES.keyRevoked:
+      return 'API_KEY_REVOKED';
+    // Unsigned, or signed with a timestamp that is no Unix time: no signature the server can accept.
+    case MESSAGES.signatureRequired:
+    case MESSAGES.timestampInvalid:
+    case MESSAGES.signatureInvalid:
+      return 'SIG_BAD_SIGNATURE';
+    case MESSAGES.timestampExpired:
+      return 'SIG_STALE_TIMESTAMP';
+    case MESSAGES.signatureReplayed:
+      return 'SIG_REPLAY';
+  }
+  return message?.startsWith(IP_NOT_ALLOWED_PREFIX) ? 'IP_NOT_ALLOWED' : null;
+}
+
 /** An answer a route decided on: a status and a JSON body. */
 export interface Answer {
   status: number;
@@ -93,6 +122,8 @@ export class InjectedFault extends Error {
 }
 
 /** `IP address 203.0.113.9 is not in this API key's allowlist` */
+const IP_NOT_ALLOWED_PREFIX = 'IP address ';
+
 export function ipNotAllowedMessage(address: string | null): string {
-  return `IP address ${address ?? '(unknown)'} is not in this API key's allowlist`;
+  return `${IP_NOT_ALLOWED_PREFIX}${address ?? '(unknown)'} is not in this API key's allowlist`;
 }

@@ -22,6 +22,8 @@ export interface LoggedRequest {
   status: number | null;
   /** the answer's `error` (or an unsuccessful answer's `message`), else `null` */
   error: string | null;
+  /** an authentication refusal's machine code (`API_KEY_REVOKED`, `SIG_REPLAY`…: `authLogCode`), else `null` */
+  error_code: string | null;
   /** the latest call's */
   request_id: string;
   /**
