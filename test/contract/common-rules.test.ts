@@ -121,6 +121,20 @@ describe('request bodies', () => {
     expect(server.inspect().clicks).toHaveLength(1);
   });
 
+  it('refuses a body that is not UTF-8 as Invalid JSON body: two ids differing in one Latin-1 byte are not one', async () => {
+    const { server } = setup();
+    const latin1 = (id: string) => Uint8Array.from(Buffer.from(`{"transaction_id":"${id}","amount_cents":1000,"customer_key":"u_900"}`, 'latin1'));
+    for (const id of ['order-café-1', 'order-cafè-1']) {
+      const request = new Request(`${API}${SALE}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN_1}` }, body: latin1(id) });
+      expect(await toReply(await server.fetch(request))).toMatchObject({ status: 400, body: { error: 'Invalid JSON body' } });
+    }
+    expect(server.inspect().sales).toHaveLength(0);
+    // The same ids in UTF-8 are two sales.
+    const { sale } = setup();
+    expect((await sale({ transaction_id: 'order-café-1', amount_cents: 1000, customer_key: 'u_900' })).status).toBe(200);
+    expect((await sale({ transaction_id: 'order-cafè-1', amount_cents: 1000, customer_key: 'u_900' })).status).toBe(200);
+  });
+
   it('counts bytes, not characters, against the limit', async () => {
     const { call } = setup();
     const raw = JSON.stringify({ ...goodClick, pad: 'é'.repeat(33 * 1024) });

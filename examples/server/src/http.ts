@@ -32,13 +32,30 @@ export function requestIdFor(given: string | null | undefined): string {
   return ascii.decoder.decode(ascii.encoder.encode(globalThis.crypto.randomUUID()));
 }
 
-/** `bytes` are the body exactly as received (what a signature covers); `text` is them decoded. */
+/**
+ * `bytes` are the body exactly as received (what a signature covers); `text` is them decoded,
+ * empty when they are not UTF-8.
+ */
 export type BodyRead = { tooLarge: true } | { tooLarge: false; text: string; bytes: Uint8Array };
+
+/**
+ * JSON between systems is UTF-8 (RFC 8259). Bytes that are not (a Latin-1 `é` from an older
+ * system) are read as no text, which JSON's 400 answers: decoded leniently, each became U+FFFD,
+ * and two transaction ids differing in one such byte were one, the second sale refused as a duplicate.
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const decodeUtf8 = (bytes: Uint8Array): string => {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return '';
+  }
+};
 
 /** Reads the body, stopping as soon as it passes `limit` bytes (the first-party handler's reader: one rule for both). */
 export async function readBodyCapped(request: Request, limit = MAX_BODY_BYTES): Promise<BodyRead> {
   const bytes = await readBodyBytes(request, limit);
-  return bytes ? { tooLarge: false, text: new TextDecoder().decode(bytes), bytes } : { tooLarge: true };
+  return bytes ? { tooLarge: false, text: decodeUtf8(bytes), bytes } : { tooLarge: true };
 }
 
 /** A JSON object: not null, not an array. */
