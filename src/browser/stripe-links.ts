@@ -4,10 +4,12 @@
  * (`https://buy.stripe.com/...`) and as `client-reference-id` on `<stripe-pricing-table>` and
  * `<stripe-buy-button>`, so the Stripe webhook can credit the partner. Elements added later are
  * decorated as they arrive (a MutationObserver), and a new attribution replaces the value this
- * wrote; a forgotten one (consent revoked) takes it back. A value the merchant set is never
- * replaced or removed, and nothing is written when there is no click id or one Stripe would refuse.
+ * wrote; a forgotten one (consent revoked) takes it back. Its values are the ones with the
+ * `affitor_` prefix, as the webhook tells them, so a copy of a decorated link (a sticky header
+ * cloned from the page) is kept up to date too. Any other value is the merchant's, never replaced
+ * or removed, and nothing is written when there is no click id or one Stripe would refuse.
  */
-import { stripeReferenceFor } from '../core/stripe-reference';
+import { STRIPE_REFERENCE_PREFIX, stripeReferenceFor } from '../core/stripe-reference';
 import { isBrowser } from './env';
 import { log } from './core';
 
@@ -17,12 +19,13 @@ export interface AttributionSource {
   onAttribution(listener: () => void): () => void;
 }
 
-const SELECTOR = 'stripe-pricing-table,stripe-buy-button,a[href^="https://buy.stripe.com/"]';
+// Any spelling of a Payment Link's URL (`//buy.stripe.com/…`, capitals): `decorate` checks the host it resolves to.
+const SELECTOR = 'stripe-pricing-table,stripe-buy-button,a[href*=".stripe.com/" i]';
+/** Payment Links' hosts: `donate.stripe.com` is a donation's (`submit_type: 'donate'`). */
+const PAYMENT_LINK_HOST = /^(buy|donate)\.stripe\.com$/;
 const EMBED_ATTRIBUTE = 'client-reference-id';
 const LINK_PARAMETER = 'client_reference_id';
 
-/** The value this wrote on each element: a different one there is the merchant's. */
-const written = new WeakMap<Element, string>();
 /** The running decoration's observer, or undefined before `decorateStripe`. */
 let observer: MutationObserver | undefined;
 /** Whether this page ever wrote a value: without one there is nothing to take back. */
@@ -35,12 +38,10 @@ let wrote = false;
 function decorate(element: Element, reference: string | null): void {
   // The selector matched the href as written; its resolved URL is what the browser follows.
   const link = element.tagName == 'A' ? new URL((element as HTMLAnchorElement).href) : undefined;
-  if (link && link.host != 'buy.stripe.com') return;
+  if (link && !PAYMENT_LINK_HOST.test(link.host)) return;
   const current = link ? link.searchParams.get(LINK_PARAMETER) : element.getAttribute(EMBED_ATTRIBUTE);
-  // A value there that this did not write is the merchant's own; a blank one is no value.
-  if ((current && current != written.get(element)) || current == reference || (!reference && !current)) return;
-  if (reference) written.set(element, reference);
-  else written.delete(element);
+  // A value without the prefix is the merchant's own; a blank one is no value.
+  if ((current && !current.startsWith(STRIPE_REFERENCE_PREFIX)) || current == reference || (!reference && !current)) return;
   wrote = true;
   if (link) {
     if (reference) link.searchParams.set(LINK_PARAMETER, reference);

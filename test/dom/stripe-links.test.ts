@@ -75,6 +75,31 @@ describe('decorateStripe: true', () => {
     expectMerchantValuesKept();
   });
 
+  it('decorates Payment Links written protocol-relative or in capitals, and donation links (donate.stripe.com)', async () => {
+    document.body.innerHTML = PAGE;
+    document.body.insertAdjacentHTML(
+      'beforeend',
+      '<a id="relative" href="//buy.stripe.com/test_rel">Buy</a><a id="capitals" href="HTTPS://BUY.STRIPE.COM/test_caps">Buy</a><a id="donate" href="https://donate.stripe.com/test_give">Donate</a><a id="dashboard" href="https://dashboard.stripe.com/payments">Not a checkout</a>',
+    );
+    const tracker = await landOn('https://shop.example.com/?aff=PARTNER123', { decorateStripe: true });
+    const reference = `affitor_${tracker.getClickId()!}`;
+    for (const id of ['relative', 'capitals', 'donate']) expect(href(id).searchParams.get('client_reference_id'), id).toBe(reference);
+    expect(byId('dashboard').getAttribute('href')).toBe('https://dashboard.stripe.com/payments');
+  });
+
+  it('replaces and takes back its value on a copy of a decorated link too (a sticky header cloned from the page)', async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    const copy = byId('link').cloneNode(true) as HTMLAnchorElement;
+    copy.id = 'copy';
+    document.body.append(copy);
+    await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+    expect(href('copy').searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
+    tracker.revokeConsent();
+    expect(href('copy').searchParams.get('client_reference_id')).toBeNull();
+    expect(href('link').searchParams.get('client_reference_id')).toBeNull();
+    expectMerchantValuesKept();
+  });
+
   it("takes its values back when consent is revoked, leaving the merchant's, and writes none on elements added after", async () => {
     const tracker = await land('https://shop.example.com/pricing?aff=PARTNER123');
     expect(href('link').searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
