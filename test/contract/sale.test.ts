@@ -13,6 +13,19 @@ describe('sale', () => {
     expect(state.customers.find((c) => c.id === 900)?.status).toBe('conversion');
   });
 
+  it('credits the partner of the latest customer a customer_key was bound to (a returning user who clicked a new partner on another device)', async () => {
+    const { click, lead, sale, server } = setup();
+    const first = (await click('PARTNER123')).body?.click_id;
+    expect((await lead({ click_id: first, customer_key: 'user_42' })).status).toBe(200);
+    // Another device: no cookie, so no existing_click_id, and a new customer for partner B's click.
+    const second = (await click('PARTNER456')).body?.click_id;
+    expect((await lead({ click_id: second, customer_key: 'user_42' })).status).toBe(200);
+    expect((await sale({ transaction_id: 'o1', amount_cents: 1000, customer_key: 'user_42' })).status).toBe(200);
+    expect((await sale({ transaction_id: 'o2', amount_cents: 1000, customer_key: 'user_42', click_id: second })).status).toBe(200);
+    expect(server.inspect().commissions.map((c) => c.partner_id)).toEqual([11, 11]);
+    expect(server.inspect().customers.filter((c) => c.customer_key === 'user_42').map((c) => c.status)).toEqual(['lead', 'conversion']);
+  });
+
   it('uses the program\'s commission rate', async () => {
     const { sale, server } = setup();
     await sale({ transaction_id: 'p2', amount_cents: 1005, customer_key: 'u_904' }, TOKEN_2);

@@ -102,15 +102,15 @@ export class Store {
     if (customerIdOf(clickId) !== customer.id || this.customerById(customer.id) !== customer) this.byOtherClickId.set(clickId, customer);
   }
 
+  /**
+   * Holders of a key are kept in the order the key was bound to them, the latest last: a returning
+   * user who signed up again after a new partner's click on another device (a new customer, no
+   * cookie to re-attribute) is that partner's customer now, as last touch has it.
+   */
   private indexKey(customer: Customer, key: string): void {
     const holders = this.byKey.get(key);
-    if (!holders) {
-      this.byKey.set(key, [customer]);
-      return;
-    }
-    const at = this.position(customer);
-    const before = holders.findIndex((other) => this.position(other) > at);
-    holders.splice(before === -1 ? holders.length : before, 0, customer);
+    if (holders) holders.push(customer);
+    else this.byKey.set(key, [customer]);
   }
 
   private unindexKey(customer: Customer, key: string): void {
@@ -130,16 +130,18 @@ export class Store {
     return customer?.click_ids.includes(clickId) ? customer : undefined;
   }
 
-  /** Finds a customer by key, preferring one in `programId` when keys repeat across programs. */
+  /** Finds the customer a key was bound to last, preferring one in `programId` when keys repeat across programs. */
   customerByKey(key: string, programId?: number): Customer | undefined {
     const holders = this.byKey.get(key);
     if (!holders) return undefined;
-    return holders.find((c) => c.program_id === programId) ?? holders[0];
+    return this.customerByKeyIn(key, programId) ?? holders[holders.length - 1];
   }
 
-  /** Finds a customer of `programId` by key; one of another program with the same key is not it. */
-  customerByKeyIn(key: string, programId: number): Customer | undefined {
-    return this.byKey.get(key)?.find((c) => c.program_id === programId);
+  /** Finds the customer of `programId` a key was bound to last; one of another program with the same key is not it. */
+  customerByKeyIn(key: string, programId: number | undefined): Customer | undefined {
+    const holders = this.byKey.get(key) ?? [];
+    for (let i = holders.length - 1; i >= 0; i--) if (holders[i]!.program_id === programId) return holders[i];
+    return undefined;
   }
 
   /** Binds `key` to the customer (a lead names it), in place of any key it had. */
