@@ -132,14 +132,17 @@ export function applyClick(id: string, url: string, days: number, byServer?: boo
  * Reads the attribution again, as another tab of the site may have written it since (a partner's
  * link followed in a new tab), and tells the listeners when it changed: when the page is shown
  * again, and before a lead is built. Not where it may not be read (consent not given); restore()
- * keeps an attribution that lives in memory only.
+ * keeps an attribution that lives in memory only. True when it changed.
  */
-export function reread(): void {
+export function reread(): boolean | void {
   try {
     if (mayPersist()) {
       const previous = data();
       restore();
-      if (clickId != previous.clickId) announce(previous);
+      if (clickId != previous.clickId) {
+        announce(previous);
+        return true;
+      }
     }
   } catch (error) {
     // An event listener of the page's: nothing may reach its error monitoring.

@@ -7,10 +7,10 @@ import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
-import { affiliateUrl, applyClick, clickId, persist, windowDays } from './attribution';
+import { affiliateUrl, applyClick, clickId, persist, reread, windowDays } from './attribution';
 import { drop, enqueue, outbox } from './outbox';
 import { erase } from './erase';
-import { urlAtLoad } from './history';
+import { revisited, urlAtLoad } from './history';
 import { cookieDomain } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
@@ -148,12 +148,24 @@ export function landingUrl(): string {
  * Handles a landing on landingUrl(), unless this page view already did, or just did for the same
  * partner (a route that keeps `?aff=`). Such a route is recorded as handled too: Back to it after a
  * newer partner's landing is no new touch. (A landing not made for want of a program id is not.)
+ * Nor is a page opened again on its landing URL by Back/Forward or a reload while an attribution
+ * is stored: the visitor may have followed a newer partner's link since, in this tab or another.
  */
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
-  if (aff != handledAff && !handledUrls.has(url)) void land(url, aff);
+  if (aff != handledAff && !handledUrls.has(url) && !(clickId && revisited(url))) void land(url, aff);
   else handledUrls.add(url);
+}
+
+/**
+ * Reads the attribution again (reread: when the page is shown again, before a lead). One another
+ * tab stored since is newer than this page's clicks still in the outbox (kept through an outage,
+ * or on their way): they are superseded, as by a landing here. Resent as they were, the next
+ * answer took the attribution back, and a lead carried the older partner's click id.
+ */
+export function catchUp(): void {
+  if (reread()) for (const pending of outbox) if (pending.route == 'click') pending.stale = true;
 }
 
 /** A fresh page view (tests). */

@@ -6,8 +6,8 @@
 import { newEventId, tooLargeToSend } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
-import { clickId, history, reread } from './attribution';
-import { startClick } from './landing';
+import { clickId, history } from './attribution';
+import { catchUp, startClick } from './landing';
 import { enqueue, outbox, storeOutbox } from './outbox';
 import { log, mayPersist, programId } from './options';
 import { sessionId } from './session';
@@ -22,7 +22,7 @@ import type { Answer } from './send';
 export function queueLead(customerKey: string, email?: string): PendingEvent | undefined {
   // Another tab may have landed since this page read the jar (a partner link opened beside a shop
   // tab the visitor signs up in): the lead carries the attribution the jar holds now.
-  reread();
+  catchUp();
   // Before the clicks a newer landing superseded already (kept through an outage, or still on their
   // way): the visitor signed up under the newer partner, and a lead waits for the click before it.
   let at = outbox.length;

@@ -1,9 +1,9 @@
 /** `init`: the options, the stored attribution (read again when the page is shown again), the events earlier page views left, and the landing. */
-import { reread, restore } from './attribution';
+import { restore } from './attribution';
 import { keepHeld } from './consent';
 import { onUrlChange } from './history';
 import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
-import { landHere, landingUrl } from './landing';
+import { catchUp, landHere, landingUrl } from './landing';
 import { applyOptions, log, mayPersist, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
@@ -39,7 +39,7 @@ export function start(newOptions: AffitorInitOptions = {}): void {
       readEarlier();
       onUrlChange(landHere);
       // A tab shown again may find a newer attribution another tab wrote (attribution.ts).
-      document.addEventListener('visibilitychange', reread);
+      document.addEventListener('visibilitychange', catchUp);
     }
     landHere();
   } catch (error) {

@@ -25,6 +25,35 @@ describe('last touch', () => {
     expect(api.app.inspect().clicks).toHaveLength(1);
   });
 
+  it.each(['back_forward', 'reload'])(
+    "takes no new touch from a %s page view of an older partner's landing: the visitor followed a newer partner's link since",
+    async (type) => {
+      const older = 'https://shop.example.com/?aff=PARTNER123';
+      await land(older);
+      await land('https://shop.example.com/pricing?aff=PARTNER456');
+      const newer = cookieValue('affitor_click_id');
+      // Back to the older landing's page (not kept in the back-forward cache), or that tab reloaded.
+      vi.spyOn(performance, 'getEntriesByType').mockImplementation((entry) => (entry == 'navigation' ? [{ name: older, type } as unknown as PerformanceEntry] : []));
+      const tracker = await land(older);
+      expect(api.clicks()).toHaveLength(2);
+      expect(cookieValue('affitor_click_id')).toBe(newer);
+      expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/pricing?aff=PARTNER456');
+      // A History API landing in that page view is a new touch.
+      history.pushState(null, '', '/?aff=PARTNER123&from=menu');
+      await vi.waitFor(() => expect(api.clicks()).toHaveLength(3));
+      await landed();
+      expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123&from=menu');
+    },
+  );
+
+  it("lands from a reloaded page when nothing is stored (its first click never came back)", async () => {
+    const landing = 'https://shop.example.com/?aff=PARTNER123';
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation((entry) => (entry == 'navigation' ? [{ name: landing, type: 'reload' } as unknown as PerformanceEntry] : []));
+    await land(landing);
+    expect(api.clicks()).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
+  });
+
   it('sends no request and restores attribution when the same aff lands again', async () => {
     await land('https://shop.example.com/?aff=PARTNER123');
     const first = cookieValue('affitor_click_id');

@@ -14,13 +14,13 @@ const LANDING = 'https://shop.example.com/?aff=PARTNER123';
  * What a landing in another tab leaves in the jar this page shares: a click the server recorded, and
  * its cookies (host-only, or on `domain`, as the SDK in a tab with consent writes them).
  */
-async function landInAnotherTab(domain?: string): Promise<string> {
-  const answer = await postJson(`${API_BASE}/api/v1/track/click`, { affiliate_url: LANDING, additional_data: { program_id: 1 } });
+async function landInAnotherTab(domain?: string, landing = LANDING): Promise<string> {
+  const answer = await postJson(`${API_BASE}/api/v1/track/click`, { affiliate_url: landing, additional_data: { program_id: 1 } });
   const clickId = answer.body!.click_id as string;
   const attributes = `;path=/${domain ? ';domain=' + domain : ''}`;
   document.cookie = `affitor_click_id=${clickId}${attributes}`;
   document.cookie = `affitor_click_ids=${clickId}${attributes}`;
-  document.cookie = `affitor_aff_url=${encodeURIComponent(LANDING)}${attributes}`;
+  document.cookie = `affitor_aff_url=${encodeURIComponent(landing)}${attributes}`;
   return clickId;
 }
 
@@ -52,6 +52,28 @@ describe('a tab opened before a landing in another tab', () => {
     expect(api.app.inspect().leads).toEqual([expect.objectContaining({ click_id: clickId })]);
     expect(tracker.getClickId()).toBe(clickId);
   });
+
+  it.each([
+    ['signs up without being shown again', () => undefined],
+    ['is shown again, then signs up', showAgain],
+  ])(
+    "does not take the attribution back with a click it kept through an outage, once another tab stored a newer partner's: it %s",
+    async (_, comeBack) => {
+      // This tab's landing fails every try: its click is kept to resend.
+      api.app.setChaos({ failFirst: { click: 3 } });
+      const tracker = await land(LANDING);
+      expect(tracker.getClickId()).toBeNull();
+      // The API is back. The visitor follows another partner's link in a new tab, whose page
+      // resends this tab's kept click as superseded and takes it out of the outbox cookie.
+      const newer = await landInAnotherTab(undefined, 'https://shop.example.com/?aff=PARTNER456');
+      document.cookie = 'affitor_outbox=;path=/;max-age=0';
+      comeBack();
+      await tracker.signup('user_1');
+      expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: newer });
+      expect(cookieValue('affitor_click_id')).toBe(newer);
+      expect(tracker.getClickId()).toBe(newer);
+    },
+  );
 
   it('keeps an attribution held in memory while consent is pending, for the lead too', async () => {
     const tracker = await land(LANDING, { consent: 'pending' });
