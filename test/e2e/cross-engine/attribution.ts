@@ -237,6 +237,29 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+  it("last touch: Back to an older partner's landing page, and a reload of it, take no new touch", async () => {
+    const page = await tab();
+    const landingA = await land(page, HOSTS.www);
+    const first = await page.waitForCookie('affitor_click_id');
+    await land(page, HOSTS.www, '/', PARTNER_B);
+    const second = await page.waitForCookie('affitor_click_id', first.value);
+    await site().front.quiet();
+
+    // Back to A's landing page: a new document where the engine keeps no back-forward cache for it.
+    await page.evaluate('history.back()');
+    await until('back on the older landing', async () => (await page.url()) === landingA);
+    await page.sdkReady();
+    // The same page reloaded: a new document whatever the cache.
+    await page.evaluate('setTimeout(() => location.reload(), 0), 1');
+    await page.waitFor("performance.getEntriesByType('navigation')[0].type == 'reload' && document.readyState == 'complete'");
+    await page.sdkReady();
+    await site().front.quiet();
+    expect(posts().map((request) => request.route)).toEqual(['click', 'click']);
+    expect((await page.cookie('affitor_click_id'))?.value).toBe(second.value);
+    expect(await page.evaluate('window.affitor.getClickId()')).toBe(second.value);
+    expect(await page.errors()).toEqual([]);
+  });
+
   it('captures a landing the app adds with history.pushState after load, once', async () => {
     const page = await tab();
     await page.visit(site().url(HOSTS.lost, '/spa-push.html'));
