@@ -68,6 +68,14 @@ describe("the package's types, as a merchant's TypeScript resolves them (run `np
   });
 });
 
+describe("the server entry in a merchant's webpack build (run `npm run build` first)", () => {
+  it("has no `new URL('…', import.meta.url)`, which webpack takes for an asset to emit: it emitted dist/index.js as a plain script, and Next.js 14's build failed on its `export`", () => {
+    for (const file of ['dist/server.js', 'dist/server.cjs']) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/new URL\(\s*["'`][^"'`]*["'`]\s*,\s*import\.meta\.url\s*\)/);
+    }
+  });
+});
+
 describe('the script build imported through a bundler (run `npm run build` first)', () => {
   it("keeps `import '@affitor/sdk/affitor.global.js'`: the file's work is its side effect, which sideEffects: false let bundlers drop without a word", async () => {
     const { build } = await import('esbuild');

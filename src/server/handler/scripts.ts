@@ -40,7 +40,9 @@ type NodeProcess = {
  */
 async function ownDirectory(): Promise<string | undefined> {
   try {
-    const url = new URL('.', import.meta.url);
+    // Not `new URL('.', import.meta.url)`: webpack takes that form for an asset to emit, and
+    // emitted `dist/index.js` as a plain script, whose `export` failed Next.js 14's build.
+    const url = new URL('.', String(import.meta.url));
     if (url.protocol != 'file:') return undefined;
     const { fileURLToPath } = (await nodeModule<{ fileURLToPath: (url: URL) => string }>('node:url')) ?? {};
     return fileURLToPath?.(url);
