@@ -114,7 +114,11 @@ const ProviderOptions = createContext<string | undefined>(undefined);
  * the defaults, as `signup` would); the hook's components then read it.
  */
 function startWith(key: string | undefined): void {
-  init(key === undefined ? undefined : (JSON.parse(key) as AffitorInitOptions));
+  const options = key === undefined ? undefined : (JSON.parse(key) as AffitorInitOptions & { programId?: null });
+  // A provider whose `programId` prop is not there yet (filled once a fetch answered) starts the SDK
+  // when it arrives. Started without it, init said "No program id" in the console of every such page.
+  if (options?.programId === null) return;
+  init(options);
   started = true;
   if (getData()?.programId) arrive?.();
   refresh();
@@ -177,8 +181,9 @@ const actionsFor = (key: { current: string | undefined }) => ({
  * <AffitorProvider programId="123" apiBase="/relay">{children}</AffitorProvider>
  */
 export function AffitorProvider({ children, ...options }: AffitorProviderProps): ReactElement {
-  // The options as a value: a parent's new but equal object does not start the SDK again.
-  const key = JSON.stringify(options);
+  // The options as a value: a parent's new but equal object does not start the SDK again. A
+  // `programId` prop given as undefined (not there yet) is kept, as null, for startWith to see.
+  const key = JSON.stringify('programId' in options ? { ...options, programId: options.programId ?? null } : options);
   useEffect(() => startWith(key), [key]);
   return createElement(ProviderOptions.Provider, { value: key }, children);
 }
