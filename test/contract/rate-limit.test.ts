@@ -11,6 +11,26 @@ function seedWithLimits(limits: { per_minute?: number; per_hour?: number }) {
 
 const refundBody = { transaction_id: 'unknown' };
 
+describe('rate limits for clicks the merchant\'s backend reports with its key', () => {
+  const clickWith = (call: ReturnType<typeof setup>['call'], token?: string) =>
+    call('/api/v1/track/click', { affiliate_url: 'https://shop.test/?aff=PARTNER123' }, token === undefined ? {} : { token });
+
+  it("counts them per key under the program's limits, apart from browser clicks from the same address", async () => {
+    const { call } = setup(seedWithLimits({ per_minute: 700 }));
+    for (let i = 0; i < 650; i++) expect((await clickWith(call, TOKEN_1)).status, `click ${i + 1}`).toBe(200);
+    // The address has its own count, at the defaults.
+    expect((await clickWith(call)).status).toBe(200);
+  });
+
+  it('counts a click with a token that names no usable key as a browser click (the route is public)', async () => {
+    const { call } = setup(seedWithLimits({ per_minute: 1 }));
+    expect((await clickWith(call, 'tok_nobody')).status).toBe(200);
+    expect((await clickWith(call, 'tok_nobody')).status).toBe(200);
+    expect((await clickWith(call, TOKEN_1)).status).toBe(200);
+    expect(await clickWith(call, TOKEN_1)).toMatchObject({ status: 429, body: { error: 'Rate limit exceeded (1/min)' } });
+  });
+});
+
 describe('rate limits for Bearer calls', () => {
   it('refuses the call after the per-minute limit with 429 and the limit in the message, without Retry-After', async () => {
     const { refund } = setup(seedWithLimits({ per_minute: 3 }));

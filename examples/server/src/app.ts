@@ -209,18 +209,22 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
 
       let program: Program | null = null;
-      let token: string | null = null;
       if (caller) {
         if (!caller.ok) return answer(fail(401, caller.message));
         const signed = callers.verify(caller.entry, request, read.bytes, now());
         if (!signed.ok) return answer(fail(401, signed.message));
         program = caller.entry.program;
-        token = caller.entry.key.token;
       }
 
       const at = now();
-      const limited = program && token !== null
-        ? limiter.hitToken(token, program.rate_limits, at)
+      // A click the merchant's backend reports (the server client sends its key with every call) is
+      // a Bearer call: counted per key, under the program's limits. Counted per address, every
+      // visitor's click the backend sent shared one 600-a-minute limit. The click stays public: a
+      // token that names no usable key is no reason to refuse it.
+      const clickKey = !caller && sendsAuth && route.auth === 'none' ? callers.identify(request) : null;
+      const keyed = caller?.ok ? caller.entry : clickKey?.ok ? clickKey.entry : null;
+      const limited = keyed
+        ? limiter.hitToken(keyed.key.token, keyed.program.rate_limits, at)
         : limiter.hitClient(browserCaller(request), DEFAULT_RATE_LIMITS, at);
       if (limited !== null) return answer(fail(429, limited));
 
