@@ -30,8 +30,9 @@ export async function postJson(url: string, body: unknown, timeoutMs = REQUEST_T
       signal: controller.signal,
     });
     outcome.status = response.status;
-    outcome.requestId = response.headers.get('x-request-id');
-    outcome.setByServer = response.headers.get('x-affitor-cookies') == 'set';
+    // A page's fetch wrapper may answer an object without headers: the body still makes the attribution.
+    outcome.requestId = response.headers?.get('x-request-id');
+    outcome.setByServer = response.headers?.get('x-affitor-cookies') == 'set';
     const parsed: unknown = JSON.parse(await response.text());
     if (parsed && typeof parsed == 'object') outcome.body = parsed as Record<string, unknown>;
   } catch (error) {

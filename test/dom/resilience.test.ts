@@ -64,6 +64,20 @@ describe('bad click answers are logged and survived, and keep what was recorded'
   });
 });
 
+describe("a page's fetch wrapper", () => {
+  it('that answers a Response-like object without headers (a hand-made wrapper): the answer still makes the attribution', async () => {
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const answer = await realFetch(url, init);
+      return { ok: answer.ok, status: answer.status, text: () => answer.text() };
+    });
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(errorText()).toBe('');
+  });
+});
+
 describe('options of the wrong type', () => {
   it('a cookieDomain that is not a string is refused as its text is, and the landing is tracked on the root domain', async () => {
     const tracker = await landWith('https://www.shop.example.com/?aff=PARTNER123', { cookieDomain: 42 as unknown as string });
