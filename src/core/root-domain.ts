@@ -11,5 +11,6 @@
 export function cookieDomainCandidates(hostname: string): string[] {
   const labels = hostname.toLowerCase().split('.');
   const isIp = /^[\d.]+$|:/.test(hostname);
-  return isIp || labels.length < 2 ? [] : labels.slice(0, -1).map((_, i) => labels.slice(i).join('.')).reverse();
+  // Longer than DNS allows, none: a hostile Host of thousands of labels made thousands of long candidates.
+  return isIp || labels.length < 2 || hostname.length > 253 ? [] : labels.slice(0, -1).map((_, i) => labels.slice(i).join('.')).reverse();
 }

@@ -192,6 +192,31 @@ describe('first-party requests (pure)', () => {
     expect(forwardedFor(request(), { params: {} })).toBeUndefined();
   });
 
+  it('reads a hostile Forwarded or host header in time linear in its length (one request froze the server for a minute)', () => {
+    const spaces = ' '.repeat(8_000);
+    const started = performance.now();
+    const forwarded = (value: string) => new Request('http://shop.test/', { headers: { Forwarded: value } });
+    expect(forwardedFor(forwarded(`for=${spaces}"`), '10.0.0.4')).toBe('10.0.0.4');
+    expect(isHttps(forwarded(`proto=${spaces}"`), new URL('http://shop.test/'))).toBe(false);
+    const manyLabels = `${'a.'.repeat(7_500)}com`;
+    const url = new URL('http://shop.test/relay/api/v1/track/click');
+    const hosts = requestHosts(new Request(url, { headers: { 'X-Forwarded-Host': manyLabels, 'Sec-Fetch-Site': 'same-origin', Origin: `http://${manyLabels}` } }), url);
+    // No host name is longer than DNS allows (253 characters): such a name is none.
+    expect(hosts).toEqual(['shop.test']);
+    expect(chooseCookieDomain([manyLabels], undefined, 'com')).toBeUndefined();
+    // Each of these took seconds to minutes before; all of them together take milliseconds now.
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it('reads for= and proto= of Forwarded, quoted or not, with spaces around them', () => {
+    const forwarded = (value: string) => new Request('http://shop.test/', { headers: { Forwarded: value } });
+    expect(forwardedFor(forwarded('for=203.0.113.9;proto=https'), '10.0.0.4')).toBe('203.0.113.9');
+    expect(forwardedFor(forwarded('proto=https; For = "[2001:db8::17]:4711" ; by=10.0.0.1'), '10.0.0.4')).toBe('2001:db8::17');
+    expect(forwardedFor(forwarded('for=198.51.100.77, for="203.0.113.9:80"'), '10.0.0.4')).toBe('203.0.113.9');
+    expect(isHttps(forwarded('for=203.0.113.9; proto="https"'), new URL('http://shop.test/'))).toBe(true);
+    expect(isHttps(forwarded('Proto=http;for=203.0.113.9'), new URL('https://shop.test/'))).toBe(false);
+  });
+
   it('reads the entry a proxy wrote with a port (Azure Application Gateway, IIS ARR) as its address, IPv6 in brackets too', () => {
     const request = (xff: string) => new Request('http://shop.test/', { headers: { 'X-Forwarded-For': xff } });
     // Sent with its port, each connection of the visitor would count under an address of its own.
