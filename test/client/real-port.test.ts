@@ -2,7 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../examples/server/src/node';
-import { Affitor } from '../../src/server';
+import { Readable } from 'node:stream';
+import { Affitor, createAffitorHandler } from '../../src/server';
+import type { FetchLike } from '../../src/server/types';
 import { startServer } from '../../examples/server/src/node';
 import { useTrackingApi } from '../support/tracking-api';
 import { SEED, TOKEN } from './reference-server';
@@ -31,6 +33,47 @@ async function redirectingServer(status: number, target: string) {
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
+
+/**
+ * What node-fetch (v2, v3) and cross-fetch answer: a Response-like object whose body is a Node
+ * stream, not a web one. Made from a real answer, so the reference server on its port answers.
+ */
+const nodeStreamFetch: FetchLike = async (url, init) => {
+  const answer = await fetch(url, init);
+  return { status: answer.status, ok: answer.ok, headers: answer.headers, body: Readable.fromWeb(answer.body! as never), text: () => answer.text() } as unknown as Response;
+};
+/** A hand-written adapter's (axios, a test helper's): no body, only `text()`. */
+const textOnlyFetch: FetchLike = async (url, init) => {
+  const answer = await fetch(url, init);
+  return { status: answer.status, ok: answer.ok, headers: answer.headers, text: () => answer.text() } as unknown as Response;
+};
+
+describe.each([
+  ['node-fetch or cross-fetch: a Node stream body', nodeStreamFetch],
+  ['a hand-written adapter: text() only', textOnlyFetch],
+])('against the reference server on a real port, through %s', (_, customFetch) => {
+  const api = useTrackingApi(SEED);
+
+  it('tracks a sale, and reports a refused call as the API said, not as a network error', async () => {
+    const affitor = new Affitor({ apiKey: TOKEN, apiUrl: api.server.url, retryDelayMs: 1, fetch: customFetch });
+    const invoiceId = `in_fetch_${Math.random().toString(36).slice(2)}`;
+    expect(await affitor.trackSale({ invoiceId, amount: 2500, clickId: 'cust_901_1' })).toMatchObject({ ok: true, status: 200, attempts: 1, data: { success: true } });
+    expect(await affitor.trackRefund({ invoiceId: 'in_never_sold' })).toMatchObject({ ok: false, status: 404, code: 'not_found', attempts: 1, error: 'Sale not found for transaction_id' });
+  });
+
+  it('gives the first-party handler the answer, and the visitor its cookies', async () => {
+    const handler = createAffitorHandler({ apiUrl: api.server.url, fetch: customFetch });
+    const answer = await handler(
+      new Request('https://www.shop.test/relay/api/v1/track/click', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', 'Sec-Fetch-Site': 'same-origin', Origin: 'https://www.shop.test' },
+        body: JSON.stringify({ affiliate_url: 'https://www.shop.test/?aff=PARTNER123', consent: 'granted', additional_data: { program_id: 1 } }),
+      }),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('x-affitor-cookies')).toBe('set');
+  });
+});
 
 describe('against the reference server on a real port (global fetch)', () => {
   const api = useTrackingApi(SEED);
