@@ -640,6 +640,21 @@ describe('createAffitorHandler options', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^\[Affitor\] a request's body could not be read \(.+\): mount the handler before any body parser \(express\.json\(\), express\.text\(\)\)$/);
   });
+
+  it("says nothing of body parsers when the visitor left mid-upload, and still says it for a body a parser read first", async () => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9', scripts: false });
+      // What Node's server gives the handler when the visitor's connection closes mid-body.
+      const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+      const body = new ReadableStream({ pull: (controller) => controller.error(aborted) });
+      const left = await handle(new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+      expect(left.status).toBe(400);
+      const parsed = new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: '{}' });
+      await parsed.text();
+      expect((await handle(parsed)).status).toBe(500);
+    });
+    expect(errors).toEqual([expect.stringMatching(/mount the handler before any body parser/)]);
+  });
 });
 
 /** What `run` writes with console.error, each call's arguments joined. */

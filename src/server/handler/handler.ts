@@ -25,6 +25,12 @@ export const DEFAULT_API_URL = 'https://api.affitor.com';
 /** Below the browser SDK's own 10-second patience, so the SDK hears a retryable 504 rather than giving up itself. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 8_000;
 
+/** Whether reading a body failed because the visitor's connection closed (Node's `aborted`, `ECONNRESET`). */
+const visitorLeft = (error: unknown): boolean => {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code == 'ECONNRESET' || message == 'aborted';
+};
+
 /** The answer header that tells the SDK whether the handler wrote the attribution cookies: `set` or `none`. */
 export const COOKIES_HEADER = 'X-Affitor-Cookies';
 
@@ -305,10 +311,14 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     } catch (error) {
       // A request the runtime could not read (a broken body stream): answered, never thrown into the merchant's server.
       // A click's answer says whether the cookies were written even here, as every other click answer does.
+      const headers = { 'X-Request-ID': requestId, ...(isClick && { [COOKIES_HEADER]: 'none' }) };
+      // The visitor left mid-upload: nobody reads the answer, and it is no mistake of the merchant's
+      // (said as one, it also used up the one warning below).
+      if (visitorLeft(error)) return jsonAnswer(400, { error: 'Request body incomplete' }, headers);
       // Said once: a body parser mounted before the handler (a global express.json()) read every body
       // first, and each call answered 500 with nothing in the server's log.
       sayOnce('unreadable', `[Affitor] a request's body could not be read (${messageOf(error)}): mount the handler before any body parser (express.json(), express.text())`);
-      return jsonAnswer(500, { error: 'Internal server error' }, { 'X-Request-ID': requestId, ...(isClick && { [COOKIES_HEADER]: 'none' }) });
+      return jsonAnswer(500, { error: 'Internal server error' }, headers);
     }
   };
 }
