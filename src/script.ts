@@ -82,6 +82,9 @@ const loadMore = (): Promise<Rest | undefined> =>
       script.src = src;
       // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
       script.nonce = tag?.nonce ?? '';
+      // Loaded as the first file was: by CORS when its tag says `crossorigin`. A page with
+      // Cross-Origin-Embedder-Policy blocks a file of another origin loaded without.
+      if (tag?.crossOrigin) script.crossOrigin = tag.crossOrigin;
       script.onerror = fail('HTTP error, blocked or offline');
       // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
       script.onload = fail('not the SDK');

@@ -93,9 +93,11 @@ export const viaHandler = (): boolean => isHandlerPath(options.apiBase);
 /**
  * `apiBase` as a string (a `URL` object works as its text), without the slashes and spaces it may end
  * in: a trailing space or line break (an attribute or env value) would end up inside the URL's host.
+ * The handler's path is on the page's own origin: left relative, fetch took it against a `<base href>`
+ * of another (a CDN for the page's assets), and every click and lead went there.
  */
 export const apiUrl = (route: string): string =>
-  `${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
+  `${viaHandler() ? location.origin : ''}${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
 
 /** A fresh page view (tests). */
 export const resetOptions = (): void => {

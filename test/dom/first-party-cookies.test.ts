@@ -109,6 +109,25 @@ async function newerAnsweredFirst() {
   return { tracker, older, newest: tracker.getClickId(), releaseOlder };
 }
 
+describe('the handler on the page\'s own origin', () => {
+  it('is reached there on a page whose <base href> names another origin (a CDN for its assets)', async () => {
+    const base = document.createElement('base');
+    base.href = 'https://cdn.example.net/static/';
+    document.head.append(base);
+    const sent: string[] = [];
+    const realFetch = globalThis.fetch;
+    vi.stubGlobal('fetch', (url: string, init: RequestInit) => (sent.push(String(url)), realFetch(url, init)));
+    try {
+      await pageView(`${SHOP}/?aff=PARTNER123`);
+    } finally {
+      base.remove();
+    }
+    // The page's calls (the handler's own, to the API, are made with the same fetch here).
+    expect(sent.filter((url) => !url.startsWith(API_BASE))).toEqual([`${SHOP}/relay/api/v1/track/click`]);
+    expect(relayed).toHaveLength(1);
+  });
+});
+
 describe('the click body for the handler', () => {
   it('carries the probed cookie domain and consent; the handler strips them before the API', async () => {
     await pageView(`${SHOP}/?aff=PARTNER123`);

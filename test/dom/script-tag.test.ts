@@ -248,6 +248,19 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(requestedFiles()).toEqual([]);
   });
 
+  it.each([
+    ['crossorigin="anonymous"', { crossorigin: 'anonymous' }, 'anonymous'],
+    ['crossorigin="use-credentials"', { crossorigin: 'use-credentials' }, 'use-credentials'],
+    ['no crossorigin', {}, null],
+  ])('is loaded as the first file was, %s (a page with Cross-Origin-Embedder-Policy blocks a file of another origin loaded without CORS)', async (_, attributes, expected) => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, ...attributes });
+    await runFirstFile();
+    host.affitor!.diagnose!();
+    await moreRequested();
+    expect(requested[0]!.getAttribute('crossorigin')).toBe(expected);
+  });
+
   it('is loaded for diagnose(), whose report sees the lead the first file sent', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
