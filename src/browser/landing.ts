@@ -154,8 +154,11 @@ export function landingUrl(): string {
 export function landHere(): void {
   const url = landingUrl();
   const aff = readAff(url);
-  if (aff != handledAff && !handledUrls.has(url) && !(clickId && revisited(url))) void land(url, aff);
-  else handledUrls.add(url);
+  if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
+  else if (aff && clickId && revisited(url)) {
+    handledUrls.add(url);
+    log('info', 'page opened again (reload, back or forward): no click');
+  } else void land(url, aff);
 }
 
 /**

@@ -34,7 +34,9 @@ describe('last touch', () => {
       const newer = cookieValue('affitor_click_id');
       // Back to the older landing's page (not kept in the back-forward cache), or that tab reloaded.
       vi.spyOn(performance, 'getEntriesByType').mockImplementation((entry) => (entry == 'navigation' ? [{ name: older, type } as unknown as PerformanceEntry] : []));
-      const tracker = await land(older);
+      const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+      const tracker = await land(older, { debug: true });
+      expect(info.mock.calls.map((call) => call.join(' '))).toContain('[Affitor] page opened again (reload, back or forward): no click');
       expect(api.clicks()).toHaveLength(2);
       expect(cookieValue('affitor_click_id')).toBe(newer);
       expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/pricing?aff=PARTNER456');
