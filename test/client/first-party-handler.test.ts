@@ -657,6 +657,38 @@ describe('createAffitorHandler options', () => {
   });
 });
 
+describe('createAffitorHandler called from a page of the same site on another origin (apiBase as a whole URL)', () => {
+  const clickFrom = (headers: Record<string, string>) =>
+    createAffitorHandler({
+      apiUrl: 'https://api.affitor.test',
+      scripts: false,
+      fetch: async () => Response.json({ success: true, click_id: 'cust_1_1796288680700', cookie_window_days: 30 }),
+    })(
+      new Request('https://t.shop.test/relay/api/v1/track/click', {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/plain', ...headers },
+        body: JSON.stringify({ affiliate_url: 'https://www.shop.test/?aff=PARTNER123' }),
+      }),
+    );
+
+  it('lets it read the answer, and writes no cookie (the SDK writes them, as with the API)', async () => {
+    const answer = await clickFrom({ Origin: 'https://www.shop.test', 'Sec-Fetch-Site': 'same-site' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://www.shop.test');
+    expect(answer.headers.get('access-control-expose-headers')).toBe('X-Request-ID');
+    expect(answer.headers.get('vary')).toContain('Origin');
+    expect(answer.headers.get('set-cookie')).toBeNull();
+    expect(answer.headers.get('x-affitor-cookies')).toBe('none');
+  });
+
+  it('gives a page of another site, or a request no browser vouches for, no CORS header', async () => {
+    const refused: Array<Record<string, string>> = [{ Origin: 'https://evil.test', 'Sec-Fetch-Site': 'cross-site' }, { Origin: 'https://www.shop.test' }];
+    for (const headers of refused) {
+      expect((await clickFrom(headers)).headers.get('access-control-allow-origin'), JSON.stringify(headers)).toBeNull();
+    }
+  });
+});
+
 /** What `run` writes with console.error, each call's arguments joined. */
 async function loggedErrors(run: () => Promise<void>): Promise<string[]> {
   const errors: string[] = [];

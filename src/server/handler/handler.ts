@@ -25,6 +25,22 @@ export const DEFAULT_API_URL = 'https://api.affitor.com';
 /** Below the browser SDK's own 10-second patience, so the SDK hears a retryable 504 rather than giving up itself. */
 export const DEFAULT_HANDLER_TIMEOUT_MS = 8_000;
 
+/**
+ * A page of the same site on another origin (the handler on `t.shop.example`, given to the SDK as a
+ * whole URL from `www.shop.example`) may read the answer: the browser vouches for the site
+ * (`Sec-Fetch-Site: same-site`, by the public suffix list). Without it, every click and lead was a
+ * CORS error the page could do nothing about. The handler writes no cookie for such a page (it is
+ * not this origin's), so the SDK writes them from the answer, as with the API.
+ */
+function allowSameSite(request: Request, response: Response): void {
+  const origin = request.headers.get('origin');
+  if (origin && request.headers.get('sec-fetch-site') == 'same-site') {
+    response.headers.set('Access-Control-Allow-Origin', origin);
+    response.headers.set('Access-Control-Expose-Headers', 'X-Request-ID');
+    response.headers.append('Vary', 'Origin');
+  }
+}
+
 /** Whether reading a body failed because the visitor's connection closed (Node's `aborted`, `ECONNRESET`). */
 const visitorLeft = (error: unknown): boolean => {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
@@ -299,6 +315,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
           const response = await relay(route, request, url, requestId, connection?.clientAddress);
           // Every click answer says whether the cookies were written, refusals and failures included.
           if (route == 'click' && !response.headers.has(COOKIES_HEADER)) response.headers.set(COOKIES_HEADER, 'none');
+          allowSameSite(request, response);
           return response;
         }
         return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'POST' });
