@@ -662,7 +662,7 @@ describe('createAffitorHandler called from a page of the same site on another or
     createAffitorHandler({
       apiUrl: 'https://api.affitor.test',
       scripts: false,
-      fetch: async () => Response.json({ success: true, click_id: 'cust_1_1796288680700', cookie_window_days: 30 }),
+      fetch: () => Promise.resolve(Response.json({ success: true, click_id: 'cust_1_1796288680700', cookie_window_days: 30 })),
     })(
       new Request('https://t.shop.test/relay/api/v1/track/click', {
         method: 'POST',
