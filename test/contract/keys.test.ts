@@ -55,6 +55,54 @@ describe('key states', () => {
   });
 });
 
+describe("the merchant's account (the first seed's MERCHANT_NOT_APPROVED)", () => {
+  const seedWith = (merchant_status: 'approved' | 'pending' | 'suspended' | 'rejected') => {
+    const seed = keyedSeed();
+    seed.programs![0]!.merchant_status = merchant_status;
+    seed.programs![0]!.api_keys!.push({ token: 'tok_test_mode', mode: 'test' });
+    return seed;
+  };
+  const NOT_APPROVED = 'Merchant account is not approved yet: live keys need an approved account, use a test key while pending';
+  const INACTIVE = 'Merchant account is suspended or rejected: contact support';
+
+  it('while pending, refuses live keys with 401 and takes test keys', async () => {
+    const { sale, refund, server } = setup(seedWith('pending'));
+    expect(await sale(goodSale, TOKEN_1)).toMatchObject({ status: 401, body: { error: NOT_APPROVED } });
+    expect(server.requests().at(-1)).toMatchObject({ error_code: 'MERCHANT_NOT_APPROVED' });
+    expect(server.inspect().sales).toHaveLength(0);
+    expect(await refund({ transaction_id: 'no_such_sale' }, 'tok_test_mode')).toMatchObject({ status: 404 });
+  });
+
+  it.each(['suspended', 'rejected'] as const)('when %s, refuses every key, test keys too, logged as MERCHANT_INACTIVE', async (status) => {
+    const { sale, refund, server } = setup(seedWith(status));
+    for (const token of [TOKEN_1, 'tok_test_mode']) {
+      expect(await refund({ transaction_id: 'no_such_sale' }, token)).toMatchObject({ status: 401, body: { error: INACTIVE } });
+    }
+    expect(await sale(goodSale, TOKEN_1)).toMatchObject({ status: 401 });
+    // The two refunds, alike, are one entry of the log.
+    expect(server.requests().map((entry) => [entry.calls, entry.error_code])).toEqual([
+      [2, 'MERCHANT_INACTIVE'],
+      [1, 'MERCHANT_INACTIVE'],
+    ]);
+  });
+
+  it('says a disabled key before the account, and takes every key of an approved account (the default)', async () => {
+    expect(await setup(seedWith('suspended')).sale(goodSale, DISABLED)).toMatchObject({ status: 401, body: { error: 'API key is disabled' } });
+    const approved = setup(keyedSeed());
+    expect((await approved.sale(goodSale, TOKEN_1)).status).toBe(200);
+  });
+
+  it('refuses a seed with an unknown account status or key mode, naming the field', () => {
+    const status = keyedSeed();
+    status.programs![0]!.merchant_status = 'paused' as never;
+    expect(() => createTrackingServer(status)).toThrow(SeedError);
+    expect(() => createTrackingServer(status)).toThrow(/programs\[0\]\.merchant_status/);
+    const mode = keyedSeed();
+    mode.programs![0]!.api_keys!.push({ token: 'tok_x', mode: 'sandbox' as never });
+    expect(() => createTrackingServer(mode)).toThrow(/programs\[0\]\.api_keys\[4\]\.mode/);
+  });
+});
+
 describe('IP allowlists', () => {
   const fromAddress = (address: string | undefined, options: { trustProxy?: boolean } = {}) => {
     const server = createTrackingServer(keyedSeed(), { now: () => START, clientAddress: () => address ?? 'local', ...options });

@@ -21,6 +21,8 @@ export const MESSAGES = {
   adminUnauthorized: 'Unauthorized',
   keyDisabled: 'API key is disabled',
   keyRevoked: 'API key has been revoked',
+  merchantInactive: 'Merchant account is suspended or rejected: contact support',
+  merchantNotApproved: 'Merchant account is not approved yet: live keys need an approved account, use a test key while pending',
   signatureRequired: 'This API key requires signed requests: send X-Timestamp and X-Signature headers',
   timestampInvalid: 'X-Timestamp must be a Unix time in whole seconds',
   signatureInvalid: 'Invalid signature: X-Signature must be the hex HMAC-SHA256 of "<X-Timestamp>.<raw body>" under the key\'s signing secret',
@@ -86,6 +88,10 @@ export function authLogCode(message: string | null): string | null {
       return 'API_KEY_DISABLED';
     case MESSAGES.keyRevoked:
       return 'API_KEY_REVOKED';
+    case MESSAGES.merchantInactive:
+      return 'MERCHANT_INACTIVE';
+    case MESSAGES.merchantNotApproved:
+      return 'MERCHANT_NOT_APPROVED';
     // Unsigned, or signed with a timestamp that is no Unix time: no signature the server can accept.
     case MESSAGES.signatureRequired:
     case MESSAGES.timestampInvalid:

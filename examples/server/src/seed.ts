@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { formatClickId } from './click-id';
 import { isRecord } from './http';
-import { API_KEY_STATUSES, CUSTOMER_STATUSES, LINK_STATUSES } from './types';
+import { API_KEY_MODES, API_KEY_STATUSES, CUSTOMER_STATUSES, LINK_STATUSES, MERCHANT_STATUSES } from './types';
 import type { ApiKey, Faults, Partner, Program, RateLimits, ReferralLink, Seed, SeedCustomer } from './types';
 
 export type { ApiKey, ApiKeyStatus, Faults, Program, SeedInput } from './types';
@@ -129,11 +129,12 @@ function uniqueToken(value: unknown, path: string, tokens: Set<string>, clash: s
 function parseApiKeys(raw: unknown, path: string, tokens: Set<string>): ApiKey[] {
   return list(raw, path).map((entry, i) => {
     const at = `${path}[${i}]`;
-    const k = object(entry, at, ['token', 'status', 'signing_secret', 'ip_allowlist']);
+    const k = object(entry, at, ['token', 'status', 'mode', 'signing_secret', 'ip_allowlist']);
     const token = uniqueToken(k.token, `${at}.token`, tokens, 'is already the token of another key');
     return {
       token,
       status: oneOf(k.status, `${at}.status`, API_KEY_STATUSES, 'active'),
+      mode: oneOf(k.mode, `${at}.mode`, API_KEY_MODES, 'live'),
       signing_secret: optionalString(k.signing_secret, `${at}.signing_secret`),
       ip_allowlist:
         k.ip_allowlist === undefined ? null : list(k.ip_allowlist, `${at}.ip_allowlist`).map((a, j) => addressOrRange(a, `${at}.ip_allowlist[${j}]`)),
@@ -147,7 +148,7 @@ function parsePrograms(raw: unknown): Program[] {
   list(raw, 'programs').forEach((entry, i) => {
     const path = `programs[${i}]`;
     const p = object(entry, path, [
-      'id', 'api_token', 'cookie_window_days', 'attribution_window_days', 'commission_rate', 'allowed_origins', 'rate_limits', 'api_keys',
+      'id', 'api_token', 'cookie_window_days', 'attribution_window_days', 'commission_rate', 'allowed_origins', 'rate_limits', 'merchant_status', 'api_keys',
     ]);
     const id = positiveInt(p.id, `${path}.id`);
     if (programs.some((other) => other.id === id)) throw new SeedError(`${path}.id`, `repeats program id ${id}`);
@@ -171,6 +172,7 @@ function parsePrograms(raw: unknown): Program[] {
         per_minute: positiveInt(limitsRaw.per_minute, `${path}.rate_limits.per_minute`, DEFAULT_RATE_LIMITS.per_minute),
         per_hour: positiveInt(limitsRaw.per_hour, `${path}.rate_limits.per_hour`, DEFAULT_RATE_LIMITS.per_hour),
       },
+      merchant_status: oneOf(p.merchant_status, `${path}.merchant_status`, MERCHANT_STATUSES, 'approved'),
       api_keys: parseApiKeys(p.api_keys, `${path}.api_keys`, tokens),
     });
   });

@@ -11,11 +11,18 @@ export type LinkStatus = (typeof LINK_STATUSES)[number];
 
 export const API_KEY_STATUSES = ['active', 'disabled', 'revoked'] as const;
 export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
+/** Live keys record real events; test keys work while the merchant's account awaits approval. */
+export const API_KEY_MODES = ['live', 'test'] as const;
+export type ApiKeyMode = (typeof API_KEY_MODES)[number];
+/** The merchant's account: only an approved one may use live keys; a suspended or rejected one none. */
+export const MERCHANT_STATUSES = ['approved', 'pending', 'suspended', 'rejected'] as const;
+export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
 
 /** A program's extra API key: a state, and the optional signing secret and IP allowlist it demands. */
 export interface ApiKey {
   token: string;
   status: ApiKeyStatus;
+  mode: ApiKeyMode;
   /** When set, every call with this key must be signed with it (X-Timestamp, X-Signature). */
   signing_secret: string | null;
   /** When set, addresses or CIDR ranges the calls with this key must come from. */
@@ -50,11 +57,15 @@ export interface SeedInput {
     allowed_origins?: string[];
     /** @default { per_minute: 600, per_hour: 30000 } */
     rate_limits?: Partial<RateLimits>;
-    /** More keys beside `api_token` (which stays an active key with no secret and no allowlist). @default [] */
+    /** @default 'approved' */
+    merchant_status?: MerchantStatus;
+    /** More keys beside `api_token` (which stays an active live key with no secret and no allowlist). @default [] */
     api_keys?: {
       token: string;
       /** @default 'active' */
       status?: ApiKeyStatus;
+      /** @default 'live' */
+      mode?: ApiKeyMode;
       signing_secret?: string;
       ip_allowlist?: string[];
     }[];
@@ -92,6 +103,7 @@ export interface Program {
   commission_rate: number;
   allowed_origins: string[];
   rate_limits: RateLimits;
+  merchant_status: MerchantStatus;
   api_keys: ApiKey[];
 }
 

@@ -21,7 +21,7 @@ export class KeyRing {
 
   constructor(programs: Iterable<Program>) {
     this.entries = [...programs].flatMap((program) => [
-      { program, key: { token: program.api_token, status: 'active' as const, signing_secret: null, ip_allowlist: null }, allowlist: null },
+      { program, key: { token: program.api_token, status: 'active' as const, mode: 'live' as const, signing_secret: null, ip_allowlist: null }, allowlist: null },
       ...program.api_keys.map((key) => ({ program, key, allowlist: key.ip_allowlist ? new AddressAllowlist(key.ip_allowlist) : null })),
     ]);
   }
@@ -38,6 +38,11 @@ export class KeyRing {
     if (!found) return { ok: false, message: MESSAGES.authTokenUnknown };
     if (found.key.status === 'disabled') return { ok: false, message: MESSAGES.keyDisabled };
     if (found.key.status === 'revoked') return { ok: false, message: MESSAGES.keyRevoked };
+    // The merchant's account, after the key's own state: a suspended or rejected account may use no
+    // key; one awaiting approval its test keys only.
+    const merchant = found.program.merchant_status;
+    if (merchant === 'suspended' || merchant === 'rejected') return { ok: false, message: MESSAGES.merchantInactive };
+    if (merchant === 'pending' && found.key.mode === 'live') return { ok: false, message: MESSAGES.merchantNotApproved };
     if (found.allowlist && (address === null || !found.allowlist.allows(address))) {
       return { ok: false, message: ipNotAllowedMessage(address) };
     }
