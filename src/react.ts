@@ -183,9 +183,39 @@ const actionsFor = (key: { current: string | undefined }) => ({
 export function AffitorProvider({ children, ...options }: AffitorProviderProps): ReactElement {
   // The options as a value: a parent's new but equal object does not start the SDK again. A
   // `programId` prop given as undefined (not there yet) is kept, as null, for startWith to see.
-  const key = JSON.stringify('programId' in options ? { ...options, programId: options.programId ?? null } : options);
-  useEffect(() => startWith(key), [key]);
-  return createElement(ProviderOptions.Provider, { value: key }, children);
+  // Inside another provider, its options are the base this one's own are laid over.
+  const outer = useContext(ProviderOptions);
+  const own = JSON.parse(JSON.stringify(options)) as AffitorInitOptions;
+  if ('programId' in options && options.programId == null) own.programId = null as never;
+  const key = JSON.stringify({ ...(outer === undefined ? {} : (JSON.parse(outer) as AffitorInitOptions)), ...own });
+  const depth = useContext(Depth) + 1;
+  useEffect(() => {
+    const provider = { key, depth };
+    mounted.push(provider);
+    startInnermost();
+    return () => {
+      mounted.splice(mounted.indexOf(provider), 1);
+      // Once this commit's effects ran: new options mount again at once; an inner provider that
+      // unmounted leaves the outer one's in force.
+      queueMicrotask(startInnermost);
+    };
+  }, [key, depth]);
+  return createElement(Depth.Provider, { value: depth }, createElement(ProviderOptions.Provider, { value: key }, children));
+}
+
+/** How deep a provider sits among providers, 1 for the outermost. */
+const Depth = createContext(0);
+/** The mounted providers, in the order their effects ran. */
+const mounted: Array<{ key: string; depth: number }> = [];
+
+/**
+ * Starts the SDK with the innermost mounted provider's options (its own over its outer providers'),
+ * whichever order their effects ran in (a child's before its parent's on a first load, the other
+ * way on a client navigation into a nested one), and its outer provider's again once it unmounts.
+ */
+function startInnermost(): void {
+  const innermost = mounted.reduce<{ key: string; depth: number } | undefined>((found, provider) => (found && found.depth > provider.depth ? found : provider), undefined);
+  if (innermost) startWith(innermost.key);
 }
 
 /**

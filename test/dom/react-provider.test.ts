@@ -11,7 +11,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
-import { getClickId, revokeConsent } from '../../src/index';
+import { getClickId, getData, revokeConsent } from '../../src/index';
 import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
 import { useReactRoot } from '../support/react';
 
@@ -179,6 +179,26 @@ describe('AffitorProvider and useAffitor', () => {
     expect(settled).toBe(true);
     expect(api.sent).toEqual([]);
     expect(errors.mock.calls.flat().join(' ')).toMatch(/signup not sent\. No program id/);
+  });
+
+  it("applies a nested provider's options over its outer one's, on a first load as after a client navigation, and the outer one's again once it unmounts", async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const { Probe } = probe();
+    const page = (nested: boolean) =>
+      createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, nested ? createElement(AffitorProvider, { programId: 2 }, createElement(Probe)) : createElement(Probe));
+    // A first load: the inner provider's effect runs before the outer one's.
+    act(() => react.create(container).render(page(true)));
+    await act(() => landed());
+    // The inner program, through the outer provider's apiBase (the click reached the test API).
+    expect(api.clicks().map((click) => (click.body.additional_data as { program_id: number }).program_id)).toEqual([2]);
+    expect(getData()?.programId).toBe(2);
+    // A client navigation away from the nested section, then back into it.
+    act(() => react.root.render(page(false)));
+    // The outer provider's options come back once that commit's effects have run.
+    await act(() => Promise.resolve());
+    expect(getData()?.programId).toBe(1);
+    act(() => react.root.render(page(true)));
+    expect(getData()?.programId).toBe(2);
   });
 
   it('hydrates server-rendered markup without a mismatch warning, then shows the attribution', async () => {
