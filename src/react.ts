@@ -103,10 +103,16 @@ const getSnapshot = (): Snapshot => {
 const getServerSnapshot = (): Snapshot => NOT_STARTED;
 
 /**
- * The options of the `AffitorProvider` around a component, as its key. A child's effect runs
- * before its provider's: a signup there starts the SDK with the provider's options, not without.
+ * The `AffitorProvider` around a component: its options as a key, and its depth. A child's effect
+ * runs before its provider's: a signup there starts the SDK with the provider's options, not without.
  */
-const ProviderOptions = createContext<string | undefined>(undefined);
+const ProviderOptions = createContext<MountedProvider | undefined>(undefined);
+
+/** A provider: its options as a key (its own over its outer providers'), and its depth among providers, 1 for the outermost. */
+interface MountedProvider {
+  key: string;
+  depth: number;
+}
 
 /**
  * Starts the SDK (or updates its options) with the provider's options (`key`), else `init()` with
@@ -187,10 +193,10 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
   const outer = useContext(ProviderOptions);
   const own = JSON.parse(JSON.stringify(options)) as AffitorInitOptions;
   if ('programId' in options && options.programId == null) own.programId = null as never;
-  const key = JSON.stringify({ ...(outer === undefined ? {} : (JSON.parse(outer) as AffitorInitOptions)), ...own });
-  const depth = useContext(Depth) + 1;
+  const key = JSON.stringify({ ...(outer && (JSON.parse(outer.key) as AffitorInitOptions)), ...own });
+  const depth = (outer?.depth ?? 0) + 1;
+  const provider = useMemo(() => ({ key, depth }), [key, depth]);
   useEffect(() => {
-    const provider = { key, depth };
     mounted.push(provider);
     startInnermost();
     return () => {
@@ -199,14 +205,12 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
       // unmounted leaves the outer one's in force.
       queueMicrotask(startInnermost);
     };
-  }, [key, depth]);
-  return createElement(Depth.Provider, { value: depth }, createElement(ProviderOptions.Provider, { value: key }, children));
+  }, [provider]);
+  return createElement(ProviderOptions.Provider, { value: provider }, children);
 }
 
-/** How deep a provider sits among providers, 1 for the outermost. */
-const Depth = createContext(0);
 /** The mounted providers, in the order their effects ran. */
-const mounted: Array<{ key: string; depth: number }> = [];
+const mounted: MountedProvider[] = [];
 
 /**
  * Starts the SDK with the innermost mounted provider's options (its own over its outer providers'),
@@ -214,7 +218,7 @@ const mounted: Array<{ key: string; depth: number }> = [];
  * way on a client navigation into a nested one), and its outer provider's again once it unmounts.
  */
 function startInnermost(): void {
-  const innermost = mounted.reduce<{ key: string; depth: number } | undefined>((found, provider) => (found && found.depth > provider.depth ? found : provider), undefined);
+  const innermost = mounted.reduce<MountedProvider | undefined>((found, provider) => (found && found.depth > provider.depth ? found : provider), undefined);
   if (innermost) startWith(innermost.key);
 }
 
@@ -229,7 +233,7 @@ export function useAffitor(): UseAffitor {
   // the provider's options (a program id fetched, consent granted) re-runs the effects that list
   // it, and an effect that reports a signup would send the lead again.
   const key = useRef<string | undefined>(undefined);
-  key.current = useContext(ProviderOptions);
+  key.current = useContext(ProviderOptions)?.key;
   const actions = useMemo(() => actionsFor(key), []);
   return useMemo(() => ({ data, ready, ...actions }), [data, ready, actions]);
 }
