@@ -96,8 +96,11 @@ export const viaHandler = (): boolean => isHandlerPath(options.apiBase);
  * The handler's path is on the page's own origin: left relative, fetch took it against a `<base href>`
  * of another (a CDN for the page's assets), and every click and lead went there.
  */
-export const apiUrl = (route: string): string =>
-  `${viaHandler() ? location.origin : ''}${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
+export const apiUrl = (route: string): string => {
+  const url = `${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
+  // Against the page's URL, not its origin: a sandboxed frame's origin is "null".
+  return viaHandler() ? new URL(url, location.href).href : url;
+};
 
 /** A fresh page view (tests). */
 export const resetOptions = (): void => {
