@@ -99,6 +99,9 @@ export class Tab {
             this.evaluate<string>('document.cookie').then((text) => (text ? text.split('; ').sort() : [])),
             this.engine.cookies(),
           ]);
+          // An empty cookie the page does not see is a deletion (`Max-Age=0`) Firefox's jar still
+          // lists for a moment under load; the page's view is the one that counts.
+          jar = jar.filter((cookie) => cookie.value !== '' || own.includes(`${cookie.name}=`));
           const inJar = jar.filter((cookie) => !cookie.httpOnly).map((cookie) => `${cookie.name}=${cookie.value}`).sort();
           return inJar.join('\n') === own.join('\n') ? jar : null;
         },
