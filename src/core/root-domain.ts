@@ -8,9 +8,12 @@
  * never stripped by rule. None for localhost, IP addresses and single-label hosts,
  * where a `Domain` attribute makes no sense.
  */
+/** The longest host name DNS allows: a longer one is none (a hostile header's thousands of labels). */
+export const MAX_HOSTNAME_LENGTH = 253;
+
 export function cookieDomainCandidates(hostname: string): string[] {
   const labels = hostname.toLowerCase().split('.');
   const isIp = /^[\d.]+$|:/.test(hostname);
   // Longer than DNS allows, none: a hostile Host of thousands of labels made thousands of long candidates.
-  return isIp || labels.length < 2 || hostname.length > 253 ? [] : labels.slice(0, -1).map((_, i) => labels.slice(i).join('.')).reverse();
+  return isIp || labels.length < 2 || hostname.length > MAX_HOSTNAME_LENGTH ? [] : labels.slice(0, -1).map((_, i) => labels.slice(i).join('.')).reverse();
 }

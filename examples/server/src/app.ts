@@ -221,10 +221,9 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       // a Bearer call: counted per key, under the program's limits. Counted per address, every
       // visitor's click the backend sent shared one 600-a-minute limit. The click stays public: a
       // token that names no usable key is no reason to refuse it.
-      const clickKey = !caller && sendsAuth && route.auth === 'none' ? callers.identify(request) : null;
-      const keyed = caller?.ok ? caller.entry : clickKey?.ok ? clickKey.entry : null;
-      const limited = keyed
-        ? limiter.hitToken(keyed.key.token, keyed.program.rate_limits, at)
+      const keyed = caller ?? (sendsAuth && route.auth === 'none' ? callers.identify(request) : null);
+      const limited = keyed?.ok
+        ? limiter.hitToken(keyed.entry.key.token, keyed.entry.program.rate_limits, at)
         : limiter.hitClient(browserCaller(request), DEFAULT_RATE_LIMITS, at);
       if (limited !== null) return answer(fail(429, limited));
 

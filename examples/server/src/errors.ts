@@ -79,31 +79,26 @@ export function rateLimitMessage(limit: number, unit: 'min' | 'hour'): string {
  * replayed signature at a glance. Null for any other message.
  */
 export function authLogCode(message: string | null): string | null {
-  switch (message) {
-    case MESSAGES.authHeaderMissing:
-    case MESSAGES.authTokenEmpty:
-    case MESSAGES.authTokenUnknown:
-      return 'INVALID_API_KEY';
-    case MESSAGES.keyDisabled:
-      return 'API_KEY_DISABLED';
-    case MESSAGES.keyRevoked:
-      return 'API_KEY_REVOKED';
-    case MESSAGES.merchantInactive:
-      return 'MERCHANT_INACTIVE';
-    case MESSAGES.merchantNotApproved:
-      return 'MERCHANT_NOT_APPROVED';
-    // Unsigned, or signed with a timestamp that is no Unix time: no signature the server can accept.
-    case MESSAGES.signatureRequired:
-    case MESSAGES.timestampInvalid:
-    case MESSAGES.signatureInvalid:
-      return 'SIG_BAD_SIGNATURE';
-    case MESSAGES.timestampExpired:
-      return 'SIG_STALE_TIMESTAMP';
-    case MESSAGES.signatureReplayed:
-      return 'SIG_REPLAY';
-  }
-  return message?.startsWith(IP_NOT_ALLOWED_PREFIX) ? 'IP_NOT_ALLOWED' : null;
+  if (message === null) return null;
+  return AUTH_LOG_CODES.get(message) ?? (message.startsWith(IP_NOT_ALLOWED_PREFIX) ? 'IP_NOT_ALLOWED' : null);
 }
+
+/** Each fixed refusal message and its log code (the allowlist's message names the address: by its prefix, above). */
+const AUTH_LOG_CODES = new Map<string, string>([
+  [MESSAGES.authHeaderMissing, 'INVALID_API_KEY'],
+  [MESSAGES.authTokenEmpty, 'INVALID_API_KEY'],
+  [MESSAGES.authTokenUnknown, 'INVALID_API_KEY'],
+  [MESSAGES.keyDisabled, 'API_KEY_DISABLED'],
+  [MESSAGES.keyRevoked, 'API_KEY_REVOKED'],
+  [MESSAGES.merchantInactive, 'MERCHANT_INACTIVE'],
+  [MESSAGES.merchantNotApproved, 'MERCHANT_NOT_APPROVED'],
+  // Unsigned, or signed with a timestamp that is no Unix time: no signature the server can accept.
+  [MESSAGES.signatureRequired, 'SIG_BAD_SIGNATURE'],
+  [MESSAGES.timestampInvalid, 'SIG_BAD_SIGNATURE'],
+  [MESSAGES.signatureInvalid, 'SIG_BAD_SIGNATURE'],
+  [MESSAGES.timestampExpired, 'SIG_STALE_TIMESTAMP'],
+  [MESSAGES.signatureReplayed, 'SIG_REPLAY'],
+]);
 
 /** An answer a route decided on: a status and a JSON body. */
 export interface Answer {

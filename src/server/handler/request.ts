@@ -1,4 +1,5 @@
 /** What the handler reads from the visitor's request: the capped body, the scheme, the hosts, the address. */
+import { MAX_HOSTNAME_LENGTH } from '../../core/root-domain';
 
 /** The tracking API refuses bodies over 64 KiB; the handler stops reading there too. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -130,7 +131,7 @@ const hostnameOf = (host: string | null | undefined, scheme = 'http://'): string
     // Longer than DNS allows (253 characters), a name is none: each of its thousands of labels
     // would be tried as a cookie domain, in time that grows with their square.
     const hostname = host ? new URL(scheme + host).hostname : undefined;
-    return hostname && hostname.length <= 253 ? hostname : undefined;
+    return hostname && hostname.length <= MAX_HOSTNAME_LENGTH ? hostname : undefined;
   } catch {
     return undefined;
   }
