@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { Affitor, AffitorInputError } from '../../src/server';
 import { API_KEY, fakeFetch, hangingFetch, json } from './helpers';
@@ -42,6 +43,17 @@ describe('timeouts', () => {
     });
     const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 0 });
     expect(await affitor.trackRefund(refund)).toMatchObject({ ok: false, code: 'timeout' });
+  });
+
+  it("counts reading a Node stream body (node-fetch's) in the time limit, also when it never ends and ignores the signal", async () => {
+    const fetch = fakeFetch(() => {
+      // Half an answer, then nothing: no end, no error.
+      const body = new Readable({ read() {} });
+      body.push('{"success":');
+      return { status: 200, ok: true, headers: new Headers({ 'Content-Type': 'application/json' }), body, text: () => new Promise(() => undefined) } as unknown as Response;
+    });
+    const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 0 });
+    expect(await affitor.trackRefund(refund)).toMatchObject({ ok: false, code: 'timeout', attempts: 1 });
   });
 
   it('refuses a timeoutMs longer than a timer can hold, which would time every attempt out at once; Infinity is none', async () => {

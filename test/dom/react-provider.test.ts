@@ -164,11 +164,14 @@ describe('AffitorProvider and useAffitor', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_deps', program_id: 1, click_id: getClickId() });
   });
 
-  it('settles a held signup within 5 s when the program id never arrives, saying why it was not sent', async () => {
+  it.each([
+    ['no programId prop', {}],
+    ['a programId prop still undefined (a fetch that never answers)', { programId: undefined }],
+  ])('settles a held signup within 5 s when the program id never arrives (%s), saying why it was not sent', async (_, props) => {
     setUrl('https://shop.example.com/');
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const { Probe, last } = probe();
-    act(() => react.create(container).render(createElement(AffitorProvider, { apiBase: API_BASE }, createElement(Probe))));
+    act(() => react.create(container).render(createElement(AffitorProvider, { apiBase: API_BASE, ...props }, createElement(Probe))));
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     let settled = false;
     void last().signup('user_never').then(() => void (settled = true));
