@@ -63,15 +63,8 @@ export const tooLargeToSend = (event: PendingEvent): boolean => storedSize(slimm
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
-/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer), so ids order by time (isOlder). */
+/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer): unique, not an order (mergeOutbox). */
 export const newEventId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
-
-/**
- * Whether `a` was made before `b`: a longer id is a later one (the time gains a digit in 2059; padded
- * with spaces, which sort before any digit or letter, a shorter one sorts first), then base-36 order.
- * Ids of earlier SDK versions, with a shorter random part now and then, sort as older.
- */
-const isOlder = (a: PendingEvent, b: PendingEvent): boolean => a.body.event_id.padStart(64) < b.body.event_id.padStart(64);
 
 /** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
 export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
@@ -102,18 +95,29 @@ export function parseOutbox(value: string | null): PendingEvent[] {
  * What a page writes to the outbox cookie, which every tab of the site shares: its own events, and
  * those another tab stored (`stored`, the cookie as it is now) whose ids it never `held` (an event
  * it held and no longer does was delivered or given up). Oldest first: a lead waits for the clicks
- * before it, and the newest are the ones kept. The page's own events keep their order, the order
- * they happened in, and the other tab's theirs: only where the two meet do the ids (which start
- * with the time) decide. Sorted by id, a lead made after a clock was set back would go before its
- * click, and the next page view would send it without the click id.
+ * before it, and the newest are the ones kept. Every page writes its new events into the cookie as
+ * it makes them, so the cookie's order is the order they were made in: what is there stays where it
+ * is (this page's own copy of its events, which may carry a click id since), and an event of this
+ * page not there yet is newer than all of it: it goes before the next of the page's own events
+ * (a lead goes before the clicks a newer landing superseded, lead.ts), else last. The clock decides
+ * nothing: ordered by the time in the ids, a lead made after the visitor's clock was corrected went
+ * before another tab's click made while it was ahead, and the next page view sent it without the click id.
  */
 export function mergeOutbox(own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] {
-  const merged = stored.filter((event) => !held.has(event.body.event_id));
-  // Each of the page's events goes after the one before it, and after the other tab's older ones.
-  let at = 0;
-  for (const event of own) {
-    while (merged[at] && isOlder(merged[at]!, event)) at++;
-    merged.splice(at++, 0, event);
+  const ownById = new Map(own.map((event) => [event.body.event_id, event]));
+  const merged: PendingEvent[] = [];
+  for (const event of stored) {
+    const id = event.body.event_id;
+    const kept = ownById.get(id) ?? (held.has(id) ? undefined : event);
+    // This page's copy once, also where the cookie holds its event twice (written by hand).
+    if (kept && !merged.includes(kept)) merged.push(kept);
+  }
+  // From the newest back: the page's event after each one is in place when it is placed.
+  for (let at = own.length; at--; ) {
+    if (!merged.includes(own[at]!)) {
+      const next = merged.indexOf(own[at + 1]!);
+      merged.splice(next < 0 ? merged.length : next, 0, own[at]!);
+    }
   }
   return merged;
 }

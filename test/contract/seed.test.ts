@@ -33,6 +33,13 @@ describe('seed defaults', () => {
     expect(sale.body?.commission_id).toBeNull();
   });
 
+  it('reads clicked_at with its offset, whatever the machine\'s time zone', () => {
+    // A day alone is its start in UTC, as JavaScript reads it.
+    const customers = ['2026-01-01T09:00:00+09:00', '2026-01-01T00:00Z', '2025-12-31T19:00:00.000-05:00', '2026-01-01'].map((clicked_at, at) => ({ id: at + 1, clicked_at }));
+    const state = createTrackingServer({ programs: [{ id: 1, api_token: 't' }], customers }).inspect();
+    expect(state.customers.map((customer) => customer.clicked_at)).toEqual(Array(4).fill('2026-01-01T00:00:00.000Z'));
+  });
+
   it('accepts the example seed of the API contract', () => {
     const seed: SeedInput = {
       programs: [{ id: 1, api_token: 'aff_test_1', cookie_window_days: 30, attribution_window_days: 60, commission_rate: 0.2, allowed_origins: ['http://www.shop.test:8080'], rate_limits: { per_minute: 600, per_hour: 30000 } }],
@@ -84,6 +91,11 @@ describe('bad seeds', () => {
     ['a link to an undefined partner', { programs: [{ id: 1, api_token: 't' }], referral_links: [{ short_link: 'L', program_id: 1, partner_id: 3 }] }, 'referral_links[0].partner_id'],
     ['a link with an unknown status', { referral_links: [{ short_link: 'L', status: 'paused' }] }, 'referral_links[0].status'],
     ['a customer with an unparseable clicked_at', { programs: [{ id: 1, api_token: 't' }], customers: [{ clicked_at: 'yesterday' }] }, 'customers[0].clicked_at'],
+    // Read by the machine's time zone, a fixture near the attribution window passed on a UTC CI machine and failed elsewhere.
+    ['a customer with a clicked_at without its offset', { programs: [{ id: 1, api_token: 't' }], customers: [{ clicked_at: '2026-01-01T00:00:00' }] }, 'customers[0].clicked_at'],
+    ['a customer with a clicked_at that JavaScript reads as a year', { programs: [{ id: 1, api_token: 't' }], customers: [{ clicked_at: '1' }] }, 'customers[0].clicked_at'],
+    ['a customer with a clicked_at on a day no month has', { programs: [{ id: 1, api_token: 't' }], customers: [{ clicked_at: '2026-02-30T00:00:00Z' }] }, 'customers[0].clicked_at'],
+    ['a customer with a clicked_at at 24:00', { programs: [{ id: 1, api_token: 't' }], customers: [{ clicked_at: '2026-01-01T24:00:00Z' }] }, 'customers[0].clicked_at'],
     ['a customer with an unknown status', { programs: [{ id: 1, api_token: 't' }], customers: [{ status: 'vip' }] }, 'customers[0].status'],
     ['a customer in a seed without programs', { customers: [{}] }, 'customers[0].program_id'],
     ['a fault that is not a boolean', { faults: { sale: 1 } }, 'faults.sale'],

@@ -118,18 +118,25 @@ describe('consent given in a tab that held its attribution in memory', () => {
 });
 
 describe('the outbox, one cookie for every tab of the site', () => {
-  /** Another tab landed while the API was down and was closed: its click is in the outbox cookie only. */
-  function clickLeftByAnotherTab(): string {
-    // Made a moment ago (an event id starts with its time).
-    const eventId = (Date.now() - 1_000).toString(36) + 'othertab01';
+  /**
+   * Another tab landed while the API was down and was closed: its click is in the outbox cookie only.
+   * Made a moment ago (an event id starts with its time), by the clock as that tab read it: `clockAheadMs`.
+   */
+  function clickLeftByAnotherTab(clockAheadMs = 0): string {
+    const eventId = (Date.now() - 1_000 + clockAheadMs).toString(36) + 'othertab01';
     const click = { route: 'click' as const, body: { affiliate_url: LANDING, additional_data: { program_id: 1 }, event_id: eventId } };
     document.cookie = `affitor_outbox=${encodeURIComponent(formatOutbox([click]))};path=/;domain=.example.com`;
     return eventId;
   }
 
-  it('keeps a click another tab stored when this page stores its own lead, and the next page view sends the lead with that click id', async () => {
+  it.each([
+    ['', 0],
+    // The visitor's clock was a day ahead when the other tab landed, and corrected since (or the other way round).
+    [', also when the clock was a day ahead then', 86_400_000],
+    [', also when the clock was a day behind then', -86_400_000],
+  ])('keeps a click another tab stored when this page stores its own lead, and the next page view sends the lead with that click id%s', async (_, clockAheadMs) => {
     const tracker = await land('https://shop.example.com/pricing');
-    const otherClick = clickLeftByAnotherTab();
+    const otherClick = clickLeftByAnotherTab(clockAheadMs);
     // The API is still down: the lead is kept too, after the other tab's click.
     api.app.setChaos({ failFirst: { lead: 3 } });
     await tracker.signup('user_1');

@@ -36,6 +36,23 @@ function object(value: unknown, path: string, allowed: readonly string[]): Obj {
   return value;
 }
 
+/** An ISO 8601 day, or a day and time with its offset (`Z`, `+09:00`): hours 00 to 23, and minutes, seconds and fractions optional. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d))?$/;
+
+/**
+ * The epoch ms of an ISO instant. `Date.parse` alone takes a time without its offset in the machine's
+ * time zone (a fixture then passes on a UTC machine and fails on a laptop), rolls `02-30` over into
+ * March, and reads text such as `1` as a year.
+ */
+function isoInstant(text: string, path: string): number {
+  const [, year, month, day] = ISO_INSTANT.exec(text) ?? [];
+  const ms = Date.parse(text);
+  if (!year || Number.isNaN(ms) || new Date(Date.UTC(+year, +month! - 1, +day!)).getUTCDate() !== +day!) {
+    throw new SeedError(path, `must be an ISO date such as 2026-01-01T00:00:00Z, with its offset (got ${JSON.stringify(text)})`);
+  }
+  return ms;
+}
+
 function list(value: unknown, path: string): unknown[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw new SeedError(path, 'must be an array');
@@ -234,9 +251,7 @@ function parseCustomers(raw: unknown, programs: Program[], partnerIds: Set<numbe
     }
     let clickedAt = startedAt;
     if (c.clicked_at !== undefined) {
-      const text = nonEmptyString(c.clicked_at, `${path}.clicked_at`);
-      clickedAt = Date.parse(text);
-      if (Number.isNaN(clickedAt)) throw new SeedError(`${path}.clicked_at`, 'must be an ISO date such as 2026-01-01T00:00:00Z');
+      clickedAt = isoInstant(nonEmptyString(c.clicked_at, `${path}.clicked_at`), `${path}.clicked_at`);
     }
     const clickId = c.click_id === undefined ? formatClickId(id, clickedAt) : nonEmptyString(c.click_id, `${path}.click_id`);
     if (customers.some((other) => other.click_id === clickId)) {
