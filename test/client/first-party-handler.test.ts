@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isRetryable } from '../../src/core/outbox';
 import { createAffitorHandler } from '../../src/server';
 import type { AffitorHandlerOptions } from '../../src/server';
@@ -420,6 +420,30 @@ describe('createAffitorHandler against the reference server on a real port', () 
       const body = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => undefined), cancel: () => void (cancelled = true) });
       const answer = await handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
       expect([answer.status, answer.headers.get('x-affitor-cookies'), cancelled, fetched]).toEqual([504, 'none', true, 0]);
+    });
+
+    it('keeps its time budget when the machine\'s clock is stepped (NTP, a resumed VM): neither early nor late', async () => {
+      const wallClock = Date.now.bind(Date);
+      let step = 0;
+      // Each look at the wall clock after the first finds it stepped: forward 9 s, or back 1 hour.
+      const stepped = (by: number) => vi.spyOn(Date, 'now').mockImplementation(() => wallClock() + (step++ ? by : 0));
+      try {
+        stepped(9_000);
+        const answering = createAffitorHandler({ fetch: () => Promise.resolve(Response.json({ success: true, click_id: 'cust_1_1', cookie_window_days: 30 })) });
+        const answer = await answering(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
+        expect(answer.status).toBe(200);
+
+        vi.restoreAllMocks();
+        step = 0;
+        stepped(-3_600_000);
+        const silent = createAffitorHandler({ timeoutMs: 200, fetch: () => new Promise<Response>(() => undefined) });
+        const started = performance.now();
+        const timedOut = await silent(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
+        expect(timedOut.status).toBe(504);
+        expect(performance.now() - started).toBeLessThan(2_000);
+      } finally {
+        vi.restoreAllMocks();
+      }
     });
 
     it("passes the API's own 503 and a dropped connection on as retryable answers", async () => {

@@ -151,7 +151,7 @@ function checkOptions(options: AffitorHandlerOptions) {
     throw new TypeError(`createAffitorHandler: cookieDomain must be a domain such as 'example.com', got ${JSON.stringify(options.cookieDomain)}`);
   }
   const givenTimeout: unknown = options.timeoutMs ?? DEFAULT_HANDLER_TIMEOUT_MS;
-  // A numeric string (read from an env var) is taken as its number: the deadline adds it to Date.now().
+  // A numeric string (read from an env var) is taken as its number: the deadline adds it to performance.now().
   const timeoutMs = typeof givenTimeout == 'string' && givenTimeout.trim() ? Number(givenTimeout) : givenTimeout;
   if (!(typeof timeoutMs == 'number' && timeoutMs > 0 && timeoutMs < 2 ** 31)) {
     throw new TypeError(`createAffitorHandler: timeoutMs must be a positive number of milliseconds, got ${String(options.timeoutMs)}`);
@@ -193,7 +193,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   async function relay(route: string, request: Request, url: URL, requestId: string, peer: unknown): Promise<Response> {
     const answerHeaders = { 'X-Request-ID': requestId };
     // One deadline for the body and the API's answer together, so the SDK hears from us within its own 10 s.
-    const deadline = Date.now() + timeoutMs;
+    // On the monotonic clock: a step of the wall clock (NTP, a resumed VM) cut it short or held the visitor for as long as the step.
+    const deadline = performance.now() + timeoutMs;
     const text = await readBodyWithin(request, timeoutMs);
     if (text === null) return jsonAnswer(413, { error: 'Request body too large' }, answerHeaders);
     // 5xx, retryable: a real visitor on a very slow network keeps the event in the SDK's outbox.
@@ -207,7 +208,7 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     const chain = forwardedFor(request, peer);
     if (chain) headers['X-Forwarded-For'] = chain;
 
-    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
+    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - performance.now()) });
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     if (outcome.kind == 'unreachable') {
