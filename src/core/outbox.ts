@@ -104,11 +104,10 @@ export function parseOutbox(value: string | null): PendingEvent[] {
  * before another tab's click made while it was ahead, and the next page view sent it without the click id.
  */
 export function mergeOutbox(own: readonly PendingEvent[], stored: readonly PendingEvent[], held: ReadonlySet<string>): PendingEvent[] {
-  const ownById = new Map(own.map((event) => [event.body.event_id, event]));
   const merged: PendingEvent[] = [];
   for (const event of stored) {
     const id = event.body.event_id;
-    const kept = ownById.get(id) ?? (held.has(id) ? undefined : event);
+    const kept = own.find((mine) => mine.body.event_id == id) ?? (held.has(id) ? undefined : event);
     // This page's copy once, also where the cookie holds its event twice (written by hand).
     if (kept && !merged.includes(kept)) merged.push(kept);
   }
