@@ -3,7 +3,9 @@
  * the events not delivered yet); a withdrawal stops every write and forgets the attribution at
  * once. `revokeConsent` (erase.ts) also deletes what earlier pages wrote. Browser only.
  */
-import { forget, persistHeld, unsavedDays } from './attribution';
+import { DEFAULT_WINDOW_DAYS } from '../core/values';
+import { cookiesBlocked, forget, persist, persistHeld, unsavedDays, windowDays } from './attribution';
+import { forgetCookieDomain } from './jar';
 import { appliedClick, handOver } from './landing';
 import { setConsent } from './options';
 import { clearOutbox, storeOutbox } from './outbox';
@@ -19,6 +21,13 @@ export function keepHeld(): void {
   // Written at once, so a visitor who leaves right after consenting keeps the partner; then,
   // behind the first-party handler, written again by it with Set-Cookie.
   if (unsavedDays && persistHeld() && appliedClick) void handOver(appliedClick);
+  // Cookie writes were dropped so far: an auto-blocking consent manager (its wrapper of
+  // document.cookie) lets them through once the visitor accepts. Tried again, on a domain probed
+  // again (the first probe stuck nowhere): held in memory, the partner was lost on the next page.
+  if (cookiesBlocked) {
+    forgetCookieDomain();
+    persist(windowDays ?? DEFAULT_WINDOW_DAYS);
+  }
   keepSessionId();
   // Events not delivered yet (the API was down) were held in memory only: now a later page view can send them.
   storeOutbox();

@@ -252,6 +252,25 @@ describe('cookie round trips', () => {
     expect(warn).toHaveBeenCalledWith('[Affitor]', 'cookies blocked: attribution kept in memory');
   });
 
+  it('writes the attribution it held while a consent manager blocked cookie writes once grantConsent() comes, on the root domain', async () => {
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    // An auto-blocking consent manager (Cookiebot, CookieYes) drops every cookie write until the visitor accepts.
+    let accepted = false;
+    recordCookieWrites(() => accepted);
+    const tracker = await landAt('https://www.shop.example.com/?aff=PARTNER123');
+    const held = tracker.getClickId();
+    expect(held).toMatch(/^cust_/);
+    expect(tracker.diagnose()?.cookiesBlocked).toBe(true);
+
+    accepted = true;
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(held);
+    expect(tracker.diagnose()).toMatchObject({ cookiesBlocked: false, cookieDomain: 'example.com' });
+    // The next page view, without ?aff=, still has the partner.
+    const next = await landAt('https://app.shop.example.com/welcome');
+    expect(next.getClickId()).toBe(held);
+  });
+
   it('keeps the attribution held in memory when cookies are blocked and init is called again (a single-page app re-rendering)', async () => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
     // The browser keeps none of the page's cookies.
