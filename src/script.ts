@@ -45,10 +45,16 @@ const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> }
 const queue = (Array.isArray(host.affitor?.q) ? host.affitor.q : []).filter(
   (call) => Array.isArray(call) || log('error', 'queued call failed:', call),
 );
-// Where the browser names no running script (a tag of `type="module"`), the documented tag is
-// found as init finds the program id, or by its file (a tag that leaves the program id to
-// window.AFFITOR_PROGRAM_ID): its consent, API base and debug must not be lost.
-const tag = (document.currentScript ?? document.querySelector('script[data-affitor-program-id],script[src*=affitor]')) as HTMLScriptElement | null;
+// Where the running script is no tag of ours, the documented tag is found as init finds the program
+// id, or by its file (a tag that leaves the program id to window.AFFITOR_PROGRAM_ID): its consent,
+// API base and debug must not be lost. The browser names none for a tag of `type="module"`; a
+// "delay JavaScript" optimizer runs this file's text in an inline script of its own, with no
+// attributes, beside the tag it neutralised: its consent pending was ignored and the cookies written.
+const running = document.currentScript as HTMLScriptElement | null;
+const tag =
+  running?.hasAttribute('data-affitor-program-id') || /affitor/.test(running?.src ?? '')
+    ? running
+    : (document.querySelector<HTMLScriptElement>('script[data-affitor-program-id],script[src*=affitor]') ?? running);
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {

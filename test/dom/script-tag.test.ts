@@ -532,6 +532,18 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(document.cookie).not.toMatch(/affitor_click_id|customer_code/);
   });
 
+  it("reads its tag's attributes when a loader runs the file's text in an inline script of its own (a \"delay JavaScript\" optimizer): consent pending is kept", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    // The optimizer left the tag in the page, neutralised, and runs the file as a new inline script with no attributes.
+    scriptTag({ type: 'text/rocketscript', 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': 'pending' });
+    const inline = document.createElement('script');
+    document.body.append(inline);
+    await runFirstFile(inline);
+    expect(api.clicks()).toHaveLength(1);
+    expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true });
+    expect(document.cookie).not.toMatch(/affitor_/);
+  });
+
   it("finds its tag by its file where the browser gives no document.currentScript and the program id is the window's: consent pending is kept", async () => {
     // A `type="module"` tag (no document.currentScript) configured without data-affitor-program-id.
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
