@@ -9,6 +9,7 @@ import { isExpectedLeadRefusal } from '../core/attribution';
 import { isRetryable } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { log, options, post, record } from './core';
+import { noteCspBlock, watchCsp } from './csp';
 import type { Answer, Extra } from './core';
 
 /** Waits between attempts of one request in the page (a little jitter is added); then it waits in the outbox. */
@@ -21,14 +22,17 @@ const isExpected = (event: PendingEvent, message: string): boolean =>
 /**
  * Goes on with an event whose first try failed: tries again while the outcome is retryable (with
  * `debug`, each failed try says why at once), then logs why it was not recorded. Never rejects.
+ * A try the page's Content-Security-Policy blocked is said to be (csp.ts): from the second on.
  * `keep`: a success leaves the event in the outbox, for the caller to drop (send.ts).
  */
 export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: Extra, keep?: boolean): Promise<Answer> {
   const { route } = event;
+  watchCsp();
   for (let attempt = 0; attempt < RETRY_DELAYS_MS.length && isRetryable(outcome.status); attempt++) {
     log('warn', `${route} try ${attempt + 1} failed, retrying:`, readAnswer(outcome, location.origin, options.apiBase));
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]! * (1 + Math.random() / 2)));
     outcome = await post(event, extra);
+    if (!outcome.status) await noteCspBlock(outcome, options.apiBase);
     if (isSuccess(outcome)) {
       record(event, outcome, !keep);
       return outcome;

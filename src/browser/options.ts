@@ -1,7 +1,7 @@
 /** The options in force, the program id they resolve to, consent, and the `[Affitor]` log. */
 import { createLogger } from '../core/logger';
 import type { ConsentState } from '../core/diagnosis';
-import { isHandlerPath, parseProgramId } from '../core/values';
+import { DEFAULT_API_BASE, isHandlerPath, parseProgramId } from '../core/values';
 import { globalPrivacyControl, pageProgramId } from './page';
 
 export interface AffitorInitOptions {
@@ -97,7 +97,7 @@ export const viaHandler = (): boolean => isHandlerPath(options.apiBase);
  * of another (a CDN for the page's assets), and every click and lead went there.
  */
 export const apiUrl = (route: string): string => {
-  const url = `${String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
+  const url = `${String(options.apiBase || DEFAULT_API_BASE).replace(/[\s/]+$/, '')}/api/v1/track/${route}`;
   // Against the page's URL, not its origin: a sandboxed frame's origin is "null".
   return viaHandler() ? new URL(url, location.href).href : url;
 };

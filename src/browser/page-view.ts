@@ -3,6 +3,7 @@
  * one document start each with `newPageView()`, as a real navigation would.
  */
 import { resetAttribution } from './attribution';
+import { resetCsp } from './csp';
 import { resetUrlAtLoad } from './history';
 import { resetJar } from './jar';
 import { resetLandings } from './landing';
@@ -24,4 +25,5 @@ export function newPageView(): void {
   forgetSessionId();
   resetStripeLinks();
   resetCopies();
+  resetCsp();
 }

@@ -17,14 +17,23 @@ export interface HttpOutcome {
 /** The `failure` of a request the browser SDK gave up waiting for (transport.ts). */
 export const TIMED_OUT = 'timed out';
 
+/** What the `failure` of a request the page's Content-Security-Policy blocked starts with (csp.ts): the fix is said with it. */
+export const CSP_BLOCKED = "blocked by the page's Content-Security-Policy";
+
+/** The `failure` of a request to `apiOrigin` the page's Content-Security-Policy blocked. */
+export const cspBlocked = (apiOrigin: string): string => `${CSP_BLOCKED}: add ${apiOrigin} to its connect-src`;
+
 /**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
  * as does being offline, which the page cannot tell apart: it asks whether the page's `origin` is
  * allowed; not for an `apiBase` that is the first-party handler's path, which is on the page's
  * origin: no CORS there. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
+ * One the page's Content-Security-Policy blocked says what to change in it already (cspBlocked).
  */
 export const noAnswerHint = (failure: string | undefined, origin: string, apiBase?: string | null): string =>
-  failure == TIMED_OUT
+  failure?.startsWith(CSP_BLOCKED)
+    ? ''
+    : failure == TIMED_OUT
     ? ': the tracking API is down or slow, or apiBase points nowhere'
     : isHandlerPath(apiBase)
       ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`

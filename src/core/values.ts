@@ -6,6 +6,9 @@ export const isPlausibleId = (value: unknown): value is string =>
 
 export const DEFAULT_WINDOW_DAYS = 60;
 
+/** The tracking API an `apiBase` left unset means. */
+export const DEFAULT_API_BASE = 'https://api.affitor.com';
+
 /** The cookie lifetime from a click answer: whole days in 1..365, 60 when missing or not a number. */
 export const clampWindowDays = (raw: unknown): number =>
   Number.isFinite(raw) ? Math.min(365, Math.max(1, Math.round(raw as number))) : DEFAULT_WINDOW_DAYS;

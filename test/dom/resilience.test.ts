@@ -39,6 +39,27 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     expect(cookieValue('affitor_click_id')).toBe(before);
   });
 
+  /** A click that gets no answer, with the `securitypolicyviolation` event a browser fires when the page's policy blocked a request to `blockedURI`. */
+  const blockedByPolicy = (blockedURI: (requestUrl: string) => string) =>
+    api.answer('click', ({ request }) => {
+      document.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { blockedURI: blockedURI(request.url) }));
+      return HttpResponse.error();
+    });
+
+  it("names the page's Content-Security-Policy, and the origin to add to its connect-src, when it blocks the tracking API: not CORS", async () => {
+    blockedByPolicy((requestUrl) => requestUrl);
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(errorText()).toContain(`click not recorded: no answer (blocked by the page's Content-Security-Policy: add ${new URL(API_BASE).origin} to its connect-src) (kept to resend)`);
+    expect(errorText()).not.toContain('CORS');
+  });
+
+  it('keeps the CORS hint when the policy blocked requests to another origin only', async () => {
+    blockedByPolicy(() => 'https://analytics.example.net/collect');
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(errorText()).toContain("no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? (kept to resend)");
+    expect(errorText()).not.toContain('Content-Security-Policy');
+  });
+
   it('warns, without an error, when the link is inactive (an expected business answer)', async () => {
     vi.spyOn(console, 'info').mockImplementation(() => {});
     // Warnings print with debug only.

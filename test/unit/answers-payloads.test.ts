@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAnswer } from '../../src/core/answers';
+import { cspBlocked, readAnswer } from '../../src/core/answers';
 import { buildClickPayload, buildLeadPayload } from '../../src/core/payloads';
 import { createLogger } from '../../src/core/logger';
 import { vi } from 'vitest';
@@ -14,6 +14,11 @@ describe('readAnswer', () => {
     // A refusal by CORS comes at once: a request that timed out met an API that is down or slow.
     [{ status: 0, failure: 'timed out' }, 'no answer (timed out): the tracking API is down or slow, or apiBase points nowhere'],
     [{ status: 0, failure: 'TypeError: Failed to fetch' }, "no answer (TypeError: Failed to fetch): is https://shop.example in the program's allowed origins (CORS)?"],
+    // The page's Content-Security-Policy blocked it (csp.ts): what to change is said, and CORS is not blamed.
+    [
+      { status: 0, failure: cspBlocked('https://api.affitor.com') },
+      "no answer (blocked by the page's Content-Security-Policy: add https://api.affitor.com to its connect-src)",
+    ],
     [{ status: 200 }, 'HTTP 200, answer is not JSON'],
     [{ status: 502 }, 'HTTP 502, answer is not JSON'],
     [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],

@@ -172,6 +172,18 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.evaluate(`document.getElementById('cart-count').textContent`)).toBe('2');
   });
 
+  it("a Content-Security-Policy whose connect-src leaves the tracking API out: the error names the policy and the origin to add, not CORS", async () => {
+    const page = await tab();
+    await land(page, HOSTS.stub, '/csp-connect.html');
+    const line = await until('the "kept to resend" error', async () => (await page.errors()).find((text) => KEPT_LINE.test(text)));
+    expect(line).toContain(`no answer (blocked by the page's Content-Security-Policy: add ${new URL(site().front.url).origin} to its connect-src)`);
+    expect(line).not.toContain('CORS');
+    expect(await page.errors()).toEqual([line]);
+    // The browser sent none of the tries; the click waits in the outbox for a page view the policy lets through.
+    expect(site().front.seen).toEqual([]);
+    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE]);
+  });
+
   it('delivers the init, signup and ready calls the stub queued before the script loaded; the signup carries the click id', async () => {
     site().lateSdkMs = 400;
     const page = await tab();
