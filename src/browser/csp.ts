@@ -13,16 +13,23 @@ import { DEFAULT_API_BASE } from '../core/values';
 const blockedOrigins = new Set<string>();
 let watching = false;
 
-/** `url`'s origin (against the page's URL), or undefined for what is no URL. */
-const originOf = (url: string): string | undefined => {
+/** `url`'s origin (against `base`), or undefined for what is no URL. */
+const originOf = (url: string, base?: string): string | undefined => {
   try {
-    return new URL(url, location.href).origin;
+    return new URL(url, base).origin;
   } catch {
     return undefined;
   }
 };
 
-const heard = (event: SecurityPolicyViolationEvent): void => void blockedOrigins.add(originOf(event.blockedURI)!);
+/**
+ * A request the policy blocked: `connect-src`'s (fetch's, also where `default-src` gave it). An
+ * inline script or style it blocked reports `inline`, which is no request (and, read against the
+ * page's URL, would name the page's own origin: the first-party handler's).
+ */
+const heard = (event: SecurityPolicyViolationEvent): void => {
+  if (event.effectiveDirective == 'connect-src') blockedOrigins.add(originOf(event.blockedURI)!);
+};
 
 /** Starts hearing the requests the page's policy blocks (once; not at import: the npm build must touch no browser global then). */
 export function watchCsp(): void {
@@ -39,7 +46,7 @@ export function watchCsp(): void {
  */
 export async function noteCspBlock(outcome: HttpOutcome, apiBase?: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve));
-  const apiOrigin = originOf(String(apiBase || DEFAULT_API_BASE));
+  const apiOrigin = originOf(String(apiBase || DEFAULT_API_BASE), location.href);
   if (!outcome.status && apiOrigin && blockedOrigins.has(apiOrigin)) outcome.failure = cspBlocked(apiOrigin);
 }
 

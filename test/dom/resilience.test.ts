@@ -39,10 +39,10 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     expect(cookieValue('affitor_click_id')).toBe(before);
   });
 
-  /** A click that gets no answer, with the `securitypolicyviolation` event a browser fires when the page's policy blocked a request to `blockedURI`. */
-  const blockedByPolicy = (blockedURI: (requestUrl: string) => string) =>
+  /** A click that gets no answer, with the `securitypolicyviolation` event a browser fires when the page's policy blocked something at `blockedURI`. */
+  const blockedByPolicy = (blockedURI: (requestUrl: string) => string, effectiveDirective = 'connect-src') =>
     api.answer('click', ({ request }) => {
-      document.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { blockedURI: blockedURI(request.url) }));
+      document.dispatchEvent(Object.assign(new Event('securitypolicyviolation'), { blockedURI: blockedURI(request.url), effectiveDirective }));
       return HttpResponse.error();
     });
 
@@ -53,8 +53,12 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     expect(errorText()).not.toContain('CORS');
   });
 
-  it('keeps the CORS hint when the policy blocked requests to another origin only', async () => {
-    blockedByPolicy(() => 'https://analytics.example.net/collect');
+  it.each([
+    ['requests to another origin', () => blockedByPolicy(() => 'https://analytics.example.net/collect')],
+    ["no request (an image from the API's origin)", () => blockedByPolicy((requestUrl) => requestUrl, 'img-src')],
+    ['no request (an inline script)', () => blockedByPolicy(() => 'inline', 'script-src-elem')],
+  ])('keeps the CORS hint when the policy blocked %s only', async (_, block) => {
+    block();
     await landWith('https://shop.example.com/?aff=PARTNER123');
     expect(errorText()).toContain("no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? (kept to resend)");
     expect(errorText()).not.toContain('Content-Security-Policy');
