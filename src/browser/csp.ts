@@ -41,8 +41,8 @@ export function watchCsp(): void {
 
 /**
  * Says so in `outcome` when the request that got no answer went to the tracking API at `apiBase`
- * and the page's policy blocked it. The browser fires the event in a task of its own, which may come after fetch
- * failed: it is waited for.
+ * and the page's policy blocked it. The browser fires the event in a task of its own, which may
+ * come after fetch failed: it is waited for.
  */
 export async function noteCspBlock(outcome: HttpOutcome, apiBase?: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve));
