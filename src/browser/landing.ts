@@ -152,6 +152,11 @@ export function landingUrl(): string {
  * is stored: the visitor may have followed a newer partner's link since, in this tab or another.
  */
 export function landHere(): void {
+  // A page the browser renders ahead of a visit (the site's speculation rules, the address bar's
+  // guess) may never be shown: its landing waits until the visitor opens it. Handled at once, a
+  // partner's link the visitor never followed took last touch from the one they did. (The browser
+  // says it once; the same listener added again is not added twice.)
+  if ((document as { prerendering?: boolean }).prerendering) return document.addEventListener('prerenderingchange', landHere);
   const url = landingUrl();
   const aff = readAff(url);
   if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);

@@ -1,0 +1,62 @@
+// A page the browser renders ahead of a visit (speculation rules, the address bar's guess) runs its
+// scripts before the visitor sees it, and may never be shown.
+import { afterEach, expect, it } from 'vitest';
+import { AffitorTracker } from '../../src/browser/tracker';
+import { newPageView } from '../../src/browser/page-view';
+import { API_BASE, cookieValue, landed, setUrl, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+
+/** Makes `document.prerendering` read `value`, as a browser rendering the page ahead does. */
+const prerendering = (value: boolean) => Object.defineProperty(document, 'prerendering', { value, configurable: true });
+/** The visitor opens the prerendered page: the browser turns `prerendering` off and tells the page. */
+const activate = () => {
+  prerendering(false);
+  document.dispatchEvent(new Event('prerenderingchange'));
+};
+
+afterEach(() => void delete (document as { prerendering?: boolean }).prerendering);
+
+const prerenderedLanding = async (url: string): Promise<AffitorTracker> => {
+  setUrl(url);
+  newPageView();
+  prerendering(true);
+  const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+  await landed();
+  return tracker;
+};
+
+it('sends no click and writes no attribution until the visitor opens the prerendered page, then lands once', async () => {
+  const tracker = await prerenderedLanding('https://shop.example.com/pricing?aff=PARTNER123');
+  expect(api.clicks()).toHaveLength(0);
+  expect(cookieValue('affitor_click_id')).toBeUndefined();
+  expect(tracker.getClickId()).toBeNull();
+
+  activate();
+  await landed();
+  expect(api.clicks()).toHaveLength(1);
+  expect(api.clicks()[0]!.body.affiliate_url).toBe('https://shop.example.com/pricing?aff=PARTNER123');
+  expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+
+  // The browser says it once; a second event (another script's) is no second landing.
+  document.dispatchEvent(new Event('prerenderingchange'));
+  await landed();
+  expect(api.clicks()).toHaveLength(1);
+});
+
+it('keeps the stored partner when a prerendered landing on another partner is never opened', async () => {
+  const stored = await prerenderedLanding('https://shop.example.com/?aff=PARTNER123');
+  activate();
+  await landed();
+  const clickId = stored.getClickId();
+  expect(clickId).toMatch(/^cust_/);
+
+  // The shop prerenders a link to another partner's landing; the visitor never follows it.
+  const ahead = await prerenderedLanding('https://shop.example.com/deal?aff=PARTNER456');
+  // A router tidying the URL while the page is rendered ahead is no landing either.
+  history.replaceState({}, '', '/deal?aff=PARTNER456&ref=nav');
+  await landed();
+  expect(api.clicks()).toHaveLength(1);
+  expect(cookieValue('affitor_click_id')).toBe(clickId);
+  expect(ahead.getClickId()).toBe(clickId);
+});
