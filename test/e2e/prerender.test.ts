@@ -1,0 +1,148 @@
+/**
+ * A landing page Chromium renders ahead of the visit (the shop's speculation rules), with the
+ * script tag: its click waits until the visitor opens it, and a prerender never opened changes
+ * nothing. Chromium does not prerender while DevTools is attached (its reason:
+ * `PrerenderingDisabledByDevTools`), so this suite runs Debian's chromium as a plain process,
+ * without playwright: the pages tell a small server what they see, and the tracking server what
+ * it recorded.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startServer } from '../../examples/server/src/node';
+import type { RunningServer } from '../../examples/server/src/node';
+import { DIST_DIR } from '../../examples/demo/static-server';
+import { ensureDist } from '../../examples/demo/dist';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './engines/chromium';
+import { HOST_RULES, PARTNER_A, PARTNER_B, skipWithoutChromium } from './harness';
+import { seedFor } from './program';
+
+/** What a page told the test server, in order: `{ what, at }`, `at` in epoch ms as the server heard it. */
+interface Mark {
+  what: string;
+  at: number;
+}
+
+describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead of the visit', () => {
+  let pages: Server;
+  let api: RunningServer;
+  let origin = '';
+  let marks: Mark[] = [];
+  /** Answers held until the SDK ran in the prerendered page: the shop page navigates only then. */
+  let waitingForPrerender: Array<() => void> = [];
+  let browser: ChildProcess | undefined;
+  let profile = '';
+
+  const ran = () => marks.some((mark) => mark.what == 'ran prerendering=true');
+  const sdkRanAhead = () => marks.some((mark) => mark.what == 'sdk ran prerendering=true');
+  const markAt = (what: string) => marks.find((mark) => mark.what == what)?.at;
+
+  /** The shop's page: it asks Chromium to prerender `landing`, waits until the SDK ran there, then opens `next`. */
+  const shopPage = (landing: string, next: string) => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script type="speculationrules">{"prerender":[{"source":"list","urls":[${JSON.stringify(landing)}],"eagerness":"immediate"}]}</script>
+<script>fetch('/prerendered').then(() => { location.href = ${JSON.stringify(next)}; });</script></head><body><p>shop</p></body></html>`;
+
+  /** The landing page, with the README's script tag; it says whether it runs prerendered, and when it is opened. */
+  const landingPage = () => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>
+  fetch('/mark?what=' + encodeURIComponent('ran prerendering=' + document.prerendering));
+  document.addEventListener('prerenderingchange', () => {
+    fetch('/mark?what=activated');
+    const look = setInterval(() => {
+      const clickId = /affitor_click_id=([^;]+)/.exec(document.cookie);
+      if (!clickId) return;
+      clearInterval(look);
+      fetch('/mark?what=' + encodeURIComponent('cookie ' + clickId[1]));
+    }, 20);
+  });
+</script>
+<script async src="/dist/affitor.global.js" data-affitor-program-id="1" data-affitor-api-base="${api.url}"
+  onload="fetch('/mark?what=' + encodeURIComponent('sdk ran prerendering=' + document.prerendering))"></script>
+</head><body><p>pricing</p></body></html>`;
+
+  /** A page without the SDK that reports the cookies the visitor has. */
+  const reportPage = () => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+<script>fetch('/mark?what=' + encodeURIComponent('cookies ' + document.cookie));</script></head><body></body></html>`;
+
+  beforeAll(async () => {
+    ensureDist((line) => console.log(`[e2e] ${line}`));
+    const sdk = await readFile(join(DIST_DIR, 'affitor.global.js'));
+    pages = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://pages');
+      const html = (body: string) => response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(body);
+      if (url.pathname == '/mark') {
+        marks.push({ what: url.searchParams.get('what') ?? '', at: Date.now() });
+        if (sdkRanAhead()) for (const release of waitingForPrerender.splice(0)) release();
+        response.writeHead(204).end();
+      } else if (url.pathname == '/prerendered') {
+        const release = () => response.writeHead(204).end();
+        if (sdkRanAhead()) release();
+        else waitingForPrerender.push(release);
+      } else if (url.pathname == '/dist/affitor.global.js') {
+        response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' }).end(sdk);
+      } else if (url.pathname == '/pricing') html(landingPage());
+      else if (url.pathname == '/report') html(reportPage());
+      else if (url.pathname == '/shop') html(shopPage(url.searchParams.get('landing')!, url.searchParams.get('next')!));
+      else response.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
+    origin = `http://www.shop.test:${(pages.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => new Promise((resolve) => pages?.close(resolve)));
+
+  // A fresh tracking server per test: its clicks are that test's.
+  beforeEach(async () => {
+    api = await startServer({ port: 0, seed: seedFor([origin]) });
+  });
+
+  afterEach(async () => {
+    await api.close();
+    if (browser && browser.exitCode === null) {
+      const exited = new Promise((resolve) => browser!.once('exit', resolve));
+      browser.kill();
+      await exited;
+    }
+    // Chromium's helper processes may still be closing files in the profile when its main process exited.
+    await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    marks = [];
+    waitingForPrerender = [];
+  });
+
+  /** Chromium, in a fresh profile, opens `/shop` with these query parameters. */
+  const openShop = async (landing: string, next: string) => {
+    profile = await mkdtemp(join(tmpdir(), 'affitor-prerender-'));
+    const shop = `${origin}/shop?${new URLSearchParams({ landing, next })}`;
+    browser = spawn(CHROMIUM_PATH, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--host-resolver-rules=${HOST_RULES}`, shop], { stdio: 'ignore' });
+  };
+
+  it('sends the click only once the visitor opens the page, and writes its cookie then', async () => {
+    const landing = `/pricing?aff=${PARTNER_A.link}`;
+    await openShop(landing, landing);
+    await vi.waitFor(() => expect(markAt('activated')).toBeDefined(), { timeout: 15_000, interval: 50 });
+    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(1), { timeout: 10_000, interval: 50 });
+    // The SDK did run ahead: else this test would prove nothing.
+    expect(ran() && sdkRanAhead()).toBe(true);
+    const click = api.app.inspect().clicks[0]!;
+    expect(click.affiliate_url).toBe(`${origin}${landing}`);
+    expect(Date.parse(click.created_at)).toBeGreaterThanOrEqual(markAt('activated')!);
+    await vi.waitFor(() => expect(markAt(`cookie ${click.click_id}`)).toBeDefined(), { timeout: 10_000, interval: 50 });
+  });
+
+  it('sends no click and writes no cookie when the visitor never opens the page rendered ahead', async () => {
+    // The shop prerendered a partner's landing; the visitor went to another page.
+    await openShop(`/pricing?aff=${PARTNER_B.link}`, '/report');
+    await vi.waitFor(() => expect(marks.some((mark) => mark.what.startsWith('cookies'))).toBe(true), { timeout: 15_000, interval: 50 });
+    expect(sdkRanAhead()).toBe(true);
+    expect(markAt('activated')).toBeUndefined();
+    // A click the SDK sent while it ran ahead left before the shop page moved on (keepalive), a page load ago.
+    expect(api.app.inspect().clicks).toHaveLength(0);
+    expect(marks.find((mark) => mark.what.startsWith('cookies'))!.what).not.toContain('affitor_click_id');
+  });
+});
