@@ -20,6 +20,7 @@ import type { RunningServer } from '../../examples/server/src/node';
 import { DIST_DIR } from '../../examples/demo/static-server';
 import { ensureDist } from '../../examples/demo/dist';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './engines/chromium';
+import { missingFor } from './engines/select';
 import { HOST_RULES, PARTNER_A, PARTNER_B, skipWithoutChromium } from './harness';
 import { seedFor } from './program';
 
@@ -71,6 +72,9 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
 <script>fetch('/mark?what=' + encodeURIComponent('cookies ' + document.cookie));</script></head><body></body></html>`;
 
   beforeAll(async () => {
+    // Started without playwright's launch, which says what is missing and how to install it: said here instead.
+    const missing = missingFor('chromium');
+    if (missing) throw new Error(`${missing} (CI=${process.env.CI}: the browser suites must run here)`);
     ensureDist((line) => console.log(`[e2e] ${line}`));
     const sdk = await readFile(join(DIST_DIR, 'affitor.global.js'));
     pages = createServer((request, response) => {
@@ -127,6 +131,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
     profile = await mkdtemp(join(tmpdir(), 'affitor-prerender-'));
     const shop = `${origin}/shop?${new URLSearchParams({ landing, next })}`;
     browser = spawn(CHROMIUM_PATH, [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--host-resolver-rules=${HOST_RULES}`, shop], { stdio: 'ignore' });
+    // A browser that could not start shows in the marks the failing test prints, not as an uncaught error.
+    browser.once('error', (error) => marks.push({ what: `chromium failed to start: ${error.message}`, at: Date.now() }));
   };
 
   it('sends the click only once the visitor opens the page, and writes its cookie then', async () => {
