@@ -74,6 +74,12 @@ describe('the request log', () => {
     log.list()[0]!.calls = 99;
     log.add(call('/a', 2));
     expect(log.list()[0]!.calls).toBe(2);
+    // A list taken earlier keeps what it showed while like calls go on merging into the entry.
+    const earlier = log.list();
+    earlier[0]!.earlier_request_ids.push('changed');
+    log.add(call('/a', 3));
+    expect(earlier[0]).toMatchObject({ calls: 2, request_id: 'req_2', earlier_request_ids: ['req_1', 'changed'] });
+    expect(log.list()[0]).toMatchObject({ calls: 3, request_id: 'req_3', earlier_request_ids: ['req_1', 'req_2'] });
   });
 
   it('shows a repeated call once on the dashboard, with its count', () => {

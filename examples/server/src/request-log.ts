@@ -66,8 +66,15 @@ export class RequestLog {
     this.total++;
     const newest = this.entries[(this.next + this.size - 1) % this.size];
     if (newest && newest.seq === this.total - 1 && sameCall(newest, call)) {
-      const earlier = [...newest.earlier_request_ids, newest.request_id].slice(-EARLIER_IDS_KEPT);
-      Object.assign(newest, { seq: this.total, calls: newest.calls + 1, at: call.at, request_id: call.request_id, earlier_request_ids: earlier });
+      // In place: the entry is this log's own (`list` hands out copies), and a run of like calls
+      // (a load test, a page resending) merges on every call.
+      const earlier = newest.earlier_request_ids;
+      earlier.push(newest.request_id);
+      if (earlier.length > EARLIER_IDS_KEPT) earlier.shift();
+      newest.seq = this.total;
+      newest.calls++;
+      newest.at = call.at;
+      newest.request_id = call.request_id;
       return;
     }
     this.entries[this.next] = { seq: this.total, calls: 1, ...call, earlier_request_ids: [] };
