@@ -7,7 +7,6 @@ import { Callers, forwardedFor } from './auth/caller';
 import { ChaosSwitches } from './chaos';
 import type { Chaos } from './chaos';
 import { InjectedFault, MESSAGES, authLogCode, fail, ok } from './errors';
-import type { Answer } from './errors';
 import {
   corsHeaders,
   corsRefusal,
@@ -183,13 +182,12 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     const serverMode = route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth);
     const browserCall = route.browser && !serverMode;
     const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
-    const answer = (a: Answer) => jsonReply(a, headers);
 
     const delay = chaos.delay();
     if (delay) await delay;
     const switched = chaos.before(route.fault);
     if (switched.kind === 'drop') return { status: 500, headers: {}, body: null, drop: true };
-    if (switched.kind === 'answer') return answer(switched.answer);
+    if (switched.kind === 'answer') return jsonReply(switched.answer, headers);
 
     // The key's state and allowlist are known from the headers, so a sale or refund claims its
     // idempotency key before its body is read: a call whose body is still arriving holds the key.
@@ -204,15 +202,15 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       } catch {
         // The body stream broke before its end: the client went away mid-upload (on a port) or its
         // stream failed. The client's doing, answered and logged as such, not as the server's 500.
-        return answer(fail(400, MESSAGES.bodyIncomplete));
+        return jsonReply(fail(400, MESSAGES.bodyIncomplete), headers);
       }
-      if (read.tooLarge) return answer(fail(413, MESSAGES.bodyTooLarge));
+      if (read.tooLarge) return jsonReply(fail(413, MESSAGES.bodyTooLarge), headers);
 
       let program: Program | null = null;
       if (caller) {
-        if (!caller.ok) return answer(fail(401, caller.message));
+        if (!caller.ok) return jsonReply(fail(401, caller.message), headers);
         const signed = callers.verify(caller.entry, request, read.bytes, now());
-        if (!signed.ok) return answer(fail(401, signed.message));
+        if (!signed.ok) return jsonReply(fail(401, signed.message), headers);
         program = caller.entry.program;
       }
 
@@ -225,10 +223,10 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       const limited = keyed?.ok
         ? limiter.hitToken(keyed.entry.key.token, keyed.entry.program.rate_limits, at)
         : limiter.hitClient(browserCaller(request), DEFAULT_RATE_LIMITS, at);
-      if (limited !== null) return answer(fail(429, limited));
+      if (limited !== null) return jsonReply(fail(429, limited), headers);
 
       const body = parseJsonObject(read.text);
-      if (!body) return answer(fail(400, MESSAGES.invalidJson));
+      if (!body) return jsonReply(fail(400, MESSAGES.invalidJson), headers);
 
       const settled = claim?.settle(route.path, read.bytes);
       if (settled?.kind === 'answer') {
@@ -242,9 +240,9 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
         const decided = route.handle(context);
         call.testMode = context.recordedTest === true;
         claim?.finish(decided, call.testMode);
-        return chaos.losesAnswer(route.fault) ? { status: 500, headers: {}, body: null, drop: true } : answer(decided);
+        return chaos.losesAnswer(route.fault) ? { status: 500, headers: {}, body: null, drop: true } : jsonReply(decided, headers);
       } catch {
-        return answer(fail(500, route.failure));
+        return jsonReply(fail(500, route.failure), headers);
       }
     } finally {
       claim?.release();

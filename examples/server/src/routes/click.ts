@@ -48,36 +48,42 @@ function checkClick(ctx: RouteContext): Target | Answer {
   return { affiliateUrl, aff, link, program, partner };
 }
 
+/** What a click event holds besides the request's own fields. */
+type ClickFields = Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>;
+
+/** Stores the click event of `target`, with the request's fields from `ctx`. */
+function storeClickEvent(ctx: RouteContext, target: Target, event: ClickFields): ClickEvent {
+  const { body, now } = ctx;
+  return ctx.store.addClick((id) => ({
+    id,
+    program_id: event.program_id,
+    customer_id: event.customer_id,
+    partner_id: event.partner_id,
+    short_link: event.short_link,
+    click_id: event.click_id,
+    test_mode: event.test_mode,
+    affiliate_url: target.affiliateUrl,
+    page_url: text(body.page_url),
+    page_title: text(body.page_title),
+    referrer_url: text(body.referrer_url),
+    session_id: text(body.session_id),
+    user_agent: text(body.user_agent),
+    screen_resolution: text(body.screen_resolution),
+    viewport_size: text(body.viewport_size),
+    language: text(body.language),
+    timezone: text(body.timezone),
+    additional_data: additionalData(body),
+    event_id: eventIdOf(body),
+    request_id: ctx.requestId,
+    created_at: now,
+  }));
+}
+
 function recordClick(ctx: RouteContext, target: Target): Answer {
   const { body, store, now } = ctx;
-  const record = (event: Pick<ClickEvent, 'program_id' | 'customer_id' | 'partner_id' | 'short_link' | 'click_id' | 'test_mode'>) =>
-    store.addClick((id) => ({
-      id,
-      program_id: event.program_id,
-      customer_id: event.customer_id,
-      partner_id: event.partner_id,
-      short_link: event.short_link,
-      click_id: event.click_id,
-      test_mode: event.test_mode,
-      affiliate_url: target.affiliateUrl,
-      page_url: text(body.page_url),
-      page_title: text(body.page_title),
-      referrer_url: text(body.referrer_url),
-      session_id: text(body.session_id),
-      user_agent: text(body.user_agent),
-      screen_resolution: text(body.screen_resolution),
-      viewport_size: text(body.viewport_size),
-      language: text(body.language),
-      timezone: text(body.timezone),
-      additional_data: additionalData(body),
-      event_id: eventIdOf(body),
-      request_id: ctx.requestId,
-      created_at: now,
-    }));
-
   if (target.test) {
     ctx.recordedTest = true;
-    const event = record({ program_id: target.test.id, customer_id: null, partner_id: null, short_link: target.aff, click_id: null, test_mode: true });
+    const event = storeClickEvent(ctx, target, { program_id: target.test.id, customer_id: null, partner_id: null, short_link: target.aff, click_id: null, test_mode: true });
     return ok({
       success: true,
       message: 'Test click event tracked successfully',
@@ -106,7 +112,7 @@ function recordClick(ctx: RouteContext, target: Target): Answer {
       now,
     );
   }
-  record({ program_id: program.id, customer_id: customer.id, partner_id: partner.id, short_link: link.short_link, click_id: customer.click_id, test_mode: false });
+  storeClickEvent(ctx, target, { program_id: program.id, customer_id: customer.id, partner_id: partner.id, short_link: link.short_link, click_id: customer.click_id, test_mode: false });
   return ok({
     success: true,
     click_id: customer.click_id,
