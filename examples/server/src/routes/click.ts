@@ -1,4 +1,5 @@
 /** POST /api/v1/track/click — public, browser route. */
+import { affOfAffiliateUrl } from '../affiliate-url';
 import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
 import type { ClickEvent, Partner, Program, ReferralLink } from '../types';
@@ -27,13 +28,8 @@ function checkClick(ctx: RouteContext): Target | Answer {
   const { body, store } = ctx;
   const affiliateUrl = body.affiliate_url;
   if (typeof affiliateUrl !== 'string') return fail(400, MESSAGES.clickAffiliateUrlRequired);
-  let url: URL;
-  try {
-    url = new URL(affiliateUrl);
-  } catch {
-    return fail(400, MESSAGES.clickAffiliateUrlInvalid);
-  }
-  const aff = url.searchParams.get('aff');
+  const aff = affOfAffiliateUrl(affiliateUrl);
+  if (aff === undefined) return fail(400, MESSAGES.clickAffiliateUrlInvalid);
 
   const test = isTestMode(body) ? namedProgram(ctx) : undefined;
   if (test) return { affiliateUrl, aff, test };
