@@ -42,11 +42,13 @@ function randomRequestId(): string {
     globalThis.crypto.getRandomValues(entropy);
     entropyUsed = 0;
   }
+  const first = entropyUsed;
+  // Version 4 and the RFC 9562 variant, as src/server/request-id.ts marks its own.
+  entropy[first + 6] = (entropy[first + 6]! & 0x0f) | 0x40;
+  entropy[first + 8] = (entropy[first + 8]! & 0x3f) | 0x80;
   let at = 0;
   for (let i = 0; i < 16; i++) {
-    let byte = entropy[entropyUsed + i]!;
-    if (i === 6) byte = (byte & 0x0f) | 0x40; // version 4
-    else if (i === 8) byte = (byte & 0x3f) | 0x80; // the RFC 9562 variant
+    const byte = entropy[first + i]!;
     if (i === 4 || i === 6 || i === 8 || i === 10) idBytes[at++] = DASH;
     idBytes[at++] = HEX_DIGITS[byte >> 4]!;
     idBytes[at++] = HEX_DIGITS[byte & 0x0f]!;
