@@ -145,6 +145,14 @@ export function landingUrl(): string {
 }
 
 /**
+ * Whether the browser renders this page ahead of a visit (the site's speculation rules, the address
+ * bar's guess) that may never come. Its landings, and the partner links it reports, wait until the
+ * visitor opens it: handled at once, a partner's link the visitor never followed took last touch
+ * from the one they did.
+ */
+export const renderedAhead = (): boolean | undefined => (document as { prerendering?: boolean }).prerendering;
+
+/**
  * Handles a landing on landingUrl(), unless this page view already did, or just did for the same
  * partner (a route that keeps `?aff=`). Such a route is recorded as handled too: Back to it after a
  * newer partner's landing is no new touch. (A landing not made for want of a program id is not.)
@@ -152,11 +160,9 @@ export function landingUrl(): string {
  * is stored: the visitor may have followed a newer partner's link since, in this tab or another.
  */
 export function landHere(): void {
-  // A page the browser renders ahead of a visit (the site's speculation rules, the address bar's
-  // guess) may never be shown: its landing waits until the visitor opens it. Handled at once, a
-  // partner's link the visitor never followed took last touch from the one they did. (The browser
-  // says it once; the same listener added again is not added twice.)
-  if ((document as { prerendering?: boolean }).prerendering) return document.addEventListener('prerenderingchange', landHere);
+  // (The browser says it once; the same listener added again is not added twice, so init run
+  // again while the page is rendered ahead waits for one landing.)
+  if (renderedAhead()) return document.addEventListener('prerenderingchange', landHere);
   const url = landingUrl();
   const aff = readAff(url);
   if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);

@@ -2,7 +2,7 @@
 import { isPlausibleId, readAff } from '../core/values';
 import { bounded } from './bounded';
 import { clickId } from './attribution';
-import { handledAff, land, landingUrl, pendingClick } from './landing';
+import { handledAff, land, landingUrl, pendingClick, renderedAhead } from './landing';
 import { NO_PROGRAM_ID, log, programId } from './options';
 import { isBrowser } from './env';
 
@@ -25,6 +25,9 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
   if (!aff) return log('error', 'trackClick: not a URL with an aff parameter:', url ?? affiliateUrl);
   // Said as signup says it: land() sends nothing without one, and init's error may be long past.
   if (!programId) return log('error', 'trackClick not sent. ' + NO_PROGRAM_ID);
+  // In a page rendered ahead, reported once the visitor opens it, as a landing is; meanwhile the
+  // page's code that awaits this call goes on rendering.
+  if (renderedAhead()) return document.addEventListener('prerenderingchange', () => void trackClick(affiliateUrl, existingClickId), { once: true });
   try {
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
     await bounded(

@@ -60,3 +60,25 @@ it('keeps the stored partner when a prerendered landing on another partner is ne
   expect(cookieValue('affitor_click_id')).toBe(clickId);
   expect(ahead.getClickId()).toBe(clickId);
 });
+
+it('sends a partner link the page reports while rendered ahead only once the visitor opens it', async () => {
+  const stored = await prerenderedLanding('https://shop.example.com/?aff=PARTNER123');
+  activate();
+  await landed();
+  const clickId = stored.getClickId();
+
+  // The page rendered ahead reports another partner's link at once (a single-page app's own landing code).
+  const ahead = await prerenderedLanding('https://shop.example.com/deal');
+  // Its call settles while the page is rendered ahead, so code that awaits it goes on rendering.
+  await ahead.trackClick('https://shop.example.com/deal?aff=PARTNER456');
+  await landed();
+  expect(api.clicks()).toHaveLength(1);
+  expect(cookieValue('affitor_click_id')).toBe(clickId);
+
+  activate();
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  expect(api.clicks()[1]!.body.affiliate_url).toBe('https://shop.example.com/deal?aff=PARTNER456');
+  expect(ahead.getClickId()).not.toBe(clickId);
+  expect(cookieValue('affitor_click_id')).toBe(ahead.getClickId());
+});

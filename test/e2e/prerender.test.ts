@@ -49,8 +49,11 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
 <script type="speculationrules">{"prerender":[{"source":"list","urls":[${JSON.stringify(landing)}],"eagerness":"immediate"}]}</script>
 <script>fetch('/prerendered').then(() => { location.href = ${JSON.stringify(next)}; });</script></head><body><p>shop</p></body></html>`;
 
-  /** The landing page, with the README's script tag; it says whether it runs prerendered, and when it is opened. */
-  const landingPage = () => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
+  /**
+   * The landing page, with the README's script tag; it says whether it runs prerendered, and when it is opened.
+   * With `reports`, the page reports that partner's link itself once the SDK loaded (`affitor.trackClick`), as a single-page app's code does.
+   */
+  const landingPage = (reports: string | null) => `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
 <script>
   fetch('/mark?what=' + encodeURIComponent('ran prerendering=' + document.prerendering));
   document.addEventListener('prerenderingchange', () => {
@@ -64,7 +67,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
   });
 </script>
 <script async src="/dist/affitor.global.js" data-affitor-program-id="1" data-affitor-api-base="${api.url}"
-  onload="fetch('/mark?what=' + encodeURIComponent('sdk ran prerendering=' + document.prerendering))"></script>
+  onload="${reports ? `affitor.trackClick(location.origin + '/deal?aff=${reports}'); ` : ''}fetch('/mark?what=' + encodeURIComponent('sdk ran prerendering=' + document.prerendering))"></script>
 </head><body><p>pricing</p></body></html>`;
 
   /** A page without the SDK that reports the cookies the visitor has. */
@@ -90,7 +93,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
         else waitingForPrerender.push(release);
       } else if (url.pathname == '/dist/affitor.global.js') {
         response.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store' }).end(sdk);
-      } else if (url.pathname == '/pricing') html(landingPage());
+      } else if (url.pathname == '/pricing') html(landingPage(url.searchParams.get('reports')));
       else if (url.pathname == '/report') html(reportPage());
       else if (url.pathname == '/shop') html(shopPage(url.searchParams.get('landing')!, url.searchParams.get('next')!));
       else response.writeHead(404).end();
@@ -135,26 +138,42 @@ describe.skipIf(skipWithoutChromium)('[chromium] a landing page rendered ahead o
     browser.once('error', (error) => marks.push({ what: `chromium failed to start: ${error.message}`, at: Date.now() }));
   };
 
-  it('sends the click only once the visitor opens the page, and writes its cookie then', async () => {
-    const landing = `/pricing?aff=${PARTNER_A.link}`;
+  /** The visitor opens the landing rendered ahead: one click, for `clickedUrl`, recorded after that, and its cookie written then. */
+  const clickedOnceOpened = async (landing: string, clickedUrl: string) => {
     await openShop(landing, landing);
     await ranAhead();
     await vi.waitFor(() => expect(markAt('activated')).toBeDefined(), { timeout: 15_000, interval: 50 });
     await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(1), { timeout: 10_000, interval: 50 });
     const click = api.app.inspect().clicks[0]!;
-    expect(click.affiliate_url).toBe(`${origin}${landing}`);
+    expect(click.affiliate_url).toBe(clickedUrl);
     expect(Date.parse(click.created_at)).toBeGreaterThanOrEqual(markAt('activated')!);
     await vi.waitFor(() => expect(markAt(`cookie ${click.click_id}`)).toBeDefined(), { timeout: 10_000, interval: 50 });
-  });
+  };
 
-  it('sends no click and writes no cookie when the visitor never opens the page rendered ahead', async () => {
-    // The shop prerendered a partner's landing; the visitor went to another page.
-    await openShop(`/pricing?aff=${PARTNER_B.link}`, '/report');
+  /** The shop rendered `landing` ahead; the visitor went to another page: no click, no cookie. */
+  const nothingWhenNeverOpened = async (landing: string) => {
+    await openShop(landing, '/report');
     await ranAhead();
     await vi.waitFor(() => expect(marks.some((mark) => mark.what.startsWith('cookies'))).toBe(true), { timeout: 15_000, interval: 50 });
     expect(markAt('activated')).toBeUndefined();
     // A click the SDK sent while it ran ahead left before the shop page moved on (keepalive), a page load ago.
     expect(api.app.inspect().clicks).toHaveLength(0);
     expect(marks.find((mark) => mark.what.startsWith('cookies'))!.what).not.toContain('affitor_click_id');
+  };
+
+  it('sends the click only once the visitor opens the page, and writes its cookie then', async () => {
+    await clickedOnceOpened(`/pricing?aff=${PARTNER_A.link}`, `${origin}/pricing?aff=${PARTNER_A.link}`);
+  });
+
+  it('sends no click and writes no cookie when the visitor never opens the page rendered ahead', async () => {
+    await nothingWhenNeverOpened(`/pricing?aff=${PARTNER_B.link}`);
+  });
+
+  it('sends a partner link the page reports (trackClick) only once the visitor opens the page', async () => {
+    await clickedOnceOpened(`/pricing?reports=${PARTNER_A.link}`, `${origin}/deal?aff=${PARTNER_A.link}`);
+  });
+
+  it('sends nothing for a partner link the page reports while rendered ahead when the visitor never opens it', async () => {
+    await nothingWhenNeverOpened(`/pricing?reports=${PARTNER_B.link}`);
   });
 });
