@@ -3,7 +3,7 @@ import { restore } from './attribution';
 import { keepHeld } from './consent';
 import { onUrlChange } from './history';
 import { cookieDomain, forgetCookieDomain, probeAhead } from './jar';
-import { catchUp, landHere, landingUrl } from './landing';
+import { catchUp, landHere, landingUrl, renderedAhead } from './landing';
 import { applyOptions, log, mayPersist, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
@@ -31,7 +31,8 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     if (held && mayPersist()) keepHeld();
     // A landing is about to write cookies: its first probe rides on the read restore() makes (jar.ts),
     // and the domain is settled at once, so no probe is left behind when last touch calls for no click.
-    const probing = !!programId && mayPersist() && !!readAff(landingUrl()) && probeAhead();
+    // Not in a page rendered ahead, which may never be opened: it writes nothing until it is (landHere).
+    const probing = !!programId && mayPersist() && !!readAff(landingUrl()) && !renderedAhead() && probeAhead();
     restore();
     if (probing) cookieDomain();
     if (programId) {

@@ -3,7 +3,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { AffitorTracker } from '../../src/browser/tracker';
 import { newPageView } from '../../src/browser/page-view';
-import { API_BASE, cookieValue, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, cookieValue, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 
@@ -15,7 +15,10 @@ const activate = () => {
   document.dispatchEvent(new Event('prerenderingchange'));
 };
 
-afterEach(() => void delete (document as { prerendering?: boolean }).prerendering);
+afterEach(() => {
+  delete (document as { prerendering?: boolean }).prerendering;
+  stopRecordingCookies();
+});
 
 const prerenderedLanding = async (url: string): Promise<AffitorTracker> => {
   setUrl(url);
@@ -26,9 +29,12 @@ const prerenderedLanding = async (url: string): Promise<AffitorTracker> => {
   return tracker;
 };
 
-it('sends no click and writes no attribution until the visitor opens the prerendered page, then lands once', async () => {
+it('sends no click and writes no cookie until the visitor opens the prerendered page, then lands once', async () => {
+  const writes = recordCookieWrites();
   const tracker = await prerenderedLanding('https://shop.example.com/pricing?aff=PARTNER123');
   expect(api.clicks()).toHaveLength(0);
+  // Not even the probe that finds the cookie domain: a page never opened leaves nothing behind, nor writes and deletes.
+  expect([...writes]).toEqual([]);
   expect(cookieValue('affitor_click_id')).toBeUndefined();
   expect(tracker.getClickId()).toBeNull();
 
