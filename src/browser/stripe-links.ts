@@ -8,6 +8,13 @@
  * `affitor_` prefix, as the webhook tells them, so a copy of a decorated link (a sticky header
  * cloned from the page) is kept up to date too. Any other value is the merchant's, never replaced
  * or removed, and nothing is written when there is no click id or one Stripe would refuse.
+ *
+ * Checkouts inside web components (open shadow roots, which neither `querySelectorAll` nor a
+ * MutationObserver of the page reaches) are decorated and watched as the page's own are, once a
+ * pass over the page finds their shadow root: at the start, on `load` (components a module script
+ * defines after the tag ran attach theirs only then), on each addition and each new attribution.
+ * A Payment Link is decorated again as it is clicked, so one in a shadow root attached since is
+ * not followed without the click id.
  */
 import { STRIPE_REFERENCE_PREFIX, stripeReferenceFor } from '../core/stripe-reference';
 import { isBrowser } from './env';
@@ -28,6 +35,8 @@ const LINK_PARAMETER = 'client_reference_id';
 
 /** The running decoration's observer, or undefined before `decorateStripe`. */
 let observer: MutationObserver | undefined;
+/** What the observer watches for additions and changes: the page, and each open shadow root found in it. */
+const WATCH: MutationObserverInit = { childList: true, subtree: true, attributes: true, attributeFilter: ['href', EMBED_ATTRIBUTE] };
 /** Whether this page ever wrote a value: without one there is nothing to take back. */
 let wrote = false;
 
@@ -59,25 +68,48 @@ function decorate(element: Element, reference: string | null): void {
  */
 export function decorateStripe(source: AttributionSource): void {
   if (observer || !isBrowser()) return;
-  /** Decorates `root` and the matching elements inside it; runs in an observer, so it never throws. */
-  const run = (root: Element) => {
+  /**
+   * Decorates the matching elements in `scope` (an element and its subtree, or a shadow root), and
+   * in each open shadow root inside, which the observer watches from then on (observing it again
+   * changes nothing).
+   */
+  const decorateIn = (scope: Element | ShadowRoot, reference: string | null): void => {
+    for (const element of [scope, ...scope.querySelectorAll('*')] as Element[]) {
+      if (element.matches?.(SELECTOR)) decorate(element, reference);
+      if (element.shadowRoot) {
+        own.observe(element.shadowRoot, WATCH);
+        decorateIn(element.shadowRoot, reference);
+      }
+    }
+  };
+  /** Decorates `node` and what is inside it, or the checkout a click is on (its composed path); runs in listeners, so it never throws. */
+  const run = (node: Element | Event) => {
     try {
       const reference = stripeReferenceFor(source.getClickId());
       // No click id (most visitors): nothing to write, and nothing to take back unless this wrote some.
-      if (reference || wrote) for (const element of [root, ...root.querySelectorAll(SELECTOR)]) if (element.matches(SELECTOR)) decorate(element, reference);
+      // Nor for a decoration a fresh page view (tests) stopped.
+      if ((reference || wrote) && own == observer) {
+        if (node instanceof Element) decorateIn(node, reference);
+        else for (const target of node.composedPath()) if ((target as Element).matches?.(SELECTOR)) decorate(target as Element, reference);
+      }
     } catch (error) {
       log('error', 'Stripe decoration failed:', error);
     }
   };
   const page = document.documentElement;
-  observer = new MutationObserver((records) => {
+  const own = (observer = new MutationObserver((records) => {
     for (const record of records) {
       if (record.type == 'attributes') run(record.target as Element);
       else for (const node of record.addedNodes) if (node.nodeType == 1) run(node as Element);
     }
-  });
-  observer.observe(page, { childList: true, subtree: true, attributes: true, attributeFilter: ['href', EMBED_ATTRIBUTE] });
+  }));
+  own.observe(page, WATCH);
   source.onAttribution(() => run(page));
+  // Before the browser follows the link: capture, on the window, ahead of the page's own listeners.
+  // A middle click opens it in a new tab (auxclick).
+  addEventListener('click', run, true);
+  addEventListener('auxclick', run, true);
+  if (document.readyState != 'complete') addEventListener('load', () => run(page), { once: true });
   run(page);
 }
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { decorateStripe } from '../../src/browser/stripe-links';
-import { HttpResponse, land as landOn, useTrackingApi } from '../support/dom';
+import { HttpResponse, land as landOn, landed, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 afterEach(() => {
@@ -119,6 +119,71 @@ describe('decorateStripe: true', () => {
     await heard;
     expect(table.hasAttribute('client-reference-id')).toBe(false);
     expect(new URL(link.href).searchParams.has('client_reference_id')).toBe(false);
+  });
+
+  describe('inside web components (open shadow roots)', () => {
+    /** A component with its own shadow root holding `html`, put in the page. */
+    const component = (html: string, parent: Element | ShadowRoot = document.body): ShadowRoot => {
+      const host = document.createElement('shop-checkout');
+      const shadow = host.attachShadow({ mode: 'open' });
+      shadow.innerHTML = html;
+      parent.append(host);
+      return shadow;
+    };
+    const linkIn = (shadow: ShadowRoot) => new URL(shadow.querySelector('a')!.href);
+    const CHECKOUT = '<a href="https://buy.stripe.com/test_shadow"><span>Buy</span></a><stripe-pricing-table pricing-table-id="prctbl_2"></stripe-pricing-table>';
+
+    it('decorates checkouts in shadow roots, nested ones too, and follows the attribution there', async () => {
+      document.body.innerHTML = PAGE;
+      const outer = component(CHECKOUT);
+      const inner = component(CHECKOUT, outer);
+      const tracker = await landOn('https://shop.example.com/?aff=PARTNER123', { decorateStripe: true });
+      const reference = `affitor_${tracker.getClickId()!}`;
+      for (const shadow of [outer, inner]) {
+        expect(linkIn(shadow).searchParams.get('client_reference_id')).toBe(reference);
+        expect(shadow.querySelector('stripe-pricing-table')!.getAttribute('client-reference-id')).toBe(reference);
+      }
+      await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
+      expect(linkIn(inner).searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
+      tracker.revokeConsent();
+      expect(linkIn(inner).searchParams.has('client_reference_id')).toBe(false);
+      expect(outer.querySelector('stripe-pricing-table')!.hasAttribute('client-reference-id')).toBe(false);
+    });
+
+    it('decorates a component added later, and a checkout added later inside a shadow root it watches', async () => {
+      document.body.innerHTML = PAGE;
+      const early = component('<p>Plans</p>');
+      const tracker = await landOn('https://shop.example.com/?aff=PARTNER123', { decorateStripe: true });
+      const reference = `affitor_${tracker.getClickId()!}`;
+      const late = component(CHECKOUT);
+      early.innerHTML = CHECKOUT;
+      await vi.waitFor(() => expect(linkIn(late).searchParams.get('client_reference_id')).toBe(reference));
+      await vi.waitFor(() => expect(linkIn(early).searchParams.get('client_reference_id')).toBe(reference));
+      expect(early.querySelector('stripe-pricing-table')!.getAttribute('client-reference-id')).toBe(reference);
+    });
+
+    it('decorates a Payment Link as it is clicked, in a shadow root attached after every pass (a component defined late)', async () => {
+      const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+      // An element already in the page gets its shadow root only now: no addition the observer hears of.
+      const host = document.createElement('shop-checkout');
+      document.body.append(host);
+      await landed();
+      const shadow = host.attachShadow({ mode: 'open' });
+      shadow.innerHTML = CHECKOUT;
+      const link = shadow.querySelector('a')!;
+      let followed: string | undefined;
+      // The page's own listener sees the href the browser then follows (and keeps this test on its page).
+      link.addEventListener('click', (event) => {
+        followed = link.href;
+        event.preventDefault();
+      });
+      link.querySelector('span')!.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true, cancelable: true }));
+      expect(new URL(followed!).searchParams.get('client_reference_id')).toBe(`affitor_${tracker.getClickId()!}`);
+      // Another link of the page is not one to decorate.
+      byId('other').addEventListener('click', (event) => event.preventDefault());
+      byId('other').dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+      expect(byId('other').getAttribute('href')).toBe('https://example.com/pricing');
+    });
   });
 
   it('writes nothing without a click id, then decorates once a click arrives', async () => {
