@@ -12,6 +12,9 @@ describe('request ids', () => {
   it('builds a v4 UUID from getRandomValues, or from Math.random when there is no Web Crypto', () => {
     const zeros = createId({ getRandomValues: <T extends Uint8Array>(bytes: T) => bytes });
     expect(zeros).toBe('00000000-0000-4000-8000-000000000000');
+    // The version and variant bits are set over whatever the random bytes held.
+    const ones = createId({ getRandomValues: <T extends Uint8Array>(bytes: T) => bytes.fill(0xff) });
+    expect(ones).toBe('ffffffff-ffff-4fff-bfff-ffffffffffff');
     const ids = new Set(Array.from({ length: 200 }, () => createId(undefined)));
     expect(ids.size).toBe(200);
     for (const id of ids) expect(id).toMatch(UUID_V4);

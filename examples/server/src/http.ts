@@ -3,6 +3,7 @@
  * replies and CORS headers.
  */
 import { MAX_BODY_BYTES, readBodyBytes } from '../../../src/server/handler/request';
+import { markVersion4 } from '../../../src/server/request-id';
 import type { Answer } from './errors';
 
 /**
@@ -43,9 +44,7 @@ function randomRequestId(): string {
     entropyUsed = 0;
   }
   const first = entropyUsed;
-  // Version 4 and the RFC 9562 variant, as src/server/request-id.ts marks its own.
-  entropy[first + 6] = (entropy[first + 6]! & 0x0f) | 0x40;
-  entropy[first + 8] = (entropy[first + 8]! & 0x3f) | 0x80;
+  markVersion4(entropy, first);
   let at = 0;
   for (let i = 0; i < 16; i++) {
     const byte = entropy[first + i]!;
