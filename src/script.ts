@@ -12,9 +12,9 @@
  * order; queued `init` options are folded into the first `init`, so it runs once with
  * everything the page asked for.
  */
-import { data, onAttribution } from './browser/attribution';
+import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { pendingClick } from './browser/landing';
+import { current, pendingClick } from './browser/landing';
 import { consent, log, mergeOptions, setConsent } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
@@ -149,8 +149,8 @@ const api: Api & { [HANDOVER]?: Handover } = {
     if (options.decorateStripe) void later('decorateStripe')();
     return api;
   },
-  getClickId: () => data().clickId,
-  getData: data,
+  getClickId: () => current().clickId,
+  getData: current,
   getTracker: () => api,
   // Here, not in the rest: a partner link the page reports is a landing too, and its click must
   // not wait on a second download.

@@ -26,6 +26,8 @@ export let windowDays: number | null = null;
 export let unsavedDays = 0;
 /** The browser refused the cookies: the attribution lives in memory for this page. */
 export let cookiesBlocked = false;
+/** When restore() last read the attribution from the jar (Date.now()). */
+export let readAt = 0;
 /** The click id in the jar when this page last put its attribution in memory (consent not given): another tab's, if any. */
 let jarWhenHeld: string | null = null;
 
@@ -43,6 +45,7 @@ export function restore(): void {
   // landing): read, a new partner's click carried the withdrawn click id, and a landing on the
   // withdrawn partner's link was taken for the stored one and sent no click.
   if (unsavedDays || cookiesBlocked || consent() == 'revoked') return;
+  readAt = Date.now();
   const jar = lookInJar();
   clickId = readCookie(COOKIE_CLICK_ID, isPlausibleId, jar);
   affiliateUrl = readCookie(COOKIE_AFFILIATE_URL, readAff, jar);
@@ -176,5 +179,6 @@ export const resetAttribution = (): void => {
   listeners.clear();
   forget();
   windowDays = null;
+  readAt = 0;
   cookiesBlocked = false;
 };

@@ -7,7 +7,8 @@ import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
-import { affiliateUrl, applyClick, clickId, persist, reread, windowDays } from './attribution';
+import { affiliateUrl, applyClick, clickId, data, persist, readAt, reread, windowDays } from './attribution';
+import type { AffitorData } from './attribution';
 import { drop, enqueue, outbox } from './outbox';
 import { erase } from './erase';
 import { revisited, urlAtLoad } from './history';
@@ -181,6 +182,13 @@ export function landHere(): void {
 export function catchUp(): void {
   if (reread()) for (const pending of outbox) if (pending.route == 'click') pending.stale = true;
 }
+
+/**
+ * The attribution, read again first (catchUp) when the jar was last read more than a minute ago:
+ * a tab kept open past the program's window handed out the click id its expired cookie no longer
+ * held, to the page and to Stripe's checkouts. Within the minute, no read; nor before init read it.
+ */
+export const current = (): AffitorData => (readAt && Date.now() - readAt > 60_000 && catchUp(), data());
 
 /** A fresh page view (tests). */
 export const resetLandings = (): void => {

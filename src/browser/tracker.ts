@@ -5,12 +5,13 @@
  * and an npm import on one page are two copies of these modules (start.ts names the second).
  */
 import type { AffitorDiagnosis, ConsentState, RequestReport } from '../core/diagnosis';
-import { clickId, data, onAttribution } from './attribution';
+import { onAttribution } from './attribution';
 import type { AffitorData, AttributionListener } from './attribution';
 import { grantConsent } from './consent';
 import { retry } from './delivery';
 import { diagnose } from './diagnose';
 import { isBrowser } from './env';
+import { current } from './landing';
 import { revokeConsent } from './erase';
 import { mergeOptions } from './options';
 import type { AffitorInitOptions as CoreInitOptions } from './options';
@@ -44,8 +45,8 @@ export class AffitorTracker {
   /** Reads the stored attribution and handles a `?aff=` landing. Calling it again updates options; one landing is never tracked twice. */
   readonly init: (options?: AffitorInitOptions) => AffitorTracker;
   /** The click id of the visitor's last partner, or null. */
-  readonly getClickId = (): string | null => clickId;
-  readonly getData: () => AffitorData = data;
+  readonly getClickId = (): string | null => current().clickId;
+  readonly getData: () => AffitorData = current;
   /** Reports a click for a partner link. Defaults: the current URL, and the stored click id for last touch. */
   readonly trackClick = trackClick;
   /** Reports a signup (lead) for `customerKey`, carrying the click id of the visitor's last partner. */
@@ -70,7 +71,7 @@ export class AffitorTracker {
         initialised = true;
         start(merged);
         resend();
-        if (merged.decorateStripe) decorateStripe({ getClickId: () => clickId, onAttribution });
+        if (merged.decorateStripe) decorateStripe({ getClickId: () => current().clickId, onAttribution });
       }
       return this;
     };

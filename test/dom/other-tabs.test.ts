@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { postJson } from '../../src/browser/transport';
 import { formatOutbox } from '../../src/core/outbox';
-import { API_BASE, cookieValue, land, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, cookieValue, land, recordCookieWrites, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi();
 const LANDING = 'https://shop.example.com/?aff=PARTNER123';
@@ -163,5 +163,37 @@ describe('the outbox, one cookie for every tab of the site', () => {
     expect(api.app.inspect().leads).toHaveLength(1);
     // The lead left the outbox once answered; the other tab's click is still there for a later page view.
     expect(storedOutbox().map((event) => event.body.event_id)).toEqual([otherClick]);
+  });
+});
+
+describe("a tab kept open past the program's window", () => {
+  it('hands out the click id no longer once its cookie expired, and tells its listeners', async () => {
+    const tracker = await land(LANDING);
+    const clickId = tracker.getClickId();
+    expect(clickId).toMatch(/^cust_/);
+    const heard = vi.fn();
+    tracker.onAttribution(heard);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      // Within a minute of the last read, the attribution in memory is handed out without reading the jar.
+      const jar = recordCookieWrites();
+      vi.setSystemTime(Date.now() + 30_000);
+      expect(tracker.getClickId()).toBe(clickId);
+      expect(jar.reads).toBe(0);
+      stopRecordingCookies();
+
+      // The program's window (30 days) is over: the browser dropped the cookies.
+      vi.setSystemTime(Date.now() + 31 * 86_400_000);
+      expect(cookieValue('affitor_click_id')).toBeUndefined();
+      expect(tracker.getClickId()).toBeNull();
+      expect(tracker.getData()).toEqual({ clickId: null, programId: 1, hasAttribution: false, affiliateUrl: null });
+      expect(heard.mock.calls).toEqual([[expect.objectContaining({ clickId: null }), expect.objectContaining({ clickId })]]);
+
+      // A signup now carries no partner.
+      await tracker.signup('user_1');
+      expect(api.leads()[0]!.body.click_id).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
