@@ -329,10 +329,13 @@ describe('createAffitorHandler against the reference server on a real port', () 
       ]);
     });
 
-    it('sets nothing for a click a newer landing superseded (stale)', async () => {
+    it('sets nothing for a click a newer landing superseded (stale), nor for one whose stale field is anything but false', async () => {
       const answer = await land({ Host: 'www.shop.test' }, { stale: true });
       expect(answer.status).toBe(200);
       expect(answer.setCookies).toEqual([]);
+      // The SDK sends true or false; a hand-made body's string or number cannot say "not stale".
+      for (const stale of ['true', 'false', 1, 0, null]) expect((await land({ Host: 'www.shop.test' }, { stale })).setCookies, String(stale)).toEqual([]);
+      expect((await land({ Host: 'www.shop.test' }, { stale: false })).headers['x-affitor-cookies']).toBe('set');
     });
 
     it('sets the cookies when consent is granted', async () => {

@@ -170,8 +170,10 @@ const jsonAnswer = (status: number, body: unknown, headers: Record<string, strin
  * Whether the SDK's fields forbid cookies: consent not said to be given, or a click a newer landing
  * superseded. A click without `consent` is refused too: the SDK adds its fields only when `apiBase` is a
  * same-origin path, so one pointed at the handler by a whole URL sends none, even with consent pending.
+ * The SDK sends `stale` as true or false (or not at all): any other value (a hand-made body's `"true"`)
+ * cannot say the click is the newest, so it is refused as a stale one is.
  */
-const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'granted' || fields.stale === true;
+const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'granted' || (fields.stale !== undefined && fields.stale !== false);
 
 /**
  * Creates the first-party handler. Mount it for every method under `basePath` (see the README's
