@@ -483,6 +483,30 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
   });
 
   describe('onAttribution', () => {
+    it("script tag: a tab kept open past the program's window hands out no click id once its cookie expired, and its listeners hear it", async () => {
+      const { page, console: lines } = await openPage(e2e.context);
+      await page.goto(shop(`/plain.html?aff=${PARTNER_A.link}`));
+      const stored = await waitForCookie(e2e.context, 'affitor_click_id');
+      await expect.poll(async () => (await scriptData(page))?.clickId).toBe(stored.value);
+      type Heard = { heard?: Array<string | null> };
+      await page.evaluate(() => {
+        const page = window as ConsentWindow & Heard;
+        page.heard = [];
+        page.affitor!.onAttribution((current) => page.heard!.push(current.clickId));
+      });
+      // The window ends a second from now: the browser's own jar drops the SDK's cookies, written again with that expiry.
+      const ours = (await e2e.context.cookies()).filter((cookie) => cookie.name.startsWith('affitor_') || cookie.name === 'customer_code');
+      await e2e.context.addCookies(ours.map((cookie) => ({ ...cookie, expires: Math.floor(Date.now() / 1000) + 1 })));
+      await page.clock.install();
+      await expect.poll(async () => (await e2e.context.cookies()).some((cookie) => cookie.name === 'affitor_click_id'), { timeout: 5_000 }).toBe(false);
+      // Read less than a minute ago: handed out from memory.
+      expect((await scriptData(page))?.clickId).toBe(stored.value);
+      await page.clock.fastForward('01:01');
+      expect(await scriptData(page)).toEqual({ clickId: null, programId: PROGRAM_ID, hasAttribution: false, affiliateUrl: null });
+      expect(await page.evaluate(() => (window as Heard).heard)).toEqual([null]);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
     it('fires once for the landing, once for a second partner (pushState and trackClick), never for the same partner or a reload', async () => {
       const { page, console: lines, requests } = await openPage(e2e.context);
       const events = () => page.evaluate(() => (window as ConsentWindow).attributionEvents!);
