@@ -161,23 +161,6 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(affitorErrors(lines)).toEqual([]);
     });
 
-    it('script tag with data-affitor-stripe: checkouts inside web components carry the click id, and a link in one defined later does as it is clicked', async () => {
-      const { page, console: lines } = await openPage(e2e.context);
-      await page.goto(shop(`/stripe.html?aff=${PARTNER_A.link}`));
-      const reference = `affitor_${(await waitForCookie(e2e.context, 'affitor_click_id')).value}`;
-      // Playwright's CSS locators pierce open shadow roots, as the decoration must.
-      const href = (id: string) => page.locator(`#${id}`).evaluate((link: HTMLAnchorElement) => new URL(link.href).searchParams.get('client_reference_id'));
-      await expect.poll(() => href('shop-buy')).toBe(reference);
-      expect(await page.locator('#shop-table').getAttribute('client-reference-id')).toBe(reference);
-
-      await page.evaluate(() => (window as unknown as { defineLateCheckout: () => void }).defineLateCheckout());
-      expect(await href('late-buy')).toBeNull();
-      await page.locator('#late-buy span').click();
-      const followed = await page.evaluate(() => (window as unknown as { followed?: string }).followed);
-      expect(new URL(followed!).searchParams.get('client_reference_id')).toBe(reference);
-      expect(affitorErrors(lines)).toEqual([]);
-    });
-
     it('keeps consent per page: a reload of the pending page is pending again, a page without the attribute writes cookies at once', async () => {
       const { page, requests } = await openPage(e2e.context);
       const landing = shop(`/pending.html?aff=${PARTNER_A.link}`);

@@ -236,6 +236,20 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+  it("data-affitor-stripe: Stripe's checkouts inside web components carry the click id, and a Payment Link in one defined later does as it is clicked", async () => {
+    const page = await tab();
+    await land(page, HOSTS.consent, '/stripe.html');
+    const reference = `affitor_${(await page.waitForCookie('affitor_click_id')).value}`;
+    const inShadow = (host: string, id: string) => `document.querySelector(${json(host)}).shadowRoot.getElementById(${json(id)})`;
+    // Through the open shadow root of a component a module script defined after the SDK's tag ran.
+    await page.waitFor(`new URL(${inShadow('shop-checkout', 'shop-buy')}.href).searchParams.get('client_reference_id') === ${json(reference)}`);
+    expect(await page.evaluate(`${inShadow('shop-checkout', 'shop-table')}.getAttribute('client-reference-id')`)).toBe(reference);
+    // A component defined now gets its shadow root without any addition to the page: its link is decorated as it is clicked.
+    await page.evaluate(`window.defineLateCheckout(), ${inShadow('late-checkout', 'late-buy')}.querySelector('span').click()`);
+    expect(await page.evaluate(`new URL(window.followed).searchParams.get('client_reference_id')`)).toBe(reference);
+    expect(await page.errors()).toEqual([]);
+  });
+
   it('a landing whose URL is tens of KB long (added by pushState): its click is sent slimmed to what attribution needs, within the keepalive limit, and recorded', async () => {
     const page = await tab();
     await page.visit(site().url(HOSTS.www, '/'));
