@@ -3,6 +3,7 @@
  * Importing this module touches no browser global; every function is a no-op on the server.
  */
 import { isBrowser } from './browser/env';
+import { firstCopy } from './browser/start';
 import { AffitorTracker, initialised } from './browser/tracker';
 import type {
   AffitorData,
@@ -16,15 +17,24 @@ import type {
 export { AffitorTracker };
 export type { AffitorData, AffitorDiagnosis, AffitorInitOptions, AttributionListener, ConsentState, RequestReport };
 
-let tracker: AffitorTracker | null = null;
+/** The npm functions' tracker, and whether a tracker of its copy of the SDK ran `init`. */
+interface PageTracker {
+  tracker: AffitorTracker;
+  ready: () => boolean;
+}
 
 /**
- * The module's tracker, made (not initialised) on first use, so consent and listeners can be set
- * before `init`. Every tracker is a handle on the page's one tracker (tracker.ts), so once any of
- * them ran `init` (this module's, or a `new AffitorTracker().init()` of the page's) this one reads
- * the same attribution.
+ * The npm functions' tracker, made (not initialised) on first use, so consent and listeners can be
+ * set before `init`. Every tracker is a handle on the page's one tracker (tracker.ts), so once any
+ * of them ran `init` (this module's, or a `new AffitorTracker().init()` of the page's) this one
+ * reads the same attribution. Kept on the page's first copy of the SDK (start.ts): where the
+ * package is bundled twice (an ES module import beside a CommonJS require), the second copy's
+ * functions work on the first copy's tracker, where they had started a second tracker, whose
+ * signups went without the partner.
  */
-const shared = (): AffitorTracker | null => (isBrowser() ? (tracker ??= new AffitorTracker()) : null);
+const pageTracker = (): PageTracker | undefined =>
+  isBrowser() ? ((firstCopy() as { npm?: PageTracker }).npm ??= { tracker: new AffitorTracker(), ready: () => initialised }) : undefined;
+const shared = (): AffitorTracker | null => pageTracker()?.tracker ?? null;
 
 /** Starts tracking (or updates options). Returns null on the server. */
 export function init(options?: AffitorInitOptions): AffitorTracker | null {
@@ -40,7 +50,7 @@ export function init(options?: AffitorInitOptions): AffitorTracker | null {
  * before the page can navigate away, and the call settles within the same bound.
  */
 const onTracker = async (call: (tracker: AffitorTracker) => Promise<void>): Promise<void> => {
-  if (!initialised) await Promise.resolve();
+  if (!pageTracker()?.ready()) await Promise.resolve();
   const tracker = getTracker() ?? init();
   if (tracker) return call(tracker);
 };
@@ -66,7 +76,8 @@ export function getData(): AffitorData | null {
 
 /** The page's tracker once `init` ran, else null. */
 export function getTracker(): AffitorTracker | null {
-  return initialised ? shared() : null;
+  const page = pageTracker();
+  return page?.ready() ? page.tracker : null;
 }
 
 /** Consent given: persists the attribution held in memory (see the `consent` option). */

@@ -13,6 +13,12 @@ import { readAff } from '../core/values';
 const FIRST_COPY = Symbol.for('affitor.copy');
 const copy = {};
 
+/**
+ * The page's first copy of the SDK: this module's `copy` when this copy came first. The npm
+ * functions keep the page's tracker on it (index.ts), so a second copy of them works on the first's.
+ */
+export const firstCopy = (): { npm?: unknown } => ((window as unknown as Record<symbol, object>)[FIRST_COPY] ??= copy);
+
 /** A fresh page view (tests): no copy of the SDK has run in it yet. */
 export const resetCopies = (): void => void delete (window as unknown as Record<symbol, unknown>)[FIRST_COPY];
 
@@ -23,8 +29,7 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     applyOptions(newOptions);
     // Two copies (the script tag beside the npm package) share the cookies but not their state:
     // each would track every landing. Said by the copy that came second.
-    const page = window as unknown as Record<symbol, object>;
-    if ((page[FIRST_COPY] ??= copy) != copy) log('error', 'Another copy of the SDK runs on this page: keep one');
+    if (firstCopy() != copy) log('error', 'Another copy of the SDK runs on this page: keep one');
     if (newOptions.cookieDomain) forgetCookieDomain();
     // Consent given by this init's options (a provider's `consent` turning 'granted'), as grantConsent()
     // gives it: written on the domain these options choose.

@@ -68,11 +68,29 @@ it('getClickId(), getData() and getTracker() see the attribution of a tracker st
   expect(sent).toEqual(['lead']);
 });
 
-describe('a second copy of the SDK on the page (the script tag beside the npm package)', () => {
+describe('a second copy of the SDK on the page', () => {
   const ANOTHER_COPY = '[Affitor] Another copy of the SDK runs on this page: keep one';
   const errors = () => vi.mocked(console.error).mock.calls.map((call) => call.join(' '));
 
-  it('is named in an error by the copy that starts second', async () => {
+  it("of the npm functions (the package bundled twice, as an ES module and as CommonJS) works on the first copy's tracker", async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    api.server.use(http.post(`${DEFAULT_API}/api/v1/track/click`, () => (sent.push('click'), HttpResponse.json({ success: true, click_id: 'cust_1_1' }))));
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const first = await import('../../src/index');
+    first.init();
+    await vi.waitFor(() => expect(first.getClickId()).toBe('cust_1_1'));
+    vi.resetModules();
+    const second = await import('../../src/index');
+    expect(second.getClickId()).toBe('cust_1_1');
+    expect(second.getTracker()).toBe(first.getTracker());
+    // Its init updates the first copy's options, and starts no second tracker: the landing is not sent again.
+    second.init({ debug: false });
+    await second.signup('user_42');
+    expect(sent).toEqual(['click', 'lead']);
+    expect(errors()).not.toContain(ANOTHER_COPY);
+  });
+
+  it('that starts a tracker of its own (the script tag beside the npm package, or new AffitorTracker() of the second copy) is named in an error', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const first = await import('../../src/index');
     first.init();
@@ -80,7 +98,7 @@ describe('a second copy of the SDK on the page (the script tag beside the npm pa
     expect(errors()).not.toContain(ANOTHER_COPY);
     vi.resetModules();
     const second = await import('../../src/index');
-    second.init();
+    new second.AffitorTracker().init();
     expect(errors().filter((line) => line == ANOTHER_COPY)).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
  * module; each diagnosis warning caused by a page built for it; and the attribution events
  * of a single-page app.
  */
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import {
@@ -33,6 +34,8 @@ import {
   turnOnGlobalPrivacyControl,
 } from './consent-helpers';
 import type { ConsentWindow } from './consent-helpers';
+import type * as Sdk from '../../src/index';
+import { REPO_ROOT } from '../../examples/demo/static-server';
 
 /** The cookies the SDK writes once consent is given (the outbox only while a request is unanswered). */
 const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'customer_code'];
@@ -461,6 +464,33 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect((await cookieWrites(frame!)).some((write) => write.startsWith('affitor_click_id=cust'))).toBe(true);
       expect(await jar(e2e.context)).toEqual([]);
       await expect.poll(() => lines.some((line) => line.text.startsWith('[Affitor] cookies blocked'))).toBe(true);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+  });
+
+  describe('the package bundled twice', () => {
+    type Copies = { copies: Record<'esm' | 'cjs', typeof Sdk> };
+
+    it('as an ES module import beside a CommonJS require: both copies work on one tracker, and a signup from the second carries the landing', async () => {
+      // What a bundler makes of an app that imports the SDK in one file and requires it in another: two copies.
+      const { outputFiles } = await build({
+        stdin: { contents: "import * as esm from '@affitor/sdk'; window.copies = { esm, cjs: require('@affitor/sdk') };", resolveDir: REPO_ROOT },
+        bundle: true,
+        write: false,
+        format: 'iife',
+        platform: 'browser',
+        logLevel: 'silent',
+      });
+      const bundle = outputFiles[0]!.text;
+      expect(bundle.split('Another copy of the SDK runs on this page').length - 1).toBe(2);
+      await e2e.context.route(shop('/two-copies.js'), (route) => route.fulfill({ contentType: 'text/javascript', body: bundle }));
+      const { page, console: lines } = await openPage(e2e.context);
+      await page.goto(shop(`/two-copies.html?aff=${PARTNER_A.link}`));
+      const clickId = (await waitForCookie(e2e.context, 'affitor_click_id')).value;
+      expect(await page.evaluate(() => (window as unknown as Copies).copies.cjs.getClickId())).toBe(clickId);
+      await page.evaluate(() => (window as unknown as Copies).copies.cjs.signup('user_two_copies'));
+      expect(state().leads).toEqual([expect.objectContaining({ customer_key: 'user_two_copies', click_id: clickId })]);
+      expect(state().clicks).toHaveLength(1);
       expect(affitorErrors(lines)).toEqual([]);
     });
   });
