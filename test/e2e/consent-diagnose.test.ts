@@ -507,8 +507,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
         page.heard = [];
         page.affitor!.onAttribution((current) => page.heard!.push(current.clickId));
       });
-      // The window ends a second from now: the browser's own jar drops the SDK's cookies, written again with that expiry.
-      const ours = (await e2e.context.cookies()).filter((cookie) => cookie.name.startsWith('affitor_') || cookie.name === 'customer_code');
+      // The window ends a second from now: the browser's own jar drops the attribution cookies, written again with that expiry.
+      const ours = (await e2e.context.cookies()).filter((cookie) => ATTRIBUTION_COOKIES.includes(cookie.name));
       await e2e.context.addCookies(ours.map((cookie) => ({ ...cookie, expires: Math.floor(Date.now() / 1000) + 1 })));
       await page.clock.install();
       await expect.poll(async () => (await e2e.context.cookies()).some((cookie) => cookie.name === 'affitor_click_id'), { timeout: 5_000 }).toBe(false);
