@@ -3,7 +3,7 @@ import { appendHistory, parseHistory } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
-import { cookiesProven, lookInJar, setCookie } from './jar';
+import { cookiesProven, deleteTwins, lookInJar, setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
 export interface AffitorData {
@@ -32,6 +32,9 @@ export let readAt = 0;
 let jarWhenHeld: string | null = null;
 
 export const listeners = new Set<AttributionListener>();
+
+/** The cookies an attribution is written to (persist), the first-party handler's too. */
+const ATTRIBUTION_COOKIES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL];
 
 export const data = (): AffitorData => ({ clickId, programId, hasAttribution: !!clickId, affiliateUrl });
 
@@ -105,7 +108,9 @@ export function save(id: string, days: number, url = affiliateUrl, byServer?: bo
   clickId = id;
   affiliateUrl = url;
   history = appendHistory(history, id);
-  if (byServer && readCookie(COOKIE_CLICK_ID) == id) {
+  // The handler's cookie shadowed by an older twin on the page's folder (an integration that wrote
+  // without path=/; the handler knows no folders): the twins go, and it is read again.
+  if (byServer && (readCookie(COOKIE_CLICK_ID) == id || (ATTRIBUTION_COOKIES.map(deleteTwins), readCookie(COOKIE_CLICK_ID) == id))) {
     unsavedDays = 0;
     cookiesBlocked = false;
   } else persist(days);

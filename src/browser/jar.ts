@@ -85,22 +85,28 @@ export const cookiePlaces = (): Array<[string | undefined, string]> => {
   return [undefined, ...cookieDomainCandidates(location.hostname)].flatMap((domain) => paths.map((path): [string | undefined, string] => [domain, path]));
 };
 
+/** Whether the page found a cookie `name` when it first read the jar. */
+const found = (name: string): boolean => readCookieValues(firstJar(), name).length > 0;
+
 /**
- * Writes cookie `name` on the chosen domain for `days` (none: for the browser session); an empty
- * value deletes it. A twin on another domain (host-only: an earlier integration; a parent or a
- * subdomain: an earlier cookieDomain) or folder (folders), being older or narrower, would be read
- * first and shadow the value: each
- * is removed first, when the page had a cookie of that name (no extra write otherwise). Deleting a
- * cookie the page neither found nor wrote writes nothing.
+ * Deletes cookie `name` everywhere but on the chosen domain's `/`, when the page found one of that
+ * name (no write otherwise). A twin on another domain (host-only: an earlier integration; a parent
+ * or a subdomain: an earlier cookieDomain) or folder (folders), being older or narrower, is read
+ * first and shadows the value there.
+ */
+export function deleteTwins(name: string): void {
+  if (found(name)) for (const [twin, path] of cookiePlaces()) if (twin != cookieDomain() || path != '/') writeCookie(name, '', 0, twin, isSecurePage(), path);
+}
+
+/**
+ * Writes cookie `name` on the chosen domain for `days` (none: for the browser session), its twins
+ * deleted first; an empty value deletes it. Deleting a cookie the page neither found nor wrote writes nothing.
  */
 export function setCookie(name: string, value: string | null, days?: number): void {
-  const found = readCookieValues(firstJar(), name).length > 0;
-  if (!value && !found && !written.has(name)) return;
+  if (!value && !found(name) && !written.has(name)) return;
   if (value) written.add(name);
-  const domain = cookieDomain();
-  const secure = isSecurePage();
-  if (found) for (const [twin, path] of cookiePlaces()) if (twin != domain || path != '/') writeCookie(name, '', 0, twin, secure, path);
-  writeCookie(name, value || '', value ? days : 0, domain, secure);
+  deleteTwins(name);
+  writeCookie(name, value || '', value ? days : 0, cookieDomain(), isSecurePage());
 }
 
 /** A fresh page view (tests). */

@@ -214,6 +214,31 @@ describe('cookies the handler wrote', () => {
     expect(api.leads()[0]!.body).toMatchObject({ click_id: next.getClickId() });
   });
 
+  it("are kept when an older integration's twins on the page's folder (written without path=/) shadow them: the page deletes the twins, writes no value", async () => {
+    // What an older integration or the shop's own code leaves when it writes from /k/landing without a path.
+    setUrl(`${SHOP}/k/landing`);
+    for (const name of ['affitor_click_id', 'customer_code']) document.cookie = `${name}=cust_1_100;path=/k`;
+    const writes = recordCookieWrites();
+    const tracker = await pageView(`${SHOP}/k/pa?aff=PARTNER456`);
+    stopRecordingCookies();
+    const clickId = tracker.getClickId()!;
+    expect(clickId).toMatch(/^cust_/);
+    expect(clickId).not.toBe('cust_1_100');
+    // Only deletions: the values are the handler's (Set-Cookie, kept for the window in Safari too).
+    const written = attributionWrites(writes);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.every((write) => /^[a-z_]+=;/.test(write) && /max-age=-1/.test(write)), written.join('\n')).toBe(true);
+    expect(new Set(written.filter((write) => /path=\/k(;|$)/.test(write)).map((write) => write.split('=')[0]))).toEqual(new Set(['affitor_click_id', 'customer_code']));
+    expect(document.cookie.split('; ').filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie)).sort()).toEqual([
+      `affitor_click_id=${clickId}`,
+      `customer_code=${clickId}`,
+    ]);
+    expect(cookieValue('affitor_set_by')).toBe('server');
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'server', cookiesBlocked: false });
+    // Another page of that folder reads the handler's click id.
+    expect((await pageView(`${SHOP}/k/after`)).getClickId()).toBe(clickId);
+  });
+
   it('are written by the page as before when the answer says none, and affitor_set_by goes', async () => {
     await pageView(`${SHOP}/?aff=PARTNER123`);
     expect(cookieValue('affitor_set_by')).toBe('server');

@@ -37,6 +37,17 @@ export function firstPartyScenarios(scenario: Scenario): void {
    */
   const answerRead = (page: Tab) =>
     until('the answered click out of the outbox', async () => !(await pageCookies(page)).some((cookie) => cookie.startsWith('affitor_outbox=')));
+  /**
+   * A tab on `path` of the relay host whose page wrote `cookies` (as an earlier integration did),
+   * and how many attribution writes its page had made by then.
+   */
+  const returningVisitor = async (path: string, cookies: string[]) => {
+    const page = await tab();
+    await page.visit(site().url(HOSTS.relay, path));
+    await page.evaluate(`(${cookies.map((cookie) => `document.cookie = ${json(cookie)}`).join(', ')}, 0)`);
+    expect(await pageCookies(page)).toEqual(cookies.map((cookie) => cookie.split(';')[0]).sort());
+    return { page, writesBefore: (await attributionWrites(page)).length };
+  };
   /** diagnose() once affitor.more.js has arrived (its first call loads it). */
   const diagnosis = (page: Tab) => until('diagnose() to answer', () => page.evaluate<AffitorDiagnosis | null>('window.affitor.diagnose()'));
 
@@ -91,12 +102,7 @@ export function firstPartyScenarios(scenario: Scenario): void {
     });
 
     it("a returning visitor's twins from an earlier integration (host-only, and on the host as a domain) are deleted by the handler's Set-Cookie, not by the page: one of each cookie is left, on the root domain", async () => {
-      const page = await tab();
-      await page.visit(site().url(HOSTS.relay, '/'));
-      await page.evaluate("(document.cookie = 'affitor_click_id=cust_1_100;path=/', document.cookie = 'customer_code=cust_1_101;path=/;domain=.' + location.hostname, 0)");
-      expect(await pageCookies(page)).toEqual(['affitor_click_id=cust_1_100', 'customer_code=cust_1_101']);
-      const writesBefore = (await attributionWrites(page)).length;
-
+      const { page, writesBefore } = await returningVisitor('/', ['affitor_click_id=cust_1_100;path=/', `customer_code=cust_1_101;path=/;domain=.${HOSTS.relay}`]);
       await land(page, HOSTS.relay);
       await page.waitForCookie('affitor_click_id', 'cust_1_100');
       await answerRead(page);
@@ -109,6 +115,27 @@ export function firstPartyScenarios(scenario: Scenario): void {
       expect(cookies.find((cookie) => cookie.name === 'customer_code')!.value).toBe(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value);
       expect((await pageCookies(page)).filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie))).toHaveLength(2);
       expect((await attributionWrites(page)).slice(writesBefore)).toEqual([]);
+      expect(await page.errors()).toEqual([]);
+    });
+
+    it("a returning visitor's twins on the page's folder (an earlier integration wrote without path=/), which shadow the handler's cookies there: the page deletes them and writes no value, the handler's stay for the window", async () => {
+      // Written from /k/landing without a path: the browser keeps them on /k.
+      const { page, writesBefore } = await returningVisitor('/k/landing', ['affitor_click_id=cust_1_100', 'customer_code=cust_1_100']);
+      await land(page, HOSTS.relay, '/k/pa');
+      const clickId = (await page.waitForCookie('affitor_click_id', 'cust_1_100')).value;
+      await answerRead(page);
+      await until('the twins gone', async () => (await pageCookies(page)).filter((cookie) => cookie.startsWith('affitor_click_id=')).length === 1);
+      expect((await pageCookies(page)).filter((cookie) => /^(affitor_click_id|customer_code)=/.test(cookie))).toEqual([`affitor_click_id=${clickId}`, `customer_code=${clickId}`]);
+      const written = (await attributionWrites(page)).slice(writesBefore);
+      expect(written.length).toBeGreaterThan(0);
+      expect(written.every((write) => /^[a-z_]+=;/.test(write)), json(written)).toBe(true);
+      const cookies = (await page.cookies()).filter((cookie) => SERVER_COOKIES.includes(cookie.name));
+      expect(names(cookies)).toEqual(SERVER_COOKIES);
+      for (const cookie of cookies) {
+        expect(cookie, cookie.name).toMatchObject({ domain: '.shop.localhost', path: '/' });
+        expect(daysLeft(cookie), cookie.name).toBeCloseTo(WINDOW_DAYS, 2);
+      }
+      expect((await diagnosis(page)).cookiesSetBy).toBe('server');
       expect(await page.errors()).toEqual([]);
     });
 
