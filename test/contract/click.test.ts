@@ -28,6 +28,18 @@ describe('click', () => {
     expect(b.body?.click_id).toBe(`cust_907_${START + 5}`);
   });
 
+  it('finds the customer by a click id made on a clock that is no whole number of ms (a test clock), new or re-attributed', async () => {
+    const { click, clock, lead } = setup();
+    clock.now = START + 0.5;
+    const made = (await click('PARTNER123')).body?.click_id;
+    expect(made).toBe(`cust_906_${START + 0.5}`);
+    expect((await lead({ click_id: made, email: 'a@example.com', customer_key: 'user_half' })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+    clock.now = -1;
+    const again = (await click('PARTNER456', { existing_click_id: 'cust_900_1' })).body?.click_id;
+    expect(again).toBe('cust_900_-1');
+    expect((await lead({ click_id: again, email: 'b@example.com', customer_key: 'user_negative' })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+  });
+
   it('stores the page details sent with the click', async () => {
     const { click, server } = setup();
     await click('PARTNER123', { page_url: 'https://shop.test/p', page_title: 'Shop', referrer_url: 'https://blog.test/', session_id: 's1', language: 'en-US', timezone: 'Europe/Paris' });

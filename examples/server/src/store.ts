@@ -5,7 +5,7 @@
  * Every lookup a route makes goes through an index (a Map), never a scan of the records,
  * so a request costs the same whether the server holds ten records or a million.
  */
-import { customerIdOf, formatClickId } from './click-id';
+import { customerIdOf, formatClickId, readsBack } from './click-id';
 import type { Answer } from './errors';
 import type {
   ClickEvent,
@@ -85,9 +85,11 @@ export class Store {
     return this.seededPositions.get(customer.id) ?? this.seededPositions.size + customer.id - this.firstCreatedId;
   }
 
-  private addCustomer(customer: Customer): void {
+  /** `madeAt`: when the store made the customer's click id (`formatClickId`), which tells whether it needs the index. */
+  private addCustomer(customer: Customer, madeAt?: number): void {
     this.customers.push(customer);
-    this.indexClickId(customer, customer.click_id);
+    if (madeAt === undefined) this.indexClickId(customer, customer.click_id);
+    else this.indexMadeClickId(customer, madeAt);
     if (customer.customer_key !== null) this.indexKey(customer, customer.customer_key);
   }
 
@@ -100,6 +102,11 @@ export class Store {
 
   private indexClickId(customer: Customer, clickId: string): void {
     if (customerIdOf(clickId) !== customer.id || this.customerById(customer.id) !== customer) this.byOtherClickId.set(clickId, customer);
+  }
+
+  /** indexClickId for the click id the store made for `customer` at `madeAt`, told from the numbers: parsing it back was 0.7 µs of a click's ~15 µs of work under load. */
+  private indexMadeClickId(customer: Customer, madeAt: number): void {
+    if (!readsBack(customer.id, madeAt) || this.customerById(customer.id) !== customer) this.byOtherClickId.set(customer.click_id, customer);
   }
 
   /**
@@ -169,7 +176,7 @@ export class Store {
       status: fields.status,
       clicked_at: fields.clicked_at,
     };
-    this.addCustomer(customer);
+    this.addCustomer(customer, now);
     return customer;
   }
 
@@ -178,7 +185,7 @@ export class Store {
     const clickId = formatClickId(customer.id, now);
     customer.click_id = clickId;
     if (!customer.click_ids.includes(clickId)) customer.click_ids.push(clickId);
-    this.indexClickId(customer, clickId);
+    this.indexMadeClickId(customer, now);
     customer.partner_id = partnerId;
     customer.partner_program = true;
     customer.clicked_at = now;
