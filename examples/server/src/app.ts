@@ -125,6 +125,8 @@ export interface Call {
   requestId: string;
   /** The method, `GET` for `HEAD` (whose answer is then sent without its body). */
   method: string;
+  /** The `Origin` header, read once: CORS, the log and its refusal check all ask for it. */
+  origin: string | null;
   /** Set once the route ran: whether what it recorded is a test event (for the request log). */
   testMode: boolean;
 }
@@ -181,7 +183,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     const sendsAuth = request.headers.has('authorization');
     const serverMode = route.auth === 'bearer' || (route.auth === 'when-sent' && sendsAuth);
     const browserCall = route.browser && !serverMode;
-    const headers = browserCall ? corsHeaders(request.headers.get('origin'), allowedOrigins) : {};
+    const headers = browserCall ? corsHeaders(call.origin, allowedOrigins) : {};
 
     const delay = chaos.delay();
     if (delay) await delay;
@@ -253,7 +255,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   for (const route of ROUTES) {
     paths.set(route.path, {
       POST: (call) => runRoute(route, call),
-      ...(route.browser ? { OPTIONS: ({ request }: Call) => preflightReply(request.headers.get('origin'), allowedOrigins) } : {}),
+      ...(route.browser ? { OPTIONS: ({ origin }: Call) => preflightReply(origin, allowedOrigins) } : {}),
     });
   }
   // Every record, customers' emails included: never kept by a cache (as the dashboard's pages).
@@ -278,7 +280,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
   // An allowed origin may read a 404, and a 405 of a browser route: without CORS headers the
   // browser reports them as a network error, and the SDK blames allowed_origins for a wrong
   // API URL and keeps resending. Server routes' answers still carry none.
-  const cors = (call: Call) => corsHeaders(call.request.headers.get('origin'), allowedOrigins);
+  const cors = (call: Call) => corsHeaders(call.origin, allowedOrigins);
 
   async function dispatch(call: Call, path: string): Promise<Reply> {
     const handlers = paths.get(path);
@@ -295,7 +297,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
     const requestId = requestIdFor(request.headers.get('x-request-id'));
     const path = pathOf(request.url);
     const head = request.method === 'HEAD';
-    const call: Call = { request, requestId, method: head ? 'GET' : request.method, testMode: false };
+    const call: Call = { request, requestId, method: head ? 'GET' : request.method, origin: request.headers.get('origin'), testMode: false };
     let answered: Reply;
     try {
       answered = await dispatch(call, path);
@@ -320,8 +322,8 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
         error,
         error_code: answered.status === 401 ? authLogCode(error) : null,
         request_id: requestId,
-        origin: request.headers.get('origin'),
-        cors_refusal: answered.drop ? null : corsRefusal(request, answered.headers, allowedOrigins),
+        origin: call.origin,
+        cors_refusal: answered.drop ? null : corsRefusal(request, call.origin, answered.headers, allowedOrigins),
         test_mode: call.testMode,
       });
     }

@@ -171,9 +171,9 @@ export function preflightReply(origin: string | null, allowed: ReadonlySet<strin
  * log shows it): `Origin` was sent and no `Access-Control-Allow-Origin` answered, or a preflight
  * asked for a header the answer does not allow (the browser then never sends the call). The
  * page's SDK reports a network error while the status alone would read as a plain 200 or 204.
+ * `origin` is the request's `Origin` header, as the caller already read it.
  */
-export function corsRefusal(request: Request, answerHeaders: Record<string, string>, allowed: ReadonlySet<string>): string | null {
-  const origin = request.headers.get('origin');
+export function corsRefusal(request: Request, origin: string | null, answerHeaders: Record<string, string>, allowed: ReadonlySet<string>): string | null {
   if (origin === null) return null;
   if (answerHeaders['Access-Control-Allow-Origin'] === undefined) {
     return allowed.has(origin)
