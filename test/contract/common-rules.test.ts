@@ -117,6 +117,10 @@ describe('request bodies', () => {
     // The body itself is level 1: 128 levels in all are taken.
     expect((await call(CLICK, undefined, { raw: nested(128) })).status).toBe(200);
     expect((await call(CLICK, undefined, { raw: nested(129) })).status).toBe(400);
+    // The shortest texts around the limit (brackets only, under one key) are told apart too.
+    const tightest = (depth: number) => `{"":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    expect((await call(SALE, undefined, { raw: tightest(129), token: TOKEN_1 })).body).toStrictEqual({ error: 'Invalid JSON body' });
+    expect((await call(SALE, undefined, { raw: tightest(128), token: TOKEN_1 })).body).not.toStrictEqual({ error: 'Invalid JSON body' });
     expect((await call('/_inspect', undefined, { method: 'GET', token: ADMIN })).status).toBe(200);
     expect(server.inspect().clicks).toHaveLength(1);
   });

@@ -124,7 +124,9 @@ function nestsDeeperThan(value: unknown, limit: number): boolean {
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isRecord(value) && !nestsDeeperThan(value, MAX_JSON_DEPTH) ? value : undefined;
+    if (!isRecord(value)) return undefined;
+    // Each level takes two characters, its brackets: a shorter text (a click, a sale) cannot nest that deep, and is not walked.
+    return text.length < 2 * (MAX_JSON_DEPTH + 1) || !nestsDeeperThan(value, MAX_JSON_DEPTH) ? value : undefined;
   } catch {
     return undefined;
   }
