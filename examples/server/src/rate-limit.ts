@@ -5,71 +5,76 @@
  * Bearer calls are counted per API token (each of a program's keys has the program's limits
  * to itself), browser calls per client address.
  *
- * Tokens and client addresses are counted in separate maps, so a client's own address
- * string is the key (no `client:` + address string made and kept per visitor). An address's
- * counter goes once its hour is over: every visitor (and every `X-Forwarded-For` a caller makes
- * up) would otherwise hold one for the server's life.
+ * Tokens and client addresses are counted apart, so a client's own address string is the key
+ * (no `client:` + address string made and kept per visitor). The windows are the clock's (every
+ * key's minute is the same minute), so each window holds one map of counts, dropped whole when
+ * the next window starts: every visitor (and every `X-Forwarded-For` a caller makes up) holds
+ * two map entries at most, for an hour at most, and no object of its own, which the garbage
+ * collector would copy for each new visitor.
  */
 import { rateLimitMessage } from './errors';
 import type { RateLimits } from './types';
 
-interface Windows {
-  minute: number;
-  minuteCount: number;
-  hour: number;
-  hourCount: number;
+/** The calls counted in the current window of one length, by key. */
+class WindowCounts<K> {
+  private window = NaN;
+  private counts = new Map<K, number>();
+
+  constructor(private readonly lengthMs: number) {}
+
+  /** How many keys have a count in the current window. */
+  get size(): number {
+    return this.counts.size;
+  }
+
+  /** The calls of `key` counted in the window `now` falls in; a window starts with none. */
+  countAt(key: K, now: number): number {
+    const window = Math.floor(now / this.lengthMs);
+    if (window !== this.window) {
+      this.window = window;
+      this.counts = new Map();
+    }
+    return this.counts.get(key) ?? 0;
+  }
+
+  /** Sets the count of `key` in the window the last `countAt` was in. */
+  set(key: K, count: number): void {
+    this.counts.set(key, count);
+  }
+}
+
+/** Minute and hour counts of one kind of key. */
+class Limiter<K> {
+  private readonly minutes = new WindowCounts<K>(60_000);
+  readonly hours = new WindowCounts<K>(3_600_000);
+
+  hit(key: K, limits: RateLimits, now: number): string | null {
+    const inMinute = this.minutes.countAt(key, now);
+    const inHour = this.hours.countAt(key, now);
+    if (inMinute >= limits.per_minute) return rateLimitMessage(limits.per_minute, 'min');
+    if (inHour >= limits.per_hour) return rateLimitMessage(limits.per_hour, 'hour');
+    this.minutes.set(key, inMinute + 1);
+    this.hours.set(key, inHour + 1);
+    return null;
+  }
 }
 
 export class RateLimiter {
-  /** By token: the seed's, so as many as it has keys. */
-  private readonly tokens = new Map<string, Windows>();
-  private readonly clients = new Map<string, Windows>();
-  private nextSweepAt = 0;
+  private readonly tokens = new Limiter<string>();
+  private readonly clients = new Limiter<string>();
 
-  /** How many client addresses hold a counter. */
+  /** How many client addresses hold a counter (those counted this hour). */
   get clientCount(): number {
-    return this.clients.size;
+    return this.clients.hours.size;
   }
 
   /** Counts one call with an API token, under its program's limits; answers the 429 message when a limit is already reached. */
   hitToken(token: string, limits: RateLimits, now: number): string | null {
-    return hit(this.tokens, token, limits, now);
+    return this.tokens.hit(token, limits, now);
   }
 
   /** Counts one browser call from a client address; answers the 429 message when a limit is already reached. */
   hitClient(address: string, limits: RateLimits, now: number): string | null {
-    this.sweep(now);
-    return hit(this.clients, address, limits, now);
+    return this.clients.hit(address, limits, now);
   }
-
-  /** Drops the counters of addresses not counted this hour (their minute is over too), at most once a minute. */
-  private sweep(now: number): void {
-    if (now < this.nextSweepAt) return;
-    this.nextSweepAt = now + 60_000;
-    const hour = Math.floor(now / 3_600_000);
-    for (const [address, w] of this.clients) if (w.hour !== hour) this.clients.delete(address);
-  }
-}
-
-function hit<K>(windows: Map<K, Windows>, key: K, limits: RateLimits, now: number): string | null {
-  const minute = Math.floor(now / 60_000);
-  const hour = Math.floor(now / 3_600_000);
-  let w = windows.get(key);
-  if (!w) {
-    w = { minute, minuteCount: 0, hour, hourCount: 0 };
-    windows.set(key, w);
-  }
-  if (w.minute !== minute) {
-    w.minute = minute;
-    w.minuteCount = 0;
-  }
-  if (w.hour !== hour) {
-    w.hour = hour;
-    w.hourCount = 0;
-  }
-  if (w.minuteCount >= limits.per_minute) return rateLimitMessage(limits.per_minute, 'min');
-  if (w.hourCount >= limits.per_hour) return rateLimitMessage(limits.per_hour, 'hour');
-  w.minuteCount++;
-  w.hourCount++;
-  return null;
 }
