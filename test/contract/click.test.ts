@@ -73,6 +73,24 @@ describe('click with existing_click_id', () => {
     expect((await lead({ click_id: 'cust_900_1' })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
   });
 
+  it('keeps every click id of a customer re-attributed again and again, once each, and finds it by any of them', async () => {
+    const { click, clock, server, lead } = setup();
+    const first = (await click('PARTNER123')).body!.click_id as string;
+    clock.now += 10;
+    const second = (await click('PARTNER456', { existing_click_id: first })).body!.click_id as string;
+    // Re-attributed again in the same millisecond: the same click id, not a second entry for it.
+    expect((await click('PARTNER123', { existing_click_id: second })).body?.click_id).toBe(second);
+    clock.now += 10;
+    const third = (await click('PARTNER123', { existing_click_id: second })).body!.click_id as string;
+    expect([first, second, third]).toEqual([`cust_906_${START}`, `cust_906_${START + 10}`, `cust_906_${START + 20}`]);
+    expect(server.inspect().customers.find((c) => c.id === 906)).toMatchObject({ click_id: third, click_ids: [first, second, third] });
+    expect((await lead({ click_id: first, customer_key: 'user_906' })).body).toStrictEqual({ success: true, message: 'Lead tracked successfully' });
+    expect(server.inspect().leads.at(-1)).toMatchObject({ customer_id: 906, click_id: first });
+    // A customer never re-attributed lists its one click id.
+    const other = (await click('PARTNER123')).body!.click_id as string;
+    expect(server.inspect().customers.find((c) => c.id === 907)).toMatchObject({ click_id: other, click_ids: [other] });
+  });
+
   it('makes a new customer when the existing click belongs to another program', async () => {
     const { click } = setup();
     const reply = await click('PARTNER123', { existing_click_id: 'cust_904_1' });

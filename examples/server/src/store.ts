@@ -45,6 +45,13 @@ export class Store {
    * customer (`customerIdOf`), so most customers cost this map nothing.
    */
   private readonly byOtherClickId = new Map<string, Customer>();
+  /**
+   * Every click id, oldest first, of the customers that have had more than one (a later click
+   * re-attributed them). Most never are, and a click that makes a customer keeps no list of its
+   * own: one per click was two objects (an array and its elements) that each young-generation
+   * collection copied, a fifth of what it copies per click under load.
+   */
+  private readonly everyClickId = new Map<number, string[]>();
   /** Seeded customers by id; created ones are found by position (their ids follow one another). */
   private readonly seededById = new Map<number, Customer>();
   /** Customers by their current key, in the order of `customers` (a key may repeat across programs). */
@@ -73,7 +80,7 @@ export class Store {
     this.nextCustomerId = this.firstCreatedId = seed.customers.reduce((max, c) => Math.max(max, c.id), 0) + 1;
     seed.customers.forEach((c, i) => this.seededPositions.set(c.id, i));
     for (const c of seed.customers) {
-      const customer: Customer = { ...c, click_ids: [c.click_id] };
+      const customer: Customer = { ...c };
       this.seededById.set(customer.id, customer);
       this.addCustomer(customer);
     }
@@ -133,7 +140,16 @@ export class Store {
     if (other) return other;
     const id = customerIdOf(clickId);
     const customer = id === undefined ? undefined : this.customerById(id);
-    return customer?.click_ids.includes(clickId) ? customer : undefined;
+    return customer && this.hadClickId(customer, clickId) ? customer : undefined;
+  }
+
+  /** Every click id the customer ever had, oldest first (the latest is `click_id`). */
+  clickIdsOf(customer: Customer): string[] {
+    return this.everyClickId.get(customer.id) ?? [customer.click_id];
+  }
+
+  private hadClickId(customer: Customer, clickId: string): boolean {
+    return this.everyClickId.get(customer.id)?.includes(clickId) ?? customer.click_id === clickId;
   }
 
   /** Finds the customer a key was bound to last, preferring one in `programId` when keys repeat across programs. */
@@ -158,7 +174,7 @@ export class Store {
     this.indexKey(customer, key);
   }
 
-  createCustomer(fields: Omit<Customer, 'id' | 'click_id' | 'click_ids'>, now: number): Customer {
+  createCustomer(fields: Omit<Customer, 'id' | 'click_id'>, now: number): Customer {
     const id = this.nextCustomerId++;
     const clickId = formatClickId(id, now);
     // Every field written out (no spread): V8 then keeps them all inside the object, which
@@ -166,7 +182,6 @@ export class Store {
     const customer: Customer = {
       id,
       click_id: clickId,
-      click_ids: [clickId],
       customer_key: fields.customer_key,
       email: fields.email,
       program_id: fields.program_id,
@@ -182,8 +197,11 @@ export class Store {
   /** Gives the customer a fresh click id (keeping the old ones) and a new partner. */
   reattribute(customer: Customer, partnerId: number, now: number): void {
     const clickId = formatClickId(customer.id, now);
+    const clickIds = this.everyClickId.get(customer.id);
+    if (clickIds) {
+      if (!clickIds.includes(clickId)) clickIds.push(clickId);
+    } else if (clickId !== customer.click_id) this.everyClickId.set(customer.id, [customer.click_id, clickId]);
     customer.click_id = clickId;
-    if (!customer.click_ids.includes(clickId)) customer.click_ids.push(clickId);
     this.indexClickId(customer, clickId, readsBack(customer.id, now));
     customer.partner_id = partnerId;
     customer.partner_program = true;
@@ -302,7 +320,7 @@ export class Store {
     const iso = (ms: number) => new Date(ms).toISOString();
     const dated = <T extends { created_at: number }>(record: T) => ({ ...record, created_at: iso(record.created_at) });
     return structuredClone({
-      customers: this.customers.map((c) => ({ ...c, clicked_at: iso(c.clicked_at) })),
+      customers: this.customers.map((c) => ({ ...c, click_ids: this.clickIdsOf(c), clicked_at: iso(c.clicked_at) })),
       clicks: this.clicks.map(dated),
       leads: this.leads.map(dated),
       sales: this.sales.map(dated),

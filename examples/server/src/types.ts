@@ -140,8 +140,14 @@ export interface Seed {
   admin_token: string;
 }
 
-/** A customer as the seed gives it, plus every click id it ever had (`click_id` is the latest). */
-export interface Customer extends SeedCustomer {
+/**
+ * A customer as the store holds it: the seed's fields, `click_id` its latest click id. Every click
+ * id it ever had is `Store.clickIdsOf(customer)`, and `/_inspect` shows them as `click_ids`.
+ */
+export type Customer = SeedCustomer;
+
+/** A customer as `/_inspect` shows it: with every click id it ever had, oldest first. */
+export interface CustomerWithClickIds extends Customer {
   click_ids: string[];
 }
 
@@ -262,7 +268,7 @@ export type Inspected<T> = { [K in keyof T]: K extends 'created_at' | 'clicked_a
 
 /** What `GET /_inspect` and `inspect()` answer. Dates are ISO strings. */
 export interface InspectState {
-  customers: Inspected<Customer>[];
+  customers: Inspected<CustomerWithClickIds>[];
   clicks: Inspected<ClickEvent>[];
   leads: Inspected<LeadEvent>[];
   sales: Inspected<Sale>[];

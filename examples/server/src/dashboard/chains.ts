@@ -16,6 +16,8 @@ export interface SaleLink {
 
 export interface Chain {
   customer: Customer;
+  /** The customer's first click id: a seeded customer's has no click event. */
+  firstClickId: string;
   partner: Partner | undefined;
   clicks: ClickEvent[];
   leads: LeadEvent[];
@@ -106,7 +108,15 @@ export function dashboardData(store: Store, shown = SHOWN_CHAINS): DashboardData
   const chains = new Map<number, Chain>();
   for (const id of latestCustomerIds(store, shown)) {
     const customer = store.customerById(id)!;
-    chains.set(customer.id, { customer, partner: store.partner(customer.partner_id), clicks: [], leads: [], sales: [], lastAt: customer.clicked_at });
+    chains.set(customer.id, {
+      customer,
+      firstClickId: store.clickIdsOf(customer)[0]!,
+      partner: store.partner(customer.partner_id),
+      clicks: [],
+      leads: [],
+      sales: [],
+      lastAt: customer.clicked_at,
+    });
   }
   const chainOf = (customerId: number | null): Chain | undefined => (customerId === null ? undefined : chains.get(customerId));
   const touch = (chain: Chain, at: number) => (chain.lastAt = Math.max(chain.lastAt, at));

@@ -76,9 +76,8 @@ function refundItems({ sale, refunds }: SaleLink): string[] {
  * at all, though its lead and sales name that one. Its time is the seed's `clicked_at` while no
  * click came since (a later click moves `clicked_at`, and is listed with its own time).
  */
-function seededClickItem({ customer, clicks }: Chain): string | undefined {
-  const seeded = customer.click_ids[0];
-  if (seeded === undefined || clicks.some((c) => c.click_id === seeded)) return undefined;
+function seededClickItem({ customer, firstClickId: seeded, clicks }: Chain): string | undefined {
+  if (clicks.some((c) => c.click_id === seeded)) return undefined;
   return `${code(seeded)} <small>from the seed</small>${clicks.length === 0 ? `<br><time>${time(customer.clicked_at)}</time>` : ''}`;
 }
 
