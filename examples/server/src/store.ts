@@ -144,7 +144,7 @@ export class Store {
   }
 
   /** Every click id the customer ever had, oldest first (the latest is `click_id`). */
-  clickIdsOf(customer: Customer): string[] {
+  clickIdsOf(customer: Customer): readonly string[] {
     return this.everyClickId.get(customer.id) ?? [customer.click_id];
   }
 
@@ -320,7 +320,7 @@ export class Store {
     const iso = (ms: number) => new Date(ms).toISOString();
     const dated = <T extends { created_at: number }>(record: T) => ({ ...record, created_at: iso(record.created_at) });
     return structuredClone({
-      customers: this.customers.map((c) => ({ ...c, click_ids: this.clickIdsOf(c), clicked_at: iso(c.clicked_at) })),
+      customers: this.customers.map((c) => ({ ...c, click_ids: [...this.clickIdsOf(c)], clicked_at: iso(c.clicked_at) })),
       clicks: this.clicks.map(dated),
       leads: this.leads.map(dated),
       sales: this.sales.map(dated),
