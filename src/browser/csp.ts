@@ -7,20 +7,11 @@
  */
 import { cspBlocked } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
-import { DEFAULT_API_BASE } from '../core/values';
+import { apiOriginOf, originOf } from '../core/values';
 
 /** The origins a blocked request went to, since the watch began. */
 const blockedOrigins = new Set<string>();
 let watching = false;
-
-/** `url`'s origin (against `base`), or undefined for what is no URL. */
-const originOf = (url: string, base?: string): string | undefined => {
-  try {
-    return new URL(url, base).origin;
-  } catch {
-    return undefined;
-  }
-};
 
 /**
  * A request the policy blocked: `connect-src`'s (fetch's, also where `default-src` gave it). An
@@ -46,7 +37,7 @@ export function watchCsp(): void {
  */
 export async function noteCspBlock(outcome: HttpOutcome, apiBase?: string): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve));
-  const apiOrigin = originOf(String(apiBase || DEFAULT_API_BASE), location.href);
+  const apiOrigin = apiOriginOf(apiBase, location.href);
   if (!outcome.status && apiOrigin && blockedOrigins.has(apiOrigin)) outcome.failure = cspBlocked(apiOrigin);
 }
 

@@ -1,8 +1,8 @@
 /** `diagnose()`: why there is (no) attribution, from the state the page's tracker holds. */
-import { blockingTagWarning, diagnosisWarnings, isBlockingSdkTag, isUnpinnedUnpkgUrl, unpinnedUrlWarning } from '../core/diagnosis';
+import { blockingTagWarning, diagnosisWarnings, isBlockingSdkTag, isUnpinnedUnpkgUrl, preconnectWarnings, unpinnedUrlWarning } from '../core/diagnosis';
 import type { AffitorDiagnosis } from '../core/diagnosis';
 import { readAff } from '../core/values';
-import { log } from './core';
+import { log, options } from './core';
 import { readCookie } from './cookies';
 import { isBrowser } from './env';
 import { snapshot } from './snapshot';
@@ -36,7 +36,18 @@ export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {
   const report = { aff: browser ? readAff(location.href) : null, ...held, cookiesSetBy, cookies };
   const diagnosis: AffitorDiagnosis = {
     ...report,
-    warnings: [...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler), ...moreWarnings],
+    warnings: [
+      ...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler),
+      // The page's own `<link>`s (its HTML, or a framework's head), which the npm build's pages have too.
+      ...(browser
+        ? preconnectWarnings(
+            [...document.querySelectorAll<HTMLLinkElement>('link[rel~=preconnect]')].map((link) => ({ href: link.href, crossorigin: link.getAttribute('crossorigin') })),
+            options.apiBase,
+            location.href,
+          )
+        : []),
+      ...moreWarnings,
+    ],
   };
   if (debug) log('info', 'diagnosis', diagnosis);
   return diagnosis;

@@ -1,5 +1,6 @@
 /** The `diagnose()` report, and the warnings read from it. Pure: the tracker gathers the facts. */
 import { noAnswerHint } from './answers';
+import { apiOriginOf, originOf } from './values';
 
 export type ConsentState = 'granted' | 'pending' | 'revoked';
 
@@ -75,6 +76,34 @@ export const isBlockingSdkTag = (tag: ScriptTag): boolean =>
 
 /** The warning for such a tag (the script build's diagnose() gives it: see script-more.ts). */
 export const blockingTagWarning = (src: string): string => `${src}: no async or defer, so the page stops parsing until it has run (add async)`;
+
+/** What the preconnect check reads of a `<link rel="preconnect">`: its URL, and its `crossorigin` attribute as written (null when absent). */
+export interface PreconnectLink {
+  href: string;
+  crossorigin: string | null;
+}
+
+/**
+ * The warnings for `<link rel="preconnect">`s to the tracking API whose connection the SDK's calls
+ * cannot use. Those calls are CORS requests without credentials, which browsers send over
+ * connections of their own kind: only a preconnect with `crossorigin` (anonymous) opens one. Without
+ * it (or with `use-credentials`) the link opens a connection that nothing uses, and the landing's
+ * click still sets up its own, after the script has run. A handler on the page's own origin
+ * (`apiBase: '/relay'`) is called with credentials, over the page's connection: no warning there.
+ */
+export function preconnectWarnings(links: Iterable<PreconnectLink>, apiBase: string | undefined, pageUrl: string): string[] {
+  const api = apiOriginOf(apiBase, pageUrl);
+  const warnings: string[] = [];
+  if (!api || api == originOf(pageUrl)) return warnings;
+  for (const link of links) {
+    // As browsers read the attribute: absent, or `use-credentials` in any case, is a connection with
+    // credentials; any other value (`crossorigin` alone, a typo) is anonymous.
+    if ((link.crossorigin == null || /^use-credentials$/i.test(link.crossorigin)) && originOf(link.href, pageUrl) == api) {
+      warnings.push(`${link.href}: a preconnect the SDK's calls cannot use (they go without credentials): write <link rel="preconnect" href="${api}" crossorigin>`);
+    }
+  }
+  return warnings;
+}
 
 export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at most 7 days: serve the SDK through createAffitorHandler';
 

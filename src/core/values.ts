@@ -9,6 +9,18 @@ export const DEFAULT_WINDOW_DAYS = 60;
 /** The tracking API an `apiBase` left unset means. */
 export const DEFAULT_API_BASE = 'https://api.affitor.com';
 
+/** `url`'s origin (against `base`), or undefined for what is no URL. */
+export const originOf = (url: string, base?: string): string | undefined => {
+  try {
+    return new URL(url, base).origin;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The tracking API's origin for an `apiBase` option (a `URL` object works as its text), against the page's URL. */
+export const apiOriginOf = (apiBase: string | undefined, pageUrl: string): string | undefined => originOf(String(apiBase || DEFAULT_API_BASE), pageUrl);
+
 /** The cookie lifetime from a click answer: whole days in 1..365, 60 when missing or not a number. */
 export const clampWindowDays = (raw: unknown): number =>
   Number.isFinite(raw) ? Math.min(365, Math.max(1, Math.round(raw as number))) : DEFAULT_WINDOW_DAYS;

@@ -317,6 +317,32 @@ describe('diagnose', () => {
     expect(report.warnings).toContain('no program id: nothing is tracked');
   });
 
+  it("warns about the page's preconnect to the API without crossorigin, which the calls cannot use, and not about one with it", async () => {
+    const links = ([null, '', 'use-credentials'] as const).map((crossOrigin) => {
+      const link = document.createElement('link');
+      link.rel = 'preconnect';
+      link.href = API_BASE;
+      if (crossOrigin !== null) link.setAttribute('crossorigin', crossOrigin);
+      document.head.append(link);
+      return link;
+    });
+    try {
+      const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+      const report = tracker.diagnose();
+      const line = `write <link rel="preconnect" href="${API_BASE}" crossorigin>`;
+      // The first link (no attribute) and the third (use-credentials); `crossorigin` alone is the right one.
+      expect(report.warnings.filter((warning) => warning.includes('preconnect'))).toEqual([
+        `${API_BASE}/: a preconnect the SDK's calls cannot use (they go without credentials): ${line}`,
+        `${API_BASE}/: a preconnect the SDK's calls cannot use (they go without credentials): ${line}`,
+      ]);
+      links[0]!.crossOrigin = 'anonymous';
+      links[2]!.remove();
+      expect(tracker.diagnose().warnings.filter((warning) => warning.includes('preconnect'))).toEqual([]);
+    } finally {
+      links.forEach((link) => link.remove());
+    }
+  });
+
   it.each([
     ['the option', () => ({ programId: 'abc' }), '"abc"', 'option'],
     ['a template left in the script attribute', () => (addProgramIdTag('{{ program_id }}'), {}), '"{{ program_id }}"', 'script-attribute'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBlockingSdkTag, isUnpinnedUnpkgUrl } from '../../src/core/diagnosis';
+import { isBlockingSdkTag, isUnpinnedUnpkgUrl, preconnectWarnings } from '../../src/core/diagnosis';
 import type { ScriptTag } from '../../src/core/diagnosis';
 
 describe('isUnpinnedUnpkgUrl', () => {
@@ -52,5 +52,36 @@ describe('isBlockingSdkTag', () => {
     ['another package', tag('https://unpkg.com/@affitor/sdk-extra/dist/x.js'), false],
   ])('%s: %s', (_, scriptTag, blocking) => {
     expect(isBlockingSdkTag(scriptTag)).toBe(blocking);
+  });
+});
+
+describe('preconnectWarnings', () => {
+  const PAGE = 'https://www.shop.example/pricing?aff=PARTNER123';
+  const API = 'https://api.affitor.com';
+  /** A `<link rel="preconnect">`: its `crossorigin` attribute as written, null when absent. */
+  const link = (href: string, crossorigin: string | null = null) => ({ href, crossorigin });
+  const fix = `write <link rel="preconnect" href="${API}" crossorigin>`;
+
+  it.each([
+    ['the API, crossorigin', undefined, [link(API, '')], 0],
+    ['the API with a path, crossorigin="anonymous"', undefined, [link(`${API}/`, 'anonymous')], 0],
+    ['the API, crossorigin="bogus" (anonymous, as browsers read it)', undefined, [link(API, 'bogus')], 0],
+    ['the API, no crossorigin', undefined, [link(API)], 1],
+    ['the API, crossorigin="use-credentials"', undefined, [link(API, 'use-credentials')], 1],
+    ['the API, crossorigin="USE-CREDENTIALS"', undefined, [link(API, 'USE-CREDENTIALS')], 1],
+    ['the API on its default port spelled out, no crossorigin', undefined, [link('https://api.affitor.com:443')], 1],
+    ['another origin (a CDN, fonts), no crossorigin', undefined, [link('https://fonts.example'), link('http://api.affitor.com')], 0],
+    ['an apiBase of another API, its origin with no crossorigin', 'https://track.shop.example/affitor', [link('https://track.shop.example'), link(API)], 1],
+    ['the handler on the page\'s own origin, a preconnect to it', '/relay', [link('https://www.shop.example')], 0],
+    ['an apiBase that is no URL', 'http://[', [link(API)], 0],
+    ['no links', undefined, [], 0],
+  ])('%s: %i warning(s)', (_, apiBase, links, count) => {
+    const warnings = preconnectWarnings(links, apiBase, PAGE);
+    expect(warnings).toHaveLength(count);
+    for (const warning of warnings) expect(warning).toMatch(/: a preconnect the SDK's calls cannot use \(they go without credentials\): write <link rel="preconnect" href="https:\/\/[\w.]+" crossorigin>$/);
+  });
+
+  it('names the link and the line to write instead', () => {
+    expect(preconnectWarnings([link(`${API}/`)], undefined, PAGE)).toEqual([`${API}/: a preconnect the SDK's calls cannot use (they go without credentials): ${fix}`]);
   });
 });
