@@ -6,6 +6,7 @@
  */
 import type { BounceRow, LandingResult, LeaveWay } from './landing';
 import { LEAVE_WAYS, RECEIVE_WAIT_MS, SETTLE_MS, SLOW_4G } from './landing';
+import type { PreconnectResult } from './preconnect';
 import { bytes, gap, ms, signedMs } from './render';
 import type { Row } from './render';
 
@@ -116,5 +117,34 @@ export function landingMethod(landing: LandingResult): string {
     `Phone: a context as Chromium emulates a phone (390×844 CSS px, \`isMobile\`: its viewport on, so the page's width decides its layout), no network throttling, on a long shop page (a \`width=device-width\` viewport and ${phone.rows.toLocaleString('en-US')} rows of products, the script tag \`async\` in its head, which runs while the page is still being parsed); ms from the script's start (its first read of \`document.currentScript\`, as both scripts begin) to its first \`fetch()\` call, both noted by wrappers an init script puts in before the page runs. A layout the script forces before its click (reading \`innerWidth\` does, on a phone, while the page loads) shows here; ${phone.landings} landings each after 3 warm-up ones, taking turns with the bare click script.`,
     `The bare click script (bench/bare-click.ts, ${landing.bareClick.file.sizes.gzip} B gzip -9) is the least a landing script can do that keeps last touch: it reads \`?aff=\`, reads the jar and sends no click when the landing stored there names the same partner (the spec's last-touch table asks it of any landing script; Dub's script reads its cookie too), else sends the click as the SDK does (\`fetch\`, \`keepalive\`, \`text/plain\`, the same route) and writes \`affitor_click_id\` and \`affitor_aff_url\` from the answer, nothing else. Its read of the jar is the page's first, a synchronous round trip to the browser's cookie store that any landing script which keeps last touch makes before its click (3 to 8 ms of main thread in a fresh Chromium tab on this machine). Served the same way from the same page in the SDK's place, it takes turns with the SDK in every measure after the bytes, so each of the SDK's figures has beside it the floor any landing script stands on in the same Chromium, on the machine as loaded during the same run. The earlier run's figures (Affitor SDK, Dub) were measured with the same method on another machine, and are printed as they were given.`,
     `Bounces, also under slow 4G: the visitor leaves the landing (a unique \`?aff=…&visit=…\` URL per try) the given time after the navigation was asked for, by navigating to a page without the SDK or by closing the tab (\`page.close()\`); the context stays open up to ${RECEIVE_WAIT_MS / 1_000} s longer (or until the click is recorded) so a request that outlived the page can arrive. A click counts as received when the tracking server recorded that landing's URL by the end of the run. ${bounce.tries} tries per leave time and way, and as many for the bare click script, all taking turns. p95 is the nearest-rank order statistic (an observed sample); a median of an even count of samples is the mean of the two middle ones.`,
+  ].join(' ');
+}
+
+/** The rows of the README's preconnect line: a landing over a cold TLS connection to the API, without and with it. */
+export function preconnectRows(preconnect: PreconnectResult): Row[] {
+  const { tagAlone, withPreconnect, landings, roundTripMs } = preconnect;
+  const where = `cold TLS connection to the API, ${roundTripMs} ms round trips`;
+  const saved = tagAlone.cookie.median - withPreconnect.cookie.median;
+  return [
+    {
+      area: 'Landing',
+      measure: `${where}: navigation start to affitor_click_id written, with the README's preconnect line (median / p95, ${landings} landings)`,
+      result: `${ms(withPreconnect.cookie.median)} / ${ms(withPreconnect.cookie.p95)}`,
+      reference: `the script tag alone, same run: ${ms(tagAlone.cookie.median)} / ${ms(tagAlone.cookie.p95)}; with the line the cookie is written ${ms(Math.abs(saved))} ${saved >= 0 ? 'sooner' : 'later'} (median)`,
+    },
+    {
+      area: 'Landing',
+      measure: `${where}: navigation start to click sent, with the preconnect line (median)`,
+      result: ms(withPreconnect.clickSent.median),
+      reference: `the script tag alone, same run: ${ms(tagAlone.clickSent.median)} (the line opens the connection before the click leaves; it does not make the click leave sooner)`,
+    },
+  ];
+}
+
+export function preconnectMethod(preconnect: PreconnectResult): string {
+  return [
+    `**Preconnect.** The README's \`<link rel="preconnect" href="<API>" crossorigin>\` pays where the landing's click opens a cold connection to the tracking API, which Chromium's network emulation (the slow-4G rows) cannot show: it holds answers back, but sets connections up at once.`,
+    `So here the shop page and the tracking API are on two origins (\`http://www.shop.test\` and \`https://api.shop.test\`, loopback), the API answers over TLS (a throwaway certificate; Chromium ignores its errors), and every byte between Chromium and either server crosses a relay that holds it ${preconnect.roundTripMs / 2} ms each way: the TLS handshake and each request wait out real round trips. Setting up TCP itself costs none here (Chromium connects to the relay at once), nor does a DNS lookup, which on a real network come on top: the gain shown is the least a visitor on such a network gets.`,
+    `No bandwidth limit. Each landing runs in a Chromium profile of its own (a persistent context in a fresh folder: empty jar, no open connection, no cache), since Chromium drops preconnect hints in Playwright's usual off-the-record contexts. The page is the README's script tag alone, or the same with the preconnect line before it, taking turns, ${preconnect.landings} landings each after one warm-up round. Click sent and cookie written as in the slow-4G rows.`,
   ].join(' ');
 }

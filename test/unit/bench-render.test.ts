@@ -5,7 +5,9 @@ import { bytes, count, gap, mebibytes, ms, renderResults, renderTable, signedMs 
 import { filledRow, loadRow } from '../../bench/load-render';
 import { LEAVE_AT_MS } from '../../bench/landing';
 import type { LandingResult } from '../../bench/landing';
-import { landingRows } from '../../bench/landing-render';
+import { landingRows, preconnectRows } from '../../bench/landing-render';
+import type { PreconnectResult } from '../../bench/preconnect';
+import type { Row } from '../../bench/render';
 
 describe('bench statistics', () => {
   it('takes the middle sample as the median of an odd count, whatever the order', () => {
@@ -231,5 +233,30 @@ describe('the landing rows beside the bare click script of the same run', () => 
 
   it('says the earlier figures came from another run', () => {
     expect(row('slow 4G: navigation start to click sent').reference).toContain('earlier run: Affitor SDK 411 ms, Dub 395 ms');
+  });
+});
+
+describe("the README's preconnect line, over a cold TLS connection", () => {
+  const summary = (median: number, p95 = median) => ({ n: 15, median, p95, min: median, max: p95 });
+  const result = (tagAloneCookie: number, withPreconnectCookie: number): PreconnectResult => ({
+    landings: 15,
+    roundTripMs: 150,
+    tagAlone: { clickSent: summary(480), cookie: summary(tagAloneCookie, 980) },
+    withPreconnect: { clickSent: summary(470), cookie: summary(withPreconnectCookie, 760) },
+  });
+  const cookieRow = (rows: Row[]) => rows.find((row) => row.measure.includes('affitor_click_id written'))!;
+
+  it('puts the landing with the line beside the tag alone of the same run, and says by how much sooner the cookie was written', () => {
+    const rows = preconnectRows(result(910, 700));
+    expect(cookieRow(rows)).toMatchObject({
+      measure: "cold TLS connection to the API, 150 ms round trips: navigation start to affitor_click_id written, with the README's preconnect line (median / p95, 15 landings)",
+      result: '700 ms / 760 ms',
+      reference: 'the script tag alone, same run: 910 ms / 980 ms; with the line the cookie is written 210 ms sooner (median)',
+    });
+    expect(rows.find((row) => row.measure.includes('click sent'))!.result).toBe('470 ms');
+  });
+
+  it('says "later" when the line did not help, instead of a negative "sooner"', () => {
+    expect(cookieRow(preconnectRows(result(700, 720))).reference).toContain('with the line the cookie is written 20.0 ms later (median)');
   });
 });
