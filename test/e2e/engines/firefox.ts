@@ -37,8 +37,9 @@ function wrapPage(page: Page): EnginePage {
   };
 }
 
-export async function launchFirefox(): Promise<Engine> {
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX_PATH, headless: true });
+/** `prefs`: Firefox preferences over those of the profile puppeteer writes. */
+export async function launchFirefox(prefs?: Record<string, unknown>): Promise<Engine> {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX_PATH, headless: true, extraPrefsFirefox: prefs });
   try {
     const version = await browser.version();
     return {
