@@ -52,7 +52,7 @@ export interface LandingResult {
    * Under slow 4G, ms since navigation start; `unversioned`, the same landing with the tag naming
    * the package without a version, which a CDN such as unpkg answers with a redirect first.
    */
-  slow4g: { clickSent: Summary; cookie: Summary; unversioned: { clickSent: Summary; cookie: Summary }; landings: number };
+  slow4g: LandingTimesSummary & { unversioned: LandingTimesSummary; landings: number };
   /** A phone's landing on a long page: ms from the script's start to its click's fetch(). */
   phone: { toClick: Summary; bareClick: Summary; landings: number; rows: number };
   bounce: { rows: BounceRow[]; tries: number };
@@ -61,7 +61,7 @@ export interface LandingResult {
     file: LandingFile;
     /** `ScriptDuration` of its landing, ms. */
     script: Summary;
-    slow4g: { clickSent: Summary; cookie: Summary };
+    slow4g: LandingTimesSummary;
     bounce: BounceRow[];
   };
 }
@@ -83,7 +83,7 @@ function watchSdkFiles(page: Page, origin: string): string[] {
 }
 
 /** The SDK's own error lines and uncaught errors: a landing that logs one is not the landing measured. */
-function watchErrors(page: Page): string[] {
+export function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
@@ -134,13 +134,43 @@ async function scriptLoad(browser: Browser, origin: string, variant: Variant): P
   }
 }
 
-interface Slow4gLanding {
+/** A landing's two moments, ms since navigation start: its click request's `fetch` (resource timing `startTime`), and `affitor_click_id` written. */
+export interface LandingTimes {
   clickSent: number;
   cookie: number;
 }
 
-/** One landing on `pagePath` under slow 4G: when the click request left and when the click id was written, ms since navigation start. */
-async function slow4gLanding(browser: Browser, origin: string, pagePath: string): Promise<Slow4gLanding> {
+/** Their medians and p95s over landings. */
+export interface LandingTimesSummary {
+  clickSent: Summary;
+  cookie: Summary;
+}
+
+/**
+ * Waits until the page's cookie probe (COOKIE_PROBE) saw `affitor_click_id` written, then reads
+ * both moments. A landing that logged an error (`errors`, from watchErrors) or sent other than
+ * one click is not the landing measured: `what` names it in the error.
+ */
+export async function landingTimes(page: Page, errors: string[], what: string): Promise<LandingTimes> {
+  await page.waitForFunction(() => (window as unknown as { __cookieAt?: number }).__cookieAt !== undefined, undefined, { timeout: 20_000 });
+  // Plain data out of the page: a helper declared inside evaluate() would carry tsx's `__name` wrapper.
+  const { cookie, clicks } = await page.evaluate(() => ({
+    cookie: (window as unknown as { __cookieAt: number }).__cookieAt,
+    clicks: performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/api/v1/track/click')).map((entry) => entry.startTime),
+  }));
+  if (errors.length > 0) throw new Error(`${what} logged errors: ${errors.join('; ')}`);
+  if (clicks.length !== 1) throw new Error(`${what} sent ${clicks.length} click requests`);
+  return { clickSent: clicks[0]!, cookie };
+}
+
+/** The medians and p95s of landings' times. */
+export const summarizeTimes = (landings: LandingTimes[]): LandingTimesSummary => ({
+  clickSent: summarize(landings.map((landing) => landing.clickSent)),
+  cookie: summarize(landings.map((landing) => landing.cookie)),
+});
+
+/** One landing on `pagePath` under slow 4G: when the click request left and when the click id was written. */
+async function slow4gLanding(browser: Browser, origin: string, pagePath: string): Promise<LandingTimes> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -149,15 +179,7 @@ async function slow4gLanding(browser: Browser, origin: string, pagePath: string)
     await cdp.send('Network.enable');
     await cdp.send('Network.emulateNetworkConditions', SLOW_4G);
     await page.goto(`${origin}${pagePath}?aff=${PARTNER_A}`);
-    await page.waitForFunction(() => (window as unknown as { __cookieAt?: number }).__cookieAt !== undefined, undefined, { timeout: 20_000 });
-    // Plain data out of the page: a helper declared inside evaluate() would carry tsx's `__name` wrapper.
-    const { cookie, clicks } = await page.evaluate(() => ({
-      cookie: (window as unknown as { __cookieAt: number }).__cookieAt,
-      clicks: performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/api/v1/track/click')).map((entry) => entry.startTime),
-    }));
-    if (errors.length > 0) throw new Error(`the slow-4G landing logged errors: ${errors.join('; ')}`);
-    if (clicks.length !== 1) throw new Error(`the slow-4G landing sent ${clicks.length} click requests`);
-    return { clickSent: clicks[0]!, cookie };
+    return await landingTimes(page, errors, 'the slow-4G landing');
   } finally {
     await context.close();
   }
@@ -324,23 +346,17 @@ export async function measureLanding(browser: Browser, origin: string, api: Benc
     files,
     plainFiles: plainFiles ?? [],
     script: { bare: summarize(script.bare), plain: summarize(script.plain), landing: summarize(script.landing), loads },
-    slow4g: { ...slow4gFigures(slow), unversioned: slow4gFigures(slowUnversioned), landings },
+    slow4g: { ...summarizeTimes(slow), unversioned: summarizeTimes(slowUnversioned), landings },
     phone: { toClick: summarize(phone), bareClick: summarize(phoneBare), landings, rows: LONG_PAGE_ROWS },
     bounce: { rows: bounceRows(SHOP_PAGE), tries },
     bareClick: {
       file: { name: BARE_CLICK_FILE, sizes: measure(Buffer.from(BARE_CLICK_SCRIPT)) },
       script: summarize(script.bareClick),
-      slow4g: slow4gFigures(slowBare),
+      slow4g: summarizeTimes(slowBare),
       bounce: bounceRows(BARE_CLICK_PAGE),
     },
   };
 }
-
-/** The medians and p95s of slow-4G landings: when the click left and when the click id was written. */
-const slow4gFigures = (landings: Slow4gLanding[]): { clickSent: Summary; cookie: Summary } => ({
-  clickSent: summarize(landings.map((landing) => landing.clickSent)),
-  cookie: summarize(landings.map((landing) => landing.cookie)),
-});
 
 /** The files of this load, checked to be those of the earlier loads of the same variant. */
 function sameFiles(earlier: string[] | undefined, now: string[], what: string): string[] {

@@ -26,26 +26,20 @@ import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../test/e2e/engines/chromium';
 import { HOST_RULES, makeCertificate } from '../test/e2e/harness';
 import { PARTNER_A, benchSeed, startApi } from './api';
 import { COOKIE_PROBE } from './pages';
-import { summarize } from './stats';
-import type { Summary } from './stats';
+import { landingTimes, summarizeTimes, watchErrors } from './landing';
+import type { LandingTimes, LandingTimesSummary } from './landing';
 
 /** Half of the round trip every relayed byte waits: 150 ms round trips, as the slow-4G rows' latency. */
 export const HALF_RTT_MS = 75;
-
-export interface PreconnectVariant {
-  /** ms since navigation start: the click request's `fetch` (resource timing `startTime`), and `affitor_click_id` written. */
-  clickSent: Summary;
-  cookie: Summary;
-}
 
 export interface PreconnectResult {
   landings: number;
   /** Every relayed byte's round trip, ms. */
   roundTripMs: number;
   /** The README's script tag alone. */
-  tagAlone: PreconnectVariant;
+  tagAlone: LandingTimesSummary;
   /** The same, with the README's preconnect line before it. */
-  withPreconnect: PreconnectVariant;
+  withPreconnect: LandingTimesSummary;
 }
 
 const close = (server: { close(done: () => void): unknown }) => new Promise<void>((resolve) => server.close(() => resolve()));
@@ -107,7 +101,7 @@ export async function measurePreconnect(options: { landings: number; log: (line:
   apiBase = `https://api.shop.test:${apiRelay.port}`;
 
   /** One landing in a profile of its own: when its click left and when its cookie was written. */
-  async function land(preconnect: boolean): Promise<{ clickSent: number; cookie: number }> {
+  async function land(preconnect: boolean): Promise<LandingTimes> {
     const profile = await mkdtemp(join(tmpdir(), 'affitor-bench-preconnect-'));
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM_PATH,
@@ -116,17 +110,9 @@ export async function measurePreconnect(options: { landings: number; log: (line:
     });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
-      const errors: string[] = [];
-      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+      const errors = watchErrors(page);
       await page.goto(`${origin}/shop.html?aff=${PARTNER_A}${preconnect ? '&preconnect=1' : ''}`);
-      await page.waitForFunction(() => (window as unknown as { __cookieAt?: number }).__cookieAt !== undefined, undefined, { timeout: 20_000 });
-      const { cookie, clicks } = await page.evaluate(() => ({
-        cookie: (window as unknown as { __cookieAt: number }).__cookieAt,
-        clicks: performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('/api/v1/track/click')).map((entry) => entry.startTime),
-      }));
-      if (errors.length > 0) throw new Error(`the preconnect landing logged errors: ${errors.join('; ')}`);
-      if (clicks.length !== 1) throw new Error(`the preconnect landing sent ${clicks.length} click requests`);
-      return { clickSent: clicks[0]!, cookie };
+      return await landingTimes(page, errors, 'the preconnect landing');
     } finally {
       await context.close();
       await rm(profile, { recursive: true, force: true });
@@ -135,7 +121,7 @@ export async function measurePreconnect(options: { landings: number; log: (line:
 
   try {
     log(`landing: ${landings} landings over a cold TLS connection with ${2 * HALF_RTT_MS} ms round trips, without and with the preconnect line`);
-    const figures = { tagAlone: [] as Array<{ clickSent: number; cookie: number }>, withPreconnect: [] as Array<{ clickSent: number; cookie: number }> };
+    const figures = { tagAlone: [] as LandingTimes[], withPreconnect: [] as LandingTimes[] };
     // One warm-up round, left out; then the two take turns.
     for (let round = 0; round <= landings; round++) {
       const alone = await land(false);
@@ -145,11 +131,7 @@ export async function measurePreconnect(options: { landings: number; log: (line:
         figures.withPreconnect.push(hinted);
       }
     }
-    const summary = (of: Array<{ clickSent: number; cookie: number }>): PreconnectVariant => ({
-      clickSent: summarize(of.map((landing) => landing.clickSent)),
-      cookie: summarize(of.map((landing) => landing.cookie)),
-    });
-    return { landings, roundTripMs: 2 * HALF_RTT_MS, tagAlone: summary(figures.tagAlone), withPreconnect: summary(figures.withPreconnect) };
+    return { landings, roundTripMs: 2 * HALF_RTT_MS, tagAlone: summarizeTimes(figures.tagAlone), withPreconnect: summarizeTimes(figures.withPreconnect) };
   } finally {
     await Promise.all([pagesRelay.close(), apiRelay.close(), api.close()]);
     await Promise.all([close(pages), close(tls)]);
