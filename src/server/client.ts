@@ -343,8 +343,9 @@ export class Affitor {
       return { result: failure('conflict', message, status), retry: message === KEY_STILL_IN_USE };
     }
 
-    if (status === 409 && route === 'sale') {
-      // 409 proves the transaction id is recorded. After a 5xx we saw, that means the earlier
+    if (status === 409 && route === 'sale' && fromApi) {
+      // The API's 409 proves the transaction id is recorded (a proxy's or firewall's proves nothing,
+      // and a webhook answering 200 on it would lose the sale). After a 5xx we saw, that means the earlier
       // attempt wrote the sale and then failed (e.g. "Failed to create commission"): report that
       // failure rather than hide it behind a duplicate.
       if (context.serverFailure) return { result: { ...context.serverFailure, attempts }, retry: false };

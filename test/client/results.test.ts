@@ -21,6 +21,16 @@ describe('results', () => {
     expect(result).toMatchObject({ ok: true, duplicate: true, status: 409, data: null, error: null, code: null });
   });
 
+  // A webhook that answers its payment processor 200 on `ok` would never see the event again: the
+  // sale, never recorded, would be lost. Only the API's own answer proves the sale is recorded.
+  it('reports a 409 on a sale that is not the API\'s JSON (a proxy\'s, a firewall\'s page) as a failure, not a duplicate', async () => {
+    const page = () => new Response('<html><body>409 Conflict</body></html>', { status: 409, headers: { 'Content-Type': 'text/html' } });
+    const result = await answering(page).trackSale(sale);
+    expect(result).not.toHaveProperty('duplicate');
+    expect(result).toMatchObject({ ok: false, status: 409, code: 'conflict', attempts: 1 });
+    expect(result.error).toContain("an answer that is not the API's JSON");
+  });
+
   it.each([
     [400, 'amount_cents is required and must be a positive integer', 'validation'],
     [413, 'Request body too large', 'validation'],
