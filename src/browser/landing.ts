@@ -166,11 +166,20 @@ export function landHere(): void {
   if (renderedAhead()) return document.addEventListener('prerenderingchange', landHere);
   const url = landingUrl();
   const aff = readAff(url);
+  if (!handledHere(url, aff)) void land(url, aff);
+}
+
+/**
+ * Whether this page view's landing on `url` calls for no click (landHere's rules; trackClick's
+ * without a URL too): handled already, or a page opened again on it. Such a URL is noted as handled.
+ */
+export function handledHere(url: string, aff: string | null): boolean {
   if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
   else if (aff && clickId && revisited(url)) {
     handledUrls.add(url);
     log('info', 'page opened again (reload, back or forward): no click');
-  } else void land(url, aff);
+  } else return false;
+  return true;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { isPlausibleId, readAff } from '../core/values';
 import { bounded } from './bounded';
 import { clickId } from './attribution';
-import { handledAff, land, landingUrl, pendingClick, renderedAhead } from './landing';
+import { handledAff, handledHere, land, landingUrl, pendingClick, renderedAhead } from './landing';
 import { NO_PROGRAM_ID, log, programId } from './options';
 import { isBrowser } from './env';
 
@@ -30,11 +30,14 @@ export async function trackClick(affiliateUrl?: string, existingClickId?: string
   if (renderedAhead()) return document.addEventListener('prerenderingchange', () => void trackClick(affiliateUrl, existingClickId), { once: true });
   try {
     // The same landing already on its way (init() just handled it): join it instead of sending it twice.
+    // Without a URL, the page's landing is no new touch once handled: a newer partner may have taken over since.
     await bounded(
       Promise.resolve(
         aff == handledAff && pendingClick
           ? pendingClick
-          : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null),
+          : affiliateUrl == null && handledHere(url!, aff)
+            ? undefined
+            : land(url!, aff, existingClickId === undefined ? clickId : isPlausibleId(existingClickId) ? existingClickId : null),
       ),
     );
   } catch (error) {

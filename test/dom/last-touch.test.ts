@@ -263,6 +263,38 @@ describe('trackClick', () => {
     await landed();
   });
 
+  it("sends nothing without a URL for the page's landing once a newer partner's History API landing took over", async () => {
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    history.pushState(null, '', '/pricing?aff=PARTNER456');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
+    await landed();
+    history.pushState(null, '', '/checkout');
+    const newer = cookieValue('affitor_click_id');
+    // A page whose router calls it on every route: the URL at load (PARTNER123's) was handled, not a new touch.
+    await tracker.trackClick();
+    await landed();
+    expect(api.clicks()).toHaveLength(2);
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/pricing?aff=PARTNER456');
+  });
+
+  it("sends nothing without a URL on an older partner's landing page opened again by Back, as init sends nothing", async () => {
+    const older = 'https://shop.example.com/?aff=PARTNER123';
+    await land(older);
+    await land('https://shop.example.com/pricing?aff=PARTNER456');
+    const newer = cookieValue('affitor_click_id');
+    vi.spyOn(performance, 'getEntriesByType').mockImplementation((entry) => (entry == 'navigation' ? [{ name: older, type: 'back_forward' } as unknown as PerformanceEntry] : []));
+    const tracker = await land(older);
+    await tracker.trackClick();
+    await landed();
+    expect(api.clicks()).toHaveLength(2);
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    // Named, the older partner's link is a touch the page reports.
+    await tracker.trackClick(older);
+    expect(api.clicks()).toHaveLength(3);
+    expect(tracker.getData().affiliateUrl).toBe(older);
+  });
+
   it('sends the given existingClickId, or none when null is passed', async () => {
     const tracker = await land('https://shop.example.com/');
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER123', 'cust_77_1');
