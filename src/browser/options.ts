@@ -15,7 +15,8 @@ export interface AffitorInitOptions {
   apiBase?: string | undefined;
   /**
    * `'pending'`: capture and report the landing, but keep the click id in memory only (no
-   * cookie, no storage) until `grantConsent()`. Any other value is treated as `'pending'`.
+   * cookie, no storage) until `grantConsent()`. Any other value is treated as `'pending'`
+   * (`'denied'` and `false` silently, others with an `[Affitor]` error).
    * Turning back to `'pending'` deletes nothing already written: call `revokeConsent()`.
    * @default 'granted'
    */
@@ -57,6 +58,11 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
   // The first consent option given is no change: a withdrawal queued before the script tag's
   // data-affitor-consent, or made before a provider's first init, holds.
   if (consentCall == 'revoked' && consentBefore !== undefined && options.consent !== consentBefore) consentCall = undefined;
+  // Held as pending, a mistake (true, 'Granted': meant as given) keeps the attribution off the
+  // cookies, lost at the next page view: said once per value. 'denied' and false are no mistake.
+  // (Read as text: false and undefined, the option unset, pass too.)
+  const given = options.consent;
+  if (given !== consentBefore && !/^(granted|pending|denied|false|undefined)$/.test(given as string)) log('error', "Invalid consent ('granted' or 'pending' expected):", given);
   log('info', 'init', options);
   const raw = options.programId ?? pageProgramId();
   programId = parseProgramId(raw);

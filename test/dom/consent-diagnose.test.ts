@@ -163,16 +163,24 @@ describe('consent', () => {
     expect(cookieValue('affitor_session_id')).toBe(next);
   });
 
-  it.each([['denied'], ['revoked'], [false], [true], [null]])(
-    'treats a consent option it does not know (%s) as pending, never as granted',
-    async (value) => {
-      const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: value as 'pending' });
-      expect(api.clicks()).toHaveLength(1);
-      expect(tracker.getClickId()).toMatch(/^cust_/);
-      expect(document.cookie).not.toMatch(OURS);
-      expect(tracker.diagnose().consent).toBe('pending');
-    },
-  );
+  // 'denied' and false are the README's own examples of consent not given; any other value is a
+  // mistake (true, 'Granted': meant as given) that keeps the attribution off the cookies unseen but for the error.
+  it.each([
+    ['denied', false],
+    [false, false],
+    ['revoked', true],
+    [true, true],
+    ['Granted', true],
+    [null, true],
+  ])('treats a consent option it does not know (%s) as pending, never as granted (an error said: %s)', async (value, said) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: value as 'pending' });
+    expect(api.clicks()).toHaveLength(1);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(document.cookie).not.toMatch(OURS);
+    expect(tracker.diagnose().consent).toBe('pending');
+    expect(error.mock.calls).toEqual(said ? [['[Affitor]', "Invalid consent ('granted' or 'pending' expected):", value]] : []);
+  });
 
   it('treats the Global Privacy Control signal as consent pending when asked to', async () => {
     Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });

@@ -676,16 +676,20 @@ describe('the <script> build: bad input and failures never reach the page', () =
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([expect.stringContaining('window.affitor cannot be set')]);
   });
 
-  it.each([['denied', false], ['no', false], ['granted', true]])(
-    'data-affitor-consent="%s": only "granted" (or none) lets the landing write its cookies',
-    async (value, written) => {
-      setUrl('https://www.shop.example.com/?aff=PARTNER123');
-      scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': value });
-      await runFirstFile();
-      await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
-      expect(/affitor_click_id=/.test(document.cookie)).toBe(written);
-    },
-  );
+  it.each([
+    ['denied', false, 0],
+    ['no', false, 1],
+    ['true', false, 1],
+    ['granted', true, 0],
+  ])('data-affitor-consent="%s": only "granted" (or none) lets the landing write its cookies (written: %s; errors: %i)', async (value, written, errors) => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-consent': value });
+    await runFirstFile();
+    await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
+    expect(/affitor_click_id=/.test(document.cookie)).toBe(written);
+    expect(error.mock.calls.filter((call) => String(call[1]).startsWith('Invalid consent'))).toHaveLength(errors);
+  });
 });
 
 describe('the <script> build on a page that includes its tag twice', () => {
