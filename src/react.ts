@@ -191,7 +191,8 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
   // `programId` prop given as undefined (not there yet) is kept, as null, for startWith to see.
   // Inside another provider, its options are the base this one's own are laid over.
   const outer = useContext(ProviderOptions);
-  const own = JSON.parse(JSON.stringify(options)) as AffitorInitOptions;
+  // NaN and Infinity (Number() of an unset env variable) kept as their text, not made null by JSON: init says they are no id.
+  const own = JSON.parse(JSON.stringify(options, (_, value: unknown) => (typeof value == 'number' && !isFinite(value) ? String(value) : value))) as AffitorInitOptions;
   if ('programId' in options && options.programId == null) own.programId = null as never;
   const key = JSON.stringify({ ...(outer && (JSON.parse(outer.key) as AffitorInitOptions)), ...own });
   const depth = (outer?.depth ?? 0) + 1;

@@ -184,6 +184,15 @@ describe('AffitorProvider and useAffitor', () => {
     expect(errors.mock.calls.flat().join(' ')).toMatch(/signup not sent\. No program id/);
   });
 
+  it.each([[NaN], [Infinity]])('says a programId of %s (Number() of an unset env variable) is invalid, as init does: it is no id still loading', async (programId) => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const { Probe } = probe();
+    act(() => react.create(container).render(createElement(AffitorProvider, { programId, apiBase: API_BASE }, createElement(Probe))));
+    await vi.waitFor(() => expect(errors.mock.calls).toEqual([['[Affitor]', 'Invalid program id (a positive whole number expected):', String(programId)]]));
+    expect(api.sent).toEqual([]);
+  });
+
   it("applies a nested provider's options over its outer one's, on a first load as after a client navigation, and the outer one's again once it unmounts", async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     const { Probe } = probe();
