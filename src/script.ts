@@ -57,13 +57,15 @@ const tag =
     : (document.querySelector<HTMLScriptElement>('script[data-affitor-program-id],script[src*=affitor]') ?? running);
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
 // data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
+/** A switch: on as `="true"` (any case, spaces around), or present with no value (`data-affitor-stripe`, as HTML's own switches). */
+const on = (name: string): boolean => /^(true|)$/i.test(attribute(name)?.trim() ?? '-');
 const options: AffitorInitOptions = {
-  debug: attribute('debug') == 'true',
+  debug: on('debug'),
   apiBase: attribute('api-base'),
   cookieDomain: attribute('cookie-domain'),
   // Any value but 'granted' ("pending", "denied", a typo) holds the cookies back, as the option does.
   consent: attribute('consent') as AffitorInitOptions['consent'],
-  decorateStripe: attribute('stripe') == 'true',
+  decorateStripe: on('stripe'),
 };
 
 let more: Rest | undefined;
@@ -107,7 +109,7 @@ const loadMore = (): Promise<Rest | undefined> =>
       setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
       // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
       // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
-      // index.html) is never run as a script, which would put a SyntaxError in the page's error
+      // index.html), or JSON, is never run as a script, which would put a SyntaxError in the page's error
       // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
       // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
       // asked for again, not reused as `force-cache` would.
@@ -115,7 +117,8 @@ const loadMore = (): Promise<Rest | undefined> =>
         .then((answer) => {
           const type = answer.headers.get('content-type')!;
           void answer.body?.cancel();
-          (answer.ok ? (/html/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
+          // Run only when its type says a script (or says nothing, as the script tag would take it).
+          (answer.ok ? (type && !/script/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
         }, run)
         // The script tag refused (Trusted Types want a TrustedScriptURL for its src): said at once, as
         // the rest's other failures are, not left as an unhandled rejection and a wait of 5 s.
@@ -144,9 +147,12 @@ const api: Api & { [HANDOVER]?: Handover } = {
     // What earlier page views left is sent from here too: a lead kept while the rest could not be
     // had must not wait for it again.
     resend();
-    if (needsMore({ debug: !!options.debug, asked: false })) void loadMore();
-    // The Stripe decoration (opt-in) is the rest's: it is loaded for it, after the landing's click left.
-    if (options.decorateStripe) void later('decorateStripe')();
+    // The rest for debug and the Stripe decoration (opt-in) is asked for after the landing's click
+    // left (its fetch() follows a microtask: transport.ts), not before it: a task later.
+    setTimeout(() => {
+      if (needsMore({ debug: !!options.debug, asked: false })) void loadMore();
+      if (options.decorateStripe) void later('decorateStripe')();
+    });
     return api;
   },
   getClickId: () => current().clickId,

@@ -208,6 +208,36 @@ describe('the <script> build: the first file', () => {
     expect(info.mock.calls.some(([, step]) => step === 'diagnosis')).toBe(true);
   });
 
+  it.each([['data-affitor-debug'], ['data-affitor-stripe']])("with %s, asks for the rest only after the landing's click left: no download before it", async (attribute) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    const asked: string[] = [];
+    const fetch = window.fetch.bind(window);
+    vi.spyOn(window, 'fetch').mockImplementation((input, init) => (asked.push(String(input instanceof Request ? input.url : input)), fetch(input, init)));
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, [attribute]: 'true' });
+    await runFirstFile();
+    await moreRequested();
+    expect(asked).toEqual([`${API_BASE}/api/v1/track/click`, MORE_SRC]);
+  });
+
+  it.each([
+    ['', true],
+    ['TRUE', true],
+    [' true ', true],
+    ['false', false],
+    ['yes', false],
+  ])('data-affitor-stripe="%s" turns the Stripe decoration on: %s (present with no value as HTML\'s own switches, or "true" in any case)', async (value, decorates) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    const asked: string[] = [];
+    const fetch = window.fetch.bind(window);
+    vi.spyOn(window, 'fetch').mockImplementation((input, init) => (asked.push(String(input instanceof Request ? input.url : input)), fetch(input, init)));
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-stripe': value });
+    await runFirstFile();
+    // The rest, which decorates, is asked for a task after init.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(asked.includes(MORE_SRC)).toBe(decorates);
+  });
+
   it("prints the diagnosis for debug once the landing's click answered, not while it is on its way (a healthy landing then looked failed)", async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     let release!: () => void;
@@ -332,6 +362,12 @@ describe('the <script> build: the rest, loaded when asked', () => {
       () => serveMore(() => new HttpResponse('<!doctype html>', { headers: { 'Content-Type': 'text/html' } })),
       undefined,
       'text/html, not JavaScript',
+    ],
+    [
+      'answers JSON with HTTP 200 (an API\'s "not found" where the file should be), which is never run',
+      () => serveMore(() => HttpResponse.json({ error: 'not found' })),
+      undefined,
+      'application/json, not JavaScript',
     ],
     ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
     ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
