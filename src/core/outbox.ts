@@ -122,18 +122,25 @@ export function mergeOutbox(own: readonly PendingEvent[], stored: readonly Pendi
 }
 
 /**
- * The outbox as stored; an oversized body keeps only what attribution needs. Over its limits, a
- * click a newer landing superseded goes first (it is sent only for the record), then the oldest
- * event: an undelivered lead is not given up for the record of a partner who no longer counts.
+ * The outbox as stored; an oversized body keeps only what attribution needs, and so does every
+ * body over its share of the byte limit when together they are over it (landing URLs with an ad's tracking parameters),
+ * before any event is given up. Still over its limits, a click a newer landing superseded goes
+ * first (it is sent only for the record), then the oldest event: an undelivered lead is not given
+ * up for the record of a partner who no longer counts. Not such a click with a lead right after it:
+ * that lead waits for it and carries its click id (lead.ts); given up, both were lost.
  * An event too large to be stored even alone is left out, and only it: the page that made it still
  * sends it (the outbox in memory holds it), but the next page view cannot.
  */
 export function formatOutbox(events: readonly PendingEvent[]): string {
-  const kept = events
+  let kept = events
     .map((event) => slimmed(event, OUTBOX_MAX_BYTES / 2))
     // Still over the limit alone (a huge `aff`, customer key or email): the loop below, dropping the
     // oldest first, would drop every other event before it, and then it too.
     .filter((event) => storedSize([event]) <= OUTBOX_MAX_BYTES);
-  while (kept.length > OUTBOX_LIMIT || storedSize(kept) > OUTBOX_MAX_BYTES) kept.splice(Math.max(0, kept.findIndex((event) => event.stale)), 1);
+  // (Each over its share of the limit: a small body slimmed only gains the emptied fields.)
+  if (storedSize(kept) > OUTBOX_MAX_BYTES) kept = kept.map((event) => slimmed(event, OUTBOX_MAX_BYTES / OUTBOX_LIMIT));
+  while (kept.length > OUTBOX_LIMIT || storedSize(kept) > OUTBOX_MAX_BYTES) {
+    kept.splice(Math.max(0, kept.findIndex((event, at) => event.stale && kept[at + 1]?.route != 'lead')), 1);
+  }
   return toJson(kept);
 }

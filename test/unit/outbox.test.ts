@@ -46,10 +46,36 @@ describe('outbox', () => {
     const superseded = [click('e1', { affiliate_url: 'https://shop.example/?aff=P2' }), click('e2')].map((event) => ({ ...event, stale: true }));
     const events = [lead, ...superseded, click('e3'), click('e4')];
     expect(parseOutbox(formatOutbox(events)).map((e) => e.body.event_id)).toEqual(['e0', 'e2', 'e3', 'e4']);
-    // Over the byte limit too: the superseded clicks go, the lead stays.
-    const long = (event: PendingEvent): PendingEvent => ({ ...event, body: { ...event.body, page_title: 't'.repeat(1200) } });
-    const kept = parseOutbox(formatOutbox([long(lead), ...superseded.map(long), long(click('e3'))]));
+    // Over the byte limit too, by what slimming cannot take (a long customer key): the superseded clicks go, the lead stays.
+    const kept = parseOutbox(formatOutbox([{ ...lead, body: { ...lead.body, customer_key: 'u'.repeat(1900) } }, ...superseded, click('e3', { affiliate_url: `https://shop.example/?aff=${'P'.repeat(1100)}` })]));
     expect(kept.map((e) => e.body.event_id)).toEqual(['e0', 'e3']);
+  });
+
+  it('slims every event to what attribution needs before it gives one up for bytes (landing URLs with an ad\'s parameters)', () => {
+    const ad = (aff: string) => `https://shop.example/pricing?aff=${aff}&utm_source=partner&utm_medium=cpc&utm_campaign=${'c'.repeat(220)}&gclid=${'g'.repeat(360)}`;
+    const landing = (id: string, aff: string, stale?: boolean): PendingEvent => ({
+      ...click(id, { affiliate_url: ad(aff), page_url: ad(aff), page_title: 'Pricing', user_agent: 'Mozilla/5.0 '.repeat(10) }),
+      ...(stale && { stale }),
+    });
+    // A superseded click, the signup that waits behind it for its click id, and the newer partner's click (lead.ts).
+    const events = [landing('e1', 'P1', true), { route: 'lead' as const, body: { event_id: 'e2', customer_key: 'u' } }, landing('e3', 'P2')];
+    // Each under half the limit (not slimmed alone), together over it.
+    expect(encodeURIComponent(toJson([events[0]])).length).toBeLessThan(OUTBOX_MAX_BYTES / 2);
+    expect(encodeURIComponent(toJson(events)).length).toBeGreaterThan(OUTBOX_MAX_BYTES);
+    const stored = formatOutbox(events);
+    expect(encodeURIComponent(stored).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
+    const kept = parseOutbox(stored);
+    expect(kept.map((e) => e.body.event_id)).toEqual(['e1', 'e2', 'e3']);
+    // The landing URLs (under 1 KB) stay whole; the page's context goes.
+    expect(kept.map((e) => e.body.affiliate_url)).toEqual([ad('P1'), undefined, ad('P2')]);
+    expect(kept.map((e) => [e.body.page_url, e.body.user_agent])).toEqual([['', ''], [undefined, undefined], ['', '']]);
+  });
+
+  it('keeps a superseded click that a lead right after it waits for, and gives up one that no lead waits for', () => {
+    const waitedFor = { ...click('e1', { affiliate_url: 'https://shop.example/?aff=P1' }), stale: true };
+    const lead: PendingEvent = { route: 'lead', body: { event_id: 'e2', customer_key: 'u' } };
+    const superseded = [click('e3', { affiliate_url: 'https://shop.example/?aff=P2' }), click('e4', { affiliate_url: 'https://shop.example/?aff=P3' })].map((event) => ({ ...event, stale: true }));
+    expect(parseOutbox(formatOutbox([waitedFor, lead, ...superseded, click('e5')])).map((e) => e.body.event_id)).toEqual(['e1', 'e2', 'e4', 'e5']);
   });
 
   it('slims an oversized event to what attribution needs and stays under its size limit', () => {
