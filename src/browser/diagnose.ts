@@ -7,6 +7,7 @@ import { readCookie } from './cookies';
 import { isBrowser } from './env';
 import { snapshot } from './snapshot';
 import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-names';
+import { MORE_FILE } from '../script-handover';
 
 /**
  * What the script build adds to the warnings: a script tag of the page loading the SDK from unpkg
@@ -16,7 +17,8 @@ import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-nam
 export function scriptTagWarnings(): string[] {
   const warnings: string[] = [];
   for (const tag of document.scripts) {
-    if (isUnpinnedUnpkgUrl(tag.src)) warnings.push(unpinnedUrlWarning(tag.src));
+    // Not the rest's own tag, whose URL follows the first file's: no landing waits for it.
+    if (isUnpinnedUnpkgUrl(tag.src) && !tag.src.includes(MORE_FILE)) warnings.push(unpinnedUrlWarning(tag.src));
     if (isBlockingSdkTag(tag)) warnings.push(blockingTagWarning(tag.src));
   }
   return warnings;
