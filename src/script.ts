@@ -56,9 +56,9 @@ const tag =
     ? running
     : (document.querySelector<HTMLScriptElement>('script[data-affitor-program-id],script[src*=affitor]') ?? running);
 const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
-// data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 /** A switch: on as `="true"` (any case, spaces around), or present with no value (`data-affitor-stripe`, as HTML's own switches). */
 const on = (name: string): boolean => /^(true|)$/i.test(attribute(name)?.trim() ?? '-');
+// data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
 const options: AffitorInitOptions = {
   debug: on('debug'),
   apiBase: attribute('api-base'),

@@ -123,8 +123,8 @@ export function mergeOutbox(own: readonly PendingEvent[], stored: readonly Pendi
 
 /**
  * The outbox as stored; an oversized body keeps only what attribution needs, and so does every
- * body over its share of the byte limit when together they are over it (landing URLs with an ad's tracking parameters),
- * before any event is given up. Still over its limits, a click a newer landing superseded goes
+ * body over its share of the byte limit when together they are over it (landing URLs with an
+ * ad's tracking parameters), before any event is given up. Still over its limits, a click a newer landing superseded goes
  * first (it is sent only for the record), then the oldest event: an undelivered lead is not given
  * up for the record of a partner who no longer counts. Not such a click with a lead right after it:
  * that lead waits for it and carries its click id (lead.ts); given up, both were lost.
