@@ -15,8 +15,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createServer as createTlsServer } from 'node:tls';
-import { connect, createServer as createTcpServer } from 'node:net';
-import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -24,6 +24,7 @@ import { chromium } from 'playwright-core';
 import { DIST_DIR } from '../examples/demo/static-server';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../test/e2e/engines/chromium';
 import { HOST_RULES, makeCertificate } from '../test/e2e/harness';
+import { startRelay } from '../test/e2e/relay';
 import { PARTNER_A, benchSeed, startApi } from './api';
 import { COOKIE_PROBE } from './pages';
 import { landingTimes, summarizeTimes, watchErrors } from './landing';
@@ -49,29 +50,6 @@ async function listen(server: { listen(port: number, host: string, done: () => v
   return (server.address() as AddressInfo).port;
 }
 
-/** A TCP relay to `port` on loopback that holds every chunk HALF_RTT_MS, both ways, in order. */
-async function startRelay(port: number): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const relay: TcpServer = createTcpServer((browserSide) => {
-    const serverSide = connect(port, '127.0.0.1');
-    const hold = (from: Socket, to: Socket) => {
-      sockets.add(from);
-      from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), HALF_RTT_MS));
-      from.on('end', () => setTimeout(() => to.end(), HALF_RTT_MS));
-      from.on('close', () => sockets.delete(from)).on('error', () => to.destroy());
-    };
-    hold(browserSide, serverSide);
-    hold(serverSide, browserSide);
-  });
-  return {
-    port: await listen(relay),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await close(relay);
-    },
-  };
-}
-
 export async function measurePreconnect(options: { landings: number; log: (line: string) => void }): Promise<PreconnectResult> {
   const { landings, log } = options;
   const script = gzipSync(await readFile(join(DIST_DIR, 'affitor.global.js')), { level: 9 });
@@ -87,7 +65,7 @@ export async function measurePreconnect(options: { landings: number; log: (line:
       `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>shop</title>${hint}${COOKIE_PROBE}<script async src="/dist/affitor.global.js" data-affitor-program-id="1" data-affitor-api-base="${apiBase}"></script></head><body><p>shop</p></body></html>`,
     );
   });
-  const pagesRelay = await startRelay(await listen(pages));
+  const pagesRelay = await startRelay(await listen(pages), { holdMs: HALF_RTT_MS });
   const origin = `http://www.shop.test:${pagesRelay.port}`;
   const api = await startApi(benchSeed([origin]));
   const apiUrl = new URL(api.url);
@@ -97,7 +75,7 @@ export async function measurePreconnect(options: { landings: number; log: (line:
     secure.on('error', () => plain.destroy());
     plain.on('error', () => secure.destroy());
   });
-  const apiRelay = await startRelay(await listen(tls));
+  const apiRelay = await startRelay(await listen(tls), { holdMs: HALF_RTT_MS });
   apiBase = `https://api.shop.test:${apiRelay.port}`;
 
   /** One landing in a profile of its own: when its click left and when its cookie was written. */

@@ -16,8 +16,7 @@
  * the click over a new one with or without `crossorigin` (and any CORS fetch, with or without
  * keepalive), so there the line saves nothing; Safari's network stack is another one.
  */
-import { createServer as createTcpServer, connect } from 'node:net';
-import type { AddressInfo, Server as TcpServer, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -35,6 +34,8 @@ import type { Engine } from './engines/types';
 import { skipEngine } from './engines/select';
 import { PARTNER_A } from './harness';
 import { seedFor } from './program';
+import { startRelay } from './relay';
+import type { Relay } from './relay';
 
 /** How long the page server holds the script file back. */
 const SCRIPT_DELAY_MS = 300;
@@ -46,13 +47,12 @@ interface ApiConnection {
 }
 
 let api: RunningServer;
-let relay: TcpServer;
+let relay: Relay | undefined;
 let pages: Server;
 let apiBase = '';
 let pageOrigin = '';
 let connections: ApiConnection[] = [];
 let scriptServedAt = 0;
-const sockets = new Set<Socket>();
 let firefox: Engine | undefined;
 
 /** Neither engine runs here: nothing to start. */
@@ -82,28 +82,21 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => pages.listen(0, '127.0.0.1', resolve));
   pageOrigin = `http://www.shop.localhost:${(pages.address() as AddressInfo).port}`;
   api = await startServer({ port: 0, seed: seedFor([pageOrigin]) });
-  const apiPort = Number(new URL(api.url).port);
-  relay = createTcpServer((browserSide) => {
-    const connection: ApiConnection = { openedAt: Date.now(), carriedClick: false };
-    connections.push(connection);
-    const serverSide = connect(apiPort, '127.0.0.1');
-    for (const socket of [browserSide, serverSide]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket)).on('error', () => undefined);
-    }
-    browserSide.on('data', (chunk: Buffer) => {
-      if (chunk.includes('POST /api/v1/track/click ')) connection.carriedClick = true;
-    });
-    browserSide.pipe(serverSide).pipe(browserSide);
+  relay = await startRelay(Number(new URL(api.url).port), {
+    onConnection: (browserSide) => {
+      const connection: ApiConnection = { openedAt: Date.now(), carriedClick: false };
+      connections.push(connection);
+      browserSide.on('data', (chunk: Buffer) => {
+        if (chunk.includes('POST /api/v1/track/click ')) connection.carriedClick = true;
+      });
+    },
   });
-  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  apiBase = `http://api.shop.localhost:${(relay.address() as AddressInfo).port}`;
+  apiBase = `http://api.shop.localhost:${relay.port}`;
 });
 
 afterAll(async () => {
   await firefox?.close();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => relay?.close(resolve));
+  await relay?.close();
   await new Promise((resolve) => pages?.close(resolve));
   await api?.close();
 });
