@@ -7,6 +7,7 @@ import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
 import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
 import { signStripePayload, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
 import { Affitor } from '../../src/server';
+import { runScript } from '../support/cli';
 import { SEED, TOKEN, inProcessFetch } from './reference-server';
 
 type Json = Record<string, unknown>;
@@ -274,5 +275,38 @@ describe('examples/stripe-webhook', () => {
     const { url, post } = await webhook();
     expect((await fetch(url.replace('/webhook', '/other'), { method: 'POST' })).status).toBe(404);
     expect(await post({ hello: 'world' })).toEqual({ status: 400, body: { error: 'Not a Stripe event' } });
+  });
+});
+
+describe('examples/stripe-webhook/src/main.ts', () => {
+  const MAIN = 'examples/stripe-webhook/src/main.ts';
+  const ENV = { AFFITOR_API_KEY: 'aff_test_1', STRIPE_WEBHOOK_SECRET: 'whsec_test_secret' };
+
+  it('PORT=0: the line it prints names the port it got, where the webhook answers', async () => {
+    const cli = runScript(MAIN, [], { ...ENV, PORT: '0' });
+    try {
+      const line = await cli.firstLine;
+      expect(line).toMatch(/^stripe webhook listening on http:\/\/127\.0\.0\.1:[1-9]\d*\/webhook$/);
+      const answer = await fetch(line.slice('stripe webhook listening on '.length), { method: 'POST', body: '{}' });
+      expect(answer.status).toBe(400);
+    } finally {
+      cli.stop();
+    }
+  });
+
+  it('an empty PORT (a `.env` line `PORT=`) is the default port, 4242', async () => {
+    const cli = runScript(MAIN, [], { ...ENV, PORT: '' });
+    try {
+      expect(await cli.firstLine).toBe('stripe webhook listening on http://127.0.0.1:4242/webhook');
+      expect((await fetch('http://127.0.0.1:4242/webhook', { method: 'POST', body: '{}' })).status).toBe(400);
+    } finally {
+      cli.stop();
+    }
+  });
+
+  it.each(['abc', '8e3', '70000'])('PORT=%s: says PORT is not a port and exits 1', async (port) => {
+    const { code, stderr } = await runScript(MAIN, [], { ...ENV, PORT: port }).exit;
+    expect(code).toBe(1);
+    expect(stderr).toContain(`PORT must be an integer from 0 to 65535 (got "${port}")`);
   });
 });

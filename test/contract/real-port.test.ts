@@ -1,17 +1,14 @@
 /** The server on a real port: concurrency, the wire-level body limit, CORS, and the CLI entry. */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startServer } from '../../examples/server/src/node';
+import { runScript } from '../support/cli';
 import { useTrackingApi } from '../support/tracking-api';
 import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, buildRequest, toReply } from './helpers';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const api = useTrackingApi(baseSeed());
 
@@ -187,27 +184,8 @@ describe('startServer', () => {
   });
 });
 
-interface Spawned {
-  firstLine: Promise<string>;
-  exit: Promise<{ code: number | null; stderr: string }>;
-  stop: () => void;
-}
-
-function runCli(args: string[]): Spawned {
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['examples/server/src/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const firstLine = new Promise<string>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const end = stdout.indexOf('\n');
-      if (end >= 0) resolve(stdout.slice(0, end));
-    });
-  });
-  const exit = new Promise<{ code: number | null; stderr: string }>((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
-  return { firstLine, exit, stop: () => child.kill('SIGTERM') };
-}
+/** `npm run server -- <args>`. */
+const runCli = (args: string[]) => runScript('examples/server/src/main.ts', args);
 
 describe('npm run server (main.ts)', () => {
   it('prints exactly "listening on http://127.0.0.1:<port>" and answers on that port', async () => {

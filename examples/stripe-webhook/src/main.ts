@@ -2,8 +2,9 @@
  * Runs the webhook on a port:
  *   AFFITOR_API_KEY=aff_test_1 AFFITOR_API_URL=http://127.0.0.1:8787 npx tsx examples/stripe-webhook/src/main.ts
  * Environment: AFFITOR_API_KEY (required), AFFITOR_API_URL (default https://api.affitor.com),
- * STRIPE_WEBHOOK_SECRET (whsec_..., checks signatures when set), PORT (default 4242).
+ * STRIPE_WEBHOOK_SECRET (whsec_..., checks signatures when set), PORT (default 4242, also when empty; 0: any free port).
  */
+import type { AddressInfo } from 'node:net';
 import { Affitor } from '../../../src/server'; // in your app: '@affitor/sdk/server'
 import { createWebhookServer } from './server';
 
@@ -16,7 +17,15 @@ const signingSecret = process.env.STRIPE_WEBHOOK_SECRET;
 if (!signingSecret) console.warn('STRIPE_WEBHOOK_SECRET is not set: Stripe signatures are NOT checked (fine for a local demo only).');
 
 const affitor = new Affitor({ apiKey, apiUrl: process.env.AFFITOR_API_URL || undefined });
-const port = Number(process.env.PORT ?? 4242);
-createWebhookServer({ affitor, signingSecret }).listen(port, '127.0.0.1', () => {
-  console.log(`stripe webhook listening on http://127.0.0.1:${port}/webhook`);
+// Digits only, as `npm run server -- --port`: Number() reads an empty PORT (a `.env` line `PORT=`) as 0, a
+// random port, and the line below then named one nobody listened on.
+const { PORT } = process.env;
+const port = PORT ? (/^\d{1,5}$/.test(PORT) ? Number(PORT) : NaN) : 4242;
+if (!(port <= 65535)) {
+  console.error(`PORT must be an integer from 0 to 65535 (got ${JSON.stringify(PORT)})`);
+  process.exit(1);
+}
+const server = createWebhookServer({ affitor, signingSecret }).listen(port, '127.0.0.1', () => {
+  // The port it got: PORT=0 asks for any free one.
+  console.log(`stripe webhook listening on http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`);
 });
