@@ -168,6 +168,31 @@ describe('the dashboard', () => {
     expect(clicks).toContain(server.inspect().clicks[40]!.request_id);
     expect(clicks).not.toContain(server.inspect().clicks[0]!.request_id);
   });
+  it("lists only the latest sales of a customer, with their commissions and refunds, however many its integration sends", async () => {
+    const { server, click, sale, refund } = setup();
+    const clickId = (await click('PARTNER123')).body?.click_id;
+    for (let i = 1; i <= 25; i++) expect((await sale({ transaction_id: `txn_${i}`, amount_cents: 4900, click_id: clickId })).status).toBe(200);
+    // One refund of an earlier sale, and a newer sale refunded in 15 parts.
+    expect((await refund({ transaction_id: 'txn_1', refund_amount_cents: 100 })).status).toBe(200);
+    for (let i = 0; i < 15; i++) expect((await refund({ transaction_id: 'txn_25', refund_amount_cents: 100 })).status).toBe(200);
+
+    const [, , , , sales, commissions, refunds] = cellsOf(await page(server), customerIdOf(clickId));
+    const items = (cell: string | undefined) => cell!.match(/<li>.*?<\/li>/g)!;
+    expect(items(sales)).toHaveLength(11);
+    expect(sales).toContain('15 earlier sales not shown');
+    expect(sales).toContain('txn_25');
+    expect(sales).not.toContain('txn_15<');
+    expect(items(commissions)).toHaveLength(11);
+    expect(commissions).toContain('15 earlier sales not shown');
+    expect(refunds).toContain('1 refund of the earlier sales not shown');
+    expect(refunds).toContain('5 earlier refunds of <code>txn_25</code> not shown');
+    expect(items(refunds)).toHaveLength(12);
+    // The newest refund is shown, the first of that sale's is not.
+    const ofTxn25 = server.inspect().refunds.filter((r) => r.transaction_id === 'txn_25');
+    expect(refunds).toContain(ofTxn25[14]!.request_id);
+    expect(refunds).not.toContain(ofTxn25[0]!.request_id);
+  });
+
   it("marks a latest request test mode when what it recorded is a test event, not when its body only asked for it", async () => {
     const { server, click, sale, refund } = setup();
     // test_mode without a program id: recorded as a real click, which a merchant must not take for a test.

@@ -2,9 +2,9 @@
  * The latest calls to the API, newest last, for the dashboard: what a merchant looks for
  * when an integration fails (the status, the error message, the request id, the origin).
  * A fixed-size ring, so it costs the same memory after a million calls as after a hundred.
- * The same call repeated in a row (a readiness poll every few seconds, a retry that keeps
- * failing the same way) is one entry with a count, so it cannot push the calls that tell a
- * different story out of the ring.
+ * Calls in a row alike in all but their time and request id (a readiness poll every few
+ * seconds, a retry that keeps failing the same way, a load test's sales answered 200) are one
+ * entry with a count, so they cannot push the calls that tell a different story out of the ring.
  */
 
 export interface LoggedRequest {

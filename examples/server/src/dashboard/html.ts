@@ -15,6 +15,13 @@ export const FRAGMENT_PATH = '/_dashboard/fragment';
  * its `existing_click_id`), and a row listing them all made the page, fetched every second, grow without bound.
  */
 export const SHOWN_CLICKS = 10;
+/**
+ * How many sales a row lists (the latest, each with its commission and refunds), and refunds of
+ * each: a load test's sales for one click id, or a handler refunding the same sale again and again,
+ * made one row of megabytes, rendered again at each refresh while the calls under test waited.
+ */
+export const SHOWN_SALES = 10;
+export const SHOWN_REFUNDS = 10;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -63,12 +70,32 @@ function commissionItem({ sale, commission, partner }: SaleLink, current: Partne
   return `${code(sale.transaction_id)}: ${money(commission.amount_cents, sale.currency)}${earner} <span class="status">${escapeHtml(commission.status)}</span>${deducted}`;
 }
 
+/** The line that stands for `count` earlier `noun`s (`of` what) a list does not show. */
+const notShown = (count: number, noun: string, of = '') => `<small>${count} earlier ${noun}${count === 1 ? '' : 's'}${of} not shown</small>`;
+
+/** The latest `shown` of `items` as `item` makes them, after a line for the earlier ones. */
+function latest<T>(items: T[], shown: number, item: (value: T) => string, noun: string, of?: string): string[] {
+  const listed = items.slice(-shown).map(item);
+  return items.length > shown ? [notShown(items.length - shown, noun, of), ...listed] : listed;
+}
+
 function refundItems({ sale, refunds }: SaleLink): string[] {
-  return refunds.map(
+  return latest(
+    refunds,
+    SHOWN_REFUNDS,
     (r) =>
       `${code(r.transaction_id)} <span class="status">${escapeHtml(r.status)}</span> ${r.refund_amount_cents === null ? 'full' : money(r.refund_amount_cents, sale.currency)}` +
       `${testFlag(r.test_mode)}<br><time>${time(r.created_at)}</time>${requestId(r.request_id)}`,
+    'refund',
+    ` of ${code(sale.transaction_id)}`,
   );
+}
+
+/** The refunds of the sales a row lists, after a line for those of the earlier sales it does not. */
+function refundsOfShownSales(sales: SaleLink[]): string[] {
+  const hidden = sales.slice(0, -SHOWN_SALES).reduce((count, link) => count + link.refunds.length, 0);
+  const listed = sales.slice(-SHOWN_SALES).flatMap(refundItems);
+  return hidden > 0 ? [`<small>${hidden} refund${hidden === 1 ? '' : 's'} of the earlier sales not shown</small>`, ...listed] : listed;
 }
 
 /**
@@ -90,8 +117,7 @@ function clickItems(chain: Chain): string[] {
   const hidden = clicks.length - items.length;
   if (hidden === 0) return seeded === undefined ? items : [seeded, ...items];
   // The seeded click, the earliest, is then among those not shown.
-  const earlier = hidden + (seeded === undefined ? 0 : 1);
-  return [`<small>${earlier} earlier click${earlier === 1 ? '' : 's'} not shown</small>`, ...items];
+  return [notShown(hidden + (seeded === undefined ? 0 : 1), 'click'), ...items];
 }
 
 function chainRow(chain: Chain): string {
@@ -105,9 +131,9 @@ function chainRow(chain: Chain): string {
     partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
     list(clickItems(chain)),
     list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
-    list(chain.sales.map(saleItem)),
-    list(chain.sales.map((link) => commissionItem(link, partner))),
-    list(chain.sales.flatMap(refundItems)),
+    list(latest(chain.sales, SHOWN_SALES, saleItem, 'sale')),
+    list(latest(chain.sales, SHOWN_SALES, (link) => commissionItem(link, partner), 'sale')),
+    list(refundsOfShownSales(chain.sales)),
   ];
   return `<tr data-customer="${customer.id}">${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;
 }
