@@ -9,7 +9,7 @@ import { launchChromium, skipWithoutChromium } from './harness';
 const TOKEN = 'aff_test_1';
 const ADMIN = 'admin_dashboard_test';
 
-describe.skipIf(skipWithoutChromium)('the dashboard in Chromium', () => {
+describe.skipIf(skipWithoutChromium)('[chromium] the dashboard', () => {
   let browser: Browser;
   let context: BrowserContext;
   let api: RunningServer;

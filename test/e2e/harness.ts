@@ -198,9 +198,9 @@ export async function openPage(context: BrowserContext): Promise<WatchedPage> {
 /** The routes of the requests so far, e.g. `['click', 'lead']`. */
 export const routes = (requests: TrackRequest[]): string[] => requests.map((request) => request.route);
 
-/** The SDK's error lines (`console.error('[Affitor]', ...)`). */
+/** The SDK's error lines (`console.error('[Affitor]', ...)`), and anything thrown into the page or rejected there unhandled. */
 export const affitorErrors = (lines: ConsoleLine[]): string[] =>
-  lines.filter((line) => line.type === 'error' && line.text.startsWith('[Affitor]')).map((line) => line.text);
+  lines.filter((line) => line.type === 'pageerror' || (line.type === 'error' && line.text.startsWith('[Affitor]'))).map((line) => line.text);
 
 /**
  * Chromium hands a page's `document.cookie` writes to its network service asynchronously, so
@@ -251,8 +251,34 @@ export async function waitForCookie(context: BrowserContext, name: string, not?:
   }
 }
 
-/** Lets requests the page may still send go out: the network stays quiet for 500 ms. */
-export const settle = (page: Page): Promise<void> => page.waitForLoadState('networkidle');
+/**
+ * Lets requests the page may still send go out: resolves once the page has had no request under
+ * way for `quietMs` (counted from this call), longer than the SDK's first retry waits (500 to 750
+ * ms after a failed try): a call the test just made in the page, or a retry due, is waited for. Playwright's `networkidle` alone returns at once on a document that already
+ * reached it, so a "nothing more is sent" check after it could not fail.
+ */
+export async function settle(page: Page, quietMs = 1_000, timeoutMs = 15_000): Promise<void> {
+  let inFlight = 0;
+  let lastActivity = Date.now();
+  const started = () => void (inFlight++, (lastActivity = Date.now()));
+  // A request under way before the call ends without having been counted: not below zero.
+  const ended = () => void ((inFlight = Math.max(0, inFlight - 1)), (lastActivity = Date.now()));
+  page.on('request', started);
+  page.on('requestfinished', ended);
+  page.on('requestfailed', ended);
+  try {
+    await page.waitForLoadState('networkidle');
+    const deadline = Date.now() + timeoutMs;
+    while (inFlight > 0 || Date.now() - lastActivity < quietMs) {
+      if (Date.now() > deadline) throw new Error(`the page's network did not go quiet for ${quietMs} ms within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  } finally {
+    page.off('request', started);
+    page.off('requestfinished', ended);
+    page.off('requestfailed', ended);
+  }
+}
 
 /** Seconds from now to a cookie's expiry, in days. */
 export const daysLeft = (cookie: Cookie): number => (cookie.expires - Date.now() / 1000) / 86_400;
