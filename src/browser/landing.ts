@@ -9,10 +9,12 @@ import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, data, persist, readAt, reread, windowDays } from './attribution';
 import type { AffitorData } from './attribution';
+import { COOKIE_TOUCH } from '../core/cookie-names';
+import { readCookie } from './cookies';
 import { drop, enqueue, outbox } from './outbox';
 import { erase } from './erase';
 import { revisited, urlAtLoad } from './history';
-import { cookieDomain } from './jar';
+import { cookieDomain, setCookie } from './jar';
 import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
@@ -35,6 +37,18 @@ const handledUrls = new Set<string>();
 let newestApplied = 0;
 /** The click whose answer was applied last: sent again when consent comes after it (consent.ts). */
 export let appliedClick: PendingEvent | undefined;
+/** The event id this page view last wrote as the newest touch (COOKIE_TOUCH), if any. */
+let touched: string | undefined;
+
+/**
+ * Tells every tab of the site that the landing with this event id is the newest touch (a session
+ * cookie, where the page writes the cookies). Tabs number their clicks apart: an older landing's
+ * click answering in another tab after this one's took last touch back, and the older partner every
+ * signup. Not behind the first-party handler, whose answer writes the cookies before the page can look.
+ */
+const touch = (id: string): void => {
+  if (mayPersist() && !viaHandler()) setCookie(COOKIE_TOUCH, (touched = id));
+};
 
 /** What the first-party handler needs to write the cookies itself (it strips these fields); nothing without the handler. */
 const handlerFields = (event: PendingEvent): Extra =>
@@ -78,6 +92,10 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // Had the handler written an older click's cookies over a newer one's, the newer is written back.
       if (sequence < newestApplied && setByServer) persist(windowDays!);
       if (event.stale || sequence < newestApplied) return;
+      // Another tab landed since this page's landing (a partner's link opened beside it): its
+      // attribution is the newest, read from the jar once it is there.
+      const newest = touched == event.body.event_id && readCookie(COOKIE_TOUCH);
+      if (newest && newest != touched) return void catchUp();
       newestApplied = sequence;
       appliedClick = event;
       applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
@@ -128,7 +146,7 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event;
   // Another partner's click still on its way (only a landing of another partner reaches here then)
   // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
-  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return log('info', 'same partner: no click');
+  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return touch(newEventId()), log('info', 'same partner: no click');
   if (!event) {
     event = enqueue({
       route: 'click',
@@ -136,7 +154,10 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
     });
   }
   // Set here, not in startClick: a click an earlier page view left, resent beside this landing, is not the one trackClick joins.
-  return (pendingClick = startClick(event));
+  pendingClick = startClick(event);
+  // Once the click's fetch() is called (a microtask of its own: transport.ts): the cookie's write does not stand before it.
+  queueMicrotask(() => touch(event.body.event_id));
+  return pendingClick;
 }
 
 /** The URL a landing is handled on: the current one, or the URL at load when a router stripped `?aff=` since. */
@@ -205,5 +226,5 @@ export const resetLandings = (): void => {
   clicks.clear();
   handledUrls.clear();
   started = newestApplied = 0;
-  appliedClick = undefined;
+  appliedClick = touched = undefined;
 };

@@ -16,7 +16,12 @@ export const COOKIE_SET_BY = 'affitor_set_by';
 export const COOKIE_OUTBOX = 'affitor_outbox';
 /** The visitor's session id (session.ts): a session cookie, no expiry. */
 export const COOKIE_SESSION = 'affitor_session_id';
+/**
+ * The event id of the newest landing's click, for the session: every tab of the site sees it, so a
+ * tab whose click answers after another tab's newer landing does not take last touch back (landing.ts).
+ */
+export const COOKIE_TOUCH = 'affitor_touch';
 /** Written and deleted while choosing the cookie domain. */
 export const COOKIE_PROBE = 'affitor_probe';
 /** Every cookie the SDK may write: read by diagnose(), deleted by revokeConsent(). */
-export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, COOKIE_SESSION, COOKIE_PROBE];
+export const COOKIE_NAMES = [COOKIE_CLICK_ID, COOKIE_LEGACY_CLICK_ID, COOKIE_HISTORY, COOKIE_AFFILIATE_URL, COOKIE_SET_BY, COOKIE_OUTBOX, COOKIE_SESSION, COOKIE_TOUCH, COOKIE_PROBE];

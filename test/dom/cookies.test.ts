@@ -46,7 +46,7 @@ describe('cookie attributes', () => {
     const { writes } = await land('https://shop.example.com/?aff=PARTNER123');
     const ours = writes.filter((w) => !w.startsWith('affitor_probe'));
     expect(new Set(ours.map((w) => w.split('=')[0]))).toEqual(
-      new Set(['affitor_session_id', 'affitor_outbox', 'affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url']),
+      new Set(['affitor_session_id', 'affitor_outbox', 'affitor_touch', 'affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url']),
     );
     for (const write of ours) expect(write).toMatch(/;secure$/);
   });
@@ -169,6 +169,8 @@ describe('cookie round trips', () => {
       'affitor_probe deleted',
       'affitor_session_id',
       'affitor_outbox',
+      // The newest touch, once the click's fetch() was called.
+      'affitor_touch',
       // The answer's cookies first, then the click leaves the outbox: storing it reads the jar again.
       'affitor_click_id',
       'customer_code',
@@ -177,9 +179,10 @@ describe('cookie round trips', () => {
       'affitor_outbox deleted',
     ]);
     expect(readsAtClick).toEqual([1]);
-    // Once more when the answer takes the click out of the outbox, after its cookies: what
+    // Once more for the newest touch when the answer comes (another tab may have landed since,
+    // landing.ts), and when the answer takes the click out of the outbox, after its cookies: what
     // another tab stored meanwhile is kept (outbox.ts).
-    expect(allWrites.reads).toBe(2);
+    expect(allWrites.reads).toBe(3);
   });
 
   it('a click answered on its retry, too, writes its cookies before it leaves the outbox', async () => {
@@ -211,13 +214,14 @@ describe('cookie round trips', () => {
     expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
   });
 
-  it('a reload of the stored landing sends no click and leaves no probe behind', async () => {
+  it('a reload of the stored landing sends no click and leaves no probe behind: it only says it is the newest touch', async () => {
     await landAt('https://shop.example.com/?aff=PARTNER123');
     const writes = recordCookieWrites();
     const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(1);
     expect(tracker.getData().hasAttribution).toBe(true);
-    expect(writtenNames(writes)).toEqual(['affitor_probe', 'affitor_probe deleted']);
+    // Its twins on the other places a cookie of ours may be go first, as every cookie's do.
+    expect(writtenNames(writes)).toEqual(['affitor_probe', 'affitor_probe deleted', 'affitor_touch deleted', 'affitor_touch deleted', 'affitor_touch']);
     expect(document.cookie).not.toContain('affitor_probe');
   });
 

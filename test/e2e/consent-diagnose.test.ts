@@ -294,6 +294,8 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
           affitor_click_ids: clickId.value,
           affitor_aff_url: landing,
           affitor_session_id: expect.stringMatching(/^sess_/) as string,
+          // The newest touch: this landing's click.
+          affitor_touch: state().clicks[0]!.event_id,
         },
         cookiesBlocked: false,
         windowDays: WINDOW_DAYS,
@@ -364,8 +366,12 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       // Refused by CORS, not by the server: it recorded the click (once: the event id is the same
       // on every attempt) but gave no CORS headers, so the page could not read the answer.
       expect(state().clicks).toEqual([expect.objectContaining({ partner_id: PARTNER_A.id })]);
-      expect(diagnosis.cookies).toEqual({ affitor_outbox: expect.any(String) as string, affitor_session_id: expect.any(String) as string });
-      expect(await names(e2e.context)).toEqual(['affitor_outbox', 'affitor_session_id']);
+      expect(diagnosis.cookies).toEqual({
+        affitor_outbox: expect.any(String) as string,
+        affitor_session_id: expect.any(String) as string,
+        affitor_touch: state().clicks[0]!.event_id,
+      });
+      expect(await names(e2e.context)).toEqual(['affitor_outbox', 'affitor_session_id', 'affitor_touch']);
       await expect.poll(() => affitorErrors(lines)).toEqual([expect.stringMatching(/^\[Affitor\] click not recorded: .*Failed to fetch/)]);
     });
 

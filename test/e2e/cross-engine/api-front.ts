@@ -37,9 +37,9 @@ export interface ApiFront {
    * From now on, holds every answer back (the tracking server has handled and recorded the call;
    * only its answer waits) until `releaseAnswers()`: a scenario whose visitor must be gone before
    * an answer comes releases them once the visitor is, instead of betting on a latency that a
-   * busy machine can outrun.
+   * busy machine can outrun. With `which`, only the answers to the requests it picks wait.
    */
-  holdAnswers(): void;
+  holdAnswers(which?: (request: SeenRequest) => boolean): void;
   /** Sends the answers held back, and holds no more. */
   releaseAnswers(): void;
   reset(): void;
@@ -53,7 +53,7 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
   let lastActivity = Date.now();
   let start = Date.now();
   /** Set while answers are held back: resolves when they are released. */
-  let held: { released: Promise<void>; release: () => void } | undefined;
+  let held: { released: Promise<void>; release: () => void; which?: (request: SeenRequest) => boolean } | undefined;
   const front: Omit<ApiFront, 'url' | 'close'> = {
     seen: [],
     posts: () => front.seen.filter((request) => request.method === 'POST'),
@@ -65,11 +65,11 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
     },
-    holdAnswers: () => {
+    holdAnswers: (which) => {
       if (held) return;
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
-      held = { released, release };
+      held = { released, release, which };
     },
     releaseAnswers: () => {
       held?.release();
@@ -93,14 +93,15 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
     } catch {
       body = { unparsed: text };
     }
-    front.seen.push({
+    const seen: SeenRequest = {
       method: request.method ?? '',
       route: /\/api\/v1\/track\/(\w+)$/.exec(request.url ?? '')?.[1] ?? request.url ?? '',
       contentType: request.headers['content-type'],
       origin: request.headers.origin,
       body,
       at: Date.now() - start,
-    });
+    };
+    front.seen.push(seen);
     const headers = new Headers();
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name)) headers.set(name, value);
@@ -123,7 +124,7 @@ export async function startApiFront(target: () => string): Promise<ApiFront> {
       out['access-control-expose-headers'] = 'X-Request-ID';
     }
     const answer = Buffer.from(await upstream.arrayBuffer());
-    if (held) await held.released;
+    if (held && (!held.which || held.which(seen))) await held.released;
     response.writeHead(upstream.status, out).end(answer);
   };
 

@@ -7,7 +7,7 @@ import { expect, describe, it } from 'vitest';
 import { PARTNER_A, PARTNER_B, PROGRAM_ID, WINDOW_DAYS } from '../program';
 import { daysLeft, until } from './browsing';
 import type { Tab } from './browsing';
-import { ATTEMPTS, ENGINE_FACTS, LANDING_COOKIES, SESSION_COOKIE, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
+import { ATTEMPTS, ENGINE_FACTS, GRANTED_COOKIES, LANDING_COOKIES, SESSION_COOKIE, TOUCH_COOKIE, KEPT_LINE, distinct, expectRootDomainCookies, json, names } from './context';
 import type { Scenario } from './context';
 import { HOSTS, NOT_ALLOWED_HOST } from './site';
 
@@ -151,6 +151,34 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
+
+  it("last touch across tabs: a partner's link opened beside another's landing whose answer is late keeps the attribution; the late answer does not take it back", async () => {
+    // Partner A's landing: the server records its click, its answer is late (a slow or retried request).
+    site().front.holdAnswers((request) => String(request.body.affiliate_url).includes(PARTNER_A.link));
+    const older = await tab();
+    await land(older, HOSTS.www);
+    await until("partner A's click recorded", () => state().clicks.length === 1);
+
+    // Partner B's link, opened in a new tab meanwhile: answered at once, its cookies written.
+    const newer = await tab();
+    const landingB = await land(newer, HOSTS.www, '/', PARTNER_B);
+    const clickB = await newer.waitForCookie('affitor_click_id');
+    expect(state().clicks.find((click) => click.click_id === clickB.value)).toMatchObject({ partner_id: PARTNER_B.id });
+
+    // Partner A's answer comes: handled once the outbox holds no click any more.
+    site().front.releaseAnswers();
+    await site().front.quiet();
+    await until('every click out of the outbox', async () => !(await newer.engine.cookies()).some((cookie) => cookie.name === 'affitor_outbox'));
+    expect((await newer.cookie('affitor_click_id'))?.value).toBe(clickB.value);
+    expect(decodeURIComponent((await newer.cookie('affitor_aff_url'))!.value)).toBe(landingB);
+    // The older tab took the newer attribution up, and its signup goes to partner B.
+    expect(await older.evaluate('window.affitor.getClickId()')).toBe(clickB.value);
+    await older.evaluate("window.affitor.signup('race@example.com')");
+    await until('the lead', () => state().leads.length === 1);
+    expect(state().leads[0]).toMatchObject({ click_id: clickB.value });
+    expect(state().customers.find((customer) => customer.click_id === clickB.value)).toMatchObject({ status: 'lead', partner_id: PARTNER_B.id });
+    expect([...(await older.errors()), ...(await newer.errors())]).toEqual([]);
+  });
   it('an origin the program does not allow: no attribution, one clear console error, and the page keeps working', async () => {
     const page = await tab();
     await land(page, NOT_ALLOWED_HOST);
@@ -164,8 +192,8 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(eventIds('click')).toHaveLength(ATTEMPTS);
     expect(distinct(eventIds('click'))).toHaveLength(1);
     expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
-    // No attribution cookie; only the outbox, which a later page view may still deliver, and the session id.
-    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE]);
+    // No attribution cookie; only the outbox, which a later page view may still deliver, the session id and the newest touch.
+    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE, TOUCH_COOKIE]);
     expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
     // The shop's own script still runs.
     await page.evaluate(`(document.getElementById('add-to-cart').click(), document.getElementById('add-to-cart').click())`);
@@ -181,7 +209,7 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([line]);
     // The browser sent none of the tries; the click waits in the outbox for a page view the policy lets through.
     expect(site().front.seen).toEqual([]);
-    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE]);
+    expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE, TOUCH_COOKIE]);
   });
 
   it('delivers the init, signup and ready calls the stub queued before the script loaded; the signup carries the click id', async () => {
@@ -224,7 +252,7 @@ export function attributionScenarios(scenario: Scenario): void {
 
     await page.evaluate('window.affitor.grantConsent()');
     const cookies = await page.cookies();
-    expectRootDomainCookies(cookies);
+    expectRootDomainCookies(cookies, GRANTED_COOKIES);
     expect(cookies.find((cookie) => cookie.name === 'affitor_click_id')!.value).toBe(click!.click_id);
     // The session id the click was sent with is kept too.
     expect(cookies.find((cookie) => cookie.name === SESSION_COOKIE)!.value).toBe(click!.session_id);
