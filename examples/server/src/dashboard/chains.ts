@@ -53,9 +53,11 @@ interface Head {
 /**
  * The ids of the `shown` customers with the latest activity. Records are appended as they happen,
  * so walking each list back from its end, always taking the newest of their heads, meets the
- * latest activity first, and the walk stops once `shown` customers are met: a refresh (every
- * second while records come in) does not grow with what the server holds. Building every
- * customer's chain to show 100 of them stood 0.4 s of the event loop per refresh at 200,000.
+ * latest activity first, and the walk stops once `shown` customers are met: finding them does not
+ * grow with what the server holds (a customer with many recent records is walked through them).
+ * Building every customer's chain to show 100 of them stood 0.4 s of the event loop per refresh at
+ * 200,000. Collecting the records of the customers found (dashboardData) still reads every record
+ * once: about 9 ms per refresh at 100,000 clicks, 58 ms at a million, on a refresh that has news.
  */
 /** Customers `from` on of a list in time order, their click time as their activity. */
 const customersHead = (list: readonly Customer[], from: number): Head => ({
