@@ -6,7 +6,7 @@
 import { DEFAULT_WINDOW_DAYS } from '../core/values';
 import { cookiesBlocked, forget, persist, persistHeld, unsavedDays, windowDays } from './attribution';
 import { forgetCookieDomain } from './jar';
-import { appliedClick, handOver } from './landing';
+import { appliedClick, handOver, touch, touchOf } from './landing';
 import { setConsent } from './options';
 import { clearOutbox, storeOutbox } from './outbox';
 import { keepSessionId, restartSessionId } from './session';
@@ -18,9 +18,13 @@ export function grantConsent(): void {
 
 /** Writes what was held in memory while consent was pending: grantConsent(), or a later init's `consent` option. */
 export function keepHeld(): void {
-  // Written at once, so a visitor who leaves right after consenting keeps the partner; then,
-  // behind the first-party handler, written again by it with Set-Cookie.
-  if (unsavedDays && persistHeld() && appliedClick) void handOver(appliedClick);
+  // Written at once, so a visitor who leaves right after consenting keeps the partner, with the
+  // landing it comes from (landing.ts: an older click answering late in another tab does not take
+  // it back); then, behind the first-party handler, written again by it with Set-Cookie.
+  if (unsavedDays && persistHeld() && appliedClick) {
+    touch(touchOf(appliedClick));
+    void handOver(appliedClick);
+  }
   // Cookie writes were dropped so far: an auto-blocking consent manager (its wrapper of
   // document.cookie) lets them through once the visitor accepts. Tried again, on a domain probed
   // again (the first probe stuck nowhere): held in memory, the partner was lost on the next page.

@@ -37,18 +37,22 @@ const handledUrls = new Set<string>();
 let newestApplied = 0;
 /** The click whose answer was applied last: sent again when consent comes after it (consent.ts). */
 export let appliedClick: PendingEvent | undefined;
-/** The event id this page view last wrote as the newest touch (COOKIE_TOUCH), if any. */
-let touched: string | undefined;
 
 /**
- * Tells every tab of the site that the landing with this event id is the newest touch (a session
- * cookie, where the page writes the cookies). Tabs number their clicks apart: an older landing's
- * click answering in another tab after this one's took last touch back, and the older partner every
- * signup. Not behind the first-party handler, whose answer writes the cookies before the page can look.
+ * Tells every tab of the site which landing the stored attribution comes from, by its click's event
+ * id, which begins with the landing's time (a session cookie, where the page writes the cookies).
+ * Tabs number their clicks apart: an older landing's click answering in one tab after a newer
+ * landing's in another took last touch back, and the older partner every signup. Written once an
+ * answer is applied (a landing refused for good is no touch: the older one still counts), or by a
+ * landing on the stored partner's link, which sends no click. Not behind the first-party handler,
+ * whose answer writes the cookies before the page can look.
  */
-const touch = (id: string): void => {
-  if (mayPersist() && !viaHandler()) setCookie(COOKIE_TOUCH, (touched = id));
+export const touch = (id: string): void => {
+  if (mayPersist() && !viaHandler()) setCookie(COOKIE_TOUCH, id);
 };
+
+/** The landing a click stands for: its own, or a newer one on its partner's link that sent it again. */
+export const touchOf = (event: PendingEvent): string => event.touch ?? event.body.event_id;
 
 /** What the first-party handler needs to write the cookies itself (it strips these fields); nothing without the handler. */
 const handlerFields = (event: PendingEvent): Extra =>
@@ -92,13 +96,17 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // Had the handler written an older click's cookies over a newer one's, the newer is written back.
       if (sequence < newestApplied && setByServer) persist(windowDays!);
       if (event.stale || sequence < newestApplied) return;
-      // Another tab landed since this page's landing (a partner's link opened beside it): its
-      // attribution is the newest, read from the jar once it is there.
-      const newest = touched == event.body.event_id && readCookie(COOKIE_TOUCH);
-      if (newest && newest != touched) return void catchUp();
+      // Another tab stored the attribution of a landing made after this one (a partner's link opened
+      // beside it, while this click was slow, retried, or resent by a later page view): it stands,
+      // read from the jar. Told by the ids' times (their first 8 characters, base 36 ms), one
+      // browser's clock: a touch later than now (the clock set back since) is none, or it would
+      // refuse every landing until then; one of the same millisecond is no later.
+      const newest = readCookie(COOKIE_TOUCH)?.slice(0, 8) ?? '';
+      if (newest > touchOf(event).slice(0, 8) && newest <= Date.now().toString(36)) return void catchUp();
       newestApplied = sequence;
       appliedClick = event;
       applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
+      touch(touchOf(event));
       // Consent given while the click, sent with it pending, was on its way: the handler wrote no cookie, the page did.
       if (held && !setByServer && mayPersist()) void handOver(event);
     } finally {
@@ -138,8 +146,12 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
   // It is a new touch, owed the page views a new click gets: counted as tried out, resend.ts
-  // would give it up (and take it out of the outbox) while this landing sends it.
-  if (event) event.tries = 0;
+  // would give it up (and take it out of the outbox) while this landing sends it. Its answer makes
+  // the attribution of this landing, newer than a touch stored since the click was made.
+  if (event) {
+    event.tries = 0;
+    event.touch = newEventId();
+  }
   // Every other click is superseded, also when this landing calls for none (the stored partner's
   // link): resent after it, another partner's kept click would take the attribution. This
   // landing's own, when an earlier landing on a partner since superseded had left it, is the newest touch again.
@@ -154,10 +166,7 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
     });
   }
   // Set here, not in startClick: a click an earlier page view left, resent beside this landing, is not the one trackClick joins.
-  pendingClick = startClick(event);
-  // Once the click's fetch() is called (a microtask of its own: transport.ts): the cookie's write does not stand before it.
-  queueMicrotask(() => touch(event.body.event_id));
-  return pendingClick;
+  return (pendingClick = startClick(event));
 }
 
 /** The URL a landing is handled on: the current one, or the URL at load when a router stripped `?aff=` since. */
@@ -226,5 +235,5 @@ export const resetLandings = (): void => {
   clicks.clear();
   handledUrls.clear();
   started = newestApplied = 0;
-  appliedClick = touched = undefined;
+  appliedClick = undefined;
 };

@@ -15,6 +15,8 @@ export interface PendingEvent {
   tries?: number;
   /** A click's id from its answer, also when it set no attribution (stale): a lead queued behind it carries it (lead.ts). */
   clickId?: string;
+  /** The newest landing a click stands for, as an id newEventId makes, when not its own: a landing on its partner's link again sent it again (landing.ts). */
+  touch?: string;
 }
 
 /** Page views that send an undelivered event before it is given up. */

@@ -169,19 +169,19 @@ describe('cookie round trips', () => {
       'affitor_probe deleted',
       'affitor_session_id',
       'affitor_outbox',
-      // The newest touch, once the click's fetch() was called.
-      'affitor_touch',
-      // The answer's cookies first, then the click leaves the outbox: storing it reads the jar again.
+      // The answer's cookies first, and the landing they come from, then the click leaves the
+      // outbox: storing it reads the jar again.
       'affitor_click_id',
       'customer_code',
       'affitor_click_ids',
       'affitor_aff_url',
+      'affitor_touch',
       'affitor_outbox deleted',
     ]);
     expect(readsAtClick).toEqual([1]);
-    // Once more for the newest touch when the answer comes (another tab may have landed since,
-    // landing.ts), and when the answer takes the click out of the outbox, after its cookies: what
-    // another tab stored meanwhile is kept (outbox.ts).
+    // Once more for the touch when the answer comes (another tab may have stored a newer landing's
+    // attribution since, landing.ts), and when the answer takes the click out of the outbox, after
+    // its cookies: what another tab stored meanwhile is kept (outbox.ts).
     expect(allWrites.reads).toBe(3);
   });
 
@@ -190,7 +190,7 @@ describe('cookie round trips', () => {
     const { allWrites } = await land('https://shop.example.com/?aff=PARTNER123');
     expect(api.clicks()).toHaveLength(2);
     const names = writtenNames(allWrites);
-    expect(names.slice(names.indexOf('affitor_click_id'))).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_outbox deleted']);
+    expect(names.slice(names.indexOf('affitor_click_id'))).toEqual(['affitor_click_id', 'customer_code', 'affitor_click_ids', 'affitor_aff_url', 'affitor_touch', 'affitor_outbox deleted']);
   });
 
   it('past a refused first candidate (co.uk), the next probe reads back on its own', async () => {
@@ -214,7 +214,7 @@ describe('cookie round trips', () => {
     expect(cookieValue('affitor_click_id')).toMatch(/^cust_/);
   });
 
-  it('a reload of the stored landing sends no click and leaves no probe behind: it only says it is the newest touch', async () => {
+  it('a reload of the stored landing sends no click and leaves no probe behind: it only says it is the latest touch', async () => {
     await landAt('https://shop.example.com/?aff=PARTNER123');
     const writes = recordCookieWrites();
     const tracker = await landAt('https://shop.example.com/?aff=PARTNER123');

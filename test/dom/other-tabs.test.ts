@@ -5,7 +5,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { postJson } from '../../src/browser/transport';
 import { formatOutbox } from '../../src/core/outbox';
-import { API_BASE, cookieValue, land, recordCookieWrites, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
+import { newPageView } from '../../src/browser/page-view';
+import { readAff } from '../../src/core/values';
+import { AffitorTracker } from '../../src/index';
+import { API_BASE, cookieValue, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi();
 const LANDING = 'https://shop.example.com/?aff=PARTNER123';
@@ -87,6 +90,171 @@ describe('a tab opened before a landing in another tab', () => {
     expect(tracker.getClickId()).toBe(held);
     await tracker.signup('user_1');
     expect(api.leads()[0]!.body).toMatchObject({ click_id: held });
+  });
+});
+
+describe("a partner's link opened in another tab while this tab's click is not answered yet (last touch across tabs)", () => {
+  /** Holds back every click answer (the server records the call at once; only its answer waits) until release(). */
+  function holdClickAnswers(): () => void {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => {
+      const answer = await api.app.fetch(request);
+      await released;
+      return answer;
+    });
+    return release;
+  }
+
+  /** A page view's tracker on `url`, its landing's click left unawaited. */
+  const startOn = (url: string, options = {}) => {
+    setUrl(url);
+    newPageView();
+    return new AffitorTracker({ programId: 1, apiBase: API_BASE, ...options }).init();
+  };
+
+  /**
+   * Another tab lands on `landing` a moment after this tab's clicks were made (its clock `aheadMs`
+   * ahead): its click is recorded and, when the API tracks it, its attribution written on
+   * `.example.com`, with the event id of its click as the touch, as the SDK there writes them.
+   * Resolves to its click id.
+   */
+  async function otherTabLands(landing: string, aheadMs = 0): Promise<string | undefined> {
+    // A later millisecond than this tab's clicks: one of the same is no later.
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const eventId = (Date.now() + aheadMs).toString(36) + 'othertab01';
+    // Straight to the reference server: this tab's answers are the ones held back.
+    const body = JSON.stringify({ affiliate_url: landing, additional_data: { program_id: 1 }, event_id: eventId });
+    const answer = (await (await api.app.fetch(new Request(`${API_BASE}/api/v1/track/click`, { method: 'POST', body }))).json()) as { click_id?: string };
+    const clickId = answer.click_id;
+    if (clickId) {
+      const attributes = ';path=/;domain=.example.com';
+      for (const name of ['affitor_click_id', 'customer_code', 'affitor_click_ids']) document.cookie = `${name}=${clickId}${attributes}`;
+      document.cookie = `affitor_aff_url=${encodeURIComponent(landing)}${attributes}`;
+      document.cookie = `affitor_touch=${eventId}${attributes}`;
+    }
+    return clickId;
+  }
+
+  it("keeps the newer partner's attribution when this tab's older click answers after it, and takes it up", async () => {
+    const release = holdClickAnswers();
+    const tracker = startOn(LANDING);
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
+    release();
+    await landed();
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    expect(tracker.getClickId()).toBe(newer);
+    await tracker.signup('user_1');
+    expect(api.leads()[0]!.body).toMatchObject({ click_id: newer });
+  });
+
+  it.each([
+    ['an inactive partner link', 'https://shop.example.com/?aff=SLEEPING'],
+    ['a link the program does not know (mistyped, deleted)', 'https://shop.example.com/?aff=NOSUCHLINK'],
+  ])("a newer landing on %s, which the API tracks no click for, is no touch: this tab's click still makes the attribution", async (_, refused) => {
+    const release = holdClickAnswers();
+    const tracker = startOn(LANDING);
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(await otherTabLands(refused)).toBeUndefined();
+    release();
+    await landed();
+    const [click] = api.app.inspect().clicks;
+    expect(api.app.inspect().clicks).toHaveLength(1);
+    expect(tracker.getClickId()).toBe(click!.click_id);
+    expect(cookieValue('affitor_click_id')).toBe(click!.click_id);
+  });
+
+  it("keeps the newer partner's attribution from this tab's kept click, resent late by its next page view", async () => {
+    // This tab's landing fails every try: its click is kept to resend.
+    api.app.setChaos({ failFirst: { click: 3 } });
+    await land(LANDING);
+    expect(storedOutbox()).toHaveLength(1);
+    // The next page view resends it, and its answer is slow; meanwhile the newer partner's link in a new tab.
+    const release = holdClickAnswers();
+    const tracker = startOn('https://shop.example.com/pricing');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(4));
+    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
+    release();
+    await landed();
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    expect(tracker.getClickId()).toBe(newer);
+  });
+
+  it("keeps the newer partner's attribution when consent, pending at this tab's landing, is given before its answer", async () => {
+    const release = holdClickAnswers();
+    const tracker = startOn(LANDING, { consent: 'pending' });
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    tracker.grantConsent();
+    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
+    release();
+    await landed();
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    expect(tracker.getClickId()).toBe(newer);
+  });
+
+  it("a landing on a partner's link again, whose click a page view kept through an outage, is the newest touch, newer than one stored since", async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    await land(LANDING);
+    expect(storedOutbox()).toHaveLength(1);
+    // The next page view follows partner B's link: stored. Partner A's kept click, sent again, gets no answer there.
+    api.answer('click', async ({ request }) => {
+      const body = (await request.clone().json()) as { affiliate_url: string };
+      return readAff(body.affiliate_url) == 'PARTNER123' ? new Response('{}', { status: 503 }) : api.app.fetch(request);
+    });
+    expect((await land('https://shop.example.com/?aff=PARTNER456')).getClickId()).toMatch(/^cust_/);
+    api.server.resetHandlers();
+    // Partner A's link again: its kept click goes with its event id, and makes the attribution.
+    const again = await land(LANDING);
+    const clickA = api.app.inspect().clicks.find((click) => readAff(click.affiliate_url) == 'PARTNER123')!.click_id;
+    expect(again.getClickId()).toBe(clickA);
+    expect(cookieValue('affitor_click_id')).toBe(clickA);
+  });
+
+  it("consent given in this tab writes the landing its attribution comes from: another tab's older click, answering late, does not take it back", async () => {
+    // The other tab: partner B's landing with consent pending, its answer late.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => {
+      const body = (await request.clone().json()) as { affiliate_url: string };
+      const answer = await api.app.fetch(request);
+      if (readAff(body.affiliate_url) == 'PARTNER456') await released;
+      return answer;
+    });
+    const otherTab = startOn('https://shop.example.com/?aff=PARTNER456', { consent: 'pending' });
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // This tab, a second copy of the SDK on the same jar: partner A's landing, answered, then consent given.
+    vi.resetModules();
+    setUrl(LANDING);
+    const sdk = await import('../../src/index');
+    const tracker = new sdk.AffitorTracker({ programId: 1, apiBase: API_BASE, consent: 'pending' }).init();
+    await vi.waitFor(() => expect(tracker.getClickId()).toMatch(/^cust_/));
+    const newer = tracker.getClickId();
+    tracker.grantConsent();
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    // Consent given in the other tab too, then its older click answers.
+    otherTab.grantConsent();
+    release();
+    await landed();
+    expect(cookieValue('affitor_click_id')).toBe(newer);
+    expect(otherTab.getClickId()).toBe(newer);
+  });
+
+  it("applies a new landing's click after the clock was set back: a touch stored while it was ahead refuses nothing", async () => {
+    // Stored an hour ahead of the clock as it is now (corrected since).
+    await otherTabLands('https://shop.example.com/?aff=PARTNER456', 3_600_000);
+    const tracker = await land(LANDING);
+    expect(tracker.getClickId()).toBe(api.app.inspect().clicks[1]!.click_id);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+  });
+
+  it("applies this tab's click when it landed after the other tab's (the other's answer came first)", async () => {
+    const older = await otherTabLands('https://shop.example.com/?aff=PARTNER456', -1_000);
+    const tracker = await land(LANDING);
+    expect(tracker.getClickId()).not.toBe(older);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(cookieValue('affitor_touch')).toBe(api.clicks()[0]!.body.event_id);
   });
 });
 

@@ -15,12 +15,10 @@ import type { Site } from './site';
 export const ATTRIBUTION_COOKIES = ['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'customer_code'];
 /** The session id's cookie: no expiry, written by the page once a click or lead is sent with consent. */
 export const SESSION_COOKIE = 'affitor_session_id';
-/** The newest landing's event id, for the browser session too: written by the page with consent, not behind the first-party handler. */
+/** The event id of the landing the attribution comes from, for the browser session: written by the page with consent, not behind the first-party handler. */
 export const TOUCH_COOKIE = 'affitor_touch';
-/** What a landing leaves in the jar: the attribution, the session id and the newest touch. */
+/** What a landing leaves in the jar: the attribution, the session id and the touch. */
 export const LANDING_COOKIES = [...ATTRIBUTION_COOKIES, SESSION_COOKIE, TOUCH_COOKIE].sort();
-/** What consent given writes after a landing held in memory: no newest touch, which went by with no cookie written. */
-export const GRANTED_COOKIES = [...ATTRIBUTION_COOKIES, SESSION_COOKIE].sort();
 /** The SDK's in-page attempts for one event: the first and two retries. */
 export const ATTEMPTS = 3;
 export const KEPT_LINE = /^\[Affitor\] (click|lead) not recorded: .*\(kept to resend\)/;
@@ -85,9 +83,9 @@ export const names = (cookies: JarCookie[]): string[] => cookies.map((cookie) =>
 export const json = (value: unknown): string => JSON.stringify(value);
 export const distinct = <T>(values: T[]): T[] => [...new Set(values)];
 
-/** A landing's cookies (or `expected`), all on `.shop.localhost`, `Path=/`, `SameSite=Lax`: the attribution for the program's window, the session id for the session. */
-export function expectRootDomainCookies(cookies: JarCookie[], expected = LANDING_COOKIES): void {
-  expect(names(cookies)).toEqual(expected);
+/** A landing's cookies, all on `.shop.localhost`, `Path=/`, `SameSite=Lax`: the attribution for the program's window, the session id and the touch for the session. */
+export function expectRootDomainCookies(cookies: JarCookie[]): void {
+  expect(names(cookies)).toEqual(LANDING_COOKIES);
   for (const cookie of cookies) {
     expect(cookie, cookie.name).toMatchObject({ domain: '.shop.localhost', path: '/', secure: false, httpOnly: false, sameSite: 'Lax' });
     if (cookie.name === SESSION_COOKIE || cookie.name === TOUCH_COOKIE) expect(cookie.expires).toBeNull();
