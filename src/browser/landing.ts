@@ -3,13 +3,13 @@
  * History API), the click request it calls for, and its answer made the attribution.
  */
 import { isNewLanding } from '../core/attribution';
+import { COOKIE_TOUCH } from '../core/cookie-names';
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { buildClickPayload } from '../core/payloads';
 import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '../core/values';
 import { affiliateUrl, applyClick, clickId, data, persist, readAt, reread, windowDays } from './attribution';
 import type { AffitorData } from './attribution';
-import { COOKIE_TOUCH } from '../core/cookie-names';
 import { readCookie } from './cookies';
 import { drop, enqueue, outbox } from './outbox';
 import { erase } from './erase';

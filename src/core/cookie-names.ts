@@ -17,8 +17,9 @@ export const COOKIE_OUTBOX = 'affitor_outbox';
 /** The visitor's session id (session.ts): a session cookie, no expiry. */
 export const COOKIE_SESSION = 'affitor_session_id';
 /**
- * The event id of the newest landing's click, for the session: every tab of the site sees it, so a
- * tab whose click answers after another tab's newer landing does not take last touch back (landing.ts).
+ * The event id of the click the stored attribution comes from (it begins with its landing's time),
+ * for the session: every tab of the site sees it, so a tab whose click answers after another tab
+ * stored a newer landing's attribution does not take last touch back (landing.ts).
  */
 export const COOKIE_TOUCH = 'affitor_touch';
 /** Written and deleted while choosing the cookie domain. */

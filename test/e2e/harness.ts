@@ -254,8 +254,9 @@ export async function waitForCookie(context: BrowserContext, name: string, not?:
 /**
  * Lets requests the page may still send go out: resolves once the page has had no request under
  * way for `quietMs` (counted from this call), longer than the SDK's first retry waits (500 to 750
- * ms after a failed try): a call the test just made in the page, or a retry due, is waited for. Playwright's `networkidle` alone returns at once on a document that already
- * reached it, so a "nothing more is sent" check after it could not fail.
+ * ms after a failed try): a call the test just made in the page, or a retry due, is waited for.
+ * Playwright's `networkidle` alone returns at once on a document that already reached it, so a
+ * "nothing more is sent" check after it could not fail.
  */
 export async function settle(page: Page, quietMs = 1_000, timeoutMs = 15_000): Promise<void> {
   let inFlight = 0;

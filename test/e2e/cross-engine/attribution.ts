@@ -151,7 +151,6 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
-
   it("last touch across tabs: a partner's link opened beside another's landing whose answer is late keeps the attribution; the late answer does not take it back", async () => {
     // Partner A's landing: the server records its click, its answer is late (a slow or retried request).
     site().front.holdAnswers((request) => String(request.body.affiliate_url).includes(PARTNER_A.link));
@@ -179,6 +178,7 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(state().customers.find((customer) => customer.click_id === clickB.value)).toMatchObject({ status: 'lead', partner_id: PARTNER_B.id });
     expect([...(await older.errors()), ...(await newer.errors())]).toEqual([]);
   });
+
   it("last touch across tabs: a mistyped partner link opened beside another's landing whose answer is late is no touch; the late answer still makes the attribution", async () => {
     site().front.holdAnswers((request) => String(request.body.affiliate_url).includes(PARTNER_A.link));
     const older = await tab();
@@ -213,7 +213,7 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(eventIds('click')).toHaveLength(ATTEMPTS);
     expect(distinct(eventIds('click'))).toHaveLength(1);
     expect(state().clicks).toEqual([expect.objectContaining({ event_id: eventIds('click')[0], partner_id: PARTNER_A.id })]);
-    // No attribution cookie (nor its newest touch); only the outbox, which a later page view may still deliver, and the session id.
+    // No attribution cookie (nor its touch); only the outbox, which a later page view may still deliver, and the session id.
     expect(names(await page.cookies())).toEqual(['affitor_outbox', SESSION_COOKIE]);
     expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
     // The shop's own script still runs.
