@@ -136,13 +136,27 @@ describe("a partner's link opened in another tab while this tab's click is not a
     return clickId;
   }
 
-  it("keeps the newer partner's attribution when this tab's older click answers after it, and takes it up", async () => {
+  /**
+   * This tab starts on `url` with its click answers held back; once `clicks` of its clicks reached the
+   * server and `meanwhile` ran, another tab lands on `other` (otherTabLands); then the answers come.
+   * Resolves to this tab's tracker and the other tab's click id.
+   */
+  async function otherTabLandsBeforeTheAnswer(
+    other: string,
+    { url = LANDING, options = {}, clicks = 1, meanwhile = () => {} }: { url?: string; options?: object; clicks?: number; meanwhile?: (tracker: AffitorTracker) => void } = {},
+  ) {
     const release = holdClickAnswers();
-    const tracker = startOn(LANDING);
-    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
-    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
+    const tracker = startOn(url, options);
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(clicks));
+    meanwhile(tracker);
+    const otherClickId = await otherTabLands(other);
     release();
     await landed();
+    return { tracker, otherClickId };
+  }
+
+  it("keeps the newer partner's attribution when this tab's older click answers after it, and takes it up", async () => {
+    const { tracker, otherClickId: newer } = await otherTabLandsBeforeTheAnswer('https://shop.example.com/?aff=PARTNER456');
     expect(cookieValue('affitor_click_id')).toBe(newer);
     expect(tracker.getClickId()).toBe(newer);
     await tracker.signup('user_1');
@@ -153,12 +167,8 @@ describe("a partner's link opened in another tab while this tab's click is not a
     ['an inactive partner link', 'https://shop.example.com/?aff=SLEEPING'],
     ['a link the program does not know (mistyped, deleted)', 'https://shop.example.com/?aff=NOSUCHLINK'],
   ])("a newer landing on %s, which the API tracks no click for, is no touch: this tab's click still makes the attribution", async (_, refused) => {
-    const release = holdClickAnswers();
-    const tracker = startOn(LANDING);
-    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
-    expect(await otherTabLands(refused)).toBeUndefined();
-    release();
-    await landed();
+    const { tracker, otherClickId } = await otherTabLandsBeforeTheAnswer(refused);
+    expect(otherClickId).toBeUndefined();
     const [click] = api.app.inspect().clicks;
     expect(api.app.inspect().clicks).toHaveLength(1);
     expect(tracker.getClickId()).toBe(click!.click_id);
@@ -171,24 +181,19 @@ describe("a partner's link opened in another tab while this tab's click is not a
     await land(LANDING);
     expect(storedOutbox()).toHaveLength(1);
     // The next page view resends it, and its answer is slow; meanwhile the newer partner's link in a new tab.
-    const release = holdClickAnswers();
-    const tracker = startOn('https://shop.example.com/pricing');
-    await vi.waitFor(() => expect(api.clicks()).toHaveLength(4));
-    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
-    release();
-    await landed();
+    const { tracker, otherClickId: newer } = await otherTabLandsBeforeTheAnswer('https://shop.example.com/?aff=PARTNER456', {
+      url: 'https://shop.example.com/pricing',
+      clicks: 4,
+    });
     expect(cookieValue('affitor_click_id')).toBe(newer);
     expect(tracker.getClickId()).toBe(newer);
   });
 
   it("keeps the newer partner's attribution when consent, pending at this tab's landing, is given before its answer", async () => {
-    const release = holdClickAnswers();
-    const tracker = startOn(LANDING, { consent: 'pending' });
-    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
-    tracker.grantConsent();
-    const newer = await otherTabLands('https://shop.example.com/?aff=PARTNER456');
-    release();
-    await landed();
+    const { tracker, otherClickId: newer } = await otherTabLandsBeforeTheAnswer('https://shop.example.com/?aff=PARTNER456', {
+      options: { consent: 'pending' },
+      meanwhile: (tracker) => tracker.grantConsent(),
+    });
     expect(cookieValue('affitor_click_id')).toBe(newer);
     expect(tracker.getClickId()).toBe(newer);
   });

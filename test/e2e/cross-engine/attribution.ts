@@ -151,12 +151,24 @@ export function attributionScenarios(scenario: Scenario): void {
     expect(await page.errors()).toEqual([]);
   });
 
-  it("last touch across tabs: a partner's link opened beside another's landing whose answer is late keeps the attribution; the late answer does not take it back", async () => {
-    // Partner A's landing: the server records its click, its answer is late (a slow or retried request).
+  /** Partner A's landing in a new tab: the server records its click, its answer is late (a slow or retried request) until `answerComes`. */
+  async function partnerALandsAnsweredLate(): Promise<Tab> {
     site().front.holdAnswers((request) => String(request.body.affiliate_url).includes(PARTNER_A.link));
     const older = await tab();
     await land(older, HOSTS.www);
     await until("partner A's click recorded", () => state().clicks.length === 1);
+    return older;
+  }
+
+  /** Partner A's late answer comes: resolves once it was handled, the outbox in `reader`'s jar holding no click any more. */
+  async function answerComes(reader: Tab): Promise<void> {
+    site().front.releaseAnswers();
+    await site().front.quiet();
+    await until('every click out of the outbox', async () => !(await reader.engine.cookies()).some((cookie) => cookie.name === 'affitor_outbox'));
+  }
+
+  it("last touch across tabs: a partner's link opened beside another's landing whose answer is late keeps the attribution; the late answer does not take it back", async () => {
+    const older = await partnerALandsAnsweredLate();
 
     // Partner B's link, opened in a new tab meanwhile: answered at once, its cookies written.
     const newer = await tab();
@@ -164,10 +176,7 @@ export function attributionScenarios(scenario: Scenario): void {
     const clickB = await newer.waitForCookie('affitor_click_id');
     expect(state().clicks.find((click) => click.click_id === clickB.value)).toMatchObject({ partner_id: PARTNER_B.id });
 
-    // Partner A's answer comes: handled once the outbox holds no click any more.
-    site().front.releaseAnswers();
-    await site().front.quiet();
-    await until('every click out of the outbox', async () => !(await newer.engine.cookies()).some((cookie) => cookie.name === 'affitor_outbox'));
+    await answerComes(newer);
     expect((await newer.cookie('affitor_click_id'))?.value).toBe(clickB.value);
     expect(decodeURIComponent((await newer.cookie('affitor_aff_url'))!.value)).toBe(landingB);
     // The older tab took the newer attribution up, and its signup goes to partner B.
@@ -180,19 +189,14 @@ export function attributionScenarios(scenario: Scenario): void {
   });
 
   it("last touch across tabs: a mistyped partner link opened beside another's landing whose answer is late is no touch; the late answer still makes the attribution", async () => {
-    site().front.holdAnswers((request) => String(request.body.affiliate_url).includes(PARTNER_A.link));
-    const older = await tab();
-    await land(older, HOSTS.www);
-    await until("partner A's click recorded", () => state().clicks.length === 1);
+    const older = await partnerALandsAnsweredLate();
 
     // A link the program does not know, in a new tab: refused for good, no click recorded.
     const newer = await tab();
     await land(newer, HOSTS.www, '/', { link: 'NOSUCHLINK' });
     await until('the refused click', async () => (await newer.errors()).some((line) => line.includes('click not recorded')));
 
-    site().front.releaseAnswers();
-    await site().front.quiet();
-    await until('every click out of the outbox', async () => !(await older.engine.cookies()).some((cookie) => cookie.name === 'affitor_outbox'));
+    await answerComes(older);
     const [clickA] = state().clicks;
     expect(state().clicks).toHaveLength(1);
     expect((await older.cookie('affitor_click_id'))?.value).toBe(clickA!.click_id);
