@@ -7,13 +7,18 @@ import { DEFAULT_WINDOW_DAYS } from '../core/values';
 import { cookiesBlocked, forget, persist, persistHeld, unsavedDays, windowDays } from './attribution';
 import { forgetCookieDomain } from './jar';
 import { appliedClick, handOver, touch, touchOf } from './landing';
-import { setConsent } from './options';
+import { log, setConsent } from './options';
 import { clearOutbox, storeOutbox } from './outbox';
 import { keepSessionId, restartSessionId } from './session';
 
 export function grantConsent(): void {
-  setConsent('granted');
-  keepHeld();
+  // Never thrown into the consent manager's callback, which the page's error monitoring sees.
+  try {
+    setConsent('granted');
+    keepHeld();
+  } catch (error) {
+    log('error', 'grantConsent failed:', error);
+  }
 }
 
 /** Writes what was held in memory while consent was pending: grantConsent(), or a later init's `consent` option. */

@@ -6,6 +6,7 @@ import { COOKIE_NAMES } from '../core/cookie-names';
 import { withdrawConsent } from './consent';
 import { writeCookie } from './cookies';
 import { cookiePlaces } from './jar';
+import { log } from './options';
 import { isSecurePage } from './page';
 
 /**
@@ -18,6 +19,11 @@ export function erase(): void {
 }
 
 export function revokeConsent(): void {
-  withdrawConsent();
-  erase();
+  // Never thrown into the consent manager's callback, which the page's error monitoring sees.
+  try {
+    withdrawConsent();
+    erase();
+  } catch (error) {
+    log('error', 'revokeConsent failed:', error);
+  }
 }

@@ -77,7 +77,12 @@ export const forgetCookieDomain = (): void => void (chosenDomain = jarBefore = n
  * older integration, the shop's own code) lives on its page's folder, and its pages read it before
  * ours, which stays on `/`: their signups went to the partner it named.
  */
-const folders = (): string[] => location.pathname.split('/').slice(0, -1).map((_, at, parts) => parts.slice(0, at + 1).join('/') || '/');
+const folders = (): string[] => {
+  // Not map's third argument: Prototype.js (1.7.0 and earlier, as Magento 1 ships it) replaces map
+  // with one that passes two, and every write over a cookie the page found threw.
+  const parts = location.pathname.split('/').slice(0, -1);
+  return parts.map((_, at) => parts.slice(0, at + 1).join('/') || '/');
+};
 
 /** Every place a cookie of ours may be, as `[domain, path]`: host-only and each parent domain, on each of the page's folders. */
 export const cookiePlaces = (): Array<[string | undefined, string]> => {

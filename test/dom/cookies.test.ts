@@ -331,6 +331,55 @@ describe('host-only leftovers', () => {
   });
 });
 
+describe("a page that replaces Array's methods", () => {
+  /**
+   * Runs `during` with Array.prototype[name] replaced by `replacement`, as a page's library does
+   * (Prototype.js up to 1.7.0, which Magento 1 ships, passes map's callback two arguments, not three).
+   */
+  async function withArrayMethod(name: 'map' | 'flatMap' | 'join', replacement: (this: unknown[], ...args: never[]) => unknown, during: () => unknown) {
+    const original = Object.getOwnPropertyDescriptor(Array.prototype, name)!;
+    Object.defineProperty(Array.prototype, name, { ...original, value: replacement });
+    try {
+      await during();
+    } finally {
+      Object.defineProperty(Array.prototype, name, original);
+    }
+  }
+
+  /** Prototype.js 1.7.0's map: the callback gets the value and its index only. */
+  function twoArgumentMap(this: unknown[], callback: (value: unknown, index: number) => unknown): unknown[] {
+    const mapped: unknown[] = [];
+    for (let at = 0; at < this.length; at++) mapped.push(callback(this[at], at));
+    return mapped;
+  }
+
+  it("still lets a newer partner's landing take over, and a withdrawal delete every cookie", async () => {
+    await landAt('https://shop.example.com/k/landing?aff=PARTNER123');
+    await withArrayMethod('map', twoArgumentMap, async () => {
+      const { tracker } = await land('https://shop.example.com/k/landing?aff=PARTNER456');
+      expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/k/landing?aff=PARTNER456');
+      expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+      tracker.revokeConsent();
+      expect(document.cookie).not.toMatch(/affitor_/);
+    });
+  });
+
+  it('never throws a broken one into the consent calls: each says what failed instead', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const broken = () => {
+      throw new TypeError('broken polyfill');
+    };
+    // Consent pending at the landing: the attribution is held, for grantConsent() to write.
+    const tracker = await landAt('https://shop.example.com/?aff=PARTNER123', { consent: 'pending' });
+    await withArrayMethod('join', broken, () => expect(() => tracker.grantConsent()).not.toThrow());
+    await withArrayMethod('flatMap', broken, () => expect(() => tracker.revokeConsent()).not.toThrow());
+    expect(error.mock.calls.map((call) => `${call[0]} ${call[1]} ${String(call[2])}`)).toEqual([
+      '[Affitor] grantConsent failed: TypeError: broken polyfill',
+      '[Affitor] revokeConsent failed: TypeError: broken polyfill',
+    ]);
+  });
+});
+
 describe('legacy customer_code', () => {
   it('reads a legacy customer_code cookie and migrates it into affitor_click_id', async () => {
     setUrl('https://shop.example.com/');
