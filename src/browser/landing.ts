@@ -11,7 +11,7 @@ import { clampWindowDays, clickUrl, isPlausibleId, readAff, slimLanding } from '
 import { affiliateUrl, applyClick, clickId, data, persist, readAt, reread, windowDays } from './attribution';
 import type { AffitorData } from './attribution';
 import { readCookie } from './cookies';
-import { drop, enqueue, outbox } from './outbox';
+import { drop, enqueue, outbox, storeOutbox } from './outbox';
 import { erase } from './erase';
 import { revisited, urlAtLoad } from './history';
 import { cookieDomain, setCookie } from './jar';
@@ -19,7 +19,7 @@ import { consent, log, mayPersist, programId, viaHandler } from './options';
 import { readPageContext } from './page';
 import { sessionId } from './session';
 import { post, send } from './send';
-import type { Extra } from './send';
+import type { Answer, Extra } from './send';
 
 /** The `aff` value whose landing this page has already handled. */
 export let handledAff: string | null = null;
@@ -27,6 +27,12 @@ export let handledAff: string | null = null;
 export let pendingClick: Promise<void> | null = null;
 /** Clicks under way, by event id: a lead waits for those queued before it (lead.ts). */
 export const clicks = new Map<string, Promise<void>>();
+/**
+ * The first answers of this page view's clicks, by event id: a click superseded by one of them
+ * waits for it (sendClick). Not the whole click, which may wait in turn: two that waited on each
+ * other never settled.
+ */
+const sending = new Map<string, Promise<Answer>>();
 let started = 0;
 /**
  * The landing URLs this page view handled (land). landHere lands each once: a router's later
@@ -56,7 +62,7 @@ export const touchOf = (event: PendingEvent): string => event.touch ?? event.bod
 
 /** What the first-party handler needs to write the cookies itself (it strips these fields); nothing without the handler. */
 const handlerFields = (event: PendingEvent): Extra =>
-  viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale }) : undefined;
+  viaHandler() ? () => ({ cookie_domain: mayPersist() ? cookieDomain() : undefined, consent: consent(), stale: event.stale && true }) : undefined;
 
 /**
  * Behind the first-party handler, sends an applied click again (same event id: the API records it
@@ -77,8 +83,16 @@ export async function handOver(event: PendingEvent): Promise<void> {
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
     const held = !mayPersist();
-    const outcome = await send(event, handlerFields(event), true);
+    const id = event.body.event_id;
+    const first = send(event, handlerFields(event), true);
+    sending.set(id, first);
+    const outcome = await first;
     try {
+      // Refused for good (out of the outbox unanswered): the clicks this landing superseded count again.
+      if (!outcome && !outbox.includes(event)) {
+        for (const pending of outbox) if (pending.stale == id) pending.stale = false;
+        storeOutbox();
+      }
       if (!outcome?.body) return;
       const answer = outcome.body;
       let { setByServer } = outcome;
@@ -95,6 +109,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // page view that a newer landing superseded, is recorded by the server but not applied.
       // Had the handler written an older click's cookies over a newer one's, the newer is written back.
       if (sequence < newestApplied && setByServer) persist(windowDays!);
+      // Superseded by a landing whose click is still on its way: its answer decides whether this one
+      // counts (that click's own handling of it comes first: it awaited it first).
+      if (event.stale) await sending.get(event.stale as string);
       if (event.stale || sequence < newestApplied) return;
       // Another tab stored the attribution of a landing made after this one (a partner's link opened
       // beside it, while this click was slow, retried, or resent by a later page view): it stands,
@@ -152,17 +169,20 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
     event.tries = 0;
     event.touch = newEventId();
   }
-  // Every other click is superseded, also when this landing calls for none (the stored partner's
-  // link): resent after it, another partner's kept click would take the attribution. This
-  // landing's own, when an earlier landing on a partner since superseded had left it, is the newest touch again.
-  for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event;
+  const id = event?.body.event_id ?? newEventId();
   // Another partner's click still on its way (only a landing of another partner reaches here then)
   // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
-  if (!pendingClick && !isNewLanding(aff, clickId, affiliateUrl)) return touch(newEventId()), log('info', 'same partner: no click');
+  const clicking = !!pendingClick || isNewLanding(aff, clickId, affiliateUrl);
+  // Every other click is superseded, also when this landing calls for none (the stored partner's
+  // link): resent after it, another partner's kept click would take the attribution. Until this
+  // landing's click is answered, by its id: refused, it is no touch. This landing's own, when an
+  // earlier landing on a partner since superseded had left it, is the newest touch again.
+  for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event && (!clicking || id);
+  if (!clicking) return touch(newEventId()), log('info', 'same partner: no click');
   if (!event) {
     event = enqueue({
       route: 'click',
-      body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: newEventId() },
+      body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(mayPersist()), programId, existingClickId), event_id: id },
     });
   }
   // Set here, not in startClick: a click an earlier page view left, resent beside this landing, is not the one trackClick joins.
@@ -233,6 +253,7 @@ export const current = (): AffitorData => (readAt && Date.now() - readAt > 60_00
 export const resetLandings = (): void => {
   handledAff = pendingClick = null;
   clicks.clear();
+  sending.clear();
   handledUrls.clear();
   started = newestApplied = 0;
   appliedClick = undefined;

@@ -9,8 +9,12 @@ import { readAff, slimLanding } from './values';
 export interface PendingEvent {
   route: 'click' | 'lead';
   body: Record<string, unknown> & { event_id: string };
-  /** A click superseded by a newer landing: still delivered, for the record, but it sets no attribution. */
-  stale?: boolean;
+  /**
+   * A click superseded by a newer landing: still delivered, for the record, but it sets no
+   * attribution. True for good; the newer landing's event id while that landing's click may still
+   * be refused (an inactive or mistyped link is no touch), which makes this one count again (landing.ts).
+   */
+  stale?: boolean | string;
   /** Page views that have sent it. */
   tries?: number;
   /** A click's id from its answer, also when it set no attribution (stale): a lead queued behind it carries it (lead.ts). */

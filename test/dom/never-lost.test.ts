@@ -162,6 +162,116 @@ describe('a click that fails at landing', () => {
   });
 });
 
+describe('a kept click beside a landing the API refuses (a mistyped or inactive link)', () => {
+  const KEPT = 'https://shop.example.com/?aff=PARTNER123';
+  const REFUSED = 'https://shop.example.com/?aff=NOSUCHPARTNER';
+
+  /** Partner A's landing while the API is down: its click is kept for the next page view. */
+  async function keptLanding(): Promise<void> {
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView(KEPT);
+    api.server.resetHandlers();
+    expect(storedOutbox()).toHaveLength(1);
+  }
+
+  /** Holds the answers to the clicks of one landing URL until released; resolves `arrived` when one is held. */
+  function holdAnswersTo(url: string) {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let arrived = false;
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == url) {
+          arrived = true;
+          await released;
+        }
+      }),
+    );
+    return { release, arrived: () => vi.waitFor(() => expect(arrived).toBe(true)) };
+  }
+
+  /** A's kept click is the visitor's attribution: cookies, the tracker, and the lead of a signup. */
+  async function attributedToKept(tracker: AffitorTracker): Promise<void> {
+    expect(cookieValue('affitor_aff_url')).toBe(KEPT);
+    expect(tracker.getData().affiliateUrl).toBe(KEPT);
+    await tracker.signup('user_1', 'a@example.com');
+    expect(api.leads()[0]!.body.click_id).toBe(cookieValue('affitor_click_id'));
+    expect(recorded().leads).toHaveLength(1);
+  }
+
+  it("counts again when the next page view's landing is refused", async () => {
+    await keptLanding();
+    const refused = await pageView(REFUSED);
+    await vi.waitFor(() => expect(storedOutbox()).toHaveLength(0));
+    expect(recorded().clicks).toHaveLength(1);
+    await attributedToKept(refused);
+    await attributedToKept(await pageView('https://shop.example.com/pricing'));
+  });
+
+  it('answered before the refusal, waits for it and then counts', async () => {
+    await keptLanding();
+    const refusal = holdAnswersTo(REFUSED);
+    setUrl(REFUSED);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await refusal.arrived();
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    expect(tracker.getData().affiliateUrl).toBeNull();
+    refusal.release();
+    await landed();
+    await attributedToKept(tracker);
+  });
+
+  it('counts again on the next page view when the refusal came while it was still kept', async () => {
+    await keptLanding();
+    // The API refuses the new landing but still fails the kept click: it stays for the next page view.
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
+      }),
+    );
+    await pageView(REFUSED);
+    expect(storedOutbox().map((event) => [event.body.affiliate_url, event.stale])).toEqual([[KEPT, false]]);
+    api.server.resetHandlers();
+    await attributedToKept(await pageView('https://shop.example.com/pricing'));
+  });
+
+  it("answered before a newer partner's click that the API tracks, does not take its attribution", async () => {
+    await keptLanding();
+    const newer = holdAnswersTo('https://shop.example.com/?aff=PARTNER456');
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await newer.arrived();
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    newer.release();
+    await landed();
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER456');
+    expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+  });
+
+  it("settles when its partner lands again while it waits for the newer landing's answer", async () => {
+    // A's click answers while B's is held; then A's link is followed again (a History API landing).
+    const a = holdAnswersTo(KEPT);
+    setUrl(KEPT);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await a.arrived();
+    const b = holdAnswersTo('https://shop.example.com/?aff=PARTNER456');
+    history.pushState({}, '', '/?aff=PARTNER456');
+    await b.arrived();
+    a.release();
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    history.pushState({}, '', '/deal?aff=PARTNER123');
+    b.release();
+    await landed();
+    // A, followed last, is the attribution; B's click is recorded, for the record.
+    expect(recorded().clicks).toHaveLength(2);
+    expect(cookieValue('affitor_aff_url')).toBe(KEPT);
+    expect(tracker.getData().affiliateUrl).toBe(KEPT);
+  });
+});
+
 describe('a signup that fails', () => {
   it('is kept and delivered exactly once on a later page view', async () => {
     const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
