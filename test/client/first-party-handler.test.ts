@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
@@ -666,6 +666,28 @@ describe('createAffitorHandler options', () => {
     });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^\[Affitor\] a request's body could not be read \(.+\): mount the handler before any body parser \(express\.json\(\), express\.text\(\)\)$/);
+  });
+
+  it("answers 500 on Node's response, never throws, and says once how to mount it, when mounted as Node's own handler", async () => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ scripts: false });
+      // `http.createServer(affitor)`, as Express's `app.all(path, affitor)` calls it too: Node's request and response.
+      const server = createHttpServer((request, response) => void handle(request as never, response as never));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${CLICK}`;
+        for (let call = 0; call < 2; call++) {
+          const answer = await fetch(url, { method: 'POST', body: '{}' });
+          expect(answer.status).toBe(500);
+          expect(await answer.json()).toEqual({ error: 'Internal server error' });
+        }
+      } finally {
+        server.close();
+      }
+    });
+    expect(errors).toEqual([
+      `[Affitor] createAffitorHandler's handler takes a web Request, not Node's request: mount it through @hono/node-server (its serve, or getRequestListener inside Express), as the README shows`,
+    ]);
   });
 
   it("says nothing of body parsers when the visitor left mid-upload, and still says it for a body a parser read first", async () => {

@@ -304,6 +304,18 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
   }
 
   return async (request, connection) => {
+    // Mounted as Node's or Express's own handler (`createServer(affitor)`, `app.all(path, affitor)`), it
+    // gets Node's request, whose headers are a plain object: read as a web Request, the first request
+    // threw, which ended a Node server's process. Answered 500 on Node's response, and the fix said once.
+    if (typeof (request as Partial<Request> | undefined)?.headers?.get != 'function') {
+      sayOnce('node', `[Affitor] createAffitorHandler's handler takes a web Request, not Node's request: mount it through @hono/node-server (its serve, or getRequestListener inside Express), as the README shows`);
+      const node = connection as { writeHead?: unknown; headersSent?: boolean; end?: (body: string) => void } | undefined;
+      if (typeof node?.writeHead == 'function' && !node.headersSent) {
+        (node.writeHead as (status: number, headers: object) => void)(500, { 'Content-Type': 'application/json; charset=utf-8' });
+        node.end!(JSON.stringify({ error: 'Internal server error' }));
+      }
+      return jsonAnswer(500, { error: 'Internal server error' }, {});
+    }
     const given = request.headers.get('x-request-id');
     const requestId = given && SANE_REQUEST_ID.test(given) ? given : createId();
     let isClick = false;
