@@ -191,6 +191,14 @@ export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
 
 export function refundBody(raw: TrackRefundInput): JsonObject {
   const input = ensureInput('trackRefund', raw);
+  // A partial refund's amount under another name (trackSale's `amount`, the API's own field name) was
+  // left out unread, and the call sent as a full refund: the partner's whole commission reversed.
+  for (const name of ['amount', 'amountCents', 'refundAmount', 'refund_amount_cents']) {
+    const given: unknown = (input as unknown as JsonObject)[name];
+    if (given !== undefined) {
+      throw new AffitorInputError(name, `trackRefund takes a partial refund's cents as refundAmountCents, not ${name} (got ${describe(given)}); leave both out for a full refund`);
+    }
+  }
   const cents: unknown = input.refundAmountCents;
   if (cents !== undefined && (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0)) {
     fail('refundAmountCents', 'a non-negative integer number of cents (0 or omitted for a full refund)', cents);

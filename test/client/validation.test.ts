@@ -117,6 +117,17 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', refundAmountCents: 9.99 })).field).toBe('refundAmountCents');
   });
 
+  it("refuses a partial refund's amount under another name, which would have been sent as a full refund", () => {
+    // trackSale's field name, passed in a variable (TypeScript checks extra fields of object literals only).
+    const refund = { invoiceId: 'in_77', amount: 1000 };
+    const error = thrownInputError(() => affitor.trackRefund(refund));
+    expect(error.field).toBe('amount');
+    expect(error.message).toBe("trackRefund takes a partial refund's cents as refundAmountCents, not amount (got 1000); leave both out for a full refund");
+    for (const name of ['amountCents', 'refundAmount', 'refund_amount_cents']) {
+      expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'in_77', [name]: 1000 })).field).toBe(name);
+    }
+  });
+
   it('refuses a click without an affiliateUrl, bad event ids, request ids and field types', () => {
     expect(thrownInputError(() => affitor.trackClick({} as never)).message).toBe('affiliateUrl must be a non-empty string (got undefined)');
     expect(thrownInputError(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' })).field).toBe('eventId');
