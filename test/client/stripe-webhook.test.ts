@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
@@ -301,6 +303,18 @@ describe('examples/stripe-webhook/src/main.ts', () => {
       expect((await fetch('http://127.0.0.1:4242/webhook', { method: 'POST', body: '{}' })).status).toBe(400);
     } finally {
       cli.stop();
+    }
+  });
+
+  it('a PORT already taken: says so in one line and exits 1', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const { code, stderr } = await runScript(MAIN, [], { ...ENV, PORT: String((taken.address() as AddressInfo).port) }).exit;
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(/^listen EADDRINUSE: address already in use 127\.0\.0\.1:\d+: set PORT to a free port$/);
+    } finally {
+      taken.close();
     }
   });
 

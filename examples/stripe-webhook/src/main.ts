@@ -29,3 +29,8 @@ const server = createWebhookServer({ affitor, signingSecret }).listen(port, '127
   // The port it got: PORT=0 asks for any free one.
   console.log(`stripe webhook listening on http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`);
 });
+// A port already taken (the webhook started twice): one line, not Node's unhandled 'error' event and its stack.
+server.on('error', (error) => {
+  console.error(`${error.message}: set PORT to a free port`);
+  process.exit(1);
+});
