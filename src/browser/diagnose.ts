@@ -39,7 +39,7 @@ export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {
   const diagnosis: AffitorDiagnosis = {
     ...report,
     warnings: [
-      ...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler),
+      ...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler, options.apiBase),
       // The page's own `<link>`s (its HTML, or a framework's head), which the npm build's pages have too.
       ...(browser
         ? preconnectWarnings(

@@ -24,6 +24,14 @@ export const CSP_BLOCKED = "blocked by the page's Content-Security-Policy";
 export const cspBlocked = (apiOrigin: string): string => `${CSP_BLOCKED}: add ${apiOrigin} to its connect-src`;
 
 /**
+ * Whether browsers block an https page's calls to `apiBase` as mixed content: an http URL not on
+ * this machine (which they trust). It fails at once with no answer, as a CORS refusal does: the
+ * console blamed CORS, and an origin the program allows never helped.
+ */
+const isMixedContent = (origin: string, apiBase?: string | null): boolean =>
+  /^https:/.test(origin) && /^\s*http:\/\/(?!(localhost|127\.[\d.]+|\[::1\])([:/]|$))/i.test(apiBase ?? '');
+
+/**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
  * as does being offline, which the page cannot tell apart: it asks whether the page's `origin` is
  * allowed; not for an `apiBase` that is the first-party handler's path, which is on the page's
@@ -33,7 +41,9 @@ export const cspBlocked = (apiOrigin: string): string => `${CSP_BLOCKED}: add ${
 export const noAnswerHint = (failure: string | undefined, origin: string, apiBase?: string | null): string =>
   failure?.startsWith(CSP_BLOCKED)
     ? ''
-    : failure == TIMED_OUT
+    : isMixedContent(origin, apiBase)
+      ? `: ${apiBase} is blocked on an https page (mixed content): use https://`
+      : failure == TIMED_OUT
       ? ': the tracking API is down or slow, or apiBase points nowhere'
       : isHandlerPath(apiBase)
         ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`

@@ -110,7 +110,7 @@ export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at m
 /**
  * The warnings, each naming what to fix. `origin`: the page's, which the API's CORS settings must
  * allow; the other arguments are null, or a `cookieDomain` option refused, a program id given but
- * invalid (as shown), and `apiBase` when it is the first-party handler's path.
+ * invalid (as shown), and `apiBase` when it is the first-party handler's path; `apiBase`, the option as given.
  */
 export function diagnosisWarnings(
   report: Omit<AffitorDiagnosis, 'warnings'>,
@@ -118,6 +118,7 @@ export function diagnosisWarnings(
   invalidCookieDomain: string | null,
   invalidProgramId: string | null,
   handler: string | null,
+  apiBase?: string,
 ): string[] {
   const warnings: string[] = [];
   // One given but invalid (a template left in the attribute) is not "none": the fix is that value.
@@ -133,7 +134,7 @@ export function diagnosisWarnings(
   }
   for (const [name, last] of [['click', report.lastClick], ['lead', report.lastLead]] as const) {
     if (last && !last.ok) {
-      warnings.push(last.status ? `last ${name} failed: ${last.message}` : `last ${name} got no answer (${last.message})` + noAnswerHint(last.message!, origin, handler));
+      warnings.push(last.status ? `last ${name} failed: ${last.message}` : `last ${name} got no answer (${last.message})` + noAnswerHint(last.message!, origin, handler ?? apiBase));
     }
   }
   if (report.cookiesSetBy == 'page') {

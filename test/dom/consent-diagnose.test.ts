@@ -413,6 +413,16 @@ describe('diagnose', () => {
     ]);
   });
 
+  it('says an http apiBase is blocked on an https page (mixed content), in diagnose() and the console, not CORS', async () => {
+    const error = vi.spyOn(console, 'error');
+    // As the browser fails it: at once, with no answer.
+    api.server.use(http.post('http://api.shop.test:8787/*', () => HttpResponse.error()));
+    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase: 'http://api.shop.test:8787' })).diagnose();
+    const hint = ': http://api.shop.test:8787 is blocked on an https page (mixed content): use https://';
+    expect(report.warnings).toEqual(['last click got no answer (TypeError: Failed to fetch)' + hint]);
+    expect(error.mock.calls.map((call) => call.join(' ').trim())).toEqual(['[Affitor] click not recorded: no answer (TypeError: Failed to fetch)' + hint + ' (kept to resend)']);
+  });
+
   it('says a click that timed out met a slow or unreachable API: no question about CORS, which fails at once', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {

@@ -26,6 +26,20 @@ describe('readAnswer', () => {
   ])('describes %j as %j', (outcome, message) => {
     expect(readAnswer(outcome, ORIGIN)).toBe(message);
   });
+
+  it("says an http apiBase is blocked on an https page (mixed content), not CORS; not for this machine's, which browsers allow", () => {
+    const noAnswer = { status: 0, failure: 'TypeError: Failed to fetch' };
+    expect(readAnswer(noAnswer, ORIGIN, 'http://api.shop.test:8787')).toBe(
+      'no answer (TypeError: Failed to fetch): http://api.shop.test:8787 is blocked on an https page (mixed content): use https://',
+    );
+    for (const local of ['http://localhost:8787', 'http://127.0.0.1:8787', 'http://[::1]:8787', 'https://api.shop.test']) {
+      expect(readAnswer(noAnswer, ORIGIN, local), local).toMatch(/\(CORS\)\?$/);
+    }
+    // An http page may call it: what to check there is CORS.
+    expect(readAnswer(noAnswer, 'http://shop.example', 'http://api.shop.test:8787')).toMatch(/\(CORS\)\?$/);
+    // Nor is "localhost.evil.test" this machine.
+    expect(readAnswer(noAnswer, ORIGIN, 'http://localhost.evil.test')).toMatch(/mixed content/);
+  });
 });
 
 describe('payloads', () => {
