@@ -84,6 +84,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
     const held = !mayPersist();
     const id = event.body.event_id;
+    let waited;
     const first = send(event, handlerFields(event), true);
     sending.set(id, first);
     const outcome = await first;
@@ -110,8 +111,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // Had the handler written an older click's cookies over a newer one's, the newer is written back.
       if (sequence < newestApplied && setByServer) persist(windowDays!);
       // Superseded by a landing whose click is still on its way: its answer decides whether this one
-      // counts (that click's own handling of it comes first: it awaited it first).
-      if (event.stale) await sending.get(event.stale as string);
+      // counts (that click's own handling of it comes first: it awaited it first). Superseded again
+      // meanwhile (another landing, refused too), it waits for that one's.
+      for (let by; (by = event.stale) && by != waited; ) await sending.get((waited = by) as string);
       if (event.stale || sequence < newestApplied) return;
       // Another tab stored the attribution of a landing made after this one (a partner's link opened
       // beside it, while this click was slow, retried, or resent by a later page view): it stands,

@@ -222,6 +222,25 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await attributedToKept(tracker);
   });
 
+  it('answered before the refusal, waits for a second refused landing made meanwhile too, and then counts', async () => {
+    await keptLanding();
+    const refusal = holdAnswersTo(REFUSED);
+    setUrl(REFUSED);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await refusal.arrived();
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    // Another mistyped link, by the History API, while the first refusal is still on its way.
+    const second = holdAnswersTo('https://shop.example.com/deal?aff=ALSONOTAPARTNER');
+    history.pushState({}, '', '/deal?aff=ALSONOTAPARTNER');
+    await second.arrived();
+    refusal.release();
+    await vi.waitFor(() => expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual([KEPT, 'https://shop.example.com/deal?aff=ALSONOTAPARTNER']));
+    second.release();
+    await landed();
+    await attributedToKept(tracker);
+  });
+
   it('counts again on the next page view when the refusal came while it was still kept', async () => {
     await keptLanding();
     // The API refuses the new landing but still fails the kept click: it stays for the next page view.
