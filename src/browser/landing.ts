@@ -66,7 +66,8 @@ const handlerFields = (event: PendingEvent): Extra =>
 
 /**
  * Behind the first-party handler, sends an applied click again (same event id: the API records it
- * once) once consent came after it went with consent pending, for the handler to write the cookies
+ * once) that went with consent pending (consent came after it) or superseded (a newer landing, since
+ * refused), for which the handler set no cookie: now it writes them
  * with Set-Cookie: the page wrote them with document.cookie, which Safari keeps 7 days, not the
  * program's window. Not retried: the page's are written. Its answer is settled as a landing's is.
  */
@@ -85,9 +86,12 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     const held = !mayPersist();
     const id = event.body.event_id;
     let waited;
+    // Sent superseded (the handler set no cookie for it), or superseded while on its way.
+    let superseded = !!event.stale;
     const first = send(event, handlerFields(event), true);
     sending.set(id, first);
     const outcome = await first;
+    superseded ||= !!event.stale;
     try {
       // Refused for good (out of the outbox unanswered): the clicks this landing superseded count again.
       if (!outcome && !outbox.includes(event)) {
@@ -124,10 +128,13 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       if (newest > touchOf(event).slice(0, 8) && newest <= Date.now().toString(36)) return void catchUp();
       newestApplied = sequence;
       appliedClick = event;
+      // The newest touch now: what its landing superseded stays so, also when a later landing is refused.
+      for (const pending of outbox) if (pending.stale) pending.stale = true;
       applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
       touch(touchOf(event));
-      // Consent given while the click, sent with it pending, was on its way: the handler wrote no cookie, the page did.
-      if (held && !setByServer && mayPersist()) void handOver(event);
+      // Consent given while the click, sent with it pending, was on its way, or a superseded click
+      // that counts again (its landing's successor refused): the handler wrote no cookie, the page did.
+      if ((held || superseded) && !setByServer && mayPersist()) void handOver(event);
     } finally {
       // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
       // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
@@ -177,9 +184,10 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   const clicking = !!pendingClick || isNewLanding(aff, clickId, affiliateUrl);
   // Every other click is superseded, also when this landing calls for none (the stored partner's
   // link): resent after it, another partner's kept click would take the attribution. Until this
-  // landing's click is answered, by its id: refused, it is no touch. This landing's own, when an
-  // earlier landing on a partner since superseded had left it, is the newest touch again.
-  for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event && (!clicking || id);
+  // landing's click is applied, by its id: refused, it is no touch (one superseded for good stays
+  // so). This landing's own, when an earlier landing on a partner since superseded had left it, is
+  // the newest touch again.
+  for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event && (pending.stale === true || !clicking || id);
   if (!clicking) return touch(newEventId()), log('info', 'same partner: no click');
   if (!event) {
     event = enqueue({

@@ -29,6 +29,8 @@ let relayed: Array<Record<string, unknown>> = [];
 let handlerMode: 'real' | 'none' | 'stripped' = 'real';
 /** Landing URLs whose next click the mount answers 503 itself, once. */
 let failOnce = new Set<string>();
+/** Landing URLs whose clicks get no answer from the mount (the network is down for them), until taken out. */
+let down = new Set<string>();
 /** Landing URLs whose click answer (and its Set-Cookie) reaches the page only once the promise settles. */
 let holdAnswer = new Map<string, Promise<void>>();
 
@@ -55,6 +57,7 @@ const mountHandler = () =>
         const body = JSON.parse(text) as Record<string, unknown>;
         relayed.push(body);
         if (failOnce.delete(String(body.affiliate_url))) return Response.json({ error: 'busy' }, { status: 503 });
+        if (down.has(String(body.affiliate_url))) return Response.error();
       }
       const answer = await handler(new Request(request.url, { method: request.method, headers: request.headers, body: text }));
       if (request.url.endsWith('/click')) await holdAnswer.get(String((JSON.parse(text) as Record<string, unknown>).affiliate_url));
@@ -73,6 +76,7 @@ beforeEach(() => {
   relayed = [];
   handlerMode = 'real';
   failOnce = new Set();
+  down = new Set();
   holdAnswer = new Map();
 });
 
@@ -384,6 +388,33 @@ describe('cookies the handler wrote', () => {
     release();
     await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
     expect(cookieValue('affitor_aff_url')).toContain('PARTNER456');
+  });
+
+  it('are written by the handler for a kept click that counts again once the landing after it is refused (a mistyped link)', async () => {
+    down = new Set([`${SHOP}/?aff=PARTNER123`]);
+    await pageView(`${SHOP}/?aff=PARTNER123`);
+    down = new Set();
+    // The kept click goes superseded (the handler sets no cookie for it), then the landing it was superseded by is refused.
+    const tracker = await pageView(`${SHOP}/?aff=NOSUCHPARTNER`);
+    expect(cookieValue('affitor_aff_url')).toBe(`${SHOP}/?aff=PARTNER123`);
+    expect(tracker.getData().affiliateUrl).toBe(`${SHOP}/?aff=PARTNER123`);
+    await vi.waitFor(() => expect(cookieValue('affitor_set_by')).toBe('server'));
+    expect(tracker.diagnose()).toMatchObject({ cookiesSetBy: 'server' });
+  });
+
+  it("keep a newer landing's when a later page view lands on a refused link while an older kept click is still unanswered", async () => {
+    down = new Set([`${SHOP}/?aff=PARTNER123`, `${SHOP}/?aff=PARTNER456`]);
+    await pageView(`${SHOP}/?aff=PARTNER123`);
+    // The newer partner's landing is applied; the older click, resent beside it, still gets no answer.
+    down = new Set([`${SHOP}/?aff=PARTNER123`]);
+    const newer = (await pageView(`${SHOP}/?aff=PARTNER456`)).getClickId();
+    expect(cookieValue('affitor_aff_url')).toBe(`${SHOP}/?aff=PARTNER456`);
+    down = new Set();
+    const tracker = await pageView(`${SHOP}/?aff=NOSUCHPARTNER`);
+    expect(cookieValue('affitor_aff_url')).toBe(`${SHOP}/?aff=PARTNER456`);
+    expect(tracker.getData().affiliateUrl).toBe(`${SHOP}/?aff=PARTNER456`);
+    await tracker.signup('user_1', 'a@example.com');
+    expect(api.leads().at(-1)!.body.click_id).toBe(newer);
   });
 
   it('revokeConsent deletes affitor_set_by with the rest', async () => {

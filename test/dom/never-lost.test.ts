@@ -255,6 +255,27 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await attributedToKept(await pageView('https://shop.example.com/pricing'));
   });
 
+  it("stays superseded by a newer partner's landing that was applied, when a later landing is refused after the browser restarted", async () => {
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView(KEPT);
+    // The newer partner's landing is applied; the kept click, resent beside it, still gets no answer.
+    api.server.resetHandlers();
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
+      }),
+    );
+    const newer = (await pageView('https://shop.example.com/?aff=PARTNER456')).getClickId();
+    api.server.resetHandlers();
+    // A browser restart ends the session cookies, the landing's touch among them; the outbox cookie stays.
+    document.cookie = 'affitor_touch=;path=/;domain=.example.com;expires=Thu, 01 Jan 1970 00:00:00 GMT';
+    expect(cookieValue('affitor_touch')).toBeUndefined();
+    const tracker = await pageView(REFUSED);
+    expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER456');
+    await tracker.signup('user_1', 'a@example.com');
+    expect(api.leads()[0]!.body.click_id).toBe(newer);
+  });
+
   it("answered before a newer partner's click that the API tracks, does not take its attribution", async () => {
     await keptLanding();
     const newer = holdAnswersTo('https://shop.example.com/?aff=PARTNER456');
