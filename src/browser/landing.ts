@@ -86,12 +86,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     const held = !mayPersist();
     const id = event.body.event_id;
     let waited;
-    // Sent superseded (the handler set no cookie for it), or superseded while on its way.
-    let superseded = !!event.stale;
     const first = send(event, handlerFields(event), true);
     sending.set(id, first);
     const outcome = await first;
-    superseded ||= !!event.stale;
     try {
       // Refused for good (out of the outbox unanswered): the clicks this landing superseded count again.
       if (!outcome && !outbox.includes(event)) {
@@ -132,9 +129,9 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       for (const pending of outbox) if (pending.stale) pending.stale = true;
       applyClick(answer.click_id, slimLanding(event.body.affiliate_url as string), clampWindowDays(answer.cookie_window_days), setByServer);
       touch(touchOf(event));
-      // Consent given while the click, sent with it pending, was on its way, or a superseded click
-      // that counts again (its landing's successor refused): the handler wrote no cookie, the page did.
-      if ((held || superseded) && !setByServer && mayPersist()) void handOver(event);
+      // Consent given while the click, sent with it pending, was on its way, or a click superseded and
+      // counting again (marked false: the landing after it refused): the handler wrote no cookie, the page did.
+      if ((held || event.stale === false) && !setByServer && mayPersist()) void handOver(event);
     } finally {
       // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
       // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
