@@ -190,6 +190,28 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     return { release, arrived: () => vi.waitFor(() => expect(arrived).toBe(true)) };
   }
 
+  /**
+   * After keptLanding, the next page view lands on `url`, whose click's answer is held until
+   * `release()`; resolves once A's kept click, resent beside it, was answered meanwhile.
+   */
+  async function keptAnsweredBeforeLandingOn(url: string) {
+    const held = holdAnswersTo(url);
+    setUrl(url);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await held.arrived();
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    return { tracker, release: held.release };
+  }
+
+  /** A's kept click gets no answer (the API fails it alone), until the handlers are reset. */
+  const keptClickStaysDown = () =>
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
+      }),
+    );
+
   /** A's kept click is the visitor's attribution: cookies, the tracker, and the lead of a signup. */
   async function attributedToKept(tracker: AffitorTracker): Promise<void> {
     expect(cookieValue('affitor_aff_url')).toBe(KEPT);
@@ -210,31 +232,21 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
 
   it('answered before the refusal, waits for it and then counts', async () => {
     await keptLanding();
-    const refusal = holdAnswersTo(REFUSED);
-    setUrl(REFUSED);
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await refusal.arrived();
-    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    const { tracker, release } = await keptAnsweredBeforeLandingOn(REFUSED);
     expect(tracker.getData().affiliateUrl).toBeNull();
-    refusal.release();
+    release();
     await landed();
     await attributedToKept(tracker);
   });
 
   it('answered before the refusal, waits for a second refused landing made meanwhile too, and then counts', async () => {
     await keptLanding();
-    const refusal = holdAnswersTo(REFUSED);
-    setUrl(REFUSED);
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await refusal.arrived();
-    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    const { tracker, release } = await keptAnsweredBeforeLandingOn(REFUSED);
     // Another mistyped link, by the History API, while the first refusal is still on its way.
     const second = holdAnswersTo('https://shop.example.com/deal?aff=ALSONOTAPARTNER');
     history.pushState({}, '', '/deal?aff=ALSONOTAPARTNER');
     await second.arrived();
-    refusal.release();
+    release();
     await vi.waitFor(() => expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual([KEPT, 'https://shop.example.com/deal?aff=ALSONOTAPARTNER']));
     second.release();
     await landed();
@@ -244,11 +256,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
   it('counts again on the next page view when the refusal came while it was still kept', async () => {
     await keptLanding();
     // The API refuses the new landing but still fails the kept click: it stays for the next page view.
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
-      }),
-    );
+    keptClickStaysDown();
     await pageView(REFUSED);
     expect(storedOutbox().map((event) => [event.body.affiliate_url, event.stale])).toEqual([[KEPT, false]]);
     api.server.resetHandlers();
@@ -260,11 +268,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await pageView(KEPT);
     // The newer partner's landing is applied; the kept click, resent beside it, still gets no answer.
     api.server.resetHandlers();
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
-      }),
-    );
+    keptClickStaysDown();
     const newer = (await pageView('https://shop.example.com/?aff=PARTNER456')).getClickId();
     api.server.resetHandlers();
     // A browser restart ends the session cookies, the landing's touch among them; the outbox cookie stays.
@@ -278,13 +282,8 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
 
   it("answered before a newer partner's click that the API tracks, does not take its attribution", async () => {
     await keptLanding();
-    const newer = holdAnswersTo('https://shop.example.com/?aff=PARTNER456');
-    setUrl('https://shop.example.com/?aff=PARTNER456');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await newer.arrived();
-    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
-    newer.release();
+    const { tracker, release } = await keptAnsweredBeforeLandingOn('https://shop.example.com/?aff=PARTNER456');
+    release();
     await landed();
     expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER456');
     expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
