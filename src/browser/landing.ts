@@ -66,10 +66,10 @@ const handlerFields = (event: PendingEvent): Extra =>
 
 /**
  * Behind the first-party handler, sends an applied click again (same event id: the API records it
- * once) that went with consent pending (consent came after it) or superseded (a newer landing, since
- * refused), for which the handler set no cookie: now it writes them
- * with Set-Cookie: the page wrote them with document.cookie, which Safari keeps 7 days, not the
- * program's window. Not retried: the page's are written. Its answer is settled as a landing's is.
+ * once) for which the handler set no cookie, having sent it with consent pending (given since) or
+ * superseded (by a landing since refused): the handler now writes them with Set-Cookie. The page
+ * wrote them with document.cookie, which Safari keeps 7 days, not the program's window. Not
+ * retried: the page's are written. Its answer is settled as a landing's is.
  */
 export async function handOver(event: PendingEvent): Promise<void> {
   const extra = handlerFields(event);

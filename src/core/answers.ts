@@ -44,10 +44,10 @@ export const noAnswerHint = (failure: string | undefined, origin: string, apiBas
     : isMixedContent(origin, apiBase)
       ? `: ${apiBase} is blocked on an https page (mixed content): use https://`
       : failure == TIMED_OUT
-      ? ': the tracking API is down or slow, or apiBase points nowhere'
-      : isHandlerPath(apiBase)
-        ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
-        : `: is ${origin} in the program's allowed origins (CORS)?`;
+        ? ': the tracking API is down or slow, or apiBase points nowhere'
+        : isHandlerPath(apiBase)
+          ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
+          : `: is ${origin} in the program's allowed origins (CORS)?`;
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to

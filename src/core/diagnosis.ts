@@ -110,7 +110,8 @@ export const SAFARI_CAP_WARNING = 'Safari keeps cookies written by the page at m
 /**
  * The warnings, each naming what to fix. `origin`: the page's, which the API's CORS settings must
  * allow; the other arguments are null, or a `cookieDomain` option refused, a program id given but
- * invalid (as shown), and `apiBase` when it is the first-party handler's path; `apiBase`, the option as given.
+ * invalid (as shown), and (`handler`) `apiBase` when it is the first-party handler's path. `apiBase`:
+ * the option as given (http on an https page: blocked as mixed content).
  */
 export function diagnosisWarnings(
   report: Omit<AffitorDiagnosis, 'warnings'>,
