@@ -1,5 +1,5 @@
 /** Reading the tracking API's answers, which may be anything: HTML error pages, empty bodies, wrong types. */
-import { isHandlerPath } from './values';
+import { isHandlerPath, isLoopback, originOf } from './values';
 
 export interface HttpOutcome {
   /** 0 when no HTTP answer arrived (network error, CORS refusal, timeout). */
@@ -28,8 +28,10 @@ export const cspBlocked = (apiOrigin: string): string => `${CSP_BLOCKED}: add ${
  * this machine (which they trust). It fails at once with no answer, as a CORS refusal does: the
  * console blamed CORS, and an origin the program allows never helped.
  */
-const isMixedContent = (origin: string, apiBase?: string | null): boolean =>
-  /^https:/.test(origin) && /^\s*http:\/\/(?!(localhost|127\.[\d.]+|\[::1\])([:/]|$))/i.test(apiBase ?? '');
+const isMixedContent = (origin: string, apiBase?: string | null): boolean => {
+  const api = /^https:/.test(origin) ? originOf(apiBase ?? '', origin) : undefined;
+  return !!api?.startsWith('http:') && !isLoopback(new URL(api).hostname);
+};
 
 /**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,

@@ -25,6 +25,11 @@ export const apiOriginOf = (apiBase: string | undefined, pageUrl: string): strin
 export const clampWindowDays = (raw: unknown): number =>
   Number.isFinite(raw) ? Math.min(365, Math.max(1, Math.round(raw as number))) : DEFAULT_WINDOW_DAYS;
 
+/** A host name that never leaves this machine; `URL` has already lower-cased it and spelled out IPv4. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** Whether `apiBase` is a same-origin path (`/relay`): the first-party handler, which may write the cookies itself. */
 export const isHandlerPath = (apiBase?: string | null): boolean => /^\/(?!\/)/.test(apiBase ?? '');
 

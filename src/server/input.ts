@@ -2,6 +2,7 @@
  * Input checks and the camelCase -> wire mapping. Every function here is pure: it throws an
  * AffitorInputError for input the API would refuse, or returns the JSON body to send.
  */
+import { isLoopback } from '../core/values';
 import { AffitorInputError, describe, kindOf } from './errors';
 import { MAX_TIMER_MS } from './retry';
 import type {
@@ -272,11 +273,6 @@ function nonNegative(field: string, value: unknown, fallback: number, integer: b
   const valid = typeof value === 'number' && value >= 0 && (integer ? Number.isSafeInteger(value) : !Number.isNaN(value));
   if (!valid) fail(field, integer ? 'a non-negative integer' : 'a non-negative number', value);
   return value;
-}
-
-/** A host name that never leaves this machine; `URL` has already lower-cased it and spelled out IPv4. */
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname.endsWith('.localhost') || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /**

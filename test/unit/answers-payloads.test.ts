@@ -32,7 +32,7 @@ describe('readAnswer', () => {
     expect(readAnswer(noAnswer, ORIGIN, 'http://api.shop.test:8787')).toBe(
       'no answer (TypeError: Failed to fetch): http://api.shop.test:8787 is blocked on an https page (mixed content): use https://',
     );
-    for (const local of ['http://localhost:8787', 'http://127.0.0.1:8787', 'http://[::1]:8787', 'https://api.shop.test']) {
+    for (const local of ['http://localhost:8787', 'http://127.0.0.1:8787', 'http://[::1]:8787', 'http://api.localhost', 'https://api.shop.test']) {
       expect(readAnswer(noAnswer, ORIGIN, local), local).toMatch(/\(CORS\)\?$/);
     }
     // An http page may call it: what to check there is CORS.

@@ -4,9 +4,9 @@
  * the tracking API, answers a click with the attribution cookies set by the server (which Safari
  * keeps for the program's whole window), and serves the `<script>` build's files.
  */
-import { isPlausibleId, readAff } from '../../core/values';
+import { isLoopback, isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
-import { isLoopback, withoutCredentials } from '../input';
+import { withoutCredentials } from '../input';
 import { createId } from '../request-id';
 import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
