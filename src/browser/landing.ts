@@ -168,14 +168,16 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
+  // This landing's id, which begins with its time: its touch, and its click's event id when it makes one.
+  const landing = newEventId();
   // It is a new touch, owed the page views a new click gets: counted as tried out, resend.ts
   // would give it up (and take it out of the outbox) while this landing sends it. Its answer makes
   // the attribution of this landing, newer than a touch stored since the click was made.
   if (event) {
     event.tries = 0;
-    event.touch = newEventId();
+    event.touch = landing;
   }
-  const id = event?.body.event_id ?? newEventId();
+  const id = event?.body.event_id ?? landing;
   // Another partner's click still on its way (only a landing of another partner reaches here then)
   // is the newest touch, not the stored one: this landing supersedes it even when it names the stored partner.
   const clicking = !!pendingClick || isNewLanding(aff, clickId, affiliateUrl);
@@ -185,7 +187,7 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
   // so). This landing's own, when an earlier landing on a partner since superseded had left it, is
   // the newest touch again.
   for (const pending of outbox) if (pending.route == 'click') pending.stale = pending != event && (pending.stale === true || !clicking || id);
-  if (!clicking) return touch(newEventId()), log('info', 'same partner: no click');
+  if (!clicking) return touch(landing), log('info', 'same partner: no click');
   if (!event) {
     event = enqueue({
       route: 'click',
