@@ -402,25 +402,28 @@ describe('diagnose', () => {
     );
   });
 
-  it('does not ask about CORS when a click to the first-party handler got no answer (same origin), in diagnose() or the console', async () => {
+  it.each([
+    [
+      'does not ask about CORS when a click to the first-party handler got no answer (same origin)',
+      '/relay',
+      'https://shop.example.com/relay/*',
+      ': is the page offline, or did an extension block /relay? (same origin: not CORS)',
+    ],
+    [
+      // As the browser fails it: at once, with no answer.
+      'says an http apiBase is blocked on an https page (mixed content), not CORS',
+      'http://api.shop.test:8787',
+      'http://api.shop.test:8787/*',
+      ': http://api.shop.test:8787 is blocked on an https page (mixed content): use https://',
+    ],
+  ])('%s, in diagnose() and the console', async (_, apiBase, route, hint) => {
     const error = vi.spyOn(console, 'error');
-    api.server.use(http.post('https://shop.example.com/relay/*', () => HttpResponse.error()));
-    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase: '/relay' })).diagnose();
-    const hint = ': is the page offline, or did an extension block /relay? (same origin: not CORS)';
+    api.server.use(http.post(route, () => HttpResponse.error()));
+    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase })).diagnose();
     expect(report.warnings).toEqual(['last click got no answer (TypeError: Failed to fetch)' + hint]);
     expect(error.mock.calls.map((call) => call.join(' ').trim())).toEqual([
       '[Affitor] click not recorded: no answer (TypeError: Failed to fetch)' + hint + ' (kept to resend)',
     ]);
-  });
-
-  it('says an http apiBase is blocked on an https page (mixed content), in diagnose() and the console, not CORS', async () => {
-    const error = vi.spyOn(console, 'error');
-    // As the browser fails it: at once, with no answer.
-    api.server.use(http.post('http://api.shop.test:8787/*', () => HttpResponse.error()));
-    const report = (await land('https://shop.example.com/?aff=PARTNER123', { apiBase: 'http://api.shop.test:8787' })).diagnose();
-    const hint = ': http://api.shop.test:8787 is blocked on an https page (mixed content): use https://';
-    expect(report.warnings).toEqual(['last click got no answer (TypeError: Failed to fetch)' + hint]);
-    expect(error.mock.calls.map((call) => call.join(' ').trim())).toEqual(['[Affitor] click not recorded: no answer (TypeError: Failed to fetch)' + hint + ' (kept to resend)']);
   });
 
   it('says a click that timed out met a slow or unreachable API: no question about CORS, which fails at once', async () => {
