@@ -44,13 +44,15 @@ describe('program id resolution', () => {
     expect(sentProgramId()).toBe(1);
   });
 
-  it('falls back to the data-affitor-program-id attribute, then window.AFFITOR_PROGRAM_ID', () => {
+  it('falls back to the data-affitor-program-id attribute, then window.AFFITOR_PROGRAM_ID', async () => {
     addScriptTag('2');
     (window as { AFFITOR_PROGRAM_ID?: unknown }).AFFITOR_PROGRAM_ID = 3;
     expect(new AffitorTracker({ apiBase: 'https://unused.test' }).getData().programId).toBeNull();
     expect(new AffitorTracker({ apiBase: API_BASE }).init().getData().programId).toBe(2);
     document.querySelector('script[data-affitor-program-id]')!.remove();
     expect(new AffitorTracker({ apiBase: API_BASE }).init().getData().programId).toBe(3);
+    // The landing's click, answered here: not into the next test's page view.
+    await landed();
   });
 
   it('logs one error and sends nothing, click or lead, when no program id is found', async () => {

@@ -988,6 +988,8 @@ describe('the stub snippet', () => {
     await runFirstFile();
     await moreArrives();
     await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    // Answered and out of the outbox here, not in the next test, whose jar that write would touch.
+    await vi.waitFor(() => expect(document.cookie).not.toContain('affitor_outbox'));
     const logged = error.mock.calls.map((call) => call.join(' ')).join('\n');
     expect(logged).toContain('queued call failed: ready');
     expect(logged).toContain('queued call failed: noSuchMethod');
