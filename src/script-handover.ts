@@ -12,8 +12,15 @@ export const HANDOVER = Symbol.for('affitor');
 /** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
 export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 
-/** What the rest brings. */
+/**
+ * What the rest brings. `version` is the one part every release keeps as it is: the first file
+ * compares it before it uses anything else the rest brings, and refuses a rest of another release
+ * (a self-hosted copy the browser cached apart from the first file, a range URL resolved to a newer
+ * release since), whose steps need not be its own.
+ */
 export interface More {
+  /** The package's version, as built into both files. */
+  version: string;
   /** The report, with the script build's own warnings (script-more.ts). */
   diagnose: () => ReturnType<typeof diagnose>;
   retry: typeof retry;

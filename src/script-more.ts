@@ -9,12 +9,13 @@ import { diagnose, scriptTagWarnings } from './browser/diagnose';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
 import { HANDOVER } from './script-handover';
+import { version } from '../package.json';
 import type { Handover } from './script-handover';
 
 const host = window as { affitor?: { [HANDOVER]?: Handover } & Partial<AttributionSource> };
 const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
-  first.take({ diagnose: () => diagnose(scriptTagWarnings()), retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
+  first.take({ version, diagnose: () => diagnose(scriptTagWarnings()), retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

@@ -27,12 +27,13 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, MORE_FILE } from './script-handover';
+import { version } from '../package.json';
 import type { Handed, Handover, More } from './script-handover';
 
 type Method = (...args: never[]) => unknown;
 type Api = Record<string, Method>;
 /** The rest, as the first file calls it: by name, with the arguments it was given. */
-type Rest = Record<keyof More, Method>;
+type Rest = Record<Exclude<keyof More, 'version'>, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
@@ -72,6 +73,8 @@ let more: Rest | undefined;
 /** The rest's arrival, once asked for: settles with it, or without it (undefined) once it failed. */
 let arrival: Promise<Rest | undefined> | undefined;
 let arrive: ((rest: Rest) => void) | undefined;
+/** Settles the arrival without the rest, saying why, as its other failures do. */
+let refuse: ((why: string) => void) | undefined;
 
 const loadMore = (): Promise<Rest | undefined> =>
   (arrival ??= new Promise((resolve) => {
@@ -85,6 +88,7 @@ const loadMore = (): Promise<Rest | undefined> =>
         resolve(undefined);
       }
     };
+    refuse = (why) => fail(why)();
     const run = (): void => {
       const script = document.createElement('script');
       script.src = src;
@@ -133,7 +137,7 @@ const loadMore = (): Promise<Rest | undefined> =>
  * undefined once the rest cannot be had.
  */
 const later =
-  (method: keyof More) =>
+  (method: keyof Rest) =>
   (...args: never[]): unknown =>
     more ? more[method](...args) : loadMore().then((arrived) => arrived?.[method](...args));
 
@@ -188,6 +192,8 @@ api[HANDOVER] = {
   take: (handed) => {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;
+    // A rest of another release: its steps, and what it expects of this file, need not be this one's.
+    if (handed.version != version) return refuse?.(`version ${handed.version}, not ${version}`);
     more = handed;
     // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
     if (options.debug) void Promise.resolve(pendingClick).then(handed.diagnose);

@@ -46,7 +46,7 @@ describe('the <script> build: Stripe decoration handed over by affitor.more.js',
       take(more);
     };
     await import('../../src/script-more');
-    expect(Object.keys(handed!).sort()).toEqual(['decorateStripe', 'diagnose', 'retry']);
+    expect(Object.keys(handed!).sort()).toEqual(['decorateStripe', 'diagnose', 'retry', 'version']);
 
     handed!.decorateStripe();
     const table = document.querySelector('stripe-pricing-table')!;

@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, recordCookieWrites, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { NO_PROGRAM_ID } from '../../src/browser/options';
+import { HANDOVER } from '../../src/script-handover';
+import type { Handover } from '../../src/script-handover';
+import { version } from '../../package.json';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -373,6 +376,18 @@ describe('the <script> build: the rest, loaded when asked', () => {
     ],
     ['fails to load as a script (blocked, offline)', () => {}, (tag: HTMLScriptElement) => void tag.onerror!(new Event('error')), 'HTTP error, blocked or offline'],
     ['runs but is not the SDK', () => {}, (tag: HTMLScriptElement) => void tag.onload!(new Event('load')), 'not the SDK'],
+    [
+      'is the rest of another release (a copy cached apart from the first file), whose steps are never called',
+      () => {},
+      (tag: HTMLScriptElement) => {
+        const step = () => {
+          throw new Error('a step of the other release was called');
+        };
+        (host.affitor as unknown as Record<symbol, Handover>)[HANDOVER]!.take({ version: '0.0.9', diagnose: step, retry: step, decorateStripe: step });
+        tag.onload!(new Event('load'));
+      },
+      `version 0.0.9, not ${version}`,
+    ],
   ])('when it %s: one error names the file and URL, trackClick\'s click leaves without it, and a lead whose first try failed resolves and waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';

@@ -2,8 +2,8 @@
  * The lazily fetched part of the `<script>` build (`affitor.more.js`, fetched from the folder
  * of `affitor.global.js` only when needed: `diagnose()`, `debug`, a request whose first try
  * failed) failing in each way it fails for real: a 404, a request refused (a blocker; here the
- * host closes the connection), a host that answers `200 text/html` for it, and a request never
- * answered. In each: the landing's click is recorded without it, every promise the page was
+ * host closes the connection), a host that answers `200 text/html` for it, a request never
+ * answered, and the file of another release (a copy cached apart from the first file). In each: the landing's click is recorded without it, every promise the page was
  * handed settles within 6 s, one console error names the file, its URL and what went wrong,
  * and a signup whose first try failed (the API answered 503) waits in the outbox cookie until
  * the next page view sends it. Then the README's stub snippet on a host that rewrites unknown
@@ -16,7 +16,9 @@ import { until } from './browsing';
 import type { Tab } from './browsing';
 import { ENGINE_FACTS, distinct, outbox } from './context';
 import type { Scenario } from './context';
+import { OTHER_RELEASE } from './sdk-host';
 import type { LazyFile } from './sdk-host';
+import { version } from '../../../package.json';
 import { SDK_HOSTS } from './site';
 
 /** The contract: every promise the SDK handed out has settled by then, whatever became of the file. */
@@ -38,6 +40,9 @@ const FAILURES: Failure[] = [
   // As a blocker refuses it: the connection closes unanswered.
   { name: 'blocked (connection refused)', lazyFile: 'refused', says: /block/i },
   { name: '200 text/html from a rewriting host', lazyFile: 'missing', rewriteToIndex: true, says: /html/i },
+  { name: "another release's file", lazyFile: 'another release', says: new RegExp(`^version ${OTHER_RELEASE}, not ${version}$`) },
+  // Last: its tab's look at the file, held unanswered, fails when the host drops it at the next test,
+  // and the script tag then asks for the file, as it does for any look that failed.
   { name: 'no answer', lazyFile: 'no answer', says: /no answer|time|within/i },
 ];
 
@@ -124,6 +129,9 @@ export function lazyFileScenarios(scenario: Scenario): void {
           const [min, max] = ENGINE_FACTS[scenario.name].sendsOfAnUnansweredGet;
           expect(host().lazyAsked.length).toBeGreaterThanOrEqual(2 * min);
           expect(host().lazyAsked.length).toBeLessThanOrEqual(2 * max);
+        } else if (failure.lazyFile === 'another release') {
+          // Its look found JavaScript: the script tag asked again (the file is never cached here).
+          expect(host().lazyAsked).toHaveLength(2);
         } else {
           expect(host().lazyAsked).toHaveLength(1);
         }

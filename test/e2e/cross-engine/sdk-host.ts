@@ -12,6 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { DIST_DIR, EXAMPLE_API_BASE } from '../../../examples/demo/static-server';
+import { version } from '../../../package.json';
 
 /**
  * How the host answers the lazily fetched files:
@@ -19,9 +20,14 @@ import { DIST_DIR, EXAMPLE_API_BASE } from '../../../examples/demo/static-server
  * - `missing`: not deployed, so the host's answer for an unknown path (404, or the site's
  *   index.html with 200 on a host that rewrites unknown paths);
  * - `refused`: the connection is closed without an answer, as a blocker refuses the request;
- * - `no answer`: the request is accepted and never answered.
+ * - `no answer`: the request is accepted and never answered;
+ * - `another release`: the file as built, its version made another release's (a copy the browser
+ *   cached apart from the first file).
  */
-export type LazyFile = 'served' | 'missing' | 'refused' | 'no answer';
+export type LazyFile = 'served' | 'missing' | 'refused' | 'no answer' | 'another release';
+
+/** The version `another release` gives the lazily fetched file. */
+export const OTHER_RELEASE = '0.0.9';
 
 export interface SdkHostOptions {
   /** Folder per first host label; a page's unknown paths are answered from its folder's `index.html` when rewriting. */
@@ -49,14 +55,22 @@ export interface SdkHost {
 }
 
 const GLOBAL_FILE = 'affitor.global.js';
+
+/** The built file with its version (the one string of it, quoted) made OTHER_RELEASE's. */
+const otherRelease = (body: string): string => {
+  const quoted = JSON.stringify(version);
+  if (body.split(quoted).length != 2) throw new Error(`expected the version ${quoted} once in the built file`);
+  return body.replace(quoted, JSON.stringify(OTHER_RELEASE));
+};
 const SDK_FILE = /\/(affitor\.[\w.]+\.js)$/;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 export async function startSdkHost(options: SdkHostOptions): Promise<SdkHost> {
   const held = new Set<ServerResponse>();
-  const sendFile = async (response: ServerResponse, file: string): Promise<boolean> => {
+  const sendFile = async (response: ServerResponse, file: string, edit = (body: string) => body): Promise<boolean> => {
     let body = await readFile(file, 'utf8').catch(() => undefined);
     if (body === undefined) return false;
+    body = edit(body);
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     body = body.replaceAll(EXAMPLE_API_BASE, options.apiBase());
     if (type.startsWith('text/html')) body = body.replace(/<head[^>]*>/i, (tag) => tag + options.headPrelude);
@@ -108,6 +122,7 @@ export async function startSdkHost(options: SdkHostOptions): Promise<SdkHost> {
         return;
       }
       if (host.lazyFile === 'served' && (await sendFile(response, join(DIST_DIR, sdkFile)))) return;
+      if (host.lazyFile === 'another release' && (await sendFile(response, join(DIST_DIR, sdkFile), otherRelease))) return;
       await unknownPath(response, site, path);
       return;
     }
