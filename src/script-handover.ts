@@ -13,14 +13,22 @@ export const HANDOVER = Symbol.for('affitor');
 export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 
 /**
+ * The version of what the two files exchange (`Handed`, `now()`'s names, `More`): raised by a
+ * release that changes any of it, in name or in meaning. Not the package's: the two files of
+ * different releases meet whenever a browser cached one apart from the other (the first-party
+ * handler serves both at fixed paths, for an hour; a range URL resolves to a newer release), and
+ * releases that keep the exchange as it is work together.
+ */
+export const HANDOVER_VERSION = 1;
+
+/**
  * What the rest brings. `version` is the one part every release keeps as it is: the first file
- * compares it before it uses anything else the rest brings, and refuses a rest of another release
- * (a self-hosted copy the browser cached apart from the first file, a range URL resolved to a newer
- * release since), whose steps need not be its own.
+ * compares it with its own HANDOVER_VERSION before it uses anything else the rest brings, and
+ * refuses a rest that exchanges something else, whose steps would not be its own.
  */
 export interface More {
-  /** The package's version, as built into both files. */
-  version: string;
+  /** The rest's HANDOVER_VERSION. */
+  version: number;
   /** The report, with the script build's own warnings (script-more.ts). */
   diagnose: () => ReturnType<typeof diagnose>;
   retry: typeof retry;

@@ -8,14 +8,13 @@ import { retry } from './browser/delivery';
 import { diagnose, scriptTagWarnings } from './browser/diagnose';
 import { decorateStripe } from './browser/stripe-links';
 import type { AttributionSource } from './browser/stripe-links';
-import { HANDOVER } from './script-handover';
-import { version } from '../package.json';
+import { HANDOVER, HANDOVER_VERSION } from './script-handover';
 import type { Handover } from './script-handover';
 
 const host = window as { affitor?: { [HANDOVER]?: Handover } & Partial<AttributionSource> };
 const first = host.affitor?.[HANDOVER];
 if (first) {
   // The decoration reads the attribution through the first file's public API (getClickId, onAttribution).
-  first.take({ version, diagnose: () => diagnose(scriptTagWarnings()), retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
+  first.take({ version: HANDOVER_VERSION, diagnose: () => diagnose(scriptTagWarnings()), retry, decorateStripe: () => decorateStripe(host.affitor as AttributionSource) });
 }
 else console.error('[Affitor] affitor.more.js runs only when affitor.global.js loads it');

@@ -26,8 +26,7 @@ import { signup } from './browser/signup';
 import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, MORE_FILE } from './script-handover';
-import { version } from '../package.json';
+import { HANDOVER, HANDOVER_VERSION, MORE_FILE } from './script-handover';
 import type { Handed, Handover, More } from './script-handover';
 
 type Method = (...args: never[]) => unknown;
@@ -192,8 +191,8 @@ api[HANDOVER] = {
   take: (handed) => {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;
-    // A rest of another release: its steps, and what it expects of this file, need not be this one's.
-    if (handed.version != version) return refuse?.(`version ${handed.version}, not ${version}`);
+    // A rest of a release that exchanges something else with this file: its steps are not this one's.
+    if (handed.version != HANDOVER_VERSION) return refuse?.('of another release');
     more = handed;
     // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
     if (options.debug) void Promise.resolve(pendingClick).then(handed.diagnose);

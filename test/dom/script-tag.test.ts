@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, recordCookieWrites, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { NO_PROGRAM_ID } from '../../src/browser/options';
-import { HANDOVER } from '../../src/script-handover';
+import { HANDOVER, HANDOVER_VERSION } from '../../src/script-handover';
 import type { Handover } from '../../src/script-handover';
-import { version } from '../../package.json';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -75,6 +74,20 @@ async function runFirstFile(tag = [...document.querySelectorAll<HTMLScriptElemen
   const landing = await import('../../src/browser/landing');
   while (landing.pendingClick) await landing.pendingClick;
 }
+
+/**
+ * What the two files of the script build exchange, by HANDOVER_VERSION: the names the first file
+ * hands over (its steps, and its state through `now()`) and those the rest brings. A release that
+ * changes them (or what one of them means) raises the version, so a rest of another release cached
+ * beside it is refused, not run.
+ */
+const EXCHANGED: Record<number, { core: string[]; state: string[]; more: string[] }> = {
+  1: {
+    core: ['answered', 'consent', 'cookieDomain', 'log', 'now', 'post', 'record'],
+    state: ['chosenDomain', 'cookiesBlocked', 'options', 'probes', 'programId', 'windowDays'],
+    more: ['decorateStripe', 'diagnose', 'retry', 'version'],
+  },
+};
 
 /** The rest arrives and runs, as the browser would run the requested affitor.more.js. */
 const moreArrives = () => import('../../src/script-more');
@@ -383,10 +396,10 @@ describe('the <script> build: the rest, loaded when asked', () => {
         const step = () => {
           throw new Error('a step of the other release was called');
         };
-        (host.affitor as unknown as Record<symbol, Handover>)[HANDOVER]!.take({ version: '0.0.9', diagnose: step, retry: step, decorateStripe: step });
+        (host.affitor as unknown as Record<symbol, Handover>)[HANDOVER]!.take({ version: HANDOVER_VERSION + 1, diagnose: step, retry: step, decorateStripe: step });
         tag.onload!(new Event('load'));
       },
-      `version 0.0.9, not ${version}`,
+      'of another release',
     ],
   ])('when it %s: one error names the file and URL, trackClick\'s click leaves without it, and a lead whose first try failed resolves and waits in the outbox for the next page view', async (_, serve, fail, why) => {
     setUrl('https://www.shop.example.com/signup');
@@ -467,6 +480,24 @@ describe('the <script> build: the rest, loaded when asked', () => {
     await vi.waitFor(() => expect(host.affitor!.getData!()).toMatchObject({ hasAttribution: true }));
     expect(document.cookie).toBe('');
     expect(error).toHaveBeenCalledTimes(1);
+  });
+
+  it('exchanges with the first file what HANDOVER_VERSION names', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    await runFirstFile();
+    const handover = (host.affitor as unknown as Record<symbol, Handover>)[HANDOVER]!;
+    let handed: object | undefined;
+    const take = handover.take;
+    handover.take = (more) => {
+      handed = more;
+      take(more);
+    };
+    await moreArrives();
+    const exchanged = { core: Object.keys(handover.core).sort(), state: Object.keys(handover.core.now()).sort(), more: Object.keys(handed!).sort() };
+    expect(exchanged, 'what the two files exchange changed: raise HANDOVER_VERSION (src/script-handover.ts) and add its row to EXCHANGED').toEqual(
+      EXCHANGED[HANDOVER_VERSION],
+    );
   });
 
   it('alone (without the first file) only logs why it does nothing', async () => {

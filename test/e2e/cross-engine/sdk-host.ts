@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { DIST_DIR, EXAMPLE_API_BASE } from '../../../examples/demo/static-server';
-import { version } from '../../../package.json';
+import { HANDOVER_VERSION } from '../../../src/script-handover';
 
 /**
  * How the host answers the lazily fetched files:
@@ -21,13 +21,10 @@ import { version } from '../../../package.json';
  *   index.html with 200 on a host that rewrites unknown paths);
  * - `refused`: the connection is closed without an answer, as a blocker refuses the request;
  * - `no answer`: the request is accepted and never answered;
- * - `another release`: the file as built, its version made another release's (a copy the browser
- *   cached apart from the first file).
+ * - `another release`: the file as built, handing over as a release that exchanges something else
+ *   with the first file would (a copy the browser cached apart from the first file).
  */
 export type LazyFile = 'served' | 'missing' | 'refused' | 'no answer' | 'another release';
-
-/** The version `another release` gives the lazily fetched file. */
-export const OTHER_RELEASE = '0.0.9';
 
 export interface SdkHostOptions {
   /** Folder per first host label; a page's unknown paths are answered from its folder's `index.html` when rewriting. */
@@ -56,11 +53,11 @@ export interface SdkHost {
 
 const GLOBAL_FILE = 'affitor.global.js';
 
-/** The built file with its version (the one string of it, quoted) made OTHER_RELEASE's. */
+/** The built rest with the version it hands over (`take({version:N,…})`, minified) made the next one. */
 const otherRelease = (body: string): string => {
-  const quoted = JSON.stringify(version);
-  if (body.split(quoted).length != 2) throw new Error(`expected the version ${quoted} once in the built file`);
-  return body.replace(quoted, JSON.stringify(OTHER_RELEASE));
+  const handing = `{version:${HANDOVER_VERSION},`;
+  if (body.split(handing).length != 2) throw new Error(`expected ${handing} once in the built file`);
+  return body.replace(handing, `{version:${HANDOVER_VERSION + 1},`);
 };
 const SDK_FILE = /\/(affitor\.[\w.]+\.js)$/;
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
