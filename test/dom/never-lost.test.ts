@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { RETRY_DELAYS_MS } from '../../src/browser/delivery';
-import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, undoFreshCopyHistory, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 
@@ -547,6 +547,7 @@ describe('single-page apps', () => {
   it('captures the landing when a router stripped ?aff= before init ran', async () => {
     setUrl('https://shop.example.com/welcome?aff=PARTNER123');
     newPageView();
+    undoFreshCopyHistory();
     vi.resetModules();
     const sdk = await import('../../src/index');
     history.replaceState({}, '', '/welcome'); // the router, before the app calls init
@@ -558,6 +559,7 @@ describe('single-page apps', () => {
   });
 
   it('sends one click when init is called twice, as React StrictMode and hot reload do', async () => {
+    undoFreshCopyHistory();
     vi.resetModules();
     setUrl('https://shop.example.com/?aff=PARTNER123');
     newPageView();

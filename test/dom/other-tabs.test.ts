@@ -8,7 +8,7 @@ import { formatOutbox } from '../../src/core/outbox';
 import { newPageView } from '../../src/browser/page-view';
 import { readAff } from '../../src/core/values';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, cookieValue, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, cookieValue, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, undoFreshCopyHistory, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi();
 const LANDING = 'https://shop.example.com/?aff=PARTNER123';
@@ -230,6 +230,7 @@ describe("a partner's link opened in another tab while this tab's click is not a
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     await new Promise((resolve) => setTimeout(resolve, 5));
     // This tab, a second copy of the SDK on the same jar: partner A's landing, answered, then consent given.
+    undoFreshCopyHistory();
     vi.resetModules();
     setUrl(LANDING);
     const sdk = await import('../../src/index');

@@ -9,7 +9,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { getClickId, revokeConsent } from '../../src/index';
 import { AffitorProvider, useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
-import { API_BASE, cookieValue, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, cookieValue, landed, setUrl, undoFreshCopyHistory, useTrackingApi } from '../support/dom';
 import { useReactRoot } from '../support/react';
 
 const api = useTrackingApi();
@@ -146,6 +146,7 @@ describe('AffitorProvider and useAffitor over a page view', () => {
 
   it("reports a signup a child's mount effect makes with signup() from @affitor/sdk itself (not the hook), before the provider's effect ran init", async () => {
     // A fresh page: no init has run in it (fresh copies of the npm entry and the hook).
+    undoFreshCopyHistory();
     vi.resetModules();
     delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
     setUrl('https://shop.example.com/welcome?aff=PARTNER123');

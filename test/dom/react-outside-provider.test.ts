@@ -6,7 +6,7 @@ import { newPageView } from '../../src/browser/page-view';
 import { init } from '../../src/index';
 import { useAffitor } from '../../src/react';
 import type { UseAffitor } from '../../src/react';
-import { API_BASE, setUrl, landed, useTrackingApi } from '../support/dom';
+import { API_BASE, setUrl, landed, undoFreshCopyHistory, useTrackingApi } from '../support/dom';
 import { useReactRoot } from '../support/react';
 
 const api = useTrackingApi();
@@ -41,6 +41,7 @@ describe('useAffitor outside a provider', () => {
 
   it("reports a signup made in the mount effect of a component placed before the provider (outside it), with the provider's options", async () => {
     // A fresh page: no init has run in it (fresh copies of the npm entry and the hook).
+    undoFreshCopyHistory();
     vi.resetModules();
     delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
     setUrl('https://shop.example.com/welcome?aff=PARTNER123');

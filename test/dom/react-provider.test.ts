@@ -1,10 +1,10 @@
 /**
  * `@affitor/sdk/react` in a page (happy-dom): the provider starts the SDK once, the hook follows the
- * attribution. The hook's module state is the page's: the first test sees it fresh (nothing started
- * yet, its first render `ready: false`), as vitest runs a file's tests in order; later tests see the
- * SDK started, as later page views of a single-page app do.
+ * attribution. The hook's module state is the page's: tests here see the SDK started by the test
+ * before, as later page views of a single-page app do (the first render of a page that has not
+ * started it is in react-first-render.test.ts).
  */
-import { StrictMode, act, createElement, useEffect } from 'react';
+import { act, createElement, useEffect } from 'react';
 import type { ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -53,18 +53,6 @@ function renderShop(url: string) {
 }
 
 describe('AffitorProvider and useAffitor', () => {
-  it("sends exactly one click under StrictMode's double effects and re-renders with the click id", async () => {
-    setUrl('https://shop.example.com/pricing?aff=PARTNER123');
-    const { renders, Probe, last } = probe();
-    act(() => react.create(container).render(createElement(StrictMode, null, shop(Probe))));
-    await act(() => landed());
-    expect(api.clicks()).toHaveLength(1);
-    const clickId = api.app.inspect().customers[0]!.click_id;
-    expect(renders[0]).toMatchObject({ ready: false, data: null });
-    expect(last()).toMatchObject({ ready: true, data: { clickId, programId: 1, hasAttribution: true } });
-    expect(container.textContent).toBe(`click ${clickId}`);
-  });
-
   it('re-renders when the attribution changes: a new partner, then consent revoked', async () => {
     const { last } = renderShop('https://shop.example.com/?aff=PARTNER123');
     await act(() => landed());

@@ -3,7 +3,7 @@
  * answered in-process by the reference server (examples/server) behind msw.
  */
 import { http, HttpResponse } from 'msw';
-import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, onTestFinished, vi } from 'vitest';
 import type { HttpHandler } from 'msw';
 import { setupServer } from 'msw/node';
 import { DROP_HEADER, createTrackingServer } from '../../examples/server/src/app';
@@ -114,6 +114,18 @@ export function useScriptBuildPage(): void {
     Object.assign(history, { pushState, replaceState });
     document.querySelectorAll('script').forEach((tag) => tag.remove());
   });
+}
+
+/**
+ * For a test that imports a fresh copy of the SDK (`vi.resetModules()`): that copy's init wraps
+ * the History API, which `newPageView()` (the static copy's reset) never undoes, so it would send
+ * a click for each later test's `?aff=` navigation. Call it before the fresh import; undone when
+ * the test ends. Captured then, not when the file loads: the static copy's own wrapper stays.
+ */
+export function undoFreshCopyHistory(): void {
+  const pushState = history.pushState.bind(history);
+  const replaceState = history.replaceState.bind(history);
+  onTestFinished(() => void Object.assign(history, { pushState, replaceState }));
 }
 
 /** Resolves once every click the page view started (if any) has settled: answered, retries included. */

@@ -40,8 +40,6 @@ const FAILURES: Failure[] = [
   { name: 'blocked (connection refused)', lazyFile: 'refused', says: /block/i },
   { name: '200 text/html from a rewriting host', lazyFile: 'missing', rewriteToIndex: true, says: /html/i },
   { name: "another release's file", lazyFile: 'another release', says: /^of another release$/ },
-  // Last: its tab's look at the file, held unanswered, fails when the host drops it at the next test,
-  // and the script tag then asks for the file, as it does for any look that failed.
   { name: 'no answer', lazyFile: 'no answer', says: /no answer|time|within/i },
 ];
 

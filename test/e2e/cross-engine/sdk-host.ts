@@ -46,7 +46,7 @@ export interface SdkHost {
   lateSdkMs: number;
   /** The paths of the lazily fetched files asked for so far, oldest first. */
   lazyAsked: string[];
-  /** Back to serving everything, nothing asked; drops the requests held without an answer. */
+  /** Back to serving everything, nothing asked; answers the requests held without an answer (504). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -90,7 +90,9 @@ export async function startSdkHost(options: SdkHostOptions): Promise<SdkHost> {
       host.rewriteToIndex = false;
       host.lateSdkMs = 0;
       host.lazyAsked = [];
-      for (const response of held) response.destroy();
+      // Answered, not dropped: a browser resends by itself a request whose connection closes
+      // unanswered, and an earlier test's tab would ask again during the next test.
+      for (const response of held) response.writeHead(504, { 'Cache-Control': 'no-store', Connection: 'close' }).end();
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
