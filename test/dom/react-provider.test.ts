@@ -9,11 +9,10 @@ import type { ReactNode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { AffitorProvider, useAffitor } from '../../src/react';
-import type { UseAffitor } from '../../src/react';
 import { newPageView } from '../../src/browser/page-view';
 import { getClickId, getData, revokeConsent } from '../../src/index';
 import { API_BASE, setUrl as setPageUrl, landed, useTrackingApi } from '../support/dom';
-import { useReactRoot } from '../support/react';
+import { probe, shop, useReactRoot } from '../support/react';
 
 /** A new page view on `url`, as a navigation there would be. */
 const setUrl = (url: string) => {
@@ -24,25 +23,11 @@ const setUrl = (url: string) => {
 const api = useTrackingApi();
 const react = useReactRoot();
 
-/** Every render's view of the hook, in order. */
-function probe() {
-  const renders: UseAffitor[] = [];
-  function Probe(): ReactNode {
-    const affitor = useAffitor();
-    renders.push(affitor);
-    return createElement('p', { id: 'probe' }, affitor.ready ? `click ${affitor.data?.clickId ?? 'none'}` : 'starting');
-  }
-  return { renders, Probe, last: () => renders.at(-1)! };
-}
-
 let container: HTMLElement;
 beforeEach(() => {
   container = document.createElement('div');
   document.body.replaceChildren(container);
 });
-
-const shop = (Probe: () => ReactNode) =>
-  createElement(AffitorProvider, { programId: 1, apiBase: API_BASE }, createElement('main', null, createElement(Probe)));
 
 /** A page view on `url` with the shop rendered in a fresh root: every render's view of the hook. */
 function renderShop(url: string) {

@@ -94,14 +94,20 @@ export function useTrackingApi({ quietErrors = false }: DomSuiteOptions = {}) {
   return api;
 }
 
+/** The History API's methods as they are now: the returned function puts them back (over any wrapper installed since). */
+function keepHistory(): () => void {
+  const pushState = history.pushState.bind(history);
+  const replaceState = history.replaceState.bind(history);
+  return () => void Object.assign(history, { pushState, replaceState });
+}
+
 /**
  * A page that runs the `<script>` build, fresh for each test: happy-dom fires `load` for a script
  * file it does not fetch, each test imports a fresh copy of the build (which wraps the History API
  * again: undone after each), and no `window.affitor` or script tag is left from the test before.
  */
 export function useScriptBuildPage(): void {
-  const pushState = history.pushState.bind(history);
-  const replaceState = history.replaceState.bind(history);
+  const restoreHistory = keepHistory();
   const settings = (window as unknown as { happyDOM: { settings: { handleDisabledFileLoadingAsSuccess: boolean } } }).happyDOM.settings;
   beforeEach(() => {
     settings.handleDisabledFileLoadingAsSuccess = true;
@@ -111,7 +117,7 @@ export function useScriptBuildPage(): void {
     delete (window as unknown as Record<symbol, unknown>)[Symbol.for('affitor.copy')];
   });
   afterEach(() => {
-    Object.assign(history, { pushState, replaceState });
+    restoreHistory();
     document.querySelectorAll('script').forEach((tag) => tag.remove());
   });
 }
@@ -122,11 +128,7 @@ export function useScriptBuildPage(): void {
  * a click for each later test's `?aff=` navigation. Call it before the fresh import; undone when
  * the test ends. Captured then, not when the file loads: the static copy's own wrapper stays.
  */
-export function undoFreshCopyHistory(): void {
-  const pushState = history.pushState.bind(history);
-  const replaceState = history.replaceState.bind(history);
-  onTestFinished(() => void Object.assign(history, { pushState, replaceState }));
-}
+export const undoFreshCopyHistory = (): void => onTestFinished(keepHistory());
 
 /** Resolves once every click the page view started (if any) has settled: answered, retries included. */
 export const landed = async (): Promise<void> => {

@@ -5,9 +5,9 @@
  * host closes the connection), a host that answers `200 text/html` for it, a request never
  * answered, and the file of a release that hands over differently (a copy the browser cached
  * apart from the first file). In each: the landing's click is recorded without it, every promise
- * the page was handed settles within 6 s, one console error names the file, its URL and what went wrong,
- * and a signup whose first try failed (the API answered 503) waits in the outbox cookie until
- * the next page view sends it. Then the README's stub snippet on a host that rewrites unknown
+ * the page was handed settles within 6 s, one console error names the file, its URL and what
+ * went wrong, and a signup whose first try failed (the API answered 503) waits in the outbox
+ * cookie until the next page view sends it. Then the README's stub snippet on a host that rewrites unknown
  * paths to index.html, as single-page-app hosts do, and a consent withdrawal, which never needs
  * the file.
  */

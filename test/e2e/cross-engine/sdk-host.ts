@@ -52,6 +52,8 @@ export interface SdkHost {
 }
 
 const GLOBAL_FILE = 'affitor.global.js';
+const SDK_FILE = /\/(affitor\.[\w.]+\.js)$/;
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 /** The built rest with the version it hands over (`take({version:N,…})`, minified) made the next one. */
 const otherRelease = (body: string): string => {
@@ -59,8 +61,6 @@ const otherRelease = (body: string): string => {
   if (body.split(handing).length != 2) throw new Error(`expected ${handing} once in the built file`);
   return body.replace(handing, `{version:${HANDOVER_VERSION + 1},`);
 };
-const SDK_FILE = /\/(affitor\.[\w.]+\.js)$/;
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8' };
 
 export async function startSdkHost(options: SdkHostOptions): Promise<SdkHost> {
   const held = new Set<ServerResponse>();
