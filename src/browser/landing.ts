@@ -136,8 +136,10 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // Out of the outbox once answered, after the cookies: storing the outbox reads the jar first
       // (another tab's events), which the click id's cookie would otherwise wait behind (answer to
       // cookie 8.6 ms against 3.3, median, Chromium 156). A page left in between resends the click
-      // with its event id, which the API answers as before.
-      if (outcome) drop(event);
+      // with its event id, which the API answers as before. Not one superseded by a landing whose
+      // click is kept (the API failed it): a refusal of that link heard on a later page view makes
+      // this one count again, and dropped, there was nothing left to count.
+      if (outcome && !outbox.some((pending) => pending.body.event_id == event.stale)) drop(event);
     }
   } catch (error) {
     log('error', 'click failed:', error);

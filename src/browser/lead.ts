@@ -46,18 +46,25 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
   // names its partner, also when a landing since superseded it (the visitor followed another
   // partner's link after signing up, before this lead could leave). Older ones, superseded, are
   // only for the record: one that keeps failing must not hold the lead back. (A click superseded
-  // before the signup is not before it: queueLead.)
-  const click = outbox
-    .slice(0, outbox.indexOf(lead))
-    .filter((pending) => pending.route == 'click')
-    .pop();
+  // before the signup is not before it: queueLead.) One refused for good (a mistyped link) is no
+  // touch: the newest of those before it that count again (landing.ts) names the partner instead.
+  const before = (counting?: boolean) =>
+    outbox
+      .slice(0, outbox.indexOf(lead))
+      .filter((pending) => pending.route == 'click' && !(counting && pending.stale))
+      .pop();
+  let click: PendingEvent | false | undefined = before();
   if (click) {
+    let answered;
     // Kept through an outage earlier in this page view, it is tried again now: the sale may be
     // reported before another page view sends it (a redirect to a checkout, a single-page app), and
     // would find neither the click nor the lead. One in flight is joined.
-    await startClick(click);
-    if (outbox.includes(click)) return void log('info', 'lead waits for its click');
-    Object.assign(lead.body, { click_id: click.clickId || clickId || undefined, click_ids: history });
+    for (; click; click = !answered && before(true)) {
+      await startClick(click);
+      if (outbox.includes(click)) return void log('info', 'lead waits for its click');
+      answered = click.clickId;
+    }
+    Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();
   }
   return send(lead);

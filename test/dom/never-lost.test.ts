@@ -263,6 +263,48 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await attributedToKept(await pageView('https://shop.example.com/pricing'));
   });
 
+  it('answered while the refused landing\'s click is kept, stays kept beside it, and counts on the page view that hears the refusal', async () => {
+    await keptLanding();
+    // The API answers the kept click, resent beside the new landing, but not yet the new landing's click.
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
+      }),
+    );
+    await pageView(REFUSED);
+    expect(recorded().clicks).toHaveLength(1);
+    // Dropped now, as for the record only, the refusal heard later would find nothing to count again.
+    expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual([KEPT, REFUSED]);
+    api.server.resetHandlers();
+    const next = await pageView('https://shop.example.com/pricing');
+    expect(storedOutbox()).toEqual([]);
+    expect(recorded().clicks).toHaveLength(1);
+    await attributedToKept(next);
+  });
+
+  it('a signup made while the refused landing and the kept click are on their way carries the kept click\'s id, also when the refusal answers first', async () => {
+    await keptLanding();
+    const kept = holdAnswersTo(KEPT);
+    const refused = holdAnswersTo(REFUSED);
+    setUrl(REFUSED);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await kept.arrived();
+    await refused.arrived();
+    const signup = tracker.signup('user_1', 'a@example.com');
+    // The refusal is heard while the kept click's answer is still on its way.
+    refused.release();
+    await vi.waitFor(() => expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([['click', false], ['lead', undefined]]));
+    // Sent now, the lead would go without a click id: the kept click that counts again is its partner's.
+    expect(api.leads()).toHaveLength(0);
+    kept.release();
+    await signup;
+    await landed();
+    expect(cookieValue('affitor_aff_url')).toBe(KEPT);
+    expect(api.leads()).toHaveLength(1);
+    expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: cookieValue('affitor_click_id') })]);
+  });
+
   it("stays superseded by a newer partner's landing that was applied, when a later landing is refused after the browser restarted", async () => {
     api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
     await pageView(KEPT);
