@@ -60,7 +60,6 @@ function decorate(element: Element, reference: string | null): void {
   else element.removeAttribute(EMBED_ATTRIBUTE);
 }
 
-
 /**
  * Starts decorating this page's Stripe links and embeds with `source`'s click id, and keeps
  * doing so as elements arrive and the attribution changes, for the life of the page.
@@ -85,10 +84,11 @@ export function decorateStripe(source: AttributionSource): void {
   /** Decorates `node` and what is inside it, or the checkout a click is on (its composed path); runs in listeners, so it never throws. */
   const run = (node: Element | Event) => {
     try {
+      // Nothing for a decoration a fresh page view (tests) stopped: its listeners stay on the window.
+      if (own != observer) return;
       const reference = stripeReferenceFor(source.getClickId());
       // No click id (most visitors): nothing to write, and nothing to take back unless this wrote some.
-      // Nor for a decoration a fresh page view (tests) stopped.
-      if ((reference || wrote) && own == observer) {
+      if (reference || wrote) {
         if (node instanceof Element) decorateIn(node, reference);
         else for (const target of node.composedPath()) if ((target as Element).matches?.(SELECTOR)) decorate(target as Element, reference);
       }

@@ -244,4 +244,17 @@ describe('decorateStripe on window.affitor (the script build)', () => {
     expect(document.querySelector('stripe-buy-button:not([id])')!.hasAttribute('client-reference-id')).toBe(false);
     errors.mockRestore();
   });
+
+  it("once stopped (a fresh page view), reads no attribution from its source: the listeners it left on the window do nothing", () => {
+    newPageView();
+    document.body.innerHTML = PAGE;
+    let reads = 0;
+    decorateStripe({ getClickId: () => (reads++, 'cust_5_1'), onAttribution: () => () => undefined });
+    expect(reads).toBeGreaterThan(0);
+    newPageView();
+    reads = 0;
+    document.body.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    document.body.dispatchEvent(new MouseEvent('auxclick', { bubbles: true }));
+    expect(reads).toBe(0);
+  });
 });
