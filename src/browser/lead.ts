@@ -61,8 +61,9 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
     // would find neither the click nor the lead. One in flight is joined.
     for (; click; click = !answered && before(true)) {
       await startClick(click);
-      if (outbox.includes(click)) return void log('info', 'lead waits for its click');
       answered = click.clickId;
+      // Not delivered yet. (One answered stays while the landing that superseded it is kept: landing.ts.)
+      if (!answered && outbox.includes(click)) return void log('info', 'lead waits for its click');
     }
     Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();

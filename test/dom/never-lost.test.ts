@@ -282,6 +282,26 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await attributedToKept(next);
   });
 
+  it("a signup waiting behind the kept click leaves with its id once it is answered, though the landing after it is kept", async () => {
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    const landing = await pageView(KEPT);
+    await landing.signup('user_1', 'a@example.com');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    api.server.resetHandlers();
+    // The API answers the kept click, resent beside the next landing, but fails that landing's click.
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
+      }),
+    );
+    await pageView(REFUSED);
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    const kept = (recorded().clicks as unknown as Array<{ affiliate_url: string; click_id: string }>).find((click) => click.affiliate_url == KEPT)!;
+    // The visitor signed up under partner A: the lead is theirs, whatever the later link turns out to be.
+    expect(api.leads().at(-1)!.body.click_id).toBe(kept.click_id);
+    expect(storedOutbox().map((event) => [event.route, event.body.affiliate_url])).toEqual([['click', KEPT], ['click', REFUSED]]);
+  });
+
   it('a signup made while the refused landing and the kept click are on their way carries the kept click\'s id, also when the refusal answers first', async () => {
     await keptLanding();
     const kept = holdAnswersTo(KEPT);
