@@ -138,8 +138,12 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // cookie 8.6 ms against 3.3, median, Chromium 156). A page left in between resends the click
       // with its event id, which the API answers as before. Not one superseded by a landing whose
       // click is kept (the API failed it): a refusal of that link heard on a later page view makes
-      // this one count again, and dropped, there was nothing left to count.
-      if (outcome && !outbox.some((pending) => pending.body.event_id == event.stale)) drop(event);
+      // this one count again, and dropped, there was nothing left to count. It is stored answered
+      // (its click id): a lead behind it need not wait (lead.ts), and it is not given up as lost (resend.ts).
+      if (outcome) {
+        if (outbox.some((pending) => pending.body.event_id == event.stale)) storeOutbox();
+        else drop(event);
+      }
     }
   } catch (error) {
     log('error', 'click failed:', error);

@@ -59,11 +59,13 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
     // Kept through an outage earlier in this page view, it is tried again now: the sale may be
     // reported before another page view sends it (a redirect to a checkout, a single-page app), and
     // would find neither the click nor the lead. One in flight is joined.
-    for (; click; click = !answered && before(true)) {
+    for (let counting; click; click = !answered && before((counting = true))) {
       await startClick(click);
-      answered = click.clickId;
       // Not delivered yet. (One answered stays while the landing that superseded it is kept: landing.ts.)
-      if (!answered && outbox.includes(click)) return void log('info', 'lead waits for its click');
+      if (!click.clickId && outbox.includes(click)) return void log('info', 'lead waits for its click');
+      // One counting again is the attribution once applied, but not over a newer partner another tab
+      // stored meanwhile (landing.ts): the attribution in force names the partner.
+      answered = counting ? clickId : click.clickId;
     }
     Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();

@@ -20,7 +20,8 @@ export function resend(): void {
   let clickAhead = false;
   for (const event of events) {
     if (!(clickAhead && event.route == 'lead') && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
-      log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      // Not a click answered and kept only while the landing that superseded it may be refused (landing.ts): it was recorded.
+      if (!event.clickId) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);
     } else if (event.route == 'click') {
       clickAhead = true;

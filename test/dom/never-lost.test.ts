@@ -165,6 +165,7 @@ describe('a click that fails at landing', () => {
 describe('a kept click beside a landing the API refuses (a mistyped or inactive link)', () => {
   const KEPT = 'https://shop.example.com/?aff=PARTNER123';
   const REFUSED = 'https://shop.example.com/?aff=NOSUCHPARTNER';
+  const NEWER = 'https://shop.example.com/?aff=PARTNER456';
 
   /** Partner A's landing while the API is down: its click is kept for the next page view. */
   async function keptLanding(): Promise<void> {
@@ -282,6 +283,23 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await attributedToKept(next);
   });
 
+  it('answered while the refused landing\'s click is kept, is not said to be given up when its page views are spent: it was recorded', async () => {
+    await keptLanding();
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
+      }),
+    );
+    await pageView(REFUSED);
+    const error = vi.mocked(console.error);
+    error.mockClear();
+    for (let view = 1; view <= 6; view++) await pageView('https://shop.example.com/app');
+    const givenUp = error.mock.calls.filter((call) => call[1] == 'click given up after 5 page views:');
+    expect(givenUp.map((call) => (call[2] as { affiliate_url: string }).affiliate_url)).toEqual([REFUSED]);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(storedOutbox()).toEqual([]);
+  }, 60_000);
+
   it("a signup waiting behind the kept click leaves with its id once it is answered, though the landing after it is kept", async () => {
     api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
     const landing = await pageView(KEPT);
@@ -323,6 +341,42 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     expect(cookieValue('affitor_aff_url')).toBe(KEPT);
     expect(api.leads()).toHaveLength(1);
     expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: cookieValue('affitor_click_id') })]);
+  });
+
+  it("a signup made while the refused landing and the kept click are on their way carries the attribution in force, when another tab stored a newer partner's since", async () => {
+    // Partner A's landing, then the mistyped link, both kept through an outage.
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    await pageView(KEPT);
+    await pageView(REFUSED);
+    api.server.resetHandlers();
+    const outbox = cookieValue('affitor_outbox')!;
+    // Another tab, open since before A's landing, lands on partner D's link: applied, its touch the newest.
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url != NEWER) return HttpResponse.error();
+      }),
+    );
+    const newer = (await pageView(NEWER)).getClickId();
+    api.server.resetHandlers();
+    // That tab never held A's and the mistyped link's clicks: they are in the outbox as they were.
+    document.cookie = `affitor_outbox=${encodeURIComponent(outbox)};path=/;domain=.example.com`;
+    const kept = holdAnswersTo(KEPT);
+    const refused = holdAnswersTo(REFUSED);
+    setUrl('https://shop.example.com/signup');
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await kept.arrived();
+    await refused.arrived();
+    const signup = tracker.signup('user_1', 'a@example.com');
+    refused.release();
+    await vi.waitFor(() => expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([['click', false], ['lead', undefined]]));
+    kept.release();
+    await signup;
+    await landed();
+    // A's click counts again, but D's landing, stored by the other tab, is newer: D keeps the attribution, and the lead.
+    expect(cookieValue('affitor_aff_url')).toBe(NEWER);
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body.click_id).toBe(newer);
   });
 
   it("stays superseded by a newer partner's landing that was applied, when a later landing is refused after the browser restarted", async () => {
