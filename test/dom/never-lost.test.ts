@@ -205,13 +205,23 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     return { tracker, release: held.release };
   }
 
-  /** A's kept click gets no answer (the API fails it alone), until the handlers are reset. */
-  const keptClickStaysDown = () =>
+  /** The clicks of one landing URL get no answer (the API fails them alone), until the handlers are reset. */
+  const failClicksTo = (url: string) =>
     api.server.use(
       http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return HttpResponse.error();
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == url) return HttpResponse.error();
       }),
     );
+
+  /** A's kept click gets no answer, until the handlers are reset. */
+  const keptClickStaysDown = () => failClicksTo(KEPT);
+
+  /** The next page view lands on the mistyped link, whose click the API fails (kept), while it answers A's kept click resent beside it. */
+  async function refusedLandingKept(): Promise<void> {
+    failClicksTo(REFUSED);
+    await pageView(REFUSED);
+    expect(recorded().clicks).toHaveLength(1);
+  }
 
   /** A's kept click is the visitor's attribution: cookies, the tracker, and the lead of a signup. */
   async function attributedToKept(tracker: AffitorTracker): Promise<void> {
@@ -266,14 +276,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
 
   it('answered while the refused landing\'s click is kept, stays kept beside it, and counts on the page view that hears the refusal', async () => {
     await keptLanding();
-    // The API answers the kept click, resent beside the new landing, but not yet the new landing's click.
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
-      }),
-    );
-    await pageView(REFUSED);
-    expect(recorded().clicks).toHaveLength(1);
+    await refusedLandingKept();
     // Dropped now, as for the record only, the refusal heard later would find nothing to count again.
     expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual([KEPT, REFUSED]);
     api.server.resetHandlers();
@@ -285,12 +288,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
 
   it('answered while the refused landing\'s click is kept, is not said to be given up when its page views are spent: it was recorded', async () => {
     await keptLanding();
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
-      }),
-    );
-    await pageView(REFUSED);
+    await refusedLandingKept();
     const error = vi.mocked(console.error);
     error.mockClear();
     for (let view = 1; view <= 6; view++) await pageView('https://shop.example.com/app');
@@ -306,13 +304,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await landing.signup('user_1', 'a@example.com');
     expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
     api.server.resetHandlers();
-    // The API answers the kept click, resent beside the next landing, but fails that landing's click.
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == REFUSED) return HttpResponse.error();
-      }),
-    );
-    await pageView(REFUSED);
+    await refusedLandingKept();
     await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
     const kept = (recorded().clicks as unknown as Array<{ affiliate_url: string; click_id: string }>).find((click) => click.affiliate_url == KEPT)!;
     // The visitor signed up under partner A: the lead is theirs, whatever the later link turns out to be.
