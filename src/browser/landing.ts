@@ -80,6 +80,9 @@ export async function handOver(event: PendingEvent): Promise<void> {
   }
 }
 
+/** Whether the landing that superseded `event` may still be refused, its click kept in the outbox (then `event` would count again). */
+export const supersederKept = (event: PendingEvent): boolean => outbox.some((pending) => pending.body.event_id == event.stale);
+
 /** Sends a click, then makes its answer the attribution unless a newer landing superseded it. Never rejects. */
 async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
   try {
@@ -141,7 +144,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // this one count again, and dropped, there was nothing left to count. It is stored answered
       // (its click id): a lead behind it need not wait (lead.ts), and it is not given up as lost (resend.ts).
       if (outcome) {
-        if (outbox.some((pending) => pending.body.event_id == event.stale)) storeOutbox();
+        if (supersederKept(event)) storeOutbox();
         else drop(event);
       }
     }

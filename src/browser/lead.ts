@@ -64,8 +64,9 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
       // Not delivered yet. (One answered stays while the landing that superseded it is kept: landing.ts.)
       if (!click.clickId && outbox.includes(click)) return void log('info', 'lead waits for its click');
       // One counting again is the attribution once applied, but not over a newer partner another tab
-      // stored meanwhile (landing.ts): the attribution in force names the partner.
-      answered = counting ? clickId : click.clickId;
+      // stored meanwhile (landing.ts): the attribution in force names the partner. Answered earlier and
+      // not delivered now (kept: applied on a later page view), its own click id does.
+      answered = counting && !outbox.includes(click) ? clickId : click.clickId;
     }
     Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();

@@ -5,7 +5,7 @@
  * allow) is not worth sending forever.
  */
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
-import { startClick } from './landing';
+import { startClick, supersederKept } from './landing';
 import { log } from './options';
 import { drop, outbox, storeOutbox, takeEarlier } from './outbox';
 import { sendLead } from './lead';
@@ -19,7 +19,9 @@ export function resend(): void {
   // partner gives the click new page views), never sent once.
   let clickAhead = false;
   for (const event of events) {
-    if (!(clickAhead && event.route == 'lead') && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
+    // Nor one answered that waits on the landing that superseded it (landing.ts): older, it would
+    // be given up first, and a refusal of that landing heard later would find nothing to count again.
+    if (!(clickAhead && event.route == 'lead') && !(event.clickId && supersederKept(event)) && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
       // Not a click answered and kept only while the landing that superseded it may be refused (landing.ts): it was recorded.
       if (!event.clickId) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);

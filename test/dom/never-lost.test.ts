@@ -217,10 +217,11 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
   const keptClickStaysDown = () => failClicksTo(KEPT);
 
   /** The next page view lands on the mistyped link, whose click the API fails (kept), while it answers A's kept click resent beside it. */
-  async function refusedLandingKept(): Promise<void> {
+  async function refusedLandingKept(): Promise<AffitorTracker> {
     failClicksTo(REFUSED);
-    await pageView(REFUSED);
+    const tracker = await pageView(REFUSED);
     expect(recorded().clicks).toHaveLength(1);
+    return tracker;
   }
 
   /** A's kept click is the visitor's attribution: cookies, the tracker, and the lead of a signup. */
@@ -311,6 +312,43 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     expect(api.leads().at(-1)!.body.click_id).toBe(kept.click_id);
     expect(storedOutbox().map((event) => [event.route, event.body.affiliate_url])).toEqual([['click', KEPT], ['click', REFUSED]]);
   });
+
+  it("a signup waiting behind the refused landing's click leaves with the kept click's id once the refusal is heard, though that click's resend fails", async () => {
+    await keptLanding();
+    await (await refusedLandingKept()).signup('user_1', 'a@example.com');
+    expect(storedOutbox().map((event) => [event.route, !!event.clickId])).toEqual([['click', true], ['click', false], ['lead', false]]);
+    const keptId = storedOutbox()[0]!.clickId;
+    api.server.resetHandlers();
+    // The API refuses the mistyped link's click, and fails A's resend.
+    let triesOfKept = 0;
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return triesOfKept++, HttpResponse.error();
+      }),
+    );
+    setUrl('https://shop.example.com/account');
+    newPageView();
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    // A's click, not applied yet, is tried this page view's three times, and waits for the next page view;
+    // the lead, behind it, leaves then with its click id.
+    await landed();
+    expect(triesOfKept).toBe(3);
+    await vi.waitFor(() => expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: keptId })]));
+    expect(storedOutbox().map((event) => [event.body.affiliate_url, event.stale])).toEqual([[KEPT, false]]);
+  });
+
+  it('answered while the refused landing\'s click is kept through an outage of several page views, still counts when the refusal is heard', async () => {
+    await keptLanding();
+    await refusedLandingKept();
+    api.server.resetHandlers();
+    api.server.use(http.post(`${API_BASE}/api/v1/track/click`, () => HttpResponse.error()));
+    for (let view = 1; view <= 4; view++) await pageView('https://shop.example.com/app');
+    expect(storedOutbox().map((event) => event.body.affiliate_url)).toEqual([KEPT, REFUSED]);
+    api.server.resetHandlers();
+    const next = await pageView('https://shop.example.com/pricing');
+    expect(storedOutbox()).toEqual([]);
+    await attributedToKept(next);
+  }, 60_000);
 
   it('a signup made while the refused landing and the kept click are on their way carries the kept click\'s id, also when the refusal answers first', async () => {
     await keptLanding();
