@@ -22,7 +22,7 @@ export function resend(): void {
     // Nor one answered that waits on the landing that superseded it (landing.ts): older, it would
     // be given up first, and a refusal of that landing heard later would find nothing to count again.
     if (!(clickAhead && event.route == 'lead') && !(event.clickId && supersederKept(event)) && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
-      // Not a click answered and kept only while the landing that superseded it may be refused (landing.ts): it was recorded.
+      // Not a click already answered (kept while a landing that superseded it might be refused, landing.ts): it was recorded.
       if (!event.clickId) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
       drop(event);
     } else if (event.route == 'click') {
