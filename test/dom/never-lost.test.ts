@@ -224,6 +224,25 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     return tracker;
   }
 
+  /**
+   * A page view on `url` sends A's kept click again beside the mistyped link's, whose answers are
+   * held; the visitor signs up, and the refusal is heard first. Resolves once it is heard, with the
+   * signup's promise and `release()`, which lets A's answer through.
+   */
+  async function signupBeforeTheKeptAnswers(url: string) {
+    const kept = holdAnswersTo(KEPT);
+    const refused = holdAnswersTo(REFUSED);
+    setUrl(url);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await kept.arrived();
+    await refused.arrived();
+    const signup = tracker.signup('user_1', 'a@example.com');
+    refused.release();
+    await vi.waitFor(() => expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([['click', false], ['lead', undefined]]));
+    return { signup, release: kept.release };
+  }
+
   /** A's kept click is the visitor's attribution: cookies, the tracker, and the lead of a signup. */
   async function attributedToKept(tracker: AffitorTracker): Promise<void> {
     expect(cookieValue('affitor_aff_url')).toBe(KEPT);
@@ -352,20 +371,10 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
 
   it('a signup made while the refused landing and the kept click are on their way carries the kept click\'s id, also when the refusal answers first', async () => {
     await keptLanding();
-    const kept = holdAnswersTo(KEPT);
-    const refused = holdAnswersTo(REFUSED);
-    setUrl(REFUSED);
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await kept.arrived();
-    await refused.arrived();
-    const signup = tracker.signup('user_1', 'a@example.com');
-    // The refusal is heard while the kept click's answer is still on its way.
-    refused.release();
-    await vi.waitFor(() => expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([['click', false], ['lead', undefined]]));
+    const { signup, release } = await signupBeforeTheKeptAnswers(REFUSED);
     // Sent now, the lead would go without a click id: the kept click that counts again is its partner's.
     expect(api.leads()).toHaveLength(0);
-    kept.release();
+    release();
     await signup;
     await landed();
     expect(cookieValue('affitor_aff_url')).toBe(KEPT);
@@ -390,17 +399,8 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     api.server.resetHandlers();
     // That tab never held A's and the mistyped link's clicks: they are in the outbox as they were.
     document.cookie = `affitor_outbox=${encodeURIComponent(outbox)};path=/;domain=.example.com`;
-    const kept = holdAnswersTo(KEPT);
-    const refused = holdAnswersTo(REFUSED);
-    setUrl('https://shop.example.com/signup');
-    newPageView();
-    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await kept.arrived();
-    await refused.arrived();
-    const signup = tracker.signup('user_1', 'a@example.com');
-    refused.release();
-    await vi.waitFor(() => expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([['click', false], ['lead', undefined]]));
-    kept.release();
+    const { signup, release } = await signupBeforeTheKeptAnswers('https://shop.example.com/signup');
+    release();
     await signup;
     await landed();
     // A's click counts again, but D's landing, stored by the other tab, is newer: D keeps the attribution, and the lead.
