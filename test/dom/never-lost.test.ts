@@ -205,13 +205,19 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     return { tracker, release: held.release };
   }
 
-  /** The clicks of one landing URL get no answer (the API fails them alone), until the handlers are reset. */
-  const failClicksTo = (url: string) =>
+  /**
+   * The clicks of one landing URL get no answer (the API fails them alone), until the handlers are
+   * reset. Returns how many tries of them it failed so far.
+   */
+  function failClicksTo(url: string): () => number {
+    let failed = 0;
     api.server.use(
       http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == url) return HttpResponse.error();
+        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == url) return failed++, HttpResponse.error();
       }),
     );
+    return () => failed;
+  }
 
   /** A's kept click gets no answer, until the handlers are reset. */
   const keptClickStaysDown = () => failClicksTo(KEPT);
@@ -339,19 +345,14 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     const keptId = storedOutbox()[0]!.clickId;
     api.server.resetHandlers();
     // The API refuses the mistyped link's click, and fails A's resend.
-    let triesOfKept = 0;
-    api.server.use(
-      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
-        if (((await request.clone().json()) as { affiliate_url: string }).affiliate_url == KEPT) return triesOfKept++, HttpResponse.error();
-      }),
-    );
+    const triesOfKept = failClicksTo(KEPT);
     setUrl('https://shop.example.com/account');
     newPageView();
     new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     // A's click, not applied yet, is tried this page view's three times, and waits for the next page view;
     // the lead, behind it, leaves then with its click id.
     await landed();
-    expect(triesOfKept).toBe(3);
+    expect(triesOfKept()).toBe(3);
     await vi.waitFor(() => expect(recorded().leads).toEqual([expect.objectContaining({ customer_key: 'user_1', click_id: keptId })]));
     expect(storedOutbox().map((event) => [event.body.affiliate_url, event.stale])).toEqual([[KEPT, false]]);
   });
