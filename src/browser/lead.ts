@@ -61,12 +61,13 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
     // would find neither the click nor the lead. One in flight is joined.
     for (let counting; click; click = !answered && before((counting = true))) {
       await startClick(click);
+      const kept = outbox.includes(click);
       // Not delivered yet. (One answered stays while the landing that superseded it is kept: landing.ts.)
-      if (!click.clickId && outbox.includes(click)) return void log('info', 'lead waits for its click');
+      if (!click.clickId && kept) return void log('info', 'lead waits for its click');
       // One counting again is the attribution once applied, but not over a newer partner another tab
       // stored meanwhile (landing.ts): the attribution in force names the partner. Answered earlier and
       // not delivered now (kept: applied on a later page view), its own click id does.
-      answered = counting && !outbox.includes(click) ? clickId : click.clickId;
+      answered = counting && !kept ? clickId : click.clickId;
     }
     Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();
