@@ -78,7 +78,7 @@ const REDACTED_MIN_LENGTH = 8;
 
 /**
  * What an attempt of a signed client may end in besides a transport outcome: a request that could
- * not be signed, or the caller's abort while the signer waited for the next second (nothing sent).
+ * not be signed, or the caller's abort while the signer waited for the clock (nothing sent).
  */
 type Unsigned = { kind: 'unsigned'; message: string };
 type SignedOutcome = Outcome | Unsigned | { kind: 'cancelled' };
@@ -88,7 +88,7 @@ type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boole
 
 /**
  * The result of a call whose retry the caller's signal cancelled (during the backoff, or while a
- * signed retry waited for the next second): the last answer's status, code and message, since
+ * signed retry waited for the clock: signing.ts): the last answer's status, code and message, since
  * `status` is the last attempt's and that answer may matter (a 503 "Failed to create commission"
  * says the sale was written), with the abort noted after the message. Before, it was status 0,
  * code `network`, as if no answer had come.

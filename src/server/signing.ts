@@ -18,12 +18,18 @@ function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * How far ahead of the clock a repeat may be signed. The server takes a timestamp within ±300 s
+ * of its own clock; a repeat signed further ahead waits for the clock instead.
+ */
+export const MAX_SECONDS_AHEAD = 60;
+
 export class RequestSigner {
   readonly #key: Promise<CryptoKey>;
   readonly #subtle: Subtle;
   readonly #now: () => number;
-  /** Signatures made lately, with the second they were made for. */
-  readonly #recent = new Map<string, number>();
+  /** Bodies signed lately, with the last second each was signed for. */
+  readonly #lastSecond = new Map<string, number>();
 
   constructor(secret: string, subtle: Subtle, now: () => number = Date.now) {
     this.#subtle = subtle;
@@ -35,18 +41,22 @@ export class RequestSigner {
   /**
    * Fresh `X-Timestamp` and `X-Signature` headers for one attempt. The server accepts a signature
    * once, and the same body signed in the same second gives the same signature, so a retry (or an
-   * identical call) that would repeat one waits for the next second first.
+   * identical call) that would repeat one is signed for the next second not used yet, a little ahead
+   * of the clock. Waiting for the clock instead never ended where it stands still (a test suite's
+   * fake `Date`): the retry hung. Only a repeat more than MAX_SECONDS_AHEAD ahead waits.
    * @returns `undefined` when `signal` aborts during that wait
    */
   async headers(body: string, signal?: AbortSignal): Promise<Record<string, string> | undefined> {
     for (;;) {
       const now = this.#now();
-      const second = Math.floor(now / 1000);
-      const timestamp = String(second);
-      const signature = hex(await this.#subtle.sign('HMAC', await this.#key, encoder.encode(`${timestamp}.${body}`)));
-      for (const [seen, at] of this.#recent) if (at < second) this.#recent.delete(seen);
-      if (!this.#recent.has(signature)) {
-        this.#recent.set(signature, second);
+      const current = Math.floor(now / 1000);
+      for (const [signed, at] of this.#lastSecond) if (at < current) this.#lastSecond.delete(signed);
+      const second = Math.max(current, (this.#lastSecond.get(body) ?? -Infinity) + 1);
+      if (second - current <= MAX_SECONDS_AHEAD) {
+        // Taken before the signature is computed: an identical call meanwhile takes the next second.
+        this.#lastSecond.set(body, second);
+        const timestamp = String(second);
+        const signature = hex(await this.#subtle.sign('HMAC', await this.#key, encoder.encode(`${timestamp}.${body}`)));
         return { 'X-Timestamp': timestamp, 'X-Signature': signature };
       }
       await sleep(1000 - (now % 1000), signal);
