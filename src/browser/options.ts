@@ -54,10 +54,12 @@ export function applyOptions(newOptions: AffitorInitOptions): void {
   const consentBefore = options.consent;
   mergeOptions(options, newOptions);
   // A withdrawal wins over the options it was made under, not over a newer word: a consent
-  // option (a provider's prop) that changes after revokeConsent() is the visitor choosing again.
-  // The first consent option given is no change: a withdrawal queued before the script tag's
-  // data-affitor-consent, or made before a provider's first init, holds.
-  if (consentCall == 'revoked' && consentBefore !== undefined && options.consent !== consentBefore) consentCall = undefined;
+  // option (a provider's prop) that turns 'granted' after revokeConsent() is the visitor consenting
+  // again. One that turns 'pending' is the same withdrawal (a consent manager's callback calls
+  // revokeConsent(), then its prop renders): read as a new word, it left the handler's cookies of
+  // a click on its way in place (landing.ts). The first consent option given is no change: a
+  // withdrawal queued before the script tag's data-affitor-consent, or made before a provider's first init, holds.
+  if (consentCall == 'revoked' && consentBefore !== undefined && options.consent !== consentBefore && options.consent == 'granted') consentCall = undefined;
   // Held as pending, a mistake (true, 'Granted': meant as given) keeps the attribution off the
   // cookies, lost at the next page view: said once per value. 'denied' and false are no mistake.
   // (Read as text: false and undefined, the option unset, pass too.)

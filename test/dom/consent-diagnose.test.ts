@@ -223,13 +223,13 @@ describe('consent', () => {
     }
   });
 
-  it('lets a consent option that changes after revokeConsent() decide again; an init that leaves it as it was keeps the withdrawal', async () => {
+  it("lets a consent option that turns 'granted' after revokeConsent() give consent again; one left as it was, or turned 'pending', keeps the withdrawal", async () => {
     const tracker = await land('https://shop.example.com/?aff=PARTNER123', { consent: 'granted' });
     tracker.revokeConsent();
     tracker.init({ consent: 'granted', debug: false });
     expect(tracker.diagnose().consent).toBe('revoked');
     tracker.init({ consent: 'pending' });
-    expect(tracker.diagnose().consent).toBe('pending');
+    expect(tracker.diagnose().consent).toBe('revoked');
     await tracker.trackClick('https://shop.example.com/?aff=PARTNER456');
     expect(document.cookie).not.toMatch(OURS);
     tracker.init({ consent: 'granted' });

@@ -438,6 +438,45 @@ describe('cookies the handler wrote', () => {
     expect(tracker.getClickId()).toMatch(/^cust_/);
     expect(tracker.diagnose()).toMatchObject({ consent: 'revoked', cookiesBlocked: false });
   });
+
+  // A consent manager's callback calls revokeConsent(), and sets the provider's consent prop to
+  // 'pending', which React renders after it: the same withdrawal, when the answer comes.
+  it("are deleted when consent was withdrawn, then its option turned 'pending', while the click was on its way", async () => {
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+    setUrl(`${SHOP}/?aff=PARTNER123`);
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: '/relay' }).init({ consent: 'granted' });
+    const click = pendingClick;
+    await vi.waitFor(() => expect(relayed).toHaveLength(1));
+    expect(relayed[0]).toMatchObject({ consent: 'granted' });
+    tracker.revokeConsent();
+    tracker.init({ consent: 'pending' });
+    release();
+    await click;
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(tracker.diagnose()).toMatchObject({ consent: 'revoked' });
+  });
+
+  it("stay deleted when consent is withdrawn, then its option turned 'pending', while the click sent again for the handler is on its way", async () => {
+    // The prop pending at the landing, then 'granted' (the banner's Accept): the same click goes again for the handler.
+    const tracker = await pageView(`${SHOP}/?aff=PARTNER123`, { consent: 'pending' });
+    let release!: () => void;
+    holdAnswer.set(`${SHOP}/?aff=PARTNER123`, new Promise((resolve) => (release = resolve)));
+    tracker.init({ consent: 'granted' });
+    await vi.waitFor(() => expect(relayed).toHaveLength(2));
+    expect(relayed[1]).toMatchObject({ consent: 'granted' });
+    tracker.revokeConsent();
+    tracker.init({ consent: 'pending' });
+    expect(tracker.diagnose()).toMatchObject({ consent: 'revoked' });
+    expect(document.cookie).not.toMatch(/affitor_/);
+    const writes = recordCookieWrites();
+    release();
+    await vi.waitFor(() => expect(attributionWrites(writes).length).toBeGreaterThan(0));
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+    expect(api.app.inspect().clicks).toHaveLength(1);
+  });
 });
 
 describe('diagnose() on where the cookies came from', () => {
