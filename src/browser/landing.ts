@@ -234,14 +234,16 @@ export function landHere(): void {
   if (renderedAhead()) return document.addEventListener('prerenderingchange', landHere);
   const url = landingUrl();
   const aff = readAff(url);
-  if (!handledHere(url, aff)) void land(url, aff);
+  // A page view with no partner's link has nothing to land, nor a URL to note: a single-page app
+  // that calls replaceState as the visitor scrolls or types kept every URL for the page's life.
+  if (aff && !handledHere(url, aff)) void land(url, aff);
 }
 
 /**
  * Whether this page view's landing on `url` calls for no click (landHere's rules; trackClick's
  * without a URL too): handled already, or a page opened again on it. Such a URL is noted as handled.
  */
-export function handledHere(url: string, aff: string | null): boolean {
+export function handledHere(url: string, aff: string): boolean {
   if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
   else if (aff && clickId && revisited(url)) {
     handledUrls.add(url);
