@@ -61,7 +61,8 @@ export function readPageContext(): PageContext {
     screen_resolution: readable(() => `${screen.width}x${screen.height}`),
     viewport_size: viewportSize(),
     language: readable(() => navigator.language),
-    timezone: timeZone(),
+    // A page's own Date may answer a time-zone offset no date takes (NaN): the offset is then ''.
+    timezone: readable(timeZone),
   };
 }
 

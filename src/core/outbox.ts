@@ -69,8 +69,12 @@ export const tooLargeToSend = (event: PendingEvent): boolean => storedSize(slimm
 
 const EVENT_ID = /^[\w-]{1,64}$/;
 
-/** The time in base 36, then ten random digits (padded: about one in 130 draws has fewer): unique, not an order (mergeOutbox). */
-export const newEventId = (): string => Date.now().toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
+/**
+ * The time in base 36, then ten random digits (padded: about one in 130 draws has fewer): unique, not
+ * an order (mergeOutbox). A whole millisecond: a page's own Date.now (timeOrigin + performance.now())
+ * may answer a fraction, whose base 36 has a '.' no outbox (EVENT_ID) or API takes.
+ */
+export const newEventId = (): string => Math.floor(Date.now()).toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
 
 /** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
 export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;

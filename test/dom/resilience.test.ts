@@ -194,6 +194,37 @@ describe('transport', () => {
     expect(api.clicks()[0]!.body.timezone).toMatch(/^[+-]\d\d:\d\d$/);
     expect(tracker.getClickId()).toMatch(/^cust_/);
   });
+
+  it.each([
+    ['answers NaN', () => NaN],
+    [
+      'throws',
+      () => {
+        throw new RangeError('no offset');
+      },
+    ],
+  ])("sends the click with no time zone where the page has no Temporal and a Date whose getTimezoneOffset %s", async (_, offset) => {
+    vi.stubGlobal('Temporal', undefined);
+    vi.spyOn(Date.prototype, 'getTimezoneOffset').mockImplementation(offset);
+    const tracker = await landWith('https://shop.example.com/?aff=PARTNER123');
+    expect(errorText()).toBe('');
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.timezone).toBe('');
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+  });
+
+  it("sends a whole millisecond's event id where the page's Date.now answers a fraction, so a click kept through an outage is sent by the next page view", async () => {
+    // A page's own high-resolution Date.now.
+    vi.spyOn(Date, 'now').mockImplementation(() => performance.timeOrigin + performance.now() + 0.5);
+    api.app.setChaos({ failFirst: { click: 3 } });
+    await landWith('https://shop.example.com/?aff=PARTNER123');
+    const [kept] = storedOutbox();
+    expect(kept!.body.event_id).toMatch(/^[\w-]+$/);
+    api.app.setChaos({ failFirst: {} });
+    const next = await landWith('https://shop.example.com/pricing');
+    expect(api.app.inspect().clicks).toEqual([expect.objectContaining({ event_id: kept!.body.event_id })]);
+    expect(next.getClickId()).toMatch(/^cust_/);
+  });
 });
 
 describe('trackClick', () => {
