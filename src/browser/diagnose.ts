@@ -27,7 +27,7 @@ export function scriptTagWarnings(): string[] {
 /** The report; `moreWarnings` (the script build's, scriptTagWarnings) follow the others. */
 export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {
   const browser = isBrowser();
-  const { debug, invalidCookieDomain, invalidProgramId, handler, ...held } = snapshot();
+  const { debug, invalidCookieDomain, invalidProgramId, handler, windowGiven, ...held } = snapshot();
   const cookies: Record<string, string> = {};
   for (const name of COOKIE_NAMES) {
     const value = browser && readCookie(name);
@@ -39,7 +39,7 @@ export function diagnose(moreWarnings: string[] = []): AffitorDiagnosis {
   const diagnosis: AffitorDiagnosis = {
     ...report,
     warnings: [
-      ...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler, options.apiBase),
+      ...diagnosisWarnings(report, browser ? location.origin : '', invalidCookieDomain, invalidProgramId, handler, options.apiBase, windowGiven),
       // The page's own `<link>`s (its HTML, or a framework's head), which the npm build's pages have too.
       ...(browser
         ? preconnectWarnings(

@@ -15,6 +15,8 @@ export type Snapshot = Omit<AffitorDiagnosis, 'aff' | 'cookies' | 'cookiesSetBy'
   invalidProgramId: string | null;
   /** `apiBase` when it is the first-party handler's path (`/relay`), or null. */
   handler: string | null;
+  /** `cookie_window_days` as the last click answer gave it, when it gave one (diagnosisWarnings checks it). */
+  windowGiven: unknown;
 };
 
 /** The last outcome of `route`, as diagnose() reports it. */
@@ -59,5 +61,6 @@ export function snapshot(): Snapshot {
     invalidCookieDomain: invalid ? configured : null,
     invalidProgramId: !programId && given != null ? shown(given) : null,
     handler: isHandlerPath(options.apiBase) ? options.apiBase! : null,
+    windowGiven: answered.click?.body?.cookie_window_days,
   };
 }

@@ -120,6 +120,7 @@ export function diagnosisWarnings(
   invalidProgramId: string | null,
   handler: string | null,
   apiBase?: string,
+  windowGiven?: unknown,
 ): string[] {
   const warnings: string[] = [];
   // One given but invalid (a template left in the attribute) is not "none": the fix is that value.
@@ -147,5 +148,11 @@ export function diagnosisWarnings(
     );
   }
   if (report.consent != 'granted') warnings.push(`consent ${report.consent}: attribution kept in memory only`);
+  // Survived (clamped, or the default: windowDays), but the program's setting, or the API, is wrong:
+  // said here, which debug prints once the landing's click answered, at no cost to the file every page view loads.
+  // (A value parsed from JSON: JSON.stringify shows it, quoting a string.)
+  if (windowGiven != null && report.windowDays && windowGiven !== report.windowDays) {
+    warnings.push(`cookie_window_days ${JSON.stringify(windowGiven)} in the click answer is not 1 to 365 whole days: ${report.windowDays} used`);
+  }
   return warnings;
 }

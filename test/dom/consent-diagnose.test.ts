@@ -317,6 +317,26 @@ describe('diagnose', () => {
     expect(report.lastClick!.requestId).toMatch(/\S/);
   });
 
+  it.each([
+    [1000, 365, '1000'],
+    [0, 1, '0'],
+    [7.4, 7, '7.4'],
+    ['ninety', 60, '"ninety"'],
+  ])("warns about a click answer's cookie_window_days of %s, survived as %s days", async (given, used, shown) => {
+    api.answer('click', () => HttpResponse.json({ success: true, click_id: 'cust_1_1', cookie_window_days: given }));
+    const tracker = await land('https://shop.example.com/?aff=PARTNER123');
+    expect(tracker.getClickId()).toBe('cust_1_1');
+    const report = tracker.diagnose();
+    expect(report.windowDays).toBe(used);
+    expect(report.warnings).toContain(`cookie_window_days ${shown} in the click answer is not 1 to 365 whole days: ${used} used`);
+  });
+
+  it.each([30, null])('says nothing of a click answer whose cookie_window_days is %s', async (given) => {
+    api.answer('click', () => HttpResponse.json({ success: true, click_id: 'cust_1_1', cookie_window_days: given }));
+    const report = (await land('https://shop.example.com/?aff=PARTNER123')).diagnose();
+    expect(report.warnings.filter((warning) => warning.includes('cookie_window_days'))).toEqual([]);
+  });
+
   it('warns about a missing program id', () => {
     setUrl('https://shop.example.com/');
     newPageView();
