@@ -1,7 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, cookieValue, land as landAt, landed, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, clearCookies, cookieValue, land as landAt, landed, recordCookieWrites, setUrl, useTrackingApi } from '../support/dom';
+import { PARTNER_A, PARTNER_B, seed } from '../support/seed';
 
 const api = useTrackingApi();
 
@@ -451,5 +452,47 @@ describe('root domain', () => {
     expect(writes.find((w) => w.startsWith('affitor_click_id='))).toContain(';domain=.example.com;');
     expect(writes.join('\n')).not.toContain('secure=false');
     expect(error).toHaveBeenCalledWith('[Affitor]', expect.stringContaining('cookieDomain'), 'example.com; secure=false');
+  });
+});
+
+describe('two programs on one root domain (README, Cookies)', () => {
+  const twoPrograms = () =>
+    seed()
+      .program(1, 'tok_1', { cookie_window_days: 30 })
+      .program(2, 'tok_2', { cookie_window_days: 30 })
+      .partners(PARTNER_A, PARTNER_B)
+      .link('P1LINK', 1, PARTNER_A.id)
+      .link('P2LINK', 2, PARTNER_B.id)
+      .admin('admin')
+      .build();
+
+  /** Partner A's landing on program 1's app, then partner B's on program 2's, then a signup back on program 1's. */
+  async function bothProgramsThenSignup(app1: { cookieDomain?: string }, app2: { cookieDomain?: string }) {
+    api.reset(twoPrograms());
+    // The teardown clears the jar of the last page's host and its parents only: app2.example.com's would stay for the next test.
+    onTestFinished(() => {
+      for (const host of ['app1', 'app2']) {
+        setUrl(`https://${host}.example.com/`);
+        clearCookies();
+      }
+    });
+    const first = (await landAt('https://app1.example.com/?aff=P1LINK', { programId: 1, ...app1 })).getClickId();
+    const second = (await landAt('https://app2.example.com/?aff=P2LINK', { programId: 2, ...app2 })).getClickId();
+    const back = await landAt('https://app1.example.com/signup', { programId: 1, ...app1 });
+    await back.signup('app1_user', 'v@example.com');
+    return { first, second, back };
+  }
+
+  it("keep each its own attribution where each program's pages set a cookieDomain of their own", async () => {
+    const { first, back } = await bothProgramsThenSignup({ cookieDomain: 'app1.example.com' }, { cookieDomain: 'app2.example.com' });
+    expect(back.getClickId()).toBe(first);
+    expect(api.leads().at(-1)!.body).toMatchObject({ click_id: first, program_id: 1 });
+    expect(api.app.inspect().customers.find((customer) => customer.click_id == first)).toMatchObject({ program_id: 1, status: 'lead' });
+  });
+
+  it('share one where they share the root domain: the later link of either takes last touch', async () => {
+    const { second, back } = await bothProgramsThenSignup({}, {});
+    expect(back.getClickId()).toBe(second);
+    expect(api.leads().at(-1)!.body).toMatchObject({ click_id: second, program_id: 1 });
   });
 });
