@@ -23,7 +23,9 @@ export function resend(): void {
     // be given up first, and a refusal of that landing heard later would find nothing to count again.
     if (!(clickAhead && event.route == 'lead') && !(event.clickId && supersederKept(event)) && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
       // Not a click already answered (kept while a landing that superseded it might be refused, landing.ts): it was recorded.
-      if (!event.clickId) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body);
+      // Named by its landing URL (a click) or its event id (a lead), not its body: a lead's holds the
+      // visitor's email and customer key, which error monitoring that records console.error would keep.
+      if (!event.clickId) log('error', `${event.route} given up after ${OUTBOX_PAGE_VIEWS} page views:`, event.body.affiliate_url ?? event.body.event_id);
       drop(event);
     } else if (event.route == 'click') {
       clickAhead = true;

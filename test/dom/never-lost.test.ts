@@ -62,7 +62,7 @@ describe('a click that fails at landing', () => {
     await pageView('https://shop.example.com/again');
     expect(api.clicks()).toHaveLength(sent);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
-    expect(error.mock.calls[0]?.slice(0, 2)).toEqual(['[Affitor]', 'click given up after 5 page views:']);
+    expect(error.mock.calls[0]).toEqual(['[Affitor]', 'click given up after 5 page views:', 'https://shop.example.com/?aff=PARTNER123']);
   }, 30_000);
 
   it('is not given up on the page view where its partner lands anew: that landing sends it, and keeps it while the API is down', async () => {
@@ -319,7 +319,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     error.mockClear();
     for (let view = 1; view <= 6; view++) await pageView('https://shop.example.com/app');
     const givenUp = error.mock.calls.filter((call) => call[1] == 'click given up after 5 page views:');
-    expect(givenUp.map((call) => (call[2] as { affiliate_url: string }).affiliate_url)).toEqual([REFUSED]);
+    expect(givenUp.map((call) => call[2] as unknown)).toEqual([REFUSED]);
     expect(recorded().clicks).toHaveLength(1);
     expect(storedOutbox()).toEqual([]);
   }, 60_000);
@@ -599,6 +599,26 @@ describe('a signup that fails', () => {
     expect(api.leads()[0]!.body.click_id).toBe(tracker.getClickId());
     expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
   });
+
+  it("given up after five page views says so by its event id, not with the visitor's email and customer key", async () => {
+    const delays = RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, 1, 1);
+    onTestFinished(() => void RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, ...delays));
+    const tracker = await pageView('https://shop.example.com/?aff=PARTNER123');
+    api.answer('lead', () => HttpResponse.error());
+    await tracker.signup('user_42', 'jane.doe@example.org');
+    const [lead] = storedOutbox();
+    // Three tries on the signup's page view and on each of five more (their last retries awaited: none may reach the next test).
+    for (let view = 1; view <= 5; view++) await pageView('https://shop.example.com/next');
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(18));
+    const error = vi.mocked(console.error);
+    error.mockClear();
+    await pageView('https://shop.example.com/again');
+    expect(api.leads()).toHaveLength(18);
+    expect(storedOutbox()).toEqual([]);
+    const givenUp = error.mock.calls.filter((call) => call[1] == 'lead given up after 5 page views:');
+    expect(givenUp).toEqual([['[Affitor]', 'lead given up after 5 page views:', lead!.body.event_id]]);
+    expect(JSON.stringify(error.mock.calls)).not.toMatch(/jane\.doe|user_42/);
+  }, 30_000);
 
   it('waiting behind its kept click is not given up while that click is kept: page views that cannot send it do not count', async () => {
     // Seven page views with the API down: the in-page retries' waits, shortened (restored after the test).
