@@ -28,8 +28,8 @@ export class RequestSigner {
   readonly #key: Promise<CryptoKey>;
   readonly #subtle: Subtle;
   readonly #now: () => number;
-  /** Bodies signed lately, with the last second each was signed for. */
-  readonly #lastSecond = new Map<string, number>();
+  /** Bodies signed lately, with the seconds each was signed for (none before the clock's). */
+  readonly #used = new Map<string, Set<number>>();
 
   constructor(secret: string, subtle: Subtle, now: () => number = Date.now) {
     this.#subtle = subtle;
@@ -50,11 +50,18 @@ export class RequestSigner {
     for (;;) {
       const now = this.#now();
       const current = Math.floor(now / 1000);
-      for (const [signed, at] of this.#lastSecond) if (at < current) this.#lastSecond.delete(signed);
-      const second = Math.max(current, (this.#lastSecond.get(body) ?? -Infinity) + 1);
+      for (const [signed, seconds] of this.#used) {
+        for (const at of seconds) if (at < current) seconds.delete(at);
+        if (!seconds.size) this.#used.delete(signed);
+      }
+      // The first second from the clock's not used for this body: the clock's own after it moved
+      // back (an NTP step, a test's fake Date set to an earlier day), not one after the last used.
+      const used = this.#used.get(body) ?? new Set<number>();
+      let second = current;
+      while (used.has(second)) second++;
       if (second - current <= MAX_SECONDS_AHEAD) {
         // Taken before the signature is computed: an identical call meanwhile takes the next second.
-        this.#lastSecond.set(body, second);
+        this.#used.set(body, used.add(second));
         const timestamp = String(second);
         const signature = hex(await this.#subtle.sign('HMAC', await this.#key, encoder.encode(`${timestamp}.${body}`)));
         return { 'X-Timestamp': timestamp, 'X-Signature': signature };

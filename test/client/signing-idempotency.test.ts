@@ -151,6 +151,18 @@ describe('RequestSigner, on a clock that stands still', () => {
     expect((await signer.headers('{"a":1}'))!['X-Timestamp']).toBe('1000005');
   });
 
+  it('signs a repeat with the clock\'s second at once after the clock moved back (an NTP step)', async () => {
+    let now = 1_000_000_000_000;
+    const signer = new RequestSigner(SECRET, subtle, () => now);
+    await signer.headers('{"a":1}');
+    now -= 600_000;
+    const headers = (await Promise.race([signer.headers('{"a":1}'), never(5000)])) as Record<string, string>;
+    expect(headers['X-Timestamp']).toBe('999999400');
+    // Back at the second it first used, that one stays taken.
+    now += 600_000;
+    expect((await signer.headers('{"a":1}'))!['X-Timestamp']).toBe('1000000001');
+  });
+
   it(`waits for the clock only ${MAX_SECONDS_AHEAD} s ahead of it, and gives up that wait at once when the signal aborts`, async () => {
     const signer = new RequestSigner(SECRET, subtle, () => 1_000_000_000);
     for (let ahead = 0; ahead <= MAX_SECONDS_AHEAD; ahead++) expect((await signer.headers('{"a":1}'))!['X-Timestamp']).toBe(String(1_000_000 + ahead));
@@ -173,6 +185,18 @@ describe('a signed client on a clock that stands still (a test suite fake Date)'
     const result = await new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch, retryDelayMs: 1 }).trackSale(sale);
     expect(result).toMatchObject({ ok: true, attempts: 2 });
     expect(fetch.calls.map((call) => call.headers.get('x-timestamp'))).toEqual(['1780315200', '1780315201']);
+  });
+
+  it('signs the same body at once after a test sets its fake Date to an earlier day', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const fetch = fakeFetch(() => json(200, saved));
+    const affitor = new Affitor({ apiKey: API_KEY, signingSecret: SECRET, fetch });
+    vi.setSystemTime(new Date('2026-06-01T12:00:00Z'));
+    await affitor.trackSale(sale);
+    vi.setSystemTime(new Date('2026-01-01T12:00:00Z'));
+    const never = new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 5000));
+    expect(await Promise.race([affitor.trackSale(sale), never])).toMatchObject({ ok: true });
+    expect(fetch.calls.map((call) => call.headers.get('x-timestamp'))).toEqual(['1780315200', '1767268800']);
   });
 
   it(`settles as aborted when the caller aborts while a retry more than ${MAX_SECONDS_AHEAD} s ahead waits for the clock`, async () => {
