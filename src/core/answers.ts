@@ -1,5 +1,5 @@
 /** Reading the tracking API's answers, which may be anything: HTML error pages, empty bodies, wrong types. */
-import { isHandlerPath, isLoopback, originOf } from './values';
+import { apiOriginOf, isHandlerPath, isLoopback, originOf } from './values';
 
 export interface HttpOutcome {
   /** 0 when no HTTP answer arrived (network error, CORS refusal, timeout). */
@@ -35,8 +35,8 @@ const isMixedContent = (origin: string, apiBase?: string | null): boolean => {
 
 /**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
- * as does being offline, which the page cannot tell apart: it asks whether the page's `origin` is
- * allowed; not for an `apiBase` that is the first-party handler's path, which is on the page's
+ * as do being offline and an API host that does not exist or is not listening, which the page
+ * cannot tell apart: it asks whether the page's `origin` is allowed, else whether the API answers; not for an `apiBase` that is the first-party handler's path, which is on the page's
  * origin: no CORS there. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
  * One the page's Content-Security-Policy blocked says what to change in it already (cspBlocked).
  */
@@ -49,7 +49,9 @@ export const noAnswerHint = (failure: string | undefined, origin: string, apiBas
         ? ': the tracking API is down or slow, or apiBase points nowhere'
         : isHandlerPath(apiBase)
           ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
-          : `: is ${origin} in the program's allowed origins (CORS)?`;
+          : // A host that does not exist, or does not take the connection (a typo, a dev API not
+            // started), fails at once too, as CORS does: the API's origin is named beside it.
+            `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin) ?? apiBase} answer (a typo in apiBase, the API down)?`;
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to
