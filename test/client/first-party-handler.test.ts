@@ -600,9 +600,9 @@ describe('createAffitorHandler options', () => {
     }
   });
 
-  it("passes on any answer of the API, even one without a body or not JSON, asking fetch to follow no redirect", async () => {
+  it("passes on the API's other answers, even one without a body or not JSON, asking fetch to follow no redirect", async () => {
     const inits: RequestInit[] = [];
-    const answers = [new Response(null, { status: 204 }), new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'Content-Type': 'text/html' } })];
+    const answers = [new Response(null, { status: 400 }), new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'Content-Type': 'text/html' } })];
     const handle = createAffitorHandler({
       fetch: (_url, init) => {
         inits.push(init);
@@ -611,7 +611,7 @@ describe('createAffitorHandler options', () => {
     });
     const click = () => handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
     const empty = await click();
-    expect(empty.status).toBe(204);
+    expect(empty.status).toBe(400);
     expect(empty.headers.get('x-affitor-cookies')).toBe('none');
     const html = await click();
     expect([html.status, html.headers.get('content-type'), await html.text()]).toEqual([502, 'text/html', '<h1>Bad gateway</h1>']);
@@ -619,6 +619,41 @@ describe('createAffitorHandler options', () => {
     expect(html.headers.get('x-content-type-options')).toBe('nosniff');
     expect(html.headers.get('content-security-policy')).toBe("default-src 'none'; sandbox");
     expect(inits.map((init) => init.redirect)).toEqual(['manual', 'manual']);
+  });
+
+  it.each([
+    ['404 Not found (its /api/v1 path written into apiUrl)', () => new Response('{"error":"Not found"}', { status: 404 }), 404, 'Not found'],
+    ['405', () => new Response(null, { status: 405 }), 405, 'Not found'],
+    ['200 with a web page (another site)', () => new Response('<!doctype html><p>Shop</p>', { status: 200, headers: { 'Content-Type': 'text/html' } }), 200, 'that is not JSON'],
+    ['204', () => new Response(null, { status: 204 }), 204, 'that is not JSON'],
+  ])("answers an apiUrl that is not the API (%s) with a retryable 502 naming apiUrl, and logs it once", async (_, answer, status, what) => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ apiUrl: 'https://affitor.test/api/v1', fetch: () => Promise.resolve(answer()) });
+      for (const route of ['click', 'lead']) {
+        const relayed = await handle(new Request(`https://www.shop.test/relay/api/v1/track/${route}`, { method: 'POST', body: clickBody('PARTNER123') }));
+        // Passed on, the SDK dropped the event for good (not retryable) and blamed its own apiBase.
+        expect(relayed.status, route).toBe(502);
+        expect(isRetryable(relayed.status)).toBe(true);
+        expect(await relayed.json()).toEqual({ error: `Tracking API answered HTTP ${status} for ${route}: check the handler's apiUrl` });
+        expect(relayed.headers.get('set-cookie')).toBeNull();
+      }
+    });
+    expect(errors).toEqual([
+      `[Affitor] the tracking API at https://affitor.test/api/v1 answered HTTP ${status} ${what} for /api/v1/track/click: is createAffitorHandler's apiUrl right? (the API's origin, without /api/v1)`,
+    ]);
+  });
+
+  it('logs once that the API did not answer in time, beside the 504 it answers', async () => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ apiUrl: 'https://affitor.test', timeoutMs: 20, fetch: (_url, init) => new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted')))) });
+      for (let call = 0; call < 2; call++) {
+        const relayed = await handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body: clickBody('PARTNER123') }));
+        expect(relayed.status).toBe(504);
+      }
+    });
+    expect(errors).toEqual([
+      "[Affitor] the tracking API at https://affitor.test did not answer within 20 ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing?",
+    ]);
   });
 
   it('answers a redirect of the API (an apiUrl moved) with a retryable 502 naming where it points, and logs it once', async () => {

@@ -160,6 +160,16 @@ function checkOptions(options: AffitorHandlerOptions) {
   return { basePath, apiUrl, cookieDomain, timeoutMs, fetch };
 }
 
+/** Whether `text` is a JSON object, as every answer of the tracking API is. */
+function isJsonObject(text: string): boolean {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return !!parsed && typeof parsed == 'object' && !Array.isArray(parsed);
+  } catch {
+    return false;
+  }
+}
+
 const jsonAnswer = (status: number, body: unknown, headers: Record<string, string>): Response =>
   new Response(JSON.stringify(body), {
     status,
@@ -212,7 +222,10 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
 
     const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - performance.now()) });
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
-    if (outcome.kind == 'timeout') return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
+    if (outcome.kind == 'timeout') {
+      sayOnce('timeout', `[Affitor] the tracking API at ${apiUrl} did not answer within ${timeoutMs} ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing?`);
+      return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
+    }
     if (outcome.kind == 'unreachable') {
       // Said once, with the cause (a DNS typo, a certificate, a refused connection), which the
       // visitor's browser is not told: else every landing failed and nothing in the server's log said why.
@@ -228,6 +241,15 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       const where = outcome.location ? ` to ${outcome.location}` : '';
       sayOnce('redirect', `[Affitor] the tracking API at ${apiUrl} redirects${where}: set createAffitorHandler's apiUrl to where it points`);
       return jsonAnswer(502, { error: `Tracking API redirected${where}: set the handler's apiUrl to where it points` }, answerHeaders);
+    }
+
+    // The API answers 404 and 405 only to a path it has no route for, and every 2xx with a JSON object:
+    // either is an apiUrl that is not the API (its path written into it, another site). Passed on, the
+    // SDK blamed its own apiBase, which is right, and dropped the event for good; as a 502 it keeps it
+    // to send again once apiUrl is fixed, and the server's log says which option is wrong.
+    if (outcome.status == 404 || outcome.status == 405 || (outcome.status < 300 && !isJsonObject(outcome.text))) {
+      sayOnce('unrouted', `[Affitor] the tracking API at ${apiUrl} answered HTTP ${outcome.status} ${outcome.status < 300 ? 'that is not JSON' : 'Not found'} for /api/v1/track/${route}: is createAffitorHandler's apiUrl right? (the API's origin, without /api/v1)`);
+      return jsonAnswer(502, { error: `Tracking API answered HTTP ${outcome.status} for ${route}: check the handler's apiUrl` }, answerHeaders);
     }
 
     // 204 and 205 answers cannot carry a body, even an empty one.
