@@ -311,7 +311,9 @@ export class Affitor {
     const { status, body } = outcome;
     if (status >= 200 && status <= 299) {
       if (!isObject(body)) {
-        return { result: failure('invalid_response', `Expected a JSON object in the HTTP ${status} answer`, status), retry: false };
+        // The API answers every success as a JSON object: a web page there is another site's.
+        const message = `Expected a JSON object in the HTTP ${status} answer: is apiUrl ${this.#options.apiUrl} the tracking API? It is the API's base URL, without /api/v1`;
+        return { result: failure('invalid_response', message, status), retry: false };
       }
       // The click route answers 200 with success:false when it refuses to track (inactive link).
       if (body.success === false) {
@@ -338,6 +340,12 @@ export class Affitor {
       // The API answers every error as JSON: a bare "HTTP 502" sent the merchant to the API's
       // status page when their own load balancer or a firewall had answered.
       message += ", an answer that is not the API's JSON: from a proxy, gateway or firewall in front of apiUrl?";
+    }
+    // The API's words are for any client, which signs by hand: this one signs itself, given the option.
+    if (status === 401 && fromApi && message.startsWith('This API key requires signed requests')) {
+      message += this.#signer ? '' : ': pass the key\'s signingSecret to new Affitor()';
+    } else if (status === 401 && fromApi && message.startsWith('Invalid signature') && this.#signer) {
+      message += ': is signingSecret the one for this API key?';
     }
     if (status === 409 && message.startsWith(IDEMPOTENCY_CONFLICT)) {
       return { result: failure('conflict', message, status), retry: message === KEY_STILL_IN_USE };

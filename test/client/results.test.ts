@@ -85,6 +85,14 @@ describe('results', () => {
     expect(result).toMatchObject({ ok: false, code: 'invalid_response', data: null });
   });
 
+  it.each([
+    ['an HTML page', () => new Response('<html></html>', { status: 200 })],
+    ['an empty body', () => new Response(null, { status: 204 })],
+  ])('names apiUrl when a success answer is %s (another site there, not the API)', async (_, response) => {
+    const result = await new Affitor({ apiKey: API_KEY, apiUrl: 'https://shop.example', fetch: fakeFetch(response) }).trackRefund({ invoiceId: 'x' });
+    expect(result.error).toMatch(/^Expected a JSON object in the HTTP 20\d answer: is apiUrl https:\/\/shop\.example the tracking API\? It is the API's base URL, without \/api\/v1$/);
+  });
+
   it('stops reading an answer past 256 KiB (not the API: another server\'s page), reports invalid_response naming apiUrl, and does not retry', async () => {
     const page = endlessAnswer('text/html');
     const huge = fakeFetch(page.response);
