@@ -72,7 +72,10 @@ export function readAnswer(outcome: HttpOutcome, origin: string, apiBase?: strin
   const { status, body, failure } = outcome;
   if (!status) return `no answer (${failure})` + noAnswerHint(failure, origin, apiBase);
   if (!body) return `HTTP ${status}, answer is not JSON`;
-  return isSuccess(outcome) ? body : `HTTP ${status}: ${String(body.error ?? body.message)}`;
+  // The API says why in `error` (or a refusal's `message`): JSON without either as text (a proxy's
+  // or a firewall's `{"errors": […]}`) read "undefined" or "[object Object]".
+  const said = [body.error, body.message].find((text) => typeof text == 'string');
+  return isSuccess(outcome) ? body : said ? `HTTP ${status}: ${said}` : `HTTP ${status}, answer is not the API's JSON`;
 }
 
 /** A 2xx answer whose body is a JSON object with `success` not false. */

@@ -31,6 +31,13 @@ describe('readAnswer', () => {
     expect(readAnswer(outcome, ORIGIN)).toBe(message);
   });
 
+  it.each([
+    [{ errors: [{ detail: 'x' }] }],
+    [{ error: { code: 'forbidden', message: 'Blocked by WAF rule 1020' } }],
+  ])('says an error answer %j without its reason as text is not the API\'s', (body) => {
+    expect(readAnswer({ status: 403, body }, ORIGIN)).toBe("HTTP 403, answer is not the API's JSON");
+  });
+
   it("says an http apiBase is blocked on an https page (mixed content), not CORS; not for this machine's, which browsers allow", () => {
     const noAnswer = { status: 0, failure: 'TypeError: Failed to fetch' };
     expect(readAnswer(noAnswer, ORIGIN, 'http://api.shop.test:8787')).toBe(
