@@ -285,7 +285,12 @@ export function withoutCredentials(url: string): string {
   return url.replace(/^([^@/?#]*\/\/)?[\s\S]*@/, '$1[credentials]@');
 }
 
-function showUrl(value: unknown): string {
+/**
+ * `value` as an error may quote it: not a string with no `.`, `:` or `/`, which is no host or URL
+ * but may be a secret (the API key in apiUrl's place, environment variables swapped): its length only.
+ */
+export function showUrl(value: unknown): string {
+  if (typeof value === 'string' && value && !/[.:/]/.test(value)) return `${value.length} characters with no host in them`;
   return describe(typeof value === 'string' ? withoutCredentials(value) : value);
 }
 

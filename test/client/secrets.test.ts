@@ -72,6 +72,15 @@ describe('the API key never leaks', () => {
     }
   });
 
+  it('does not quote an apiUrl with no host in it, which may be the API key in its place (environment variables swapped)', () => {
+    const key = 'aff_live_1_abcdefgh_supersecretkeyvalue';
+    for (const create of [() => new Affitor({ apiKey: 'https://api.affitor.com', apiUrl: key }), () => createAffitorHandler({ apiUrl: key })]) {
+      const { message } = thrown(create);
+      expect(message).toMatch(/apiUrl must be an (absolute )?http\(s\) URL,? \(?got 39 characters with no host in them/);
+      expect(message).not.toContain('supersecret');
+    }
+  });
+
   it('does not quote the credentials of an apiUrl refused for another reason (not http(s), not a URL)', () => {
     for (const [apiUrl, shown] of [
       ['ftp://gateway:s3cr3t-pass@api.affitor.test', '"ftp://[credentials]@api.affitor.test"'],

@@ -6,7 +6,7 @@
  */
 import { isLoopback, isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
-import { withoutCredentials } from '../input';
+import { showUrl } from '../input';
 import { createId } from '../request-id';
 import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
@@ -132,8 +132,9 @@ function checkOptions(options: AffitorHandlerOptions) {
   } catch {
     /* not a URL (a space in the host): refused below */
   }
-  // Quoted without credentials the check above missed (a password with a `/`, no scheme).
-  const shown = JSON.stringify(withoutCredentials(options.apiUrl ?? ''));
+  // Quoted without credentials the check above missed (a password with a `/`, no scheme); a value
+  // with no host in it (the API key in its place?) by its length only.
+  const shown = showUrl(options.apiUrl ?? '');
   // Said for what it is: an https URL with a query is still an https URL.
   if (/[?#]/.test(apiUrl)) {
     throw new TypeError(`createAffitorHandler: apiUrl must not carry a query (?) or a fragment (#): the handler adds each route's path to it (got ${shown})`);
