@@ -4,7 +4,7 @@ import type { MockInstance } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AffitorTracker } from '../../src/index';
-import { API_BASE, HttpResponse, land, landed, setUrl, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, http, land, landed, setUrl, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 let error: MockInstance<typeof console.error>;
@@ -168,9 +168,9 @@ describe('the console lines examples/README.md quotes', () => {
     expect(byReadme).toEqual(byLog);
   });
 
-  it("an origin the API refuses (CORS): the error the script-tag section quotes, for the example's origin", async () => {
-    api.answer('click', () => HttpResponse.error());
-    await land('http://www.shop.localhost:5173/?aff=PARTNER123');
+  it("an origin the API refuses (CORS): the error the script-tag section quotes, for the example's origin and its local tracking server", async () => {
+    api.server.use(http.post('http://127.0.0.1:8787/api/v1/track/click', () => HttpResponse.error()));
+    await land('http://www.shop.localhost:5173/?aff=PARTNER123', { apiBase: 'http://127.0.0.1:8787' });
     expect(lines(error)).toHaveLength(1);
     expect(quotes(lines(error)[0]!), lines(error)[0]).toBe(true);
   });
