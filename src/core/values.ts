@@ -18,8 +18,8 @@ export const originOf = (url: string, base?: string): string | undefined => {
   }
 };
 
-/** The tracking API's origin for an `apiBase` option (a `URL` object works as its text), against the page's URL. */
-export const apiOriginOf = (apiBase: string | undefined, pageUrl: string): string | undefined => originOf(String(apiBase || DEFAULT_API_BASE), pageUrl);
+/** The tracking API's origin for an `apiBase` option (a `URL` object works as its text), against the page's URL (without one, an absolute apiBase's only). */
+export const apiOriginOf = (apiBase: string | undefined, pageUrl?: string): string | undefined => originOf(String(apiBase || DEFAULT_API_BASE), pageUrl);
 
 /** The cookie lifetime from a click answer: whole days in 1..365, 60 when missing or not a number. */
 export const clampWindowDays = (raw: unknown): number =>

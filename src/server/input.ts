@@ -286,11 +286,12 @@ export function withoutCredentials(url: string): string {
 }
 
 /**
- * `value` as an error may quote it: not a string with no `.`, `:` or `/`, which is no host or URL
- * but may be a secret (the API key in apiUrl's place, environment variables swapped): its length only.
+ * `value` as an error may quote it: without credentials, and not a long token with no `.` (no host
+ * name is one), which may be a secret (the API key in apiUrl's place, environment variables swapped):
+ * its length only. `localhost`, or a template's `undefined`, is the clue and is quoted.
  */
-export function showUrl(value: unknown): string {
-  if (typeof value === 'string' && value && !/[.:/]/.test(value)) return `${value.length} characters with no host in them`;
+function showUrl(value: unknown): string {
+  if (typeof value === 'string' && /^[\w-]{20,}$/.test(value)) return `a ${value.length}-character token, not a URL: the API key in its place?`;
   return describe(typeof value === 'string' ? withoutCredentials(value) : value);
 }
 

@@ -623,9 +623,10 @@ describe('createAffitorHandler options', () => {
 
   it.each([
     ['404 Not found (its /api/v1 path written into apiUrl)', () => new Response('{"error":"Not found"}', { status: 404 }), 404, 'Not found'],
-    ['405', () => new Response(null, { status: 405 }), 405, 'Not found'],
-    ['200 with a web page (another site)', () => new Response('<!doctype html><p>Shop</p>', { status: 200, headers: { 'Content-Type': 'text/html' } }), 200, 'that is not JSON'],
-    ['204', () => new Response(null, { status: 204 }), 204, 'that is not JSON'],
+    ['405', () => new Response(null, { status: 405 }), 405, 'Method not allowed'],
+    ['200 with a web page (another site)', () => new Response('<!doctype html><p>Shop</p>', { status: 200, headers: { 'Content-Type': 'text/html' } }), 200, 'that is no JSON object'],
+    ['200 with a JSON list', () => new Response('[1]', { status: 200 }), 200, 'that is no JSON object'],
+    ['204', () => new Response(null, { status: 204 }), 204, 'that is no JSON object'],
   ])("answers an apiUrl that is not the API (%s) with a retryable 502 naming apiUrl, and logs it once", async (_, answer, status, what) => {
     const errors = await loggedErrors(async () => {
       const handle = createAffitorHandler({ apiUrl: 'https://affitor.test/api/v1', fetch: () => Promise.resolve(answer()) });
@@ -651,9 +652,29 @@ describe('createAffitorHandler options', () => {
         expect(relayed.status).toBe(504);
       }
     });
-    expect(errors).toEqual([
-      "[Affitor] the tracking API at https://affitor.test did not answer within 20 ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing?",
-    ]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^\[Affitor\] the tracking API at https:\/\/affitor\.test did not answer within (19|20) ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing\?$/);
+  });
+
+  it("does not blame the API for a timeout the visitor's slow body used up: no log, still a 504", async () => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({
+        apiUrl: 'https://affitor.test',
+        timeoutMs: 300,
+        fetch: (_url, init) => new Promise<Response>((_, reject) => init.signal?.addEventListener('abort', () => reject(new Error('aborted')))),
+      });
+      // The body arrives after 250 of the 300 ms: the API is left 50.
+      const body = new ReadableStream({
+        start: (controller) =>
+          void setTimeout(() => {
+            controller.enqueue(new TextEncoder().encode(clickBody('PARTNER123')));
+            controller.close();
+          }, 250),
+      });
+      const relayed = await handle(new Request('https://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+      expect(relayed.status).toBe(504);
+    });
+    expect(errors).toEqual([]);
   });
 
   it('answers a redirect of the API (an apiUrl moved) with a retryable 502 naming where it points, and logs it once', async () => {

@@ -31,6 +31,12 @@ describe('readAnswer', () => {
     expect(readAnswer(outcome, ORIGIN)).toBe(message);
   });
 
+  it("names the API's origin where the page's origin is opaque (a file:// page, a sandboxed frame)", () => {
+    expect(readAnswer({ status: 0, failure: 'TypeError: Failed to fetch' }, 'null')).toBe(
+      "no answer (TypeError: Failed to fetch): is null in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down)?",
+    );
+  });
+
   it.each([
     [{ errors: [{ detail: 'x' }] }],
     [{ error: { code: 'forbidden', message: 'Blocked by WAF rule 1020' } }],

@@ -6,7 +6,7 @@
  */
 import { isLoopback, isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
-import { showUrl } from '../input';
+import { withoutCredentials } from '../input';
 import { createId } from '../request-id';
 import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
@@ -132,9 +132,8 @@ function checkOptions(options: AffitorHandlerOptions) {
   } catch {
     /* not a URL (a space in the host): refused below */
   }
-  // Quoted without credentials the check above missed (a password with a `/`, no scheme); a value
-  // with no host in it (the API key in its place?) by its length only.
-  const shown = showUrl(options.apiUrl ?? '');
+  // Quoted without credentials the check above missed (a password with a `/`, no scheme).
+  const shown = JSON.stringify(withoutCredentials(options.apiUrl ?? ''));
   // Said for what it is: an https URL with a query is still an https URL.
   if (/[?#]/.test(apiUrl)) {
     throw new TypeError(`createAffitorHandler: apiUrl must not carry a query (?) or a fragment (#): the handler adds each route's path to it (got ${shown})`);
@@ -221,10 +220,16 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     const chain = forwardedFor(request, peer);
     if (chain) headers['X-Forwarded-For'] = chain;
 
-    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: Math.max(1, deadline - performance.now()) });
+    // What is left of the deadline once the visitor's body arrived: the API's share.
+    const apiMs = Math.max(1, deadline - performance.now());
+    const outcome = await forwardToApi({ fetch, url: `${apiUrl}/api/v1/track/${route}`, body: forward, headers, timeoutMs: apiMs });
     // Both are retryable for the SDK (5xx): the event stays in its outbox and is sent again.
     if (outcome.kind == 'timeout') {
-      sayOnce('timeout', `[Affitor] the tracking API at ${apiUrl} did not answer within ${timeoutMs} ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing?`);
+      // Said once, and only when the API had most of the time: a visitor's slow upload that left it
+      // little is no news of the API, and would use up the line a real outage needs.
+      if (apiMs >= timeoutMs / 2) {
+        sayOnce('timeout', `[Affitor] the tracking API at ${apiUrl} did not answer within ${Math.round(apiMs)} ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing?`);
+      }
       return jsonAnswer(504, { error: 'Tracking API timed out' }, answerHeaders);
     }
     if (outcome.kind == 'unreachable') {
@@ -249,7 +254,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     // SDK blamed its own apiBase, which is right, and dropped the event for good; as a 502 it keeps it
     // to send again once apiUrl is fixed, and the server's log says which option is wrong.
     if (outcome.status == 404 || outcome.status == 405 || (outcome.status < 300 && !isJsonObject(outcome.text))) {
-      sayOnce('unrouted', `[Affitor] the tracking API at ${apiUrl} answered HTTP ${outcome.status} ${outcome.status < 300 ? 'that is not JSON' : 'Not found'} for /api/v1/track/${route}: is createAffitorHandler's apiUrl right? (the API's origin, without /api/v1)`);
+      const what = outcome.status == 405 ? 'Method not allowed' : outcome.status < 300 ? 'that is no JSON object' : 'Not found';
+      sayOnce('unrouted', `[Affitor] the tracking API at ${apiUrl} answered HTTP ${outcome.status} ${what} for /api/v1/track/${route}: is createAffitorHandler's apiUrl right? (the API's origin, without /api/v1)`);
       return jsonAnswer(502, { error: `Tracking API answered HTTP ${outcome.status} for ${route}: check the handler's apiUrl` }, answerHeaders);
     }
 
