@@ -36,8 +36,8 @@ const isMixedContent = (origin: string, apiBase?: string | null): boolean => {
 /**
  * What to check when no answer arrived (`failure`), to follow it. A refusal by CORS comes at once,
  * as do being offline and an API host that does not exist or is not listening, which the page
- * cannot tell apart: it asks whether the page's `origin` is allowed, else whether the API answers; not for an `apiBase` that is the first-party handler's path, which is on the page's
- * origin: no CORS there. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
+ * cannot tell apart: it asks whether the page's `origin` is allowed, else whether the API answers;
+ * not for an `apiBase` that is the first-party handler's path, which is on the page's origin: no CORS there. A request that timed out met an API that is down or slow, or an `apiBase` nothing answers at.
  * One the page's Content-Security-Policy blocked says what to change in it already (cspBlocked).
  */
 export const noAnswerHint = (failure: string | undefined, origin: string, apiBase?: string | null): string =>
