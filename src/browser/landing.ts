@@ -245,7 +245,7 @@ export function landHere(): void {
  */
 export function handledHere(url: string, aff: string): boolean {
   if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
-  else if (aff && clickId && revisited(url)) {
+  else if (clickId && revisited(url)) {
     handledUrls.add(url);
     log('info', 'page opened again (reload, back or forward): no click');
   } else return false;

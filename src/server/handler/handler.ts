@@ -6,7 +6,7 @@
  */
 import { isLoopback, isPlausibleId, readAff } from '../../core/values';
 import { normaliseCookieDomain } from '../../core/cookie-codec';
-import { withoutCredentials } from '../input';
+import { isObject, withoutCredentials } from '../input';
 import { createId } from '../request-id';
 import { messageOf } from '../transport';
 import type { FetchLike } from '../types';
@@ -160,13 +160,13 @@ function checkOptions(options: AffitorHandlerOptions) {
   return { basePath, apiUrl, cookieDomain, timeoutMs, fetch };
 }
 
-/** Whether `text` is a JSON object, as every answer of the tracking API is. */
-function isJsonObject(text: string): boolean {
+/** `text` as the JSON object every answer of the tracking API is; undefined when it is none. */
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
-    return !!parsed && typeof parsed == 'object' && !Array.isArray(parsed);
+    return isObject(parsed) ? parsed : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -253,7 +253,9 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     // either is an apiUrl that is not the API (its path written into it, another site). Passed on, the
     // SDK blamed its own apiBase, which is right, and dropped the event for good; as a 502 it keeps it
     // to send again once apiUrl is fixed, and the server's log says which option is wrong.
-    if (outcome.status == 404 || outcome.status == 405 || (outcome.status < 300 && !isJsonObject(outcome.text))) {
+    // Read once, here: a success's cookies are made from it (setCookiesFor).
+    const answer = outcome.status < 300 ? jsonObjectOf(outcome.text) : undefined;
+    if (outcome.status == 404 || outcome.status == 405 || (outcome.status < 300 && !answer)) {
       const what = outcome.status == 405 ? 'Method not allowed' : outcome.status < 300 ? 'that is no JSON object' : 'Not found';
       sayOnce('unrouted', `[Affitor] the tracking API at ${apiUrl} answered HTTP ${outcome.status} ${what} for /api/v1/track/${route}: is createAffitorHandler's apiUrl right? (the API's origin, without /api/v1)`);
       return jsonAnswer(502, { error: `Tracking API answered HTTP ${outcome.status} for ${route}: check the handler's apiUrl` }, answerHeaders);
@@ -273,23 +275,26 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       },
     });
     if (route == 'click') {
-      const cookies = setCookiesFor(outcome, body, fields, request, url);
+      const cookies = setCookiesFor(answer, body, fields, request, url);
       for (const cookie of cookies) response.headers.append('Set-Cookie', cookie);
       response.headers.set(COOKIES_HEADER, cookies.length ? 'set' : 'none');
     }
     return response;
   }
 
-  /** The cookies a click answer calls for: none unless it is a success with a click id, and the SDK, from a page of this origin, allows them. */
+  /**
+   * The cookies a click answer calls for: none unless it is a success (`answer`, its JSON object;
+   * undefined for any other status) with a click id, and the SDK, from a page of this origin, allows them.
+   */
   function setCookiesFor(
-    outcome: { status: number; text: string },
+    answer: Record<string, unknown> | undefined,
     body: Record<string, unknown> | null,
     fields: HandlerFields,
     request: Request,
     url: URL,
   ): string[] {
     const hosts = requestHosts(request, url);
-    if (outcome.status < 200 || outcome.status > 299 || cookiesRefused(fields)) return [];
+    if (!answer || cookiesRefused(fields)) return [];
     if (!isSameOrigin(request, hosts)) {
       const page = hostLostByProxy(request, hosts);
       // Said: else the SDK's fallback hides it, and only Safari's 7-day cap shows, weeks later.
@@ -301,14 +306,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       }
       return [];
     }
-    let answer: Record<string, unknown> | null;
-    try {
-      answer = JSON.parse(outcome.text) as Record<string, unknown> | null;
-    } catch {
-      return [];
-    }
     const affiliateUrl = body?.affiliate_url;
-    if (!answer || answer.success === false || !isPlausibleId(answer.click_id) || typeof affiliateUrl != 'string' || !readAff(affiliateUrl)) {
+    if (answer.success === false || !isPlausibleId(answer.click_id) || typeof affiliateUrl != 'string' || !readAff(affiliateUrl)) {
       return [];
     }
     return clickCookies({
