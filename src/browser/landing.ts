@@ -29,10 +29,10 @@ export let pendingClick: Promise<void> | null = null;
 export const clicks = new Map<string, Promise<void>>();
 /**
  * The first answers of this page view's clicks, by event id: a click superseded by one of them
- * waits for it (sendClick). Not the whole click, which may wait in turn: two that waited on each
+ * waits for it (sendClick), until it settles. Not the whole click, which may wait in turn: two that waited on each
  * other never settled.
  */
-const sending = new Map<string, Promise<Answer>>();
+const firstAnswers = new Map<string, Promise<Answer>>();
 let started = 0;
 /**
  * The landing URLs this page view handled (land). landHere lands each once: a router's later
@@ -90,7 +90,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
     const id = event.body.event_id;
     let waited;
     const first = send(event, handlerFields(event), true);
-    sending.set(id, first);
+    firstAnswers.set(id, first);
     const outcome = await first;
     try {
       // Refused for good (out of the outbox unanswered): the clicks this landing superseded count again.
@@ -117,7 +117,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // Superseded by a landing whose click is still on its way: its answer decides whether this one
       // counts (that click's own handling of it comes first: it awaited it first). Superseded again
       // meanwhile (another landing, refused too), it waits for that one's.
-      for (let by; (by = event.stale) && by != waited; ) await sending.get((waited = by) as string);
+      for (let by; (by = event.stale) && by != waited; ) await firstAnswers.get((waited = by) as string);
       if (event.stale || sequence < newestApplied) return;
       // Another tab stored the attribution of a landing made after this one (a partner's link opened
       // beside it, while this click was slow, retried, or resent by a later page view): it stands,
@@ -162,6 +162,9 @@ export function startClick(event: PendingEvent): Promise<void> {
     clicks.set(id, sending);
     void sending.then(() => {
       clicks.delete(id);
+      // Settled, it has nothing left to decide: a click it superseded that looks later finds its mark
+      // turned (true: applied; false: refused), or, left as its id, counts for nothing, as it would here.
+      firstAnswers.delete(id);
       if (pendingClick == sending) pendingClick = null;
     });
     click = sending;
@@ -273,7 +276,7 @@ export const current = (): AffitorData => (readAt && Date.now() - readAt > 60_00
 export const resetLandings = (): void => {
   handledAff = pendingClick = null;
   clicks.clear();
-  sending.clear();
+  firstAnswers.clear();
   handledUrls.clear();
   started = newestApplied = 0;
   appliedClick = undefined;
