@@ -135,6 +135,14 @@ export type StripeTracking =
        * sale is recorded, it is answered `duplicate: true`.
        */
       sale?: TrackSaleInput;
+      /**
+       * The refunded charge's invoice, where the charge names one (Stripe API versions before
+       * 2025-03-31) other than `input.invoiceId`. A subscription bought through a decorated Payment
+       * Link, pricing table or buy button has its sale recorded under that invoice id (its checkout
+       * names no payment intent): when the refund is answered `not_found` (`Sale not found`), send
+       * it again with this `invoiceId`, under an idempotency key of its own.
+       */
+      invoiceId?: string;
     };
 
 type Fields = Record<string, unknown>;
@@ -325,7 +333,8 @@ function chargeRefund(event: StripeEventLike, charge: Fields): StripeTracking | 
     }),
   };
   const sale = chargeSale(event, charge);
-  return sale ? { ...refund, sale } : refund;
+  const charged = idOf(charge.invoice);
+  return compact({ ...refund, sale, invoiceId: charged !== invoiceId ? charged : undefined });
 }
 
 /**
@@ -370,7 +379,9 @@ function disputeRefund(event: StripeEventLike, dispute: Fields): StripeTracking 
  * if (tracking?.kind === 'sale') await affitor.trackSale(tracking.input, { requestId: event.id });
  * if (tracking?.kind === 'refund') {
  *   if (tracking.sale) await affitor.trackSale(tracking.sale, { requestId: event.id }); // a refund may come first
- *   await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+ *   const refund = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+ *   // A Payment Link subscription's sale is under its invoice id, which a charge names before API 2025-03-31.
+ *   if (!refund.ok && refund.code === 'not_found' && tracking.invoiceId) await affitor.trackRefund({ ...tracking.input, invoiceId: tracking.invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${tracking.invoiceId}` });
  * }
  */
 export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking | null {

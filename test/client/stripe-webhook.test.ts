@@ -113,6 +113,32 @@ describe('examples/stripe-webhook', () => {
     expect(app.inspect().commissions).toHaveLength(1);
   });
 
+  it("takes back the commission of a Payment Link subscription's refunded first payment where the charge names its invoice (API versions before 2025-03-31)", async () => {
+    const { app, post } = await webhook();
+    const subscribed = fixture('checkout.session.completed.subscription');
+    subscribed.data.object.metadata = {};
+    await post(subscribed);
+    const charge = { id: 'ch_3QdemoSubCharge0001', amount: 2900, amount_refunded: 2900, refunded: true, payment_intent: 'pi_3QdemoSubPayment001' };
+    // Without the invoice (API 2025-03-31 on), the refund finds no sale: acknowledged, as the README says.
+    expect(await post(refund(charge, undefined, 'evt_refund_basil'))).toMatchObject({ status: 200, body: { tracked: false, code: 'not_found' } });
+    const answer = await post(refund({ ...charge, invoice: 'in_1QdemoFirstInvoice1' }));
+    expect(answer).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+    expect(await post(refund({ ...charge, invoice: 'in_1QdemoFirstInvoice1' }))).toEqual(answer);
+    expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
+    expect(app.inspect().refunds).toHaveLength(1);
+  });
+
+  it('acknowledges a refund event it reported already, as another API version renders it (its body differs), instead of answering 500 for days', async () => {
+    const { app, post } = await webhook();
+    await post(checkout());
+    const rendered = fixture('charge.refunded');
+    const renderedLater = fixture('charge.refunded');
+    delete renderedLater.data.object.refunds;
+    expect(await post(rendered)).toMatchObject({ status: 200, body: { tracked: true } });
+    expect(await post(renderedLater)).toEqual({ status: 200, body: { received: true, tracked: false, code: 'conflict' } });
+    expect(app.inspect().refunds).toHaveLength(1);
+  });
+
   it("records a subscription whose checkout names the merchant's own customer id as its client_reference_id once, at its checkout", async () => {
     const { app, post } = await webhook();
     const subscribed = fixture('checkout.session.completed.subscription');
@@ -260,6 +286,7 @@ describe('examples/stripe-webhook', () => {
     const event = checkout();
     const raw = JSON.stringify(event);
     expect(await post(event)).toEqual({ status: 400, body: { error: 'Invalid Stripe signature' } });
+    expect(console.warn).toHaveBeenCalledWith("[webhook] invalid Stripe-Signature: is STRIPE_WEBHOOK_SECRET this endpoint's signing secret?");
     expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, 'whsec_other') })).toMatchObject({ status: 400 });
     expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, secret) })).toMatchObject({ status: 200, body: { tracked: true } });
   });
@@ -276,6 +303,10 @@ describe('examples/stripe-webhook', () => {
   it('answers 404 elsewhere and 400 for a body that is not an event', async () => {
     const { url, post } = await webhook();
     expect((await fetch(url.replace('/webhook', '/other'), { method: 'POST' })).status).toBe(404);
+    expect((await fetch(url.replace('/webhook', '/webhook/other'), { method: 'POST' })).status).toBe(404);
+    // Stripe's guide to a new API version has the new endpoint be the same URL with a query.
+    const query = await fetch(`${url}?version=2025-03-31`, { method: 'POST', body: JSON.stringify(checkout()) });
+    expect(await query.json()).toMatchObject({ tracked: true });
     expect(await post({ hello: 'world' })).toEqual({ status: 400, body: { error: 'Not a Stripe event' } });
   });
 });
@@ -291,6 +322,19 @@ describe('examples/stripe-webhook/src/main.ts', () => {
       expect(line).toMatch(/^stripe webhook listening on http:\/\/127\.0\.0\.1:[1-9]\d*\/webhook$/);
       const answer = await fetch(line.slice('stripe webhook listening on '.length), { method: 'POST', body: '{}' });
       expect(answer.status).toBe(400);
+    } finally {
+      cli.stop();
+    }
+  });
+
+  it('a STRIPE_WEBHOOK_SECRET read with a newline at its end (a secret mounted from a file) checks signatures with the secret', async () => {
+    const cli = runScript(MAIN, [], { ...ENV, STRIPE_WEBHOOK_SECRET: `${ENV.STRIPE_WEBHOOK_SECRET}\n`, PORT: '0' });
+    try {
+      const url = (await cli.firstLine).slice('stripe webhook listening on '.length);
+      const body = JSON.stringify({ id: 'evt_x', type: 'customer.created', data: { object: {} } });
+      const signed = await fetch(url, { method: 'POST', body, headers: { 'Stripe-Signature': signStripePayload(body, ENV.STRIPE_WEBHOOK_SECRET) } });
+      expect(signed.status).toBe(200);
+      expect((await fetch(url, { method: 'POST', body })).status).toBe(400);
     } finally {
       cli.stop();
     }

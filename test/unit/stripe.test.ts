@@ -319,6 +319,16 @@ describe('trackingFromStripeEvent', () => {
     expect(trackingFromStripeEvent(noIntent)).not.toHaveProperty('sale');
   });
 
+  it("names the charge's invoice beside the payment intent (API versions before 2025-03-31): a Payment Link subscription's sale is under it", () => {
+    const event = fixture('charge.refunded');
+    event.data.object.invoice = { id: 'in_1QdemoFirstInvoice1', object: 'invoice' };
+    expect(trackingFromStripeEvent(event)).toMatchObject({ kind: 'refund', input: { invoiceId: 'pi_3QdemoPayment0001' }, invoiceId: 'in_1QdemoFirstInvoice1' });
+    // None named (API 2025-03-31 on), or the same id the refund goes under (a charge without a payment intent): nothing to try again.
+    expect(trackingFromStripeEvent(fixture('charge.refunded'))).not.toHaveProperty('invoiceId');
+    Object.assign(event.data.object, { payment_intent: null, invoice: 'in_1QdemoFirstInvoice1', id: 'in_1QdemoFirstInvoice1' });
+    expect(trackingFromStripeEvent(event)).not.toHaveProperty('invoiceId');
+  });
+
   it('makes a lost dispute a refund of the disputed amount; an open, won or warning dispute is nothing', () => {
     expect(trackingFromStripeEvent(fixture('charge.dispute.closed'))).toEqual({
       kind: 'refund',
@@ -402,7 +412,7 @@ describe('trackingFromStripeEvent', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const example = source.slice(source.lastIndexOf('@example')).split('*/')[0]!;
     const calls = example.split('\n').map((line) => line.replace(/^\s*\*\s?/, '')).filter((line) => line.startsWith('if ('));
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(3);
     for (const call of calls) expect(readme).toContain(call);
   });
 

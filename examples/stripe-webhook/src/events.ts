@@ -28,19 +28,27 @@ const SALE_NOT_FOUND = 'Sale not found for transaction_id';
 const noRoute = (failure: AffitorFailure) => failure.status === 405 || (failure.status === 404 && failure.error !== SALE_NOT_FOUND);
 
 /**
+ * The API's 409 for an idempotency key used before with another body: this event was reported
+ * already, as Stripe rendered it then (an event sent to two endpoints of different API versions,
+ * whose refunds differ in a field). Final: a redelivery gets the same answer.
+ */
+const KEY_USED_BEFORE = 'Idempotency-Key was already used with a different request body';
+
+/**
  * A failure worth a redelivery (the API was down, slow, rate limited, or our key or API URL is
  * wrong and will be fixed) answers 500 so that Stripe sends the event again later; the client
  * has already retried a few times. So does a `conflict`: the call's idempotency key is still held by another
  * attempt (one the client gave up waiting for, or an earlier delivery still being handled) whose
- * outcome is unknown; if that attempt fails, only a redelivery records the sale or refund. (A key
- * reused with another body cannot come from here: a sale's key is fresh, a refund's is its event.)
+ * outcome is unknown; if that attempt fails, only a redelivery records the sale or refund. Not
+ * one for a key used before with another body (KEY_USED_BEFORE): the event was reported.
  * Redelivering a sale or refund is safe: Affitor deduplicates by transaction id, and a refund's
  * event id is its idempotency key. Anything else (an unattributed customer, a refund of a sale we
  * never tracked) is final.
  */
 function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnswer {
   const retryable =
-    ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response', 'conflict'].includes(failure.code) ||
+    ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response'].includes(failure.code) ||
+    (failure.code === 'conflict' && failure.error !== KEY_USED_BEFORE) ||
     noRoute(failure);
   console.warn(
     `[affitor] ${event.type} ${event.id}: ${failure.code} (${failure.status}) ${failure.error} [request ${failure.requestId}]`,
@@ -72,7 +80,13 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
     if (!sale.ok) return answerFailure(event, sale);
   }
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
-  const result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+  let result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
+  // A subscription bought through a Payment Link has its sale under the invoice id, which the charge
+  // names on Stripe API versions before 2025-03-31. A key of its own: the first keeps its 404.
+  if (!result.ok && result.error === SALE_NOT_FOUND && tracking.invoiceId) {
+    const invoiceId = tracking.invoiceId;
+    result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
+  }
   if (!result.ok) return answerFailure(event, result);
   return { status: 200, body: { received: true, tracked: true, status: result.data.status } };
 }

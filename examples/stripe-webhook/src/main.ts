@@ -13,7 +13,8 @@ if (!apiKey) {
   console.error('Set AFFITOR_API_KEY to your program API key (aff_test_1 for the reference server).');
   process.exit(1);
 }
-const signingSecret = process.env.STRIPE_WEBHOOK_SECRET;
+// Trimmed: a secret mounted from a file (Docker, Kubernetes) ends with a newline, and no signature matched.
+const signingSecret = process.env.STRIPE_WEBHOOK_SECRET?.trim();
 if (!signingSecret) console.warn('STRIPE_WEBHOOK_SECRET is not set: Stripe signatures are NOT checked (fine for a local demo only).');
 
 const affitor = new Affitor({ apiKey, apiUrl: process.env.AFFITOR_API_URL || undefined });

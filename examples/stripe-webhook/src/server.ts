@@ -40,12 +40,16 @@ function parseEvent(raw: string): StripeEvent | null {
 }
 
 async function answer(request: IncomingMessage, options: WebhookServerOptions): Promise<WebhookAnswer> {
-  if (request.method !== 'POST' || request.url !== '/webhook') return { status: 404, body: { error: 'Not found' } };
+  // By path: Stripe's guide to a new API version has the new endpoint be the same URL with a query
+  // (`/webhook?version=...`), and every event sent there was answered 404.
+  if (request.method !== 'POST' || new URL(request.url ?? '/', 'http://webhook').pathname !== '/webhook') return { status: 404, body: { error: 'Not found' } };
   // The signature covers the raw bytes: verify before parsing.
   const raw = await readBody(request);
   if (raw === null) return { status: 413, body: { error: 'Body too large' } };
   const signature = request.headers['stripe-signature'];
   if (options.signingSecret && !verifyStripeSignature(raw, typeof signature === 'string' ? signature : undefined, options.signingSecret)) {
+    // Said here too: Stripe only shows it in the endpoint's delivery log, and every event fails alike.
+    console.warn('[webhook] invalid Stripe-Signature: is STRIPE_WEBHOOK_SECRET this endpoint\'s signing secret?');
     return { status: 400, body: { error: 'Invalid Stripe signature' } };
   }
   const event = parseEvent(raw);
