@@ -760,6 +760,20 @@ describe('createAffitorHandler options', () => {
     });
     expect(errors).toEqual([expect.stringMatching(/mount the handler before any body parser/)]);
   });
+
+  it.each([
+    ['workerd (Cloudflare Workers)', new Error('Network connection lost.')],
+    ['Bun', new DOMException('The connection was closed.', 'AbortError')],
+    ['Deno', Object.assign(new Error('Cannot read body as underlying resource unavailable'), { name: 'BadResource' })],
+  ])('a visitor who left mid-upload, as %s says it (each seen there): answered 400, no body-parser advice', async (_runtime, error) => {
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({ apiUrl: 'http://127.0.0.1:9', scripts: false });
+      const body = new ReadableStream({ pull: (controller) => controller.error(error) });
+      const left = await handle(new Request('http://www.shop.test/relay/api/v1/track/click', { method: 'POST', body, duplex: 'half' } as RequestInit));
+      expect(left.status).toBe(400);
+    });
+    expect(errors).toEqual([]);
+  });
 });
 
 describe('createAffitorHandler called from a page of the same site on another origin (apiBase as a whole URL)', () => {

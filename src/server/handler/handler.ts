@@ -41,10 +41,14 @@ function allowSameSite(request: Request, response: Response): void {
   }
 }
 
-/** Whether reading a body failed because the visitor's connection closed (Node's `aborted`, `ECONNRESET`). */
+/**
+ * Whether reading a body failed because the visitor's connection closed, as each runtime says it:
+ * Node's `aborted` or `ECONNRESET`, workerd's "Network connection lost.", Bun's `AbortError`, Deno's
+ * `BadResource` (each seen with a visitor that left mid-upload).
+ */
 const visitorLeft = (error: unknown): boolean => {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code == 'ECONNRESET' || message == 'aborted';
+  const { code, message, name } = (error ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
+  return code == 'ECONNRESET' || message == 'aborted' || message == 'Network connection lost.' || name == 'AbortError' || name == 'BadResource';
 };
 
 /** The answer header that tells the SDK whether the handler wrote the attribution cookies: `set` or `none`. */
