@@ -56,7 +56,7 @@ export class AffitorTracker {
   /** Consent withdrawn: deletes every cookie and stored item the SDK wrote, and forgets the attribution. */
   readonly revokeConsent = (): void => void (isBrowser() && revokeConsent());
   readonly onAttribution = onAttribution;
-  /** Why there is (no) attribution, as JSON-serialisable data; printed as a table with `debug`. */
+  /** Why there is (no) attribution, as JSON-serialisable data; logged with `debug`. */
   readonly diagnose = diagnose;
 
   /** `options` are applied when `init` is called, under the options `init` is given. */

@@ -1,4 +1,5 @@
 /** Reading the text of an answer from the tracking API, within a bound on its size. */
+import type { ResponseLike } from './types';
 
 /**
  * The API answers a few hundred bytes of JSON. An answer past this (an apiUrl pointing at the wrong
@@ -24,7 +25,7 @@ interface Chunks {
  * a hand-written adapter). Read as a web stream only, every call through node-fetch failed as a
  * network error after the API had recorded it, and was sent again.
  */
-export async function readAnswerText(response: Response): Promise<string | null> {
+export async function readAnswerText(response: ResponseLike): Promise<string | null> {
   const body = response.body as AnswerBody | null;
   if (typeof body?.getReader == 'function') {
     const reader = body.getReader();

@@ -4,7 +4,7 @@
  */
 import { readAnswerText } from './answer-text';
 import { kindOf } from './errors';
-import type { FetchLike } from './types';
+import type { FetchLike, ResponseLike } from './types';
 
 export type Outcome =
   | {
@@ -55,8 +55,8 @@ function resolveLocation(location: string | null, base: string): string | null {
 }
 
 /** Duck-typed, so a Response from another realm or a fetch polyfill is fine: what the client reads of one. */
-function isResponse(value: unknown): value is Response {
-  const response = value as Partial<Response> | null | undefined;
+function isResponse(value: unknown): value is ResponseLike {
+  const response = value as Partial<ResponseLike> | null | undefined;
   return typeof response?.status === 'number' && typeof response.text === 'function' && typeof response.headers?.get === 'function';
 }
 

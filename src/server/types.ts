@@ -2,8 +2,32 @@
  * Public types of `@affitor/sdk/server`: options, method inputs, wire answers and results.
  */
 
-/** A `fetch`-compatible function. `globalThis.fetch` fits, and so does any wrapper with the same shape. */
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+/**
+ * What the client and the handler read of an answer: a `Response` has it, and so have node-fetch's,
+ * undici's and cross-fetch's, and a hand-written adapter's object.
+ */
+export interface ResponseLike {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  text(): Promise<string>;
+  /** When there is one (a web stream, or a Node stream), the answer is read from it in chunks, up to a bound on its size. */
+  readonly body?: unknown;
+}
+
+/** What the client and the handler pass to `fetch`. */
+export interface FetchInit {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  redirect: 'manual';
+}
+
+/**
+ * A `fetch`-compatible function: `globalThis.fetch`, undici's, node-fetch's, cross-fetch's, or any
+ * wrapper or adapter that resolves to a `ResponseLike`.
+ */
+export type FetchLike = (input: string, init: FetchInit) => Promise<ResponseLike>;
 
 export interface AffitorOptions {
   /** The program's API key (Affitor dashboard, program settings). Required; kept private. */
@@ -237,7 +261,10 @@ export type TrackTestSaleInput = Partial<TrackSaleInput> & { testMode: true };
 export interface TrackRefundInput extends CommonInput {
   /** The `invoiceId` the sale was tracked with (`transaction_id`). Required. */
   invoiceId: string;
-  /** Refunded amount in cents; omitted or `0` means a full refund. */
+  /**
+   * Refunded amount in the sale currency's smallest unit, as the sale's `amount` (cents; the yen
+   * itself for JPY), a whole number; omitted or `0` means a full refund.
+   */
   refundAmountCents?: number | undefined;
   refundReason?: string | undefined;
 }
@@ -260,7 +287,13 @@ export type SaleData =
   | TestEventData;
 
 export type RefundData =
-  | { success: true; status: 'reversed' | 'refunded'; deductionAmount: number; commission_id: number }
+  | {
+      success: true;
+      status: 'reversed' | 'refunded';
+      /** What was taken off the commission, in the currency's main unit (`0.2` for 20 cents), as the API answers it. */
+      deductionAmount: number;
+      commission_id: number;
+    }
   | { success: true; status: 'skipped'; reason: string; commission_id: number }
   | { success: true; status: 'no_commission'; message: string };
 

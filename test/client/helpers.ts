@@ -1,4 +1,3 @@
-import type { FetchLike } from '../../src/server';
 
 export interface RecordedCall {
   url: string;
@@ -8,7 +7,8 @@ export interface RecordedCall {
   signal: AbortSignal | undefined;
 }
 
-export type FakeFetch = FetchLike & { calls: RecordedCall[] };
+/** A fetch as the runtime's is typed (any FetchLike's caller may pass it on to one). */
+export type FakeFetch = ((input: string, init: RequestInit) => Promise<Response>) & { calls: RecordedCall[] };
 
 /** A fetch double: records every call, answers with whatever `answer` returns or throws. */
 export function fakeFetch(answer: (call: RecordedCall, index: number) => Response | Promise<Response>): FakeFetch {

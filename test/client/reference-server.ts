@@ -2,7 +2,7 @@
 import { createTrackingServer } from '../../examples/server/src/app';
 import type { SeedInput, TrackingServer } from '../../examples/server/src/app';
 import { Affitor } from '../../src/server';
-import type { AffitorOptions, FetchLike } from '../../src/server';
+import type { AffitorOptions } from '../../src/server';
 import { PARTNER_A, seed } from '../support/seed';
 
 export const TOKEN = 'aff_test_1';
@@ -24,7 +24,7 @@ export const SEED: SeedInput = seed()
 export function inProcessFetch(
   app: TrackingServer,
   hooks: { before?: (n: number) => void; after?: (n: number, response: Response) => Response | Promise<Response> } = {},
-): FetchLike & { count: () => number; requestIds: string[] } {
+): ((input: string, init: RequestInit) => Promise<Response>) & { count: () => number; requestIds: string[] } {
   let n = 0;
   const requestIds: string[] = [];
   const fetch = async (input: string, init: RequestInit) => {

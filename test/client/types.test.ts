@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Affitor, AffitorErrorCode, AffitorSaleResult, SaleData } from '../../src/server';
+import type { Affitor, AffitorErrorCode, AffitorHandlerOptions, AffitorOptions, AffitorSaleResult, FetchLike, SaleData } from '../../src/server';
 
 describe('result types', () => {
   it('narrow a sale result by ok and duplicate', () => {
@@ -20,5 +20,22 @@ describe('result types', () => {
   it('resolve every method to a result, never to a rejection type', () => {
     expectTypeOf<ReturnType<Affitor['trackSale']>>().toEqualTypeOf<Promise<AffitorSaleResult>>();
     expectTypeOf<Awaited<ReturnType<Affitor['trackRefund']>>['requestId']>().toEqualTypeOf<string>();
+  });
+});
+
+describe('option types take what the README says works', () => {
+  it("take a fetch adapter's object with status, headers.get() and text() only, as the client and the handler read no more", () => {
+    const adapter = async (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => {
+      const answer = await fetch(url, init);
+      return { status: answer.status, headers: { get: (name: string) => answer.headers.get(name) }, text: () => answer.text() };
+    };
+    expectTypeOf(adapter).toExtend<FetchLike>();
+    expectTypeOf(globalThis.fetch).toExtend<FetchLike>();
+    expectTypeOf<{ apiKey: string; fetch: typeof adapter }>().toExtend<AffitorOptions>();
+    expectTypeOf<{ fetch: typeof adapter }>().toExtend<AffitorHandlerOptions>();
+  });
+
+  it("take the handler's timeoutMs as read from the environment, and a null apiUrl for the default", () => {
+    expectTypeOf<{ timeoutMs: string | undefined; apiUrl: null }>().toExtend<AffitorHandlerOptions>();
   });
 });

@@ -62,8 +62,8 @@ export interface AffitorHandlerOptions {
    * @example '/t'
    */
   basePath?: string | undefined;
-  /** The tracking API calls are forwarded to. @default 'https://api.affitor.com' */
-  apiUrl?: string | undefined;
+  /** The tracking API calls are forwarded to (null or undefined: the default). @default 'https://api.affitor.com' */
+  apiUrl?: string | null | undefined;
   /**
    * `Domain` for the cookies, e.g. `example.com`; used when it is the request's host or a parent
    * of it. @default the domain the SDK's probe found and sent, else host-only
@@ -71,9 +71,10 @@ export interface AffitorHandlerOptions {
   cookieDomain?: string | undefined;
   /**
    * How long a call may take, the visitor's body and the API's answer together, before the visitor
-   * gets `504` (the SDK keeps the event and sends it again). @default 8000
+   * gets `504` (the SDK keeps the event and sends it again). A numeric string (read from the
+   * environment) is taken as its number. @default 8000
    */
-  timeoutMs?: number | undefined;
+  timeoutMs?: number | string | undefined;
   /**
    * The `<script>` build's files, served under `{basePath}/`: a directory, an object of name to
    * content, a function of the name, or `false`. @default the package's own `dist` directory (Node 18+, Bun, Deno)
