@@ -600,6 +600,23 @@ describe('createAffitorHandler options', () => {
     }
   });
 
+  it('takes a cookieDomain written in Unicode in its ASCII form, as the request names the host (Firefox and WebKit refuse the Unicode form)', async () => {
+    const api = await startRecordingApi();
+    const handler = await startHandler({ apiUrl: api.url, cookieDomain: 'Bücher.test' });
+    try {
+      const answer = await send(handler.url, CLICK, { headers: { ...SHOP, Host: 'www.xn--bcher-kva.test' }, body: clickBody('PARTNER123') });
+      expect(answer.status).toBe(200);
+      expect(cookiesSet(answer).get('affitor_click_id')!.attributes).toContain('domain=.xn--bcher-kva.test');
+    } finally {
+      await handler.close();
+      await api.close();
+    }
+    // Still refused: what is no domain in any script, or would carry more than a domain.
+    for (const cookieDomain of ['bücher.test;secure', 'bü cher.test', 'x@bücher.test', 'bücher.test/x']) {
+      expect(() => createAffitorHandler({ cookieDomain }), cookieDomain).toThrow(/cookieDomain must be a domain/);
+    }
+  });
+
   it("passes on the API's other answers, even one without a body or not JSON, asking fetch to follow no redirect", async () => {
     const inits: RequestInit[] = [];
     const answers = [new Response(null, { status: 400 }), new Response('<h1>Bad gateway</h1>', { status: 502, headers: { 'Content-Type': 'text/html' } })];

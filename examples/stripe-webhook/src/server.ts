@@ -11,7 +11,7 @@ import { verifyStripeSignature } from './signature';
 export interface WebhookServerOptions {
   affitor: Affitor;
   /** The endpoint's signing secret (`whsec_...`). Without it, signatures are not checked: local demos only. */
-  signingSecret?: string;
+  signingSecret?: string | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;

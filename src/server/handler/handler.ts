@@ -51,6 +51,22 @@ const visitorLeft = (error: unknown): boolean => {
   return code == 'ECONNRESET' || message == 'aborted' || message == 'Network connection lost.' || name == 'AbortError' || name == 'BadResource';
 };
 
+/**
+ * A domain written in Unicode (`bücher.de`) in its ASCII form (`xn--bcher-kva.de`), as a request's
+ * host names it and as `Domain` must (Firefox and WebKit refuse the Unicode form); anything else as
+ * given, for normaliseCookieDomain to judge. (The browser SDK leaves this out of the file every page
+ * view loads: its option is refused with an error log, and the README asks for the ASCII form.)
+ */
+function asciiDomain(domain: unknown): string {
+  const written = String(domain).trim().replace(/^\./, '');
+  if (!/^(?=.*[^\0-\x7f])[\p{L}\p{M}\p{N}.-]+$/u.test(written)) return String(domain);
+  try {
+    return new URL(`http://${written}`).hostname;
+  } catch {
+    return String(domain);
+  }
+}
+
 /** The answer header that tells the SDK whether the handler wrote the attribution cookies: `set` or `none`. */
 export const COOKIES_HEADER = 'X-Affitor-Cookies';
 
@@ -151,7 +167,7 @@ function checkOptions(options: AffitorHandlerOptions) {
       `createAffitorHandler: apiUrl must use https: over http each lead's email would travel in clear text (got ${shown}); http is kept for localhost (and *.localhost), 127.x.x.x and [::1]`,
     );
   }
-  const cookieDomain = options.cookieDomain == null ? undefined : normaliseCookieDomain(options.cookieDomain);
+  const cookieDomain = options.cookieDomain == null ? undefined : normaliseCookieDomain(asciiDomain(options.cookieDomain));
   if (cookieDomain === null) {
     throw new TypeError(`createAffitorHandler: cookieDomain must be a domain such as 'example.com', got ${JSON.stringify(options.cookieDomain)}`);
   }
