@@ -411,8 +411,11 @@ describe('trackingFromStripeEvent', () => {
     const source = readFileSync(new URL('../../src/server/stripe.ts', import.meta.url), 'utf8');
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const example = source.slice(source.lastIndexOf('@example')).split('*/')[0]!;
-    const calls = example.split('\n').map((line) => line.replace(/^\s*\*\s?/, '')).filter((line) => line.startsWith('if ('));
-    expect(calls).toHaveLength(3);
+    const calls = example
+      .split('\n')
+      .map((line) => line.replace(/^\s*\*\s?/, ''))
+      .filter((line) => line.includes('affitor.track'));
+    expect(calls).toHaveLength(4);
     for (const call of calls) expect(readme).toContain(call);
   });
 
