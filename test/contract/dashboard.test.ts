@@ -148,10 +148,13 @@ describe('the dashboard', () => {
     expect(cellsOf(html, customerIdOf(clickIds[0]))[0]).toContain(`key <code>${'&lt;'.repeat(300)}…</code>`);
     // U+202E turned what follows around: a call to /api/v1/track/\u202Eelas read as one to /sale.
     await lead({ click_id: clickIds[1], customer_key: 'user\u202Elive' });
+    // U+061C, the Arabic letter mark, is one too: 'user\u061C 1001 2002' read as 'user 2002 1001'.
+    expect((await lead({ click_id: (await click('PARTNER123')).body?.click_id, customer_key: 'user\u061C 1001 2002' })).status).toBe(200);
     await server.fetch(new Request('https://api.affitor.test/api/v1/track/%E2%80%AEelas', { method: 'POST', body: '{}' }));
     const again = await page(server);
-    expect(again).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    expect(again).not.toMatch(/\p{Bidi_Control}/u);
     expect(again).toContain('/api/v1/track/\uFFFDelas');
+    expect(again).toContain('user\uFFFD 1001 2002');
   });
 
   it('lists only the latest clicks of a customer, however many a public caller sends for it', async () => {

@@ -34,11 +34,12 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 export const SHOWN_CHARACTERS = 300;
 
 /**
- * Direction marks and isolates (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069): shown as they
- * are, they turn the text after them around, so a call to `/api/v1/track/\u202Eelas` read as one
- * to `/sale`. Each is shown as U+FFFD.
+ * Direction marks, embeddings and isolates (Unicode's Bidi_Control: U+061C, U+200E, U+200F, U+202A
+ * to U+202E, U+2066 to U+2069): shown as they are, they turn the text after them around, so a call
+ * to `/api/v1/track/\u202Eelas` read as one to `/sale`, and a key `user\u061C 1001 2002` as
+ * `user 2002 1001`. Each is shown as U+FFFD.
  */
-const DIRECTION_MARKS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const DIRECTION_MARKS = /\p{Bidi_Control}/gu;
 
 /** A value as the page shows it: its first SHOWN_CHARACTERS characters, direction marks made visible, escaped. */
 export function escapeHtml(value: unknown): string {
