@@ -72,5 +72,8 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
     Object.assign(lead.body, { click_id: answered || clickId || undefined, click_ids: history });
     storeOutbox();
   }
-  return send(lead);
+  // Said here, not by signup: a lead answered after signup stopped waiting, or resent by a later page view, is recorded too.
+  const answer = await send(lead);
+  if (answer) log('info', 'lead recorded');
+  return answer;
 }

@@ -22,7 +22,7 @@ export async function signup(customerKey: string, email?: string): Promise<void>
     if (!lead) return log('error', 'signup: customerKey and email too long to send');
     // One try from here, once the clicks before it are answered; a failed one goes on in the rest
     // of the SDK (delivery.ts). Bounded: the lead stays in the outbox, whatever the network does.
-    if (await bounded(sendLead(lead))) log('info', 'lead recorded');
+    await bounded(sendLead(lead));
   } catch (error) {
     log('error', 'signup failed:', error);
   }

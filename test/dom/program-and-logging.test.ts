@@ -114,6 +114,32 @@ describe('logging', () => {
     expect(error).not.toHaveBeenCalled();
   });
 
+  it('says a lead was recorded also when a later page view resent it, or its answer came after signup stopped waiting', async () => {
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    const tracker = await land(LANDING, { debug: true });
+    await tracker.signup('user_1');
+    const recorded = () => log.mock.calls.filter((call) => call.join(' ') == '[Affitor] lead recorded').length;
+    expect(recorded()).toBe(0);
+    await land('https://shop.example.com/pricing', { debug: true });
+    await vi.waitFor(() => expect(api.app.inspect().leads).toHaveLength(1));
+    await vi.waitFor(() => expect(recorded()).toBe(1));
+
+    // An answer later than signup's wait.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let answer!: () => void;
+      api.answer('lead', () => new Promise<Response>((resolve) => (answer = () => resolve(HttpResponse.json({ success: true, message: 'ok' })))));
+      const waited = tracker.signup('user_2');
+      await vi.advanceTimersByTimeAsync(6_000);
+      await waited;
+      expect(recorded()).toBe(1);
+      answer();
+      await vi.waitFor(() => expect(recorded()).toBe(2));
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('logs nothing but errors when debug is off', async () => {
     const tracker = await land(LANDING);
     await tracker.signup('user_1');
