@@ -14,7 +14,7 @@
  */
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { current, pendingClick } from './browser/landing';
+import { current, pendingClick, renderedAhead } from './browser/landing';
 import { consent, log, mergeOptions, setConsent } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
@@ -195,7 +195,10 @@ api[HANDOVER] = {
     if (handed.version != HANDOVER_VERSION) return refuse?.('of another release');
     more = handed;
     // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
-    if (options.debug) void Promise.resolve(pendingClick).then(handed.diagnose);
+    // A page rendered ahead makes its landing once opened (landHere, whose listener comes first).
+    const printDiagnosis = (): void =>
+      renderedAhead() ? document.addEventListener('prerenderingchange', printDiagnosis) : void Promise.resolve(pendingClick).then(handed.diagnose);
+    if (options.debug) printDiagnosis();
     arrive?.(handed);
   },
 };

@@ -37,8 +37,9 @@ const shown = (raw: unknown): string => (typeof raw == 'string' ? JSON.stringify
 export function snapshot(): Snapshot {
   const browser = isBrowser();
   const consent = consentNow();
-  // Choosing the domain (by probe) is what the next click would do; not without consent.
-  if (browser && consent == 'granted') cookieDomain();
+  // Choosing the domain (by probe) is what the next click would do; not without consent, nor in a
+  // page rendered ahead, which writes nothing until it is opened (landing.ts).
+  if (browser && consent == 'granted' && !(document as { prerendering?: boolean }).prerendering) cookieDomain();
   const configured = options.cookieDomain;
   const domain = configured && (browser ? pageCookieDomain(configured, location.hostname) : normaliseCookieDomain(configured));
   const invalid = !!configured && !domain;

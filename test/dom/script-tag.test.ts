@@ -275,6 +275,30 @@ describe('the <script> build: the first file', () => {
     await vi.waitFor(() => expect(printed()).toHaveLength(1));
     expect(JSON.stringify(printed()[0])).toContain(cookieValue('affitor_click_id')!);
   });
+
+  it('prints the diagnosis for debug of a page rendered ahead once the visitor opened it and its click answered, probing nothing before', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    Object.defineProperty(document, 'prerendering', { value: true, configurable: true });
+    onTestFinished(() => void delete (document as { prerendering?: boolean }).prerendering);
+    const writes = recordCookieWrites();
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    const printed = () => info.mock.calls.filter(([, step]) => step === 'diagnosis');
+    await runFirstFile();
+    await moreRequested();
+    await moreArrives();
+    // The rest is there; the landing, and so the diagnosis, wait for the visitor. Nothing written meanwhile.
+    expect(printed()).toEqual([]);
+    expect((host.affitor!.diagnose!() as { cookieDomainReason: string }).cookieDomainReason).toBe('not chosen yet');
+    expect([...writes]).toEqual([]);
+    // (That call printed its own report, with debug.)
+    info.mockClear();
+    Object.defineProperty(document, 'prerendering', { value: false, configurable: true });
+    document.dispatchEvent(new Event('prerenderingchange'));
+    await vi.waitFor(() => expect(printed()).toHaveLength(1));
+    expect(api.clicks()).toHaveLength(1);
+    expect(JSON.stringify(printed()[0])).toContain(cookieValue('affitor_click_id')!);
+  });
 });
 
 describe('the <script> build: the rest, loaded when asked', () => {
