@@ -41,10 +41,6 @@ export async function retry(event: PendingEvent, outcome: HttpOutcome, extra?: E
   const retryable = isRetryable(outcome.status);
   record(event, outcome, !retryable);
   const message = readAnswer(outcome, location.origin, options.apiBase) as string;
-  log(
-    isExpected(event, message) ? 'warn' : 'error',
-    route + ' not recorded:',
-    message + unroutedHint(outcome, options.apiBase),
-    retryable ? '(kept to resend)' : '',
-  );
+  // One text: an empty argument for "not kept" ended the console's line with a space.
+  log(isExpected(event, message) ? 'warn' : 'error', route + ' not recorded:', message + unroutedHint(outcome, options.apiBase) + (retryable ? ' (kept to resend)' : ''));
 }

@@ -220,7 +220,6 @@ describe('an apiBase where no tracking API answers', () => {
         '[Affitor]',
         'click not recorded:',
         `HTTP ${status}: ${status == 404 ? 'Not found' : 'Method not allowed'}: is apiBase ${API_BASE} right?`,
-        '',
       ),
     );
   });
@@ -232,14 +231,14 @@ describe('an apiBase where no tracking API answers', () => {
     api.answer('click', () => new HttpResponse('<!doctype html><title>Shop</title>', { status: 200, headers: { 'Content-Type': 'text/html' } }));
     new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
     await vi.waitFor(() =>
-      expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', `HTTP 200, answer is not JSON: is apiBase ${API_BASE} right?`, ''),
+      expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', `HTTP 200, answer is not JSON: is apiBase ${API_BASE} right?`),
     );
   });
 
   it('does not blame apiBase for a refusal of the event itself', async () => {
     api.answer('click', () => HttpResponse.json({ error: 'Referral link not found' }, { status: 400 }));
     new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
-    await vi.waitFor(() => expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 400: Referral link not found', ''));
+    await vi.waitFor(() => expect(error).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 400: Referral link not found'));
   });
 });
 

@@ -68,7 +68,7 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     vi.spyOn(console, 'info').mockImplementation(() => {});
     // Warnings print with debug only.
     const tracker = await landWith('https://shop.example.com/?aff=INACTIVE1', { debug: true });
-    expect(warn).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 200: Referral link is inactive', '');
+    expect(warn).toHaveBeenCalledWith('[Affitor]', 'click not recorded:', 'HTTP 200: Referral link is inactive');
     expect(error).not.toHaveBeenCalled();
     expect(tracker.getClickId()).toBeNull();
     expect(cookieValue('affitor_click_id')).toBeUndefined();
@@ -351,7 +351,7 @@ describe('signup', () => {
     vi.spyOn(console, 'info').mockImplementation(() => {});
     tracker.init({ debug: true });
     await tracker.signup('another_stranger');
-    expect(warn).toHaveBeenCalledWith('[Affitor]', 'lead not recorded:', 'HTTP 400: Customer not found. Provide a valid click_id or customer_key.', '');
+    expect(warn).toHaveBeenCalledWith('[Affitor]', 'lead not recorded:', 'HTTP 400: Customer not found. Provide a valid click_id or customer_key.');
     expect(error).not.toHaveBeenCalled();
   });
 
