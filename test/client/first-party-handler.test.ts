@@ -574,7 +574,7 @@ describe('createAffitorHandler options', () => {
 
   it('takes a timeoutMs read from an env var as a string, and refuses one that is no number', async () => {
     const api = await startRecordingApi();
-    const handler = await startHandler({ apiUrl: api.url, timeoutMs: '5000' as unknown as number });
+    const handler = await startHandler({ apiUrl: api.url, timeoutMs: '5000' });
     try {
       expect((await send(handler.url, CLICK, { headers: SHOP, body: clickBody('PARTNER123') })).status).toBe(200);
     } finally {
