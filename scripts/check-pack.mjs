@@ -12,7 +12,9 @@ import process from 'node:process';
 import { URL, fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const ALLOWED = [/^dist\//, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^package\.json$/];
+// react/ and server/ hold only a package.json pointing into dist/: a resolver that reads no `exports`
+// (Parcel 2 unless told to) finds `@affitor/sdk/react` and `@affitor/sdk/server` there.
+const ALLOWED = [/^dist\//, /^(react|server)\/package\.json$/, /^README\.md$/, /^CHANGELOG\.md$/, /^LICENSE$/, /^package\.json$/];
 const REQUIRED_DOCS = ['README.md', 'CHANGELOG.md', 'LICENSE'];
 
 /** Every file path in an `exports` value (strings, condition objects, nested). */
@@ -33,7 +35,7 @@ const shipped = new Set(pack.files.map((file) => file.path));
 
 const problems = [];
 for (const path of shipped) {
-  if (!ALLOWED.some((pattern) => pattern.test(path))) problems.push(`ships ${path}: only dist/, README.md, CHANGELOG.md and LICENSE belong in the package (see "files" in package.json)`);
+  if (!ALLOWED.some((pattern) => pattern.test(path))) problems.push(`ships ${path}: only dist/, react/package.json, server/package.json, README.md, CHANGELOG.md and LICENSE belong in the package (see "files" in package.json)`);
 }
 for (const path of REQUIRED_DOCS) {
   if (!shipped.has(path)) problems.push(`does not ship ${path}`);

@@ -68,6 +68,31 @@ describe("the package's types, as a merchant's TypeScript resolves them (run `np
   });
 });
 
+describe('the subpath entries for a resolver that reads no `exports` (Parcel 2 by default)', () => {
+  it('find @affitor/sdk/react and @affitor/sdk/server in a folder of that name, whose package.json points at the files `exports` gives', () => {
+    // Parcel 2 failed the README's `import { AffitorProvider } from '@affitor/sdk/react'`: "Cannot load file './react'".
+    const root = new URL('../../', import.meta.url);
+    const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as {
+      exports: Record<string, string | { import: { types: string; default: string }; require: { default: string } }>;
+      files: string[];
+    };
+    const subpaths = Object.entries(manifest.exports).filter(([path, target]) => typeof target == 'object' && path != '.');
+    expect(subpaths.map(([path]) => path)).toEqual(['./server', './react']);
+    for (const [path, target] of subpaths) {
+      if (typeof target != 'object') continue;
+      const folder = path.slice(2);
+      expect(manifest.files).toContain(`${folder}/package.json`);
+      const stub = JSON.parse(readFileSync(new URL(`${folder}/package.json`, root), 'utf8')) as Record<string, string>;
+      const fromRoot = (file: string) => join(folder, file);
+      expect([fromRoot(stub.main!), fromRoot(stub.module!), fromRoot(stub.types!)]).toEqual([
+        join(target.require.default),
+        join(target.import.default),
+        join(target.import.types),
+      ]);
+    }
+  });
+});
+
 describe("the server entry in a merchant's webpack build (run `npm run build` first)", () => {
   it("has no `new URL('…', import.meta.url)`, which webpack takes for an asset to emit: it emitted dist/index.js as a plain script, and Next.js 14's build failed on its `export`", () => {
     for (const file of ['dist/server.js', 'dist/server.cjs']) {
