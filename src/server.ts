@@ -27,6 +27,7 @@ export type {
   CallOptions,
   ClickData,
   CommonInput,
+  CustomFetch,
   FetchInit,
   FetchLike,
   IdempotentCallOptions,

@@ -30,7 +30,7 @@ import type {
   AffitorSaleResult,
   CallOptions,
   ClickData,
-  FetchLike,
+  CustomFetch,
   IdempotentCallOptions,
   LeadData,
   ReadinessData,
@@ -110,7 +110,7 @@ export class Affitor {
   readonly #apiKey: string;
   readonly #signingSecret: string | undefined;
   readonly #signer: RequestSigner | undefined;
-  readonly #fetch: FetchLike;
+  readonly #fetch: CustomFetch;
   readonly #options: ResolvedOptions;
 
   constructor(options: AffitorOptions) {
@@ -150,7 +150,7 @@ export class Affitor {
       this.#signer = new RequestSigner(this.#signingSecret, subtle);
     }
     // Looked up per call, so a fetch patched in after construction (tests, instrumentation) is used.
-    this.#fetch = (customFetch as FetchLike | undefined) ?? ((input, init) => globalThis.fetch(input, init));
+    this.#fetch = (customFetch as CustomFetch | undefined) ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   /** Records a visit through a partner link (`POST /api/v1/track/click`). */

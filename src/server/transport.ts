@@ -4,7 +4,7 @@
  */
 import { readAnswerText } from './answer-text';
 import { kindOf } from './errors';
-import type { FetchLike, ResponseLike } from './types';
+import type { CustomFetch, ResponseLike } from './types';
 
 export type Outcome =
   | {
@@ -27,7 +27,7 @@ export type Outcome =
   | { kind: 'aborted' };
 
 export interface AttemptRequest {
-  fetch: FetchLike;
+  fetch: CustomFetch;
   url: string;
   /** @default 'POST' */
   method?: 'GET' | 'POST';

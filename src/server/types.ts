@@ -24,10 +24,13 @@ export interface FetchInit {
 }
 
 /**
- * A `fetch`-compatible function: `globalThis.fetch`, undici's, node-fetch's, cross-fetch's, or any
- * wrapper or adapter that resolves to a `ResponseLike`.
+ * What the `fetch` options take: `globalThis.fetch`, undici's, node-fetch's, cross-fetch's, or any
+ * wrapper or adapter that takes a `FetchInit` and resolves to a `ResponseLike`. A `FetchLike` is one.
  */
-export type FetchLike = (input: string, init: FetchInit) => Promise<ResponseLike>;
+export type CustomFetch = (input: string, init: FetchInit) => Promise<ResponseLike>;
+
+/** A `fetch`-compatible function, typed as the runtime's `fetch` is (a `CustomFetch` too). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface AffitorOptions {
   /** The program's API key (Affitor dashboard, program settings). Required; kept private. */
@@ -50,7 +53,7 @@ export interface AffitorOptions {
    * The `fetch` to use: a test double, an instrumented wrapper, or an undici dispatcher-bound fetch.
    * @default globalThis.fetch (looked up at call time)
    */
-  fetch?: FetchLike | undefined;
+  fetch?: CustomFetch | undefined;
   /**
    * Time limit of one attempt, in milliseconds, from sending the request to reading the whole answer.
    * At most 2147483647 (about 24.8 days, the longest timer); `Infinity` disables it.

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../examples/server/src/node';
 import { Readable } from 'node:stream';
 import { Affitor, createAffitorHandler } from '../../src/server';
-import type { FetchLike } from '../../src/server/types';
+import type { CustomFetch } from '../../src/server/types';
 import { startServer } from '../../examples/server/src/node';
 import { useTrackingApi } from '../support/tracking-api';
 import { SEED, TOKEN } from './reference-server';
@@ -38,12 +38,12 @@ async function redirectingServer(status: number, target: string) {
  * What node-fetch (v2, v3) and cross-fetch answer: a Response-like object whose body is a Node
  * stream, not a web one. Made from a real answer, so the reference server on its port answers.
  */
-const nodeStreamFetch: FetchLike = async (url, init) => {
+const nodeStreamFetch: CustomFetch = async (url, init) => {
   const answer = await fetch(url, init);
   return { status: answer.status, headers: answer.headers, body: Readable.fromWeb(answer.body! as never), text: () => answer.text() };
 };
 /** A hand-written adapter's (axios, a test helper's): no body, only `text()`. */
-const textOnlyFetch: FetchLike = async (url, init) => {
+const textOnlyFetch: CustomFetch = async (url, init) => {
   const answer = await fetch(url, init);
   return { status: answer.status, headers: answer.headers, text: () => answer.text() };
 };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -126,6 +127,21 @@ describe('examples/stripe-webhook', () => {
     expect(await post(refund({ ...charge, invoice: 'in_1QdemoFirstInvoice1' }))).toEqual(answer);
     expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
     expect(app.inspect().refunds).toHaveLength(1);
+  });
+
+  it("reverses a Payment Link subscription's commission when its refund event reaches an endpoint of API 2025-03-31 first (no invoice: not found), then one of an older version", async () => {
+    const { app, post } = await webhook();
+    const subscribed = fixture('checkout.session.completed.subscription');
+    subscribed.data.object.metadata = {};
+    await post(subscribed);
+    const charge = { id: 'ch_3QdemoSubCharge0001', amount: 2900, amount_refunded: 2900, refunded: true, payment_intent: 'pi_3QdemoSubPayment001' };
+    const basil = refund(charge, undefined, 'evt_both');
+    delete basil.data.object.refunds;
+    // The older rendering names the invoice, and lists the refunds (a body of its own under the same key).
+    const older = refund({ ...charge, invoice: 'in_1QdemoFirstInvoice1' }, undefined, 'evt_both');
+    expect(await post(basil)).toMatchObject({ status: 200, body: { tracked: false, code: 'not_found' } });
+    expect(await post(older)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+    expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
   });
 
   it('acknowledges a refund event it reported already, as another API version renders it (its body differs), instead of answering 500 for days', async () => {
@@ -304,6 +320,19 @@ describe('examples/stripe-webhook', () => {
     const { url, post } = await webhook();
     expect((await fetch(url.replace('/webhook', '/other'), { method: 'POST' })).status).toBe(404);
     expect((await fetch(url.replace('/webhook', '/webhook/other'), { method: 'POST' })).status).toBe(404);
+    // A request line no URL parser takes relative to a base: answered 404 too, not 500 with an error logged.
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const origin = new URL(url);
+    const slashes = await new Promise<number>((resolve, reject) =>
+      httpRequest({ host: origin.hostname, port: origin.port, path: '//', method: 'POST' }, (answer) => {
+        answer.resume();
+        resolve(answer.statusCode!);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(slashes).toBe(404);
+    expect(errors).not.toHaveBeenCalled();
     // Stripe's guide to a new API version has the new endpoint be the same URL with a query.
     const query = await fetch(`${url}?version=2025-03-31`, { method: 'POST', body: JSON.stringify(checkout()) });
     expect(await query.json()).toMatchObject({ tracked: true });
@@ -338,6 +367,12 @@ describe('examples/stripe-webhook/src/main.ts', () => {
     } finally {
       cli.stop();
     }
+  });
+
+  it('a STRIPE_WEBHOOK_SECRET that is set but blank (an empty secret file): says so and exits 1, rather than check no signature', async () => {
+    const { code, stderr } = await runScript(MAIN, [], { ...ENV, STRIPE_WEBHOOK_SECRET: ' \n', PORT: '0' }).exit;
+    expect(code).toBe(1);
+    expect(stderr).toContain('STRIPE_WEBHOOK_SECRET is set but blank');
   });
 
   it('an empty PORT (a `.env` line `PORT=`) is the default port, 4242', async () => {

@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { Affitor, AffitorErrorCode, AffitorHandlerOptions, AffitorOptions, AffitorSaleResult, FetchLike, SaleData } from '../../src/server';
+import type { Affitor, AffitorErrorCode, AffitorHandlerOptions, AffitorOptions, AffitorSaleResult, CustomFetch, FetchLike, SaleData } from '../../src/server';
 
 describe('result types', () => {
   it('narrow a sale result by ok and duplicate', () => {
@@ -29,10 +29,23 @@ describe('option types take what the README says works', () => {
       const answer = await fetch(url, init);
       return { status: answer.status, headers: { get: (name: string) => answer.headers.get(name) }, text: () => answer.text() };
     };
-    expectTypeOf(adapter).toExtend<FetchLike>();
-    expectTypeOf(globalThis.fetch).toExtend<FetchLike>();
+    expectTypeOf(adapter).toExtend<CustomFetch>();
+    expectTypeOf(globalThis.fetch).toExtend<CustomFetch>();
     expectTypeOf<{ apiKey: string; fetch: typeof adapter }>().toExtend<AffitorOptions>();
     expectTypeOf<{ fetch: typeof adapter }>().toExtend<AffitorHandlerOptions>();
+  });
+
+  it('keep FetchLike as the runtime\'s fetch is typed, so code that calls one (a logging wrapper) compiles as before, and take it as the fetch option', () => {
+    const logged =
+      (inner: FetchLike): FetchLike =>
+      async (input, init) => {
+        const answer = await inner(input, init);
+        if (!answer.ok) console.warn(answer.statusText);
+        return answer;
+      };
+    expectTypeOf(logged(fetch)).toExtend<CustomFetch>();
+    expectTypeOf<{ apiKey: string; fetch: FetchLike }>().toExtend<AffitorOptions>();
+    expectTypeOf<{ fetch: FetchLike }>().toExtend<AffitorHandlerOptions>();
   });
 
   it("take the handler's timeoutMs as read from the environment, and a null apiUrl for the default", () => {

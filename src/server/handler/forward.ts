@@ -4,7 +4,7 @@
  */
 import { readAnswerText } from '../answer-text';
 import { messageOf } from '../transport';
-import type { FetchLike } from '../types';
+import type { CustomFetch } from '../types';
 
 /**
  * Fields the browser SDK adds for the handler, taken out before the body is forwarded: the
@@ -59,7 +59,7 @@ export type ApiOutcome =
   | { kind: 'too_large' };
 
 export interface ForwardRequest {
-  fetch: FetchLike;
+  fetch: CustomFetch;
   url: string;
   body: string;
   headers: Record<string, string>;

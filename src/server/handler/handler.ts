@@ -9,7 +9,7 @@ import { normaliseCookieDomain } from '../../core/cookie-codec';
 import { isObject, withoutCredentials } from '../input';
 import { createId } from '../request-id';
 import { messageOf } from '../transport';
-import type { FetchLike } from '../types';
+import type { CustomFetch } from '../types';
 import { cookieDomainCandidates } from '../../core/root-domain';
 import { chooseCookieDomain, clickCookies } from './cookies';
 import { forwardToApi, splitBody } from './forward';
@@ -97,7 +97,7 @@ export interface AffitorHandlerOptions {
    */
   scripts?: ScriptSource | undefined;
   /** fetch used to reach the API. @default globalThis.fetch */
-  fetch?: FetchLike | undefined;
+  fetch?: CustomFetch | undefined;
 }
 
 /** What the server adapter knows about the connection and the Request does not carry. */
