@@ -29,8 +29,9 @@ const noRoute = (failure: AffitorFailure) => failure.status === 405 || (failure.
 
 /**
  * The API's 409 for an idempotency key used before with another body: this event was reported
- * already, as Stripe rendered it then (an event sent to two endpoints of different API versions,
- * whose refunds differ in a field). Final: a redelivery gets the same answer.
+ * already, as Stripe rendered it for another endpoint of another API version (their refunds differ
+ * in a field). Final: a redelivery gets the same answer. (Where that first answer was `Sale not
+ * found` and this rendering names an invoice, the refund is tried under it: handleStripeEvent.)
  */
 const KEY_USED_BEFORE = 'Idempotency-Key was already used with a different request body';
 
@@ -82,8 +83,9 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
   let result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
   // A subscription bought through a Payment Link has its sale under the invoice id, which the charge
-  // names on Stripe API versions before 2025-03-31. A key of its own: the first keeps its 404.
-  if (!result.ok && result.error === SALE_NOT_FOUND && tracking.invoiceId) {
+  // names on Stripe API versions before 2025-03-31. A key of its own: the first keeps its 404, also
+  // for this event rendered by another endpoint's API version (a 409: the key was used with that body).
+  if (!result.ok && (result.error === SALE_NOT_FOUND || result.error === KEY_USED_BEFORE) && tracking.invoiceId) {
     const invoiceId = tracking.invoiceId;
     result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
   }

@@ -15,6 +15,11 @@ if (!apiKey) {
 }
 // Trimmed: a secret mounted from a file (Docker, Kubernetes) ends with a newline, and no signature matched.
 const signingSecret = process.env.STRIPE_WEBHOOK_SECRET?.trim();
+// Set but blank (an empty secret file): a mistake, not a local demo. Checking nothing would take forged events.
+if (process.env.STRIPE_WEBHOOK_SECRET && !signingSecret) {
+  console.error('STRIPE_WEBHOOK_SECRET is set but blank: give the endpoint\'s signing secret (whsec_...), or unset it for a local demo.');
+  process.exit(1);
+}
 if (!signingSecret) console.warn('STRIPE_WEBHOOK_SECRET is not set: Stripe signatures are NOT checked (fine for a local demo only).');
 
 const affitor = new Affitor({ apiKey, apiUrl: process.env.AFFITOR_API_URL || undefined });

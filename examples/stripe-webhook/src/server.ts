@@ -42,7 +42,7 @@ function parseEvent(raw: string): StripeEvent | null {
 async function answer(request: IncomingMessage, options: WebhookServerOptions): Promise<WebhookAnswer> {
   // By path: Stripe's guide to a new API version has the new endpoint be the same URL with a query
   // (`/webhook?version=...`), and every event sent there was answered 404.
-  if (request.method !== 'POST' || new URL(request.url ?? '/', 'http://webhook').pathname !== '/webhook') return { status: 404, body: { error: 'Not found' } };
+  if (request.method !== 'POST' || (request.url ?? '').split('?')[0] !== '/webhook') return { status: 404, body: { error: 'Not found' } };
   // The signature covers the raw bytes: verify before parsing.
   const raw = await readBody(request);
   if (raw === null) return { status: 413, body: { error: 'Body too large' } };
