@@ -197,7 +197,7 @@ api[HANDOVER] = {
     // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
     // A page rendered ahead makes its landing once opened (landHere, whose listener comes first).
     const printDiagnosis = (): void =>
-      renderedAhead() ? document.addEventListener('prerenderingchange', printDiagnosis) : void Promise.resolve(pendingClick).then(handed.diagnose);
+      renderedAhead() ? document.addEventListener('prerenderingchange', printDiagnosis, { once: true }) : void Promise.resolve(pendingClick).then(handed.diagnose);
     if (options.debug) printDiagnosis();
     arrive?.(handed);
   },

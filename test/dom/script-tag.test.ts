@@ -298,6 +298,10 @@ describe('the <script> build: the first file', () => {
     await vi.waitFor(() => expect(printed()).toHaveLength(1));
     expect(api.clicks()).toHaveLength(1);
     expect(JSON.stringify(printed()[0])).toContain(cookieValue('affitor_click_id')!);
+    // The browser says it once; another script's second event prints no second diagnosis.
+    document.dispatchEvent(new Event('prerenderingchange'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(printed()).toHaveLength(1);
   });
 });
 
