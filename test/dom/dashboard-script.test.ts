@@ -126,3 +126,73 @@ describe('the dashboard script, when the server accepts the call and never answe
     expect(document.getElementById('dashboard')!.innerHTML).toBe('<p>the chains</p>');
   });
 });
+
+describe('the dashboard script, for a merchant on a keyboard or a screen reader', () => {
+  /** A state of the tables: request rows by their first call's number, the failed ones marked, one with its earlier ids. */
+  const tables = (calls: Array<[number, boolean]>) =>
+    `<table class="requests"><tbody>${calls
+      .map(([call, failed]) => `<tr data-call="${call}"${failed ? ' class="failed"' : ''}><td>call ${call}</td><td><details><summary>earlier</summary>ids</details></td></tr>`)
+      .join('')}</tbody></table>`;
+  /** Answers each refresh with the next state (each a new ETag), the last one from then on. */
+  const serve = (...states: string[]) => {
+    let n = 0;
+    const fetch = vi.fn(() => {
+      const state = states[Math.min(n, states.length - 1)]!;
+      const tag = `"state-${Math.min(n++, states.length - 1)}"`;
+      return Promise.resolve({ status: 200, headers: { get: () => tag }, text: () => Promise.resolve(state) });
+    });
+    vi.stubGlobal('fetch', fetch);
+    return fetch;
+  };
+  const run = () => {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+  };
+  const status = () => document.querySelector('[role=status]')!.textContent;
+  const pause = () => document.querySelector<HTMLButtonElement>('button[aria-pressed]')!;
+
+  it('keeps the focus and the open list of earlier ids on their row when an update replaces the tables (focus fell to the page, the list closed)', async () => {
+    serve(tables([[2, false], [1, false]]), tables([[3, true], [2, false], [1, false]]));
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    const summary = document.querySelector<HTMLElement>('tr[data-call="2"] summary')!;
+    summary.parentElement!.setAttribute('open', '');
+    summary.focus();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.querySelector('tr[data-call="3"]')).not.toBeNull();
+    expect(document.activeElement).toBe(document.querySelector('tr[data-call="2"] summary'));
+    expect(document.activeElement).not.toBe(summary);
+    expect([...document.querySelectorAll('details[open]')].map((details) => details.closest('tr')!.dataset.call)).toEqual(['2']);
+  });
+
+  it('says in a status region that it loaded, then how many requests arrived and how many failed, once per update', async () => {
+    serve(tables([[1, false]]), tables([[3, true], [2, false], [1, false]]));
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status()).toBe('Dashboard loaded.');
+    expect(document.title).toBe('Affitor dashboard');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(status()).toBe('2 new requests, 1 failed.');
+    // The "last checked" line changes every second: it is no live region, or a screen reader would read it each second.
+    expect(document.getElementById('live')!.getAttribute('aria-live')).toBeNull();
+  });
+
+  it('pauses its updates with a button (pressed, then released), and catches up when resumed', async () => {
+    const fetch = serve(tables([[1, false]]), tables([[2, false], [1, false]]));
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pause().hidden).toBe(false);
+    expect(pause().getAttribute('aria-pressed')).toBe('false');
+    pause().click();
+    expect(pause().getAttribute('aria-pressed')).toBe('true');
+    expect(pause().textContent).toBe('Resume updates');
+    const calls = fetch.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(document.querySelector('tr[data-call="2"]')).toBeNull();
+    expect(fetch.mock.calls.length).toBeLessThanOrEqual(calls + 1);
+    pause().click();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(document.querySelector('tr[data-call="2"]')).not.toBeNull();
+    expect(status()).toBe('1 new request.');
+  });
+});

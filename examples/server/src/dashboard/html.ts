@@ -179,7 +179,7 @@ function requestRow(r: LoggedRequest): string {
   const failed = r.status === null || r.status >= 400 || r.error !== null || r.cors_refusal !== null;
   const refusal = r.cors_refusal === null ? '' : `<br><small class="error">${escapeHtml(r.cors_refusal)}</small>`;
   return (
-    `<tr${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
+    `<tr data-call="${r.seq - r.calls + 1}"${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
     `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : escapeHtml(r.error)}${r.error_code === null ? '' : ` ${code(r.error_code)}`}</td>` +
     `<td>${code(r.request_id)}${earlierIds(r)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
   );
@@ -189,13 +189,13 @@ function requestRow(r: LoggedRequest): string {
 export function renderFragment(data: DashboardData, requests: LoggedRequest[]): string {
   const shown = data.chains.length < data.customerCount ? ` (the ${data.chains.length} with the latest activity of ${data.customerCount})` : '';
   return `<section aria-labelledby="chains"><h2 id="chains">Customers${shown}</h2>
-<table class="chains"><thead><tr><th>Customer</th><th>Partner</th><th>Clicks</th><th>Lead</th><th>Sales</th><th>Commissions</th><th>Refunds</th></tr></thead>
+<table class="chains" aria-labelledby="chains"><thead><tr><th scope="col">Customer</th><th scope="col">Partner</th><th scope="col">Clicks</th><th scope="col">Lead</th><th scope="col">Sales</th><th scope="col">Commissions</th><th scope="col">Refunds</th></tr></thead>
 <tbody>${data.chains.map(chainRow).join('\n') || '<tr><td colspan="7">No customers yet: land on a page with <code>?aff=</code>.</td></tr>'}</tbody></table></section>
 <section aria-labelledby="requests"><h2 id="requests">Latest requests</h2>
-<table class="requests"><thead><tr><th>Time</th><th>Call</th><th>Status</th><th>Error</th><th>Request id</th><th>Origin</th><th>Test mode</th></tr></thead>
+<table class="requests" aria-labelledby="requests"><thead><tr><th scope="col">Time</th><th scope="col">Call</th><th scope="col">Status</th><th scope="col">Error</th><th scope="col">Request id</th><th scope="col">Origin</th><th scope="col">Test mode</th></tr></thead>
 <tbody>${[...requests].reverse().map(requestRow).join('\n') || '<tr><td colspan="7">No requests yet.</td></tr>'}</tbody></table></section>
 <section aria-labelledby="tests"><h2 id="tests">Test-mode events</h2>
-<table class="tests"><thead><tr><th>Event</th><th>Time</th><th>Program</th><th>What</th><th>Request id</th></tr></thead>
+<table class="tests" aria-labelledby="tests"><thead><tr><th scope="col">Event</th><th scope="col">Time</th><th scope="col">Program</th><th scope="col">What</th><th scope="col">Request id</th></tr></thead>
 <tbody>${data.tests.map(testRow).join('\n') || '<tr><td colspan="5">None.</td></tr>'}</tbody></table></section>`;
 }
 

@@ -16,6 +16,16 @@ export const DASHBOARD_SCRIPT = `'use strict';
   const formHtml = document.getElementById('token-form') ? main.innerHTML : null;
   let etag = null;
   let timer;
+  // Made here: the page without JavaScript has no updates to pause or announce.
+  const controls = document.createElement('p');
+  controls.innerHTML = '<button type="button" id="pause" aria-pressed="false" hidden>Pause updates</button> <span id="status" role="status"></span>';
+  live.after(controls);
+  const status = document.getElementById('status');
+  const pauseButton = document.getElementById('pause');
+  let paused = false;
+  let lastSeq = null;
+  // Said once through the polite status region (live.textContent changes every second and is not announced).
+  const say = (text) => { if (status.textContent !== text) status.textContent = text; };
 
   const askForToken = (wrong) => {
     sessionStorage.removeItem(KEY);
@@ -29,6 +39,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
       note.textContent = 'That is not the admin token.';
       main.querySelector('form').prepend(note);
     }
+    document.title = 'Affitor dashboard: admin token';
+    pauseButton.hidden = true;
+    main.querySelector('input[name=token]').focus();
     live.textContent = 'Admin token required.';
     listen();
   };
@@ -38,12 +51,12 @@ export const DASHBOARD_SCRIPT = `'use strict';
   // Replacing the tables removes the node Chromium's own scroll anchoring holds on to, and a row
   // added above (a new customer, a chain grown by a click) pushed what was read down the page.
   // At the very top nothing is kept: the newest customers, added there, are meant to show.
-  const keyOf = (el) => (el.id ? '#' + el.id : 'tr[data-customer="' + el.dataset.customer + '"]');
+  const keyOf = (el) => (el.id ? '#' + el.id : el.dataset.call ? 'tr[data-call="' + el.dataset.call + '"]' : 'tr[data-customer="' + el.dataset.customer + '"]');
   const placeOf = () => {
     if (window.scrollY <= 0) return [];
     let heading = null;
     let at = null;
-    for (const el of main.querySelectorAll('h2[id], tr[data-customer]')) {
+    for (const el of main.querySelectorAll('h2[id], tr[data-customer], tr[data-call]')) {
       const top = el.getBoundingClientRect().top;
       if (top > 0 && at) break;
       at = { key: keyOf(el), top };
@@ -89,13 +102,16 @@ export const DASHBOARD_SCRIPT = `'use strict';
       response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store', signal: giveUp.signal });
       if (response.status === 200) html = await response.text();
     } catch {
+      if (paused) return;
       live.textContent = 'The server does not answer; trying again.';
+      say('The server does not answer.');
       timer = setTimeout(() => refresh(token), EVERY_MS);
       return;
     } finally {
       clearTimeout(waiting);
     }
     if (response.status === 401) return askForToken(true);
+    if (paused) return;
     // Any other answer but 200 and 304 (a 500, a 404 from another server on the port) brings no
     // state: the tables shown are then stale, which "Live" would hide.
     if (response.status !== 200 && response.status !== 304) {
@@ -112,8 +128,31 @@ export const DASHBOARD_SCRIPT = `'use strict';
     if (html !== undefined) {
       etag = response.headers.get('ETag');
       const place = placeOf();
+      // The focused <summary> and the open <details>, by their row: replacing the tables dropped focus to <body> and closed them.
+      const rowKey = (el) => {
+        const tr = el.closest('tr[data-call], tr[data-customer]');
+        return tr ? keyOf(tr) : null;
+      };
+      const active = main.contains(document.activeElement) ? rowKey(document.activeElement) : null;
+      const open = [...main.querySelectorAll('details[open]')].map(rowKey).filter(Boolean);
+      const firstLoad = !main.querySelector('table');
+      const seqs = () => [...main.querySelectorAll('tr[data-call]')].map((tr) => +tr.dataset.call);
       main.innerHTML = html;
+      for (const key of open) main.querySelector(key + ' details')?.setAttribute('open', '');
+      if (active) main.querySelector(active + ' summary')?.focus({ preventScroll: true });
       keepPlace(place);
+      const fresh = [...main.querySelectorAll('tr[data-call]')].filter((tr) => lastSeq !== null && +tr.dataset.call > lastSeq);
+      lastSeq = Math.max(0, ...seqs());
+      if (firstLoad) {
+        // The token form's button, focused when it was sent, is gone: the focus goes to the first control.
+        document.title = 'Affitor dashboard';
+        pauseButton.hidden = false;
+        say('Dashboard loaded.');
+        if (!main.contains(document.activeElement)) pauseButton.focus();
+      } else if (fresh.length) {
+        const failed = fresh.filter((tr) => tr.classList.contains('failed')).length;
+        say(fresh.length + ' new request' + (fresh.length === 1 ? '' : 's') + (failed ? ', ' + failed + ' failed' : '') + '.');
+      }
     }
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
     timer = setTimeout(() => refresh(token), EVERY_MS);
@@ -131,6 +170,18 @@ export const DASHBOARD_SCRIPT = `'use strict';
       refresh(token);
     });
   }
+
+  pauseButton.addEventListener('click', () => {
+    paused = !paused;
+    pauseButton.setAttribute('aria-pressed', String(paused));
+    pauseButton.textContent = paused ? 'Resume updates' : 'Pause updates';
+    live.textContent = paused ? 'Updates paused.' : 'Resuming…';
+    const token = sessionStorage.getItem(KEY);
+    clearTimeout(timer);
+    // (A check still on its way when resumed makes a second loop for a moment: the first refresh
+    // to start clears the other's timer.)
+    if (!paused && token) refresh(token);
+  });
 
   const saved = sessionStorage.getItem(KEY);
   if (saved) refresh(saved);
