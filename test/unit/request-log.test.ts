@@ -86,7 +86,7 @@ describe('the request log', () => {
     const log = new RequestLog(3);
     for (let at = 1; at <= 12; at++) log.add(call('/api/v1/programs/me/readiness', at));
     const html = renderFragment({ chains: [], customerCount: 0, tests: [] }, log.list());
-    const rows = html.slice(html.indexOf('Latest requests')).match(/<tr>.*?<\/tr>/g)!.filter((row) => row.includes('readiness'));
+    const rows = html.slice(html.indexOf('Latest requests')).match(/<tr[ >].*?<\/tr>/g)!.filter((row) => row.includes('readiness'));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('×12 in a row, the latest shown');
     expect(rows[0]).toContain('req_12');
