@@ -61,6 +61,19 @@ async function webhook({ signingSecret, hooks, now, apiUrl = 'https://tracking.t
   return { app, post, url };
 }
 
+/**
+ * A subscription bought through a decorated Payment Link (attributed by client_reference_id alone:
+ * its sale is under the first invoice's id), reported, and the charge of its first payment refunded in full.
+ */
+async function paymentLinkSubscription() {
+  const setup = await webhook();
+  const subscribed = fixture('checkout.session.completed.subscription');
+  subscribed.data.object.metadata = {};
+  await setup.post(subscribed);
+  const charge = { id: 'ch_3QdemoSubCharge0001', amount: 2900, amount_refunded: 2900, refunded: true, payment_intent: 'pi_3QdemoSubPayment001' };
+  return { ...setup, charge };
+}
+
 describe('examples/stripe-webhook', () => {
   it('tracks a paid checkout as a sale and answers its redelivery as a duplicate', async () => {
     const { app, post } = await webhook();
@@ -115,11 +128,7 @@ describe('examples/stripe-webhook', () => {
   });
 
   it("takes back the commission of a Payment Link subscription's refunded first payment where the charge names its invoice (API versions before 2025-03-31)", async () => {
-    const { app, post } = await webhook();
-    const subscribed = fixture('checkout.session.completed.subscription');
-    subscribed.data.object.metadata = {};
-    await post(subscribed);
-    const charge = { id: 'ch_3QdemoSubCharge0001', amount: 2900, amount_refunded: 2900, refunded: true, payment_intent: 'pi_3QdemoSubPayment001' };
+    const { app, post, charge } = await paymentLinkSubscription();
     // Without the invoice (API 2025-03-31 on), the refund finds no sale: acknowledged, as the README says.
     expect(await post(refund(charge, undefined, 'evt_refund_basil'))).toMatchObject({ status: 200, body: { tracked: false, code: 'not_found' } });
     const answer = await post(refund({ ...charge, invoice: 'in_1QdemoFirstInvoice1' }));
@@ -130,11 +139,7 @@ describe('examples/stripe-webhook', () => {
   });
 
   it("reverses a Payment Link subscription's commission when its refund event reaches an endpoint of API 2025-03-31 first (no invoice: not found), then one of an older version", async () => {
-    const { app, post } = await webhook();
-    const subscribed = fixture('checkout.session.completed.subscription');
-    subscribed.data.object.metadata = {};
-    await post(subscribed);
-    const charge = { id: 'ch_3QdemoSubCharge0001', amount: 2900, amount_refunded: 2900, refunded: true, payment_intent: 'pi_3QdemoSubPayment001' };
+    const { app, post, charge } = await paymentLinkSubscription();
     const basil = refund(charge, undefined, 'evt_both');
     delete basil.data.object.refunds;
     // The older rendering names the invoice, and lists the refunds (a body of its own under the same key).
