@@ -52,6 +52,11 @@ export const DASHBOARD_SCRIPT = `'use strict';
   // added above (a new customer, a chain grown by a click) pushed what was read down the page.
   // At the very top nothing is kept: the newest customers, added there, are meant to show.
   const keyOf = (el) => (el.id ? '#' + el.id : el.dataset.call ? 'tr[data-call="' + el.dataset.call + '"]' : 'tr[data-customer="' + el.dataset.customer + '"]');
+  /** The key of the row an element is in, or null outside the tables' rows. */
+  const rowKey = (el) => {
+    const tr = el.closest('tr[data-call], tr[data-customer]');
+    return tr ? keyOf(tr) : null;
+  };
   const placeOf = () => {
     if (window.scrollY <= 0) return [];
     let heading = null;
@@ -129,20 +134,17 @@ export const DASHBOARD_SCRIPT = `'use strict';
       etag = response.headers.get('ETag');
       const place = placeOf();
       // The focused <summary> and the open <details>, by their row: replacing the tables dropped focus to <body> and closed them.
-      const rowKey = (el) => {
-        const tr = el.closest('tr[data-call], tr[data-customer]');
-        return tr ? keyOf(tr) : null;
-      };
       const active = main.contains(document.activeElement) ? rowKey(document.activeElement) : null;
       const open = [...main.querySelectorAll('details[open]')].map(rowKey).filter(Boolean);
       const firstLoad = !main.querySelector('table');
-      const seqs = () => [...main.querySelectorAll('tr[data-call]')].map((tr) => +tr.dataset.call);
       main.innerHTML = html;
       for (const key of open) main.querySelector(key + ' details')?.setAttribute('open', '');
       if (active) main.querySelector(active + ' summary')?.focus({ preventScroll: true });
       keepPlace(place);
-      const fresh = [...main.querySelectorAll('tr[data-call]')].filter((tr) => lastSeq !== null && +tr.dataset.call > lastSeq);
-      lastSeq = Math.max(0, ...seqs());
+      // Request rows by their first call's number: those above the last one seen arrived since.
+      const calls = [...main.querySelectorAll('tr[data-call]')];
+      const fresh = lastSeq === null ? [] : calls.filter((tr) => +tr.dataset.call > lastSeq);
+      lastSeq = Math.max(0, ...calls.map((tr) => +tr.dataset.call));
       if (firstLoad) {
         // The token form's button, focused when it was sent, is gone: the focus goes to the first control.
         document.title = 'Affitor dashboard';
