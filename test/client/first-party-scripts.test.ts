@@ -127,7 +127,15 @@ describe('script sources for any runtime', () => {
         return Promise.resolve(built ? `/* ${name} */` : null);
       },
     });
-    expect((await get(handle, 'affitor.global.js')).status).toBe(404);
+    const original = console.error;
+    const errors: unknown[][] = [];
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      expect((await get(handle, 'affitor.global.js')).status).toBe(404);
+    } finally {
+      console.error = original;
+    }
+    expect(String(errors[0]![0])).toMatch(/^\[Affitor\] cannot serve affitor\.global\.js: the `scripts` function gave nothing for it/);
     built = true;
     expect(await (await get(handle, 'affitor.global.js')).text()).toBe('/* affitor.global.js */');
     expect(await (await get(handle, 'affitor.global.js')).text()).toBe('/* affitor.global.js */');
@@ -182,6 +190,40 @@ describe('script sources for any runtime', () => {
     expect(String(errors[0]!.join(' '))).toMatch(
       /\[Affitor\] cannot serve affitor\.global\.js: the scripts option gave a Response for it, not its content: answer a string, a Uint8Array or an ArrayBuffer \(await response\.arrayBuffer\(\)\), or null/,
     );
+  });
+
+  it('says once why it answers 404 when the source the merchant chose lacks a file of the build, and stays quiet for names it makes up', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'affitor-half-copied-'));
+    writeFileSync(join(folder, 'affitor.global.js'), LOADER);
+    const sources: Array<[ScriptSource, RegExp]> = [
+      [folder, new RegExp(`it is not in ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the \`scripts\` folder: serve both files`)],
+      [{ 'affitor.global.js': LOADER }, /the `scripts` object has nothing for it: serve both files/],
+      [(name) => Promise.resolve(name == 'affitor.global.js' ? LOADER : null), /the `scripts` function gave nothing for it: serve both files/],
+    ];
+    try {
+      for (const [scripts, why] of sources) {
+        const errors: unknown[][] = [];
+        const original = console.error;
+        console.error = (...args: unknown[]) => void errors.push(args);
+        try {
+          const handle = createAffitorHandler({ scripts });
+          expect(await (await get(handle, 'affitor.global.js')).text()).toBe(LOADER);
+          expect((await get(handle, 'affitor.made-up.js')).status).toBe(404);
+          expect(errors).toEqual([]);
+          expect((await get(handle, 'affitor.more.js')).status).toBe(404);
+          expect((await get(handle, 'affitor.more.js')).status).toBe(404);
+        } finally {
+          console.error = original;
+        }
+        expect(errors).toHaveLength(1);
+        const said = String(errors[0]!.join(' '));
+        expect(said).toMatch(/^\[Affitor\] cannot serve affitor\.more\.js: /);
+        expect(said).toMatch(why);
+        expect(said).toContain("the package's dist/affitor.global.js and dist/affitor.more.js");
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('serves no file with scripts: false', async () => {

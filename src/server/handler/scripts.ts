@@ -2,12 +2,16 @@
  * Serving the `<script>` build's files (`affitor.*.js`) from the merchant's own domain.
  * Only names of that shape are served, and only from the one source the merchant chose.
  */
+import { MORE_FILE } from '../../script-handover';
 
 /** `affitor.<part>[.<part>…].js`: no slash, no `..`, nothing but letters, digits, `_` and `-` between the dots. */
 export const SCRIPT_FILE_NAME = /^affitor(?:\.[\w-]+)+\.js$/;
 
 /** The `<script>` build's loader, the file every page asks for. */
 const LOADER_FILE_NAME = 'affitor.global.js';
+
+/** The build's two files: a source the merchant chose that lacks one is said to, not answered with a bare 404. */
+const BUILD_FILE_NAMES = [LOADER_FILE_NAME, MORE_FILE];
 
 export type ScriptContent = string | Uint8Array | ArrayBuffer;
 
@@ -139,8 +143,9 @@ export function scriptReader(source: ScriptSource | undefined, timeoutMs?: numbe
     if (directory === undefined) {
       throw new Error("the package's own directory is unknown here (a Worker, or a bundled server): pass the script files in the `scripts` option");
     }
+    let content: ScriptContent | null | undefined;
     if (typeof directory == 'string') {
-      const content = await readFromDirectory(directory, name);
+      content = await readFromDirectory(directory, name);
       // The package's dist always holds the loader: without it, this is not that folder (a bundled
       // server, deployed, runs this module away from the package's files), which a bare 404 would not tell.
       if (content == null && source === undefined && name == LOADER_FILE_NAME) {
@@ -148,10 +153,17 @@ export function scriptReader(source: ScriptSource | undefined, timeoutMs?: numbe
           `it is not in ${directory}, the package's own dist as this module sees it (a bundled server, such as Next.js, runs it from elsewhere): pass the script files in the \`scripts\` option`,
         );
       }
-      return content;
+    } else if (typeof directory == 'function') content = await directory(name);
+    else content = Object.prototype.hasOwnProperty.call(directory, name) ? directory[name] : null;
+    // A source the merchant chose that lacks a file of the build (a deploy that copied one of the two,
+    // a folder relative to another working directory): its pages lose their landings, or their
+    // diagnosis and retries, to a 404 that nothing in the server's log explained.
+    if (content == null && source !== undefined && BUILD_FILE_NAMES.includes(name)) {
+      const lacks =
+        typeof source == 'string' ? `it is not in ${source}, the \`scripts\` folder` : `the \`scripts\` ${typeof source == 'function' ? 'function gave nothing' : 'object has nothing'} for it`;
+      throw new Error(`${lacks}: serve both files of the build, the package's dist/${LOADER_FILE_NAME} and dist/${MORE_FILE}`);
     }
-    if (typeof directory == 'function') return directory(name);
-    return Object.prototype.hasOwnProperty.call(directory, name) ? directory[name] : null;
+    return content;
   };
   return (name) => {
     let file = found.get(name);
