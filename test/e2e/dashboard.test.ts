@@ -140,6 +140,42 @@ describe.skipIf(skipWithoutChromium)('[chromium] the dashboard', () => {
     expect(await rows(page).first().innerText()).toContain(clickId);
   });
 
+  it('keeps a value in a right-to-left script from carrying the text beside it into its run', async () => {
+    // Hebrew letters at the end of a transaction id and of an email: laid out without isolation, the
+    // amount after the id joined their right-to-left run and showed inside it (`txn_49.00 <letters> USD`).
+    const transaction = 'txn_\u05d0\u05d1';
+    const email = 'buyer_\u05d0\u05d1';
+    const click = await post('click', { affiliate_url: `https://shop.test/?aff=${PARTNER_A.link}` });
+    await post('lead', { click_id: click.body.click_id, customer_key: 'user_42', email });
+    expect((await post('sale', { transaction_id: transaction, amount_cents: 4900, customer_key: 'user_42' }, TOKEN)).status).toBe(200);
+    context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${api.url}/_dashboard`);
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.locator('table.chains tbody tr', { hasText: transaction }).waitFor();
+    /** For each element showing `value` followed by text: is that text laid out wholly after it (left to right)? */
+    const laidOutAfter = (selector: string, value: string) =>
+      page.evaluate(
+        ({ selector, value }) =>
+          [...document.querySelectorAll(selector)]
+            .filter((element) => element.textContent == value && element.nextSibling?.nodeType == Node.TEXT_NODE && /\d/.test(element.nextSibling.textContent!))
+            .map((element) => {
+              const after = document.createRange();
+              after.selectNodeContents(element.nextSibling!);
+              const valueRight = Math.max(...[...element.getClientRects()].map((rect) => rect.right));
+              const textLeft = Math.min(...[...after.getClientRects()].filter((rect) => rect.width > 0).map((rect) => rect.left));
+              return valueRight <= textLeft + 0.5;
+            }),
+        { selector, value },
+      );
+    // The sale (its amount) and its commission (`: 4.90 USD`).
+    await expect(laidOutAfter('table.chains code', transaction)).resolves.toEqual([true, true]);
+    const emailCell = page.locator('table.chains bdi', { hasText: email });
+    await expect(emailCell.count()).resolves.toBe(1);
+    await expect(emailCell.evaluate((element) => getComputedStyle(element).unicodeBidi)).resolves.toBe('isolate');
+  });
+
   it('answers the page to Authorization: Bearer <admin token>, and nothing to anyone else', async () => {
     const { clickId } = await oneChain();
     const withToken = await fetch(`${api.url}/_dashboard`, { headers: { Authorization: `Bearer ${ADMIN}` } });

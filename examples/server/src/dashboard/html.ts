@@ -54,6 +54,12 @@ export function time(ms: number): string {
 }
 
 const money = (minor: number, currency = 'USD') => `${toMainUnit(minor, currency).toFixed(minorDigits(currency))} ${escapeHtml(currency)}`;
+/**
+ * A caller's text (an email, a name, a message quoting a value), isolated: its letters of a
+ * right-to-left script would otherwise carry the text after them into their run, so a sale read
+ * `txn_<Hebrew> 49.00 USD` as `txn_49.00 <Hebrew> USD`. `code` is isolated by the page's style.
+ */
+const text = (value: unknown) => `<bdi>${escapeHtml(value)}</bdi>`;
 const code = (value: string | null | undefined) => (value ? `<code>${escapeHtml(value)}</code>` : '—');
 const testFlag = (testMode: boolean) => (testMode ? ' <mark class="test">test mode</mark>' : '');
 const list = (items: string[]) => (items.length === 0 ? '—' : `<ul>${items.map((item) => `<li>${item}</li>`).join('')}</ul>`);
@@ -67,7 +73,7 @@ function saleItem({ sale }: SaleLink): string {
 function commissionItem({ sale, commission, partner }: SaleLink, current: Partner | undefined): string {
   if (!commission) return `${code(sale.transaction_id)}: no commission`;
   const deducted = commission.deducted_cents > 0 ? `, ${money(commission.deducted_cents, sale.currency)} taken back` : '';
-  const earner = partner && partner.id !== current?.id ? ` to ${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '';
+  const earner = partner && partner.id !== current?.id ? ` to ${text(partner.name)} <small>#${partner.id}</small>` : '';
   return `${code(sale.transaction_id)}: ${money(commission.amount_cents, sale.currency)}${earner} <span class="status">${escapeHtml(commission.status)}</span>${deducted}`;
 }
 
@@ -123,13 +129,13 @@ function clickItems(chain: Chain): string[] {
 
 function chainRow(chain: Chain): string {
   const { customer, partner } = chain;
-  const who = [customer.customer_key ? `key ${code(customer.customer_key)}` : '', customer.email ? escapeHtml(customer.email) : '']
+  const who = [customer.customer_key ? `key ${code(customer.customer_key)}` : '', customer.email ? text(customer.email) : '']
     .filter(Boolean)
     .join('<br>');
   const cells = [
     // The program too: a partner may promote several of a seed's programs, and its name alone did not say which one a customer came through.
     `#${customer.id} <span class="status">${escapeHtml(customer.status)}</span> <small>program #${customer.program_id}</small>${who ? `<br>${who}` : ''}`,
-    partner ? `${escapeHtml(partner.name)} <small>#${partner.id}</small>` : '—',
+    partner ? `${text(partner.name)} <small>#${partner.id}</small>` : '—',
     list(clickItems(chain)),
     list(chain.leads.map((l) => `${escapeHtml(l.mode)}${testFlag(l.test_mode)}<br><time>${time(l.created_at)}</time>${requestId(l.request_id)}`)),
     list(latest(chain.sales, SHOWN_SALES, saleItem, 'sale')),
@@ -149,7 +155,7 @@ function testDetails(test: TestEvent): string {
     case 'click':
       return `via ${code(test.event.short_link)}`;
     case 'lead':
-      return [test.event.customer_key ? `key ${code(test.event.customer_key)}` : '', test.event.email ? escapeHtml(test.event.email) : '', test.event.click_id ? code(test.event.click_id) : '']
+      return [test.event.customer_key ? `key ${code(test.event.customer_key)}` : '', test.event.email ? text(test.event.email) : '', test.event.click_id ? code(test.event.click_id) : '']
         .filter(Boolean)
         .join('<br>');
     case 'sale':
@@ -177,10 +183,10 @@ function earlierIds(r: LoggedRequest): string {
 function requestRow(r: LoggedRequest): string {
   // A CORS refusal fails the call in the page whatever its status.
   const failed = r.status === null || r.status >= 400 || r.error !== null || r.cors_refusal !== null;
-  const refusal = r.cors_refusal === null ? '' : `<br><small class="error">${escapeHtml(r.cors_refusal)}</small>`;
+  const refusal = r.cors_refusal === null ? '' : `<br><small class="error">${text(r.cors_refusal)}</small>`;
   return (
     `<tr data-call="${r.seq - r.calls + 1}"${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
-    `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : escapeHtml(r.error)}${r.error_code === null ? '' : ` ${code(r.error_code)}`}</td>` +
+    `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : text(r.error)}${r.error_code === null ? '' : ` ${code(r.error_code)}`}</td>` +
     `<td>${code(r.request_id)}${earlierIds(r)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
   );
 }
@@ -201,7 +207,7 @@ export function renderFragment(data: DashboardData, requests: LoggedRequest[]): 
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}ul{margin:0;padding-left:1rem}code{font-size:12px}small{color:#555}.status{font-weight:600}
+th{background:#f3f3f3}ul{margin:0;padding-left:1rem}code{font-size:12px;unicode-bidi:isolate}small{color:#555}.status{font-weight:600}
 mark.test{background:#ffe58f;padding:0 .25rem}tr.failed td{background:#fff1f0}#live{color:#555}form label{display:block;margin:.5rem 0}
 .error{color:#a8071a}`;
 
