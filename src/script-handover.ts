@@ -3,8 +3,7 @@ import type * as core from './browser/core';
 import type { retry } from './browser/delivery';
 import type { diagnose } from './browser/diagnose';
 
-/** The rest of the SDK, fetched from the folder the first file (`affitor.global.js`) came from. */
-export const MORE_FILE = 'affitor.more.js';
+export { MORE_FILE } from './core/script-files';
 
 /** The key under which `window.affitor` holds the meeting point: a registry symbol, so it is no API name. */
 export const HANDOVER = Symbol.for('affitor');

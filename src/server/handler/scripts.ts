@@ -2,16 +2,13 @@
  * Serving the `<script>` build's files (`affitor.*.js`) from the merchant's own domain.
  * Only names of that shape are served, and only from the one source the merchant chose.
  */
-import { MORE_FILE } from '../../script-handover';
+import { LOADER_FILE, MORE_FILE } from '../../core/script-files';
 
 /** `affitor.<part>[.<part>…].js`: no slash, no `..`, nothing but letters, digits, `_` and `-` between the dots. */
 export const SCRIPT_FILE_NAME = /^affitor(?:\.[\w-]+)+\.js$/;
 
-/** The `<script>` build's loader, the file every page asks for. */
-const LOADER_FILE_NAME = 'affitor.global.js';
-
 /** The build's two files: a source the merchant chose that lacks one is said to, not answered with a bare 404. */
-const BUILD_FILE_NAMES = [LOADER_FILE_NAME, MORE_FILE];
+const BUILD_FILE_NAMES = [LOADER_FILE, MORE_FILE];
 
 export type ScriptContent = string | Uint8Array | ArrayBuffer;
 
@@ -148,7 +145,7 @@ export function scriptReader(source: ScriptSource | undefined, timeoutMs?: numbe
       content = await readFromDirectory(directory, name);
       // The package's dist always holds the loader: without it, this is not that folder (a bundled
       // server, deployed, runs this module away from the package's files), which a bare 404 would not tell.
-      if (content == null && source === undefined && name == LOADER_FILE_NAME) {
+      if (content == null && source === undefined && name == LOADER_FILE) {
         throw new Error(
           `it is not in ${directory}, the package's own dist as this module sees it (a bundled server, such as Next.js, runs it from elsewhere): pass the script files in the \`scripts\` option`,
         );
@@ -161,7 +158,7 @@ export function scriptReader(source: ScriptSource | undefined, timeoutMs?: numbe
     if (content == null && source !== undefined && BUILD_FILE_NAMES.includes(name)) {
       const lacks =
         typeof source == 'string' ? `it is not in ${source}, the \`scripts\` folder` : `the \`scripts\` ${typeof source == 'function' ? 'function gave nothing' : 'object has nothing'} for it`;
-      throw new Error(`${lacks}: serve both files of the build, the package's dist/${LOADER_FILE_NAME} and dist/${MORE_FILE}`);
+      throw new Error(`${lacks}: serve both files of the build, the package's dist/${LOADER_FILE} and dist/${MORE_FILE}`);
     }
     return content;
   };
