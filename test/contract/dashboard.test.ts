@@ -261,14 +261,14 @@ describe('the dashboard', () => {
     const html = await page(server);
     const requests = html.slice(html.indexOf('<table class="requests"'));
     const rowOf = (reply: { headers: Headers }) => requests.match(new RegExp(`<tr[^>]*>(?:(?!</tr>).)*${reply.headers.get('x-request-id')!}(?:(?!</tr>).)*</tr>`))?.[0];
-    expect(rowOf(refused)).toMatch(/^<tr data-call="\d+" class="failed">/);
+    expect(rowOf(refused)).toMatch(/^<tr data-call="\d+" data-seq="\d+" class="failed">/);
     expect(rowOf(refused)).toContain('allowed_origins');
-    expect(rowOf(fromPage)).toMatch(/^<tr data-call="\d+" class="failed">/);
+    expect(rowOf(fromPage)).toMatch(/^<tr data-call="\d+" data-seq="\d+" class="failed">/);
     expect(rowOf(fromPage)).toContain('server route');
-    expect(rowOf(unsent)).toMatch(/^<tr data-call="\d+" class="failed">/);
+    expect(rowOf(unsent)).toMatch(/^<tr data-call="\d+" data-seq="\d+" class="failed">/);
     expect(rowOf(unsent)).toContain('traceparent');
-    expect(rowOf(allowed)).toMatch(/^<tr data-call="\d+"><td>/);
-    expect(rowOf(fine)).toMatch(/^<tr data-call="\d+"><td>/);
+    expect(rowOf(allowed)).toMatch(/^<tr data-call="\d+" data-seq="\d+"><td>/);
+    expect(rowOf(fine)).toMatch(/^<tr data-call="\d+" data-seq="\d+"><td>/);
     expect(server.requests().map((r) => r.cors_refusal !== null)).toStrictEqual([true, false, true, true, false]);
   });
 

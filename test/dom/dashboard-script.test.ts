@@ -128,10 +128,16 @@ describe('the dashboard script, when the server accepts the call and never answe
 });
 
 describe('the dashboard script, for a merchant on a keyboard or a screen reader', () => {
-  /** A state of the tables: request rows by their first call's number, the failed ones marked, one with its earlier ids. */
-  const tables = (calls: Array<[number, boolean]>) =>
+  /**
+   * A state of the tables: request rows by their first call's number (and their last, for a run of
+   * like calls shown as one row), the failed ones marked, each with its earlier ids.
+   */
+  const tables = (calls: Array<[number, boolean, number?]>) =>
     `<table class="requests"><tbody>${calls
-      .map(([call, failed]) => `<tr data-call="${call}"${failed ? ' class="failed"' : ''}><td>call ${call}</td><td><details><summary>earlier</summary>ids</details></td></tr>`)
+      .map(
+        ([call, failed, last = call]) =>
+          `<tr data-call="${call}" data-seq="${last}"${failed ? ' class="failed"' : ''}><td>call ${call}</td><td><details><summary>earlier</summary>ids</details></td></tr>`,
+      )
       .join('')}</tbody></table>`;
   /** Answers each refresh with the next state (each a new ETag), the last one from then on. */
   const serve = (...states: string[]) => {
@@ -175,6 +181,36 @@ describe('the dashboard script, for a merchant on a keyboard or a screen reader'
     expect(status()).toBe('2 new requests, 1 failed.');
     // The "last checked" line changes every second: it is no live region, or a screen reader would read it each second.
     expect(document.getElementById('live')!.getAttribute('aria-live')).toBeNull();
+  });
+
+  it('counts the calls a run of like calls adds to its row, and says news that reads as the last did again', async () => {
+    const said: string[] = [];
+    serve(
+      tables([[1, false]]),
+      tables([[2, true], [1, false]]),
+      // Three more of the same failing call: its row grows to calls 2 to 5.
+      tables([[2, true, 5], [1, false]]),
+      // Then a new failing call, then another: the same news twice in a row.
+      tables([[6, true], [2, true, 5], [1, false]]),
+      tables([[7, true], [6, true], [2, true, 5], [1, false]]),
+    );
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    new MutationObserver(() => said.push(status())).observe(document.querySelector('[role=status]')!, { childList: true, characterData: true, subtree: true });
+    for (let update = 0; update < 4; update++) await vi.advanceTimersByTimeAsync(1000);
+    expect(said.map((text) => text.trim())).toEqual(['1 new request, 1 failed.', '3 new requests, 3 failed.', '1 new request, 1 failed.', '1 new request, 1 failed.']);
+    // The last two differ in a no-break space only, which a screen reader does not read.
+    expect(said[3]).not.toBe(said[2]);
+  });
+
+  it('takes a server started again (its calls numbered from 1 anew) for a first view, and says its news after', async () => {
+    serve(tables([[9, false]]), tables([[1, false]]), tables([[2, true], [1, false]]));
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(status()).toBe('Dashboard loaded.');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(status()).toBe('1 new request, 1 failed.');
   });
 
   it('pauses its updates with a button (pressed, then released), and catches up when resumed', async () => {

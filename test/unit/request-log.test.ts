@@ -90,5 +90,7 @@ describe('the request log', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain('×12 in a row, the latest shown');
     expect(rows[0]).toContain('req_12');
+    // Calls 1 to 12: the page's script counts the calls a growing row adds since its last look.
+    expect(rows[0]).toMatch(/^<tr data-call="1" data-seq="12"[ >]/);
   });
 });

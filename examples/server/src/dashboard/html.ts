@@ -185,7 +185,7 @@ function requestRow(r: LoggedRequest): string {
   const failed = r.status === null || r.status >= 400 || r.error !== null || r.cors_refusal !== null;
   const refusal = r.cors_refusal === null ? '' : `<br><small class="error">${text(r.cors_refusal)}</small>`;
   return (
-    `<tr data-call="${r.seq - r.calls + 1}"${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
+    `<tr data-call="${r.seq - r.calls + 1}" data-seq="${r.seq}"${failed ? ' class="failed"' : ''}><td><time>${time(r.at)}</time></td><td>${escapeHtml(r.method)} ${code(r.path)}${r.calls > 1 ? ` <small>×${r.calls} in a row, the latest shown</small>` : ''}</td>` +
     `<td>${r.status === null ? 'no answer (dropped)' : r.status}</td><td>${r.error === null ? '' : text(r.error)}${r.error_code === null ? '' : ` ${code(r.error_code)}`}</td>` +
     `<td>${code(r.request_id)}${earlierIds(r)}</td><td>${r.origin === null ? '' : code(r.origin)}${refusal}</td><td>${r.test_mode ? 'yes' : ''}</td></tr>`
   );

@@ -24,8 +24,13 @@ export const DASHBOARD_SCRIPT = `'use strict';
   const pauseButton = document.getElementById('pause');
   let paused = false;
   let lastSeq = null;
-  // Said once through the polite status region (live.textContent changes every second and is not announced).
-  const say = (text) => { if (status.textContent !== text) status.textContent = text; };
+  // Said through the polite status region (live.textContent changes every second and is not announced).
+  // A text equal to the one shown changes nothing a screen reader hears: \`again\` (news that happens to
+  // read as the last did, "1 new request, 1 failed." twice) ends it with a no-break space to be said too.
+  const say = (text, again) => {
+    if (status.textContent !== text) status.textContent = text;
+    else if (again) status.textContent = text + '\u00a0';
+  };
 
   const askForToken = (wrong) => {
     sessionStorage.removeItem(KEY);
@@ -141,19 +146,29 @@ export const DASHBOARD_SCRIPT = `'use strict';
       for (const key of open) main.querySelector(key + ' details')?.setAttribute('open', '');
       if (active) main.querySelector(active + ' summary')?.focus({ preventScroll: true });
       keepPlace(place);
-      // Request rows by their first call's number: those above the last one seen arrived since.
-      const calls = [...main.querySelectorAll('tr[data-call]')];
-      const fresh = lastSeq === null ? [] : calls.filter((tr) => +tr.dataset.call > lastSeq);
-      lastSeq = Math.max(0, ...calls.map((tr) => +tr.dataset.call));
+      // A request row stands for calls data-call to data-seq (a run of like calls, as a retrying page
+      // makes, is one row that grows): those above the last call seen arrived since.
+      const rows = [...main.querySelectorAll('tr[data-call]')];
+      const lastOf = (tr) => +(tr.dataset.seq || tr.dataset.call);
+      const newest = Math.max(0, ...rows.map(lastOf));
+      // A server started again numbers its calls from 1: its rows are a first view, not news.
+      if (newest < lastSeq) lastSeq = null;
+      let arrived = 0;
+      let failed = 0;
+      for (const tr of rows) {
+        const since = lastSeq === null ? 0 : Math.max(0, lastOf(tr) - Math.max(lastSeq, +tr.dataset.call - 1));
+        arrived += since;
+        if (tr.classList.contains('failed')) failed += since;
+      }
+      lastSeq = newest;
       if (firstLoad) {
         // The token form's button, focused when it was sent, is gone: the focus goes to the first control.
         document.title = 'Affitor dashboard';
         pauseButton.hidden = false;
         say('Dashboard loaded.');
         if (!main.contains(document.activeElement)) pauseButton.focus();
-      } else if (fresh.length) {
-        const failed = fresh.filter((tr) => tr.classList.contains('failed')).length;
-        say(fresh.length + ' new request' + (fresh.length === 1 ? '' : 's') + (failed ? ', ' + failed + ' failed' : '') + '.');
+      } else if (arrived) {
+        say(arrived + ' new request' + (arrived === 1 ? '' : 's') + (failed ? ', ' + failed + ' failed' : '') + '.', true);
       }
     }
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
