@@ -32,7 +32,6 @@ export function dashboardRoutes({ store, log }: { store: Store; log: RequestLog 
     const auth = readBearer(request.headers.get('authorization'));
     return auth.ok ? auth.token : null;
   };
-  const fragment = () => renderFragment(dashboardData(store), log.list());
   /**
    * Changes whenever the page would: every write comes from a logged call. The count alone
    * starts again at 0 with every server, and a tab left open across a restart (the same suite
@@ -40,6 +39,17 @@ export function dashboardRoutes({ store, log }: { store: Store; log: RequestLog 
    */
   const run = globalThis.crypto.randomUUID().slice(0, 8);
   const etag = () => `W/"${run}-${log.total}"`;
+  /**
+   * The tables as of one state, made once for every tab that asks for it: each making reads every
+   * record the server holds (dashboardData), and four tabs open on 250,000 requests, each asking
+   * every second, held the event loop long enough to take a click's p99 from 0.4 s to 2.7 s.
+   */
+  let made: { tag: string; html: string } | undefined;
+  const fragment = () => {
+    const tag = etag();
+    if (made?.tag !== tag) made = { tag, html: renderFragment(dashboardData(store), log.list()) };
+    return made.html;
+  };
 
   return [
     [
