@@ -8,7 +8,7 @@ import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
 import { catchUp, startClick } from './landing';
-import { enqueue, outbox, storeOutbox } from './outbox';
+import { enqueue, outbox, storeOutbox, unsent } from './outbox';
 import { log, mayPersist, programId } from './options';
 import { sessionId } from './session';
 import { send } from './send';
@@ -63,7 +63,7 @@ export async function sendLead(lead: PendingEvent): Promise<Answer> {
       await startClick(click);
       const kept = outbox.includes(click);
       // Not delivered yet. (One answered stays while the landing that superseded it is kept: landing.ts.)
-      if (!click.clickId && kept) return void log('info', 'lead waits for its click');
+      if (!click.clickId && kept) return void (unsent.add(lead), log('info', 'lead waits for its click'));
       // One counting again is the attribution once applied, but not over a newer partner another tab
       // stored meanwhile (landing.ts): the attribution in force names the partner. Answered earlier and
       // not delivered now (kept: applied on a later page view), its own click id does.

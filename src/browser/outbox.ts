@@ -18,6 +18,13 @@ let taken = false;
 /** The events earlier page views left, until resend.ts takes them to send again. */
 export let earlier: PendingEvent[] = [];
 
+/**
+ * Events of the outbox this page tried and could not deliver (the API down or unreachable past the
+ * retries, the rest of the script build not to be had): a single-page app may see no next page view
+ * for hours, so this one sends them again when it is used again (resend.ts).
+ */
+export const unsent = new Set<PendingEvent>();
+
 /** Ids of every event this page's outbox held: only events another tab stored are not among them. */
 const held = new Set<string>();
 /**
@@ -52,6 +59,7 @@ export const enqueue = (event: PendingEvent, at = outbox.length): PendingEvent =
 
 /** Takes an event answered for good out of the outbox. */
 export const drop = (event: PendingEvent): void => {
+  unsent.delete(event);
   outbox = outbox.filter((pending) => pending != event);
   storeOutbox();
 };
@@ -84,6 +92,7 @@ export const takeEarlier = (): PendingEvent[] => earlier.splice(0);
 /** A fresh page view (tests). */
 export const resetOutbox = (): void => {
   outbox = [];
+  unsent.clear();
   held.clear();
   fresh = false;
   earlier = [];

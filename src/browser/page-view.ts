@@ -9,6 +9,7 @@ import { resetJar } from './jar';
 import { resetLandings } from './landing';
 import { resetOptions } from './options';
 import { resetOutbox } from './outbox';
+import { resetResend } from './resend';
 import { forgetSessionId } from './session';
 import { resetSend } from './send';
 import { resetStripeLinks } from './stripe-links';
@@ -19,6 +20,7 @@ export function newPageView(): void {
   resetJar();
   resetAttribution();
   resetOutbox();
+  resetResend();
   resetSend();
   resetLandings();
   resetUrlAtLoad();

@@ -7,7 +7,7 @@
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
 import { startClick, supersederKept } from './landing';
 import { log } from './options';
-import { drop, outbox, storeOutbox, takeEarlier } from './outbox';
+import { drop, outbox, storeOutbox, takeEarlier, unsent } from './outbox';
 import { sendLead } from './lead';
 
 /** Sends again, in the order they happened, the events earlier page views left; once per page view. */
@@ -34,3 +34,24 @@ export function resend(): void {
   }
   if (events.length) storeOutbox();
 }
+
+/** Rounds of resendUnsent made on this page view, and the time before which the next may not start. */
+let rounds = 0;
+let nextRound = 0;
+
+/**
+ * Sends again, in the order they happened, the events this page view could not deliver (outbox.ts:
+ * `unsent`), when the page is used again: a single-page app's navigation, or the tab shown again,
+ * at most once in 30 s, then 1, 2, 4 minutes… (an origin the program does not allow fails every
+ * try); at once when the browser says it is back online (`online`: any argument, as its event is).
+ * Their page views are not counted (resend.ts gives an event up after so many): this is one.
+ */
+export function resendUnsent(online?: unknown): void {
+  if (!unsent.size || (!online && Date.now() < nextRound)) return;
+  nextRound = Date.now() + 3e4 * 2 ** rounds++;
+  // A lead after its click: the outbox's order. sendLead joins its click, sent just before.
+  for (const event of outbox) if (unsent.delete(event)) void (event.route == 'click' ? startClick(event) : sendLead(event));
+}
+
+/** A fresh page view (tests). */
+export const resetResend = (): void => void (rounds = nextRound = 0);

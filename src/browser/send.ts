@@ -8,7 +8,7 @@ import type { HttpOutcome } from '../core/answers';
 import type { PendingEvent } from '../core/outbox';
 import { COOKIE_SET_BY } from '../core/cookie-names';
 import { written } from './jar';
-import { drop } from './outbox';
+import { drop, outbox, unsent } from './outbox';
 import { apiUrl, log } from './options';
 import { postJson } from './transport';
 
@@ -54,7 +54,12 @@ export const post = async (event: PendingEvent, extra: Extra): Promise<HttpOutco
 export async function send(event: PendingEvent, extra?: Extra, keep?: boolean): Promise<Answer> {
   log('info', event.route, event.body);
   const outcome = await post(event, extra);
-  if (!isSuccess(outcome)) return rest.retry(event, outcome, extra, keep);
+  if (!isSuccess(outcome)) {
+    const answer = await rest.retry(event, outcome, extra, keep);
+    // Not delivered and still in the outbox (not refused for good): sent again when the page is used again.
+    if (!answer && outbox.includes(event)) unsent.add(event);
+    return answer;
+  }
   record(event, outcome, !keep);
   return outcome;
 }

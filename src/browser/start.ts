@@ -7,6 +7,7 @@ import { catchUp, landHere, landingUrl, renderedAhead } from './landing';
 import { applyOptions, log, mayPersist, programId } from './options';
 import type { AffitorInitOptions } from './options';
 import { readEarlier } from './outbox';
+import { resendUnsent } from './resend';
 import { readAff } from '../core/values';
 
 /** Where the page's first copy of the SDK marks itself (this module's `copy`). */
@@ -21,6 +22,18 @@ export const firstCopy = (): { npm?: unknown } => ((window as unknown as Record<
 
 /** A fresh page view (tests): no copy of the SDK has run in it yet. */
 export const resetCopies = (): void => void delete (window as unknown as Record<symbol, unknown>)[FIRST_COPY];
+
+/** A single-page app's navigation: its landing, then what this page could not deliver yet (resend.ts). */
+const navigated = (): void => {
+  landHere();
+  resendUnsent();
+};
+
+/** The tab shown again: a newer attribution another tab wrote (attribution.ts), then what this page could not deliver yet. */
+const shown = (): void => {
+  catchUp();
+  resendUnsent();
+};
 
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
@@ -43,9 +56,9 @@ export function start(newOptions: AffitorInitOptions = {}): void {
     if (programId) {
       // Read, not resent (resend.ts): a new event is stored beside them, and a landing finds its own.
       readEarlier();
-      onUrlChange(landHere);
-      // A tab shown again may find a newer attribution another tab wrote (attribution.ts).
-      document.addEventListener('visibilitychange', catchUp);
+      onUrlChange(navigated);
+      document.addEventListener('visibilitychange', shown);
+      addEventListener('online', resendUnsent);
     }
     landHere();
   } catch (error) {

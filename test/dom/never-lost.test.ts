@@ -458,6 +458,78 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
   });
 });
 
+describe('a single-page app that stays open after an outage (no next page view to resend from)', () => {
+  it('sends a landing\'s kept click again at the next navigation, and its answer becomes the attribution', async () => {
+    api.app.setChaos({ failFirst: { click: 3 } });
+    const tracker = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(3);
+    expect(tracker.getClickId()).toBeNull();
+    const eventId = storedOutbox()[0]!.body.event_id;
+
+    history.pushState(null, '', '/pricing');
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(1));
+    await landed();
+    expect(api.clicks()).toHaveLength(4);
+    expect(api.clicks()[3]!.body.event_id).toBe(eventId);
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    expect(cookieValue('affitor_click_id')).toBe(tracker.getClickId());
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    // Delivered: later navigations send nothing.
+    history.pushState(null, '', '/checkout');
+    await landed();
+    expect(api.clicks()).toHaveLength(4);
+  });
+
+  it('tries again at most once in 30 s while the API stays down, then 1 minute later, and at once when the browser is back online', async () => {
+    api.app.setChaos({ failFirst: { click: 9 } });
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(3);
+    const now = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(now);
+    history.pushState(null, '', '/a');
+    await landed();
+    // One round: the try and its two retries, failing.
+    expect(api.clicks()).toHaveLength(6);
+    for (const [path, at] of [['/b', 1_000], ['/c', 29_000]] as const) {
+      clock.mockReturnValue(now + at);
+      history.pushState(null, '', path);
+      await landed();
+      expect(api.clicks(), path).toHaveLength(6);
+    }
+    clock.mockReturnValue(now + 31_000);
+    document.dispatchEvent(new Event('visibilitychange'));
+    await landed();
+    expect(api.clicks()).toHaveLength(9);
+    // Next round 1 minute after that one; the browser back online does not wait for it.
+    clock.mockReturnValue(now + 60_000);
+    history.pushState(null, '', '/d');
+    await landed();
+    expect(api.clicks()).toHaveLength(9);
+    dispatchEvent(new Event('online'));
+    await landed();
+    expect(api.clicks()).toHaveLength(10);
+    expect(recorded().clicks).toHaveLength(1);
+    expect(storedOutbox()).toEqual([]);
+  });
+
+  it('sends a signup kept while offline once the browser is back online, after the click it waited for', async () => {
+    api.app.setChaos({ failFirst: { click: 6 } });
+    const tracker = await pageView('https://shop.example.com/?aff=PARTNER123');
+    // The signup tries the click again, in vain: the lead waits for it, in the outbox.
+    await tracker.signup('user_1', 'a@example.com');
+    await landed();
+    expect(api.clicks()).toHaveLength(6);
+    expect(api.leads()).toHaveLength(0);
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+
+    dispatchEvent(new Event('online'));
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', click_id: tracker.getClickId() });
+    expect(tracker.getClickId()).toMatch(/^cust_/);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+});
+
 describe('a signup that fails', () => {
   it('is kept and delivered exactly once on a later page view', async () => {
     const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
