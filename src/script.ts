@@ -15,7 +15,7 @@
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
 import { current, pendingClick, renderedAhead } from './browser/landing';
-import { consent, log, mergeOptions, setConsent } from './browser/options';
+import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
 import { grantConsent } from './browser/consent';
@@ -229,7 +229,9 @@ else {
     // write them with its answer, which a visitor who leaves at once keeps. (A grant after the last
     // withdrawal needs no such care: what init holds in memory, its replay writes.)
     else if (method == 'revokeConsent') {
-      setConsent('revoked');
+      // As the npm functions' revokeConsent() before init: the session id and the clicks earlier page
+      // views kept are forgotten too, not resent by init with the withdrawn session id.
+      revokeConsent();
       withdrawn++;
     }
   }
@@ -240,8 +242,9 @@ else {
       // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
       // A grant a later withdrawal takes back is skipped: replayed, it would write the probe, the
       // session id and the outbox (and any queued call between would write) until that withdrawal's replay deletes them.
+      // A withdrawal ran before init (above): replayed, it would start yet another session id.
       if (method == 'revokeConsent') withdrawn--;
-      if (method != 'init' && (method != 'grantConsent' || !withdrawn)) void api[method]!.apply(api, args as never[]);
+      else if (method != 'init' && (method != 'grantConsent' || !withdrawn)) void api[method]!.apply(api, args as never[]);
     } catch (error) {
       log('error', 'queued call failed:', method, error);
     }

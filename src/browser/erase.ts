@@ -7,6 +7,7 @@ import { withdrawConsent } from './consent';
 import { writeCookie } from './cookies';
 import { cookiePlaces } from './jar';
 import { log } from './options';
+import { readEarlier } from './outbox';
 import { isSecurePage } from './page';
 
 /**
@@ -21,6 +22,10 @@ export function erase(): void {
 export function revokeConsent(): void {
   // Never thrown into the consent manager's callback, which the page's error monitoring sees.
   try {
+    // Before init (a consent manager declining on load): the events earlier page views left are read
+    // first, so the withdrawal keeps their leads (the merchant's signups) and forgets their clicks, as
+    // it does for this page's, instead of deleting the outbox with the leads in it.
+    readEarlier();
     withdrawConsent();
     erase();
   } catch (error) {

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
+import { newEventId } from '../../src/core/outbox';
 import type { AffitorData } from '../../src/index';
 import { API_BASE, HttpResponse, cookieValue, http, land, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi, storedOutbox } from '../support/dom';
 
@@ -75,6 +76,21 @@ describe('consent', () => {
     expect(tracker.getClickId()).toBe(held);
     tracker.grantConsent();
     expect(cookieValue('affitor_click_id')).toBe(held);
+  });
+
+  it('revoked before init (a consent manager declining on load), still delivers the lead an earlier page view kept, and forgets its click', async () => {
+    const earlierClick = { route: 'click', body: { affiliate_url: 'https://a.b.example.com/?aff=PARTNER123', event_id: newEventId() } };
+    const earlierLead = { route: 'lead', body: { customer_key: 'user_1', program_id: 1, event_id: newEventId() } };
+    setUrl('https://a.b.example.com/account');
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierClick, earlierLead]))}; path=/`;
+    newPageView();
+    const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
+    tracker.revokeConsent();
+    tracker.init();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', event_id: earlierLead.body.event_id });
+    expect(api.clicks()).toHaveLength(0);
+    expect(document.cookie).not.toMatch(OURS);
   });
 
   it('deletes every cookie it wrote (the session id too) when consent is revoked', async () => {

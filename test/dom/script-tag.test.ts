@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { API_BASE, HttpResponse, cookieValue, http, recordCookieWrites, setUrl, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { NO_PROGRAM_ID } from '../../src/browser/options';
+import { newEventId } from '../../src/core/outbox';
 import { HANDOVER, HANDOVER_VERSION } from '../../src/script-handover';
 import type { Handover } from '../../src/script-handover';
 
@@ -956,6 +957,24 @@ describe('the stub snippet', () => {
     // and the server moved the withdrawn customer to the new partner.
     expect(api.clicks()).toHaveLength(1);
     expect(api.clicks()[0]!.body.existing_click_id).toBeUndefined();
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
+  it('queues revokeConsent: the click and session id earlier page views kept are forgotten before the landing (not resent, not sent with it), their lead still delivered', async () => {
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    const earlierClick = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', session_id: 'sess_earlier', event_id: newEventId() } };
+    const earlierLead = { route: 'lead', body: { customer_key: 'user_1', session_id: 'sess_earlier', program_id: 1, event_id: newEventId() } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierClick, earlierLead]))}; path=/`;
+    document.cookie = 'affitor_session_id=sess_earlier; path=/';
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    // The landing's click only: the withdrawn attribution's kept click came back as the page's before.
+    expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://shop.example.com/?aff=PARTNER456']);
+    expect(api.clicks()[0]!.body.session_id).not.toBe('sess_earlier');
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', event_id: earlierLead.body.event_id });
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
