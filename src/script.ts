@@ -36,6 +36,12 @@ type Rest = Record<Exclude<keyof More, 'version'>, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
 export const MORE_TIMEOUT_MS = 5_000;
+/**
+ * How long after the rest could not be had it may be asked for again (by the next call that needs
+ * it): a page left open (a single-page app) outlives an offline moment, or a deploy that had not
+ * finished, and its diagnosis and retries were gone for its life.
+ */
+export const MORE_AGAIN_MS = 60_000;
 
 const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
@@ -85,6 +91,7 @@ const loadMore = (): Promise<Rest | undefined> =>
         failed = true;
         log('error', 'could not load ' + MORE_FILE, src, `(${why})`);
         resolve(undefined);
+        setTimeout(() => (arrival = undefined), MORE_AGAIN_MS);
       }
     };
     refuse = (why) => fail(why)();

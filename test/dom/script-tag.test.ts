@@ -472,6 +472,30 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(requestedFiles()).toEqual([]);
   });
 
+  it('asks for the rest again a minute after it could not be had, not before (a network back, a deploy finished): a page left open gets its diagnosis', async () => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let looks = 0;
+    serveMore(() => (looks++, new HttpResponse('Not found', { status: 404 })));
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    await runFirstFile();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await vi.waitFor(() => expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] could not load affitor.more.js ${MORE_SRC} (HTTP 404)`]));
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(looks).toBe(1);
+    const again = timers.mock.calls.find(([, ms]) => ms === 60_000)?.[0];
+    expect(again).toBeTypeOf('function');
+    serveMore();
+    (again as () => void)();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await moreRequested();
+    await moreArrives();
+    expect(host.affitor!.diagnose!()).toMatchObject({ programId: 1 });
+    expect(error).toHaveBeenCalledTimes(1);
+  });
+
   it('revokeConsent forgets the attribution and deletes what earlier pages wrote, host-only and on parent domains, without the rest', async () => {
     setUrl('https://www.shop.example.com/account');
     document.cookie = 'affitor_click_id=cust_7_1700000000000; path=/';
