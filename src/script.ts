@@ -25,6 +25,7 @@ import { resend } from './browser/resend';
 import { signup } from './browser/signup';
 import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
+import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, HANDOVER_VERSION, MORE_FILE } from './script-handover';
 import type { Handed, Handover, More } from './script-handover';
@@ -147,8 +148,14 @@ const later =
   (...args: never[]): unknown =>
     more ? more[method](...args) : loadMore().then((arrived) => arrived?.[method](...args));
 
-// Retrying a failed try is the rest's work: it is loaded for it.
-rest.retry = later('retry') as typeof rest.retry;
+// Retrying a failed try is the rest's work: it is loaded for it. Not for a lead the API refuses as
+// it should (its visitor came through no partner, or it is recorded already), which is neither
+// retried nor, without debug, logged: a signup with no partner, the most common, downloaded
+// affitor.more.js to do nothing.
+rest.retry = (event, outcome, ...others) =>
+  !options.debug && event.route == 'lead' && isExpectedLeadRefusal(JSON.stringify(outcome.body), !!event.body.click_id)
+    ? void record(event, outcome, true)
+    : (later('retry') as typeof rest.retry)(event, outcome, ...others);
 
 const api: Api & { [HANDOVER]?: Handover } = {
   init: (newOptions?: AffitorInitOptions) => {

@@ -472,6 +472,23 @@ describe('the <script> build: the rest, loaded when asked', () => {
     expect(requestedFiles()).toEqual([]);
   });
 
+  it('does not download the rest for a signup with no partner, which the API refuses as it should: nothing to retry or log', async () => {
+    setUrl('https://www.shop.example.com/signup');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let looks = 0;
+    serveMore(() => (looks++, new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
+    await runFirstFile();
+    await expect(host.affitor!.signup!('user_no_partner', 'np@example.com')).resolves.toBeUndefined();
+    expect(api.leads()).toHaveLength(1);
+    expect(api.leads()[0]!.body.click_id).toBeUndefined();
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(looks).toBe(0);
+    expect(requestedFiles()).toEqual([]);
+    expect(error).not.toHaveBeenCalled();
+  });
+
   it('asks for the rest again a minute after it could not be had, not before (a network back, a deploy finished): a page left open gets its diagnosis', async () => {
     setUrl('https://www.shop.example.com/');
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
