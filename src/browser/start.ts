@@ -29,10 +29,13 @@ const navigated = (): void => {
   resendUnsent();
 };
 
-/** The tab shown again: a newer attribution another tab wrote (attribution.ts), then what this page could not deliver yet. */
+/**
+ * The tab shown again: a newer attribution another tab wrote (attribution.ts), then what this page
+ * could not deliver yet. Not as it is hidden: a page left for the next sends it again anyway.
+ */
 const shown = (): void => {
   catchUp();
-  resendUnsent();
+  if (!document.hidden) resendUnsent();
 };
 
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
