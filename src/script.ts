@@ -92,7 +92,8 @@ const loadMore = (): Promise<Rest | undefined> =>
         failed = true;
         log('error', 'could not load ' + MORE_FILE, src, `(${why})`);
         resolve(undefined);
-        setTimeout(() => (arrival = undefined), MORE_AGAIN_MS);
+        // (Not once it arrived late, after this failure: it is here, and is not asked for again.)
+        setTimeout(() => more || (arrival = undefined), MORE_AGAIN_MS);
       }
     };
     refuse = (why) => fail(why)();

@@ -41,8 +41,8 @@ let nextRound = 0;
 
 /**
  * Sends again, in the order they happened, the events this page view could not deliver (outbox.ts:
- * `unsent`), when the page is used again: a single-page app's navigation, or the tab shown again,
- * at most once in 30 s, then 1, 2, 4 minutes… (an origin the program does not allow fails every
+ * `unsent`), when the page is used again: a single-page app's navigation (not the tab shown
+ * again: in Firefox a page being left sent its events then, beside the next page view), at most once in 30 s, then 1, 2, 4 minutes… (an origin the program does not allow fails every
  * try); at once when the browser says it is back online (`online`: any argument, as its event is).
  * Their page views are not counted (resend.ts gives an event up after so many): this is one.
  */

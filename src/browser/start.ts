@@ -29,15 +29,6 @@ const navigated = (): void => {
   resendUnsent();
 };
 
-/**
- * The tab shown again: a newer attribution another tab wrote (attribution.ts), then what this page
- * could not deliver yet. Not as it is hidden: a page left for the next sends it again anyway.
- */
-const shown = (): void => {
-  catchUp();
-  if (!document.hidden) resendUnsent();
-};
-
 /** Starts (or updates) the page's tracker, in a browser. Calling it again updates options; one landing is never tracked twice. */
 export function start(newOptions: AffitorInitOptions = {}): void {
   try {
@@ -60,7 +51,8 @@ export function start(newOptions: AffitorInitOptions = {}): void {
       // Read, not resent (resend.ts): a new event is stored beside them, and a landing finds its own.
       readEarlier();
       onUrlChange(navigated);
-      document.addEventListener('visibilitychange', shown);
+      // A tab shown again may find a newer attribution another tab wrote (attribution.ts).
+      document.addEventListener('visibilitychange', catchUp);
       addEventListener('online', resendUnsent);
     }
     landHere();
