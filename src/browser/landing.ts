@@ -39,16 +39,6 @@ let started = 0;
  * navigation falls back to the URL at load (landingUrl), and init may run again, neither of which is a new touch.
  */
 const handledUrls = new Set<string>();
-/**
- * Notes `url` as handled: the newest HANDLED_URLS only. A single-page app that keeps `?aff=` on its
- * routes (a search page calling replaceState at each key) noted every URL for the page's life.
- */
-const noteHandled = (url: string): void => {
-  handledUrls.add(url);
-  if (handledUrls.size > HANDLED_URLS) handledUrls.delete(handledUrls.values().next().value!);
-};
-/** How many handled landing URLs are kept (noteHandled): Back through more than these is rare. */
-export const HANDLED_URLS = 100;
 /** The sequence number of the newest click whose answer was applied: an older answer arriving later is not. */
 let newestApplied = 0;
 /** The click whose answer was applied last: sent again when consent comes after it (consent.ts). */
@@ -186,7 +176,7 @@ export function startClick(event: PendingEvent): Promise<void> {
 export function land(url: string, aff: string | null, existingClickId = clickId): Promise<void> | void {
   if (!aff || !programId) return;
   handledAff = aff;
-  noteHandled(url);
+  handledUrls.add(url);
   // A landing whose click is still in the outbox (the page was left, the API was down) is
   // sent again with its event id, which the server records once.
   let event = outbox.find((pending) => pending.route == 'click' && readAff(pending.body.affiliate_url as string) == aff);
@@ -257,9 +247,9 @@ export function landHere(): void {
  * without a URL too): handled already, or a page opened again on it. Such a URL is noted as handled.
  */
 export function handledHere(url: string, aff: string): boolean {
-  if (aff == handledAff || handledUrls.has(url)) noteHandled(url);
+  if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
   else if (clickId && revisited(url)) {
-    noteHandled(url);
+    handledUrls.add(url);
     log('info', 'page opened again (reload, back or forward): no click');
   } else return false;
   return true;
