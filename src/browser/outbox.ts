@@ -72,7 +72,15 @@ export const drop = (event: PendingEvent): void => {
  * too: taken out, one still waiting or failing was lost, also when consent was given again.
  * Nothing is written meanwhile (storeOutbox): a grant writes them.
  */
-export const clearOutbox = (): void => void (outbox = outbox.filter((event) => event.route == 'lead' || clicks.has(event.body.event_id)));
+export const clearOutbox = (): void => {
+  // A click a kept lead waits behind (lead.ts) stays too, for that lead's click id only: marked
+  // superseded, its answer is never the page's attribution, and it carries no existing_click_id.
+  let leadAfter = false;
+  outbox = outbox
+    .reverse()
+    .filter((event) => (event.route == 'lead' ? (leadAfter = true) : clicks.has(event.body.event_id) || (leadAfter && (event.stale = true))))
+    .reverse();
+};
 
 /** Reads the events earlier page views left into the outbox (and `earlier`); once per page view. */
 export function readEarlier(): void {

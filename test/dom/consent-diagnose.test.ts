@@ -79,10 +79,11 @@ describe('consent', () => {
   });
 
   it('revoked before init (a consent manager declining on load), still delivers the lead an earlier page view kept, and forgets its click', async () => {
-    const earlierClick = { route: 'click', body: { affiliate_url: 'https://a.b.example.com/?aff=PARTNER123', event_id: newEventId() } };
+    // The lead was made before the click (the visitor followed the partner's link after signing up): it does not wait for it.
     const earlierLead = { route: 'lead', body: { customer_key: 'user_1', program_id: 1, event_id: newEventId() } };
+    const earlierClick = { route: 'click', body: { affiliate_url: 'https://a.b.example.com/?aff=PARTNER123', event_id: newEventId() } };
     setUrl('https://a.b.example.com/account');
-    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierClick, earlierLead]))}; path=/`;
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierLead, earlierClick]))}; path=/`;
     newPageView();
     const tracker = new AffitorTracker({ programId: 1, apiBase: API_BASE });
     tracker.revokeConsent();

@@ -1003,9 +1003,10 @@ describe('the stub snippet', () => {
 
   it('queues revokeConsent: the click and session id earlier page views kept are forgotten before the landing (not resent, not sent with it), their lead still delivered', async () => {
     setUrl('https://shop.example.com/?aff=PARTNER456');
-    const earlierClick = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', session_id: 'sess_earlier', event_id: newEventId() } };
+    // The lead was made before the click (the visitor followed the partner's link after signing up): it does not wait for it.
     const earlierLead = { route: 'lead', body: { customer_key: 'user_1', session_id: 'sess_earlier', program_id: 1, event_id: newEventId() } };
-    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierClick, earlierLead]))}; path=/`;
+    const earlierClick = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', session_id: 'sess_earlier', event_id: newEventId() } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([earlierLead, earlierClick]))}; path=/`;
     document.cookie = 'affitor_session_id=sess_earlier; path=/';
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
     installStub();
@@ -1016,6 +1017,29 @@ describe('the stub snippet', () => {
     expect(api.clicks().map((click) => click.body.affiliate_url)).toEqual(['https://shop.example.com/?aff=PARTNER456']);
     expect(api.clicks()[0]!.body.session_id).not.toBe('sess_earlier');
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_1', event_id: earlierLead.body.event_id });
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
+  it('queues revokeConsent: a lead an earlier page view kept behind its click (partner B) is credited to B, not to the partner A that click superseded', async () => {
+    // Earlier: the visitor came through partner A (click id z), followed partner B's link while the API was down, then signed up.
+    const answer = await fetch(`${API_BASE}/api/v1/track/click`, { method: 'POST', body: JSON.stringify({ affiliate_url: 'https://shop.example.com/?aff=PARTNER123' }) });
+    const z = ((await answer.json()) as { click_id: string }).click_id;
+    const clickB = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER456', existing_click_id: z, event_id: newEventId() } };
+    const lead = { route: 'lead', body: { customer_key: 'user_1', click_id: z, click_ids: [z], program_id: 1, event_id: newEventId() } };
+    setUrl('https://shop.example.com/account');
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([clickB, lead]))}; path=/`;
+    document.cookie = `affitor_click_id=${z}; path=/`;
+    document.cookie = `affitor_aff_url=${encodeURIComponent('https://shop.example.com/?aff=PARTNER123')}; path=/`;
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });
+    installStub();
+    host.affitor!.revokeConsent!();
+    await runFirstFile();
+    await vi.waitFor(() => expect(api.app.inspect().leads).toHaveLength(1));
+    const customer = api.app.inspect().customers.find((c) => c.customer_key == 'user_1')!;
+    expect(customer.partner_id).toBe(11);
+    // Sent for its click id only: not the page's attribution, and no existing_click_id moving A's customer.
+    expect(api.clicks().at(-1)!.body.existing_click_id).toBeUndefined();
+    expect(host.affitor!.getClickId!()).toBeNull();
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
