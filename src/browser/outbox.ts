@@ -76,7 +76,7 @@ export const clearOutbox = (): void => {
   // A click a kept lead waits behind (lead.ts) stays too, for that lead's click id only: marked
   // superseded, its answer is never the page's attribution, and it carries no existing_click_id.
   let leadAfter = false;
-  outbox = outbox
+  outbox = [...outbox]
     .reverse()
     .filter((event) => (event.route == 'lead' ? (leadAfter = true) : clicks.has(event.body.event_id) || (leadAfter && (event.stale = true))))
     .reverse();

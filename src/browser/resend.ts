@@ -41,10 +41,11 @@ let nextRound = 0;
 
 /**
  * Sends again, in the order they happened, the events this page view could not deliver (outbox.ts:
- * `unsent`), when the page is used again: a single-page app's navigation (not the tab shown
- * again: in Firefox a page being left sent its events then, beside the next page view), at most once in 30 s, then 1, 2, 4 minutes… (an origin the program does not allow fails every
- * try); at once when the browser says it is back online (`online`: any argument, as its event is).
- * Their page views are not counted (resend.ts gives an event up after so many): this is one.
+ * `unsent`), when the page is used again: at a single-page app's navigation, at most once in 30 s,
+ * then 1, 2, 4 minutes… (an origin the program does not allow fails every try); at once when the
+ * browser says it is back online (`online`: any argument, as its event is). Not when the tab is
+ * shown again: Firefox tells a page being left so, and it sent its events beside the next page
+ * view's resend. Rounds are not counted as page views (resend() gives an event up after so many).
  */
 export function resendUnsent(online?: unknown): void {
   if (!unsent.size || (!online && Date.now() < nextRound)) return;
