@@ -77,9 +77,14 @@ export default defineConfig([
     treeshake: false,
   },
   {
-    // The first file, every page view: configured by data-affitor-* attributes, sends a landing's click.
+    // The first file, every page view: configured by data-affitor-* attributes, lands a plain landing alone.
     ...scriptBuild,
-    entry: { 'affitor.global': 'src/script.ts' },
+    entry: { 'affitor.global': 'src/script-landing.ts' },
+  },
+  {
+    // The main file, loaded by the first when the page view asks more than a plain landing.
+    ...scriptBuild,
+    entry: { 'affitor.main': 'src/script.ts' },
   },
   {
     // The rest, loaded by the first file when asked. Its `./core` imports resolve to the live state

@@ -36,11 +36,13 @@ export const COOKIE_PROBE = `<script>(() => {
 /** `apiBase` is read per request: the tracking server may start after this one (it needs our origin). */
 export async function startPageServer(apiBase: () => string): Promise<PageServer> {
   const first = await readFile(join(DIST_DIR, 'affitor.global.js'), 'utf8');
+  const main = await readFile(join(DIST_DIR, 'affitor.main.js'), 'utf8');
   const more = await readFile(join(DIST_DIR, 'affitor.more.js'), 'utf8');
   const pages = (attributes: string): Record<string, { type: string; body: string }> => ({
-    // A landing as the README sets it up: the script tag, async, with affitor.more.js beside it.
+    // A landing as the README sets it up: the script tag, async, with affitor.main.js and affitor.more.js beside it.
     '/landing.html': { type: 'text/html', body: `${HEAD}${COOKIE_PROBE}<script async src="/dist/affitor.global.js" ${attributes}></script>${TAIL}` },
     '/dist/affitor.global.js': { type: 'text/javascript', body: first },
+    '/dist/affitor.main.js': { type: 'text/javascript', body: main },
     '/dist/affitor.more.js': { type: 'text/javascript', body: more },
   });
   const server = createServer((request, response) => {

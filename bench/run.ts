@@ -150,9 +150,10 @@ interface AllResults {
 
 function rows(results: AllResults): Row[] {
   const { sizes, browser, load, memory, sdkMemory } = results;
-  const { first, more } = sizes;
+  const { first, main, more } = sizes;
   return [
     ...sizeRows(first, 'script first file, every page view and all a landing downloads (dist/affitor.global.js)'),
+    ...sizeRows(main, 'script main file, loaded for anything beyond a plain landing (dist/affitor.main.js)'),
     ...sizeRows(more, 'script rest, loaded when asked (dist/affitor.more.js)'),
     ...sizeRows(sizes.importInitSignup, 'import { init, signup } (esbuild, minified)'),
     ...landingRows(results.landing),
@@ -184,7 +185,7 @@ function rows(results: AllResults): Row[] {
 
 function methods(results: AllResults): string[] {
   return [
-    `**Size.** \`npm run build\` first. The \`<script>\` build is two files as built: \`dist/affitor.global.js\`, which every page view downloads and which sends a landing's click by itself, and \`dist/affitor.more.js\`, which the first file loads from its own folder only for \`diagnose()\`, \`debug\`, the Stripe decoration and a request whose first try failed. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes.`,
+    `**Size.** \`npm run build\` first. The \`<script>\` build is three files as built: \`dist/affitor.global.js\`, which every page view downloads and which lands a plain landing by itself; \`dist/affitor.main.js\`, which it loads from its own folder for anything more (a signup, consent, events kept by an earlier page view, debug); and \`dist/affitor.more.js\`, which the main file loads only for \`diagnose()\`, \`debug\`, the Stripe decoration and a request whose first try failed. \`import { init, signup }\` is \`export { init, signup } from './dist/index.js'\` bundled by esbuild (minify, ESM, browser, es2022). gzip is zlib level 9, brotli quality 11. Budgets and the pass/fail come from \`size-limit --json\` over \`.size-limit.json\`; size-limit compresses with its own settings, so its gzip figure can differ from gzip -9 by tens of bytes.`,
     landingMethod(results.landing),
     preconnectMethod(results.preconnect),
     `**Requests.** One cookie jar: first visit with \`?aff=PARTNER123\`, reload, \`?aff=PARTNER456\`, then a page without \`?aff=\`. Each step waits for its cookie (or load) and then for 500 ms of network quiet. Counted where requests arrive (the server, by method and path, so CORS preflights would show as OPTIONS) and where they leave (Chromium's \`request\` events to the API origin). The SDK files are the \`affitor.*.js\` requests Chromium sent to the page's origin; pages and files are served with \`no-store\`, so each page view fetches the files it needs (with a cache, the loader would mostly come from it).`,

@@ -63,7 +63,9 @@ interface SizeLimitAnswer {
 export interface SizeResults {
   /** dist/affitor.global.js: downloaded on every page view, and all a landing downloads. */
   first: SizeCheck;
-  /** dist/affitor.more.js: loaded by the first file only when asked (diagnose, debug, the Stripe decoration, a failed try). */
+  /** dist/affitor.main.js: loaded by the first file for anything beyond a plain landing (a signup, consent, kept events). */
+  main: SizeCheck;
+  /** dist/affitor.more.js: loaded by the main file only when asked (diagnose, debug, the Stripe decoration, a failed try). */
   more: SizeCheck;
   importInitSignup: SizeCheck;
 }
@@ -95,6 +97,7 @@ export async function measureSizes(): Promise<SizeResults> {
   });
   return {
     first: check('script first file', await readFile(join(REPO_ROOT, 'dist', 'affitor.global.js')), fileAnswer('dist/affitor.global.js')),
+    main: check('script main file', await readFile(join(REPO_ROOT, 'dist', 'affitor.main.js')), fileAnswer('dist/affitor.main.js')),
     more: check('script rest', await readFile(join(REPO_ROOT, 'dist', 'affitor.more.js')), fileAnswer('dist/affitor.more.js')),
     importInitSignup: check('import { init, signup }', await bundleImport(), importAnswer),
   };

@@ -8,6 +8,19 @@ export { MORE_FILE } from './core/script-files';
 /** The key under which `window.affitor` holds the meeting point: a registry symbol, so it is no API name. */
 export const HANDOVER = Symbol.for('affitor');
 
+/**
+ * Where the first file's `window.affitor` lists the landing URLs it handled (script-landing.ts): the
+ * main file, loaded after, does not land them again (a second click, when the cookies are gone).
+ */
+export const LANDED = Symbol.for('affitor.landed');
+
+/**
+ * Where the first file's `window.affitor` holds the calls the stub queued before it ran, for the
+ * main file to replay: not as `q`, which would make a stub method page code kept push its calls
+ * there, where nothing reads them once the main file ran (or when it never loads).
+ */
+export const QUEUED = Symbol.for('affitor.queued');
+
 /** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
 export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 

@@ -14,7 +14,7 @@
  */
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { current, pendingClick, renderedAhead } from './browser/landing';
+import { current, markLanded, pendingClick, renderedAhead } from './browser/landing';
 import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
@@ -27,7 +27,9 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, HANDOVER_VERSION, MORE_FILE } from './script-handover';
+import { HANDOVER, HANDOVER_VERSION, LANDED, MORE_FILE, QUEUED } from './script-handover';
+import { loadScript } from './browser/load-script';
+import { findTag, tagOptions } from './browser/script-tag';
 import type { Handed, Handover, More } from './script-handover';
 
 type Method = (...args: never[]) => unknown;
@@ -36,7 +38,7 @@ type Api = Record<string, Method>;
 type Rest = Record<Exclude<keyof More, 'version'>, Method>;
 
 /** How long the rest may take to arrive before the calls waiting for it settle without it. */
-export const MORE_TIMEOUT_MS = 5_000;
+export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
 /**
  * How long after the rest could not be had it may be asked for again (by the next call that needs
  * it): a page left open (a single-page app) outlives an offline moment, or a deploy that had not
@@ -44,100 +46,33 @@ export const MORE_TIMEOUT_MS = 5_000;
  */
 export const MORE_AGAIN_MS = 60_000;
 
-const host = window as unknown as { affitor?: { q?: Array<[string, unknown[]]> } | Api };
+const host = window as unknown as { affitor?: { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown } | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
 // Each entry is a [method, arguments] list, as the stub pushes them; one written by hand may be
 // anything, which the loops below could not even take apart (init would never run).
-const queue = (Array.isArray(host.affitor?.q) ? host.affitor.q : []).filter(
+// Loaded by the first file, the stub's queue is where that file keeps it.
+const stub = host.affitor as { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown } | undefined;
+const queued = stub?.[QUEUED] ?? stub?.q;
+const queue = (Array.isArray(queued) ? (queued as Array<[string, unknown[]]>) : []).filter(
   (call) => Array.isArray(call) || log('error', 'queued call failed:', call),
 );
-// Where the running script is no tag of ours, the documented tag is found as init finds the program
-// id, or by its file (a tag that leaves the program id to window.AFFITOR_PROGRAM_ID): its consent,
-// API base and debug must not be lost. The browser names none for a tag of `type="module"`; a
-// "delay JavaScript" optimizer runs this file's text in an inline script of its own, with no
-// attributes, beside the tag it neutralised: its consent pending was ignored and the cookies written.
-const running = document.currentScript as HTMLScriptElement | null;
-const tag =
-  running?.hasAttribute('data-affitor-program-id') || /affitor/.test(running?.src ?? '')
-    ? running
-    : (document.querySelector<HTMLScriptElement>('script[data-affitor-program-id],script[src*=affitor]') ?? running);
-const attribute = (name: string): string | undefined => tag?.getAttribute('data-affitor-' + name) ?? undefined;
-/** A switch: on as `="true"` (any case, spaces around), or present with no value (`data-affitor-stripe`, as HTML's own switches). */
-const on = (name: string): boolean => /^(true|)$/i.test(attribute(name)?.trim() ?? '-');
-// data-affitor-program-id is read by init itself, from this tag first (so diagnose() can name it as the source).
-const options: AffitorInitOptions = {
-  debug: on('debug'),
-  apiBase: attribute('api-base'),
-  cookieDomain: attribute('cookie-domain'),
-  // Any value but 'granted' ("pending", "denied", a typo) holds the cookies back, as the option does.
-  consent: attribute('consent') as AffitorInitOptions['consent'],
-  decorateStripe: on('stripe'),
-};
+// The landings the first file handled before it loaded this file: not landed again.
+markLanded(stub?.[LANDED]);
+const tag = findTag();
+const options: AffitorInitOptions = tagOptions(tag);
 
 let more: Rest | undefined;
 /** The rest's arrival, once asked for: settles with it, or without it (undefined) once it failed. */
 let arrival: Promise<Rest | undefined> | undefined;
-let arrive: ((rest: Rest) => void) | undefined;
-/** Settles the arrival without the rest, saying why, as its other failures do. */
-let refuse: ((why: string) => void) | undefined;
+/** Why the rest that ran was not taken: it is said as its other failures are. */
+let refused: string | undefined;
 
 const loadMore = (): Promise<Rest | undefined> =>
-  (arrival ??= new Promise((resolve) => {
-    arrive = resolve;
-    let failed = false;
-    let src = '';
-    const fail = (why: string | Error) => () => {
-      if (!more && !failed) {
-        failed = true;
-        log('error', 'could not load ' + MORE_FILE, src, `(${why})`);
-        resolve(undefined);
-        // (Not once it arrived late, after this failure: it is here, and is not asked for again.)
-        setTimeout(() => more || (arrival = undefined), MORE_AGAIN_MS);
-      }
-    };
-    refuse = (why) => fail(why)();
-    const run = (): void => {
-      const script = document.createElement('script');
-      script.src = src;
-      // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
-      script.nonce = tag?.nonce ?? '';
-      // Loaded as the first file was: by CORS when its tag says `crossorigin`. A page with
-      // Cross-Origin-Embedder-Policy blocks a file of another origin loaded without.
-      if (tag?.crossOrigin) script.crossOrigin = tag.crossOrigin;
-      script.onerror = fail('HTTP error, blocked or offline');
-      // `load` fires after the file ran: if it did not hand itself over, the answer was not the SDK.
-      script.onload = fail('not the SDK');
-      document.head.append(script);
-    };
-    // A throw here would reject the promise, which every caller drops (`void`): an unhandled
-    // rejection in the page's error monitoring. The URL throws where the page's is no base (an
-    // inline copy of this file in an about:srcdoc or about:blank frame), fetch where a page's
-    // wrapper of it throws: the rest cannot be had, said as its other failures are.
-    try {
-      // A tag naming the package alone (`https://unpkg.com/@affitor/sdk@1`, jsDelivr's alike) got this
-      // file as package.json's `unpkg`/`jsdelivr` field: its folder is the package's `dist/`, not the CDN's.
-      src = new URL(MORE_FILE, (tag?.src || location.href).replace(/(\/@affitor\/sdk(@[^/?#]*)?)\/?$/, '$1/dist/')).href;
-      setTimeout(fail(`no answer in ${MORE_TIMEOUT_MS / 1000} s`), MORE_TIMEOUT_MS);
-      // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
-      // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to
-      // index.html), or JSON, is never run as a script, which would put a SyntaxError in the page's error
-      // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
-      // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
-      // asked for again, not reused as `force-cache` would.
-      fetch(src)
-        .then((answer) => {
-          const type = answer.headers.get('content-type')!;
-          void answer.body?.cancel();
-          // Run only when its type says a script (or says nothing, as the script tag would take it).
-          (answer.ok ? (type && !/script/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();
-        }, run)
-        // The script tag refused (Trusted Types want a TrustedScriptURL for its src): said at once, as
-        // the rest's other failures are, not left as an unhandled rejection and a wait of 5 s.
-        .catch((error: Error) => fail(error)());
-    } catch (error) {
-      fail(error as Error)();
-    }
+  (arrival ??= loadScript(MORE_FILE, tag, () => (more ? undefined : refused ?? 'not the SDK')).then((arrived) => {
+    // (Not once it arrived late, after a failure: it is here, and is not asked for again.)
+    if (!arrived) setTimeout(() => more || (arrival = undefined), MORE_AGAIN_MS);
+    return more;
   }));
 
 /**
@@ -207,14 +142,13 @@ api[HANDOVER] = {
     // Also when it arrives after the calls waiting for it were settled without it: later calls use it.
     if (more) return;
     // A rest of a release that exchanges something else with this file: its steps are not this one's.
-    if (handed.version != HANDOVER_VERSION) return refuse?.('of another release');
+    if (handed.version != HANDOVER_VERSION) return void (refused = 'of another release');
     more = handed;
     // Once the landing's click answered: printed while it is on its way, a healthy landing looks failed.
     // A page rendered ahead makes its landing once opened (landHere, whose listener comes first).
     const printDiagnosis = (): void =>
       renderedAhead() ? document.addEventListener('prerenderingchange', printDiagnosis, { once: true }) : void Promise.resolve(pendingClick).then(handed.diagnose);
     if (options.debug) printDiagnosis();
-    arrive?.(handed);
   },
 };
 // A page that includes this file's tag twice (a theme and a tag manager): a second copy has its own

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DIST_DIR, REPO_ROOT } from './static-server';
 
 /** The builds the examples load: the ES module (SPA) and the `<script>` build (loader and tracker). */
-export const DIST_FILES = ['index.js', 'affitor.global.js', 'affitor.more.js'];
+export const DIST_FILES = ['index.js', 'affitor.global.js', 'affitor.main.js', 'affitor.more.js'];
 
 /** Runs `npm run build` when a build the examples need is missing; throws with the reason if that fails. */
 export function ensureDist(log: (line: string) => void = console.log): void {

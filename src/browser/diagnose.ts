@@ -7,7 +7,7 @@ import { readCookie } from './cookies';
 import { isBrowser } from './env';
 import { snapshot } from './snapshot';
 import { COOKIE_CLICK_ID, COOKIE_NAMES, COOKIE_SET_BY } from '../core/cookie-names';
-import { MORE_FILE } from '../script-handover';
+import { MAIN_FILE, MORE_FILE } from '../core/script-files';
 
 /**
  * What the script build adds to the warnings: a script tag of the page loading the SDK from unpkg
@@ -17,8 +17,8 @@ import { MORE_FILE } from '../script-handover';
 export function scriptTagWarnings(): string[] {
   const warnings: string[] = [];
   for (const tag of document.scripts) {
-    // Not the rest's own tag, whose URL follows the first file's: no landing waits for it.
-    if (isUnpinnedUnpkgUrl(tag.src) && !tag.src.includes(MORE_FILE)) warnings.push(unpinnedUrlWarning(tag.src));
+    // Not the tags of the files the first loads, whose URLs follow its own: no landing waits for them.
+    if (isUnpinnedUnpkgUrl(tag.src) && !tag.src.includes(MORE_FILE) && !tag.src.includes(MAIN_FILE)) warnings.push(unpinnedUrlWarning(tag.src));
     if (isBlockingSdkTag(tag)) warnings.push(blockingTagWarning(tag.src));
   }
   return warnings;

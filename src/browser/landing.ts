@@ -272,6 +272,22 @@ export function catchUp(): void {
  */
 export const current = (): AffitorData => (readAt && Date.now() - readAt > 60_000 && catchUp(), data());
 
+/**
+ * The landing URLs the script build's first file handled before it loaded the main file (it lists
+ * them on its `window.affitor`): handled here too, so none is landed again. Anything but a list of
+ * strings is none.
+ */
+export const markLanded = (urls: unknown): void => {
+  if (Array.isArray(urls)) {
+    for (const url of urls) {
+      if (typeof url == 'string') {
+        handledUrls.add(url);
+        handledAff = readAff(url) ?? handledAff;
+      }
+    }
+  }
+};
+
 /** A fresh page view (tests). */
 export const resetLandings = (): void => {
   handledAff = pendingClick = null;

@@ -196,9 +196,9 @@ describe('script sources for any runtime', () => {
     const folder = mkdtempSync(join(tmpdir(), 'affitor-half-copied-'));
     writeFileSync(join(folder, 'affitor.global.js'), LOADER);
     const sources: Array<[ScriptSource, RegExp]> = [
-      [folder, new RegExp(`it is not in ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the \`scripts\` folder: serve both files`)],
-      [{ 'affitor.global.js': LOADER }, /the `scripts` object has nothing for it: serve both files/],
-      [(name) => Promise.resolve(name == 'affitor.global.js' ? LOADER : null), /the `scripts` function gave nothing for it: serve both files/],
+      [folder, new RegExp(`it is not in ${folder.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, the \`scripts\` folder: serve the three files`)],
+      [{ 'affitor.global.js': LOADER }, /the `scripts` object has nothing for it: serve the three files/],
+      [(name) => Promise.resolve(name == 'affitor.global.js' ? LOADER : null), /the `scripts` function gave nothing for it: serve the three files/],
     ];
     try {
       for (const [scripts, why] of sources) {
@@ -210,16 +210,16 @@ describe('script sources for any runtime', () => {
           expect(await (await get(handle, 'affitor.global.js')).text()).toBe(LOADER);
           expect((await get(handle, 'affitor.made-up.js')).status).toBe(404);
           expect(errors).toEqual([]);
-          expect((await get(handle, 'affitor.more.js')).status).toBe(404);
-          expect((await get(handle, 'affitor.more.js')).status).toBe(404);
+          expect((await get(handle, 'affitor.main.js')).status).toBe(404);
+          expect((await get(handle, 'affitor.main.js')).status).toBe(404);
         } finally {
           console.error = original;
         }
         expect(errors).toHaveLength(1);
         const said = String(errors[0]!.join(' '));
-        expect(said).toMatch(/^\[Affitor\] cannot serve affitor\.more\.js: /);
+        expect(said).toMatch(/^\[Affitor\] cannot serve affitor\.main\.js: /);
         expect(said).toMatch(why);
-        expect(said).toContain("the package's dist/affitor.global.js and dist/affitor.more.js");
+        expect(said).toContain("the package's dist/affitor.global.js, dist/affitor.main.js and dist/affitor.more.js");
       }
     } finally {
       rmSync(folder, { recursive: true, force: true });

@@ -573,7 +573,7 @@ describe('the <script> build: the rest, loaded when asked', () => {
   it('alone (without the first file) only logs why it does nothing', async () => {
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     await moreArrives();
-    expect(error.mock.calls.map((call) => call.join(' '))).toEqual(['[Affitor] affitor.more.js runs only when affitor.global.js loads it']);
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual(['[Affitor] affitor.more.js runs only when affitor.main.js loads it']);
     expect(host.affitor).toBeUndefined();
   });
 });

@@ -62,11 +62,15 @@ beforeAll(async () => {
   if (noEngine) return;
   ensureDist(() => undefined);
   const script = await readFile(join(DIST_DIR, 'affitor.global.js'));
-  const more = await readFile(join(DIST_DIR, 'affitor.more.js'));
+  const later: Record<string, Buffer> = {
+    'affitor.main.js': await readFile(join(DIST_DIR, 'affitor.main.js')),
+    'affitor.more.js': await readFile(join(DIST_DIR, 'affitor.more.js')),
+  };
   pages = createServer((request, response) => {
     const url = new URL(request.url!, 'http://page');
     if (url.pathname.startsWith('/dist/')) {
-      const file = url.pathname.endsWith('affitor.global.js') ? script : more;
+      const file = url.pathname.endsWith('affitor.global.js') ? script : later[url.pathname.slice('/dist/'.length)];
+      if (!file) return void response.writeHead(404).end();
       setTimeout(() => {
         if (file == script) scriptServedAt = Date.now();
         response.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' }).end(file);

@@ -26,7 +26,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
 
   const state = () => e2e.stack.api.app.inspect();
 
-  it('fetches affitor.more.js only when asked (diagnose()); a landing, a later ?aff= by pushState, a reload, a plain page view and a signup need the first file alone', async () => {
+  it('a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone; a signup fetches affitor.main.js, and diagnose() affitor.more.js', async () => {
     const page = (path: string) => `${e2e.stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(e2e.context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
@@ -64,18 +64,19 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(plain.requests[0]!.body).toMatchObject({ existing_click_id: first.value, affiliate_url: page(`/lazy.html?aff=${PARTNER_B.link}`) });
     const second = await waitForCookie(e2e.context, 'affitor_click_id', first.value);
 
-    // A signup on a plain page view: the first file sends the lead, which carries partner B's click.
+    // A signup on a plain page view: the first file keeps the lead, which carries partner B's click, and
+    // the main file it fetches sends it (twice when the server forbids caching: a look at the answer,
+    // then the script).
     const signup = await openPage(e2e.context);
     await signup.page.goto(page('/lazy.html'));
     await sdkReady(signup.page);
     await signup.page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('lazy@example.com'));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: second.value, customer_key: 'lazy@example.com' })]);
-    expect(signup.sdkFiles).toEqual(['affitor.global.js']);
+    expect(signup.sdkFiles).toEqual(['affitor.global.js', 'affitor.main.js', 'affitor.main.js']);
 
-    // diagnose() is the rest's: its first call fetches it (twice when the server forbids caching:
-    // a look at the answer, then the script), and a later call answers.
+    // diagnose() is the rest's: its first call fetches it, and a later call answers.
     await diagnosed(signup.page);
-    expect(new Set(signup.sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
+    expect(new Set(signup.sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.main.js', 'affitor.more.js']));
     expect(affitorErrors([...landing.console, ...plain.console, ...signup.console])).toEqual([]);
   });
 
@@ -87,16 +88,16 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(affitorErrors(landing.console)).toEqual([]);
   });
 
-  it('runs under a nonce-based Content-Security-Policy: landing and signup are recorded, and affitor.more.js gets the first file\'s nonce', async () => {
+  it('runs under a nonce-based Content-Security-Policy: landing and signup are recorded, and affitor.main.js and affitor.more.js get the first file\'s nonce', async () => {
     const { page, console: lines, sdkFiles } = await openPage(e2e.context);
     await page.goto(`${e2e.stack.origin('stub.shop.test')}/csp.html?aff=${PARTNER_A.link}`);
     const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
     expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId.value, partner_id: PARTNER_A.id })]);
     await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('csp@example.com'));
     expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'csp@example.com' })]);
-    // The rest runs only if the policy let its script tag in.
+    // The main file (the signup's) and the rest (the diagnosis) run only if the policy let their script tags in.
     await diagnosed(page);
-    expect(new Set(sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.more.js']));
+    expect(new Set(sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.main.js', 'affitor.more.js']));
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
   });
 });

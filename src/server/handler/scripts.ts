@@ -2,13 +2,13 @@
  * Serving the `<script>` build's files (`affitor.*.js`) from the merchant's own domain.
  * Only names of that shape are served, and only from the one source the merchant chose.
  */
-import { LOADER_FILE, MORE_FILE } from '../../core/script-files';
+import { LOADER_FILE, MAIN_FILE, MORE_FILE } from '../../core/script-files';
 
 /** `affitor.<part>[.<part>…].js`: no slash, no `..`, nothing but letters, digits, `_` and `-` between the dots. */
 export const SCRIPT_FILE_NAME = /^affitor(?:\.[\w-]+)+\.js$/;
 
-/** The build's two files: a source the merchant chose that lacks one is said to, not answered with a bare 404. */
-const BUILD_FILE_NAMES = [LOADER_FILE, MORE_FILE];
+/** The build's three files: a source the merchant chose that lacks one is said to, not answered with a bare 404. */
+const BUILD_FILE_NAMES = [LOADER_FILE, MAIN_FILE, MORE_FILE];
 
 export type ScriptContent = string | Uint8Array | ArrayBuffer;
 
@@ -152,13 +152,13 @@ export function scriptReader(source: ScriptSource | undefined, timeoutMs?: numbe
       }
     } else if (typeof directory == 'function') content = await directory(name);
     else content = Object.prototype.hasOwnProperty.call(directory, name) ? directory[name] : null;
-    // A source the merchant chose that lacks a file of the build (a deploy that copied one of the two,
+    // A source the merchant chose that lacks a file of the build (a deploy that copied one of the three,
     // a folder relative to another working directory): its pages lose their landings, or their
     // diagnosis and retries, to a 404 that nothing in the server's log explained.
     if (content == null && source !== undefined && BUILD_FILE_NAMES.includes(name)) {
       const lacks =
         typeof source == 'string' ? `it is not in ${source}, the \`scripts\` folder` : `the \`scripts\` ${typeof source == 'function' ? 'function gave nothing' : 'object has nothing'} for it`;
-      throw new Error(`${lacks}: serve both files of the build, the package's dist/${LOADER_FILE} and dist/${MORE_FILE}`);
+      throw new Error(`${lacks}: serve the three files of the build, the package's dist/${LOADER_FILE}, dist/${MAIN_FILE} and dist/${MORE_FILE}`);
     }
     return content;
   };

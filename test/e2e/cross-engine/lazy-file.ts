@@ -1,15 +1,15 @@
 /**
- * The lazily fetched part of the `<script>` build (`affitor.more.js`, fetched from the folder
- * of `affitor.global.js` only when needed: `diagnose()`, `debug`, a request whose first try
- * failed) failing in each way it fails for real: a 404, a request refused (a blocker; here the
- * host closes the connection), a host that answers `200 text/html` for it, a request never
- * answered, and the file of a release that hands over differently (a copy the browser cached
- * apart from the first file). In each: the landing's click is recorded without it, every promise
- * the page was handed settles within 6 s, one console error names the file, its URL and what
- * went wrong, and a signup whose first try failed (the API answered 503) waits in the outbox
- * cookie until the next page view sends it. Then the README's stub snippet on a host that rewrites unknown
- * paths to index.html, as single-page-app hosts do, and a consent withdrawal, which never needs
- * the file.
+ * The lazily fetched files of the `<script>` build (`affitor.main.js`, fetched from the folder of
+ * `affitor.global.js` for anything beyond a plain landing: a signup, diagnose(); and the
+ * `affitor.more.js` it fetches in turn for a retry or the diagnosis) failing in each way they
+ * fail for real: a 404, a request refused (a blocker; here the host closes the connection), a
+ * host that answers `200 text/html`, a request never answered, and a rest of a release that hands
+ * over differently (a copy the browser cached apart from the main file). In each: the landing's
+ * click is recorded without them, every promise the page was handed settles within 6 s, one
+ * console error names the file, its URL and what went wrong, and a signup waits in the outbox
+ * cookie until the next page view sends it. Then the README's stub snippet on a host that
+ * rewrites unknown paths to index.html, as single-page-app hosts do, and a consent withdrawal,
+ * which deletes the cookies without them.
  */
 import { describe, expect, it } from 'vitest';
 import { PARTNER_A } from '../program';
@@ -22,8 +22,8 @@ import { SDK_HOSTS } from './site';
 
 /** The contract: every promise the SDK handed out has settled by then, whatever became of the file. */
 const SETTLES_WITHIN_MS = 6_000;
-/** `[Affitor] could not load affitor.more.js <url> (<why>)`, maybe followed by advice. */
-const LOAD_ERROR = /^\[Affitor\] could not load affitor\.more\.js (\S+) \((.+)\)/;
+/** `[Affitor] could not load affitor.main.js <url> (<why>)` (or affitor.more.js), maybe followed by advice. */
+const LOAD_ERROR = /^\[Affitor\] could not load affitor\.(?:main|more)\.js (\S+) \((.+)\)/;
 
 interface Failure {
   name: string;
@@ -96,7 +96,7 @@ export function lazyFileScenarios(scenario: Scenario): void {
     expect(await next.errors()).toEqual([]);
   }
 
-  describe('the lazily fetched affitor.more.js failing', () => {
+  describe('the lazily fetched affitor.main.js and affitor.more.js failing', () => {
     it.each(FAILURES)(
       '$name: the click is recorded; signup, trackClick and diagnose settle within 6 s; one error names the file, its URL and why; a lead whose first try failed waits in the outbox for the next page view',
       async (failure) => {
@@ -111,7 +111,8 @@ export function lazyFileScenarios(scenario: Scenario): void {
         expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId, partner_id: PARTNER_A.id, affiliate_url: landing })]);
         expect(host().lazyAsked).toEqual([]);
 
-        // The lead's first try fails: retrying it is the rest's work, and the rest cannot be had.
+        // The lead's first try fails: retrying it is the rest's work. (Where the main file cannot be
+        // had, the lead makes no try: it waits in the outbox.)
         site().api.app.setChaos({ failFirst: { lead: 1 } });
         const outcomes = await settleWithin(page, ["signup('u1', 'a@b.c')", 'trackClick()', 'diagnose()'], SETTLES_WITHIN_MS);
         expect(outcomes.map((outcome) => `${outcome.call}: ${outcome.state}`)).toEqual([
@@ -119,21 +120,23 @@ export function lazyFileScenarios(scenario: Scenario): void {
           'trackClick(): resolved',
           'diagnose(): resolved',
         ]);
-        // The page asked for the one file: once (its look with fetch() fails it), or twice when the
-        // look itself failed (the script tag tries too). An engine may resend a refused request itself.
-        expect(distinct(host().lazyAsked)).toEqual(['/dist/affitor.more.js']);
+        // The page asked for the main file alone: once (its look with fetch() fails it), or twice when
+        // the look itself failed (the script tag tries too). An engine may resend a refused request itself.
+        // A rest of another release: the main file came (looked at, then run), and then the rest, twice too.
+        const failing = failure.lazyFile === 'another release' ? 'affitor.more.js' : 'affitor.main.js';
+        expect(distinct(host().lazyAsked)).toEqual(failure.lazyFile === 'another release' ? ['/dist/affitor.main.js', '/dist/affitor.more.js'] : ['/dist/affitor.main.js']);
         if (failure.lazyFile === 'refused') {
           const [min, max] = ENGINE_FACTS[scenario.name].sendsOfAnUnansweredGet;
           expect(host().lazyAsked.length).toBeGreaterThanOrEqual(2 * min);
           expect(host().lazyAsked.length).toBeLessThanOrEqual(2 * max);
         } else if (failure.lazyFile === 'another release') {
-          // Its look found JavaScript: the script tag asked again (the file is never cached here).
-          expect(host().lazyAsked).toHaveLength(2);
+          // Each look found JavaScript: the script tag asked again (the files are never cached here).
+          expect(host().lazyAsked).toHaveLength(4);
         } else {
           expect(host().lazyAsked).toHaveLength(1);
         }
         // Nothing thrown into the merchant's page, not even by a file that is not JavaScript.
-        expectOneLoadError(await afterTheLoadError(page), `${origin}/dist/affitor.more.js`, failure.says);
+        expectOneLoadError(await afterTheLoadError(page), `${origin}/dist/${failing}`, failure.says);
 
         // Not recorded, not lost: the lead waits in the outbox with the landing's click id.
         expect(state().leads).toEqual([]);
@@ -144,7 +147,7 @@ export function lazyFileScenarios(scenario: Scenario): void {
       },
     );
 
-    it('revokeConsent deletes every cookie the landing wrote without the file: nothing fetched, nothing logged', async () => {
+    it('revokeConsent deletes every cookie the landing wrote without the files: nothing fetched, nothing logged', async () => {
       host().lazyFile = 'missing';
       host().rewriteToIndex = false;
       const page = await tab();
@@ -156,7 +159,7 @@ export function lazyFileScenarios(scenario: Scenario): void {
       expect(await page.cookies()).toEqual([]);
       expect(await page.evaluate('window.affitor.getData()')).toMatchObject({ clickId: null, hasAttribution: false });
       // This page asked for no other file (host().lazyAsked also hears earlier tests' tabs), and said nothing.
-      expect(await page.evaluate('performance.getEntriesByType("resource").filter((entry) => /affitor\\.more/.test(entry.name)).length')).toBe(0);
+      expect(await page.evaluate('performance.getEntriesByType("resource").filter((entry) => /affitor\\.m(ain|ore)/.test(entry.name)).length')).toBe(0);
       expect(await page.errors()).toEqual([]);
     });
 
@@ -175,7 +178,7 @@ export function lazyFileScenarios(scenario: Scenario): void {
 
       const clickId = (await page.waitForCookie('affitor_click_id')).value;
       expect(state().clicks).toEqual([expect.objectContaining({ click_id: clickId, partner_id: PARTNER_A.id })]);
-      expectOneLoadError(await afterTheLoadError(page), `${origin}/affitor.more.js`, /html/i);
+      expectOneLoadError(await afterTheLoadError(page), `${origin}/affitor.main.js`, /html/i);
       await until('the lead in the outbox', async () => (await keptLeads(page)).length > 0);
       expect(await keptLeads(page)).toEqual([['stub_user', clickId]]);
       expect(state().leads).toEqual([]);

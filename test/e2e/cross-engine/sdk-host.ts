@@ -1,5 +1,5 @@
 /**
- * A merchant's web host for the lazily fetched SDK file (`affitor.more.js`): it serves the
+ * A merchant's web host for the lazily fetched SDK files (`affitor.main.js`, `affitor.more.js`): it serves the
  * pages and `affitor.global.js` as built, and answers every other `affitor.*.js` (whatever
  * the build names them, in whatever folder the page loads the SDK from) the ways hosts,
  * blockers and networks fail it. The refusal is the server destroying the connection, which
@@ -12,7 +12,7 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { DIST_DIR, EXAMPLE_API_BASE } from '../../../examples/demo/static-server';
-import { HANDOVER_VERSION } from '../../../src/script-handover';
+import { HANDOVER_VERSION, MORE_FILE } from '../../../src/script-handover';
 
 /**
  * How the host answers the lazily fetched files:
@@ -21,8 +21,8 @@ import { HANDOVER_VERSION } from '../../../src/script-handover';
  *   index.html with 200 on a host that rewrites unknown paths);
  * - `refused`: the connection is closed without an answer, as a blocker refuses the request;
  * - `no answer`: the request is accepted and never answered;
- * - `another release`: the file as built, handing over as a release that exchanges something else
- *   with the first file would (a copy the browser cached apart from the first file).
+ * - `another release`: the main file as built, and the rest handing over as a release that exchanges
+ *   something else with the main file would (a copy the browser cached apart from it).
  */
 export type LazyFile = 'served' | 'missing' | 'refused' | 'no answer' | 'another release';
 
@@ -121,7 +121,8 @@ export async function startSdkHost(options: SdkHostOptions): Promise<SdkHost> {
         return;
       }
       if (host.lazyFile === 'served' && (await sendFile(response, join(DIST_DIR, sdkFile)))) return;
-      if (host.lazyFile === 'another release' && (await sendFile(response, join(DIST_DIR, sdkFile), otherRelease))) return;
+      // The main file as built (the first file takes any), the rest of another release.
+      if (host.lazyFile === 'another release' && (await sendFile(response, join(DIST_DIR, sdkFile), sdkFile == MORE_FILE ? otherRelease : undefined))) return;
       await unknownPath(response, site, path);
       return;
     }

@@ -1,0 +1,300 @@
+/**
+ * The `<script>` build's first file (`dist/affitor.global.js`): all a plain page view downloads.
+ * It reads `data-affitor-*` from its own tag and does a plain landing's work alone: the `?aff=`
+ * click (at load, or added by the History API) goes in the outbox, leaves, and its answer becomes
+ * the cookies. Everything else is the main file's (`affitor.main.js`, from the same folder; see
+ * `landingAlone` for when), loaded once the landing's click settled, or at once when this file
+ * cannot land alone. Calls of the page are queued for it as the stub snippet queues them; if it
+ * cannot be had, one `[Affitor]` error says why, every call settles, and a signup's lead waits in
+ * the outbox for the next page view.
+ */
+import { appendHistory, isNewLanding, parseHistory } from './core/attribution';
+import { readCookieValues, serializeCookie } from './core/cookie-codec';
+import {
+  COOKIE_AFFILIATE_URL,
+  COOKIE_CLICK_ID,
+  COOKIE_HISTORY,
+  COOKIE_LEGACY_CLICK_ID,
+  COOKIE_NAMES,
+  COOKIE_OUTBOX,
+  COOKIE_PROBE,
+  COOKIE_SESSION,
+  COOKIE_SET_BY,
+  COOKIE_TOUCH,
+} from './core/cookie-names';
+import { OUTBOX_MAX_BYTES, newEventId, slimmed, tooLargeToSend } from './core/outbox';
+import { CALL_WAIT_MS, bounded } from './browser/bounded';
+import { toJson } from './core/json';
+import type { PendingEvent } from './core/outbox';
+import { buildClickPayload, buildLeadPayload } from './core/payloads';
+import { cookieDomainCandidates } from './core/root-domain';
+import { MAIN_FILE } from './core/script-files';
+import { landingAlone } from './core/landing-alone';
+import { mergeOptions } from './browser/options';
+import type { AffitorInitOptions } from './browser/tracker';
+import { findTag, tagOptions } from './browser/script-tag';
+import { clampWindowDays, clickUrl, isPlausibleId, parseProgramId, readAff, slimLanding } from './core/values';
+import { onUrlChange, revisited, urlAtLoad } from './browser/history';
+import { cookiePlaces } from './browser/jar';
+import { loadScript } from './browser/load-script';
+import { createLogger } from './core/logger';
+import { readPageContext } from './browser/page';
+import { HANDOVER, LANDED, QUEUED } from './script-handover';
+
+type Call = [string, unknown[]];
+type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
+
+const host = window as unknown as { affitor?: Stub; AFFITOR_PROGRAM_ID?: unknown };
+/** Errors only: the main file does the debug log. */
+const log = createLogger(() => false);
+/** The stub's queue, as it is (the main file says what in it is no call). */
+const queue: unknown[] = Array.isArray(host.affitor?.q) ? host.affitor.q : [];
+/** Its calls: each a [method, arguments] list, as the stub pushes them. */
+const calls = (): Call[] => queue.filter((call): call is Call => Array.isArray(call));
+const tag = findTag();
+/** The options the page set: the tag's, and those of queued `init` calls over them (as the main file merges them). */
+const options: AffitorInitOptions = tagOptions(tag);
+for (const [method, args] of calls()) if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions);
+const programId = parseProgramId(options.programId ?? (tag?.getAttribute('data-affitor-program-id') || host.AFFITOR_PROGRAM_ID));
+
+const jar = (): string => {
+  try {
+    return document.cookie;
+  } catch {
+    return '';
+  }
+};
+const read = (name: string, accept: (value: string) => unknown = Boolean): string | null =>
+  readCookieValues(jar(), name).find(accept) ?? null;
+const secure = location.protocol == 'https:';
+const write = (name: string, value: string, days?: number, domain?: string, path?: string): void => {
+  try {
+    document.cookie = serializeCookie(name, value, days, domain, secure, path);
+  } catch {
+    /* cookies blocked: the main file, if it loads, keeps the attribution in memory */
+  }
+};
+let domain: string | undefined | null = null;
+/** The broadest domain the browser lets this page write (it refuses public suffixes), as jar.ts chooses it. */
+const cookieDomain = (): string | undefined =>
+  domain !== null
+    ? domain
+    : (domain = cookieDomainCandidates(location.hostname).find(
+        (candidate) => (write(COOKIE_PROBE, '1', 1, candidate), read(COOKIE_PROBE) && (write(COOKIE_PROBE, '', 0, candidate), true)),
+      ));
+/**
+ * Writes a cookie on the chosen domain. One of that name already in the jar may be a twin (written
+ * host-only, or on another domain or folder, by an earlier integration) that the browser would
+ * list first: it is deleted everywhere else, as jar.ts does.
+ */
+const store = (name: string, value: string | null, days?: number): void => {
+  if (read(name)) for (const [domain, path] of cookiePlaces()) if (domain != cookieDomain() || path != '/') write(name, '', 0, domain, path);
+  write(name, value ?? '', value == null ? 0 : days, cookieDomain());
+};
+
+/** Consent was withdrawn on this page: what follows is the main file's (it holds the state). */
+let withdrawn = false;
+/** Events earlier page views (or another tab) left, cookies the first-party handler wrote, or a withdrawal: the main file's work. */
+const kept = (): boolean => withdrawn || !!(read(COOKIE_OUTBOX) || read(COOKIE_SET_BY));
+/** The outbox as the jar holds it now (another tab may have written it): the main file checks each event. */
+const outbox = (): PendingEvent[] => {
+  try {
+    const events: unknown = JSON.parse(read(COOKIE_OUTBOX)!);
+    return Array.isArray(events) ? (events as PendingEvent[]) : [];
+  } catch {
+    return [];
+  }
+};
+/** Stores the outbox, each event slimmed to half of what it may hold (outbox.ts): the main file keeps it within bounds. */
+const keep = (events: PendingEvent[]): void =>
+  store(COOKIE_OUTBOX, events.length ? toJson(events.map((event) => slimmed(event, OUTBOX_MAX_BYTES / 2))) : null, 60);
+
+let session = read(COOKIE_SESSION, isPlausibleId);
+const sessionId = (): string => session ?? (store(COOKIE_SESSION, (session = 'sess_' + newEventId())), session);
+
+const api: Stub = {};
+/** The landing URLs this file handled: the main file does not land them again. */
+const landed: string[] = (api[LANDED] = []);
+/** This file's click on its way, if any: the main file loads, and a lead is made, once it settled. */
+let clicking: Promise<void> | undefined;
+let main: Promise<unknown> | undefined;
+/** The main file has the page (it set window.affitor): this file's work is over. */
+const handedOver = (): boolean => !!host.affitor?.[HANDOVER];
+
+/** Loads the main file, after the landing's click settled: it is never in that click's way. Never rejects. */
+const loadMain = (): Promise<unknown> =>
+  (main ??= Promise.race([clicking, new Promise((late) => setTimeout(late, CALL_WAIT_MS))]).then(() =>
+    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : 'not the SDK')),
+  ));
+
+/** The leads this file put in the outbox while its click was on its way: its answer names their partner. */
+let behind: string[] = [];
+
+/**
+ * A signup's lead, in the outbox at once: a page that redirects right after keeps it. The main file
+ * sends it as one an earlier page view left, and if that file cannot be had, the next page view
+ * does. Settles once it is delivered, or within CALL_WAIT_MS, as the main file's signup. A call
+ * that file would refuse is left to it, to say why.
+ */
+const signup = (customerKey: unknown, email: unknown): Promise<unknown> | void => {
+  if (typeof customerKey != 'string' || !customerKey.trim() || (email != null && typeof email != 'string')) return;
+  const lead: PendingEvent = {
+    route: 'lead',
+    body: {
+      ...buildLeadPayload(customerKey.trim(), email?.trim(), read(COOKIE_CLICK_ID, isPlausibleId), parseHistory(read(COOKIE_HISTORY)), location.href, sessionId(), programId!),
+      event_id: newEventId(),
+    },
+  };
+  if (tooLargeToSend(lead)) return;
+  const id = lead.body.event_id;
+  if (clicking) behind.push(id);
+  keep([...outbox(), lead]);
+  const delivered = (): Promise<void> | void => {
+    if (handedOver() && outbox().some((event) => event.body.event_id == id)) return new Promise((next) => setTimeout(next, 50)).then(delivered);
+  };
+  return bounded(loadMain().then(delivered));
+};
+
+/** Applies a click's answer: the cookies of the attribution, unless another tab stored a newer landing's meanwhile. */
+function apply(event: PendingEvent, answer: Record<string, unknown>): void {
+  const id = answer.click_id;
+  const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
+  const at = event.body.event_id;
+  if (handedOver() || !isPlausibleId(id) || (newest > at.slice(0, 8) && newest <= Date.now().toString(36))) return;
+  const days = clampWindowDays(answer.cookie_window_days);
+  store(COOKIE_CLICK_ID, id, days);
+  store(COOKIE_LEGACY_CLICK_ID, id, days);
+  store(COOKIE_HISTORY, appendHistory(parseHistory(read(COOKIE_HISTORY)), id).join('|'), days);
+  store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
+  store(COOKIE_TOUCH, at);
+  const history = read(COOKIE_HISTORY);
+  keep(
+    outbox()
+      .filter((pending) => pending.body.event_id != at)
+      .map((pending) => (behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: parseHistory(history) } } : pending)),
+  );
+  behind = [];
+}
+
+/** A plain landing on `url`: the last-touch table, and the click it calls for. Anything else is the main file's. */
+function land(url: string, reported?: boolean): Promise<void> | void {
+  const aff = readAff(url);
+  if (!aff || (!reported && landed.includes(url)) || handedOver()) return;
+  // A route that keeps `?aff=` is the same landing; a report of the landing whose click is on its way joins it.
+  if (readAff(landed[landed.length - 1]) == aff && (clicking || !reported)) return landed.push(url), clicking;
+  if (clicking || kept()) return void loadMain();
+  landed.push(url);
+  const clickId = read(COOKIE_CLICK_ID, isPlausibleId);
+  // A page opened again (reload, Back) on its landing: the visitor may have followed another partner's link since.
+  if (clickId && !reported && revisited(url)) return;
+  if (!isNewLanding(aff, clickId, read(COOKIE_AFFILIATE_URL, readAff))) return store(COOKIE_TOUCH, newEventId());
+  const event: PendingEvent = {
+    route: 'click',
+    body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: newEventId() },
+  };
+  keep([...outbox(), event]);
+  return (clicking = fetch(String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '') + '/api/v1/track/click', {
+    method: 'POST',
+    body: toJson(event.body),
+    keepalive: true,
+  })
+    .then((answer) => (answer.ok ? answer.json() : Promise.reject(new Error())))
+    .then((answer: Record<string, unknown>) => apply(event, answer))
+    // A failed try is the main file's to retry and tell: it finds the click in the outbox.
+    .catch(() => void loadMain())
+    .finally(() => (clicking = undefined)));
+}
+
+/** Whether the browser renders this page ahead of a visit that may never come: its landings wait until the visitor opens it. */
+const renderedAhead = (): boolean | undefined => (document as { prerendering?: boolean }).prerendering;
+const opened = (): Promise<unknown> => new Promise((open) => (renderedAhead() ? document.addEventListener('prerenderingchange', open, { once: true }) : open(0)));
+
+/** The landing URL: the URL now, or at load when a router stripped `?aff=` since. */
+const landingUrl = (): string => (readAff(location.href) || !readAff(urlAtLoad()) ? location.href : urlAtLoad()!);
+
+/** The landing of this page view (at once, before the page's queued calls), once opened. */
+const landHere = (): void => void (renderedAhead() ? document.addEventListener('prerenderingchange', landHere, { once: true }) : land(landingUrl()));
+
+/** The main file's method, with these arguments: once it has the page; undefined where it could not be had. */
+const later = (method: string, args: unknown[]): Promise<unknown> =>
+  bounded(loadMain().then(() => (handedOver() ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args) : undefined)));
+
+/** What this file answers itself while it alone has the page; anything else waits for the main file. */
+const own: Record<string, (...args: unknown[]) => unknown> = {
+  getClickId: () => read(COOKIE_CLICK_ID, isPlausibleId),
+  getData: () => {
+    const clickId = read(COOKIE_CLICK_ID, isPlausibleId);
+    return { clickId, programId, hasAttribution: !!clickId, affiliateUrl: read(COOKIE_AFFILIATE_URL, readAff) };
+  },
+  getTracker: () => api,
+  // A partner link the page reports is a landing too: its click must not wait on the main file.
+  // But what only the main file tells (an invalid URL, the click id given) or does (another click on its way).
+  trackClick: (affiliateUrl, existingClickId) => {
+    let url = '';
+    try {
+      url = new URL((affiliateUrl as string | undefined) ?? landingUrl(), location.href).href;
+    } catch {
+      /* the main file says so */
+    }
+    const aff = readAff(url);
+    return existingClickId !== undefined || !aff || kept() || (clicking && readAff(landed[landed.length - 1]) != aff)
+      ? later('trackClick', [affiliateUrl, existingClickId])
+      : bounded(opened().then(() => land(url, affiliateUrl != null)));
+  },
+  // Until the main file (and the rest it loads) is here, null, as the main file's says: call it again.
+  diagnose: () => (void later('diagnose', []), null),
+  // What the callback calls comes back to these methods.
+  ready: (callback) => (typeof callback == 'function' ? void (callback as (affitor: Stub) => void)(api) : later('ready', [callback])),
+  // A withdrawal deletes what was written at once, also when the main file cannot be had, but the
+  // leads in the outbox (the merchant's signups); the main file, if it loads, replays it before its init.
+  revokeConsent: () => {
+    withdrawn = true;
+    keep(outbox().filter((event) => event.route == 'lead'));
+    for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
+    if (main) return later('revokeConsent', []);
+    queue.push(['revokeConsent', []]);
+    return Promise.resolve();
+  },
+  signup: (customerKey, email) => signup(customerKey, email) ?? later('signup', [customerKey, email]),
+};
+for (const method of ['init', 'trackClick', 'grantConsent', 'revokeConsent', 'onAttribution', 'diagnose', ...Object.keys(own)])
+  api[method] = (...args: unknown[]) =>
+        handedOver()
+      ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args)
+      : // Once the main file is asked for, it signs up and runs ready's callbacks, after what it is doing.
+        own[method] && !(main && /^(signup|ready)$/.test(method))
+        ? own[method](...args)
+        : later(method, args);
+/** What the stub queued, for the main file: it replays it (script.ts). */
+api[QUEUED] = queue;
+
+/** Puts the SDK on the page: a plain landing alone, else the main file from the start. */
+function start(): void {
+  try {
+    host.affitor = api;
+  } catch {
+    /* read-only window.affitor: the landing goes on; the main file says so */
+  }
+  if (!landingAlone({ options: options as Record<string, unknown>, programId, kept: kept(), calls: calls().map(([method]) => method) })) return void loadMain();
+  landHere();
+  onUrlChange(landHere);
+  // What the page asked before this file ran, after the landing and in order, through the methods
+  // above; `init`'s options are read above, and stay queued for the main file to read too.
+  for (const call of calls()) {
+    try {
+      // `apply`, as the main file replays them: what is no list of arguments it refuses (below).
+      if (call[0] != 'init') {
+        void (api[call[0]] as (...args: unknown[]) => unknown).apply(api, call[1]);
+        queue.splice(queue.indexOf(call), 1);
+      }
+    } catch {
+      /* left queued: the main file says why it fails */
+    }
+  }
+  if (queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
+}
+
+// A page that includes the tag twice (a theme and a tag manager): the second copy would land each
+// landing again. The first keeps window.affitor and runs alone; the second only says so.
+if (host.affitor?.[HANDOVER] || host.affitor?.[LANDED]) log('error', 'Another copy of the SDK runs on this page: keep one');
+else start();

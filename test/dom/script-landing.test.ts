@@ -1,0 +1,241 @@
+/**
+ * The `<script>` build's first file (src/script-landing.ts, built as affitor.global.js): a plain
+ * landing made alone, and the main file (src/script.ts, affitor.main.js) loaded for anything more,
+ * after the landing's click. Real browsers: test/e2e (script-tag, never-lost, lazy-file).
+ */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { API_BASE, HttpResponse, cookieValue, http, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+
+const api = useTrackingApi();
+useScriptBuildPage();
+
+type Affitor = Record<string, (...args: unknown[]) => unknown>;
+const host = window as unknown as { affitor?: Affitor | { q: unknown[] } };
+const affitor = () => host.affitor as Affitor;
+
+const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
+const MAIN_SRC = 'https://cdn.affitor.test/sdk/affitor.main.js';
+
+/** The script tags the first file adds (the main file), held here: a test plays the browser's part. */
+let requested: HTMLScriptElement[] = [];
+beforeEach(() => {
+  requested = [];
+  const append = document.head.append.bind(document.head);
+  vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
+    for (const node of nodes) {
+      if (node instanceof HTMLScriptElement && node.src != FIRST_SRC) requested.push(node);
+      else append(node);
+    }
+  });
+  api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
+});
+
+function scriptTag(attributes: Record<string, string> = {}): HTMLScriptElement {
+  const tag = document.createElement('script');
+  tag.setAttribute('src', FIRST_SRC);
+  tag.setAttribute('data-affitor-program-id', '1');
+  tag.setAttribute('data-affitor-api-base', API_BASE);
+  for (const [name, value] of Object.entries(attributes)) tag.setAttribute(name, value);
+  document.head.append(tag);
+  return tag;
+}
+
+/** Runs a file as the page's `<script>` would, its tag as document.currentScript. */
+async function run(file: 'script-landing' | 'script', tag: HTMLScriptElement): Promise<void> {
+  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
+  try {
+    await (file == 'script' ? import('../../src/script') : import('../../src/script-landing'));
+  } finally {
+    delete (document as unknown as Record<string, unknown>).currentScript;
+  }
+}
+
+/** The main file, asked for by the first: its script tag (after the look at its answer). */
+const mainRequested = () => vi.waitFor(() => expect(requested.map((tag) => tag.src)).toEqual([MAIN_SRC]));
+/** The browser runs the main file the first asked for, then fires its `load`. */
+async function mainArrives(): Promise<void> {
+  await mainRequested();
+  await run('script', requested[0]!);
+  requested[0]!.onload?.(new Event('load'));
+}
+
+describe('the <script> build: the first file alone', () => {
+  it('lands a plain landing by itself: one text/plain click, the cookies of its answer, an empty outbox, no other file', async () => {
+    setUrl('https://www.shop.example.com/pricing?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const clickId = cookieValue('affitor_click_id')!;
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.contentType).toMatch(/^text\/plain/);
+    expect(api.clicks()[0]!.body).toMatchObject({
+      affiliate_url: 'https://www.shop.example.com/pricing?aff=PARTNER123',
+      page_url: 'https://www.shop.example.com/pricing?aff=PARTNER123',
+      session_id: cookieValue('affitor_session_id'),
+      additional_data: { program_id: 1 },
+    });
+    expect(api.clicks()[0]!.body.existing_click_id).toBeUndefined();
+    expect(cookieValue('customer_code')).toBe(clickId);
+    expect(cookieValue('affitor_click_ids')).toBe(clickId);
+    expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/pricing?aff=PARTNER123');
+    expect(cookieValue('affitor_touch')).toBe(api.clicks()[0]!.body.event_id);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+    expect(affitor().getData!()).toEqual({ clickId, programId: 1, hasAttribution: true, affiliateUrl: 'https://www.shop.example.com/pricing?aff=PARTNER123' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requested).toEqual([]);
+  });
+
+  it('puts the click in the outbox before it leaves', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    let outboxAtSend: unknown;
+    api.answer('click', () => {
+      outboxAtSend = storedOutbox();
+      return HttpResponse.json({ click_id: 'cust_1_1', cookie_window_days: 30 });
+    });
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBe('cust_1_1'));
+    expect(outboxAtSend).toEqual([expect.objectContaining({ route: 'click', body: expect.objectContaining({ event_id: api.clicks()[0]!.body.event_id }) })]);
+  });
+
+  it('last touch: the stored partner again sends nothing; another partner sends one click with existing_click_id', async () => {
+    setUrl('https://www.shop.example.com/blog?aff=PARTNER123');
+    document.cookie = 'affitor_click_id=cust_1_1700000000000; path=/';
+    document.cookie = 'affitor_click_ids=cust_1_1700000000000; path=/';
+    document.cookie = `affitor_aff_url=${encodeURIComponent('https://www.shop.example.com/?aff=PARTNER123')}; path=/`;
+    await run('script-landing', scriptTag());
+    expect(api.clicks()).toEqual([]);
+    expect(cookieValue('affitor_touch')).toBeDefined();
+
+    vi.resetModules();
+    delete host.affitor;
+    setUrl('https://www.shop.example.com/blog?aff=PARTNER456');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).not.toBe('cust_1_1700000000000'));
+    expect(api.clicks()).toHaveLength(1);
+    expect(api.clicks()[0]!.body.existing_click_id).toBe('cust_1_1700000000000');
+    expect(cookieValue('affitor_click_ids')).toBe(`cust_1_1700000000000|${cookieValue('affitor_click_id')}`);
+  });
+
+  it('lands a later ?aff= the app adds with pushState by itself', async () => {
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag());
+    expect(api.clicks()).toEqual([]);
+    history.pushState(null, '', '/pricing?aff=PARTNER123');
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks()).toHaveLength(1);
+    expect(requested).toEqual([]);
+  });
+
+  it('a signup: the lead is in the outbox at once, with the click id of the landing whose click was on its way; the main file sends it', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    const signedUp = affitor().signup!('user_42', 'ada@example.com');
+    // Kept before anything else happens: a page that redirects now loses nothing.
+    expect(storedOutbox().map((event) => event.route)).toEqual(['click', 'lead']);
+    await mainArrives();
+    await signedUp;
+    const clickId = cookieValue('affitor_click_id');
+    expect(clickId).toBeDefined();
+    expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_42', email: 'ada@example.com', click_id: clickId }) })]);
+    expect(api.clicks()).toHaveLength(1);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+  });
+
+  it('the main file cannot be had: every call settles, one error names the file, its URL and why, and the lead waits in the outbox', async () => {
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const settled = await Promise.all([affitor().signup!('user_42'), affitor().trackClick!(), affitor().diagnose!(), affitor().grantConsent!()]);
+    // diagnose() says null until the rest is here, as always.
+    expect(settled).toEqual([undefined, undefined, null, undefined]);
+    expect(error.mock.calls).toEqual([['[Affitor]', 'could not load affitor.main.js', MAIN_SRC, '(HTTP 404)']]);
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_42', click_id: cookieValue('affitor_click_id') }) })]);
+    expect(requested).toEqual([]);
+  });
+
+  it('revokeConsent deletes what the landing wrote at once, but the leads in the outbox, and asks for no file', async () => {
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    await affitor().signup!('user_42');
+    await affitor().revokeConsent!();
+    expect(document.cookie.split('; ').map((pair) => pair.split('=')[0])).toEqual(['affitor_outbox']);
+    expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
+    expect(affitor().getData!()).toMatchObject({ clickId: null, hasAttribution: false });
+  });
+
+  it('a failed click is the main file\'s: it is loaded once the click settled, finds the click in the outbox and sends it again', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    api.app.setChaos({ failFirst: { click: 1 } });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const [first, second] = api.clicks();
+    expect(second!.body.event_id).toBe(first!.body.event_id);
+  });
+
+  it.each([
+    ['consent pending', { 'data-affitor-consent': 'pending' }],
+    ['debug', { 'data-affitor-debug': 'true' }],
+    ['the first-party handler', { 'data-affitor-api-base': '/relay' }],
+  ])('%s: the page view is the main file\'s from the start; the first file sends nothing', async (_, attributes) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await run('script-landing', scriptTag(attributes));
+    await mainRequested();
+    expect(api.clicks()).toEqual([]);
+  });
+
+  it('events an earlier page view left: the main file is asked for on a page view with no landing too, and sends them', async () => {
+    setUrl('https://www.shop.example.com/');
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([{ route: 'lead', body: { customer_key: 'kept', session_id: 's', program_id: 1, click_ids: [], page_url: 'https://www.shop.example.com/', event_id: 'kept000000000000000' } }]))}; path=/`;
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'kept', event_id: 'kept000000000000000' });
+  });
+
+  it('the stub\'s queued calls are made after the landing: a queued signup carries its click id; the main file does not land again', async () => {
+    (window as { affitor?: unknown }).affitor = { q: [['init', [{ programId: 1 }]], ['signup', ['queued_user']]] };
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'queued_user', click_id: cookieValue('affitor_click_id') });
+    expect(api.clicks()).toHaveLength(1);
+    // The page's calls reach the main file's methods now.
+    expect(affitor().getTracker!()).toBe(host.affitor);
+    expect(Object.getOwnPropertySymbols(host.affitor!)).toContain(Symbol.for('affitor'));
+  });
+
+  it("ready runs its callback with window.affitor at once, and a hand-written queue's call that is no list is left to the main file to name", async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ready = vi.fn();
+    (window as { affitor?: unknown }).affitor = { q: [['ready', [ready]], ['signup', 'user_42']] };
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag());
+    expect(ready).toHaveBeenCalledWith(host.affitor);
+    await mainArrives();
+    expect(error).toHaveBeenCalledWith('[Affitor]', 'queued call failed:', 'signup', expect.any(TypeError));
+    expect(api.leads()).toEqual([]);
+  });
+});
+
+describe('the <script> build: the first file twice on a page', () => {
+  it('the second copy says so and lands nothing: one click', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    vi.resetModules();
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.clicks()).toHaveLength(1);
+    expect(error.mock.calls).toEqual([['[Affitor]', 'Another copy of the SDK runs on this page: keep one']]);
+  });
+});

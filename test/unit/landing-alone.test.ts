@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { landingAlone } from '../../src/core/landing-alone';
+import type { LandingFacts } from '../../src/core/landing-alone';
+
+/** A plain page: the tag's attributes as tagOptions reads them (switches off, the rest unset), a program id. */
+const plain: LandingFacts = {
+  options: { debug: false, apiBase: undefined, cookieDomain: undefined, consent: undefined, decorateStripe: false },
+  programId: 1,
+  kept: false,
+  calls: [],
+};
+const withOptions = (options: Record<string, unknown>): LandingFacts => ({ ...plain, options: { ...plain.options, ...options } });
+
+describe('landingAlone: can affitor.global.js do this page view alone, without affitor.main.js?', () => {
+  it.each([
+    ['a plain page view', plain, true],
+    ['an API base of another origin', withOptions({ apiBase: 'https://track.shop.example' }), true],
+    ['a program id given to init', withOptions({ programId: 7 }), true],
+    ['consent granted', withOptions({ consent: 'granted' }), true],
+    ["debug 'false' (a string from a config)", withOptions({ debug: 'false' }), true],
+    ['queued calls: init, signup, ready, trackClick, grantConsent', { ...plain, calls: ['init', 'signup', 'ready', 'trackClick', 'grantConsent'] }, true],
+    ['no program id', { ...plain, programId: null }, false],
+    ['events earlier page views left (or cookies the handler wrote)', { ...plain, kept: true }, false],
+    ['a withdrawal queued before the file ran', { ...plain, calls: ['init', 'revokeConsent'] }, false],
+    ['debug', withOptions({ debug: true }), false],
+    ['consent pending', withOptions({ consent: 'pending' }), false],
+    ['consent of another value', withOptions({ consent: 'denied' }), false],
+    ['the first-party handler (an API base that is a path)', withOptions({ apiBase: '/relay' }), false],
+    ['a cookie domain chosen', withOptions({ cookieDomain: 'shop.example' }), false],
+    ['the Stripe decoration', withOptions({ decorateStripe: true }), false],
+    ['Global Privacy Control respected', withOptions({ respectGlobalPrivacyControl: true }), false],
+    ['an option it does not know', withOptions({ somethingNew: 'on' }), false],
+  ] as const)('%s -> %s', (_, facts, alone) => {
+    expect(landingAlone(facts)).toBe(alone);
+  });
+});
