@@ -124,7 +124,7 @@ const handedOver = (): boolean => !!host.affitor?.[HANDOVER];
 /** Loads the main file, after the landing's click settled: it is never in that click's way. Never rejects. */
 const loadMain = (): Promise<unknown> =>
   (main ??= Promise.race([clicking, new Promise((late) => setTimeout(late, CALL_WAIT_MS))]).then(() =>
-    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : 'not the SDK')),
+    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : 'not the SDK'), true),
   ));
 
 /** The leads this file put in the outbox while its click was on its way: its answer names their partner. */

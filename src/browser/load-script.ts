@@ -16,9 +16,9 @@ const log = createLogger(() => false);
  * nothing against it, else false, with one `[Affitor]` error naming the file, its URL and why:
  * an HTTP error, blocked or offline, not JavaScript (an HTML page served in its place), not the
  * SDK, or no answer within LOAD_TIMEOUT_MS. `arrived` returns what is wrong with what ran, if
- * anything. Never rejects.
+ * anything. With `carryAttributes`, the file's tag gets `tag`'s `data-affitor-*`. Never rejects.
  */
-export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived: () => string | undefined): Promise<boolean> =>
+export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived: () => string | undefined, carryAttributes?: boolean): Promise<boolean> =>
   new Promise((resolve) => {
     let settled = false;
     let src = '';
@@ -36,8 +36,8 @@ export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived:
     const run = (): void => {
       const script = document.createElement('script');
       script.src = src;
-      // The tag's attributes go with it: the main file reads its options from its own tag, as the first did.
-      for (const { name, value } of tag?.attributes ?? []) if (/^data-affitor-/.test(name)) script.setAttribute(name, value);
+      // The tag's attributes go with the main file: it reads its options from its own tag, as the first did.
+      if (carryAttributes) for (const { name, value } of tag?.attributes ?? []) if (/^data-affitor-/.test(name)) script.setAttribute(name, value);
       // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.
       script.nonce = tag?.nonce ?? '';
       // Loaded as the first file was: by CORS when its tag says `crossorigin`. A page with

@@ -112,7 +112,7 @@ describe('the script build imported through a bundler (run `npm run build` first
         const result = await build({ stdin: { contents: entry, resolveDir: app }, bundle: true, minify: true, write: false, format: 'iife', platform: 'browser', logLevel: 'silent' });
         return result.outputFiles[0]!.text;
       };
-      expect(await bundle("import '@affitor/sdk/affitor.global.js'; console.log('app');")).toContain('affitor.more.js');
+      expect(await bundle("import '@affitor/sdk/affitor.global.js'; console.log('app');")).toContain('affitor.main.js');
       // The npm entry stays free of side effects: imported for nothing, it adds nothing.
       expect(await bundle("import '@affitor/sdk'; console.log('app');")).not.toContain('affitor');
     } finally {
