@@ -21,6 +21,9 @@ export const LANDED = Symbol.for('affitor.landed');
  */
 export const QUEUED = Symbol.for('affitor.queued');
 
+/** Where the first file's `window.affitor` holds the onAttribution listeners added there: the main file takes them over. */
+export const LISTENERS = Symbol.for('affitor.listeners');
+
 /** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
 export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 

@@ -39,7 +39,7 @@ import { cookiePlaces } from './browser/jar';
 import { loadScript } from './browser/load-script';
 import { createLogger } from './core/logger';
 import { readPageContext } from './browser/page';
-import { HANDOVER, LANDED, QUEUED } from './script-handover';
+import { HANDOVER, LANDED, LISTENERS, QUEUED } from './script-handover';
 
 type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
@@ -92,10 +92,13 @@ const store = (name: string, value: string | null, days?: number): void => {
   write(name, value ?? '', value == null ? 0 : days, cookieDomain());
 };
 
-/** Consent was withdrawn on this page: what follows is the main file's (it holds the state). */
-let withdrawn = false;
-/** Events earlier page views (or another tab) left, cookies the first-party handler wrote, or a withdrawal: the main file's work. */
-const kept = (): boolean => withdrawn || !!(read(COOKIE_OUTBOX) || read(COOKIE_SET_BY));
+/**
+ * This file does the page view's work: a plain page view (landingAlone), with no withdrawal and no
+ * cookie refused since. Otherwise the main file does all of it, and this file only hands it calls.
+ */
+let alone = false;
+/** Cookies only the main file reads: the first-party handler's, or a legacy click id to migrate. */
+const mainCookies = (): boolean => !!(read(COOKIE_SET_BY) || (!read(COOKIE_CLICK_ID) && read(COOKIE_LEGACY_CLICK_ID)));
 /** The outbox as the jar holds it now (another tab may have written it): the main file checks each event. */
 const outbox = (): PendingEvent[] => {
   try {
@@ -145,22 +148,44 @@ const signup = (customerKey: unknown, email: unknown): Promise<unknown> | void =
       event_id: newEventId(),
     },
   };
-  if (tooLargeToSend(lead)) return;
   const id = lead.body.event_id;
-  if (clicking) behind.push(id);
+  if (tooLargeToSend(lead)) return;
   keep([...outbox(), lead]);
+  // Cookies refused (a sandboxed frame): the main file keeps the lead in memory.
+  if (!outbox().some((event) => event.body.event_id == id)) return void (alone = false);
+  if (clicking) behind.push(id);
+  // Looked for until then, not for the page's life (the API may be down for it).
+  const until = Date.now() + CALL_WAIT_MS;
   const delivered = (): Promise<void> | void => {
-    if (handedOver() && outbox().some((event) => event.body.event_id == id)) return new Promise((next) => setTimeout(next, 50)).then(delivered);
+    if (handedOver() && Date.now() < until && outbox().some((event) => event.body.event_id == id)) return new Promise((next) => setTimeout(next, 50)).then(delivered);
   };
   return bounded(loadMain().then(delivered));
 };
 
-/** Applies a click's answer: the cookies of the attribution, unless another tab stored a newer landing's meanwhile. */
+/** The listeners onAttribution added here: told when this file's click made the attribution, and handed to the main file. */
+const listeners = (api[LISTENERS] = new Set<(current: unknown, previous: unknown) => void>());
+
+/** The attribution, as getData() tells it (a legacy click id too, until the main file migrates it). */
+const data = () => {
+  const clickId = read(COOKIE_CLICK_ID, isPlausibleId) ?? read(COOKIE_LEGACY_CLICK_ID, isPlausibleId);
+  return { clickId, programId, hasAttribution: !!clickId, affiliateUrl: read(COOKIE_AFFILIATE_URL, readAff) };
+};
+
+/** The clicks in the outbox, superseded (`by` a landing whose click is on its way, or for good), as landing.ts marks them. */
+const supersede = (events: PendingEvent[], by: string | true): PendingEvent[] =>
+  events.map((pending) => (pending.route == 'click' && pending.stale !== true ? { ...pending, stale: by } : pending));
+
+/**
+ * Applies a click's answer: the cookies of the attribution, unless consent was withdrawn since, or
+ * another tab stored a newer landing's meanwhile. The clicks it superseded are so for good, and the
+ * leads made while it was on its way carry its click id.
+ */
 function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   const id = answer.click_id;
   const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
   const at = event.body.event_id;
-  if (handedOver() || !isPlausibleId(id) || (newest > at.slice(0, 8) && newest <= Date.now().toString(36))) return;
+  if (handedOver() || !alone || !isPlausibleId(id) || (newest > at.slice(0, 8) && newest <= Date.now().toString(36))) return;
+  const previous = data();
   const days = clampWindowDays(answer.cookie_window_days);
   store(COOKIE_CLICK_ID, id, days);
   store(COOKIE_LEGACY_CLICK_ID, id, days);
@@ -171,33 +196,59 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   keep(
     outbox()
       .filter((pending) => pending.body.event_id != at)
+      // What it superseded stays so, also when a later landing is refused.
+      .map((pending) => (pending.stale ? { ...pending, stale: true } : pending))
       .map((pending) => (behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: parseHistory(history) } } : pending)),
   );
   behind = [];
+  for (const listener of listeners) {
+    try {
+      listener(data(), previous);
+    } catch (error) {
+      log('error', 'onAttribution listener failed:', error);
+    }
+  }
 }
 
 /** A plain landing on `url`: the last-touch table, and the click it calls for. Anything else is the main file's. */
 function land(url: string, reported?: boolean): Promise<void> | void {
   const aff = readAff(url);
   if (!aff || (!reported && landed.includes(url)) || handedOver()) return;
+  if (!alone) return void loadMain();
   // A route that keeps `?aff=` is the same landing; a report of the landing whose click is on its way joins it.
   if (readAff(landed[landed.length - 1]) == aff && (clicking || !reported)) return landed.push(url), clicking;
-  if (clicking || kept()) return void loadMain();
+  // Another partner's landing while this file's click is on its way: made once that click settled (its answer first).
+  if (clicking) return clicking.then(() => land(url, reported));
   landed.push(url);
   const clickId = read(COOKIE_CLICK_ID, isPlausibleId);
   // A page opened again (reload, Back) on its landing: the visitor may have followed another partner's link since.
   if (clickId && !reported && revisited(url)) return;
-  if (!isNewLanding(aff, clickId, read(COOKIE_AFFILIATE_URL, readAff))) return store(COOKIE_TOUCH, newEventId());
+  // The stored partner's link: no click, but the newest touch; clicks kept by earlier page views are superseded.
+  if (!isNewLanding(aff, clickId, read(COOKIE_AFFILIATE_URL, readAff))) {
+    const events = outbox();
+    if (events.length) keep(supersede(events, true));
+    return store(COOKIE_TOUCH, newEventId());
+  }
   const event: PendingEvent = {
     route: 'click',
     body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: newEventId() },
   };
-  keep([...outbox(), event]);
-  return (clicking = fetch(String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '') + '/api/v1/track/click', {
-    method: 'POST',
-    body: toJson(event.body),
-    keepalive: true,
-  })
+  keep([...supersede(outbox(), event.body.event_id), event]);
+  // Cookies refused (a sandboxed frame): the main file lands it, holding the attribution in memory.
+  if (!read(COOKIE_OUTBOX)) {
+    alone = false;
+    landed.pop();
+    return void loadMain();
+  }
+  // fetch() a task later: a page's wrapper of it that throws must not stop this file.
+  return (clicking = Promise.resolve()
+    .then(() =>
+      fetch(String(options.apiBase || 'https://api.affitor.com').replace(/[\s/]+$/, '') + '/api/v1/track/click', {
+        method: 'POST',
+        body: toJson(event.body),
+        keepalive: true,
+      }),
+    )
     .then((answer) => (answer.ok ? answer.json() : Promise.reject(new Error())))
     .then((answer: Record<string, unknown>) => apply(event, answer))
     // A failed try is the main file's to retry and tell: it finds the click in the outbox.
@@ -219,16 +270,16 @@ const landHere = (): void => void (renderedAhead() ? document.addEventListener('
 const later = (method: string, args: unknown[]): Promise<unknown> =>
   bounded(loadMain().then(() => (handedOver() ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args) : undefined)));
 
-/** What this file answers itself while it alone has the page; anything else waits for the main file. */
+/**
+ * What this file does itself while it alone has the page (the getters, the withdrawal and
+ * diagnose() also when not); anything else waits for the main file.
+ */
 const own: Record<string, (...args: unknown[]) => unknown> = {
-  getClickId: () => read(COOKIE_CLICK_ID, isPlausibleId),
-  getData: () => {
-    const clickId = read(COOKIE_CLICK_ID, isPlausibleId);
-    return { clickId, programId, hasAttribution: !!clickId, affiliateUrl: read(COOKIE_AFFILIATE_URL, readAff) };
-  },
+  getClickId: () => data().clickId,
+  getData: data,
   getTracker: () => api,
   // A partner link the page reports is a landing too: its click must not wait on the main file.
-  // But what only the main file tells (an invalid URL, the click id given) or does (another click on its way).
+  // But what only the main file tells (an invalid URL) or does (the click id given) is its.
   trackClick: (affiliateUrl, existingClickId) => {
     let url = '';
     try {
@@ -236,8 +287,7 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
     } catch {
       /* the main file says so */
     }
-    const aff = readAff(url);
-    return existingClickId !== undefined || !aff || kept() || (clicking && readAff(landed[landed.length - 1]) != aff)
+    return existingClickId !== undefined || !readAff(url)
       ? later('trackClick', [affiliateUrl, existingClickId])
       : bounded(opened().then(() => land(url, affiliateUrl != null)));
   },
@@ -245,10 +295,21 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
   diagnose: () => (void later('diagnose', []), null),
   // What the callback calls comes back to these methods.
   ready: (callback) => (typeof callback == 'function' ? void (callback as (affitor: Stub) => void)(api) : later('ready', [callback])),
+  // Told when this file's click makes the attribution; the main file takes the listeners over. The
+  // function returned stops it there too (adding one that is there changes nothing, and returns its removal).
+  onAttribution: (listener) => {
+    if (typeof listener != 'function') return later('onAttribution', [listener]);
+    listeners.add(listener as (current: unknown, previous: unknown) => void);
+    return () => {
+      listeners.delete(listener as (current: unknown, previous: unknown) => void);
+      if (handedOver()) ((host.affitor!.onAttribution as (listener: unknown) => () => void)(listener))();
+    };
+  },
   // A withdrawal deletes what was written at once, also when the main file cannot be had, but the
-  // leads in the outbox (the merchant's signups); the main file, if it loads, replays it before its init.
+  // leads in the outbox (the merchant's signups). What follows is the main file's: it replays the
+  // withdrawal before its init, or is told it once it is here.
   revokeConsent: () => {
-    withdrawn = true;
+    alone = false;
     keep(outbox().filter((event) => event.route == 'lead'));
     for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
     if (main) return later('revokeConsent', []);
@@ -257,41 +318,47 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
   },
   signup: (customerKey, email) => signup(customerKey, email) ?? later('signup', [customerKey, email]),
 };
-for (const method of ['init', 'trackClick', 'grantConsent', 'revokeConsent', 'onAttribution', 'diagnose', ...Object.keys(own)])
+for (const method of ['init', 'grantConsent', ...Object.keys(own)])
   api[method] = (...args: unknown[]) =>
-        handedOver()
+    handedOver()
       ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args)
-      : // Once the main file is asked for, it signs up and runs ready's callbacks, after what it is doing.
-        own[method] && !(main && /^(signup|ready)$/.test(method))
+      : own[method] && (alone || /^(get|diagnose|revokeConsent)/.test(method))
         ? own[method](...args)
         : later(method, args);
 /** What the stub queued, for the main file: it replays it (script.ts). */
 api[QUEUED] = queue;
 
-/** Puts the SDK on the page: a plain landing alone, else the main file from the start. */
+/** Puts the SDK on the page: a plain page view alone, else the main file from the start. */
 function start(): void {
   try {
     host.affitor = api;
   } catch {
     /* read-only window.affitor: the landing goes on; the main file says so */
   }
-  if (!landingAlone({ options: options as Record<string, unknown>, programId, kept: kept(), calls: calls().map(([method]) => method) })) return void loadMain();
-  landHere();
+  alone = landingAlone({ options: options as Record<string, unknown>, programId, kept: mainCookies(), calls: calls().map(([method]) => method) });
+  if (!alone) return void loadMain();
+  // Events earlier page views left: the main file resends them, after this page view's landing.
+  const earlier = !!read(COOKIE_OUTBOX);
+  try {
+    landHere();
+  } catch (error) {
+    log('error', 'init failed:', error);
+  }
   onUrlChange(landHere);
   // What the page asked before this file ran, after the landing and in order, through the methods
-  // above; `init`'s options are read above, and stay queued for the main file to read too.
+  // above; `init`'s options are read above, and stay queued for the main file to read too. A call
+  // that is no list of arguments is the main file's to name.
   for (const call of calls()) {
-    try {
-      // `apply`, as the main file replays them: what is no list of arguments it refuses (below).
-      if (call[0] != 'init') {
+    if (call[0] != 'init' && call[1] && typeof call[1] == 'object') {
+      queue.splice(queue.indexOf(call), 1);
+      try {
         void (api[call[0]] as (...args: unknown[]) => unknown).apply(api, call[1]);
-        queue.splice(queue.indexOf(call), 1);
+      } catch (error) {
+        log('error', 'queued call failed:', call[0], error);
       }
-    } catch {
-      /* left queued: the main file says why it fails */
     }
   }
-  if (queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
+  if (earlier || queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
 }
 
 // A page that includes the tag twice (a theme and a tag manager): the second copy would land each

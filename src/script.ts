@@ -27,7 +27,8 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, HANDOVER_VERSION, LANDED, MORE_FILE, QUEUED } from './script-handover';
+import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, QUEUED } from './script-handover';
+import type { AttributionListener } from './browser/attribution';
 import { loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
 import type { Handed, Handover, More } from './script-handover';
@@ -52,13 +53,14 @@ const host = window as unknown as { affitor?: { q?: unknown; [QUEUED]?: unknown;
 // Each entry is a [method, arguments] list, as the stub pushes them; one written by hand may be
 // anything, which the loops below could not even take apart (init would never run).
 // Loaded by the first file, the stub's queue is where that file keeps it.
-const stub = host.affitor as { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown } | undefined;
+const stub = host.affitor as { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown } | undefined;
 const queued = stub?.[QUEUED] ?? stub?.q;
 const queue = (Array.isArray(queued) ? (queued as Array<[string, unknown[]]>) : []).filter(
   (call) => Array.isArray(call) || log('error', 'queued call failed:', call),
 );
-// The landings the first file handled before it loaded this file: not landed again.
+// The landings the first file handled before it loaded this file: not landed again. Its listeners are told from now on.
 markLanded(stub?.[LANDED]);
+for (const listener of (stub?.[LISTENERS] as Iterable<AttributionListener> | undefined) ?? []) onAttribution(listener);
 const tag = findTag();
 const options: AffitorInitOptions = tagOptions(tag);
 

@@ -1,9 +1,11 @@
 /**
- * The one rule of the `<script>` build that decides which of its files a page view needs. The
- * first file (`affitor.global.js`) lands a plain landing alone: its click, last touch, and the
- * cookies of its answer. Anything more is the main file's (`affitor.main.js`), which the first
- * loads: the page's calls, consent, debug, the first-party handler, events earlier page views
- * left. The main file loads the rest (`affitor.more.js`) when asked in turn (`needsMore`).
+ * The one rule of the `<script>` build that decides whether its first file (`affitor.global.js`)
+ * does a page view's work alone: a landing's click, last touch, the cookies of its answer,
+ * trackClick, a signup's lead kept in the outbox. When it does not (consent, debug, the
+ * first-party handler, a cookie domain chosen, the Stripe decoration), the main file
+ * (`affitor.main.js`) does all of it, loaded at once. Either way the main file is loaded for what
+ * the first leaves to it (sending leads, resending what earlier page views left, consent calls),
+ * after the landing's click; it loads the rest (`affitor.more.js`) when asked in turn (`needsMore`).
  * Pure: the first file gathers the facts.
  */
 import { isHandlerPath } from './values';
@@ -13,7 +15,7 @@ export interface LandingFacts {
   options: Record<string, unknown>;
   /** The program id they resolve to, if valid. */
   programId: number | null;
-  /** Events earlier page views left in the outbox, or cookies the first-party handler wrote. */
+  /** Cookies only the main file reads: the first-party handler's, or a legacy click id to migrate. */
   kept: boolean;
   /** The methods the page called before the first file ran (the stub's queue), in order. */
   calls: readonly string[];

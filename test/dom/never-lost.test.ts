@@ -2,7 +2,7 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { RETRY_DELAYS_MS } from '../../src/browser/delivery';
-import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, undoFreshCopyHistory, useTrackingApi, storedOutbox } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, refuseCookies, undoFreshCopyHistory, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
 
@@ -815,15 +815,7 @@ describe('when cookies or storage throw', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     setUrl('https://shop.example.com/?aff=PARTNER123');
     newPageView();
-    Object.defineProperty(document, 'cookie', {
-      configurable: true,
-      get: () => {
-        throw new DOMException('The document is sandboxed', 'SecurityError');
-      },
-      set: () => {
-        throw new DOMException('The document is sandboxed', 'SecurityError');
-      },
-    });
+    refuseCookies();
     vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
       throw new DOMException('denied', 'SecurityError');
     });

@@ -3,61 +3,15 @@
  * landing made alone, and the main file (src/script.ts, affitor.main.js) loaded for anything more,
  * after the landing's click. Real browsers: test/e2e (script-tag, never-lost, lazy-file).
  */
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { API_BASE, HttpResponse, cookieValue, http, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { describe, expect, it, vi } from 'vitest';
+import { HttpResponse, cookieValue, http, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 
 const api = useTrackingApi();
 useScriptBuildPage();
 
-type Affitor = Record<string, (...args: unknown[]) => unknown>;
-const host = window as unknown as { affitor?: Affitor | { q: unknown[] } };
-const affitor = () => host.affitor as Affitor;
-
-const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
-const MAIN_SRC = 'https://cdn.affitor.test/sdk/affitor.main.js';
-
-/** The script tags the first file adds (the main file), held here: a test plays the browser's part. */
-let requested: HTMLScriptElement[] = [];
-beforeEach(() => {
-  requested = [];
-  const append = document.head.append.bind(document.head);
-  vi.spyOn(document.head, 'append').mockImplementation((...nodes) => {
-    for (const node of nodes) {
-      if (node instanceof HTMLScriptElement && node.src != FIRST_SRC) requested.push(node);
-      else append(node);
-    }
-  });
-  api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
-});
-
-function scriptTag(attributes: Record<string, string> = {}): HTMLScriptElement {
-  const tag = document.createElement('script');
-  tag.setAttribute('src', FIRST_SRC);
-  tag.setAttribute('data-affitor-program-id', '1');
-  tag.setAttribute('data-affitor-api-base', API_BASE);
-  for (const [name, value] of Object.entries(attributes)) tag.setAttribute(name, value);
-  document.head.append(tag);
-  return tag;
-}
-
-/** Runs a file as the page's `<script>` would, its tag as document.currentScript. */
-async function run(file: 'script-landing' | 'script', tag: HTMLScriptElement): Promise<void> {
-  Object.defineProperty(document, 'currentScript', { configurable: true, get: () => tag });
-  try {
-    await (file == 'script' ? import('../../src/script') : import('../../src/script-landing'));
-  } finally {
-    delete (document as unknown as Record<string, unknown>).currentScript;
-  }
-}
-
-/** The main file, asked for by the first: its script tag (after the look at its answer). */
-const mainRequested = () => vi.waitFor(() => expect(requested.map((tag) => tag.src)).toEqual([MAIN_SRC]));
-/** The browser runs the main file the first asked for, then fires its `load`. */
-async function mainArrives(): Promise<void> {
-  await mainRequested();
-  await run('script', requested[0]!);
-  requested[0]!.onload?.(new Event('load'));
-}
+const { held, mainRequested, mainArrives } = useMainFile(api);
+const host = window as unknown as { affitor?: object };
 
 describe('the <script> build: the first file alone', () => {
   it('lands a plain landing by itself: one text/plain click, the cookies of its answer, an empty outbox, no other file', async () => {
@@ -81,7 +35,7 @@ describe('the <script> build: the first file alone', () => {
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
     expect(affitor().getData!()).toEqual({ clickId, programId: 1, hasAttribution: true, affiliateUrl: 'https://www.shop.example.com/pricing?aff=PARTNER123' });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(requested).toEqual([]);
+    expect(held.requested).toEqual([]);
   });
 
   it('puts the click in the outbox before it leaves', async () => {
@@ -122,7 +76,7 @@ describe('the <script> build: the first file alone', () => {
     history.pushState(null, '', '/pricing?aff=PARTNER123');
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
     expect(api.clicks()).toHaveLength(1);
-    expect(requested).toEqual([]);
+    expect(held.requested).toEqual([]);
   });
 
   it('a signup: the lead is in the outbox at once, with the click id of the landing whose click was on its way; the main file sends it', async () => {
@@ -151,7 +105,7 @@ describe('the <script> build: the first file alone', () => {
     expect(settled).toEqual([undefined, undefined, null, undefined]);
     expect(error.mock.calls).toEqual([['[Affitor]', 'could not load affitor.main.js', MAIN_SRC, '(HTTP 404)']]);
     expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_42', click_id: cookieValue('affitor_click_id') }) as unknown })]);
-    expect(requested).toEqual([]);
+    expect(held.requested).toEqual([]);
   });
 
   it('revokeConsent deletes what the landing wrote at once, but the leads in the outbox, and asks for no file', async () => {

@@ -178,6 +178,14 @@ export function recordCookieWrites(accept: (cookie: string) => boolean = () => t
   return writes;
 }
 
+/** The page's cookies throw, as in an iframe sandboxed without allow-same-origin; undone by stopRecordingCookies(). */
+export function refuseCookies(): void {
+  const refuse = () => {
+    throw new DOMException('The document is sandboxed', 'SecurityError');
+  };
+  Object.defineProperty(document, 'cookie', { configurable: true, get: refuse, set: refuse });
+}
+
 export function stopRecordingCookies(): void {
   delete (document as unknown as Record<string, unknown>).cookie;
 }

@@ -20,7 +20,7 @@ describe('landingAlone: can affitor.global.js do this page view alone, without a
     ["debug 'false' (a string from a config)", withOptions({ debug: 'false' }), true],
     ['queued calls: init, signup, ready, trackClick, grantConsent', { ...plain, calls: ['init', 'signup', 'ready', 'trackClick', 'grantConsent'] }, true],
     ['no program id', { ...plain, programId: null }, false],
-    ['events earlier page views left (or cookies the handler wrote)', { ...plain, kept: true }, false],
+    ['cookies only the main file reads (the handler\'s, a legacy click id)', { ...plain, kept: true }, false],
     ['a withdrawal queued before the file ran', { ...plain, calls: ['init', 'revokeConsent'] }, false],
     ['debug', withOptions({ debug: true }), false],
     ['consent pending', withOptions({ consent: 'pending' }), false],

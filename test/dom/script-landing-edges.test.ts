@@ -1,0 +1,210 @@
+/**
+ * The first file of the script build (src/script-landing.ts) at the edges of what it does alone:
+ * calls made while the main file downloads or when it cannot be had, consent, cookies refused, a
+ * legacy click id, listeners, single-page apps, a page's fetch that throws, queued callbacks.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { HttpResponse, cookieValue, http, refuseCookies, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
+
+const api = useTrackingApi();
+useScriptBuildPage();
+
+const { held, mainRequested, mainArrives } = useMainFile(api);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A click answer held until released. */
+function holdClick(clickId = 'cust_1_1') {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  api.answer('click', async () => {
+    await gate;
+    return HttpResponse.json({ click_id: clickId, cookie_window_days: 30 });
+  });
+  return release;
+}
+
+describe('the first file at its edges', () => {
+  it('revokeConsent while the landing click is in flight: no attribution cookie may be written after it', async () => {
+    const release = holdClick();
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await affitor().revokeConsent!();
+    release();
+    await sleep(100);
+    expect(held.requested).toEqual([]); // no main file asked for
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+  });
+
+  it('cookies refused (a sandboxed iframe): the main file lands it, holding the click id in memory, and sends the signup with it', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    refuseCookies();
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      await run('script-landing', scriptTag());
+      await mainArrives();
+      await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+      await vi.waitFor(() => expect(affitor().getClickId!()).toMatch(/^cust_/));
+      await affitor().signup!('user_42');
+      expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ click_id: affitor().getClickId!() }) as unknown })]);
+    } finally {
+      delete (document as unknown as Record<string, unknown>).cookie;
+    }
+  });
+
+  it('a legacy customer_code: getClickId answers it, and the main file migrates it; a signup carries it', async () => {
+    setUrl('https://www.shop.example.com/pricing');
+    document.cookie = 'customer_code=cust_5_100; path=/';
+    await run('script-landing', scriptTag());
+    const before = affitor().getClickId!();
+    // The API knows no such click: the main file's retry of the refused lead needs the rest, not served here.
+    api.server.use(http.get(MAIN_SRC.replace('main', 'more'), () => new HttpResponse('Not found', { status: 404 })));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const signedUp = affitor().signup!('user_42');
+    await mainArrives();
+    await signedUp;
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    expect({ before, click_id: api.leads()[0]!.body.click_id }).toEqual({ before: 'cust_5_100', click_id: 'cust_5_100' });
+  });
+
+  it('a legacy customer_code and a new partner: the main file lands it, with existing_click_id', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    document.cookie = 'customer_code=cust_5_100; path=/';
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(api.clicks()[0]!.body.existing_click_id).toBe('cust_5_100');
+  });
+
+  it('ready(a => a.onAttribution(cb)) returns the stop function (README), and cb hears the landing, with no other file', async () => {
+    const heard: unknown[] = [];
+    let stop: unknown;
+    (window as { affitor?: unknown }).affitor = { q: [['ready', [(a: Record<string, (...args: unknown[]) => unknown>) => (stop = a.onAttribution!((now: { clickId: string }) => heard.push(now.clickId)))]]] };
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect({ stop: typeof stop, heard }).toEqual({ stop: 'function', heard: [cookieValue('affitor_click_id')] });
+    expect(held.requested).toEqual([]);
+  });
+
+  it('pushState to partner B while A\'s click is in flight, then the router strips ?aff=: B is landed once A answered, with A\'s click id', async () => {
+    const release = holdClick();
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    history.pushState(null, '', '/offer?aff=PARTNER456');
+    history.replaceState(null, '', '/offer');
+    release();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
+    expect(api.clicks().map((click) => new URL(click.body.affiliate_url as string).searchParams.get('aff'))).toEqual(['PARTNER123', 'PARTNER456']);
+    expect(api.clicks()[1]!.body.existing_click_id).toBe('cust_1_1');
+  });
+
+  it('consent pending: trackClick made while the main file downloads writes no cookie', async () => {
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag({ 'data-affitor-consent': 'pending' }));
+    void affitor().trackClick!('https://www.shop.example.com/?aff=PARTNER123');
+    await sleep(200);
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+
+  it('data-affitor-cookie-domain: the landing is the main file\'s, which is asked for at once', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag({ 'data-affitor-cookie-domain': 'shop.example.com' }));
+    await mainRequested();
+    expect(api.clicks()).toEqual([]);
+    await mainArrives();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+  });
+
+  it('a lead kept by an earlier page view and the main file cannot be had: the landing\'s click still leaves', async () => {
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([{ route: 'lead', body: { customer_key: 'kept', session_id: 's', program_id: 1, click_ids: [], page_url: 'https://www.shop.example.com/', event_id: 'kept000000000000000' } }]))}; path=/`;
+    await run('script-landing', scriptTag());
+    await sleep(300);
+    expect(api.clicks()).toHaveLength(1);
+  });
+});
+
+describe('the first file and the page\'s own code', () => {
+  it('a page whose fetch wrapper throws synchronously: the file does not throw, the queued signup is kept', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.stubGlobal('fetch', () => {
+      throw new Error('fetch blocked');
+    });
+    (window as { affitor?: unknown }).affitor = { q: [['signup', ['queued_user']]] };
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    let thrown: unknown;
+    await run('script-landing', scriptTag()).catch((error: unknown) => (thrown = error));
+    vi.unstubAllGlobals();
+    expect({ thrown, leads: storedOutbox().filter((event) => event.route == 'lead').length }).toEqual({ thrown: undefined, leads: 1 });
+  });
+
+  it('a queued ready callback that throws runs once', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const ready = vi.fn(() => {
+      throw new Error('page bug');
+    });
+    (window as { affitor?: unknown }).affitor = { q: [['ready', [ready]]] };
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag());
+    await sleep(50);
+    expect(ready).toHaveBeenCalledTimes(1);
+    expect(held.requested).toEqual([]);
+  });
+
+  it('consent pending: trackClick is the main file\'s, which sends the click and writes no cookie', async () => {
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag({ 'data-affitor-consent': 'pending' }));
+    const tracked = affitor().trackClick!('https://www.shop.example.com/?aff=PARTNER123');
+    await mainArrives();
+    await tracked;
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(document.cookie).not.toMatch(/affitor_|customer_code/);
+  });
+});
+
+describe('a signup after the main file was asked for', () => {
+  it('a CMP calls grantConsent, the main file cannot be had: a later signup\'s lead waits in the outbox (README)', async () => {
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    await affitor().grantConsent!();
+    await affitor().signup!('user_42');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
+  });
+
+  it('the main file asked for and still on its way: a signup\'s lead is in the outbox at once (a page that redirects now)', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    void affitor().grantConsent!();
+    await mainRequested();
+    void affitor().signup!('user_42');
+    expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
+  });
+});
+
+describe('last touch over what earlier page views kept', () => {
+  it("a click an earlier page view kept for partner A, then a landing on B: B's answer makes the attribution, and A's resend by the main file does not take it back", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER456');
+    const keptA = { route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', session_id: 's', additional_data: { program_id: 1 }, event_id: 'kept00000000000000a' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([keptA]))}; path=/`;
+    await run('script-landing', scriptTag());
+    // The landing's click first, from this file; the main file then, for the kept click.
+    await vi.waitFor(() => expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456'));
+    const clickOfB = cookieValue('affitor_click_id');
+    expect(storedOutbox()).toEqual([expect.objectContaining({ stale: true, body: expect.objectContaining({ event_id: 'kept00000000000000a' }) as unknown })]);
+    await mainArrives();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+    expect(api.clicks().map((click) => click.body.event_id)).toContain('kept00000000000000a');
+    expect(cookieValue('affitor_click_id')).toBe(clickOfB);
+    expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
+  });
+});
