@@ -47,13 +47,15 @@ export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
  */
 export const MORE_AGAIN_MS = 60_000;
 
-const host = window as unknown as { affitor?: { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown } | Api };
+/** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
+type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown };
+const host = window as unknown as { affitor?: Found | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
 // Each entry is a [method, arguments] list, as the stub pushes them; one written by hand may be
 // anything, which the loops below could not even take apart (init would never run).
 // Loaded by the first file, the stub's queue is where that file keeps it.
-const stub = host.affitor as { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown } | undefined;
+const stub = host.affitor as Found | undefined;
 const queued = stub?.[QUEUED] ?? stub?.q;
 const queue = (Array.isArray(queued) ? (queued as Array<[string, unknown[]]>) : []).filter(
   (call) => Array.isArray(call) || log('error', 'queued call failed:', call),

@@ -10,7 +10,7 @@ import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/scrip
 const api = useTrackingApi();
 useScriptBuildPage();
 
-const { held, mainRequested, mainArrives } = useMainFile(api);
+const { held, mainRequested, mainArrives, mainMissing, landAlone } = useMainFile(api);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A click answer held until released. */
@@ -169,11 +169,8 @@ describe('the first file and the page\'s own code', () => {
 
 describe('a signup after the main file was asked for', () => {
   it('a CMP calls grantConsent, the main file cannot be had: a later signup\'s lead waits in the outbox (README)', async () => {
-    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
-    await run('script-landing', scriptTag());
-    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    mainMissing();
+    await landAlone();
     await affitor().grantConsent!();
     await affitor().signup!('user_42');
     expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);

@@ -4,13 +4,13 @@
  * after the landing's click. Real browsers: test/e2e (script-tag, never-lost, lazy-file).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { HttpResponse, cookieValue, http, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { HttpResponse, cookieValue, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 
 const api = useTrackingApi();
 useScriptBuildPage();
 
-const { held, mainRequested, mainArrives } = useMainFile(api);
+const { held, mainRequested, mainArrives, mainMissing, landAlone } = useMainFile(api);
 const host = window as unknown as { affitor?: object };
 
 describe('the <script> build: the first file alone', () => {
@@ -95,11 +95,8 @@ describe('the <script> build: the first file alone', () => {
   });
 
   it('the main file cannot be had: every call settles, one error names the file, its URL and why, and the lead waits in the outbox', async () => {
-    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
-    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
-    await run('script-landing', scriptTag());
-    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const error = mainMissing();
+    await landAlone();
     const settled = await Promise.all([affitor().signup!('user_42'), affitor().trackClick!(), affitor().diagnose!(), affitor().grantConsent!()]);
     // diagnose() says null until the rest is here, as always.
     expect(settled).toEqual([undefined, undefined, null, undefined]);
@@ -109,11 +106,8 @@ describe('the <script> build: the first file alone', () => {
   });
 
   it('revokeConsent deletes what the landing wrote at once, but the leads in the outbox, and asks for no file', async () => {
-    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
-    await run('script-landing', scriptTag());
-    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    mainMissing();
+    await landAlone();
     await affitor().signup!('user_42');
     await affitor().revokeConsent!();
     expect(document.cookie.split('; ').map((pair) => pair.split('=')[0])).toEqual(['affitor_outbox']);

@@ -3,7 +3,7 @@
  * tags the first file adds are held here instead of run, and a test plays the browser's part.
  */
 import { beforeEach, expect, vi } from 'vitest';
-import { API_BASE, HttpResponse, http } from './dom';
+import { API_BASE, HttpResponse, http, setUrl } from './dom';
 import type { useTrackingApi } from './dom';
 
 export const FIRST_SRC = 'https://cdn.affitor.test/sdk/affitor.global.js';
@@ -60,5 +60,16 @@ export function useMainFile(api: ReturnType<typeof useTrackingApi>) {
     await run('script', held.requested[0]!);
     held.requested[0]!.onload?.(new Event('load'));
   };
-  return { held, mainRequested, mainArrives };
+  /** The main file is not deployed (404); the one error saying so is kept off the test's output. */
+  const mainMissing = () => {
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
+    return vi.spyOn(console, 'error').mockImplementation(() => {});
+  };
+  /** A plain landing the first file makes alone, once its cookie is written. */
+  const landAlone = async (url = 'https://www.shop.example.com/?aff=PARTNER123'): Promise<void> => {
+    setUrl(url);
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(document.cookie).toMatch(/affitor_click_id=/));
+  };
+  return { held, mainRequested, mainArrives, mainMissing, landAlone };
 }
