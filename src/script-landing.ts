@@ -9,7 +9,7 @@
  * the outbox for the next page view.
  */
 import { appendHistory, isNewLanding, parseHistory } from './core/attribution';
-import { readCookieValues, serializeCookie } from './core/cookie-codec';
+import { readCookieValues } from './core/cookie-codec';
 import {
   COOKIE_AFFILIATE_URL,
   COOKIE_CLICK_ID,
@@ -22,12 +22,12 @@ import {
   COOKIE_SET_BY,
   COOKIE_TOUCH,
 } from './core/cookie-names';
+import { cookieDomainCandidates } from './core/root-domain';
 import { OUTBOX_MAX_BYTES, newEventId, slimmed, tooLargeToSend } from './core/outbox';
 import { CALL_WAIT_MS, bounded } from './browser/bounded';
 import { toJson } from './core/json';
 import type { PendingEvent } from './core/outbox';
 import { buildClickPayload, buildLeadPayload } from './core/payloads';
-import { cookieDomainCandidates } from './core/root-domain';
 import { MAIN_FILE } from './core/script-files';
 import { landingAlone } from './core/landing-alone';
 import { mergeOptions } from './browser/options';
@@ -36,8 +36,9 @@ import { findTag, tagOptions } from './browser/script-tag';
 import { clampWindowDays, clickUrl, isPlausibleId, parseProgramId, readAff, slimLanding } from './core/values';
 import { onUrlChange, revisited, urlAtLoad } from './browser/history';
 import { cookiePlaces } from './browser/jar';
+import { readJar, writeCookie } from './browser/cookies';
 import { loadScript } from './browser/load-script';
-import { createLogger } from './core/logger';
+import { logError as log } from './core/logger';
 import { readPageContext } from './browser/page';
 import { HANDOVER, LANDED, LISTENERS, QUEUED } from './script-handover';
 
@@ -45,8 +46,7 @@ type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
 
 const host = window as unknown as { affitor?: Stub; AFFITOR_PROGRAM_ID?: unknown };
-/** Errors only: the main file does the debug log. */
-const log = createLogger(() => false);
+// Errors only (logError): the main file does the debug log.
 /** The stub's queue, as it is (the main file says what in it is no call). */
 const queue: unknown[] = Array.isArray(host.affitor?.q) ? host.affitor.q : [];
 /** Its calls: each a [method, arguments] list, as the stub pushes them. */
@@ -57,40 +57,47 @@ const options: AffitorInitOptions = tagOptions(tag);
 for (const [method, args] of calls()) if (method == 'init') mergeOptions(options, args?.[0] as AffitorInitOptions);
 const programId = parseProgramId(options.programId ?? (tag?.getAttribute('data-affitor-program-id') || host.AFFITOR_PROGRAM_ID));
 
-const jar = (): string => {
-  try {
-    return document.cookie;
-  } catch {
-    return '';
-  }
-};
-const read = (name: string, accept: (value: string) => unknown = Boolean): string | null =>
-  readCookieValues(jar(), name).find(accept) ?? null;
 const secure = location.protocol == 'https:';
+/**
+ * The jar as this run of the file's code last read it. Each read of `document.cookie` after a write
+ * is a round trip to the browser process (about a millisecond in a fresh Chromium tab), and the
+ * landing looks at a dozen cookies before its click: they are read from one string, read again
+ * after each write, and at the next task (another tab may have written meanwhile).
+ */
+let held: string | undefined;
+const jar = (): string => held ?? (queueMicrotask(() => (held = undefined)), (held = readJar()));
+const read = (name: string, accept: (value: string) => unknown = Boolean): string | null => readCookieValues(jar(), name).find(accept) ?? null;
 const write = (name: string, value: string, days?: number, domain?: string, path?: string): void => {
-  try {
-    document.cookie = serializeCookie(name, value, days, domain, secure, path);
-  } catch {
-    /* cookies blocked: the main file, if it loads, keeps the attribution in memory */
-  }
+  held = undefined;
+  writeCookie(name, value, days, domain, secure, path);
 };
+/** The domains to probe, broadest first: the browser refuses public suffixes. */
+const candidates = cookieDomainCandidates(location.hostname);
+const probe = (at: number): void => write(COOKIE_PROBE, '1', 1, candidates[at]);
+/** Whether the first domain's probe went out before the page's first read of the jar (start). */
+let probedAhead = false;
+/** The cookies as the page found them (start): an earlier integration's twin can only be one of these. */
+let firstJar = '';
 let domain: string | undefined | null = null;
-/** The broadest domain the browser lets this page write (it refuses public suffixes), as jar.ts chooses it. */
+/**
+ * The broadest domain the browser lets this page write, as jar.ts chooses it: the first whose probe
+ * sticks. Deleting the probe changes no cookie read after it: the jar as read stays good.
+ */
 const cookieDomain = (): string | undefined =>
   domain !== null
     ? domain
-    : (domain = cookieDomainCandidates(location.hostname).find(
-        (candidate) => (write(COOKIE_PROBE, '1', 1, candidate), read(COOKIE_PROBE) && (write(COOKIE_PROBE, '', 0, candidate), true)),
-      ));
+    : (domain = candidates.find((candidate, at) => ((at || !probedAhead) && probe(at), read(COOKIE_PROBE) && (writeCookie(COOKIE_PROBE, '', 0, candidate, secure), true))));
 /**
- * Writes a cookie on the chosen domain. One of that name already in the jar may be a twin (written
+ * Writes a cookie on the chosen domain. One of that name the page found may be a twin (written
  * host-only, or on another domain or folder, by an earlier integration) that the browser would
  * list first: it is deleted everywhere else, as jar.ts does.
  */
 const store = (name: string, value: string | null, days?: number): void => {
-  if (read(name)) for (const [domain, path] of cookiePlaces()) if (domain != cookieDomain() || path != '/') write(name, '', 0, domain, path);
+  if (readCookieValues(firstJar, name).length) for (const [domain, path] of cookiePlaces()) if (domain != cookieDomain() || path != '/') write(name, '', 0, domain, path);
   write(name, value ?? '', value == null ? 0 : days, cookieDomain());
 };
+/** Whether a write on the chosen domain sticks: its probe stuck. Host-only, a write is read back. */
+const stuck = (name: string): boolean => cookieDomain() !== undefined || !!read(name);
 
 /**
  * This file does the page view's work: a plain page view (landingAlone), with no withdrawal and no
@@ -112,8 +119,8 @@ const outbox = (): PendingEvent[] => {
 const keep = (events: PendingEvent[]): void =>
   store(COOKIE_OUTBOX, events.length ? toJson(events.map((event) => slimmed(event, OUTBOX_MAX_BYTES / 2))) : null, 60);
 
-let session = read(COOKIE_SESSION, isPlausibleId);
-const sessionId = (): string => session ?? (store(COOKIE_SESSION, (session = 'sess_' + newEventId())), session);
+let session: string | null | undefined;
+const sessionId = (): string => (session ??= read(COOKIE_SESSION, isPlausibleId)) ?? (store(COOKIE_SESSION, (session = 'sess_' + newEventId())), session);
 
 const api: Stub = {};
 /** The landing URLs this file handled: the main file does not land them again. */
@@ -185,20 +192,22 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
   const at = event.body.event_id;
   if (handedOver() || !alone || !isPlausibleId(id) || (newest > at.slice(0, 8) && newest <= Date.now().toString(36))) return;
+  // All it reads, before it writes: a read after a write is a round trip (see jar).
   const previous = data();
+  const history = appendHistory(parseHistory(read(COOKIE_HISTORY)), id);
+  const events = outbox();
   const days = clampWindowDays(answer.cookie_window_days);
   store(COOKIE_CLICK_ID, id, days);
   store(COOKIE_LEGACY_CLICK_ID, id, days);
-  store(COOKIE_HISTORY, appendHistory(parseHistory(read(COOKIE_HISTORY)), id).join('|'), days);
+  store(COOKIE_HISTORY, history.join('|'), days);
   store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
   store(COOKIE_TOUCH, at);
-  const history = read(COOKIE_HISTORY);
   keep(
-    outbox()
+    events
       .filter((pending) => pending.body.event_id != at)
       // What it superseded stays so, also when a later landing is refused.
       .map((pending) => (pending.stale ? { ...pending, stale: true } : pending))
-      .map((pending) => (behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: parseHistory(history) } } : pending)),
+      .map((pending) => (behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending)),
   );
   behind = [];
   for (const listener of listeners) {
@@ -229,13 +238,15 @@ function land(url: string, reported?: boolean): Promise<void> | void {
     if (events.length) keep(supersede(events, true));
     return store(COOKIE_TOUCH, newEventId());
   }
+  // Read before the session cookie is written: a read after a write is a round trip (see jar).
+  const events = outbox();
   const event: PendingEvent = {
     route: 'click',
     body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: newEventId() },
   };
-  keep([...supersede(outbox(), event.body.event_id), event]);
+  keep([...supersede(events, event.body.event_id), event]);
   // Cookies refused (a sandboxed frame): the main file lands it, holding the attribution in memory.
-  if (!read(COOKIE_OUTBOX)) {
+  if (!stuck(COOKIE_OUTBOX)) {
     alone = false;
     landed.pop();
     return void loadMain();
@@ -257,11 +268,15 @@ function land(url: string, reported?: boolean): Promise<void> | void {
 }
 
 /** Whether the browser renders this page ahead of a visit that may never come: its landings wait until the visitor opens it. */
-const renderedAhead = (): boolean | undefined => (document as { prerendering?: boolean }).prerendering;
+function renderedAhead(): boolean | undefined {
+  return (document as { prerendering?: boolean }).prerendering;
+}
 const opened = (): Promise<unknown> => new Promise((open) => (renderedAhead() ? document.addEventListener('prerenderingchange', open, { once: true }) : open(0)));
 
 /** The landing URL: the URL now, or at load when a router stripped `?aff=` since. */
-const landingUrl = (): string => (readAff(location.href) || !readAff(urlAtLoad()) ? location.href : urlAtLoad()!);
+function landingUrl(): string {
+  return readAff(location.href) || !readAff(urlAtLoad()) ? location.href : urlAtLoad()!;
+}
 
 /** The landing of this page view (at once, before the page's queued calls), once opened. */
 const landHere = (): void => void (renderedAhead() ? document.addEventListener('prerenderingchange', landHere, { once: true }) : land(landingUrl()));
@@ -335,7 +350,19 @@ function start(): void {
   } catch {
     /* read-only window.affitor: the landing goes on; the main file says so */
   }
-  alone = landingAlone({ options: options as Record<string, unknown>, programId, kept: mainCookies(), calls: calls().map(([method]) => method) });
+  const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method) };
+  // On a landing this file may make, the probe of the first domain goes out before the page's first
+  // read of the jar, which then stands for its read-back, as jar.ts does: the click waits for one
+  // read, not two. Not for a page view that writes nothing (consent pending), nor in a page
+  // rendered ahead: one never opened writes no cookie.
+  if (landingAlone(facts) && !renderedAhead() && readAff(landingUrl()) && candidates[0]) {
+    probe(0);
+    probedAhead = true;
+  }
+  firstJar = jar();
+  // The probe written ahead goes (or the next candidates are tried), also where nothing is written after.
+  if (probedAhead) cookieDomain();
+  alone = landingAlone({ ...facts, kept: mainCookies() });
   if (!alone) return void loadMain();
   // Events earlier page views left: the main file resends them, after this page view's landing.
   const earlier = !!read(COOKIE_OUTBOX);

@@ -3,34 +3,34 @@
 /**
  * The URL the page was opened on, which the browser keeps in the navigation's timing entry: a
  * router may have replaced it before the SDK's code ran (the `async` script tag often runs after
- * the app's bundle). Else the URL when the SDK's code first ran.
+ * the app's bundle). Else the URL when the SDK's code first ran. Read when first asked, not as the
+ * file loads: a page's first look at `performance` costs a fresh Chromium tab about 1.5 ms, and a
+ * landing with `?aff=` in its URL needs it only when it was reloaded onto a stored attribution.
  */
-const openedOn = (): string => {
-  revisit = false;
+const openedOn = (): [url: string | null, revisit: boolean] => {
   // A page's wrapper of `performance` may answer no list, or throw (and jsdom has no entries): this
-  // runs as the file loads, before any of its own error handling.
+  // runs before any of the caller's own error handling.
   try {
     const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
     // `reload` or `back_forward`; not `navigate`, nor `prerender` (a landing the browser rendered ahead).
-    revisit = /^[rb]/.test(entry.type);
-    return entry.name || location.href;
+    return [entry.name || firstUrl, /^[rb]/.test(entry.type)];
   } catch {
-    return location.href;
+    return [firstUrl, false];
   }
 };
 
-/** Whether the page was opened by Back/Forward (not from the back-forward cache) or a reload. */
-let revisit = false;
+/** The navigation entry as openedOn read it, once. */
+let opened: ReturnType<typeof openedOn> | undefined;
 // Where a document is: Deno defines `location` as a getter that throws without --location, and
 // `typeof location` runs it, so the SDK's import would throw there (server rendering).
-let loadUrl: string | null = typeof document == 'object' ? openedOn() : null;
+let firstUrl: string | null = typeof document == 'object' ? location.href : null;
 
 /** The URL the page was opened on: a router may strip `?aff=` before `init` runs. */
-export const urlAtLoad = (): string | null => loadUrl;
+export const urlAtLoad = (): string | null => firstUrl && (opened ??= openedOn())[0];
 /** Whether `url` is the one this page was opened on by Back/Forward or a reload: the visitor came back, not from a partner's link. */
-export const revisited = (url: string): boolean => revisit && url == loadUrl;
+export const revisited = (url: string): boolean => url == urlAtLoad() && opened![1];
 /** A fresh page view on the current URL (tests). */
-export const resetUrlAtLoad = (): void => void (loadUrl = openedOn());
+export const resetUrlAtLoad = (): void => void ((firstUrl = location.href), (opened = undefined));
 
 let listener: (() => void) | undefined;
 

@@ -211,10 +211,7 @@ export function land(url: string, aff: string | null, existingClickId = clickId)
 }
 
 /** The URL a landing is handled on: the current one, or the URL at load when a router stripped `?aff=` since. */
-export function landingUrl(): string {
-  const loadUrl = urlAtLoad();
-  return readAff(location.href) || !readAff(loadUrl) ? location.href : loadUrl!;
-}
+export const landingUrl = (): string => (readAff(location.href) || !readAff(urlAtLoad()) ? location.href : urlAtLoad()!);
 
 /**
  * Whether the browser renders this page ahead of a visit (the site's speculation rules, the address

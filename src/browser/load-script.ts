@@ -3,13 +3,12 @@
  * first file (which loads the main file) and the main file (which loads the rest), so that both
  * settle, and say why, in the same ways.
  */
-import { createLogger } from '../core/logger';
+import { logError as log } from '../core/logger';
 
 /** How long a file may take to arrive before the calls waiting for it settle without it. */
 export const LOAD_TIMEOUT_MS = 5_000;
 
-/** Errors only: a file that cannot be had is said whether or not debug is on. */
-const log = createLogger(() => false);
+// Errors only: a file that cannot be had is said whether or not debug is on.
 
 /**
  * Loads `file` beside `tag`'s own file and runs it. Settles true once it ran and `arrived()` says

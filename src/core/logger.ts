@@ -12,3 +12,6 @@ export const createLogger =
       /* ignore */
     }
   };
+
+/** Errors only, for code that runs before (or without) the options that turn debug on: the script build's loading of its later files. */
+export const logError: Log = /* @__PURE__ */ createLogger(() => false);

@@ -51,8 +51,11 @@ export const slimLanding = (url: string, aff = readAff(url)): string =>
  * well, and the landing URL is handed to the merchant (`getData().affiliateUrl`), who may render it as a link.
  */
 export function readAff(url: string | null | undefined): string | null {
+  // None given is none found, not a thrown TypeError: a page's first exception costs a fresh
+  // Chromium tab about 2 ms, and the landing asks this of its last landing, none yet, before its click.
+  if (!url) return null;
   try {
-    const parsed = new URL(url!);
+    const parsed = new URL(url);
     return (/^https?:$/.test(parsed.protocol) && (parsed.searchParams.get('aff') || new URL(parsed.hash.slice(1), parsed).searchParams.get('aff'))?.trim()) || null;
   } catch {
     return null;

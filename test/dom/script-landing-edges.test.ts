@@ -4,7 +4,7 @@
  * legacy click id, listeners, single-page apps, a page's fetch that throws, queued callbacks.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { HttpResponse, cookieValue, http, refuseCookies, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { HttpResponse, cookieValue, http, recordCookieWrites, refuseCookies, setUrl, stopRecordingCookies, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 
 const api = useTrackingApi();
@@ -118,6 +118,26 @@ describe('the first file at its edges', () => {
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
   });
 
+  it('a landing in a page rendered ahead writes no cookie, not even the domain probe, until the visitor opens it; then lands once', async () => {
+    setUrl('https://www.shop.example.com/pricing?aff=PARTNER123');
+    Object.defineProperty(document, 'prerendering', { value: true, configurable: true });
+    const writes = recordCookieWrites();
+    try {
+      await run('script-landing', scriptTag());
+      await sleep(50);
+      expect([...writes]).toEqual([]);
+      expect(api.clicks()).toEqual([]);
+      Object.defineProperty(document, 'prerendering', { value: false, configurable: true });
+      document.dispatchEvent(new Event('prerenderingchange'));
+      await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+      expect(api.clicks()).toHaveLength(1);
+      expect(cookieValue('affitor_probe')).toBeUndefined();
+    } finally {
+      delete (document as { prerendering?: boolean }).prerendering;
+      stopRecordingCookies();
+    }
+  });
+
   it('a lead kept by an earlier page view and the main file cannot be had: the landing\'s click still leaves', async () => {
     api.server.use(http.get(MAIN_SRC, () => new HttpResponse('Not found', { status: 404 })));
     vi.spyOn(console, 'error').mockImplementation(() => {});
@@ -204,4 +224,5 @@ describe('last touch over what earlier page views kept', () => {
     expect(cookieValue('affitor_click_id')).toBe(clickOfB);
     expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
   });
+
 });

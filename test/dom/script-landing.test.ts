@@ -4,7 +4,7 @@
  * after the landing's click. Real browsers: test/e2e (script-tag, never-lost, lazy-file).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { HttpResponse, cookieValue, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { HttpResponse, cookieValue, recordCookieWrites, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 
 const api = useTrackingApi();
@@ -48,6 +48,26 @@ describe('the <script> build: the first file alone', () => {
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBe('cust_1_1'));
     expect(outboxAtSend).toEqual([expect.objectContaining({ route: 'click', body: expect.objectContaining({ event_id: api.clicks()[0]!.body.event_id }) as unknown })]);
+  });
+
+  it('reads the jar once before its click (the domain probe goes out ahead of that read), and no navigation entry; no probe cookie is left', async () => {
+    setUrl('https://www.shop.example.com/pricing?aff=PARTNER123');
+    const jar = recordCookieWrites();
+    let readsAtClick = -1;
+    const send = window.fetch.bind(window);
+    vi.spyOn(window, 'fetch').mockImplementation((...request) => ((readsAtClick = jar.reads), send(...request)));
+    api.answer('click', () => HttpResponse.json({ click_id: 'cust_1_1', cookie_window_days: 30 }));
+    // Needed only for a reload onto a stored attribution, or a URL a router changed.
+    const entries = vi.spyOn(performance, 'getEntriesByType');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBe('cust_1_1'));
+    expect(readsAtClick).toBe(1);
+    expect(jar.filter((cookie) => cookie.startsWith('affitor_probe='))).toEqual([
+      expect.stringContaining('domain=.example.com'),
+      expect.stringMatching(/^affitor_probe=;.*max-age=-1.*domain=\.example\.com/),
+    ]);
+    expect(entries).not.toHaveBeenCalled();
+    expect(cookieValue('affitor_probe')).toBeUndefined();
   });
 
   it('last touch: the stored partner again sends nothing; another partner sends one click with existing_click_id', async () => {
