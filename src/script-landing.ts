@@ -184,33 +184,38 @@ const supersede = (events: PendingEvent[], by: string | true): PendingEvent[] =>
 
 /**
  * Applies a click's answer: the cookies of the attribution, unless consent was withdrawn since, or
- * another tab stored a newer landing's meanwhile. The clicks it superseded are so for good, and the
- * leads made while it was on its way carry its click id.
+ * another tab stored a newer landing's meanwhile (then the click only leaves the outbox). The clicks
+ * it superseded are so for good, and the leads made while it was on its way carry its click id.
  */
 function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   const id = answer.click_id;
-  const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
   const at = event.body.event_id;
-  if (handedOver() || !alone || !isPlausibleId(id) || (newest > at.slice(0, 8) && newest <= Date.now().toString(36))) return;
+  if (handedOver() || !alone || !isPlausibleId(id)) return;
   // All it reads, before it writes: a read after a write is a round trip (see jar).
+  const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
+  // Unless another tab stored a newer landing's attribution meanwhile (landing.ts tells it the same way).
+  const stands = newest <= at.slice(0, 8) || newest > Date.now().toString(36);
   const previous = data();
   const history = appendHistory(parseHistory(read(COOKIE_HISTORY)), id);
   const events = outbox();
   const days = clampWindowDays(answer.cookie_window_days);
-  store(COOKIE_CLICK_ID, id, days);
-  store(COOKIE_LEGACY_CLICK_ID, id, days);
-  store(COOKIE_HISTORY, history.join('|'), days);
-  store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
-  store(COOKIE_TOUCH, at);
+  if (stands) {
+    store(COOKIE_CLICK_ID, id, days);
+    store(COOKIE_LEGACY_CLICK_ID, id, days);
+    store(COOKIE_HISTORY, history.join('|'), days);
+    store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
+    store(COOKIE_TOUCH, at);
+  }
+  // Answered, it leaves the outbox, also when it does not stand (the server recorded it).
   keep(
     events
       .filter((pending) => pending.body.event_id != at)
       // What it superseded stays so, also when a later landing is refused.
       .map((pending) => (pending.stale ? { ...pending, stale: true } : pending))
-      .map((pending) => (behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending)),
+      .map((pending) => (stands && behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending)),
   );
   behind = [];
-  for (const listener of listeners) {
+  for (const listener of stands ? listeners : []) {
     try {
       listener(data(), previous);
     } catch (error) {

@@ -225,4 +225,21 @@ describe('last touch over what earlier page views kept', () => {
     expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
   });
 
+  it('another tab stores a newer landing while the click is on its way: that attribution stands, and the answered click leaves the outbox (nothing to resend)', async () => {
+    const release = holdClick('cust_1_1');
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await sleep(5);
+    // The other tab's landing on PARTNER456, made and stored after this one's click left.
+    document.cookie = 'affitor_click_id=cust_1_2; path=/';
+    document.cookie = `affitor_aff_url=${encodeURIComponent('https://www.shop.example.com/?aff=PARTNER456')}; path=/`;
+    document.cookie = `affitor_touch=${Date.now().toString(36)}0000000000; path=/`;
+    release();
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
+    expect(cookieValue('affitor_click_id')).toBe('cust_1_2');
+    expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
+    await sleep(50);
+    expect(held.requested).toEqual([]);
+  });
 });
