@@ -96,8 +96,6 @@ const store = (name: string, value: string | null, days?: number): void => {
   if (readCookieValues(firstJar, name).length) for (const [domain, path] of cookiePlaces()) if (domain != cookieDomain() || path != '/') write(name, '', 0, domain, path);
   write(name, value ?? '', value == null ? 0 : days, cookieDomain());
 };
-/** Whether a write on the chosen domain sticks: its probe stuck. Host-only, a write is read back. */
-const stuck = (name: string): boolean => cookieDomain() !== undefined || !!read(name);
 
 /**
  * This file does the page view's work: a plain page view (landingAlone), with no withdrawal and no
@@ -250,8 +248,10 @@ function land(url: string, reported?: boolean): Promise<void> | void {
     body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: newEventId() },
   };
   keep([...supersede(events, event.body.event_id), event]);
-  // Cookies refused (a sandboxed frame): the main file lands it, holding the attribution in memory.
-  if (!stuck(COOKIE_OUTBOX)) {
+  // Not in the outbox as written back (cookies refused, as in a sandboxed frame; an outbox cookie a
+  // consent tool blocks by name; one grown past what a cookie holds, which the main file trims):
+  // the main file lands it, holding the attribution in memory. A probe that stuck does not say so.
+  if (!outbox().some((pending) => pending.body.event_id == event.body.event_id)) {
     alone = false;
     landed.pop();
     return void loadMain();
@@ -330,8 +330,10 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
   // withdrawal before its init, or is told it once it is here.
   revokeConsent: () => {
     alone = false;
-    keep(outbox().filter((event) => event.route == 'lead'));
-    for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
+    // With no lead to keep, the outbox is deleted as the rest is: no probe is written for it.
+    const leads = outbox().filter((event) => event.route == 'lead');
+    if (leads.length) keep(leads);
+    for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !leads.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
     if (main) return later('revokeConsent', []);
     queue.push(['revokeConsent', []]);
     return Promise.resolve();

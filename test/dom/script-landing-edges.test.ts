@@ -6,6 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { HttpResponse, cookieValue, http, recordCookieWrites, refuseCookies, setUrl, stopRecordingCookies, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
+import { OUTBOX_MAX_BYTES } from '../../src/core/outbox';
+import type { PendingEvent } from '../../src/core/outbox';
 
 const api = useTrackingApi();
 useScriptBuildPage();
@@ -99,6 +101,19 @@ describe('the first file at its edges', () => {
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
     expect(api.clicks().map((click) => new URL(click.body.affiliate_url as string).searchParams.get('aff'))).toEqual(['PARTNER123', 'PARTNER456']);
     expect(api.clicks()[1]!.body.existing_click_id).toBe('cust_1_1');
+  });
+
+  it('consent pending, a withdrawal while the main file downloads: only deletions are written, no probe', async () => {
+    setUrl('https://www.shop.example.com/');
+    await run('script-landing', scriptTag({ 'data-affitor-consent': 'pending' }));
+    const writes = recordCookieWrites();
+    try {
+      await affitor().revokeConsent!();
+      expect(writes.length).toBeGreaterThan(0);
+      expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
+    } finally {
+      stopRecordingCookies();
+    }
   });
 
   it('consent pending: trackClick made while the main file downloads writes no cookie', async () => {
@@ -204,6 +219,62 @@ describe('a signup after the main file was asked for', () => {
     await mainRequested();
     void affitor().signup!('user_42');
     expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
+  });
+});
+
+describe('the click is in the outbox before it leaves, or the main file lands it', () => {
+  /** A first try that fails: the click is the main file's to send again, from the outbox, or to land itself. */
+  const clickDown = (): { outboxAtSend: () => PendingEvent[] | undefined } => {
+    let outboxAtSend: PendingEvent[] | undefined;
+    api.answer('click', () => ((outboxAtSend ??= storedOutbox()), new HttpResponse('down', { status: 503 })));
+    // The rest, which the main file asks for to retry, is not served here: the retry is not what is looked at.
+    api.server.use(http.get(MAIN_SRC.replace('main', 'more'), () => new HttpResponse('Not found', { status: 404 })));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    return { outboxAtSend: () => outboxAtSend };
+  };
+
+  it('a consent tool refuses the outbox cookie by name, the probe passes: the main file lands the click, and it is never sent unkept', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    recordCookieWrites((cookie) => !/^affitor_outbox=[^;]/.test(cookie));
+    const { outboxAtSend } = clickDown();
+    try {
+      await run('script-landing', scriptTag());
+      await sleep(50);
+      expect(api.clicks()).toEqual([]);
+      await mainArrives();
+      await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+      expect(outboxAtSend()).toEqual([]);
+    } finally {
+      stopRecordingCookies();
+    }
+  });
+
+  it('an outbox earlier page views filled near its bound, which the new click would take past what a cookie holds: the main file lands it, in its outbox', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER456');
+    // Four kept clicks, 3,500 bytes as the cookie holds them: within the main file's bound (OUTBOX_MAX_BYTES).
+    const kept = (n: number, pad: number): PendingEvent => ({
+      route: 'click',
+      body: { affiliate_url: `https://www.shop.example.com/?aff=PARTNER123&n=${n}&x=${'x'.repeat(pad)}`, session_id: 's', additional_data: { program_id: 1 }, event_id: `m0000000${n}abcdefghij` },
+      stale: true,
+    });
+    const outboxOf = (pad: number) => encodeURIComponent(JSON.stringify([1, 2, 3, 4].map((n) => kept(n, pad))));
+    let pad = 0;
+    while (outboxOf(pad + 1).length <= 3_500) pad++;
+    expect(outboxOf(pad).length).toBeLessThanOrEqual(OUTBOX_MAX_BYTES);
+    document.cookie = `affitor_outbox=${outboxOf(pad)}; path=/; domain=.example.com`;
+    // As Chromium: a cookie whose name and value are over 4,096 bytes is refused.
+    recordCookieWrites((cookie) => cookie.split(';')[0]!.length <= 4096);
+    const { outboxAtSend } = clickDown();
+    try {
+      await run('script-landing', scriptTag());
+      await sleep(50);
+      expect(api.clicks()).toEqual([]);
+      await mainArrives();
+      await vi.waitFor(() => expect(outboxAtSend()).toBeDefined());
+      expect(outboxAtSend()!.map((event) => event.body.event_id)).toContain(api.clicks()[0]!.body.event_id);
+    } finally {
+      stopRecordingCookies();
+    }
   });
 });
 
