@@ -359,8 +359,8 @@ function start(): void {
   }
   const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method) };
   // On a landing this file may make, the probe of the first domain goes out before the page's first
-  // read of the jar, which then stands for its read-back, as jar.ts does: the click waits for one
-  // read, not two. Not for a page view that writes nothing (consent pending), nor in a page
+  // read of the jar, which then stands for its read-back, as jar.ts does: the probe costs the click
+  // no read of its own. Not for a page view that writes nothing (consent pending), nor in a page
   // rendered ahead: one never opened writes no cookie.
   if (landingAlone(facts) && !renderedAhead() && readAff(landingUrl()) && candidates[0]) {
     probe(0);
