@@ -4,7 +4,7 @@
  * legacy click id, listeners, single-page apps, a page's fetch that throws, queued callbacks.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { HttpResponse, cookieValue, http, recordCookieWrites, refuseCookies, setUrl, stopRecordingCookies, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { HttpResponse, cookieValue, http, recordCookieWrites, refuseCookies, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 import { OUTBOX_MAX_BYTES } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
@@ -106,14 +106,11 @@ describe('the first file at its edges', () => {
   it('consent pending, a withdrawal while the main file downloads: only deletions are written, no probe', async () => {
     setUrl('https://www.shop.example.com/');
     await run('script-landing', scriptTag({ 'data-affitor-consent': 'pending' }));
+    // (useTrackingApi stops recording after each test.)
     const writes = recordCookieWrites();
-    try {
-      await affitor().revokeConsent!();
-      expect(writes.length).toBeGreaterThan(0);
-      expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
-    } finally {
-      stopRecordingCookies();
-    }
+    await affitor().revokeConsent!();
+    expect(writes.length).toBeGreaterThan(0);
+    expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
   });
 
   it('consent pending: trackClick made while the main file downloads writes no cookie', async () => {
@@ -149,7 +146,6 @@ describe('the first file at its edges', () => {
       expect(cookieValue('affitor_probe')).toBeUndefined();
     } finally {
       delete (document as { prerendering?: boolean }).prerendering;
-      stopRecordingCookies();
     }
   });
 
@@ -223,30 +219,29 @@ describe('a signup after the main file was asked for', () => {
 });
 
 describe('the click is in the outbox before it leaves, or the main file lands it', () => {
-  /** A first try that fails: the click is the main file's to send again, from the outbox, or to land itself. */
-  const clickDown = (): { outboxAtSend: () => PendingEvent[] | undefined } => {
+  /**
+   * A landing whose click's first try fails, made where the first file must not send it: it sends
+   * nothing, and the main file lands it. Returns the outbox as the click found it when it arrived.
+   */
+  async function landedByMain(): Promise<() => PendingEvent[] | undefined> {
     let outboxAtSend: PendingEvent[] | undefined;
     api.answer('click', () => ((outboxAtSend ??= storedOutbox()), new HttpResponse('down', { status: 503 })));
     // The rest, which the main file asks for to retry, is not served here: the retry is not what is looked at.
     api.server.use(http.get(MAIN_SRC.replace('main', 'more'), () => new HttpResponse('Not found', { status: 404 })));
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    return { outboxAtSend: () => outboxAtSend };
-  };
+    await run('script-landing', scriptTag());
+    await sleep(50);
+    expect(api.clicks()).toEqual([]);
+    await mainArrives();
+    return () => outboxAtSend;
+  }
 
   it('a consent tool refuses the outbox cookie by name, the probe passes: the main file lands the click, and it is never sent unkept', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     recordCookieWrites((cookie) => !/^affitor_outbox=[^;]/.test(cookie));
-    const { outboxAtSend } = clickDown();
-    try {
-      await run('script-landing', scriptTag());
-      await sleep(50);
-      expect(api.clicks()).toEqual([]);
-      await mainArrives();
-      await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
-      expect(outboxAtSend()).toEqual([]);
-    } finally {
-      stopRecordingCookies();
-    }
+    const outboxAtSend = await landedByMain();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    expect(outboxAtSend()).toEqual([]);
   });
 
   it('an outbox earlier page views filled near its bound, which the new click would take past what a cookie holds: the main file lands it, in its outbox', async () => {
@@ -264,17 +259,9 @@ describe('the click is in the outbox before it leaves, or the main file lands it
     document.cookie = `affitor_outbox=${outboxOf(pad)}; path=/; domain=.example.com`;
     // As Chromium: a cookie whose name and value are over 4,096 bytes is refused.
     recordCookieWrites((cookie) => cookie.split(';')[0]!.length <= 4096);
-    const { outboxAtSend } = clickDown();
-    try {
-      await run('script-landing', scriptTag());
-      await sleep(50);
-      expect(api.clicks()).toEqual([]);
-      await mainArrives();
-      await vi.waitFor(() => expect(outboxAtSend()).toBeDefined());
-      expect(outboxAtSend()!.map((event) => event.body.event_id)).toContain(api.clicks()[0]!.body.event_id);
-    } finally {
-      stopRecordingCookies();
-    }
+    const outboxAtSend = await landedByMain();
+    await vi.waitFor(() => expect(outboxAtSend()).toBeDefined());
+    expect(outboxAtSend()!.map((event) => event.body.event_id)).toContain(api.clicks()[0]!.body.event_id);
   });
 });
 
