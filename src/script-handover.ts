@@ -31,7 +31,7 @@ export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
  * The version of what the two files exchange (`Handed`, `now()`'s names, `More`): raised by a
  * release that changes any of it, in name or in meaning. Not the package's: the two files of
  * different releases meet whenever a browser cached one apart from the other (the first-party
- * handler serves both at fixed paths, for an hour; a range URL resolves to a newer release), and
+ * handler serves both at fixed paths, for an hour; a CDN URL naming no version resolves to a newer release), and
  * releases that keep the exchange as it is work together.
  */
 export const HANDOVER_VERSION = 1;

@@ -4,6 +4,7 @@
  * settle, and say why, in the same ways.
  */
 import { logError as log } from '../core/logger';
+import { fileBeside } from '../core/script-files';
 
 /** How long a file may take to arrive before the calls waiting for it settle without it. */
 export const LOAD_TIMEOUT_MS = 5_000;
@@ -56,9 +57,7 @@ export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived:
     // inline copy of the file in an about:srcdoc or about:blank frame), fetch where a page's
     // wrapper of it throws: the file cannot be had, said as its other failures are.
     try {
-      // A tag naming the package alone (`https://unpkg.com/@affitor/sdk@1`, jsDelivr's alike) got the
-      // first file as package.json's `unpkg`/`jsdelivr` field: its folder is the package's `dist/`, not the CDN's.
-      src = new URL(file, (tag?.src || location.href).replace(/(\/@affitor\/sdk(@[^/?#]*)?)\/?$/, '$1/dist/')).href;
+      src = fileBeside(file, tag?.src || location.href);
       setTimeout(fail(`no answer in ${LOAD_TIMEOUT_MS / 1000} s`), LOAD_TIMEOUT_MS);
       // A look at the answer first (the script tag may then take it from the HTTP cache): an HTTP
       // error is named, and an HTML page served in its place (hosts that rewrite unknown paths to

@@ -6,6 +6,7 @@ import { NO_PROGRAM_ID } from '../../src/browser/options';
 import { newEventId } from '../../src/core/outbox';
 import { HANDOVER, HANDOVER_VERSION } from '../../src/script-handover';
 import type { Handover } from '../../src/script-handover';
+import { version } from '../../package.json';
 
 const api = useTrackingApi();
 type Affitor = Record<string, (...args: unknown[]) => unknown> & { q?: unknown[] };
@@ -348,11 +349,11 @@ describe('the <script> build: the rest, loaded when asked', () => {
   });
 
   it.each([
-    ['naming no version', 'https://unpkg.com/@affitor/sdk/dist/affitor.global.js', true],
-    ['naming a range', 'https://unpkg.com/@affitor/sdk@0/dist/affitor.global.js', true],
-    ['naming the exact version', 'https://unpkg.com/@affitor/sdk@0.1.0/dist/affitor.global.js', false],
-  ])("diagnose() warns about a tag loading the SDK from unpkg %s (a redirect before every landing): %s", async (_, first, warned) => {
-    const more = first.replace('affitor.global.js', 'affitor.more.js');
+    ['naming no version', 'https://unpkg.com/@affitor/sdk/dist/affitor.global.js', 'https://unpkg.com/@affitor/sdk/dist/affitor.more.js', true],
+    // The rest is asked for at the version of the file that ran (package.json's), not at the range.
+    ['naming a range', 'https://unpkg.com/@affitor/sdk@0/dist/affitor.global.js', `https://unpkg.com/@affitor/sdk@${version}/dist/affitor.more.js`, true],
+    ['naming the exact version', `https://unpkg.com/@affitor/sdk@${version}/dist/affitor.global.js`, `https://unpkg.com/@affitor/sdk@${version}/dist/affitor.more.js`, false],
+  ])("diagnose() warns about a tag loading the SDK from unpkg %s (a redirect before every landing): %s", async (_, first, more, warned) => {
     setUrl('https://www.shop.example.com/');
     api.server.use(http.get(more, () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
     scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE });

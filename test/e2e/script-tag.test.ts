@@ -17,9 +17,14 @@ import {
   useChromiumSuite,
   waitForCookie,
 } from './harness';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../../examples/demo/static-server';
 import type { Page } from 'playwright-core';
 import { sdkReady } from './consent-helpers';
+
+/** The version built into dist/, as package.json names it. */
+const VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js when asked, Content-Security-Policy', () => {
   const e2e = useChromiumSuite({ '*': join(EXAMPLES_DIR, 'script-tag'), stub: PAGES_DIR }, ['www.shop.test', 'app.shop.test', 'stub.shop.test']);
@@ -99,6 +104,32 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     await diagnosed(page);
     expect(new Set(sdkFiles)).toEqual(new Set(['affitor.global.js', 'affitor.main.js', 'affitor.more.js']));
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
+  });
+
+  it('a tag naming a range on a CDN: the main file and the rest come from the version of the first file that ran, not from the range', async () => {
+    // The CDN as jsDelivr answers a range: the file of the release it resolves to, here the one built.
+    const cdn = 'http://cdn.shop.test/npm/@affitor/sdk';
+    const asked: string[] = [];
+    await e2e.context.route(
+      (url) => url.href.startsWith(`${cdn}@`),
+      (route) => {
+        const url = route.request().url();
+        asked.push(url.slice(cdn.length));
+        return route.fulfill({
+          headers: { 'Access-Control-Allow-Origin': '*' },
+          contentType: 'text/javascript',
+          body: readFileSync(join(REPO_ROOT, 'dist', url.slice(url.lastIndexOf('/') + 1))),
+        });
+      },
+    );
+    const { page, console: lines } = await openPage(e2e.context);
+    await page.goto(`${e2e.stack.origin('stub.shop.test')}/cdn-range.html?aff=${PARTNER_A.link}`);
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
+    await page.evaluate(() => (window as unknown as AffitorWindow).affitor.signup('range@example.com'));
+    expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value, customer_key: 'range@example.com' })]);
+    await diagnosed(page);
+    expect(new Set(asked)).toEqual(new Set(['@0/dist/affitor.global.js', `@${VERSION}/dist/affitor.main.js`, `@${VERSION}/dist/affitor.more.js`]));
+    expect(affitorErrors(lines)).toEqual([]);
   });
 });
 

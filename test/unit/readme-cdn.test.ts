@@ -3,7 +3,8 @@
  * exact version (`https://unpkg.com/@affitor/sdk@0.1.0/dist/affitor.global.js`). unpkg answers a
  * URL without a version, or with a range, with a redirect to the matching version's: a landing would
  * wait one more round trip for the script (`npm run bench`, "the tag naming no version"), and the
- * rest of the SDK, loaded later from the same folder, would be whatever version is newest by then.
+ * rest of the SDK, loaded later from the same folder, would be whatever version is newest by then
+ * (a range is pinned for it, to the version of the file that ran: fileBeside).
  * `npm run version-packages` writes a new version into them (scripts/pin-cdn-version.ts).
  */
 import { readFileSync } from 'node:fs';
