@@ -71,8 +71,12 @@ const write = (name: string, value: string, days?: number, domain?: string, path
   held = undefined;
   writeCookie(name, value, days, domain, secure, path);
 };
-/** The domains to probe, broadest first: the browser refuses public suffixes. */
-const candidates = cookieDomainCandidates(location.hostname);
+/**
+ * The domains to probe, broadest first (the browser refuses public suffixes); from a `cookieDomain`
+ * option on, as jar.ts chooses (one this page cannot use leaves the page view to the main file).
+ */
+const domains = cookieDomainCandidates(location.hostname);
+const candidates = domains.slice(Math.max(0, domains.indexOf(options.cookieDomain!)));
 const probe = (at: number): void => write(COOKIE_PROBE, '1', 1, candidates[at]);
 /** Whether the first domain's probe went out before the page's first read of the jar (start). */
 let probedAhead = false;
@@ -357,7 +361,7 @@ function start(): void {
   } catch {
     /* read-only window.affitor: the landing goes on; the main file says so */
   }
-  const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method) };
+  const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method), domains };
   // On a landing this file may make, the probe of the first domain goes out before the page's first
   // read of the jar, which then stands for its read-back, as jar.ts does: the probe costs the click
   // no read of its own. Not for a page view that writes nothing (consent pending), nor in a page
@@ -392,7 +396,8 @@ function start(): void {
       }
     }
   }
-  if (earlier || queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
+  // The Stripe decoration is the main file's (and the rest's), after the landing's click as well.
+  if (earlier || options.decorateStripe || queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
 }
 
 // A page that includes the tag twice (a theme and a tag manager): the second copy would land each

@@ -121,13 +121,45 @@ describe('the first file at its edges', () => {
     expect(document.cookie).not.toMatch(/affitor_|customer_code/);
   });
 
-  it('data-affitor-cookie-domain: the landing is the main file\'s, which is asked for at once', async () => {
+  it('data-affitor-cookie-domain naming one of the page\'s domains: the first file lands alone, its cookies on that domain', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    const writes = recordCookieWrites();
     await run('script-landing', scriptTag({ 'data-affitor-cookie-domain': 'shop.example.com' }));
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks()).toHaveLength(1);
+    expect(held.requested).toEqual([]);
+    const written = (name: string) => writes.filter((cookie) => cookie.startsWith(name + '=') && !cookie.includes('max-age=-1'));
+    for (const name of ['affitor_click_id', 'affitor_aff_url', 'affitor_outbox']) expect(written(name).map((cookie) => /domain=([^;]*)/.exec(cookie)?.[1])).toEqual(written(name).map(() => '.shop.example.com'));
+    // Not the broader example.com, which the page would choose by itself.
+    expect(writes.join('\n')).not.toMatch(/domain=\.example\.com/);
+  });
+
+  it.each([
+    ['written otherwise (the main file normalises it)', '.Shop.Example.com'],
+    ['another site\'s (the main file says it is invalid)', 'other.example'],
+  ])('data-affitor-cookie-domain %s: the landing is the main file\'s, which is asked for at once', async (_, domain) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await run('script-landing', scriptTag({ 'data-affitor-cookie-domain': domain }));
     await mainRequested();
     expect(api.clicks()).toEqual([]);
     await mainArrives();
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(error.mock.calls.map((call) => call.join(' '))).toEqual(domain == 'other.example' ? ['[Affitor] Invalid cookieDomain, using the root domain: other.example'] : []);
+  });
+
+  it('data-affitor-stripe: the landing\'s click leaves from the first file, and the main file (which starts the decoration) is asked for once it settled', async () => {
+    const release = holdClick();
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag({ 'data-affitor-stripe': 'true' }));
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    await sleep(50);
+    expect(held.requested).toEqual([]);
+    release();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBe('cust_1_1'));
+    await mainRequested();
+    expect(held.requested[0]!.getAttribute('data-affitor-stripe')).toBe('true');
   });
 
   it('a landing in a page rendered ahead writes no cookie, not even the domain probe, until the visitor opens it; then lands once', async () => {

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { landingAlone } from '../../src/core/landing-alone';
 import type { LandingFacts } from '../../src/core/landing-alone';
 
-/** A plain page: the tag's attributes as tagOptions reads them (switches off, the rest unset), a program id. */
+/** A plain page on www.shop.example.com: the tag's attributes as tagOptions reads them (switches off, the rest unset), a program id. */
 const plain: LandingFacts = {
   options: { debug: false, apiBase: undefined, cookieDomain: undefined, consent: undefined, decorateStripe: false },
   programId: 1,
   kept: false,
   calls: [],
+  domains: ['example.com', 'shop.example.com', 'www.shop.example.com'],
 };
 const withOptions = (options: Record<string, unknown>): LandingFacts => ({ ...plain, options: { ...plain.options, ...options } });
 
@@ -26,8 +27,14 @@ describe('landingAlone: can affitor.global.js do this page view alone, without a
     ['consent pending', withOptions({ consent: 'pending' }), false],
     ['consent of another value', withOptions({ consent: 'denied' }), false],
     ['the first-party handler (an API base that is a path)', withOptions({ apiBase: '/relay' }), false],
-    ['a cookie domain chosen', withOptions({ cookieDomain: 'shop.example' }), false],
-    ['the Stripe decoration', withOptions({ decorateStripe: true }), false],
+    ['a cookie domain of the page, as the page\'s domains are written', withOptions({ cookieDomain: 'shop.example.com' }), true],
+    ['the page\'s own hostname as its cookie domain', withOptions({ cookieDomain: 'www.shop.example.com' }), true],
+    ['an empty cookie domain (a blank attribute)', withOptions({ cookieDomain: '' }), true],
+    ['the Stripe decoration (the main file starts it once the landing\'s click settled)', withOptions({ decorateStripe: true }), true],
+    ['a cookie domain written otherwise (a leading dot, capitals): the main file normalises it', withOptions({ cookieDomain: '.Shop.Example.com' }), false],
+    ['another site\'s cookie domain: the main file says it is invalid', withOptions({ cookieDomain: 'other.example' }), false],
+    ['a public suffix as the cookie domain', withOptions({ cookieDomain: 'com' }), false],
+    ['a cookie domain on a page with none of its own (an IP address)', { ...withOptions({ cookieDomain: '127.0.0.1' }), domains: [] }, false],
     ['Global Privacy Control respected', withOptions({ respectGlobalPrivacyControl: true }), false],
     ['an option it does not know', withOptions({ somethingNew: 'on' }), false],
   ] as const)('%s -> %s', (_, facts, alone) => {
