@@ -21,6 +21,12 @@ export const LANDED = Symbol.for('affitor.landed');
  */
 export const QUEUED = Symbol.for('affitor.queued');
 
+/**
+ * Where the first file's `window.affitor` holds its landing's click that was on its way when
+ * consent was withdrawn: the main file sends it again and holds its answer in memory (script.ts).
+ */
+export const ON_ITS_WAY = Symbol.for('affitor.onItsWay');
+
 /** Where the first file's `window.affitor` holds the onAttribution listeners added there: the main file takes them over. */
 export const LISTENERS = Symbol.for('affitor.listeners');
 

@@ -40,7 +40,7 @@ import { readJar, writeCookie } from './browser/cookies';
 import { loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
 import { readPageContext } from './browser/page';
-import { HANDOVER, LANDED, LISTENERS, QUEUED } from './script-handover';
+import { HANDOVER, LANDED, LISTENERS, ON_ITS_WAY, QUEUED } from './script-handover';
 
 type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
@@ -129,6 +129,8 @@ const api: Stub = {};
 const landed: string[] = (api[LANDED] = []);
 /** This file's click on its way, if any: the main file loads, and a lead is made, once it settled. */
 let clicking: Promise<void> | undefined;
+/** The click of the landing last made here: the one on its way while `clicking`. */
+let flying: PendingEvent | undefined;
 let main: Promise<unknown> | undefined;
 /** The main file has the page (it set window.affitor): this file's work is over. */
 const handedOver = (): boolean => !!host.affitor?.[HANDOVER];
@@ -260,6 +262,7 @@ function land(url: string, reported?: boolean): Promise<void> | void {
     landed.pop();
     return void loadMain();
   }
+  flying = event;
   // fetch() a task later: a page's wrapper of it that throws must not stop this file.
   return (clicking = Promise.resolve()
     .then(() =>
@@ -289,6 +292,21 @@ function landingUrl(): string {
 
 /** The landing of this page view (at once, before the page's queued calls), once opened. */
 const landHere = (): void => void (renderedAhead() ? document.addEventListener('prerenderingchange', landHere, { once: true }) : land(landingUrl()));
+
+/**
+ * A withdrawal deletes what was written at once, also when the main file cannot be had, but the
+ * leads in the outbox (the merchant's signups). A landing's click on its way goes to the main file
+ * (ON_ITS_WAY): it sends it again (its event id: recorded once) and holds the answer in memory, as
+ * it does its own, for a grant to write; this file, withdrawn, leaves the answer alone.
+ */
+function withdraw(): void {
+  alone = false;
+  if (clicking) api[ON_ITS_WAY] = flying;
+  // With no lead to keep, the outbox is deleted as the rest is: no probe is written for it.
+  const leads = outbox().filter((event) => event.route == 'lead');
+  if (leads.length) keep(leads);
+  for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !leads.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
+}
 
 /** The main file's method, with these arguments: once it has the page; undefined where it could not be had. */
 const later = (method: string, args: unknown[]): Promise<unknown> =>
@@ -329,19 +347,9 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
       if (handedOver()) ((host.affitor!.onAttribution as (listener: unknown) => () => void)(listener))();
     };
   },
-  // A withdrawal deletes what was written at once, also when the main file cannot be had, but the
-  // leads in the outbox (the merchant's signups). What follows is the main file's: it replays the
-  // withdrawal before its init, or is told it once it is here.
-  revokeConsent: () => {
-    alone = false;
-    // With no lead to keep, the outbox is deleted as the rest is: no probe is written for it.
-    const leads = outbox().filter((event) => event.route == 'lead');
-    if (leads.length) keep(leads);
-    for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !leads.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
-    if (main) return later('revokeConsent', []);
-    queue.push(['revokeConsent', []]);
-    return Promise.resolve();
-  },
+  // What follows the deletion is the main file's, which has not run yet (else it would have this
+  // call): it replays the withdrawal before its init, so it writes nothing from the start.
+  revokeConsent: () => (withdraw(), queue.push(['revokeConsent', []]), Promise.resolve()),
   signup: (customerKey, email) => signup(customerKey, email) ?? later('signup', [customerKey, email]),
 };
 for (const method of ['init', 'grantConsent', ...Object.keys(own)])
@@ -374,6 +382,8 @@ function start(): void {
   // The probe written ahead goes (or the next candidates are tried), also where nothing is written after.
   if (probedAhead) cookieDomain();
   alone = landingAlone({ ...facts, kept: mainCookies() });
+  // A withdrawal the stub queued deletes at once too, also when the main file cannot be had.
+  if (facts.calls.includes('revokeConsent')) withdraw();
   if (!alone) return void loadMain();
   // Events earlier page views left: the main file resends them, after this page view's landing.
   const earlier = !!read(COOKIE_OUTBOX);

@@ -14,7 +14,9 @@
  */
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
-import { current, markLanded, pendingClick, renderedAhead } from './browser/landing';
+import { current, markLanded, pendingClick, renderedAhead, startClick } from './browser/landing';
+import { enqueue } from './browser/outbox';
+import type { PendingEvent } from './core/outbox';
 import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
 import { now } from './browser/core';
@@ -27,7 +29,7 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, QUEUED } from './script-handover';
+import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED } from './script-handover';
 import type { AttributionListener } from './browser/attribution';
 import { loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
@@ -48,7 +50,7 @@ export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
 export const MORE_AGAIN_MS = 60_000;
 
 /** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
-type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown };
+type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: PendingEvent };
 const host = window as unknown as { affitor?: Found | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
@@ -189,6 +191,9 @@ else {
     }
   }
   api.init!();
+  // The first file's landing click on its way when consent was withdrawn: sent again (its event id:
+  // recorded once), its answer held in memory as this file's own click's would be, for a grant to write.
+  if (stub?.[ON_ITS_WAY]) void startClick(enqueue(stub[ON_ITS_WAY]));
   for (const [method, args] of queue) {
     try {
       // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a

@@ -27,8 +27,8 @@ function holdClick(clickId = 'cust_1_1') {
 }
 
 describe('the first file at its edges', () => {
-  it('revokeConsent while the landing click is in flight: no attribution cookie may be written after it', async () => {
-    const release = holdClick();
+  it('revokeConsent while the landing click is in flight: no attribution cookie is written after it; a grant then has the main file send the click again with its event id, and writes its attribution', async () => {
+    const release = holdClick('cust_1_77');
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
@@ -37,6 +37,44 @@ describe('the first file at its edges', () => {
     await sleep(100);
     expect(held.requested).toEqual([]); // no main file asked for
     expect(cookieValue('affitor_click_id')).toBeUndefined();
+    const granted = affitor().grantConsent!();
+    await mainArrives();
+    await granted;
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBe('cust_1_77'));
+    const [first, again] = api.clicks();
+    expect(again!.body.event_id).toBe(first!.body.event_id);
+    expect(affitor().getData!()).toMatchObject({ clickId: 'cust_1_77', hasAttribution: true });
+  });
+
+  it('a withdrawal while the main file is on its way (a signup asked for it): that file starts withdrawn and writes nothing', async () => {
+    const release = holdClick('cust_1_78');
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    void affitor().signup!('user_42');
+    await affitor().revokeConsent!();
+    const writes = recordCookieWrites();
+    release();
+    await mainArrives();
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    await sleep(100);
+    expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
+    expect(affitor().getData!()).toMatchObject({ clickId: 'cust_1_78' });
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_42' });
+  });
+
+  it('a withdrawal the stub queued deletes what earlier page views wrote at once, also when the main file cannot be had', async () => {
+    const error = mainMissing();
+    await landAlone();
+    expect(cookieValue('affitor_click_id')).toBeDefined();
+    vi.resetModules();
+    (window as { affitor?: unknown }).affitor = { q: [['revokeConsent', []]] };
+    setUrl('https://www.shop.example.com/pricing');
+    await run('script-landing', scriptTag());
+    expect(document.cookie).toBe('');
+    await vi.waitFor(() => expect(error).toHaveBeenCalledTimes(1));
+    expect(api.clicks()).toHaveLength(1);
   });
 
   it('cookies refused (a sandboxed iframe): the main file lands it, holding the click id in memory, and sends the signup with it', async () => {

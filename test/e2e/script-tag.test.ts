@@ -106,6 +106,30 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(lines.filter((line) => line.type === 'error' || line.type === 'pageerror')).toEqual([]);
   });
 
+  it('revokeConsent while the landing\'s click is on its way, then grantConsent: the partner\'s click is kept, recorded once, and written', async () => {
+    // The click's answer is held back until the withdrawal was made, as a consent tool that withdraws as it loads does.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await e2e.context.route('**/api/v1/track/click', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const { page, console: lines, requests } = await openPage(e2e.context);
+    await page.goto(`${e2e.stack.origin('stub.shop.test')}/lazy.html?aff=${PARTNER_A.link}`);
+    await expect.poll(() => requests.length).toBe(1);
+    await page.evaluate(() => (window as unknown as AffitorWindow).affitor.revokeConsent());
+    release();
+    await expect.poll(() => state().clicks.length).toBe(1);
+    await settle(page);
+    expect(await e2e.context.cookies()).toEqual([]);
+    await page.evaluate(() => (window as unknown as AffitorWindow).affitor.grantConsent());
+    const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
+    expect(clickId.value).toBe(state().clicks[0]!.click_id);
+    expect(state().clicks).toHaveLength(1);
+    expect((await e2e.context.cookies()).map((cookie) => cookie.name).sort()).toEqual(['affitor_aff_url', 'affitor_click_id', 'affitor_click_ids', 'affitor_session_id', 'affitor_touch', 'customer_code']);
+    expect(affitorErrors(lines)).toEqual([]);
+  });
+
   it('a tag naming a range on a CDN: the main file and the rest come from the version of the first file that ran, not from the range', async () => {
     // The CDN as jsDelivr answers a range: the file of the release it resolves to, here the one built.
     const cdn = 'http://cdn.shop.test/npm/@affitor/sdk';
@@ -134,7 +158,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
 });
 
 interface AffitorWindow {
-  affitor: { getData(): unknown; signup(customerKey: string): Promise<void>; diagnose(): unknown };
+  affitor: { getData(): unknown; signup(customerKey: string): Promise<void>; diagnose(): unknown; revokeConsent(): Promise<void>; grantConsent(): Promise<void> };
 }
 
 /** Asks for diagnose() until it answers: its first call loads affitor.more.js, which must run. */
