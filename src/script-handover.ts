@@ -23,7 +23,8 @@ export const QUEUED = Symbol.for('affitor.queued');
 
 /**
  * Where the first file's `window.affitor` holds its landing's click that was on its way when
- * consent was withdrawn: the main file sends it again and holds its answer in memory (script.ts).
+ * consent was withdrawn, and the event ids of the leads made behind it: the main file sends it
+ * again, holds its answer in memory, and has those leads carry its click id (script.ts).
  */
 export const ON_ITS_WAY = Symbol.for('affitor.onItsWay');
 

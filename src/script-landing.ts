@@ -296,15 +296,18 @@ const landHere = (): void => void (renderedAhead() ? document.addEventListener('
 /**
  * A withdrawal deletes what was written at once, also when the main file cannot be had, but the
  * leads in the outbox (the merchant's signups). A landing's click on its way goes to the main file
- * (ON_ITS_WAY): it sends it again (its event id: recorded once) and holds the answer in memory, as
- * it does its own, for a grant to write; this file, withdrawn, leaves the answer alone.
+ * (ON_ITS_WAY), with the leads made behind it: it sends it again (its event id: recorded once),
+ * holds the answer in memory, as it does its own, for a grant to write, and those leads carry its
+ * click id. This file, withdrawn, leaves the answer alone.
  */
 function withdraw(): void {
   alone = false;
-  if (clicking) api[ON_ITS_WAY] = flying;
-  // With no lead to keep, the outbox is deleted as the rest is: no probe is written for it.
-  const leads = outbox().filter((event) => event.route == 'lead');
-  if (leads.length) keep(leads);
+  if (clicking) api[ON_ITS_WAY] = [flying, behind];
+  const events = outbox();
+  const leads = events.filter((event) => event.route == 'lead');
+  // Rewritten only when it held clicks to forget: with no lead to keep it is deleted as the rest
+  // is, and one of leads alone stays as it is, so no probe is written for it either.
+  if (leads.length && leads.length < events.length) keep(leads);
   for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !leads.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
 }
 
@@ -350,13 +353,18 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
   // What follows the deletion is the main file's, which has not run yet (else it would have this
   // call): it replays the withdrawal before its init, so it writes nothing from the start.
   revokeConsent: () => (withdraw(), queue.push(['revokeConsent', []]), Promise.resolve()),
+  // Queued too, in its place among the withdrawals: the main file replays them in order before and
+  // after its init (a grant a later withdrawal takes back is skipped), so the last word holds. On a
+  // page view this file has alone, consent is given already and nothing waits in memory: the grant
+  // (a consent tool's, at every page view) loads no file; the main file replays it if it comes.
+  grantConsent: (...args) => (queue.push(['grantConsent', args]), alone ? Promise.resolve() : bounded(loadMain().then(() => undefined))),
   signup: (customerKey, email) => signup(customerKey, email) ?? later('signup', [customerKey, email]),
 };
-for (const method of ['init', 'grantConsent', ...Object.keys(own)])
+for (const method of ['init', ...Object.keys(own)])
   api[method] = (...args: unknown[]) =>
     handedOver()
       ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args)
-      : own[method] && (alone || /^(get|diagnose|revokeConsent)/.test(method))
+      : own[method] && (alone || /^(get|diagnose|revokeConsent|grantConsent)/.test(method))
         ? own[method](...args)
         : later(method, args);
 /** What the stub queued, for the main file: it replays it (script.ts). */

@@ -15,7 +15,7 @@
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
 import { current, markLanded, pendingClick, renderedAhead, startClick } from './browser/landing';
-import { enqueue } from './browser/outbox';
+import { enqueue, outbox } from './browser/outbox';
 import type { PendingEvent } from './core/outbox';
 import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
@@ -50,7 +50,7 @@ export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
 export const MORE_AGAIN_MS = 60_000;
 
 /** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
-type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: PendingEvent };
+type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: [PendingEvent, string[]] };
 const host = window as unknown as { affitor?: Found | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
@@ -190,10 +190,18 @@ else {
       withdrawn++;
     }
   }
+  // The first file's landing click on its way when consent was withdrawn (the withdrawal is in the
+  // queue, replayed above): sent again (its event id: recorded once), its answer held in memory as
+  // this file's own click's would be, for a grant to write. In the outbox before the leads made
+  // behind it, which wait for its click id (lead.ts), as this file's own would.
+  const [handed, behind] = stub?.[ON_ITS_WAY] ?? [];
+  let onItsWay: PendingEvent | undefined;
+  if (handed) {
+    const at = outbox.findIndex((event) => behind!.includes(event.body.event_id));
+    onItsWay = enqueue(handed, at < 0 ? outbox.length : at);
+  }
   api.init!();
-  // The first file's landing click on its way when consent was withdrawn: sent again (its event id:
-  // recorded once), its answer held in memory as this file's own click's would be, for a grant to write.
-  if (stub?.[ON_ITS_WAY]) void startClick(enqueue(stub[ON_ITS_WAY]));
+  if (onItsWay) void startClick(onItsWay);
   for (const [method, args] of queue) {
     try {
       // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a

@@ -11,13 +11,20 @@ export const MAIN_FILE = 'affitor.main.js';
 export const MORE_FILE = 'affitor.more.js';
 
 /**
- * The URL of `file` beside the script build's file at `from`. A CDN URL naming a range or a tag
- * (`https://unpkg.com/@affitor/sdk@1/dist/affitor.global.js`, jsDelivr's alike) gives the later
- * files at this file's own version: the range would resolve anew, to a newer release once one is
- * out, whose file would then meet this one (and unpkg answers a range with a redirect, a round trip
- * more). A URL naming no version is left as it is: a path such as `/node_modules/@affitor/sdk/`
- * is a copy served beside the page, not a CDN's. A tag naming the package alone (its `unpkg` or
- * `jsdelivr` field's file) has its folder in the package's `dist/`, not the CDN's.
+ * The URL of `file` beside the script build's file at `from`. A URL in unpkg's or jsDelivr's form
+ * naming a range or a tag, the package first in its path (`https://unpkg.com/@affitor/sdk@1/…`,
+ * `https://cdn.jsdelivr.net/npm/@affitor/sdk@latest/…`, their mirrors), gives the later files at
+ * this file's own version: the range would resolve anew, to a newer release once one is out, whose
+ * file would then meet this one (and unpkg answers a range with a redirect, a round trip more).
+ * Any other URL is left as it is: a copy served in a folder of its own (`/node_modules/@affitor/sdk/`,
+ * `/vendor/@affitor/sdk@1/`) has only that folder. A tag naming the package alone (its `unpkg` or
+ * `jsdelivr` field's file) has its folder in the package's `dist/`, not the CDN's; its query or
+ * fragment (`?v=2`) is no part of the path.
  */
 export const fileBeside = (file: string, from: string): string =>
-  new URL(file, from.replace(/(\/@affitor\/sdk)@[^/?#]*/, '$1@' + version).replace(/(\/@affitor\/sdk(@[^/?#]*)?)\/?$/, '$1/dist/')).href;
+  new URL(
+    file,
+    from
+      .replace(/^(\w+:\/\/[^/]+(\/npm)?\/@affitor\/sdk)@[^/?#]*/, '$1@' + version)
+      .replace(/(\/@affitor\/sdk(@[^/?#]*)?)\/?([?#].*)?$/, '$1/dist/'),
+  ).href;

@@ -64,6 +64,57 @@ describe('the first file at its edges', () => {
     expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_42' });
   });
 
+  it.each([
+    ['consent pending: a grant, then a withdrawal', { 'data-affitor-consent': 'pending' }, ['grantConsent', 'revokeConsent']],
+    ['a plain landing: a withdrawal, a grant, a withdrawal', {}, ['revokeConsent', 'grantConsent', 'revokeConsent']],
+  ])('%s, before the main file arrives: the last word holds, nothing stays written', async (_, attributes: Record<string, string>, calls) => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    await run('script-landing', scriptTag(attributes));
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(attributes['data-affitor-consent'] ? 0 : 1));
+    const settled = calls.map((method) => affitor()[method]!());
+    await mainArrives();
+    await Promise.all(settled);
+    await vi.waitFor(() => expect(api.clicks().length).toBeGreaterThan(0));
+    await sleep(200);
+    expect(document.cookie).toBe('');
+  });
+
+  it('a signup while the landing\'s click is on its way, then a withdrawal: the lead still carries that click\'s id', async () => {
+    // Held, then answered by the reference server, which then knows the click the lead names.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    void affitor().signup!('user_42');
+    await affitor().revokeConsent!();
+    release();
+    await mainArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    const [customer] = api.app.inspect().customers as Array<{ click_id: string; status: string }>;
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_42', click_id: customer!.click_id });
+    await sleep(200);
+    expect(customer!.status).toBe('lead');
+    expect(api.clicks().map((click) => click.body.event_id)).toEqual([api.clicks()[0]!.body.event_id, api.clicks()[0]!.body.event_id]);
+    expect(api.leads()).toHaveLength(1);
+  });
+
+  it('a withdrawal the stub queued, on a page view whose outbox holds only an earlier lead: only deletions are written, the lead stays', async () => {
+    mainMissing();
+    await landAlone();
+    void affitor().signup!('user_7');
+    await vi.waitFor(() => expect(storedOutbox().map((event) => event.route)).toEqual(['lead']));
+    vi.resetModules();
+    (window as { affitor?: unknown }).affitor = { q: [['revokeConsent', []]] };
+    setUrl('https://www.shop.example.com/pricing');
+    const writes = recordCookieWrites();
+    await run('script-landing', scriptTag());
+    expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_7' }) as unknown })]);
+  });
+
   it('a withdrawal the stub queued deletes what earlier page views wrote at once, also when the main file cannot be had', async () => {
     const error = mainMissing();
     await landAlone();
@@ -277,11 +328,23 @@ describe('a signup after the main file was asked for', () => {
     expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);
   });
 
+  it('a consent tool\'s grantConsent on a page view the first file has alone (consent given already) loads no file; the main file, asked for later, replays it', async () => {
+    await landAlone();
+    await affitor().grantConsent!();
+    await sleep(100);
+    expect(held.requested).toEqual([]);
+    const signedUp = affitor().signup!('user_42');
+    await mainArrives();
+    await signedUp;
+    expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_42', click_id: cookieValue('affitor_click_id') }) as unknown })]);
+  });
+
   it('the main file asked for and still on its way: a signup\'s lead is in the outbox at once (a page that redirects now)', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
-    void affitor().grantConsent!();
+    // init called again is the main file's.
+    void affitor().init!({});
     await mainRequested();
     void affitor().signup!('user_42');
     expect(storedOutbox().map((event) => event.route)).toEqual(['lead']);

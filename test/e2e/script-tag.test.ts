@@ -31,7 +31,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
 
   const state = () => e2e.stack.api.app.inspect();
 
-  it('a landing, a later ?aff= by pushState, a reload and a plain page view need the first file alone; a signup fetches affitor.main.js, and diagnose() affitor.more.js', async () => {
+  it('a landing, a later ?aff= by pushState, a reload and a plain page view (a grant too) need the first file alone; a signup fetches affitor.main.js, and diagnose() affitor.more.js', async () => {
     const page = (path: string) => `${e2e.stack.origin('stub.shop.test')}${path}`;
     const landing = await openPage(e2e.context);
     await landing.page.goto(page(`/lazy.html?aff=${PARTNER_A.link}`));
@@ -46,10 +46,12 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(reload.sdkFiles).toEqual(['affitor.global.js']);
     expect(reload.requests).toEqual([]);
 
-    // A plain page view: the first file reads the attribution back, and nothing is sent.
+    // A plain page view: the first file reads the attribution back, and nothing is sent. A consent
+    // tool's grantConsent at load (consent is given already) loads no file either.
     const plain = await openPage(e2e.context);
     await plain.page.goto(page('/lazy.html'));
     await sdkReady(plain.page);
+    await plain.page.evaluate(() => (window as unknown as AffitorWindow).affitor.grantConsent());
     await settle(plain.page);
     expect(plain.sdkFiles).toEqual(['affitor.global.js']);
     expect(await plain.page.evaluate(() => (window as unknown as AffitorWindow).affitor.getData())).toEqual({
@@ -130,9 +132,9 @@ describe.skipIf(skipWithoutChromium)('[chromium] the script tag: affitor.more.js
     expect(affitorErrors(lines)).toEqual([]);
   });
 
-  it('a tag naming a range on a CDN: the main file and the rest come from the version of the first file that ran, not from the range', async () => {
+  it('a tag naming a range on jsDelivr: the main file and the rest come from the version of the first file that ran, not from the range', async () => {
     // The CDN as jsDelivr answers a range: the file of the release it resolves to, here the one built.
-    const cdn = 'http://cdn.shop.test/npm/@affitor/sdk';
+    const cdn = 'https://cdn.jsdelivr.net/npm/@affitor/sdk';
     const asked: string[] = [];
     await e2e.context.route(
       (url) => url.href.startsWith(`${cdn}@`),
