@@ -274,9 +274,10 @@ function land(url: string, reported?: boolean): Promise<void> | void {
     )
     .then((answer) => (answer.ok ? answer.json() : Promise.reject(new Error())))
     .then((answer: Record<string, unknown>) => apply(event, answer))
-    // A failed try is the main file's to retry and tell: it finds the click in the outbox.
+    // A failed try is the main file's to retry and tell: it finds the click in the outbox, and the
+    // leads made behind it there, which wait for it (not for a later landing's click made here).
     .catch(() => void loadMain())
-    .finally(() => (clicking = undefined)));
+    .finally(() => ((clicking = undefined), (behind = []))));
 }
 
 /** Whether the browser renders this page ahead of a visit that may never come: its landings wait until the visitor opens it. */

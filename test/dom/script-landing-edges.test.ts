@@ -8,6 +8,7 @@ import { HttpResponse, cookieValue, http, recordCookieWrites, refuseCookies, set
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
 import { OUTBOX_MAX_BYTES } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
+import { readAff } from '../../src/core/values';
 
 const api = useTrackingApi();
 useScriptBuildPage();
@@ -113,6 +114,35 @@ describe('the first file at its edges', () => {
     await run('script-landing', scriptTag());
     expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
     expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead', body: expect.objectContaining({ customer_key: 'user_7' }) as unknown })]);
+  });
+
+  it('a signup behind a click whose try failed keeps waiting for that click: another partner\'s landing before the main file takes over does not give the lead its click id', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let tries = 0;
+    api.answer('click', async ({ request }) => (++tries == 1 ? (await gate, new HttpResponse('down', { status: 503 })) : api.app.fetch(request)));
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(tries).toBe(1));
+    void affitor().signup!('user_42');
+    release();
+    await mainRequested();
+    history.pushState(null, '', '/pricing?aff=PARTNER456');
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const lead = storedOutbox().find((event) => event.route == 'lead')!;
+    expect(lead.body.click_id).toBeUndefined();
+    expect(storedOutbox().map((event) => [event.route, readAff(event.body.affiliate_url as string)])).toEqual([
+      ['click', 'PARTNER123'],
+      ['lead', null],
+    ]);
+    // The main file sends that click again, and the lead with its click id: PARTNER123's customer.
+    await mainArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    const customers = api.app.inspect().customers as Array<{ click_id: string; partner_id: number }>;
+    const recorded = api.clicks().map((click) => readAff(click.body.affiliate_url as string));
+    expect(recorded).toEqual(['PARTNER123', 'PARTNER456', 'PARTNER123']);
+    expect(customers.map((customer) => customer.click_id)).toContain(api.leads()[0]!.body.click_id);
+    expect(api.leads()[0]!.body.click_id).not.toBe(cookieValue('affitor_click_id'));
   });
 
   it('a withdrawal the stub queued deletes what earlier page views wrote at once, also when the main file cannot be had', async () => {
