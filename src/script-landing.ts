@@ -296,20 +296,24 @@ const landHere = (): void => void (renderedAhead() ? document.addEventListener('
 
 /**
  * A withdrawal deletes what was written at once, also when the main file cannot be had, but the
- * leads in the outbox (the merchant's signups). A landing's click on its way goes to the main file
- * (ON_ITS_WAY), with the leads made behind it: it sends it again (its event id: recorded once),
- * holds the answer in memory, as it does its own, for a grant to write, and those leads carry its
- * click id. This file, withdrawn, leaves the answer alone.
+ * leads in the outbox (the merchant's signups), and the clicks they wait behind for their click id,
+ * superseded (their answers are no attribution), as the main file's clearOutbox keeps them. A
+ * landing's click on its way goes to the main file (ON_ITS_WAY), with the leads made behind it: it
+ * sends it again (its event id: recorded once), holds the answer in memory, as it does its own, for
+ * a grant to write, and those leads carry its click id; if that file cannot be had, the next page
+ * view's sends the click kept here, and the leads. This file, withdrawn, leaves the answer alone.
  */
 function withdraw(): void {
   alone = false;
   if (clicking) api[ON_ITS_WAY] = [flying, behind];
   const events = outbox();
-  const leads = events.filter((event) => event.route == 'lead');
-  // Rewritten only when it held clicks to forget: with no lead to keep it is deleted as the rest
-  // is, and one of leads alone stays as it is, so no probe is written for it either.
-  if (leads.length && leads.length < events.length) keep(leads);
-  for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !leads.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
+  const kept = events
+    .slice(0, events.map((event) => event.route).lastIndexOf('lead') + 1)
+    .map((event): PendingEvent => (event.route == 'lead' ? event : { ...event, stale: true }));
+  // Rewritten only when that changes it: with nothing to keep it is deleted as the rest is, and
+  // one of leads alone stays as it is, so no probe is written for it either.
+  if (kept.length && toJson(kept) != toJson(events)) keep(kept);
+  for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !kept.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
 }
 
 /** The main file's method, with these arguments: once it has the page; undefined where it could not be had. */

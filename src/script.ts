@@ -197,7 +197,10 @@ else {
   const [handed, behind] = stub?.[ON_ITS_WAY] ?? [];
   let onItsWay: PendingEvent | undefined;
   if (handed) {
-    const at = outbox.findIndex((event) => behind!.includes(event.body.event_id));
+    // The first file kept it in the outbox too, before those leads, for the next page view had this
+    // file not come (withdraw): this is that click, in its place.
+    const copy = outbox.findIndex((event) => event.body.event_id == handed.body.event_id);
+    const at = copy < 0 ? outbox.findIndex((event) => behind!.includes(event.body.event_id)) : (outbox.splice(copy, 1), copy);
     onItsWay = enqueue(handed, at < 0 ? outbox.length : at);
   }
   api.init!();

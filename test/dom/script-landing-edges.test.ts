@@ -102,6 +102,41 @@ describe('the first file at its edges', () => {
     expect(api.leads()).toHaveLength(1);
   });
 
+  it('a signup while the landing\'s click is on its way, then a withdrawal, and the main file cannot be had: the next page view sends the lead with that click\'s id', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    const error = mainMissing();
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    const signedUp = affitor().signup!('user_42');
+    await affitor().revokeConsent!();
+    release();
+    await signedUp;
+    await vi.waitFor(() => expect(error).toHaveBeenCalledTimes(1));
+    // Kept for the lead's click id only: superseded, its answer is no attribution.
+    expect(storedOutbox().map((event) => [event.route, event.stale])).toEqual([
+      ['click', true],
+      ['lead', undefined],
+    ]);
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+    // The next page view, where the main file is had again.
+    vi.resetModules();
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
+    held.requested = [];
+    delete (window as { affitor?: unknown }).affitor;
+    setUrl('https://www.shop.example.com/pricing');
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(api.leads()).toHaveLength(1));
+    const [customer] = api.app.inspect().customers as Array<{ click_id: string; status: string }>;
+    expect(api.leads()[0]!.body).toMatchObject({ customer_key: 'user_42', click_id: customer!.click_id });
+    expect(new Set(api.clicks().map((click) => click.body.event_id)).size).toBe(1);
+    await vi.waitFor(() => expect(storedOutbox()).toEqual([]));
+    expect(cookieValue('affitor_click_id')).toBeUndefined();
+  });
+
   it('a withdrawal the stub queued, on a page view whose outbox holds only an earlier lead: only deletions are written, the lead stays', async () => {
     mainMissing();
     await landAlone();
