@@ -28,7 +28,7 @@ export interface LandingFacts {
  * an API base that is no first-party handler's path, a cookie domain this page can use (the main
  * file says why another is not), the Stripe decoration (the main file's, once the landing's click
  * settled), or off (unset, false, consent granted): debug, consent pending and Global Privacy
- * Control are the main file's. The page's calls before the file ran are made after its landing,
+ * Control are the main file's. A consent of false is no consent given (pending, as the spec says), not off. The page's calls before the file ran are made after its landing,
  * but a withdrawal, which holds for the landing (no cookie written).
  */
 export const landingAlone = ({ options, programId, kept, calls, domains }: LandingFacts): boolean =>
@@ -41,5 +41,5 @@ export const landingAlone = ({ options, programId, kept, calls, domains }: Landi
       ? !isHandlerPath(value)
       : name == 'cookieDomain'
         ? !value || domains.includes(value)
-        : name == 'decorateStripe' || [undefined, false, 'false', 'granted'].includes(value);
+        : name == 'decorateStripe' || [undefined, 'granted', ...(name == 'consent' ? [] : [false, 'false'])].includes(value);
   });

@@ -148,6 +148,7 @@ describe('the <script> build: the first file alone', () => {
 
   it.each([
     ['consent pending', { 'data-affitor-consent': 'pending' }],
+    ['consent "false" (no consent given: pending, as the spec says)', { 'data-affitor-consent': 'false' }],
     ['debug', { 'data-affitor-debug': 'true' }],
     ['the first-party handler', { 'data-affitor-api-base': '/relay' }],
   ])('%s: the page view is the main file\'s from the start; the first file sends nothing', async (_, attributes) => {
@@ -157,6 +158,18 @@ describe('the <script> build: the first file alone', () => {
     await run('script-landing', scriptTag(attributes));
     await mainRequested();
     expect(api.clicks()).toEqual([]);
+  });
+
+  it('a queued init with consent: false (no consent given): the first file writes no cookie, and the main file reports the landing with its click id in memory', async () => {
+    (window as { affitor?: unknown }).affitor = { q: [['init', [{ consent: false }]]] };
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    const writes = recordCookieWrites();
+    await run('script-landing', scriptTag());
+    await mainArrives();
+    await vi.waitFor(() => expect(affitor().getData!()).toMatchObject({ hasAttribution: true }));
+    expect(api.clicks()).toHaveLength(1);
+    expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
+    expect(document.cookie).toBe('');
   });
 
   it('events an earlier page view left: the main file is asked for on a page view with no landing too, and sends them', async () => {

@@ -26,6 +26,8 @@ describe('landingAlone: can affitor.global.js do this page view alone, without a
     ['debug', withOptions({ debug: true }), false],
     ['consent pending', withOptions({ consent: 'pending' }), false],
     ['consent of another value', withOptions({ consent: 'denied' }), false],
+    ['consent false (no consent given, as pending)', withOptions({ consent: false }), false],
+    ['consent "false", as a tag writes it', withOptions({ consent: 'false' }), false],
     ['the first-party handler (an API base that is a path)', withOptions({ apiBase: '/relay' }), false],
     ['a cookie domain of the page, as the page\'s domains are written', withOptions({ cookieDomain: 'shop.example.com' }), true],
     ['the page\'s own hostname as its cookie domain', withOptions({ cookieDomain: 'www.shop.example.com' }), true],
