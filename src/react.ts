@@ -191,8 +191,12 @@ export function AffitorProvider({ children, ...options }: AffitorProviderProps):
   // `programId` prop given as undefined (not there yet) is kept, as null, for startWith to see.
   // Inside another provider, its options are the base this one's own are laid over.
   const outer = useContext(ProviderOptions);
-  // NaN and Infinity (Number() of an unset env variable) kept as their text, not made null by JSON: init says they are no id.
-  const own = JSON.parse(JSON.stringify(options, (_, value: unknown) => (typeof value == 'number' && !isFinite(value) ? String(value) : value))) as AffitorInitOptions;
+  // NaN and Infinity (Number() of an unset env variable) kept as their text, not made null by JSON: init
+  // says they are no id. A BigInt (a BIGINT column's id), which JSON refuses with a TypeError that would
+  // take the page down, as init shows it (123n): init says so too.
+  const own = JSON.parse(
+    JSON.stringify(options, (_, value: unknown) => (typeof value == 'number' && !isFinite(value) ? String(value) : typeof value == 'bigint' ? value + 'n' : value)),
+  ) as AffitorInitOptions;
   if ('programId' in options && options.programId == null) own.programId = null as never;
   const key = JSON.stringify({ ...(outer && (JSON.parse(outer.key) as AffitorInitOptions)), ...own });
   const depth = (outer?.depth ?? 0) + 1;
@@ -219,7 +223,12 @@ const mounted: MountedProvider[] = [];
  * way on a client navigation into a nested one), and its outer provider's again once it unmounts.
  */
 function startInnermost(): void {
-  const innermost = mounted.reduce<MountedProvider | undefined>((found, provider) => (found && found.depth > provider.depth ? found : provider), undefined);
+  const deepest = (providers: MountedProvider[]) =>
+    providers.reduce<MountedProvider | undefined>((found, provider) => (found && found.depth > provider.depth ? found : provider), undefined);
+  // A nested provider whose program id is not there yet leaves its outer one's options in force
+  // meanwhile (on a first load too, where both mount in one commit): the landing is tracked, and a
+  // signup under it goes, with the outer program id.
+  const innermost = deepest(mounted.filter((provider) => (JSON.parse(provider.key) as { programId?: unknown }).programId !== null)) ?? deepest(mounted);
   if (innermost) startWith(innermost.key);
 }
 

@@ -1,5 +1,5 @@
 /** The options in force, the program id they resolve to, consent, and the `[Affitor]` log. */
-import { createLogger } from '../core/logger';
+import { createLogger, logError } from '../core/logger';
 import type { ConsentState } from '../core/diagnosis';
 import { DEFAULT_API_BASE, isHandlerPath, parseProgramId } from '../core/values';
 import { globalPrivacyControl, pageProgramId } from './page';
@@ -42,9 +42,15 @@ export const NO_PROGRAM_ID = 'No program id: set programId in init(), data-affit
  * or an env variable) is false: as it is, it is truthy, and would turn `debug` or `decorateStripe` on.
  */
 export const mergeOptions = <T extends AffitorInitOptions>(into: T, newOptions?: AffitorInitOptions | null): T => {
-  for (const key in newOptions) {
-    const value: unknown = newOptions[key as keyof AffitorInitOptions];
-    if (value !== undefined) (into as Record<string, unknown>)[key] = value != 'false' && value;
+  // Options that cannot be read (a getter that throws, a revoked proxy) are said, not thrown into the
+  // page: those read before stand. Compared as they are, not made text (a toString that throws).
+  try {
+    for (const key in newOptions) {
+      const value: unknown = newOptions[key as keyof AffitorInitOptions];
+      if (value !== undefined) (into as Record<string, unknown>)[key] = value !== 'false' && value;
+    }
+  } catch (error) {
+    logError('error', 'init options cannot be read:', error);
   }
   return into;
 };

@@ -102,3 +102,29 @@ describe('a second copy of the SDK on the page', () => {
     expect(errors().filter((line) => line == ANOTHER_COPY)).toHaveLength(1);
   });
 });
+
+describe('init() with options it cannot read', () => {
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  const unprintable = {
+    toString(): string {
+      throw new Error('toString boom');
+    },
+  };
+  it.each([
+    ['a getter that throws', () => ({ apiBase: 'https://api.shop.test', get debug(): boolean { throw new Error('getter boom'); } })],
+    ['a revoked proxy', revoked],
+    ['an apiBase whose toString throws', () => ({ apiBase: unprintable })],
+    ['a cookieDomain whose toString throws', () => ({ cookieDomain: unprintable })],
+  ])('%s: throws nothing into the page, and says so once', async (_, options) => {
+    setUrl('https://shop.example.com/?aff=PARTNER123');
+    const sdk = await import('../../src/index');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    errors.mockClear();
+    expect(() => sdk.init(options() as never)).not.toThrow();
+    expect(errors.mock.calls.map((call) => call.slice(0, 2) as unknown[])).toEqual([['[Affitor]', expect.stringMatching(/^(init options cannot be read|init failed|click failed):$/)]]);
+  });
+});

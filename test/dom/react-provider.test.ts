@@ -166,6 +166,16 @@ describe('AffitorProvider and useAffitor', () => {
     expect(api.sent).toEqual([]);
   });
 
+  it('a programId of a BigInt (a BIGINT column\'s id) renders the page, on the server and in the browser, and is said to be invalid, as init says it', async () => {
+    setUrl('https://shop.example.com/');
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const page = () => createElement('main', null, createElement(AffitorProvider, { programId: 123n as never, apiBase: API_BASE }, createElement('p', null, 'the shop')));
+    expect(renderToString(page())).toBe('<main><p>the shop</p></main>');
+    act(() => react.create(container).render(page()));
+    expect(container.textContent).toBe('the shop');
+    await vi.waitFor(() => expect(errors.mock.calls).toContainEqual(['[Affitor]', 'Invalid program id (a positive whole number expected):', '123n']));
+  });
+
   it("applies a nested provider's options over its outer one's, on a first load as after a client navigation, and the outer one's again once it unmounts", async () => {
     setUrl('https://shop.example.com/?aff=PARTNER123');
     const { Probe } = probe();
