@@ -200,6 +200,12 @@ export function refundBody(raw: TrackRefundInput): JsonObject {
       throw new AffitorInputError(name, `trackRefund takes a partial refund's cents as refundAmountCents, not ${name} (got ${describe(given)}); leave both out for a full refund`);
     }
   }
+  // The API has no test refund: it acts on the sale `invoiceId` names, and one of a live sale reverses
+  // the partner's commission whatever test_mode says. Sent as asked, a merchant trying the refund path
+  // in test mode took real money back from a partner. A test sale's refund needs no flag (it has no commission).
+  if (optionalBoolean('testMode', input.testMode)) {
+    throw new AffitorInputError('testMode', "trackRefund has no test mode: a refund acts on the sale invoiceId names, and reverses a live sale's commission. Leave testMode out (a test sale's refund touches no commission)");
+  }
   const cents: unknown = input.refundAmountCents;
   if (cents !== undefined && (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0)) {
     fail('refundAmountCents', 'a non-negative integer number of cents (0 or omitted for a full refund)', cents);

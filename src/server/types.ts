@@ -261,7 +261,12 @@ export interface TrackSaleInput extends CommonInput {
 /** A test sale (`testMode: true`): invoice id, amount and customer may be left out. */
 export type TrackTestSaleInput = Partial<TrackSaleInput> & { testMode: true };
 
-export interface TrackRefundInput extends CommonInput {
+export interface TrackRefundInput extends Omit<CommonInput, 'testMode'> {
+  /**
+   * Not for refunds: the API has no test refund. A refund acts on the sale `invoiceId` names (a test
+   * sale's touches no commission, a live sale's reverses it); `true` is refused with an input error.
+   */
+  testMode?: false | undefined;
   /** The `invoiceId` the sale was tracked with (`transaction_id`). Required. */
   invoiceId: string;
   /**

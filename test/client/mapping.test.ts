@@ -147,9 +147,18 @@ describe('mapping camelCase input to the wire', () => {
   it('folds testMode into additional_data.test_mode and lets a test sale omit invoice, amount and customer', async () => {
     const { fetch, affitor } = client();
     await affitor.trackSale({ testMode: true });
-    await affitor.trackRefund({ invoiceId: 'in_1', testMode: true, additionalData: { a: 1 } });
+    await affitor.trackLead({ customerExternalId: 'u_1', testMode: true, additionalData: { a: 1 } });
     expect(fetch.calls[0]?.body).toEqual({ additional_data: { test_mode: true } });
-    expect(fetch.calls[1]?.body).toEqual({ transaction_id: 'in_1', additional_data: { a: 1, test_mode: true } });
+    expect(fetch.calls[1]?.body).toMatchObject({ customer_key: 'u_1', additional_data: { a: 1, test_mode: true } });
+  });
+
+  it("refuses a refund in test mode, which the API does not have: sent, it reversed a live sale's commission", async () => {
+    const { fetch, affitor } = client();
+    expect(() => affitor.trackRefund({ invoiceId: 'in_1', testMode: true as never })).toThrow(
+      expect.objectContaining({ name: 'AffitorInputError', field: 'testMode', message: expect.stringMatching(/^trackRefund has no test mode/) as unknown }),
+    );
+    await affitor.trackRefund({ invoiceId: 'in_1', testMode: false });
+    expect(fetch.calls.map((call) => call.body)).toEqual([{ transaction_id: 'in_1' }]);
   });
 
   it('keeps a path prefix of apiUrl and defaults to https://api.affitor.com', async () => {
