@@ -55,10 +55,11 @@ describe('startServer', () => {
   });
 
   /** One request written as raw bytes, and the raw answer, for requests no HTTP client would send. */
-  const rawExchange = (text: string) =>
+  /** Sends `text` on a new connection (then ends this side of it, with `end`), and reads the answer to the end. */
+  const rawExchange = (text: string, end = false) =>
     new Promise<string>((resolve, reject) => {
       let answer = '';
-      const socket = connect(api.server.port, '127.0.0.1', () => socket.write(text));
+      const socket = connect(api.server.port, '127.0.0.1', () => (end ? socket.end(text) : socket.write(text)));
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (answer += chunk));
       socket.on('end', () => resolve(answer));
@@ -120,20 +121,17 @@ describe('startServer', () => {
 
   // Node cuts the body off at its limit and answers 413 itself while the app is reading it; the
   // app's read then fails, but its "Request body incomplete" never reaches the client.
-  it('logs a call Node cut off mid-body (chunk extensions over its limit) with the 413 and X-Request-ID its client got', async () => {
-    const answer = await rawExchange(
-      `POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: req_chunk_ext\r\nTransfer-Encoding: chunked\r\n\r\n2;${'e'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`,
-    );
+  it.each([
+    ['Node cut off mid-body (chunk extensions over its limit)', 'req_chunk_ext', `Transfer-Encoding: chunked\r\n\r\n2;${'e'.repeat(20_000)}\r\n{}\r\n0\r\n\r\n`, false, 413, 'Request body too large'],
+    ['whose client ended its side mid-body', 'req_half_close', 'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"affiliate_url":', true, 400, 'Request body incomplete'],
+  ])('answers a call %s with its caller\'s X-Request-ID, and logs it once with the status and error its client got', async (_what, callerId, rest, end, status, error) => {
+    const answer = await rawExchange(`POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: ${callerId}\r\n${rest}`, end);
     const lines = answer.split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');
-    expect(lines[0]).toMatch(/^http\/1.1 413 /);
-    const requestId = lines.find((line) => line.startsWith('x-request-id: '))!.slice('x-request-id: '.length);
-    await expect.poll(() => api.server.app.requests().find((r) => r.request_id === requestId)).toMatchObject({
-      method: 'POST',
-      path: '/api/v1/track/click',
-      status: 413,
-      error: 'Request body too large',
-    });
-    expect(api.server.app.requests().filter((r) => r.request_id === 'req_chunk_ext')).toHaveLength(0);
+    expect(lines[0]).toMatch(new RegExp(`^http/1.1 ${status} `));
+    expect(lines).toContain(`x-request-id: ${callerId}`);
+    await expect.poll(() => api.server.app.requests().filter((r) => r.request_id === callerId)).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/api/v1/track/click', status, error }),
+    ]);
   });
 
   it('logs a call whose client went away mid-body as the client’s doing, not a server error', async () => {

@@ -117,8 +117,8 @@ function answerOn(outgoing: ServerResponse, answer: Answer, requestId: string): 
 /**
  * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
  * over its limit, a timeout). Node alone would write a bare `400` with no body and no X-Request-ID;
- * this writes the contract's JSON error with a fresh id (the caller's cannot be read from headers
- * that did not parse), on the same condition as Node: the socket is writable and no answer of
+ * this writes the contract's JSON error with the caller's X-Request-ID where its headers parsed,
+ * else a fresh one, on the same condition as Node: the socket is writable and no answer of
  * an earlier request on it has begun, which the peer would read mixed with this one.
  * The answer is logged too, unless the app has the request: it never sees these, yet they are the failures a
  * merchant must find on the dashboard (a browser with huge cookies gets 431 on every click).
@@ -134,11 +134,15 @@ function answerUnparsed(
     socket.destroy();
     return;
   }
-  const answer = UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest);
-  const sent = answerOnSocket(socket, answer, requestIdFor(null));
+  // A request whose headers parsed, cut off in its body (the client ended its side mid-body), is
+  // answered as the app logs it: its body is incomplete.
+  const answer = UNPARSED[error.code ?? ''] ?? fail(400, inFlight?.req ? MESSAGES.bodyIncomplete : MESSAGES.badRequest);
+  // Such a request keeps its caller's X-Request-ID, as every answer does: with a fresh one, the id the
+  // client got was on no dashboard row.
+  const sent = answerOnSocket(socket, answer, requestIdFor(header(inFlight?.req, 'x-request-id')));
   // A request the app already has is the app's to log, once. When Node cut its body off at one of its
   // limits (413, 408), the log shows this answer: the client never gets the app's own ("Request body
-  // incomplete", once the socket closes). A body the client itself cut short keeps the app's.
+  // incomplete", once the socket closes). A body the client itself cut short keeps the app's, which says the same as this answer.
   if (inFlight?.req) {
     if (UNPARSED[error.code ?? '']) sentInstead.set(inFlight.req, sent);
   } else if (!inFlight) app.logUnparsed({ ...requestLineOf(error.rawPacket), ...sent });
