@@ -29,7 +29,7 @@ import { toJson } from './core/json';
 import type { PendingEvent } from './core/outbox';
 import { buildClickPayload, buildLeadPayload } from './core/payloads';
 import { MAIN_FILE } from './core/script-files';
-import { landingAlone } from './core/landing-alone';
+import { landingAlone, mayKeep } from './core/landing-alone';
 import { mergeOptions } from './browser/options';
 import type { AffitorInitOptions } from './browser/tracker';
 import { findTag, tagOptions } from './browser/script-tag';
@@ -39,7 +39,7 @@ import { cookiePlaces } from './browser/jar';
 import { readJar, writeCookie } from './browser/cookies';
 import { loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
-import { readPageContext } from './browser/page';
+import { globalPrivacyControl, readPageContext } from './browser/page';
 import { HANDOVER, LANDED, LISTENERS, ON_ITS_WAY, QUEUED } from './script-handover';
 
 type Call = [string, unknown[]];
@@ -106,6 +106,11 @@ const store = (name: string, value: string | null, days?: number): void => {
  * cookie refused since. Otherwise the main file does all of it, and this file only hands it calls.
  */
 let alone = false;
+/**
+ * This file may write the page view's cookies (mayKeep), though the main file does its work: where
+ * that file cannot be had, the signups asked for are kept in the outbox here, for the next page view.
+ */
+let keeps = false;
 /** Cookies only the main file reads: the first-party handler's, or a legacy click id to migrate. */
 const mainCookies = (): boolean => !!(read(COOKIE_SET_BY) || (!read(COOKIE_CLICK_ID) && read(COOKIE_LEGACY_CLICK_ID)));
 /** The outbox as the jar holds it now (another tab may have written it): the main file checks each event. */
@@ -155,7 +160,7 @@ const signup = (customerKey: unknown, email: unknown): Promise<unknown> | void =
   const lead: PendingEvent = {
     route: 'lead',
     body: {
-      ...buildLeadPayload(customerKey.trim(), email?.trim(), read(COOKIE_CLICK_ID, isPlausibleId), parseHistory(read(COOKIE_HISTORY)), location.href, sessionId(), programId!),
+      ...buildLeadPayload(customerKey.trim(), email?.trim(), data().clickId, parseHistory(read(COOKIE_HISTORY)), location.href, sessionId(), programId!),
       event_id: newEventId(),
     },
   };
@@ -304,7 +309,7 @@ const landHere = (): void => void (renderedAhead() ? document.addEventListener('
  * view's sends the click kept here, and the leads. This file, withdrawn, leaves the answer alone.
  */
 function withdraw(): void {
-  alone = false;
+  alone = keeps = false;
   if (clicking) api[ON_ITS_WAY] = [flying, behind];
   const events = outbox();
   const kept = events
@@ -316,9 +321,17 @@ function withdraw(): void {
   for (const name of COOKIE_NAMES) if (name != COOKIE_OUTBOX || !kept.length) for (const [domain, path] of cookiePlaces()) write(name, '', 0, domain, path);
 }
 
-/** The main file's method, with these arguments: once it has the page; undefined where it could not be had. */
+/**
+ * What this file does for a call the main file could not be had for: a signup's lead kept in the
+ * outbox where this page view may keep it (keeps). A call that is no list of arguments (a
+ * hand-written `['signup', 'user_42']`) is none.
+ */
+const without = (method: string, args: ArrayLike<unknown> | undefined): unknown =>
+  method == 'signup' && keeps && typeof args == 'object' && signup(args?.[0], args?.[1]);
+
+/** The main file's method, with these arguments: once it has the page; where it could not be had, `without`. */
 const later = (method: string, args: unknown[]): Promise<unknown> =>
-  bounded(loadMain().then(() => (handedOver() ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args) : undefined)));
+  bounded(loadMain().then(() => (handedOver() ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args) : without(method, args))));
 
 /**
  * What this file does itself while it alone has the page (the getters, the withdrawal and
@@ -369,7 +382,10 @@ for (const method of ['init', ...Object.keys(own)])
   api[method] = (...args: unknown[]) =>
     handedOver()
       ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args)
-      : own[method] && (alone || /^(get|diagnose|revokeConsent|grantConsent)/.test(method))
+      : // A page view the main file does: what this file tells itself (the getters, onAttribution's
+        // removal function at once) or does whatever that file does after (a withdrawal, a grant) stays
+        // here; the rest waits for that file.
+        own[method] && (alone || !/^(trackClick|signup|ready)$/.test(method))
         ? own[method](...args)
         : later(method, args);
 /** What the stub queued, for the main file: it replays it (script.ts). */
@@ -382,7 +398,7 @@ function start(): void {
   } catch {
     /* read-only window.affitor: the landing goes on; the main file says so */
   }
-  const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method), domains };
+  const facts = { options: options as Record<string, unknown>, programId, kept: false, calls: calls().map(([method]) => method), domains, gpc: globalPrivacyControl() };
   // On a landing this file may make, the probe of the first domain goes out before the page's first
   // read of the jar, which then stands for its read-back, as jar.ts does: the probe costs the click
   // no read of its own. Not for a page view that writes nothing (consent pending), nor in a page
@@ -395,9 +411,11 @@ function start(): void {
   // The probe written ahead goes (or the next candidates are tried), also where nothing is written after.
   if (probedAhead) cookieDomain();
   alone = landingAlone({ ...facts, kept: mainCookies() });
+  keeps = mayKeep(facts);
   // A withdrawal the stub queued deletes at once too, also when the main file cannot be had.
   if (facts.calls.includes('revokeConsent')) withdraw();
-  if (!alone) return void loadMain();
+  // The queued calls are the main file's to replay; where it cannot be had, this file keeps what it can.
+  if (!alone) return void loadMain().then(() => handedOver() || calls().forEach(([method, args]) => without(method, args)));
   // Events earlier page views left: the main file resends them, after this page view's landing.
   const earlier = !!read(COOKIE_OUTBOX);
   try {

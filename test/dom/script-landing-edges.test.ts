@@ -16,6 +16,9 @@ useScriptBuildPage();
 const { held, mainRequested, mainArrives, mainMissing, landAlone } = useMainFile(api);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Once the first file said the main file could not be had (the spy may hold an earlier test's late lines). */
+const mainFailed = (error: { mock: { calls: unknown[][] } }) =>
+  vi.waitFor(() => expect(error.mock.calls.some((call) => call[1] == 'could not load affitor.main.js')).toBe(true));
 /** A click answer held until released. */
 function holdClick(clickId = 'cust_1_1') {
   let release!: () => void;
@@ -497,5 +500,95 @@ describe('last touch over what earlier page views kept', () => {
     expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
     await sleep(50);
     expect(held.requested).toEqual([]);
+  });
+
+  describe.each([
+    ['debug', { 'data-affitor-debug': 'true' }, undefined],
+    ['the first-party handler', { 'data-affitor-api-base': '/relay' }, undefined],
+    ['a legacy customer_code to migrate', {}, 'customer_code'],
+  ])('a page view the main file does (%s), the main file not to be had', (_, attributes: Record<string, string>, legacy) => {
+    /** A returning visitor on www.shop.example.com/signup, its click id stored as `name`; the main file 404. */
+    async function returning(queued: unknown[] = []) {
+      vi.spyOn(console, 'info').mockImplementation(() => {});
+      const error = mainMissing();
+      await landAlone();
+      const clickId = cookieValue('affitor_click_id')!;
+      if (legacy) {
+        document.cookie = 'affitor_click_id=; max-age=-1; path=/; domain=example.com';
+        document.cookie = `${legacy}=${clickId}; path=/`;
+      }
+      vi.resetModules();
+      (window as { affitor?: unknown }).affitor = { q: queued };
+      setUrl('https://www.shop.example.com/signup');
+      await run('script-landing', scriptTag(attributes));
+      return { clickId, error };
+    }
+
+    it('a signup\'s lead waits in the outbox with the stored click id, and the next page view sends it', async () => {
+      const { clickId, error } = await returning();
+      expect(await affitor().signup!('user_42', 'ada@example.com')).toBeUndefined();
+      await mainFailed(error);
+      expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([['lead', 'user_42', clickId]]);
+      vi.resetModules();
+      delete (window as { affitor?: unknown }).affitor;
+      api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
+      held.requested = [];
+      // (A plain tag: this test's API serves no first-party handler's path.)
+      setUrl('https://www.shop.example.com/app');
+      await run('script-landing', scriptTag());
+      await mainArrives();
+      await vi.waitFor(() => expect(api.leads().map((lead) => [lead.body.customer_key, lead.body.click_id])).toEqual([['user_42', clickId]]));
+    });
+
+    it('a signup the stub queued waits in the outbox too (one queued with no list of arguments is none), and onAttribution returns its removal at once', async () => {
+      const { clickId, error } = await returning([
+        ['signup', ['queued_user']],
+        ['signup', 'not_a_list'],
+      ]);
+      const stop = affitor().onAttribution!(() => {});
+      expect(stop).toBeTypeOf('function');
+      expect(() => (stop as () => void)()).not.toThrow();
+      await mainFailed(error);
+      await sleep(20);
+      expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([['lead', 'queued_user', clickId]]);
+    });
+  });
+
+  it.each([
+    ['consent pending', { 'data-affitor-consent': 'pending' }, []],
+    ['a withdrawal the stub queued', {}, [['revokeConsent', []]]],
+  ])('%s, the main file not to be had: a signup writes no cookie', async (_, attributes: Record<string, string>, queued) => {
+    const error = mainMissing();
+    (window as { affitor?: unknown }).affitor = { q: queued };
+    setUrl('https://www.shop.example.com/signup');
+    const writes = recordCookieWrites();
+    await run('script-landing', scriptTag(attributes));
+    await affitor().signup!('user_42');
+    await mainFailed(error);
+    expect(writes.filter((cookie) => !cookie.includes('max-age=-1'))).toEqual([]);
+  });
+
+  it('Global Privacy Control respected (a queued init), the browser not sending it: the first file lands alone, asking for no other file', async () => {
+    (window as { affitor?: unknown }).affitor = { q: [['init', [{ respectGlobalPrivacyControl: true }]]] };
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    await sleep(50);
+    expect(held.requested).toEqual([]);
+  });
+
+  it('Global Privacy Control respected and sent by the browser: the main file does the page view, and writes no cookie', async () => {
+    Object.defineProperty(navigator, 'globalPrivacyControl', { configurable: true, get: () => true });
+    try {
+      (window as { affitor?: unknown }).affitor = { q: [['init', [{ respectGlobalPrivacyControl: true }]]] };
+      setUrl('https://www.shop.example.com/?aff=PARTNER123');
+      await run('script-landing', scriptTag());
+      await mainArrives();
+      await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+      await sleep(50);
+      expect(document.cookie).toBe('');
+    } finally {
+      delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { landingAlone } from '../../src/core/landing-alone';
+import { landingAlone, mayKeep } from '../../src/core/landing-alone';
 import type { LandingFacts } from '../../src/core/landing-alone';
 
 /** A plain page on www.shop.example.com: the tag's attributes as tagOptions reads them (switches off, the rest unset), a program id. */
@@ -9,6 +9,7 @@ const plain: LandingFacts = {
   kept: false,
   calls: [],
   domains: ['example.com', 'shop.example.com', 'www.shop.example.com'],
+  gpc: false,
 };
 const withOptions = (options: Record<string, unknown>): LandingFacts => ({ ...plain, options: { ...plain.options, ...options } });
 
@@ -37,9 +38,28 @@ describe('landingAlone: can affitor.global.js do this page view alone, without a
     ['another site\'s cookie domain: the main file says it is invalid', withOptions({ cookieDomain: 'other.example' }), false],
     ['a public suffix as the cookie domain', withOptions({ cookieDomain: 'com' }), false],
     ['a cookie domain on a page with none of its own (an IP address)', { ...withOptions({ cookieDomain: '127.0.0.1' }), domains: [] }, false],
-    ['Global Privacy Control respected', withOptions({ respectGlobalPrivacyControl: true }), false],
+    ['Global Privacy Control respected, and the browser sends it', { ...withOptions({ respectGlobalPrivacyControl: true }), gpc: true }, false],
+    ['Global Privacy Control respected, and the browser does not send it', withOptions({ respectGlobalPrivacyControl: true }), true],
+    ['Global Privacy Control not respected, and the browser sends it', { ...plain, gpc: true }, true],
     ['an option it does not know', withOptions({ somethingNew: 'on' }), false],
   ] as const)('%s -> %s', (_, facts, alone) => {
     expect(landingAlone(facts)).toBe(alone);
+  });
+});
+
+describe('mayKeep: may affitor.global.js write this page view\'s cookies (a signup\'s lead kept where affitor.main.js cannot be had)?', () => {
+  it.each([
+    ['a plain page view', plain, true],
+    ['debug (the main file does the page view)', withOptions({ debug: true }), true],
+    ['the first-party handler', withOptions({ apiBase: '/relay' }), true],
+    ['cookies only the main file reads (a legacy click id)', { ...plain, kept: true }, true],
+    ['no program id', { ...plain, programId: null }, false],
+    ['consent pending', withOptions({ consent: 'pending' }), false],
+    ['consent false', withOptions({ consent: false }), false],
+    ['a withdrawal queued', { ...plain, calls: ['revokeConsent'] }, false],
+    ['Global Privacy Control respected and sent', { ...withOptions({ respectGlobalPrivacyControl: true }), gpc: true }, false],
+    ['a cookie domain written otherwise than the page\'s domains', withOptions({ cookieDomain: '.example.com' }), false],
+  ] as const)('%s -> %s', (_, facts, keeps) => {
+    expect(mayKeep(facts)).toBe(keeps);
   });
 });

@@ -7,7 +7,8 @@
  * over differently (a copy the browser cached apart from the main file). In each: the landing's
  * click is recorded without them, every promise the page was handed settles within 6 s, one
  * console error names the file, its URL and what went wrong, and a signup waits in the outbox
- * cookie until the next page view sends it. Then the README's stub snippet on a host that
+ * cookie until the next page view sends it, also on a page view the main file does from the
+ * start (debug). Then the README's stub snippet on a host that
  * rewrites unknown paths to index.html, as single-page-app hosts do, and a consent withdrawal,
  * which deletes the cookies without them.
  */
@@ -146,6 +147,24 @@ export function lazyFileScenarios(scenario: Scenario): void {
         expect((await page.errors()).length).toBe(1);
       },
     );
+
+    it('a page view the main file does from the start (debug), the main file missing: a returning visitor\'s signup waits in the outbox with the stored click id, and the next page view sends it', async () => {
+      host().lazyFile = 'missing';
+      host().rewriteToIndex = false;
+      const origin = host().origin(SDK_HOSTS.lazy);
+      const landing = await tab();
+      await landing.visit(`${origin}/?aff=${PARTNER_A.link}`);
+      const clickId = (await landing.waitForCookie('affitor_click_id')).value;
+
+      const page = await tab();
+      await page.visit(`${origin}/debug.html`);
+      const outcomes = await settleWithin(page, ["signup('u_debug', 'd@b.c')"], SETTLES_WITHIN_MS);
+      expect(outcomes.map((outcome) => outcome.state)).toEqual(['resolved']);
+      expectOneLoadError(await afterTheLoadError(page), `${origin}/dist/affitor.main.js`, /\b404\b/);
+      expect(await keptLeads(page)).toEqual([['u_debug', clickId]]);
+      expect(state().leads).toEqual([]);
+      await nextPageViewDelivers(`${origin}/`, { customerKey: 'u_debug', email: 'd@b.c', clickId });
+    });
 
     it('revokeConsent deletes every cookie the landing wrote without the files: nothing fetched, nothing logged', async () => {
       host().lazyFile = 'missing';
