@@ -31,12 +31,21 @@ export const ON_ITS_WAY = Symbol.for('affitor.onItsWay');
 /** Where the first file's `window.affitor` holds the onAttribution listeners added there: the main file takes them over. */
 export const LISTENERS = Symbol.for('affitor.listeners');
 
+/**
+ * Where the first file's `window.affitor` holds its HANDOVER_VERSION (below). A main file of
+ * another release (a browser cached one apart from the other) takes nothing from it, whose queue,
+ * landings and handed click may mean something else there: it leaves the page to the first file,
+ * and writes here why, which that file says as it says the main file's other failures.
+ */
+export const VERSION = Symbol.for('affitor.version');
+
 /** The first file's steps, and `now()` for its state that changes (tsup.config.ts gives the rest that state by name). */
 export type Handed = Omit<typeof core, keyof ReturnType<typeof core.now>>;
 
 /**
- * The version of what the two files exchange (`Handed`, `now()`'s names, `More`): raised by a
- * release that changes any of it, in name or in meaning. Not the package's: the two files of
+ * The version of what the files exchange (the first file's `window.affitor` and its symbols above;
+ * the main file's `Handed`, `now()`'s names, `More`): raised by a release that changes any of it,
+ * in name or in meaning. Not the package's: the two files of
  * different releases meet whenever a browser cached one apart from the other (the first-party
  * handler serves both at fixed paths, for an hour; a CDN URL naming no version resolves to a newer release), and
  * releases that keep the exchange as it is work together.

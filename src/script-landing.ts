@@ -40,7 +40,7 @@ import { readJar, writeCookie } from './browser/cookies';
 import { loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
 import { globalPrivacyControl, readPageContext } from './browser/page';
-import { HANDOVER, LANDED, LISTENERS, ON_ITS_WAY, QUEUED } from './script-handover';
+import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 
 type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
@@ -143,7 +143,8 @@ const handedOver = (): boolean => !!host.affitor?.[HANDOVER];
 /** Loads the main file, after the landing's click settled: it is never in that click's way. Never rejects. */
 const loadMain = (): Promise<unknown> =>
   (main ??= Promise.race([clicking, new Promise((late) => setTimeout(late, CALL_WAIT_MS))]).then(() =>
-    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : 'not the SDK'), true),
+    // A main file of another release says why it left the page to this file (VERSION).
+    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : api[VERSION] != HANDOVER_VERSION ? (api[VERSION] as string) : 'not the SDK'), true),
   ));
 
 /** The leads this file put in the outbox while its click was on its way: its answer names their partner. */
@@ -390,6 +391,7 @@ for (const method of ['init', ...Object.keys(own)])
         : later(method, args);
 /** What the stub queued, for the main file: it replays it (script.ts). */
 api[QUEUED] = queue;
+api[VERSION] = HANDOVER_VERSION;
 
 /** Puts the SDK on the page: a plain page view alone, else the main file from the start. */
 function start(): void {

@@ -29,7 +29,7 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED } from './script-handover';
+import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 import type { AttributionListener } from './browser/attribution';
 import { loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
@@ -50,7 +50,7 @@ export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
 export const MORE_AGAIN_MS = 60_000;
 
 /** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
-type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: [PendingEvent, string[]] };
+type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: [PendingEvent, string[]]; [VERSION]?: unknown };
 const host = window as unknown as { affitor?: Found | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
@@ -58,6 +58,8 @@ const host = window as unknown as { affitor?: Found | Api };
 // anything, which the loops below could not even take apart (init would never run).
 // Loaded by the first file, the stub's queue is where that file keeps it.
 const stub = host.affitor as Found | undefined;
+/** A first file of another release (VERSION): this file leaves the page to it (below). */
+const otherRelease = !!stub?.[QUEUED] && stub[VERSION] !== HANDOVER_VERSION;
 const queued = stub?.[QUEUED] ?? stub?.q;
 const queue = (Array.isArray(queued) ? (queued as Array<[string, unknown[]]>) : []).filter(
   (call) => Array.isArray(call) || log('error', 'queued call failed:', call),
@@ -161,6 +163,7 @@ api[HANDOVER] = {
 // state and its own History API hook, so it would send each later landing's click again. The first
 // copy keeps window.affitor and runs alone; the second only says so.
 if ((host.affitor as typeof api | undefined)?.[HANDOVER]) log('error', 'Another copy of the SDK runs on this page: keep one');
+else if (otherRelease) stub[VERSION] = 'of another release';
 else {
   // Another script may have defined window.affitor read-only, or as a getter: the assignment threw a
   // TypeError into the page before init, and the landing was lost. The landing goes on; the page's

@@ -591,4 +591,22 @@ describe('last touch over what earlier page views kept', () => {
       delete (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
     }
   });
+
+  it('a main file of another release than the first file (a browser cached one apart from the other) leaves the page to the first file: one error says so, the lead waits in the outbox', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await landAlone();
+    const clickId = cookieValue('affitor_click_id');
+    // The first file that ran is of another release than the main file about to arrive.
+    affitor()[Symbol.for('affitor.version') as unknown as string] = 0 as never;
+    const first = affitor();
+    const signedUp = affitor().signup!('user_42');
+    await mainArrives();
+    await signedUp;
+    await mainFailed(error);
+    expect(error.mock.calls.filter((call) => call[1] == 'could not load affitor.main.js')).toEqual([['[Affitor]', 'could not load affitor.main.js', MAIN_SRC, '(of another release)']]);
+    expect(affitor()).toBe(first);
+    expect(affitor().getClickId!()).toBe(clickId);
+    expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([['lead', 'user_42', clickId]]);
+    expect(api.leads()).toEqual([]);
+  });
 });
