@@ -152,6 +152,15 @@ describe('click event_id (exactly once)', () => {
     expect((await click('PARTNER456', { event_id: 'e1' })).body).toStrictEqual(first.body);
   });
 
+  it('keeps test and live event ids apart: a live click that reuses a test click\'s id is recorded, not answered with the test answer', async () => {
+    const { click, server } = setup();
+    const test = await click('PARTNER123', { event_id: 'landing_7', additional_data: { test_mode: true, program_id: 1 } });
+    expect(test.body).toMatchObject({ message: 'Test click event tracked successfully' });
+    const live = await click('PARTNER123', { event_id: 'landing_7' });
+    expect(live.body).toMatchObject({ success: true, click_id: expect.stringMatching(/^cust_/) as unknown, partner_code: 'PARTNER123' });
+    expect(server.inspect().clicks.map((recorded) => recorded.test_mode)).toEqual([true, false]);
+  });
+
   it("keeps programs' event ids apart: another program's click with the same id is recorded, not answered with the first", async () => {
     const { click, server } = setup();
     // Two merchants' backends that both chose `landing_42` (the server client lets them pick it).

@@ -73,6 +73,22 @@ describe("the merchant's account (the first seed's MERCHANT_NOT_APPROVED)", () =
     expect(await refund({ transaction_id: 'no_such_sale' }, 'tok_test_mode')).toMatchObject({ status: 404 });
   });
 
+  it("records a test key's calls as test events: a sale earns no commission, even while pending, and its refunds find test sales only", async () => {
+    const { sale, refund, lead, server } = setup(seedWith('pending'));
+    expect(await sale(goodSale, 'tok_test_mode')).toMatchObject({ status: 200, body: { success: true, message: 'Test sale event tracked successfully' } });
+    expect(await lead({ customer_key: 'u_900' }, { token: 'tok_test_mode' })).toMatchObject({ status: 200, body: { message: 'Test lead event tracked successfully' } });
+    expect(server.inspect().sales).toEqual([expect.objectContaining({ test_mode: true })]);
+    expect(server.inspect().commissions).toEqual([]);
+    expect(server.inspect().customers.find((customer) => customer.customer_key === 'u_900')).toMatchObject({ status: 'click' });
+
+    // A real sale of the approved account, which the test key cannot refund.
+    const approved = setup(seedWith('approved'));
+    expect(await approved.sale(goodSale, TOKEN_1)).toMatchObject({ status: 200, body: { commission_id: 1 } });
+    expect(await approved.refund({ transaction_id: goodSale.transaction_id }, 'tok_test_mode')).toMatchObject({ status: 404 });
+    expect(approved.server.inspect().commissions[0]).toMatchObject({ status: 'pending' });
+    expect(await refund({ transaction_id: 'no_such_sale' }, 'tok_test_mode')).toMatchObject({ status: 404 });
+  });
+
   it.each(['suspended', 'rejected'] as const)('when %s, refuses every key, test keys too, logged as MERCHANT_INACTIVE', async (status) => {
     const { sale, refund, server } = setup(seedWith(status));
     for (const token of [TOKEN_1, 'tok_test_mode']) {

@@ -128,6 +128,14 @@ describe('refund', () => {
     expect((await refund({ transaction_id: 'broken' })).body?.status).toBe('no_commission');
   });
 
+  it('a refund in test mode finds test sales only: asked of a real sale, it answers 404 and reverses no commission', async () => {
+    const { refund, server } = await withSale();
+    const reply = await refund({ transaction_id: 'txn', additional_data: { test_mode: true } });
+    expect(reply).toMatchObject({ status: 404, body: { error: 'Sale not found for transaction_id' } });
+    expect(server.inspect().commissions[0]?.status).toBe('pending');
+    expect(server.inspect().refunds).toHaveLength(0);
+  });
+
   it('answers no_commission for a test sale', async () => {
     const { sale, refund } = setup();
     await sale({ transaction_id: 'test_sale', additional_data: { test_mode: true } });

@@ -73,7 +73,7 @@ const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * call succeeded gets that first answer back and records nothing. A malformed `event_id` is
  * ignored, as a server that does not know the field would.
  *
- * Ids are kept per program (`programId`: the token's for a Bearer call, the link's for a click,
+ * Ids are kept per program, test events apart (`programId`: the token's for a Bearer call, the link's for a click,
  * `null` for a browser lead, whose program is not known before it is handled): a merchant may
  * pick them (`signup_42`), and another program's call, or an unauthenticated browser call that
  * guessed the id, must not have that merchant's event answered with their first answer and
@@ -82,7 +82,9 @@ const EVENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function exactlyOnce(route: string, ctx: RouteContext, programId: number | null, decide: () => Answer): Answer {
   const eventId = eventIdOf(ctx.body);
   if (eventId === null) return decide();
-  const scope = programId === null ? route : `${route} ${programId}`;
+  // Test and live events apart: a live click that reused a test click's id got the test answer
+  // back, no click id, and was never recorded.
+  const scope = `${programId === null ? route : `${route} ${programId}`}${isTestMode(ctx.body) ? ' test' : ''}`;
   const first = ctx.store.replay(scope, eventId);
   if (first) {
     // A resent test event is still one (the dashboard's latest requests flag it); only click and

@@ -3,7 +3,7 @@ import { MESSAGES, fail, ok } from '../errors';
 import type { Answer } from '../errors';
 import { toMainUnit } from '../currency';
 import type { RouteContext } from './context';
-import { additionalData, isPositiveInteger, roundCents, text } from './context';
+import { additionalData, isPositiveInteger, isTestMode, roundCents, text } from './context';
 
 export function trackRefund(ctx: RouteContext): Answer {
   const { body, store, now, program } = ctx;
@@ -14,7 +14,9 @@ export function trackRefund(ctx: RouteContext): Answer {
   const requested = body.refund_amount_cents;
   if (requested !== undefined && requested !== 0 && !isPositiveInteger(requested)) return fail(400, MESSAGES.refundAmountInvalid);
   const sale = store.saleInProgram(transactionId, program.id);
-  if (!sale) return fail(404, MESSAGES.refundSaleNotFound);
+  // A refund in test mode (a test key's, or `additional_data.test_mode`) finds test sales only: it
+  // must not reverse a real partner's commission.
+  if (!sale || (isTestMode(body) && !sale.test_mode)) return fail(404, MESSAGES.refundSaleNotFound);
 
   const partial = typeof requested === 'number' && requested > 0 ? requested : null;
   ctx.recordedTest = sale.test_mode;
