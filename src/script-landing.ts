@@ -324,11 +324,13 @@ function withdraw(): void {
 
 /**
  * What this file does for a call the main file could not be had for: a signup's lead kept in the
- * outbox where this page view may keep it (keeps). A call that is no list of arguments (a
+ * outbox where this page view may keep it (keeps); a ready callback run, as on a page view this file
+ * has alone (a signup it makes comes back here). A call that is no list of arguments (a
  * hand-written `['signup', 'user_42']`) is none.
  */
 const without = (method: string, args: ArrayLike<unknown> | undefined): unknown =>
-  method == 'signup' && keeps && typeof args == 'object' && signup(args?.[0], args?.[1]);
+  typeof args == 'object' &&
+  (method == 'ready' ? typeof args?.[0] == 'function' && (args[0] as (affitor: Stub) => void)(api) : method == 'signup' && keeps && signup(args?.[0], args?.[1]));
 
 /** The main file's method, with these arguments: once it has the page; where it could not be had, `without`. */
 const later = (method: string, args: unknown[]): Promise<unknown> =>
@@ -417,7 +419,17 @@ function start(): void {
   // A withdrawal the stub queued deletes at once too, also when the main file cannot be had.
   if (facts.calls.includes('revokeConsent')) withdraw();
   // The queued calls are the main file's to replay; where it cannot be had, this file keeps what it can.
-  if (!alone) return void loadMain().then(() => handedOver() || calls().forEach(([method, args]) => without(method, args)));
+  if (!alone)
+    return void loadMain().then(() => {
+      if (!handedOver())
+        for (const [method, args] of calls()) {
+          try {
+            without(method, args);
+          } catch (error) {
+            log('error', 'queued call failed:', method, error);
+          }
+        }
+    });
   // Events earlier page views left: the main file resends them, after this page view's landing.
   const earlier = !!read(COOKIE_OUTBOX);
   try {

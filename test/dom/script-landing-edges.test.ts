@@ -524,11 +524,17 @@ describe('last touch over what earlier page views kept', () => {
       return { clickId, error };
     }
 
-    it('a signup\'s lead waits in the outbox with the stored click id, and the next page view sends it', async () => {
+    it('a signup\'s lead waits in the outbox with the stored click id, and the next page view sends it; one made in a ready callback too', async () => {
       const { clickId, error } = await returning();
+      await affitor().ready!((sdk: Record<string, (...args: unknown[]) => unknown>) => void sdk.signup!('user_in_ready'));
       expect(await affitor().signup!('user_42', 'ada@example.com')).toBeUndefined();
       await mainFailed(error);
-      expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([['lead', 'user_42', clickId]]);
+      await vi.waitFor(() =>
+        expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([
+          ['lead', 'user_in_ready', clickId],
+          ['lead', 'user_42', clickId],
+        ]),
+      );
       vi.resetModules();
       delete (window as { affitor?: unknown }).affitor;
       api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
@@ -537,18 +543,35 @@ describe('last touch over what earlier page views kept', () => {
       setUrl('https://www.shop.example.com/app');
       await run('script-landing', scriptTag());
       await mainArrives();
-      await vi.waitFor(() => expect(api.leads().map((lead) => [lead.body.customer_key, lead.body.click_id])).toEqual([['user_42', clickId]]));
+      await vi.waitFor(() =>
+        expect(api.leads().map((lead) => [lead.body.customer_key, lead.body.click_id])).toEqual([
+          ['user_in_ready', clickId],
+          ['user_42', clickId],
+        ]),
+      );
     });
 
-    it('a signup the stub queued waits in the outbox too (one queued with no list of arguments is none), and onAttribution returns its removal at once', async () => {
+    it('a signup the stub queued waits in the outbox too (one queued with no list of arguments is none), queued ready callbacks run (one that throws is said), and onAttribution returns its removal at once', async () => {
+      const readied = vi.fn();
       const { clickId, error } = await returning([
         ['signup', ['queued_user']],
         ['signup', 'not_a_list'],
+        [
+          'ready',
+          [
+            () => {
+              throw new Error('the page\'s callback');
+            },
+          ],
+        ],
+        ['ready', [readied]],
       ]);
       const stop = affitor().onAttribution!(() => {});
       expect(stop).toBeTypeOf('function');
       expect(() => (stop as () => void)()).not.toThrow();
       await mainFailed(error);
+      await vi.waitFor(() => expect(readied).toHaveBeenCalledWith(affitor()));
+      expect(error.mock.calls.some((call) => call[1] == 'queued call failed:' && call[2] == 'ready')).toBe(true);
       await sleep(20);
       expect(storedOutbox().map((event) => [event.route, event.body.customer_key, event.body.click_id])).toEqual([['lead', 'queued_user', clickId]]);
     });
