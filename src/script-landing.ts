@@ -395,6 +395,17 @@ for (const method of ['init', ...Object.keys(own)])
 api[QUEUED] = queue;
 api[VERSION] = HANDOVER_VERSION;
 
+/** Makes each call the stub queued, in order, through `make`: one that throws is said, not thrown into the page. */
+function replay(make: (call: Call) => unknown): void {
+  for (const call of calls()) {
+    try {
+      make(call);
+    } catch (error) {
+      log('error', 'queued call failed:', call[0], error);
+    }
+  }
+}
+
 /** Puts the SDK on the page: a plain page view alone, else the main file from the start. */
 function start(): void {
   try {
@@ -419,17 +430,7 @@ function start(): void {
   // A withdrawal the stub queued deletes at once too, also when the main file cannot be had.
   if (facts.calls.includes('revokeConsent')) withdraw();
   // The queued calls are the main file's to replay; where it cannot be had, this file keeps what it can.
-  if (!alone)
-    return void loadMain().then(() => {
-      if (!handedOver())
-        for (const [method, args] of calls()) {
-          try {
-            without(method, args);
-          } catch (error) {
-            log('error', 'queued call failed:', method, error);
-          }
-        }
-    });
+  if (!alone) return void loadMain().then(() => handedOver() || replay(([method, args]) => without(method, args)));
   // Events earlier page views left: the main file resends them, after this page view's landing.
   const earlier = !!read(COOKIE_OUTBOX);
   try {
@@ -441,16 +442,13 @@ function start(): void {
   // What the page asked before this file ran, after the landing and in order, through the methods
   // above; `init`'s options are read above, and stay queued for the main file to read too. A call
   // that is no list of arguments is the main file's to name.
-  for (const call of calls()) {
-    if (call[0] != 'init' && call[1] && typeof call[1] == 'object') {
-      queue.splice(queue.indexOf(call), 1);
-      try {
-        void (api[call[0]] as (...args: unknown[]) => unknown).apply(api, call[1]);
-      } catch (error) {
-        log('error', 'queued call failed:', call[0], error);
-      }
-    }
-  }
+  replay(
+    (call) =>
+      call[0] != 'init' &&
+      call[1] &&
+      typeof call[1] == 'object' &&
+      (queue.splice(queue.indexOf(call), 1), (api[call[0]] as (...args: unknown[]) => unknown).apply(api, call[1])),
+  );
   // The Stripe decoration is the main file's (and the rest's), after the landing's click as well.
   if (earlier || options.decorateStripe || queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
 }
