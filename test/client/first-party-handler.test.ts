@@ -114,6 +114,20 @@ describe('createAffitorHandler against the reference server on a real port', () 
       expect(withoutExpires(again)).toEqual(withoutExpires(first));
       expect(api.app.inspect().clicks.filter((click) => click.event_id == 'ev_repeat_1')).toHaveLength(1);
     });
+
+    it('forwards a click and a lead sent with a slash after the route, as a framework redirects them (Next.js trailingSlash: true)', async () => {
+      const click = await send(handler().url, CLICK + '/', { headers: SHOP, body: clickBody('PARTNER123', { cookie_domain: 'shop.test' }) });
+      expect(click.status).toBe(200);
+      expect(click.headers['x-affitor-cookies']).toBe('set');
+      const clickId = click.json().click_id;
+      expect(cookiesSet(click).get('affitor_click_id')?.value).toBe(clickId);
+      const lead = await send(handler().url, '/relay/api/v1/track/lead/', {
+        headers: SHOP,
+        body: JSON.stringify({ click_id: clickId, customer_key: 'user_slash', email: 'slash@example.com', program_id: 1 }),
+      });
+      expect(lead.json()).toEqual({ success: true, message: 'Lead tracked successfully' });
+      expect(api.calls.map((call) => call.path)).toEqual(['/api/v1/track/click', '/api/v1/track/lead']);
+    });
   });
 
   describe('not an open proxy', () => {

@@ -114,7 +114,9 @@ export type AffitorHandler = (request: Request, connection?: AffitorConnection) 
 
 const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 const BASE_PATH = /^(\/[\w.~-]+)+$/;
-const ROUTE = /^api\/v1\/track\/(click|lead)$/;
+// With a slash after it too: a Next.js app with `trailingSlash: true` redirects the SDK's POST to
+// `.../click/` (a 308, which the browser follows with its body), and every click and lead was a 404.
+const ROUTE = /^api\/v1\/track\/(click|lead)\/?$/;
 
 /** How a wrong option's value is named: `a number`, `a URL`, `null`. */
 const kindOf = (value: unknown): string => {
