@@ -36,7 +36,7 @@ describe('authentication refusals in the request log', () => {
     expect((await server.fetch(signedRequest({ body: REFUND }))).status).toBe(404);
     expect((await server.fetch(signedRequest({ body: REFUND }))).status).toBe(401);
     expect(server.requests().map((entry) => entry.error_code)).toEqual([null, 'SIG_REPLAY']);
-    const page = await server.fetch(new Request('http://api.test/_dashboard', { headers: { Authorization: `Bearer ${ADMIN}` } }));
+    const page = await server.fetch(new Request('http://localhost/_dashboard', { headers: { Authorization: `Bearer ${ADMIN}` } }));
     expect(await page.text()).toContain('<code>SIG_REPLAY</code>');
   });
 

@@ -1,6 +1,6 @@
 /** Fault switches and GET /_inspect. */
 import { describe, expect, it } from 'vitest';
-import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, setup } from './helpers';
+import { ADMIN, SHOP_ORIGIN, TOKEN_1, baseSeed, buildRequest, setup, toReply } from './helpers';
 import { SeedError } from '../../examples/server/src/app';
 
 describe('fault switches', () => {
@@ -93,8 +93,52 @@ describe('GET /_inspect', () => {
   });
 
   it('answers an empty state for an empty seed', async () => {
-    const { call } = setup({});
-    const reply = await call('/_inspect', undefined, { method: 'GET', token: 'admin_dev_token' });
+    const { server } = setup({});
+    const reply = await toReply(await server.fetch(buildRequest('http://localhost:8787', '/_inspect', undefined, { method: 'GET', token: 'admin_dev_token' })));
     expect(reply.body).toStrictEqual({ customers: [], clicks: [], leads: [], sales: [], commissions: [], refunds: [] });
+  });
+});
+
+describe("the admin routes under another site's name (DNS rebinding)", () => {
+  const DASHBOARD_CALLS = [
+    ['GET', '/_inspect', undefined],
+    ['GET', '/_dashboard', undefined],
+    ['GET', '/_dashboard/fragment', undefined],
+    ['POST', '/_dashboard', `token=${ADMIN}`],
+  ] as const;
+  const admin = (server: ReturnType<typeof setup>['server'], origin: string, [method, path, form]: (typeof DASHBOARD_CALLS)[number]) =>
+    server.fetch(
+      new Request(origin + path, {
+        method,
+        headers: form ? { 'Content-Type': 'application/x-www-form-urlencoded' } : { Authorization: `Bearer ${ADMIN}` },
+        body: form,
+      }),
+    );
+
+  it("answers 403 with the admin token, saying which names it answers under: a page whose name its owner points at 127.0.0.1 is same-origin with the server", async () => {
+    const { server } = setup();
+    for (const origin of ['http://rebind.attacker.test:8787', 'http://127.0.0.1.nip.io:8787', 'http://localhost.attacker.test', 'http://api.affitor.test.attacker.test']) {
+      for (const call of DASHBOARD_CALLS) {
+        const answer = await admin(server, origin, call);
+        expect(answer.status, `${call[0]} ${origin}${call[1]}`).toBe(403);
+        const body = await answer.text();
+        expect(JSON.parse(body)).toEqual({ error: `Forbidden: /_inspect and /_dashboard answer under this machine's names (localhost, an IP address, a name of one label) and the seed's admin_hosts, not ${new URL(origin).hostname}` });
+        // Not the token form either: it names the demo seed's token.
+        expect(body).not.toContain('admin_dev_token');
+      }
+    }
+  });
+
+  it("answers under this machine's names (localhost and *.localhost, an IP address, a container's name of one label) and the seed's admin_hosts", async () => {
+    const { server } = setup();
+    for (const origin of ['http://localhost:8787', 'http://www.shop.localhost', 'http://127.0.0.1:8787', 'http://10.0.0.7', 'http://[::1]:8787', 'http://affitor-server:8799', 'https://API.affitor.test', 'https://api.affitor.test.']) {
+      for (const call of DASHBOARD_CALLS) expect((await admin(server, origin, call)).status, `${call[0]} ${origin}${call[1]}`).toBe(200);
+    }
+  });
+
+  it('answers the API routes under any name, as before', async () => {
+    const { server } = setup();
+    const click = await server.fetch(new Request('http://rebind.attacker.test/api/v1/track/click', { method: 'POST', body: JSON.stringify({ affiliate_url: 'https://shop.test/?aff=PARTNER123' }) }));
+    expect(click.status).toBe(200);
   });
 });

@@ -30,7 +30,8 @@ export function baseSeed(): SeedInput {
     .customer({ id: 903, click_id: 'cust_903_1', customer_key: 'u_903', program_id: 1, partner_id: null, partner_program: true })
     .customer({ id: 904, click_id: 'cust_904_1', customer_key: 'u_904', program_id: 2, partner_id: 11 })
     .customer({ id: 905, click_id: 'cust_905_1', customer_key: 'u_905', program_id: 1, partner_id: 10, clicked_at: '2025-12-01T00:00:00Z' })
-    .admin(ADMIN)
+    // Reached in-process under API's name, as a server deployed under a name of its own.
+    .admin(ADMIN, [new URL(API).hostname])
     .build();
 }
 

@@ -101,6 +101,14 @@ describe('startServer', () => {
     expect(JSON.parse(body)).toStrictEqual({ error });
   });
 
+  it("answers /_inspect under this machine's name, and 403 under another site's name pointed at 127.0.0.1 (DNS rebinding), the admin token sent with both", async () => {
+    const inspect = (host: string) => rawExchange(`GET /_inspect HTTP/1.1\r\nHost: ${host}:${api.server.port}\r\nAuthorization: Bearer ${ADMIN}\r\nConnection: close\r\n\r\n`);
+    expect(await inspect('localhost')).toMatch(/^HTTP\/1.1 200 /);
+    const refused = await inspect('rebind.attacker.test');
+    expect(refused).toMatch(/^HTTP\/1.1 403 /);
+    expect(refused).not.toContain('"customers"');
+  });
+
   // Node answers these before the app sees them; the dashboard must still list them, as a browser
   // with cookies over the limit gets 431 on every click and the merchant looks there first.
   it.each([

@@ -107,6 +107,11 @@ describe('bad seeds', () => {
     // Bearer header and by the dashboard's page, and taken only by its form with JavaScript off.
     ['an admin token that is not printable ASCII', { admin_token: 'mot-de-passe-café-€' }, 'admin_token'],
     ['an API token with a control character', { programs: [{ id: 1, api_token: 'aff\u0007test' }] }, 'programs[0].api_token'],
+    ['admin_hosts that is not a list', { admin_hosts: 'tracking.staging.example' }, 'admin_hosts'],
+    ['an admin host given as a URL', { admin_hosts: ['https://tracking.staging.example'] }, 'admin_hosts[0]'],
+    ['an admin host with a port', { admin_hosts: ['tracking.staging.example:8787'] }, 'admin_hosts[0]'],
+    ['an admin host with a path', { admin_hosts: ['tracking.staging.example/_inspect'] }, 'admin_hosts[0]'],
+    ['an admin host that is no string', { admin_hosts: [8787] }, 'admin_hosts[0]'],
   ];
 
   it.each(cases)('rejects %s with a SeedError naming the field', (_what, seed, field) => {

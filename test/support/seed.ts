@@ -59,8 +59,10 @@ export class SeedBuilder {
     return this;
   }
 
-  admin(token: string): this {
+  /** The admin token, and the names besides this machine's the admin routes answer under (`admin_hosts`). */
+  admin(token: string, hosts?: string[]): this {
     this.seed.admin_token = token;
+    if (hosts) this.seed.admin_hosts = hosts;
     return this;
   }
 

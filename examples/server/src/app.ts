@@ -6,7 +6,8 @@
 import { Callers, forwardedFor } from './auth/caller';
 import { ChaosSwitches } from './chaos';
 import type { Chaos } from './chaos';
-import { InjectedFault, MESSAGES, authLogCode, fail, ok } from './errors';
+import { isAdminHost } from './auth/admin-hosts';
+import { InjectedFault, MESSAGES, adminHostMessage, authLogCode, fail, ok } from './errors';
 import {
   corsHeaders,
   corsRefusal,
@@ -263,8 +264,19 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       ...(route.browser ? { OPTIONS: ({ origin }: Call) => preflightReply(origin, allowedOrigins) } : {}),
     });
   }
+  /** The admin routes' handlers, answering under this machine's names only (auth/admin-hosts.ts). */
+  const adminOnly = (handlers: PathHandlers): PathHandlers =>
+    Object.fromEntries(
+      Object.entries(handlers).map(([method, handle]) => [
+        method,
+        (call: Call) => {
+          const { hostname } = new URL(call.request.url);
+          return isAdminHost(hostname, store.adminHosts) ? handle!(call) : jsonReply(fail(403, adminHostMessage(hostname)), { 'Cache-Control': 'no-store' });
+        },
+      ]),
+    );
   // Every record, customers' emails included: never kept by a cache (as the dashboard's pages).
-  paths.set('/_inspect', { GET: ({ request }) => jsonReply(inspectRoute(request, store), { 'Cache-Control': 'no-store' }) });
+  paths.set('/_inspect', adminOnly({ GET: ({ request }) => jsonReply(inspectRoute(request, store), { 'Cache-Control': 'no-store' }) }));
   // The one Bearer GET: the key's checks (state, allowlist, a signature over the empty body), its rate limit, then the verdict.
   paths.set(READINESS_PATH, {
     GET: ({ request }) => {
@@ -279,7 +291,7 @@ export function createTrackingServer(seed: SeedInput = demoSeed as SeedInput, op
       return jsonReply(ok({ ...readiness(store, program, at) }));
     },
   });
-  for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, handlers);
+  for (const [path, handlers] of dashboardRoutes({ store, log })) paths.set(path, adminOnly(handlers));
 
   const browserPaths = new Set(ROUTES.filter((route) => route.browser).map((route) => route.path));
   // An allowed origin may read a 404, and a 405 of a browser route: without CORS headers the

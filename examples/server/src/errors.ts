@@ -72,6 +72,11 @@ export function rateLimitMessage(limit: number, unit: 'min' | 'hour'): string {
   return `Rate limit exceeded (${limit}/${unit})`;
 }
 
+/** Why an admin route refused a request made under another name than this machine's (auth/admin-hosts.ts). */
+export function adminHostMessage(hostname: string): string {
+  return `Forbidden: /_inspect and /_dashboard answer under this machine's names (localhost, an IP address, a name of one label) and the seed's admin_hosts, not ${hostname}`;
+}
+
 /**
  * The machine code an authentication refusal is logged with, as the first seed's error
  * reference has it ("Where: log"): the answer carries the message only (the contract's error

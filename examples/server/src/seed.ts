@@ -3,6 +3,7 @@
  * rejects a bad seed with a `SeedError` that names the offending field.
  */
 import { isIP } from 'node:net';
+import { adminHostName } from './auth/admin-hosts';
 import { formatClickId } from './click-id';
 import { isRecord } from './http';
 import { API_KEY_MODES, API_KEY_STATUSES, CUSTOMER_STATUSES, LINK_STATUSES, MERCHANT_STATUSES } from './types';
@@ -110,6 +111,14 @@ function origin(value: unknown, path: string): string {
     throw new SeedError(path, `must be an origin such as http://www.shop.test:8080, without path or trailing slash (got ${JSON.stringify(text)})`);
   }
   return text;
+}
+
+/** A name the admin routes answer under besides this machine's (auth/admin-hosts.ts). */
+function adminHost(value: unknown, path: string): string {
+  const text = nonEmptyString(value, path);
+  const name = adminHostName(text);
+  if (name === null) throw new SeedError(path, `must be a host name such as tracking.staging.example, without scheme, port or path (got ${JSON.stringify(text)})`);
+  return name;
 }
 
 /** An IPv4 or IPv6 address, or a CIDR range of one (`203.0.113.0/24`, `2001:db8::/32`). */
@@ -291,7 +300,7 @@ export function parseFaults(raw: unknown, path = 'faults', base: Faults = { ...N
  * @throws SeedError naming the first bad field
  */
 export function parseSeed(raw: unknown, startedAt: number): Seed {
-  const top = object(raw, '', ['programs', 'partners', 'referral_links', 'customers', 'faults', 'admin_token']);
+  const top = object(raw, '', ['programs', 'partners', 'referral_links', 'customers', 'faults', 'admin_token', 'admin_hosts']);
   const programs = parsePrograms(top.programs);
   const partners = parsePartners(top.partners);
   const programIds = new Set(programs.map((p) => p.id));
@@ -303,5 +312,6 @@ export function parseSeed(raw: unknown, startedAt: number): Seed {
     customers: parseCustomers(top.customers, programs, partnerIds, startedAt),
     faults: parseFaults(top.faults),
     admin_token: top.admin_token === undefined ? DEFAULT_ADMIN_TOKEN : bareToken(top.admin_token, 'admin_token'),
+    admin_hosts: list(top.admin_hosts, 'admin_hosts').map((host, i) => adminHost(host, `admin_hosts[${i}]`)),
   };
 }

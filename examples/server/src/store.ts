@@ -29,6 +29,8 @@ export class Store {
   readonly partners: ReadonlyMap<number, Partner>;
   readonly links: ReadonlyMap<string, ReferralLink>;
   readonly adminToken: string;
+  /** The seed's admin_hosts (auth/admin-hosts.ts). */
+  readonly adminHosts: ReadonlySet<string>;
   faults: Faults;
 
   readonly customers: Customer[] = [];
@@ -76,6 +78,7 @@ export class Store {
     this.partners = new Map(seed.partners.map((p) => [p.id, p]));
     this.links = new Map(seed.referral_links.map((l) => [l.short_link, l]));
     this.adminToken = seed.admin_token;
+    this.adminHosts = new Set(seed.admin_hosts);
     this.faults = { ...seed.faults };
     this.nextCustomerId = this.firstCreatedId = seed.customers.reduce((max, c) => Math.max(max, c.id), 0) + 1;
     seed.customers.forEach((c, i) => this.seededPositions.set(c.id, i));

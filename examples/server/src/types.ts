@@ -93,6 +93,8 @@ export interface SeedInput {
   faults?: Partial<Faults>;
   /** @default 'admin_dev_token' */
   admin_token?: string;
+  /** Names the admin routes answer under besides this machine's (`localhost`, an IP address, a name of one label). @default [] */
+  admin_hosts?: string[];
 }
 
 export interface Program {
@@ -138,6 +140,7 @@ export interface Seed {
   customers: SeedCustomer[];
   faults: Faults;
   admin_token: string;
+  admin_hosts: string[];
 }
 
 /**
