@@ -231,4 +231,20 @@ describe('the dashboard script, for a merchant on a keyboard or a screen reader'
     expect(document.querySelector('tr[data-call="2"]')).not.toBeNull();
     expect(status()).toBe('1 new request.');
   });
+
+  it('refreshes in one loop after a resume while a slow check was on its way: the check before it ends its loop', async () => {
+    // Each check takes 2.5 s to answer (a server holding many records, a slow link).
+    const fetch = vi.fn(() => new Promise<Answer>((resolve) => setTimeout(() => resolve(answer(304, () => Promise.resolve(''))), 2500)));
+    vi.stubGlobal('fetch', fetch);
+    run();
+    await vi.advanceTimersByTimeAsync(4700);
+    pause().click();
+    await vi.advanceTimersByTimeAsync(100);
+    pause().click();
+    const resumedAt = fetch.mock.calls.length;
+    await vi.advanceTimersByTimeAsync(35_000);
+    // One loop: a check every 3.5 s (2.5 s of answer, then 1 s), 10 in 35 s; two loops made 20.
+    expect(fetch.mock.calls.length - resumedAt).toBeLessThanOrEqual(10);
+    expect(fetch.mock.calls.length - resumedAt).toBeGreaterThanOrEqual(9);
+  });
 });

@@ -16,6 +16,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
   const formHtml = document.getElementById('token-form') ? main.innerHTML : null;
   let etag = null;
   let timer;
+  // The refreshing loop that stands: one started anew (a resume, a token sent) ends the one before,
+  // whose check may still be on its way (a slow server): left going, it ran beside the new one for good.
+  let loop = 0;
   // Made here: the page without JavaScript has no updates to pause or announce.
   const controls = document.createElement('p');
   controls.innerHTML = '<button type="button" id="pause" aria-pressed="false" hidden>Pause updates</button> <span id="status" role="status"></span>';
@@ -95,7 +98,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
   // not answer, retried every second; it cannot be the admin token either.
   const SENDABLE = /^[\\t\\x20-\\x7e\\x80-\\xff]*$/;
 
-  const refresh = async (token) => {
+  const refresh = async (token, run = ++loop) => {
     clearTimeout(timer);
     if (!SENDABLE.test(token)) return askForToken(true);
     const headers = { Authorization: 'Bearer ' + token };
@@ -112,27 +115,28 @@ export const DASHBOARD_SCRIPT = `'use strict';
       response = await fetch('${'/_dashboard/fragment'}', { headers, cache: 'no-store', signal: giveUp.signal });
       if (response.status === 200) html = await response.text();
     } catch {
-      if (paused) return;
+      if (paused || run !== loop) return;
       live.textContent = 'The server does not answer; trying again.';
       say('The server does not answer.');
-      timer = setTimeout(() => refresh(token), EVERY_MS);
+      timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     } finally {
       clearTimeout(waiting);
     }
+    if (run !== loop) return;
     if (response.status === 401) return askForToken(true);
     if (paused) return;
     // Any other answer but 200 and 304 (a 500, a 404 from another server on the port) brings no
     // state: the tables shown are then stale, which "Live" would hide.
     if (response.status !== 200 && response.status !== 304) {
       live.textContent = 'The server answered ' + response.status + '; trying again.';
-      timer = setTimeout(() => refresh(token), EVERY_MS);
+      timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     }
     if (html !== undefined && selecting()) {
       // Not shown, so its ETag not kept: the next check answers it again.
       live.textContent = 'Paused while text is selected: a newer state waits.';
-      timer = setTimeout(() => refresh(token), EVERY_MS);
+      timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     }
     if (html !== undefined) {
@@ -172,7 +176,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
       }
     }
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
-    timer = setTimeout(() => refresh(token), EVERY_MS);
+    timer = setTimeout(() => refresh(token, run), EVERY_MS);
   };
 
   function listen() {
@@ -195,8 +199,6 @@ export const DASHBOARD_SCRIPT = `'use strict';
     live.textContent = paused ? 'Updates paused.' : 'Resuming…';
     const token = sessionStorage.getItem(KEY);
     clearTimeout(timer);
-    // (A check still on its way when resumed makes a second loop for a moment: the first refresh
-    // to start clears the other's timer.)
     if (!paused && token) refresh(token);
   });
 
