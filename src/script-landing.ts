@@ -237,7 +237,9 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
 /** A plain landing on `url`: the last-touch table, and the click it calls for. Anything else is the main file's. */
 function land(url: string, reported?: boolean): Promise<void> | void {
   const aff = readAff(url);
-  if (!aff || (!reported && landed.includes(url)) || handedOver()) return;
+  if (!aff || handedOver()) return;
+  // Back to a route landed before: the landing last made again, so a route on from it that keeps its `?aff=` is the same.
+  if (!reported && landed.includes(url)) return void landed.push(url);
   if (!alone) return void loadMain();
   // A route that keeps `?aff=` is the same landing; a report of the landing whose click is on its way joins it.
   if (readAff(landed[landed.length - 1]) == aff && (clicking || !reported)) return landed.push(url), clicking;

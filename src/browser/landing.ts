@@ -241,14 +241,18 @@ export function landHere(): void {
 
 /**
  * Whether this page view's landing on `url` calls for no click (landHere's rules; trackClick's
- * without a URL too): handled already, or a page opened again on it. Such a URL is noted as handled.
+ * without a URL too): handled already, or a page opened again on it. Such a URL is noted as handled,
+ * and its partner as the one landed last: a route after it that keeps its `?aff=` (a router adding a
+ * parameter, Back to an earlier partner's route and on) is the same landing, as after a click. Left
+ * at the newer partner, such a route sent the earlier partner's click, which took last touch back.
  */
 export function handledHere(url: string, aff: string): boolean {
-  if (aff == handledAff || handledUrls.has(url)) handledUrls.add(url);
-  else if (clickId && revisited(url)) {
-    handledUrls.add(url);
+  if (aff != handledAff && !handledUrls.has(url)) {
+    if (!clickId || !revisited(url)) return false;
     log('info', 'page opened again (reload, back or forward): no click');
-  } else return false;
+  }
+  handledUrls.add(url);
+  handledAff = aff;
   return true;
 }
 

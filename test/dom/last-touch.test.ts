@@ -40,11 +40,17 @@ describe('last touch', () => {
       expect(api.clicks()).toHaveLength(2);
       expect(cookieValue('affitor_click_id')).toBe(newer);
       expect(tracker.getData().affiliateUrl).toBe('https://shop.example.com/pricing?aff=PARTNER456');
-      // A History API landing in that page view is a new touch.
-      history.pushState(null, '', '/?aff=PARTNER123&from=menu');
+      // The app's router moves on keeping that ?aff= (or adds a parameter to it): the same landing, no touch.
+      history.replaceState(null, '', '/?aff=PARTNER123&from=menu');
+      history.pushState(null, '', '/features?aff=PARTNER123');
+      await landed();
+      expect(api.clicks()).toHaveLength(2);
+      expect(cookieValue('affitor_click_id')).toBe(newer);
+      // Another partner's link inside the app is a new touch.
+      history.pushState(null, '', '/deal?aff=P1');
       await vi.waitFor(() => expect(api.clicks()).toHaveLength(3));
       await landed();
-      expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER123&from=menu');
+      expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/deal?aff=P1');
     },
   );
 

@@ -53,6 +53,11 @@ it('keeps the newer partner when Back returns to a route the app kept ?aff= of t
   await landed();
   expect(api.clicks()).toHaveLength(2);
   expect(tracker.getClickId()).toBe(newest);
+  // And on from there, the app keeping that ?aff=: the same earlier landing, still no touch.
+  history.pushState({}, '', '/features?aff=PARTNER123');
+  await landed();
+  expect(api.clicks()).toHaveLength(2);
+  expect(tracker.getClickId()).toBe(newest);
 });
 
 it('does not land the URL again when init runs again after trackClick for a newer partner', async () => {
