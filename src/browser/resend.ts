@@ -5,13 +5,18 @@
  * allow) is not worth sending forever.
  */
 import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
-import { startClick, supersederKept } from './landing';
+import { renderedAhead, startClick, supersederKept } from './landing';
 import { log } from './options';
 import { drop, outbox, storeOutbox, takeEarlier, unsent } from './outbox';
 import { sendLead } from './lead';
 
-/** Sends again, in the order they happened, the events earlier page views left; once per page view. */
+/**
+ * Sends again, in the order they happened, the events earlier page views left; once per page view.
+ * Not before a page rendered ahead is opened: one the visitor never opens is no page view, and a
+ * shop's speculation rules rendering five ahead during an outage gave a signup's lead up unseen.
+ */
 export function resend(): void {
+  if (renderedAhead()) return document.addEventListener('prerenderingchange', resend);
   // An event this page already delivered (a landing's click sent again by the landing) is done.
   const events = takeEarlier().filter((event) => outbox.includes(event));
   // A lead behind a click still to deliver waits for it (lead.ts): a page view that may not send it

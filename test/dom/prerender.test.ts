@@ -1,9 +1,9 @@
 // A page the browser renders ahead of a visit (speculation rules, the address bar's guess) runs its
 // scripts before the visitor sees it, and may never be shown.
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { AffitorTracker } from '../../src/browser/tracker';
 import { newPageView } from '../../src/browser/page-view';
-import { API_BASE, cookieValue, landed, recordCookieWrites, setUrl, stopRecordingCookies, useTrackingApi } from '../support/dom';
+import { API_BASE, HttpResponse, cookieValue, landed, recordCookieWrites, setUrl, stopRecordingCookies, storedOutbox, useTrackingApi } from '../support/dom';
 
 const api = useTrackingApi();
 
@@ -88,3 +88,36 @@ it('sends a partner link the page reports while rendered ahead only once the vis
   expect(ahead.getClickId()).not.toBe(clickId);
   expect(cookieValue('affitor_click_id')).toBe(ahead.getClickId());
 });
+
+it('sends nothing an earlier page view left, nor counts a page view against it, until the visitor opens the prerendered page', async () => {
+  // A signup while the API is down for leads: its lead waits in the outbox.
+  api.answer('lead', () => HttpResponse.error());
+  setUrl('https://shop.example.com/signup');
+  newPageView();
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  const signedUp = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init().signup('user_1', 'ada@example.com');
+  // Its retries spent (they back off for seconds).
+  await vi.advanceTimersByTimeAsync(30_000);
+  await signedUp;
+  vi.useRealTimers();
+  const waiting = storedOutbox();
+  expect(waiting.map((event) => event.route)).toEqual(['lead']);
+  const tries = api.leads().length;
+  // The shop's speculation rules render more page views ahead than the outbox gives an event, none opened.
+  for (let view = 0; view < 6; view++) {
+    setUrl(`https://shop.example.com/page${view}`);
+    newPageView();
+    prerendering(true);
+    new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await landed();
+  }
+  expect(api.leads()).toHaveLength(tries);
+  expect(storedOutbox()).toEqual(waiting);
+  // The API is back, and the visitor opens the last one: the lead leaves, once.
+  api.answer('lead', ({ request }) => api.app.fetch(request));
+  activate();
+  await vi.waitFor(() => expect(storedOutbox()).toEqual([]));
+  expect(api.leads().slice(tries)).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_1' }) as unknown })]);
+});
+
