@@ -200,11 +200,13 @@ const supersede = (events: PendingEvent[], by: string | true): PendingEvent[] =>
 function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   const id = answer.click_id;
   const at = event.body.event_id;
+  // The landing it stands for: its own, or a later one on its link that sent it again (land).
+  const touch = event.touch!;
   if (handedOver() || !alone || !isPlausibleId(id)) return;
   // All it reads, before it writes: a read after a write is a round trip (see jar).
   const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
   // Unless another tab stored a newer landing's attribution meanwhile (landing.ts tells it the same way).
-  const stands = newest <= at.slice(0, 8) || newest > Date.now().toString(36);
+  const stands = newest <= touch.slice(0, 8) || newest > Date.now().toString(36);
   const previous = data();
   const history = appendHistory(parseHistory(read(COOKIE_HISTORY)), id);
   const events = outbox();
@@ -214,7 +216,7 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
     store(COOKIE_LEGACY_CLICK_ID, id, days);
     store(COOKIE_HISTORY, history.join('|'), days);
     store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
-    store(COOKIE_TOUCH, at);
+    store(COOKIE_TOUCH, touch);
   }
   // Answered, it leaves the outbox, also when it does not stand (the server recorded it).
   keep(
@@ -257,11 +259,19 @@ function land(url: string, reported?: boolean): Promise<void> | void {
   }
   // Read before the session cookie is written: a read after a write is a round trip (see jar).
   const events = outbox();
+  const touch = newEventId();
+  // This link's click still in the outbox (the page reloaded, or another tab landed on it, while it
+  // was on its way): sent again in its place with its event id, which the server records once, as
+  // landing.ts does; this landing is its touch. A new id counted the visit twice.
+  const affiliateUrl = clickUrl(url, aff);
+  const id = events.find((pending) => pending.body.affiliate_url == affiliateUrl)?.body.event_id ?? touch;
   const event: PendingEvent = {
     route: 'click',
-    body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: newEventId() },
+    body: { ...buildClickPayload(affiliateUrl, readPageContext(), sessionId(), programId!, clickId), event_id: id },
+    touch,
   };
-  keep([...supersede(events, event.body.event_id), event]);
+  const others = supersede(events, id).map((pending) => (pending.body.event_id == id ? event : pending));
+  keep(id == touch ? [...others, event] : others);
   // Not in the outbox as written back (cookies refused, as in a sandboxed frame; an outbox cookie a
   // consent tool blocks by name; one grown past what a cookie holds, which the main file trims):
   // the main file lands it, holding the attribution in memory. A probe that stuck does not say so.

@@ -31,6 +31,57 @@ function holdClick(clickId = 'cust_1_1') {
 }
 
 describe('the first file at its edges', () => {
+  it("A's link opened again after B's landing, while A's first click is still on its way: A's click goes again with its event id, and as the newest touch it stands", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => {
+      const body = (await request.clone().json()) as { affiliate_url: string };
+      if (body.affiliate_url.includes('PARTNER123')) await gate;
+      return api.app.fetch(request);
+    });
+    const pageView = async (url: string) => {
+      vi.resetModules();
+      delete (window as { affitor?: unknown }).affitor;
+      setUrl(url);
+      await run('script-landing', scriptTag());
+    };
+    await pageView('https://www.shop.example.com/?aff=PARTNER123');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    // Another tab: partner B's link, answered at once.
+    await pageView('https://www.shop.example.com/deal?aff=PARTNER456');
+    await vi.waitFor(() => expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/deal?aff=PARTNER456'));
+    // A third: A's link again, a landing after B's.
+    await pageView('https://www.shop.example.com/?aff=PARTNER123');
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(3));
+    expect(api.clicks()[2]!.body.event_id).toBe(api.clicks()[0]!.body.event_id);
+    release();
+    await vi.waitFor(() => expect(storedOutbox()).toEqual([]));
+    expect(api.app.inspect().clicks.map((click) => click.short_link).sort()).toEqual(['PARTNER123', 'PARTNER456']);
+    expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER123');
+    expect(cookieValue('affitor_click_id')).toBe(api.app.inspect().clicks.find((click) => click.short_link == 'PARTNER123')!.click_id);
+  });
+
+  it("a reload while the landing's click is on its way sends that click again with its event id: the server records the visit once", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    // The visitor reloads before the answer came: a new page view on the same landing, its click still in the outbox.
+    vi.resetModules();
+    delete (window as { affitor?: unknown }).affitor;
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(2));
+    const [first, again] = api.clicks();
+    expect(again!.body.event_id).toBe(first!.body.event_id);
+    release();
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    await vi.waitFor(() => expect(storedOutbox()).toEqual([]));
+    expect(api.app.inspect().clicks).toHaveLength(1);
+    expect(cookieValue('affitor_click_id')).toBe(api.app.inspect().clicks[0]!.click_id);
+  });
+
   it('revokeConsent while the landing click is in flight: no attribution cookie is written after it; a grant then has the main file send the click again with its event id, and writes its attribution', async () => {
     const release = holdClick('cust_1_77');
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
