@@ -8,7 +8,7 @@
  * cannot be had, one `[Affitor]` error says why, every call settles, and a signup's lead waits in
  * the outbox for the next page view.
  */
-import { appendHistory, isNewLanding, parseHistory } from './core/attribution';
+import { appendHistory, isNewLanding, parseHistory, standsAgainst } from './core/attribution';
 import { readCookieValues } from './core/cookie-codec';
 import {
   COOKIE_AFFILIATE_URL,
@@ -206,7 +206,7 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
   // All it reads, before it writes: a read after a write is a round trip (see jar).
   const newest = read(COOKIE_TOUCH)?.slice(0, 8) ?? '';
   // Unless another tab stored a newer landing's attribution meanwhile (landing.ts tells it the same way).
-  const stands = newest <= touch.slice(0, 8) || newest > Date.now().toString(36);
+  const stands = standsAgainst(newest, touch);
   const previous = data();
   const history = appendHistory(parseHistory(read(COOKIE_HISTORY)), id);
   const events = outbox();

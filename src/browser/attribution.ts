@@ -1,8 +1,8 @@
 /** The visitor's attribution (click id, landing, history, window), where it is kept, and who hears it change. */
-import { appendHistory, parseHistory } from '../core/attribution';
+import { appendHistory, parseHistory, standsAgainst } from '../core/attribution';
 import { DEFAULT_WINDOW_DAYS, isPlausibleId, readAff } from '../core/values';
 import { readCookie } from './cookies';
-import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../core/cookie-names';
+import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY, COOKIE_TOUCH } from '../core/cookie-names';
 import { cookiesProven, deleteTwins, lookInJar, setCookie } from './jar';
 import { consent, log, mayPersist, programId } from './options';
 
@@ -84,10 +84,14 @@ export function persist(days = unsavedDays): void {
  * Consent given: writes the attribution held in memory, unless another tab stored a newer one since
  * it was held (a partner's link followed in a tab with consent): that one is read instead, as when
  * the page is shown again. Written over it, the older partner would take every later signup, in
- * every tab. Says whether this page's attribution was written.
+ * every tab. One another tab stored from an older landing (given consent first, it too had held
+ * its own) gives way to this page's `landing` (its touch), as landing.ts tells them apart; one
+ * stored with no touch (behind the first-party handler) is taken for newer. Says whether this
+ * page's attribution was written.
  */
-export function persistHeld(): boolean {
-  if (readCookie(COOKIE_CLICK_ID, isPlausibleId) == jarWhenHeld) {
+export function persistHeld(landing?: string): boolean {
+  const newest = readCookie(COOKIE_TOUCH);
+  if (readCookie(COOKIE_CLICK_ID, isPlausibleId) == jarWhenHeld || (landing && newest && standsAgainst(newest.slice(0, 8), landing))) {
     persist();
     return true;
   }

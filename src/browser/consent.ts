@@ -26,7 +26,7 @@ export function keepHeld(): void {
   // Written at once, so a visitor who leaves right after consenting keeps the partner, with the
   // landing it comes from (landing.ts: an older click answering late in another tab does not take
   // it back); then, behind the first-party handler, written again by it with Set-Cookie.
-  if (unsavedDays && persistHeld() && appliedClick) {
+  if (unsavedDays && persistHeld(appliedClick && touchOf(appliedClick)) && appliedClick) {
     touch(touchOf(appliedClick));
     void handOver(appliedClick);
   }

@@ -2,7 +2,7 @@
  * Landings: the last-touch table applied to `?aff=` on the URL (at load, or added by the
  * History API), the click request it calls for, and its answer made the attribution.
  */
-import { isNewLanding } from '../core/attribution';
+import { isNewLanding, standsAgainst } from '../core/attribution';
 import { COOKIE_TOUCH } from '../core/cookie-names';
 import { newEventId } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
@@ -121,11 +121,8 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       if (event.stale || sequence < newestApplied) return;
       // Another tab stored the attribution of a landing made after this one (a partner's link opened
       // beside it, while this click was slow, retried, or resent by a later page view): it stands,
-      // read from the jar. Told by the ids' times (their first 8 characters, base 36 ms), one
-      // browser's clock: a touch later than now (the clock set back since) is none, or it would
-      // refuse every landing until then; one of the same millisecond is no later.
-      const newest = readCookie(COOKIE_TOUCH)?.slice(0, 8) ?? '';
-      if (newest > touchOf(event).slice(0, 8) && newest <= Date.now().toString(36)) return void catchUp();
+      // read from the jar.
+      if (!standsAgainst(readCookie(COOKIE_TOUCH)?.slice(0, 8) ?? '', touchOf(event))) return void catchUp();
       newestApplied = sequence;
       appliedClick = event;
       // The newest touch now: what its landing superseded stays so, also when a later landing is refused.

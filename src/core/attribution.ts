@@ -11,6 +11,15 @@ export const HISTORY_LIMIT = 20;
 export const isNewLanding = (aff: string | null, clickId: string | null, affiliateUrl: string | null): boolean =>
   !!aff && !(clickId && readAff(affiliateUrl) == aff);
 
+/**
+ * Whether the landing `touch` (an id newEventId made, which begins with its time) is last touch
+ * against `newest`, the touch cookie another tab may have written since: unless that one is later,
+ * told by the ids' times (their first 8 characters, base 36 ms), one browser's clock. A touch later
+ * than now (the clock set back since) is none, or it would refuse every landing until then; one of
+ * the same millisecond is no later.
+ */
+export const standsAgainst = (newest: string, touch: string): boolean => newest <= touch.slice(0, 8) || newest > Date.now().toString(36);
+
 /** Click-id history, oldest first, newest last, without repeats, at most 20. */
 export const appendHistory = (history: readonly string[], clickId: string): string[] =>
   [...history.filter((id) => id != clickId), clickId].slice(-HISTORY_LIMIT);

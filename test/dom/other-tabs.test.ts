@@ -247,6 +247,32 @@ describe("a partner's link opened in another tab while this tab's click is not a
     expect(otherTab.getClickId()).toBe(newer);
   });
 
+  it('consent given in two tabs that each held a landing: the newer landing stands, whichever tab consents first', async () => {
+    for (const newerFirst of [false, true]) {
+      api.reset();
+      document.cookie.split('; ').forEach((cookie) => (document.cookie = `${cookie.split('=')[0]}=;path=/;max-age=0;domain=.example.com`));
+      // The older tab: partner A's landing, consent pending.
+      const olderTab = startOn(LANDING, { consent: 'pending' });
+      await vi.waitFor(() => expect(olderTab.getClickId()).toMatch(/^cust_/));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      // The newer tab, a second copy of the SDK on the same jar: partner B's landing, consent pending.
+      undoFreshCopyHistory();
+      vi.resetModules();
+      setUrl('https://shop.example.com/?aff=PARTNER456');
+      const sdk = await import('../../src/index');
+      const newerTab = new sdk.AffitorTracker({ programId: 1, apiBase: API_BASE, consent: 'pending' }).init();
+      await vi.waitFor(() => expect(newerTab.getClickId()).toMatch(/^cust_/));
+      const newer = newerTab.getClickId();
+      for (const tab of newerFirst ? [newerTab, olderTab] : [olderTab, newerTab]) tab.grantConsent();
+      expect(cookieValue('affitor_click_id'), newerFirst ? 'newer tab consents first' : 'older tab consents first').toBe(newer);
+      expect(cookieValue('affitor_aff_url')).toBe('https://shop.example.com/?aff=PARTNER456');
+      expect(newerTab.getClickId()).toBe(newer);
+      // The older tab takes it up when the visitor comes back to it.
+      showAgain();
+      expect(olderTab.getClickId()).toBe(newer);
+    }
+  });
+
   it("applies a new landing's click after the clock was set back: a touch stored while it was ahead refuses nothing", async () => {
     // Stored an hour ahead of the clock as it is now (corrected since).
     await otherTabLands('https://shop.example.com/?aff=PARTNER456', 3_600_000);
