@@ -45,8 +45,15 @@ let wrote = false;
  * revoked) takes back the value this wrote there.
  */
 function decorate(element: Element, reference: string | null): void {
-  // The selector matched the href as written; its resolved URL is what the browser follows.
-  const link = element.tagName == 'A' ? new URL((element as HTMLAnchorElement).href) : undefined;
+  // The selector matched the href as written; its resolved URL is what the browser follows. One no
+  // URL can be made of (`https://[buy].stripe.com/…`) is no Payment Link: thrown, it ended the pass
+  // over the page's other checkouts.
+  let link: URL | undefined;
+  try {
+    link = element.tagName == 'A' ? new URL((element as HTMLAnchorElement).href) : undefined;
+  } catch {
+    return;
+  }
   if (link && !PAYMENT_LINK_HOST.test(link.host)) return;
   const current = link ? link.searchParams.get(LINK_PARAMETER) : element.getAttribute(EMBED_ATTRIBUTE);
   // A value without the prefix is the merchant's own; a blank one is no value.

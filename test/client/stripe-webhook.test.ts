@@ -8,6 +8,7 @@ import { createTrackingServer } from '../../examples/server/src/app';
 import { MESSAGES } from '../../examples/server/src/errors';
 import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
 import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
+import { startServer } from '../../examples/server/src/node';
 import { signStripePayload, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
 import { Affitor } from '../../src/server';
 import { runScript } from '../support/cli';
@@ -378,6 +379,23 @@ describe('examples/stripe-webhook/src/main.ts', () => {
     const { code, stderr } = await runScript(MAIN, [], { ...ENV, STRIPE_WEBHOOK_SECRET: ' \n', PORT: '0' }).exit;
     expect(code).toBe(1);
     expect(stderr).toContain('STRIPE_WEBHOOK_SECRET is set but blank');
+  });
+
+  it('AFFITOR_SIGNING_SECRET: a key that requires signed requests records the sale (unsigned, every delivery was a 401 and a 500)', async () => {
+    const seed = structuredClone(SEED);
+    seed.programs![0]!.api_keys = [{ token: 'aff_live_signed_webhook', signing_secret: 'sec_webhook_1' }];
+    const api = await startServer({ port: 0, seed });
+    const cli = runScript(MAIN, [], { ...ENV, AFFITOR_API_KEY: 'aff_live_signed_webhook', AFFITOR_SIGNING_SECRET: 'sec_webhook_1\n', AFFITOR_API_URL: api.url, PORT: '0' });
+    try {
+      const url = (await cli.firstLine).slice('stripe webhook listening on '.length);
+      const body = JSON.stringify(checkout());
+      const answer = await fetch(url, { method: 'POST', body, headers: { 'Stripe-Signature': signStripePayload(body, ENV.STRIPE_WEBHOOK_SECRET) } });
+      expect({ status: answer.status, body: (await answer.json()) as Json }).toMatchObject({ status: 200, body: { tracked: true } });
+      expect(api.app.inspect().sales).toHaveLength(1);
+    } finally {
+      cli.stop();
+      await api.close();
+    }
   });
 
   it('an empty PORT (a `.env` line `PORT=`) is the default port, 4242', async () => {

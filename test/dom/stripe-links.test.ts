@@ -49,6 +49,17 @@ describe('decorateStripe: true', () => {
     expect(byId('lookalike').getAttribute('href')).toBe('https://buy.stripe.com.example.net/x');
   });
 
+  it('decorates the checkouts after a Stripe-looking link no URL can be made of, which it leaves alone', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    document.body.innerHTML = `<a id="broken" href="https://[buy].stripe.com/test_1">Buy</a>` + PAGE;
+    const tracker = await landOn('https://shop.example.com/pricing?aff=PARTNER123', { decorateStripe: true });
+    const reference = `affitor_${tracker.getClickId()!}`;
+    expect(byId('table').getAttribute('client-reference-id')).toBe(reference);
+    expect(href('link').searchParams.get('client_reference_id')).toBe(reference);
+    expect(byId('broken').getAttribute('href')).toBe('https://[buy].stripe.com/test_1');
+    expect(error).not.toHaveBeenCalled();
+  });
+
   it('decorates links and embeds added later, and a link whose href changes to a Payment Link', async () => {
     const tracker = await land('https://shop.example.com/?aff=PARTNER123');
     const reference = `affitor_${tracker.getClickId()!}`;

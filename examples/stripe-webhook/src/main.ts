@@ -1,7 +1,8 @@
 /**
  * Runs the webhook on a port:
  *   AFFITOR_API_KEY=aff_test_1 AFFITOR_API_URL=http://127.0.0.1:8787 npx tsx examples/stripe-webhook/src/main.ts
- * Environment: AFFITOR_API_KEY (required), AFFITOR_API_URL (default https://api.affitor.com),
+ * Environment: AFFITOR_API_KEY (required), AFFITOR_SIGNING_SECRET (the key's signing secret, for a key
+ * that requires signed requests), AFFITOR_API_URL (default https://api.affitor.com),
  * STRIPE_WEBHOOK_SECRET (whsec_..., checks signatures when set), PORT (default 4242, also when empty; 0: any free port).
  */
 import type { AddressInfo } from 'node:net';
@@ -22,7 +23,9 @@ if (process.env.STRIPE_WEBHOOK_SECRET && !signingSecret) {
 }
 if (!signingSecret) console.warn('STRIPE_WEBHOOK_SECRET is not set: Stripe signatures are NOT checked (fine for a local demo only).');
 
-const affitor = new Affitor({ apiKey, apiUrl: process.env.AFFITOR_API_URL || undefined });
+// A key that requires signed requests refused every unsigned call (401): each delivery answered 500,
+// retried by Stripe for days, then the endpoint disabled. Trimmed, as the Stripe secret above.
+const affitor = new Affitor({ apiKey, signingSecret: process.env.AFFITOR_SIGNING_SECRET?.trim() || undefined, apiUrl: process.env.AFFITOR_API_URL || undefined });
 // Digits only, as `npm run server -- --port`: Number() reads an empty PORT (a `.env` line `PORT=`) as 0, a
 // random port, and the line below then named one nobody listened on.
 const { PORT } = process.env;
