@@ -353,6 +353,9 @@ const later = (method: string, args: unknown[]): Promise<unknown> =>
  * diagnose() also when not); anything else waits for the main file.
  */
 const own: Record<string, (...args: unknown[]) => unknown> = {
+  // Its options are the main file's, which it loads; the handle at once, as that file's init returns
+  // it (`ready(a => a.init(options).getData())`): a promise in its place was no tracker.
+  init: (...args) => (void later('init', args), api),
   getClickId: () => data().clickId,
   getData: data,
   getTracker: () => api,
@@ -393,7 +396,7 @@ const own: Record<string, (...args: unknown[]) => unknown> = {
   grantConsent: (...args) => (queue.push(['grantConsent', args]), alone ? Promise.resolve() : bounded(loadMain().then(() => undefined))),
   signup: (customerKey, email) => signup(customerKey, email) ?? later('signup', [customerKey, email]),
 };
-for (const method of ['init', ...Object.keys(own)])
+for (const method of Object.keys(own))
   api[method] = (...args: unknown[]) =>
     handedOver()
       ? (host.affitor![method] as (...args: unknown[]) => unknown)(...args)

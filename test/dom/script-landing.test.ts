@@ -205,6 +205,23 @@ describe('the <script> build: the first file alone', () => {
     expect(error).toHaveBeenCalledWith('[Affitor]', 'queued call failed:', 'signup', expect.any(TypeError));
     expect(api.leads()).toEqual([]);
   });
+
+  it("init in a ready callback returns the handle at once, whose getters answer, and the main file takes the options", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+    let tracker: unknown;
+    affitor().ready!((handle: { init: (options: object) => { getData: () => unknown } }) => {
+      tracker = handle.init({ debug: true });
+    });
+    expect(tracker).toBe(host.affitor);
+    expect((tracker as { getData: () => unknown }).getData()).toMatchObject({ clickId: cookieValue('affitor_click_id'), hasAttribution: true });
+    expect(info).not.toHaveBeenCalled();
+    // The main file, loaded for it, runs with debug on: it says what it does.
+    await mainArrives();
+    await vi.waitFor(() => expect(info.mock.calls.some((call) => call[0] == '[Affitor]')).toBe(true));
+  });
 });
 
 describe('the <script> build: the first file twice on a page', () => {
