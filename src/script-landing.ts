@@ -37,7 +37,7 @@ import { clampWindowDays, clickUrl, isPlausibleId, parseProgramId, readAff, slim
 import { onUrlChange, revisited, urlAtLoad } from './browser/history';
 import { cookiePlaces } from './browser/jar';
 import { readJar, writeCookie } from './browser/cookies';
-import { loadScript } from './browser/load-script';
+import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
 import { globalPrivacyControl, readPageContext } from './browser/page';
 import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
@@ -140,11 +140,16 @@ let main: Promise<unknown> | undefined;
 /** The main file has the page (it set window.affitor): this file's work is over. */
 const handedOver = (): boolean => !!host.affitor?.[HANDOVER];
 
-/** Loads the main file, after the landing's click settled: it is never in that click's way. Never rejects. */
+/**
+ * Loads the main file, after the landing's click settled: it is never in that click's way; one that
+ * could not be had is asked for again by the next call a minute on (LOAD_AGAIN_MS). Never rejects.
+ */
 const loadMain = (): Promise<unknown> =>
   (main ??= Promise.race([clicking, new Promise((late) => setTimeout(late, CALL_WAIT_MS))]).then(() =>
     // A main file of another release says why it left the page to this file (VERSION).
-    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : api[VERSION] != HANDOVER_VERSION ? (api[VERSION] as string) : 'not the SDK'), true),
+    loadScript(MAIN_FILE, tag, () => (handedOver() ? undefined : api[VERSION] != HANDOVER_VERSION ? (api[VERSION] as string) : 'not the SDK'), true).then(
+      (arrived) => arrived || void setTimeout(() => (main = undefined), LOAD_AGAIN_MS),
+    ),
   ));
 
 /** The leads this file put in the outbox while its click was on its way: its answer names their partner. */

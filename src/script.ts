@@ -31,7 +31,7 @@ import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
 import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 import type { AttributionListener } from './browser/attribution';
-import { loadScript } from './browser/load-script';
+import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
 import type { Handed, Handover, More } from './script-handover';
 
@@ -39,15 +39,6 @@ type Method = (...args: never[]) => unknown;
 type Api = Record<string, Method>;
 /** The rest, as the first file calls it: by name, with the arguments it was given. */
 type Rest = Record<Exclude<keyof More, 'version'>, Method>;
-
-/** How long the rest may take to arrive before the calls waiting for it settle without it. */
-export { LOAD_TIMEOUT_MS as MORE_TIMEOUT_MS } from './browser/load-script';
-/**
- * How long after the rest could not be had it may be asked for again (by the next call that needs
- * it): a page left open (a single-page app) outlives an offline moment, or a deploy that had not
- * finished, and its diagnosis and retries were gone for its life.
- */
-export const MORE_AGAIN_MS = 60_000;
 
 /** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
 type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: [PendingEvent, string[]]; [VERSION]?: unknown };
@@ -79,7 +70,7 @@ let refused: string | undefined;
 const loadMore = (): Promise<Rest | undefined> =>
   (arrival ??= loadScript(MORE_FILE, tag, () => (more ? undefined : refused ?? 'not the SDK')).then((arrived) => {
     // (Not once it arrived late, after a failure: it is here, and is not asked for again.)
-    if (!arrived) setTimeout(() => more || (arrival = undefined), MORE_AGAIN_MS);
+    if (!arrived) setTimeout(() => more || (arrival = undefined), LOAD_AGAIN_MS);
     return more;
   }));
 

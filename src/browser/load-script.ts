@@ -8,6 +8,13 @@ import { fileBeside } from '../core/script-files';
 
 /** How long a file may take to arrive before the calls waiting for it settle without it. */
 export const LOAD_TIMEOUT_MS = 5_000;
+/**
+ * How long after a file could not be had it may be asked for again (by the next call that needs
+ * it): a page left open (a single-page app) outlives an offline moment, a slow start (consent
+ * pending on a slow network, whose landing waited for the main file), or a deploy that had not
+ * finished; asked for once, its page view's work was gone for the page's life.
+ */
+export const LOAD_AGAIN_MS = 60_000;
 
 // Errors only: a file that cannot be had is said whether or not debug is on.
 

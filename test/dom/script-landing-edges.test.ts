@@ -247,6 +247,27 @@ describe('the first file at its edges', () => {
     expect(api.clicks()).toHaveLength(1);
   });
 
+  it('asks for the main file again a minute after it could not be had, not before: a consent-pending landing is reported once the grant comes', async () => {
+    const error = mainMissing();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag({ 'data-affitor-consent': 'pending' }));
+    await mainFailed(error);
+    // Within the minute, a call settles without asking again.
+    await affitor().grantConsent!();
+    expect(held.requested).toEqual([]);
+    const again = timers.mock.calls.find(([, ms]) => ms === 60_000)?.[0];
+    expect(again).toBeTypeOf('function');
+    // The network is back (a deploy finished): the next call a minute on asks for it, and it does the page view.
+    api.server.use(http.get(MAIN_SRC, () => new HttpResponse('/* the main file */', { headers: { 'Content-Type': 'text/javascript' } })));
+    (again as () => void)();
+    const granted = affitor().grantConsent!();
+    await mainArrives();
+    await granted;
+    await vi.waitFor(() => expect(cookieValue('affitor_click_id')).toBeDefined());
+    expect(api.clicks()).toHaveLength(1);
+  });
+
   it('cookies refused (a sandboxed iframe): the main file lands it, holding the click id in memory, and sends the signup with it', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     refuseCookies();
