@@ -119,7 +119,7 @@ export type AffitorErrorCode =
    * Web Crypto rejected HMAC-SHA256 for `signingSecret`.
    */
   | 'unauthorized'
-  /** 400/413/422 and other 4xx: the server refused the input (see `error`). */
+  /** 400/413/422 and other 4xx the API answered: it refused the input (see `error`). */
   | 'validation'
   /** 404: e.g. a refund for a transaction id that has no sale in this program. */
   | 'not_found'
@@ -138,8 +138,9 @@ export type AffitorErrorCode =
   | 'timeout'
   /**
    * A 2xx answer whose body is not a JSON object, a redirect (not followed: it would drop the API
-   * key; `error` names where it points), a status the client does not understand, or (status 0)
-   * a custom `fetch` that resolved to something other than a Response.
+   * key; `error` names where it points), a 4xx refusal that is not the API's JSON (a proxy's or a
+   * firewall's 400, 413, 421: the API never saw the request), a status the client does not
+   * understand, or (status 0) a custom `fetch` that resolved to something other than a Response.
    */
   | 'invalid_response';
 

@@ -73,6 +73,11 @@ describe('results', () => {
     expect(gateway).toMatchObject({ ok: false, status: 502, code: 'server', error: said(502) });
     const firewall = await answering(() => new Response('Access denied', { status: 403 })).trackRefund({ invoiceId: 'x' });
     expect(firewall).toMatchObject({ ok: false, status: 403, code: 'unauthorized', error: said(403) });
+    // A refusal the API did not write says nothing of the input: not `validation`, which a webhook takes as final.
+    for (const status of [400, 413, 421]) {
+      const proxy = await answering(() => new Response('<html>Bad Request</html>', { status, headers: { 'Content-Type': 'text/html' } })).trackSale({ invoiceId: 'i', amount: 1, clickId: 'c' });
+      expect(proxy).toMatchObject({ ok: false, status, code: 'invalid_response', error: said(status) });
+    }
   });
 
   it.each([

@@ -302,6 +302,11 @@ describe('examples/stripe-webhook', () => {
     expect(misrouted.app.inspect().sales).toHaveLength(0);
   });
 
+  it("answers 500 on a refusal that is a proxy's page (a 400 in HTML), not the API's: it says nothing of the event, and Stripe redelivers", async () => {
+    const proxied = await webhook({ hooks: { after: () => new Response('<html><h1>400 Bad Request</h1></html>', { status: 400, headers: { 'Content-Type': 'text/html' } }) } });
+    expect(await proxied.post(checkout())).toEqual({ status: 500, body: { received: true, tracked: false, code: 'invalid_response' } });
+  });
+
   it('checks the Stripe signature when a signing secret is set', async () => {
     const secret = 'whsec_test_secret';
     const { post } = await webhook({ signingSecret: secret });
