@@ -85,6 +85,30 @@ describe.skipIf(skipWithoutChromium)('[chromium] the ES module in a single-page 
     expect(second).toMatchObject({ domain: '.shop.test' });
   });
 
+  it.each(['app.shop.test', 'www.shop.test'])(
+    "on %s, a tab reloaded on an older partner's landing after a newer partner's link in another tab: a route that keeps the older ?aff= is no new touch",
+    async (host) => {
+      const older = await openPage(e2e.context);
+      await older.page.goto(`${e2e.stack.origin(host)}/?aff=${PARTNER_A.link}`);
+      const first = await waitForCookie(e2e.context, 'affitor_click_id');
+      const newer = await openPage(e2e.context);
+      await newer.page.goto(`${e2e.stack.origin(host)}/pricing?aff=${PARTNER_B.link}`);
+      const second = await waitForCookie(e2e.context, 'affitor_click_id', first.value);
+      await older.page.reload();
+      await settle(older.page);
+      // The app's router adds a parameter, then moves on keeping the query.
+      await older.page.evaluate((link) => {
+        history.replaceState(null, '', `/?aff=${link}&ref=nav`);
+        history.pushState(null, '', `/pricing?aff=${link}`);
+      }, PARTNER_A.link);
+      await settle(older.page);
+      expect(routes(older.requests)).toEqual(['click']);
+      expect(state().clicks).toHaveLength(2);
+      expect((await jarCookie(e2e.context, 'affitor_click_id'))!.value).toBe(second.value);
+      expect(affitorErrors([...older.console, ...newer.console])).toEqual([]);
+    },
+  );
+
   it('reads a landing made by the script tag on www.shop.test and binds the signup in the app to that customer', async () => {
     const www = await openPage(e2e.context);
     await www.page.goto(`${e2e.stack.origin('www.shop.test')}/?aff=${PARTNER_A.link}`);
