@@ -30,15 +30,21 @@ function holdClick(clickId = 'cust_1_1') {
   return release;
 }
 
+/** Click answers held until released, then the reference server's: for the clicks `held` picks by their landing URL (all by default). */
+function holdServerAnswers(held: (affiliateUrl: string) => boolean = () => true) {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  api.answer('click', async ({ request }) => {
+    const body = (await request.clone().json()) as { affiliate_url: string };
+    if (held(body.affiliate_url)) await gate;
+    return api.app.fetch(request);
+  });
+  return release;
+}
+
 describe('the first file at its edges', () => {
   it("A's link opened again after B's landing, while A's first click is still on its way: A's click goes again with its event id, and as the newest touch it stands", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    api.answer('click', async ({ request }) => {
-      const body = (await request.clone().json()) as { affiliate_url: string };
-      if (body.affiliate_url.includes('PARTNER123')) await gate;
-      return api.app.fetch(request);
-    });
+    const release = holdServerAnswers((affiliateUrl) => affiliateUrl.includes('PARTNER123'));
     const pageView = async (url: string) => {
       vi.resetModules();
       delete (window as { affitor?: unknown }).affitor;
@@ -62,9 +68,7 @@ describe('the first file at its edges', () => {
   });
 
   it("a reload while the landing's click is on its way sends that click again with its event id: the server records the visit once", async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    const release = holdServerAnswers();
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
@@ -137,9 +141,7 @@ describe('the first file at its edges', () => {
 
   it('a signup while the landing\'s click is on its way, then a withdrawal: the lead still carries that click\'s id', async () => {
     // Held, then answered by the reference server, which then knows the click the lead names.
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    const release = holdServerAnswers();
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
@@ -157,9 +159,7 @@ describe('the first file at its edges', () => {
   });
 
   it('a signup while the landing\'s click is on its way, then a withdrawal, and the main file cannot be had: the next page view sends the lead with that click\'s id', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    api.answer('click', async ({ request }) => (await gate, api.app.fetch(request)));
+    const release = holdServerAnswers();
     const error = mainMissing();
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
