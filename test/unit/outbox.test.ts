@@ -71,6 +71,17 @@ describe('outbox', () => {
     expect(kept.map((e) => [e.body.page_url, e.body.user_agent])).toEqual([['', ''], [undefined, undefined], ['', '']]);
   });
 
+  it('keeps a superseded click that a lead waits for, and the lead, when landing URLs in another script are long only as written (slimmed by their written length)', () => {
+    // Under 1,024 characters as given, about 3,400 as written in the cookie (a Japanese utm_term).
+    const japanese = (aff: string) => `https://shop.example/?aff=${aff}&utm_term=${'広告キャンペーン'.repeat(45)}`;
+    expect(japanese('P1').length).toBeLessThan(1024);
+    const waitedFor = { ...click('e1', { affiliate_url: japanese('P1') }), stale: true };
+    const lead: PendingEvent = { route: 'lead', body: { event_id: 'e2', customer_key: 'u' } };
+    const kept = parseOutbox(formatOutbox([waitedFor, lead, click('e3', { affiliate_url: japanese('P2') })]));
+    expect(kept.map((e) => e.body.event_id)).toEqual(['e1', 'e2', 'e3']);
+    expect(kept.map((e) => e.body.affiliate_url)).toEqual(['https://shop.example/?aff=P1', undefined, 'https://shop.example/?aff=P2']);
+  });
+
   it('keeps a superseded click that a lead right after it waits for, and gives up one that no lead waits for', () => {
     const waitedFor = { ...click('e1', { affiliate_url: 'https://shop.example/?aff=P1' }), stale: true };
     const lead: PendingEvent = { route: 'lead', body: { event_id: 'e2', customer_key: 'u' } };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clampWindowDays, clickUrl, isPlausibleId, largestPixels, offsetTimeZone, parseProgramId, readAff } from '../../src/core/values';
+import { clampWindowDays, clickUrl, isPlausibleId, largestPixels, offsetTimeZone, parseProgramId, readAff, slimLanding } from '../../src/core/values';
 
 describe('readAff', () => {
   it.each([
@@ -23,6 +23,18 @@ describe('readAff', () => {
     [undefined, null],
   ])('reads %j as %j', (url, expected) => {
     expect(readAff(url)).toBe(expected);
+  });
+});
+
+describe('slimLanding', () => {
+  it('keeps a URL short as written in a cookie, and one 1,024 characters or longer as written as its origin and aff', () => {
+    expect(slimLanding('https://shop.example/p?aff=P1&q=1')).toBe('https://shop.example/p?aff=P1&q=1');
+    expect(slimLanding(`https://shop.example/p?aff=P1&q=${'x'.repeat(1100)}`)).toBe('https://shop.example/?aff=P1');
+    // 300 characters as given, 2,500 as written (percent-encoded): a cookie of several of them is dropped whole.
+    expect(slimLanding(`https://shop.example/p?aff=P1&utm_term=${'広告'.repeat(130)}`)).toBe('https://shop.example/?aff=P1');
+    // A lone surrogate (a hand-made outbox), which no cookie can be written with as it is: no URIError.
+    expect(slimLanding('https://shop.example/?aff=P1&q=\uD800')).toBe('https://shop.example/?aff=P1');
+    expect(slimLanding(`https://shop.example/?q=${'x'.repeat(1100)}`)).toBe('');
   });
 });
 

@@ -7,15 +7,7 @@ import { appendHistory, parseHistory } from '../../core/attribution';
 import { normaliseCookieDomain, readCookieValues, serializeCookie } from '../../core/cookie-codec';
 import { COOKIE_AFFILIATE_URL, COOKIE_CLICK_ID, COOKIE_HISTORY, COOKIE_LEGACY_CLICK_ID, COOKIE_SET_BY } from '../../core/cookie-names';
 import { cookieDomainCandidates } from '../../core/root-domain';
-import { clampWindowDays, readAff } from '../../core/values';
-
-/**
- * Landing URLs this long or longer, once written in the cookie, are stored as origin and `aff`
- * only, as the SDK does. Measured written, not as given: a URL's own escapes are escaped again
- * (`%E3` as `%25E3`), and 1,000 characters of them became a 1.7 KB `Set-Cookie` that, with a
- * returning visitor's history and twin deletions, passed a proxy's 4 KB header buffer.
- */
-export const MAX_STORED_URL = 1024;
+import { clampWindowDays, slimLanding } from '../../core/values';
 
 /**
  * The `Domain` for the cookies: the merchant's `cookieDomain`, else the domain the SDK's probe
@@ -46,13 +38,11 @@ export interface ClickCookies {
   secure: boolean;
 }
 
-/** The landing URL as the SDK stores it: whole when short once written, else its origin and `aff`. */
-export function storedLandingUrl(given: string): string {
-  // A lone surrogate (only a hand-made body has one) would make encodeURIComponent throw: a 500
-  // for a click the API had recorded. As the browser writes it: U+FFFD.
-  const url = given.replace(/[\uD800-\uDFFF]/gu, '\uFFFD');
-  return encodeURIComponent(url).length < MAX_STORED_URL ? url : `${new URL(url).origin}/?aff=${encodeURIComponent(readAff(url) ?? '')}`;
-}
+/**
+ * The landing URL as the SDK stores it (slimLanding): whole when short once written, else its origin
+ * and `aff`. A lone surrogate (only a hand-made body has one) as the browser writes it, U+FFFD.
+ */
+export const storedLandingUrl = (given: string): string => slimLanding(given.replace(/[\uD800-\uDFFF]/gu, '\uFFFD'));
 
 /**
  * A `Set-Cookie` value that deletes cookie `name` on `domain` (undefined: the host-only one). As
