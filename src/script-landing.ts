@@ -265,14 +265,14 @@ function land(url: string, reported?: boolean): Promise<void> | void {
   // Read before the session cookie is written: a read after a write is a round trip (see jar).
   const events = outbox();
   const touch = newEventId();
-  // This link's click still in the outbox (the page reloaded, or another tab landed on it, while it
-  // was on its way): sent again in its place with its event id, which the server records once, as
-  // landing.ts does; this landing is its touch. A new id counted the visit twice.
-  const affiliateUrl = clickUrl(url, aff);
-  const id = events.find((pending) => pending.body.affiliate_url == affiliateUrl)?.body.event_id ?? touch;
+  // This partner's click still in the outbox (the page reloaded, or another tab landed on its link,
+  // while it was on its way): sent again in its place with its event id, which the server records
+  // once, as landing.ts does; this landing is its touch. A new id counted the visit twice. Told by
+  // `aff`, as there: a long landing URL is kept shortened (slimLanding).
+  const id = events.find((pending) => readAff(pending.body.affiliate_url as string) == aff)?.body.event_id ?? touch;
   const event: PendingEvent = {
     route: 'click',
-    body: { ...buildClickPayload(affiliateUrl, readPageContext(), sessionId(), programId!, clickId), event_id: id },
+    body: { ...buildClickPayload(clickUrl(url, aff), readPageContext(), sessionId(), programId!, clickId), event_id: id },
     touch,
   };
   const others = supersede(events, id).map((pending) => (pending.body.event_id == id ? event : pending));

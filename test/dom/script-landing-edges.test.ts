@@ -67,9 +67,12 @@ describe('the first file at its edges', () => {
     expect(cookieValue('affitor_click_id')).toBe(api.app.inspect().clicks.find((click) => click.short_link == 'PARTNER123')!.click_id);
   });
 
-  it("a reload while the landing's click is on its way sends that click again with its event id: the server records the visit once", async () => {
+  it.each([
+    ['', 'https://www.shop.example.com/?aff=PARTNER123'],
+    [' (a landing URL kept shortened in the outbox: an ad click id of 1,100 characters)', `https://www.shop.example.com/?aff=PARTNER123&gclid=${'x'.repeat(1100)}`],
+  ])("a reload while the landing's click is on its way sends that click again with its event id%s: the server records the visit once", async (_, landing) => {
     const release = holdServerAnswers();
-    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    setUrl(landing);
     await run('script-landing', scriptTag());
     await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
     // The visitor reloads before the answer came: a new page view on the same landing, its click still in the outbox.
