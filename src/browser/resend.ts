@@ -1,10 +1,10 @@
 /**
  * Resending what earlier page views could not deliver, from the first file of the script build
  * too: a lead kept because the rest could not be had must not wait for the rest. Each page view tries an event again,
- * up to OUTBOX_PAGE_VIEWS times: a request that fails that often (an origin the program does not
- * allow) is not worth sending forever.
+ * up to OUTBOX_PAGE_VIEWS times and for OUTBOX_MIN_AGE_MS at least: a request that fails that often
+ * for that long (an origin the program does not allow) is not worth sending forever.
  */
-import { OUTBOX_PAGE_VIEWS } from '../core/outbox';
+import { OUTBOX_MIN_AGE_MS, OUTBOX_PAGE_VIEWS, madeAt } from '../core/outbox';
 import { renderedAhead, startClick, supersederKept } from './landing';
 import { log } from './options';
 import { drop, outbox, storeOutbox, takeEarlier, unsent } from './outbox';
@@ -26,7 +26,13 @@ export function resend(): void {
   for (const event of events) {
     // Nor one answered that waits on the landing that superseded it (landing.ts): older, it would
     // be given up first, and a refusal of that landing heard later would find nothing to count again.
-    if (!(clickAhead && event.route == 'lead') && !(event.clickId && supersederKept(event)) && (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS) {
+    if (
+      !(clickAhead && event.route == 'lead') &&
+      !(event.clickId && supersederKept(event)) &&
+      (event.tries = (event.tries ?? 0) + 1) > OUTBOX_PAGE_VIEWS &&
+      // (An id that is no time, written by hand, is no younger.)
+      !(Date.now() - madeAt(event) < OUTBOX_MIN_AGE_MS)
+    ) {
       // Not a click already answered (kept while a landing that superseded it might be refused, landing.ts): it was recorded.
       // Named by its landing URL (a click) or its event id (a lead), not its body: a lead's holds the
       // visitor's email and customer key, which error monitoring that records console.error would keep.

@@ -23,8 +23,18 @@ export interface PendingEvent {
   touch?: string;
 }
 
-/** Page views that send an undelivered event before it is given up. */
+/** Page views that send an undelivered event before it is given up, once it is OUTBOX_MIN_AGE_MS old. */
 export const OUTBOX_PAGE_VIEWS = 5;
+
+/**
+ * How long an undelivered event is kept whatever the page views: page views come quickly, and a
+ * visitor who browsed through an API outage of a few minutes had the landing's click given up
+ * within 20 seconds, and the lead waiting behind it sent without its click id, refused.
+ */
+export const OUTBOX_MIN_AGE_MS = 3_600_000;
+
+/** When an event was made (epoch ms): its id begins with the time (newEventId). */
+export const madeAt = (event: PendingEvent): number => parseInt(event.body.event_id.slice(0, 8), 36);
 
 /**
  * At most this many events, and this many bytes as the cookie holds them (percent-encoded), so the

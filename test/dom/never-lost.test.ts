@@ -2,9 +2,16 @@ import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { newPageView } from '../../src/browser/page-view';
 import { AffitorTracker } from '../../src/index';
 import { RETRY_DELAYS_MS } from '../../src/browser/delivery';
+import { OUTBOX_MIN_AGE_MS } from '../../src/core/outbox';
 import { API_BASE, HttpResponse, cookieValue, http, land as pageView, landed, setUrl, refuseCookies, undoFreshCopyHistory, useTrackingApi, storedOutbox } from '../support/dom';
 
 const api = useTrackingApi({ quietErrors: true });
+
+/** The clock from now on: `OUTBOX_MIN_AGE_MS` later, the least an undelivered event is kept (undone after the test). */
+function anHourLater(): void {
+  const now = Date.now.bind(Date);
+  vi.spyOn(Date, 'now').mockImplementation(() => now() + OUTBOX_MIN_AGE_MS);
+}
 
 const recorded = () => api.app.inspect() as unknown as { clicks: Array<{ event_id: string }>; leads: Array<{ event_id: string }> };
 
@@ -54,15 +61,43 @@ describe('a click that fails at landing', () => {
       // Each page view sends it again, with its in-page retries: three attempts.
       expect(api.clicks()).toHaveLength(3 + 3 * view);
     }
-    const sent = api.clicks().length;
     expect(new Set(api.clicks().map((click) => click.body.event_id)).size).toBe(1);
     expect(storedOutbox()).toEqual([expect.objectContaining({ tries: 5 })]);
+    // Page views come quickly: within the hour, it is kept and sent again (an outage of a few minutes, browsed through).
+    await pageView('https://shop.example.com/soon');
+    expect(api.clicks()).toHaveLength(3 + 3 * 6);
+    expect(storedOutbox()).toEqual([expect.objectContaining({ tries: 6 })]);
+    const sent = api.clicks().length;
     const error = vi.mocked(console.error);
     error.mockClear();
+    anHourLater();
     await pageView('https://shop.example.com/again');
     expect(api.clicks()).toHaveLength(sent);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
     expect(error.mock.calls[0]).toEqual(['[Affitor]', 'click given up after 5 page views:', 'https://shop.example.com/?aff=PARTNER123']);
+  }, 30_000);
+
+  it('survives an outage of a few minutes browsed through (more page views than the outbox counts): the click, and the signup behind it with its click id', async () => {
+    // The in-page retries' waits, shortened (restored after the test).
+    const delays = RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, 1, 1);
+    onTestFinished(() => void RETRY_DELAYS_MS.splice(0, RETRY_DELAYS_MS.length, ...delays));
+    api.server.use(http.post(`${API_BASE}/api/v1/track/:route`, () => HttpResponse.error()));
+    const landing = await pageView('https://shop.example.com/?aff=PARTNER123');
+    await landing.signup('user_outage', 'outage@example.com');
+    for (let view = 1; view <= 5; view++) await pageView('https://shop.example.com/browse');
+    await landed();
+    expect(recorded().clicks).toHaveLength(0);
+    expect(storedOutbox().map((event) => [event.route, event.tries])).toEqual([
+      ['click', 5],
+      ['lead', undefined],
+    ]);
+    // Back: the next page view delivers both.
+    api.server.resetHandlers();
+    const next = await pageView('https://shop.example.com/pricing');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    expect(recorded().clicks).toHaveLength(1);
+    expect(api.leads().at(-1)!.body.click_id).toBe(next.getClickId());
+    expect(storedOutbox()).toEqual([]);
   }, 30_000);
 
   it('is not given up on the page view where its partner lands anew: that landing sends it, and keeps it while the API is down', async () => {
@@ -317,6 +352,7 @@ describe('a kept click beside a landing the API refuses (a mistyped or inactive 
     await refusedLandingKept();
     const error = vi.mocked(console.error);
     error.mockClear();
+    anHourLater();
     for (let view = 1; view <= 6; view++) await pageView('https://shop.example.com/app');
     const givenUp = error.mock.calls.filter((call) => call[1] == 'click given up after 5 page views:');
     expect(givenUp.map((call) => call[2] as unknown)).toEqual([REFUSED]);
@@ -684,6 +720,7 @@ describe('a signup that fails', () => {
     await vi.waitFor(() => expect(api.leads()).toHaveLength(18));
     const error = vi.mocked(console.error);
     error.mockClear();
+    anHourLater();
     await pageView('https://shop.example.com/again');
     expect(api.leads()).toHaveLength(18);
     expect(storedOutbox()).toEqual([]);
