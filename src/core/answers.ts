@@ -51,7 +51,7 @@ export const noAnswerHint = (failure: string | undefined, origin: string, apiBas
           ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
           : // A host that does not exist, or does not take the connection (a typo, a dev API not
             // started), fails at once too, as CORS does: the API's origin is named beside it.
-            `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin == 'null' ? undefined : origin) ?? apiBase} answer (a typo in apiBase, the API down)?`;
+            `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin == 'null' ? undefined : origin) ?? apiBase} answer (a typo in apiBase, the API down, a content blocker in this browser)?`;
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to

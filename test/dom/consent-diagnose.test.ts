@@ -435,7 +435,7 @@ describe('diagnose', () => {
     const report = (await land('https://shop.example.com/?aff=PARTNER123')).diagnose();
     expect(report.lastClick!.message).toBe('TypeError: Failed to fetch');
     expect(report.warnings).toContain(
-      "last click got no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? Else does https://api.affitor.test answer (a typo in apiBase, the API down)?",
+      "last click got no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? Else does https://api.affitor.test answer (a typo in apiBase, the API down, a content blocker in this browser)?",
     );
   });
 

@@ -60,7 +60,7 @@ describe('bad click answers are logged and survived, and keep what was recorded'
   ])('keeps the CORS hint when the policy blocked %s only', async (_, block) => {
     block();
     await landWith('https://shop.example.com/?aff=PARTNER123');
-    expect(errorText()).toContain("no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? Else does https://api.affitor.test answer (a typo in apiBase, the API down)? (kept to resend)");
+    expect(errorText()).toContain("no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)? Else does https://api.affitor.test answer (a typo in apiBase, the API down, a content blocker in this browser)? (kept to resend)");
     expect(errorText()).not.toContain('Content-Security-Policy');
   });
 

@@ -360,7 +360,7 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(diagnosis.lastClick).toMatchObject({ status: 0, ok: false, requestId: null });
       expect(diagnosis.lastClick!.message).toMatch(/Failed to fetch/);
       expect(diagnosis.warnings).toEqual([
-        `last click got no answer (${diagnosis.lastClick!.message}): is ${origin} in the program's allowed origins (CORS)? Else does ${new URL(e2e.stack.api.url).origin} answer (a typo in apiBase, the API down)?`,
+        `last click got no answer (${diagnosis.lastClick!.message}): is ${origin} in the program's allowed origins (CORS)? Else does ${new URL(e2e.stack.api.url).origin} answer (a typo in apiBase, the API down, a content blocker in this browser)?`,
       ]);
       expect(routes(requests)).toEqual(['click', 'click', 'click']);
       // Refused by CORS, not by the server: it recorded the click (once: the event id is the same

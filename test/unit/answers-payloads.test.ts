@@ -16,7 +16,7 @@ describe('readAnswer', () => {
     // A host that does not exist or is not listening fails at once too: the API's origin is named beside it.
     [
       { status: 0, failure: 'TypeError: Failed to fetch' },
-      "no answer (TypeError: Failed to fetch): is https://shop.example in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down)?",
+      "no answer (TypeError: Failed to fetch): is https://shop.example in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down, a content blocker in this browser)?",
     ],
     // The page's Content-Security-Policy blocked it (csp.ts): what to change is said, and CORS is not blamed.
     [
@@ -33,7 +33,7 @@ describe('readAnswer', () => {
 
   it("names the API's origin where the page's origin is opaque (a file:// page, a sandboxed frame)", () => {
     expect(readAnswer({ status: 0, failure: 'TypeError: Failed to fetch' }, 'null')).toBe(
-      "no answer (TypeError: Failed to fetch): is null in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down)?",
+      "no answer (TypeError: Failed to fetch): is null in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down, a content blocker in this browser)?",
     );
   });
 
