@@ -41,9 +41,10 @@ export const parseProgramId = (raw: unknown): number | null =>
  * A cookie holds about 4 KB: a landing URL 1,024 characters or longer as written in one is kept as
  * what attribution needs, its origin and `aff` (the first-party handler's `Set-Cookie` too). Measured
  * written (percent-encoded), not as given: text in other scripts (a Japanese `utm_term`) is up to 9
- * times longer written, and a URL's own escapes are escaped again (`%E3` as `%25E3`). Measured as given, 1,000 characters became a 9 KB cookie the
- * browser dropped whole (the landing URL, or the outbox and every event in it), or a `Set-Cookie`
- * that, with a returning visitor's history and twin deletions, passed a proxy's 4 KB header buffer.
+ * times longer written, and a URL's own escapes are escaped again (`%E3` as `%25E3`). Measured as
+ * given, 1,000 characters became a 9 KB cookie the browser dropped whole (the landing URL, or the
+ * outbox and every event in it), or a `Set-Cookie` that, with a returning visitor's history and twin
+ * deletions, passed a proxy's 4 KB header buffer.
  * One that is no URL with `aff` (junk in the outbox cookie) is kept as nothing, never thrown on.
  */
 export function slimLanding(url: string, aff = readAff(url)): string {
