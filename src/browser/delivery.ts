@@ -3,10 +3,9 @@
  * retryable, and the error log once they are spent. An event still failing stays in the outbox
  * for a later page view; each carries an `event_id`, so the server records a resent event once.
  */
-import { isSuccess, readAnswer, unroutedHint } from '../core/answers';
+import { isRetryable, isSuccess, readAnswer, unroutedHint } from '../core/answers';
 import type { HttpOutcome } from '../core/answers';
 import { isExpectedLeadRefusal } from '../core/attribution';
-import { isRetryable } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { log, options, post, record } from './core';
 import { noteCspBlock, watchCsp } from './csp';

@@ -14,6 +14,15 @@ export interface HttpOutcome {
   setByServer?: boolean;
 }
 
+/**
+ * Whether an outcome may succeed if sent again: no answer (0), rate limited, a server error, or a
+ * 408 (the server or a proxy in front gave up waiting for the request to arrive whole: nothing was
+ * handled, and RFC 9110 lets the client repeat it). Taken as a refusal, a 408 lost the event for
+ * good: a click from a phone on a slow upload behind a proxy, a sale a webhook then acknowledged.
+ * The browser SDK and the server client both follow it.
+ */
+export const isRetryable = (status: number): boolean => !status || status == 408 || status == 429 || status > 499;
+
 /** The `failure` of a request the browser SDK gave up waiting for (transport.ts). */
 export const TIMED_OUT = 'timed out';
 

@@ -86,9 +86,6 @@ const EVENT_ID = /^[\w-]{1,64}$/;
  */
 export const newEventId = (): string => Math.floor(Date.now()).toString(36) + Math.random().toString(36).slice(2, 12).padEnd(10, '0');
 
-/** Whether an outcome may succeed if sent again: no answer, rate limited, or a server error. */
-export const isRetryable = (status: number): boolean => !status || status == 429 || status > 499;
-
 /**
  * The events the outbox cookie holds. A click for no landing (no http(s) URL with `aff`: junk, or
  * `javascript:…?aff=X` another subdomain wrote there) is not ours: resent, its answer would make

@@ -17,7 +17,8 @@ import {
 } from './input';
 import type { ResolvedOptions } from './input';
 import { createId } from './request-id';
-import { backoffDelay, isRetryableStatus, retryAfterMs, sleep } from './retry';
+import { isRetryable } from '../core/answers';
+import { backoffDelay, retryAfterMs, sleep } from './retry';
 import { RequestSigner, webCrypto } from './signing';
 import { attempt } from './transport';
 import type { AttemptRequest, Outcome } from './transport';
@@ -368,7 +369,7 @@ export class Affitor {
     // A refusal the API did not write (a proxy's or firewall's 400, 413, 421) says nothing of the
     // input: the API never saw it. Taken for `validation`, a webhook acknowledged the event and the sale was lost.
     const code = !fromApi && codeForStatus(status) === 'validation' ? 'invalid_response' : codeForStatus(status);
-    const retry = isRetryableStatus(status);
+    const retry = isRetryable(status);
     // Honoured on every retryable answer, not only a 429: a proxy's 503 names when to come back, and
     // retrying sooner only spends the retries (the wait is capped by maxRetryDelayMs, as for a 429).
     const retryAfter = retry ? retryAfterMs(outcome.retryAfter) : undefined;

@@ -13,16 +13,6 @@ export function backoffDelay(retry: number, baseMs: number, capMs: number, rando
 }
 
 /**
- * Statuses that say "try again later": too many requests, server-side failures, and 408 (the
- * server or a proxy in front gave up waiting for the request to arrive whole: nothing was
- * handled, and RFC 9110 lets the client repeat it). A 408 taken for a refused input was not
- * retried, and a webhook that answers its provider 2xx for a refused input lost the sale.
- */
-export function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599);
-}
-
-/**
  * A `Retry-After` header in milliseconds (seconds or an HTTP date), or undefined when absent
  * or unreadable. The tracking API sends none today; a proxy or load balancer in front of it
  * might, most often with a 503 (maintenance, overload), so it is read on every retryable answer.

@@ -2,7 +2,7 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
-import { isRetryable } from '../../src/core/outbox';
+import { isRetryable } from '../../src/core/answers';
 import { createAffitorHandler } from '../../src/server';
 import type { AffitorHandlerOptions } from '../../src/server';
 import { createTrackingServer } from '../../examples/server/src/app';

@@ -26,6 +26,18 @@ describe('a click that fails at landing', () => {
     expect(cookieValue('affitor_outbox')).toBeUndefined();
   });
 
+  it('answered 408 by a proxy (the request did not arrive whole in time) is tried again, not given up as refused', async () => {
+    let tries = 0;
+    api.answer('click', () =>
+      ++tries == 1 ? HttpResponse.json({ error: 'Request Timeout' }, { status: 408 }) : HttpResponse.json({ success: true, click_id: 'cust_1_408', cookie_window_days: 30 }),
+    );
+    const tracker = await pageView('https://shop.example.com/?aff=PARTNER123');
+    expect(api.clicks()).toHaveLength(2);
+    expect(api.clicks()[1]!.body.event_id).toBe(api.clicks()[0]!.body.event_id);
+    expect(tracker.getClickId()).toBe('cust_1_408');
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+
   it('is kept in the outbox when the API stays down, and sent once on the next page view', async () => {
     api.app.setChaos({ failFirst: { click: 3 } });
     const landing = await pageView('https://shop.example.com/?aff=PARTNER123');

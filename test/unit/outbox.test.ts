@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, isRetryable, mergeOutbox, newEventId, parseOutbox, slimmed } from '../../src/core/outbox';
+import { isRetryable } from '../../src/core/answers';
+import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, mergeOutbox, newEventId, parseOutbox, slimmed } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 import { serializeCookie } from '../../src/core/cookie-codec';
 import { toJson } from '../../src/core/json';
@@ -191,12 +192,14 @@ describe('outbox', () => {
 
   it.each([
     [0, true],
+    [408, true],
     [429, true],
     [500, true],
     [503, true],
     [200, false],
     [400, false],
     [404, false],
+    [409, false],
   ])('treats status %i as retryable: %s', (status, retryable) => {
     expect(isRetryable(status)).toBe(retryable);
   });
