@@ -28,6 +28,13 @@ export const QUEUED = Symbol.for('affitor.queued');
  */
 export const ON_ITS_WAY = Symbol.for('affitor.onItsWay');
 
+/**
+ * Where the first file's `window.affitor` holds the answer to the landing's click it sent: the
+ * response, its JSON and when it came (epoch ms). The main file's diagnose() reports it as the last
+ * click (send.ts's `answered`); without it, a landing this file sent alone was reported as no click.
+ */
+export const CLICKED = Symbol.for('affitor.clicked');
+
 /** Where the first file's `window.affitor` holds the onAttribution listeners added there: the main file takes them over. */
 export const LISTENERS = Symbol.for('affitor.listeners');
 

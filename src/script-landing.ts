@@ -40,7 +40,7 @@ import { readJar, writeCookie } from './browser/cookies';
 import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
 import { globalPrivacyControl, readPageContext } from './browser/page';
-import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
+import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 
 type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
@@ -295,8 +295,10 @@ function land(url: string, reported?: boolean): Promise<void> | void {
         keepalive: true,
       }),
     )
-    .then((answer) => (answer.ok ? answer.json() : Promise.reject(new Error())))
-    .then((answer: Record<string, unknown>) => apply(event, answer))
+    // The answer, and when it came, kept for the main file's diagnose() (CLICKED).
+    .then((response) =>
+      response.ok ? response.json().then((answer: Record<string, unknown>) => ((api[CLICKED] = [response, answer, Date.now()]), apply(event, answer))) : Promise.reject(new Error()),
+    )
     // A failed try is the main file's to retry and tell: it finds the click in the outbox, and the
     // leads made behind it there, which wait for it (not for a later landing's click made here).
     .catch(() => void loadMain())

@@ -29,7 +29,7 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
+import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 import type { AttributionListener } from './browser/attribution';
 import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
@@ -41,7 +41,15 @@ type Api = Record<string, Method>;
 type Rest = Record<Exclude<keyof More, 'version'>, Method>;
 
 /** `window.affitor` as this file finds it: the stub's, the first file's (its queue, landings and listeners), or the SDK's. */
-type Found = { q?: unknown; [QUEUED]?: unknown; [LANDED]?: unknown; [LISTENERS]?: unknown; [ON_ITS_WAY]?: [PendingEvent, string[]]; [VERSION]?: unknown };
+type Found = {
+  q?: unknown;
+  [QUEUED]?: unknown;
+  [LANDED]?: unknown;
+  [LISTENERS]?: unknown;
+  [ON_ITS_WAY]?: [PendingEvent, string[]];
+  [CLICKED]?: [Response, Record<string, unknown>, number];
+  [VERSION]?: unknown;
+};
 const host = window as unknown as { affitor?: Found | Api };
 // Only a list is the stub's queue: a page's element with id="affitor" is window.affitor too, and a
 // form's field named q is its `.q`, which no loop can read (the script stopped there, the landing lost).
@@ -57,6 +65,9 @@ const queue = (Array.isArray(queued) ? (queued as Array<[string, unknown[]]>) : 
 );
 // The landings the first file handled before it loaded this file: not landed again. Its listeners are told from now on.
 markLanded(stub?.[LANDED]);
+// The answer to the first file's landing click: diagnose() reports it as the last click, until this file sends one.
+const [clicked, body, at] = stub?.[CLICKED] ?? [];
+if (clicked) answered.click ??= { status: clicked.status, requestId: clicked.headers?.get('x-request-id'), body, at: at! };
 for (const listener of (stub?.[LISTENERS] as Iterable<AttributionListener> | undefined) ?? []) onAttribution(listener);
 const tag = findTag();
 const options: AffitorInitOptions = tagOptions(tag);

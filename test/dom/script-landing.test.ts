@@ -4,8 +4,11 @@
  * after the landing's click. Real browsers: test/e2e (script-tag, never-lost, lazy-file).
  */
 import { describe, expect, it, vi } from 'vitest';
-import { HttpResponse, cookieValue, recordCookieWrites, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
+import { HttpResponse, cookieValue, http, recordCookieWrites, setUrl, storedOutbox, useScriptBuildPage, useTrackingApi } from '../support/dom';
 import { MAIN_SRC, affitor, run, scriptTag, useMainFile } from '../support/script-build';
+import { MORE_FILE } from '../../src/core/script-files';
+
+const MORE_SRC = MAIN_SRC.replace(/[^/]+$/, MORE_FILE);
 
 const api = useTrackingApi();
 useScriptBuildPage();
@@ -221,6 +224,21 @@ describe('the <script> build: the first file alone', () => {
     // The main file, loaded for it, runs with debug on: it says what it does.
     await mainArrives();
     await vi.waitFor(() => expect(info.mock.calls.some((call) => call[0] == '[Affitor]')).toBe(true));
+  });
+  it("diagnose(): the last click is the landing's the first file sent, with its status and request id, once the rest is here", async () => {
+    api.server.use(http.get(MORE_SRC, () => new HttpResponse('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })));
+    await landAlone();
+    const requestId = api.app.requests().find((entry) => entry.path.endsWith('/click'))!.request_id;
+    const signedUp = affitor().signup!('user_1');
+    await mainArrives();
+    await signedUp;
+    expect(affitor().diagnose!()).toBeNull();
+    await vi.waitFor(() => expect(held.requested.map((tag) => tag.src)).toEqual([MAIN_SRC, MORE_SRC]));
+    await import('../../src/script-more');
+    held.requested[1]!.onload?.(new Event('load'));
+    const report = await vi.waitFor(() => affitor().diagnose!() as { lastClick: unknown; lastLead: unknown; warnings: string[] } | null);
+    expect(report!.lastClick).toEqual({ status: 200, ok: true, requestId, message: null, at: expect.stringMatching(/^\d{4}-/) as unknown });
+    expect(report!.lastLead).toMatchObject({ status: 200, ok: true });
   });
 });
 
