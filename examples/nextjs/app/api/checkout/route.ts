@@ -7,9 +7,6 @@ import { stripeCheckoutParams } from '@affitor/sdk/server';
 import { CLICK_COOKIE, CUSTOMER_COOKIE } from '../../../lib/affitor';
 import { checkoutCustomerKey, redirectToCheckout } from '../../../lib/stripe';
 
-export const runtime = 'nodejs';
-export const dynamic = 'force-dynamic';
-
 export async function POST(request: Request): Promise<Response> {
   const jar = await cookies();
   const origin = new URL(request.url).origin;

@@ -6,9 +6,6 @@
 import { join } from 'node:path';
 import { createAffitorHandler } from '@affitor/sdk/server';
 
-export const runtime = 'nodejs';
-export const dynamic = 'force-dynamic';
-
 const affitor = createAffitorHandler({
   basePath: '/relay',
   // `|| undefined`: an empty `AFFITOR_API_URL=` in a .env means the default, not a bad URL.
