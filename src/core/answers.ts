@@ -80,11 +80,14 @@ export const unroutedHint = ({ status, body }: HttpOutcome, apiBase?: string): s
 export function readAnswer(outcome: HttpOutcome, origin: string, apiBase?: string): Record<string, unknown> | string {
   const { status, body, failure } = outcome;
   if (!status) return `no answer (${failure})` + noAnswerHint(failure, origin, apiBase);
-  if (!body) return `HTTP ${status}, answer is not JSON`;
-  // The API says why in `error` (or a refusal's `message`): JSON without either as text (a proxy's
-  // or a firewall's `{"errors": […]}`) read "undefined" or "[object Object]".
-  const said = [body.error, body.message].find((text) => typeof text == 'string');
-  return isSuccess(outcome) ? body : said ? `HTTP ${status}: ${said}` : `HTTP ${status}, answer is not the API's JSON`;
+  // (A 404 or 405, or a 2xx, that is no JSON: an apiBase with no route, said by unroutedHint.)
+  if (!body && (status < 400 || status == 404 || status == 405)) return `HTTP ${status}, answer is not JSON`;
+  // The API says why in `error` (or a refusal's `message`). Any other refusal or failure is not its
+  // own: a firewall's, bot protection's or CDN's page, or JSON without either as text (`{"errors": […]}`,
+  // which read "undefined" or "[object Object]"). Said as such: read as the API's refusal, a WAF's
+  // 403 page sent the merchant to the program's settings.
+  const said = [body?.error, body?.message].find((text) => typeof text == 'string');
+  return isSuccess(outcome) ? body! : said ? `HTTP ${status}: ${said}` : `HTTP ${status}, answer is not the API's JSON`;
 }
 
 /** A 2xx answer whose body is a JSON object with `success` not false. */

@@ -26,6 +26,7 @@ describe('bad click answers are logged and survived, and keep what was recorded'
     ['a 5xx from the server', () => api.app.setFaults({ click: true }), 'HTTP 500: Click tracking failed'],
     ['an answer that is not JSON', () => api.answer('click', () => new HttpResponse('<html>502</html>', { status: 200 })), 'not JSON'],
     ['a JSON answer that is not an object', () => api.answer('click', () => HttpResponse.json('ok')), 'not JSON'],
+    ["a firewall's page refusing it", () => api.answer('click', () => new HttpResponse('<html>Forbidden</html>', { status: 403 })), "HTTP 403, answer is not the API's JSON"],
     ['an answer without click_id', () => api.answer('click', () => HttpResponse.json({ success: true })), 'no usable click_id'],
     ['a network error', () => api.answer('click', () => HttpResponse.error()), "no answer (TypeError: Failed to fetch): is https://shop.example.com in the program's allowed origins (CORS)?"],
   ])('%s', async (_, breakServer, expected) => {

@@ -24,7 +24,11 @@ describe('readAnswer', () => {
       "no answer (blocked by the page's Content-Security-Policy: add https://api.affitor.com to its connect-src)",
     ],
     [{ status: 200 }, 'HTTP 200, answer is not JSON'],
-    [{ status: 502 }, 'HTTP 502, answer is not JSON'],
+    // The API answers JSON: a refusal or failure that is not (a firewall's or CDN's page) is said to
+    // be not the API's; not a 404 (an apiBase with no route: unroutedHint says so).
+    [{ status: 502 }, "HTTP 502, answer is not the API's JSON"],
+    [{ status: 403 }, "HTTP 403, answer is not the API's JSON"],
+    [{ status: 404 }, 'HTTP 404, answer is not JSON'],
     [{ status: 400, body: { error: 'Referral link not found' } }, 'HTTP 400: Referral link not found'],
     [{ status: 200, body: { success: false, message: 'Referral link is inactive' } }, 'HTTP 200: Referral link is inactive'],
   ])('describes %j as %j', (outcome, message) => {
