@@ -4,7 +4,9 @@
 import { MAX_ANSWER_BYTES } from './answer-text';
 import { AffitorInputError, codeForStatus, kindOf } from './errors';
 import {
+  checkClientOptionNames,
   checkIdempotencyKey,
+  checkOptionNames,
   checkRequestId,
   checkSignal,
   checkSigningSecret,
@@ -44,6 +46,9 @@ import type {
 } from './types';
 
 type Route = 'click' | 'lead' | 'sale' | 'refund' | 'readiness';
+
+/** The method of each route, as errors name it. */
+const METHODS: Record<Route, string> = { click: 'trackClick', lead: 'trackLead', sale: 'trackSale', refund: 'trackRefund', readiness: 'readiness' };
 
 /** Each route's path under the API URL; readiness is the one GET. */
 const PATHS: Record<Route, string> = {
@@ -118,6 +123,7 @@ export class Affitor {
     if (typeof options !== 'object' || options === null) {
       throw new AffitorInputError('options', 'new Affitor() expects an options object with an apiKey');
     }
+    checkClientOptionNames(options);
     const apiKey: unknown = options.apiKey;
     if (typeof apiKey !== 'string' || apiKey.trim() === '') {
       // Never echo the key itself, not even a malformed one: only its kind.
@@ -214,6 +220,8 @@ export class Affitor {
     // One key per call, the same on every retry: a sale or refund (partial ones included) that the
     // server applied but whose answer was lost is answered again on retry, not applied twice.
     const idempotencyKey = checkIdempotencyKey(call.idempotencyKey, route);
+    // After the checks above, so that a lead's idempotencyKey is told to use an eventId.
+    checkOptionNames(METHODS[route], call, IDEMPOTENT_ROUTES.has(route));
     if (IDEMPOTENT_ROUTES.has(route)) headers['Idempotency-Key'] = idempotencyKey ?? createId();
     return this.#run(route, body === null ? '' : JSON.stringify(body), headers, signal);
   }

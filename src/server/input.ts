@@ -6,7 +6,10 @@ import { isLoopback } from '../core/values';
 import { AffitorInputError, describe, kindOf } from './errors';
 import { MAX_TIMER_MS } from './retry';
 import type {
+  AffitorOptions,
+  CallOptions,
   CommonInput,
+  IdempotentCallOptions,
   JsonObject,
   TrackClickInput,
   TrackLeadInput,
@@ -59,10 +62,160 @@ function eventId(value: unknown, fresh: () => string): string {
   return value;
 }
 
-function ensureInput<T extends object>(method: string, input: T): T {
+/**
+ * Each input's and options object's names, each with the API's name for it where it has one (the
+ * wire field, the header), which a wrong name is matched against too: `transaction_id` for
+ * invoiceId. `satisfies` keeps every list to its type's keys, no more and no fewer.
+ */
+type Names<T> = { readonly [K in keyof Required<T>]: string };
+
+const COMMON_FIELDS = { additionalData: 'additional_data', testMode: 'test_mode' } as const;
+const CLICK_FIELDS = {
+  affiliateUrl: 'affiliate_url',
+  existingClickId: 'existing_click_id',
+  pageUrl: 'page_url',
+  pageTitle: 'page_title',
+  referrerUrl: 'referrer_url',
+  sessionId: 'session_id',
+  userAgent: 'user_agent',
+  screenResolution: 'screen_resolution',
+  viewportSize: 'viewport_size',
+  language: 'language',
+  timezone: 'timezone',
+  programId: 'program_id',
+  eventId: 'event_id',
+  ...COMMON_FIELDS,
+} satisfies Names<TrackClickInput>;
+const LEAD_FIELDS = {
+  customerExternalId: 'customer_key',
+  clickId: 'click_id',
+  clickIds: 'click_ids',
+  email: 'email',
+  pageUrl: 'page_url',
+  sessionId: 'session_id',
+  programId: 'program_id',
+  eventId: 'event_id',
+  ...COMMON_FIELDS,
+} satisfies Names<TrackLeadInput>;
+const SALE_FIELDS = {
+  invoiceId: 'transaction_id',
+  amount: 'amount_cents',
+  customerExternalId: 'customer_key',
+  clickId: 'click_id',
+  currency: 'currency',
+  saleType: 'sale_type',
+  lineItems: 'line_items',
+  isRecurring: 'is_recurring',
+  subscriptionId: 'subscription_id',
+  subscriptionInterval: 'subscription_interval',
+  productId: 'product_id',
+  ...COMMON_FIELDS,
+} satisfies Names<TrackSaleInput> & Names<TrackTestSaleInput>;
+const REFUND_FIELDS = {
+  invoiceId: 'transaction_id',
+  refundAmountCents: 'refund_amount_cents',
+  refundReason: 'refund_reason',
+  ...COMMON_FIELDS,
+} satisfies Names<TrackRefundInput>;
+const CALL_OPTIONS = { signal: 'signal', requestId: 'X-Request-ID' } satisfies Names<CallOptions>;
+const IDEMPOTENT_CALL_OPTIONS = { ...CALL_OPTIONS, idempotencyKey: 'Idempotency-Key' } satisfies Names<IdempotentCallOptions>;
+const CLIENT_OPTIONS = {
+  apiKey: 'apiKey',
+  signingSecret: 'signingSecret',
+  apiUrl: 'apiUrl',
+  fetch: 'fetch',
+  timeoutMs: 'timeoutMs',
+  maxRetries: 'maxRetries',
+  retryDelayMs: 'retryDelayMs',
+  maxRetryDelayMs: 'maxRetryDelayMs',
+} satisfies Names<AffitorOptions>;
+
+/** A name as written in any case or style: `invoice_id`, `InvoiceID` and `invoiceId` are one. */
+const squash = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Whether `a` is `b` with one or two typos (a letter added, left out, changed or two swapped). */
+function typoOf(a: string, b: string): boolean {
+  const allowed = Math.min(a.length, b.length) >= 6 ? 2 : 1;
+  if (Math.abs(a.length - b.length) > allowed) return false;
+  // Optimal string alignment distance (Levenshtein with swaps), rows of the usual table.
+  let before: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, before[j - 2]! + 1);
+      row.push(best);
+    }
+    before = previous;
+    previous = row;
+  }
+  return previous[b.length]! <= allowed;
+}
+
+/** Whether the letters of `short` appear in `long` in order: `customerId` in `customerExternalId`, `currency` in `currencyCode`. */
+function within(short: string, long: string): boolean {
+  let at = 0;
+  for (const letter of long) if (letter === short[at]) at++;
+  return at === short.length;
+}
+
+/**
+ * The accepted name a wrong one most likely meant: the same name written otherwise or the API's
+ * (`idempotency_key`, `transaction_id`), then one a typo or two away (`invoiceld`), then one whose
+ * letters hold the other's in order (`currencyCode` for currency, `customerId` for customerExternalId).
+ */
+function closest(wrong: string, names: Record<string, string>): string | undefined {
+  const given = squash(wrong);
+  const entries = Object.entries(names).map(([name, other]) => [name, [squash(name), squash(other)]] as const);
+  const tests = [
+    (known: string) => known === given,
+    (known: string) => typoOf(given, known),
+    (known: string) => Math.min(given.length, known.length) >= 5 && (within(given, known) || within(known, given)),
+  ];
+  for (const test of tests) {
+    const found = entries.find(([, spellings]) => spellings.some(test));
+    if (found) return found[0];
+  }
+  return undefined;
+}
+
+/**
+ * Throws for a key that `names` does not hold and whose value is not undefined: read nowhere, it was
+ * left out without a word (a partial refund's `amount_refunded` sent as a full refund, a sale's
+ * `currencyCode: 'JPY'` recorded in USD, an `idempotency_key` option ignored and a redelivered
+ * refund applied twice). TypeScript refuses such a key in an object literal only, not in a
+ * variable. One rule for every input and options object; the value is never quoted (an option
+ * may hold the API key). A key set to undefined drops nothing and passes.
+ */
+function onlyKnown(what: string, kind: 'field' | 'option', given: object, names: Record<string, string>, more = ''): void {
+  for (const key of Object.keys(given)) {
+    if (Object.prototype.hasOwnProperty.call(names, key) || (given as Record<string, unknown>)[key] === undefined) continue;
+    const guess = closest(key, names);
+    const list = Object.keys(names).join(', ');
+    throw new AffitorInputError(
+      key,
+      `${what} has no ${kind} ${key}${guess ? ` (did you mean ${guess}?)` : ''}: it would be ignored. ${kind === 'field' ? 'Fields' : 'Options'}: ${list}${more}`,
+    );
+  }
+}
+
+/** Throws for an options object key the client does not read, so a misspelt option is not ignored (see onlyKnown). */
+export function checkOptionNames(what: string, options: object, idempotent: boolean): void {
+  onlyKnown(what, 'option', options, idempotent ? IDEMPOTENT_CALL_OPTIONS : CALL_OPTIONS);
+}
+
+/** Throws for a `new Affitor()` option the client does not read (`apiURL`, `timeout`), which would leave the default in its place. */
+export function checkClientOptionNames(options: object): void {
+  onlyKnown('new Affitor()', 'option', options, CLIENT_OPTIONS);
+}
+
+function ensureInput<T extends object>(method: string, input: T, names: Record<string, string>): T {
   if (!isObject(input)) {
     throw new AffitorInputError('input', `${method} expects an object of fields (got ${describe(input)})`);
   }
+  onlyKnown(method, 'field', input, names, '; anything else goes in additionalData');
   return input;
 }
 
@@ -130,7 +283,7 @@ function compact(body: Record<string, unknown>): JsonObject {
 }
 
 export function clickBody(raw: TrackClickInput, freshEventId: () => string): JsonObject {
-  const input = ensureInput('trackClick', raw);
+  const input = ensureInput('trackClick', raw, CLICK_FIELDS);
   const programId = optionalNumber('programId', input.programId);
   return compact({
     affiliate_url: requiredString('affiliateUrl', input.affiliateUrl),
@@ -150,7 +303,7 @@ export function clickBody(raw: TrackClickInput, freshEventId: () => string): Jso
 }
 
 export function leadBody(raw: TrackLeadInput, freshEventId: () => string): JsonObject {
-  const input = ensureInput('trackLead', raw);
+  const input = ensureInput('trackLead', raw, LEAD_FIELDS);
   const clickIds: unknown = input.clickIds;
   if (clickIds !== undefined && (!Array.isArray(clickIds) || !clickIds.every((id) => typeof id === 'string'))) {
     fail('clickIds', 'an array of strings', clickIds);
@@ -168,7 +321,7 @@ export function leadBody(raw: TrackLeadInput, freshEventId: () => string): JsonO
 }
 
 export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
-  const input = ensureInput('trackSale', raw);
+  const input = ensureInput('trackSale', raw, SALE_FIELDS);
   // In test mode the server fills in the transaction id and needs neither amount nor customer.
   const test = input.testMode === true;
   const lineItems: unknown = input.lineItems;
@@ -191,15 +344,18 @@ export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
 }
 
 export function refundBody(raw: TrackRefundInput): JsonObject {
-  const input = ensureInput('trackRefund', raw);
-  // A partial refund's amount under another name (trackSale's `amount`, the API's own field name) was
-  // left out unread, and the call sent as a full refund: the partner's whole commission reversed.
-  for (const name of ['amount', 'amountCents', 'refundAmount', 'refund_amount_cents']) {
-    const given: unknown = (input as unknown as JsonObject)[name];
-    if (given !== undefined) {
-      throw new AffitorInputError(name, `trackRefund takes a partial refund's cents as refundAmountCents, not ${name} (got ${describe(given)}); leave both out for a full refund`);
+  // A partial refund's amount under another name (trackSale's `amount`, the API's own field name,
+  // Stripe's `amount_refunded`) was left out unread, and the call sent as a full refund: the
+  // partner's whole commission reversed. Said before the rule for any unknown field, as what it costs.
+  if (isObject(raw)) {
+    for (const name of Object.keys(raw)) {
+      const given: unknown = raw[name];
+      if (/amount/i.test(name) && name !== 'refundAmountCents' && given !== undefined) {
+        throw new AffitorInputError(name, `trackRefund takes a partial refund's cents as refundAmountCents, not ${name} (got ${describe(given)}); leave both out for a full refund`);
+      }
     }
   }
+  const input = ensureInput('trackRefund', raw, REFUND_FIELDS);
   // The API has no test refund: it acts on the sale `invoiceId` names, and one of a live sale reverses
   // the partner's commission whatever test_mode says. Sent as asked, a merchant trying the refund path
   // in test mode took real money back from a partner. A test sale's refund needs no flag (it has no commission).

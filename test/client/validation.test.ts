@@ -123,9 +123,50 @@ describe('invalid input throws synchronously, naming the field and the value giv
     const error = thrownInputError(() => affitor.trackRefund(refund));
     expect(error.field).toBe('amount');
     expect(error.message).toBe("trackRefund takes a partial refund's cents as refundAmountCents, not amount (got 1000); leave both out for a full refund");
-    for (const name of ['amountCents', 'refundAmount', 'refund_amount_cents']) {
-      expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'in_77', [name]: 1000 })).field).toBe(name);
+    // Stripe's name on a charge among them: a partial refund reported as full reversed the whole commission.
+    for (const name of ['amountCents', 'refundAmount', 'refund_amount_cents', 'amount_refunded']) {
+      expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'in_77', [name]: 1000 })).message).toBe(
+        `trackRefund takes a partial refund's cents as refundAmountCents, not ${name} (got 1000); leave both out for a full refund`,
+      );
     }
+  });
+
+  it('refuses a field or an option it does not know, which was left out unsent, naming the one meant', async () => {
+    // In a variable, as TypeScript checks extra fields of object literals only.
+    const yen = { ...sale, currencyCode: 'JPY' };
+    const currency = thrownInputError(() => affitor.trackSale(yen));
+    expect(currency.field).toBe('currencyCode');
+    expect(currency.message).toBe(
+      'trackSale has no field currencyCode (did you mean currency?): it would be ignored. Fields: invoiceId, amount, customerExternalId, clickId, ' +
+        'currency, saleType, lineItems, isRecurring, subscriptionId, subscriptionInterval, productId, additionalData, testMode; anything else goes in additionalData',
+    );
+    // A redelivered partial refund under an idempotency key the client never sent was applied twice.
+    const redelivery = { requestId: 'evt_1', idempotency_key: 'evt_1' };
+    const key = thrownInputError(() => affitor.trackRefund({ invoiceId: 'in_2', refundAmountCents: 1000 }, redelivery));
+    expect(key.field).toBe('idempotency_key');
+    expect(key.message).toBe('trackRefund has no option idempotency_key (did you mean idempotencyKey?): it would be ignored. Options: signal, requestId, idempotencyKey');
+    // The one meant, written otherwise, by the API's name, with a typo, or longer or shorter.
+    const meant = (fn: () => unknown) => /did you mean (\w+)\?/.exec(thrownInputError(fn).message)?.[1];
+    expect(meant(() => affitor.trackSale({ ...sale, invoiceId: undefined, transaction_id: 'in_1' } as never))).toBe('invoiceId');
+    expect(meant(() => affitor.trackSale({ ...sale, invoiceId: undefined, invoiceID: 'in_1' } as never))).toBe('invoiceId');
+    expect(meant(() => affitor.trackSale({ ...sale, customerExternalId: undefined, customerId: 'u_1' } as never))).toBe('customerExternalId');
+    expect(meant(() => affitor.trackLead({ clickId: 'c', emial: 'a@b.c' } as never))).toBe('email');
+    expect(meant(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', referer: 'https://r.test' } as never))).toBe('referrerUrl');
+    expect(meant(() => affitor.trackRefund({ invoiceId: 'x', reason: 'requested_by_customer' } as never))).toBe('refundReason');
+    expect(meant(() => new Affitor({ apiKey: API_KEY, apiURL: 'http://localhost:8787' } as never))).toBe('apiUrl');
+    expect(meant(() => new Affitor({ apiKey: API_KEY, timeout: 10_000 } as never))).toBe('timeoutMs');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, orderId: 'o_1' } as never)).message).toMatch(/^trackSale has no field orderId: it would be ignored\. Fields: /);
+    expect(thrownInputError(() => affitor.readiness({ timeout: 100 } as never)).message).toBe('readiness has no option timeout: it would be ignored. Options: signal, requestId');
+    // An option's value is never quoted: it may be the API key itself.
+    const named = thrownInputError(() => new Affitor({ api_key: API_KEY } as never));
+    expect(named.message).toBe(
+      'new Affitor() has no option api_key (did you mean apiKey?): it would be ignored. Options: apiKey, signingSecret, apiUrl, fetch, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs',
+    );
+    // A lead's idempotencyKey keeps its own advice; a key set to undefined drops nothing and passes.
+    expect(thrownInputError(() => affitor.trackLead({ clickId: 'c' }, { idempotencyKey: 'k' } as never)).message).toMatch(/take an eventId$/);
+    const sent = fakeFetch(() => json(200, { success: true }));
+    await new Affitor({ apiKey: API_KEY, fetch: sent, signingSecret: undefined }).trackSale({ ...sale, orderId: undefined } as never, { requestId: 'r', traceId: undefined } as never);
+    expect(sent.calls).toHaveLength(1);
   });
 
   it('refuses a click without an affiliateUrl, bad event ids, request ids and field types', () => {
