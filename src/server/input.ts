@@ -254,6 +254,11 @@ function additionalData(input: CommonInput, extra?: JsonObject): JsonObject | un
   const toJSON: unknown = isObject(raw) ? raw.toJSON : undefined;
   const given: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(raw, 'additional_data') : raw;
   if (given !== undefined && !isObject(given)) fail('additionalData', 'a plain object', raw);
+  // The flag testMode sets. Given here, it won over `testMode: false` (a live sale recorded as a test,
+  // with no commission, and `ok: true`), and slipped past trackRefund's refusal of test mode.
+  if (given !== undefined && Object.keys(given).includes('test_mode') && given.test_mode !== undefined) {
+    throw new AffitorInputError('additionalData', `additionalData.test_mode is for the testMode option to set: pass testMode instead (got ${describe(given.test_mode)})`);
+  }
   const testMode = optionalBoolean('testMode', input.testMode);
   const merged: JsonObject = { ...given, ...extra };
   if (testMode) merged.test_mode = true;

@@ -195,7 +195,7 @@ export type JsonObject = { [key: string]: unknown };
 
 /** Fields every input accepts. */
 export interface CommonInput {
-  /** Free-form data stored with the event (`additional_data`). */
+  /** Free-form data stored with the event (`additional_data`). Not `test_mode`: set `testMode` (an input error otherwise). */
   additionalData?: JsonObject | undefined;
   /** Records a test event (`additional_data.test_mode: true`): no commission, relaxed checks. */
   testMode?: boolean | undefined;

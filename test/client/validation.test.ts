@@ -169,6 +169,17 @@ describe('invalid input throws synchronously, naming the field and the value giv
     expect(sent.calls).toHaveLength(1);
   });
 
+  it('refuses test_mode in additionalData, which overrode testMode: false and slipped past the refund\'s refusal of test mode', () => {
+    // Sent, a live sale was recorded as a test: no commission, and `ok: true`.
+    const live = thrownInputError(() => affitor.trackSale({ ...sale, testMode: false, additionalData: { test_mode: true } }));
+    expect(live.field).toBe('additionalData');
+    expect(live.message).toBe('additionalData.test_mode is for the testMode option to set: pass testMode instead (got true)');
+    // A live sale's refund "in test mode" reversed the partner's commission all the same.
+    expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'in_1', additionalData: { test_mode: true } })).field).toBe('additionalData');
+    expect(thrownInputError(() => affitor.trackLead({ clickId: 'c', additionalData: { test_mode: false } })).message).toMatch(/\(got false\)$/);
+    expect(thrownInputError(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', additionalData: { toJSON: () => ({ test_mode: 1 }) } })).field).toBe('additionalData');
+  });
+
   it('refuses a click without an affiliateUrl, bad event ids, request ids and field types', () => {
     expect(thrownInputError(() => affitor.trackClick({} as never)).message).toBe('affiliateUrl must be a non-empty string (got undefined)');
     expect(thrownInputError(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', eventId: 'has space' })).field).toBe('eventId');
