@@ -333,7 +333,9 @@ export function saleBody(raw: TrackSaleInput | TrackTestSaleInput): JsonObject {
   if (lineItems !== undefined && !Array.isArray(lineItems)) fail('lineItems', 'an array', lineItems);
   checkJson('lineItems', 'lineItems', lineItems);
   return compact({
-    transaction_id: test ? optionalString('invoiceId', input.invoiceId) : requiredString('invoiceId', input.invoiceId),
+    // Trimmed as the customer ids are: `'in_5 '` from a template was a second sale beside `'in_5'`,
+    // and its refund found no sale.
+    transaction_id: (test ? optionalString('invoiceId', input.invoiceId) : requiredString('invoiceId', input.invoiceId))?.trim(),
     amount_cents: test && input.amount === undefined ? undefined : positiveCents('amount', input.amount),
     ...customerIds('trackSale', input, !test),
     // ISO 4217 codes are upper case; Stripe writes them lower case ('usd'). One spelling per currency.
@@ -372,7 +374,7 @@ export function refundBody(raw: TrackRefundInput): JsonObject {
     fail('refundAmountCents', 'a non-negative integer number of cents (0 or omitted for a full refund)', cents);
   }
   return compact({
-    transaction_id: requiredString('invoiceId', input.invoiceId),
+    transaction_id: requiredString('invoiceId', input.invoiceId).trim(),
     refund_amount_cents: cents,
     refund_reason: optionalString('refundReason', input.refundReason),
     additional_data: additionalData(input),

@@ -240,7 +240,7 @@ export interface TrackLeadInput extends CommonInput {
 }
 
 export interface TrackSaleInput extends CommonInput {
-  /** Your unique id of the payment (`transaction_id`), e.g. a Stripe charge or invoice id. Required. */
+  /** Your unique id of the payment (`transaction_id`), e.g. a Stripe charge or invoice id, sent without surrounding spaces. Required. */
   invoiceId: string;
   /** Amount in the smallest currency unit (`amount_cents`), a positive integer: 4900 for $49.00. Required. */
   amount: number;

@@ -51,6 +51,20 @@ describe('mapping camelCase input to the wire', () => {
     expect(fetch.calls[1]?.body).toMatchObject({ customer_key: 'user_42' });
   });
 
+  it('sends the invoice id without surrounding spaces, as the customer ids, so a sale is recorded once and its refund finds it', async () => {
+    const { fetch, affitor } = client();
+    await affitor.trackSale({ invoiceId: 'in_5 ', amount: 4900, customerExternalId: 'u_1' });
+    await affitor.trackSale({ invoiceId: '\tin_6', testMode: true });
+    await affitor.trackRefund({ invoiceId: ' in_5\n' });
+    expect(fetch.calls.map((call) => call.body.transaction_id)).toEqual(['in_5', 'in_6', 'in_5']);
+    // Spaces alone are no id, as an empty one.
+    for (const invoiceId of ['', '  ']) {
+      expect(() => affitor.trackSale({ invoiceId, amount: 1, customerExternalId: 'u_1' })).toThrow(/^invoiceId must be a non-empty string/);
+      expect(() => affitor.trackRefund({ invoiceId })).toThrow(/^invoiceId must be a non-empty string/);
+      expect(() => affitor.trackSale({ invoiceId, testMode: true })).toThrow(/^invoiceId must be a non-empty string/);
+    }
+  });
+
   it('sends only the fields the caller gave', async () => {
     const { fetch, affitor } = client();
     await affitor.trackSale({ invoiceId: 'in_2', amount: 1, clickId: 'cust_1_2' });
