@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Affitor } from '../../src/server';
 import { backoffDelay, retryAfterMs, sleep } from '../../src/server/retry';
 import { API_KEY, fakeFetch, json } from './helpers';
@@ -14,6 +14,21 @@ function withAnswers(answers: Array<Response | Error>, options: { maxRetries?: n
     return answer!.clone();
   });
   return { fetch, affitor: new Affitor({ apiKey: API_KEY, fetch, retryDelayMs: 1, ...options }) };
+}
+
+/** Retries after `answer` (a Retry-After of 1 s) a second later, not sooner: on fake timers, so the test does not wait it out. */
+async function waitsOneSecond(answer: Response) {
+  vi.useFakeTimers();
+  try {
+    const { fetch, affitor } = withAnswers([answer, json(200, ok)]);
+    const result = affitor.trackSale(sale);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(fetch.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await result).toMatchObject({ ok: true, attempts: 2 });
+  } finally {
+    vi.useRealTimers();
+  }
 }
 
 describe('backoff', () => {
@@ -49,10 +64,39 @@ describe('backoff', () => {
   });
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
     expect(retryAfterMs(null)).toBeUndefined();
     expect(retryAfterMs('2')).toBe(2000);
-    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', Date.parse('2026-01-01T00:00:00Z'))).toBe(3000);
+    expect(retryAfterMs(' 120 ')).toBe(120_000);
+    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:03 GMT', now)).toBe(3000);
+    // The obsolete forms RFC 9110 still has recipients read; a two-digit year over 50 years ahead is last century's.
+    expect(retryAfterMs('Thursday, 01-Jan-26 00:00:03 GMT', now)).toBe(3000);
+    expect(retryAfterMs('Thu Jan  1 00:00:03 2026', now)).toBe(3000);
+    expect(retryAfterMs('Friday, 01-Jan-27 00:00:00 GMT', now)).toBe(365 * 86_400_000);
+    expect(retryAfterMs('Friday, 01-Jan-77 00:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('Wed, 31 Dec 2025 23:59:00 GMT', now)).toBe(0);
     expect(retryAfterMs('soon')).toBeUndefined();
+  });
+
+  it('reads nothing else as a Retry-After: junk Date.parse took for a date long past was a wait of 0', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    for (const junk of [
+      '5, 10', // two headers joined by a proxy
+      'Retry in 5',
+      '0.5',
+      '-5',
+      '1e3',
+      '0x10',
+      '',
+      'Thu, 01 Jan 2026 00:00:03 UTC',
+      'Thu, 01 Jan 2026 00:00:03',
+      'Sat, 31 Feb 2026 00:00:03 GMT',
+      'Thu, 01 Jan 2026 24:00:00 GMT',
+      '2026-01-01T00:00:03Z',
+      'thu, 01 jan 2026 00:00:03 gmt',
+    ]) {
+      expect([junk, retryAfterMs(junk, now)]).toEqual([junk, undefined]);
+    }
   });
 });
 
@@ -133,10 +177,7 @@ describe('retries', () => {
   });
 
   it('honours a Retry-After within maxRetryDelayMs, and gives up at once when it asks for longer', async () => {
-    const short = withAnswers([json(429, { error: 'slow down' }, { 'Retry-After': '0.02' }), json(200, ok)]);
-    const started = Date.now();
-    expect(await short.affitor.trackSale(sale)).toMatchObject({ ok: true, attempts: 2 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(15);
+    await waitsOneSecond(json(429, { error: 'slow down' }, { 'Retry-After': '1' }));
 
     const long = withAnswers([json(429, { error: 'slow down' }, { 'Retry-After': '3600' }), json(200, ok)]);
     expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'rate_limited', attempts: 1 });
@@ -144,10 +185,7 @@ describe('retries', () => {
   });
 
   it('honours a Retry-After on a 503 as on a 429 (a proxy or load balancer in maintenance), instead of spending its retries at once', async () => {
-    const short = withAnswers([json(503, { error: 'Service unavailable' }, { 'Retry-After': '0.05' }), json(200, ok)]);
-    const started = Date.now();
-    expect(await short.affitor.trackSale(sale)).toMatchObject({ ok: true, attempts: 2 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(40);
+    await waitsOneSecond(json(503, { error: 'Service unavailable' }, { 'Retry-After': '1' }));
 
     const long = withAnswers([new Response('down for maintenance', { status: 503, headers: { 'Retry-After': '3600' } }), json(200, ok)]);
     expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'server', status: 503, attempts: 1 });
