@@ -221,7 +221,8 @@ function ensureInput<T extends object>(method: string, input: T, names: Record<s
 
 /**
  * Throws for what JSON.stringify would throw on later, with a plain TypeError naming no field: a
- * BigInt (a Prisma or bigint column id) or a circular reference, anywhere in a free-form value.
+ * BigInt (a Prisma or bigint column id) or a circular reference, anywhere in a free-form value;
+ * and for what it would lose without a word (a Map, NaN, a function: see below).
  * `field` is the input field, `path` where inside it (`additionalData.order.id`).
  */
 function checkJson(field: string, path: string, given: unknown, parents: object[] = [], key = ''): void {
@@ -231,9 +232,17 @@ function checkJson(field: string, path: string, given: unknown, parents: object[
   // A value with toJSON (a Date, a Decimal) is sent as what that returns, so that is what is
   // checked: skipped, one returning a BigInt made JSON.stringify throw a TypeError naming nothing.
   // As in JSON.stringify, a BigInt's toJSON counts too (a `BigInt.prototype.toJSON` polyfill).
-  const toJSON: unknown = (typeof given === 'object' && given !== null) || typeof given === 'bigint' ? (given as { toJSON?: unknown }).toJSON : undefined;
+  // A function is an object to JSON.stringify too, whose toJSON it calls.
+  const holder = (typeof given === 'object' && given !== null) || typeof given === 'bigint' || typeof given === 'function';
+  // An invalid Date's toJSON answers null: a date computed from a bad input, sent as nothing.
+  if (given instanceof Date && Number.isNaN(given.getTime())) bad('an invalid Date, which JSON sends as null');
+  const toJSON: unknown = holder ? (given as { toJSON?: unknown }).toJSON : undefined;
   const value: unknown = typeof toJSON === 'function' ? (toJSON as (key: string) => unknown).call(given, key) : given;
   if (typeof value === 'bigint') bad('a bigint: send String(value) or Number(value)');
+  // JSON.stringify writes NaN and ±Infinity as null (a total computed from a missing price), and
+  // leaves out a function or a symbol (null in an array): the value lost without a word.
+  if (typeof value === 'number' && !Number.isFinite(value)) bad(`${value}, which JSON sends as null`);
+  if (typeof value === 'function' || typeof value === 'symbol') bad(`a ${typeof value}, which JSON leaves out`);
   if (typeof value !== 'object' || value === null) return;
   // JSON.stringify writes a Map or a Set as `{}`: its entries would be lost without a word.
   if (value instanceof Map) bad('a Map: send Object.fromEntries(value)');

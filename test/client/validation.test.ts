@@ -242,6 +242,28 @@ describe('invalid input throws synchronously, naming the field and the value giv
     );
   });
 
+  it('refuses NaN, Infinity, an invalid Date, a function or a symbol in additionalData or lineItems, which JSON would send as null or leave out', () => {
+    const nan = thrownInputError(() => affitor.trackSale({ ...sale, additionalData: { total: Number.NaN } }));
+    expect(nan.field).toBe('additionalData');
+    expect(nan.message).toBe('additionalData.total must be a JSON value (got NaN, which JSON sends as null)');
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, lineItems: [{ price: 1 / 0 }] })).message).toBe(
+      'lineItems[0].price must be a JSON value (got Infinity, which JSON sends as null)',
+    );
+    expect(thrownInputError(() => affitor.trackLead({ clickId: 'c', additionalData: { at: [new Date('not a date')] } })).message).toBe(
+      'additionalData.at[0] must be a JSON value (got an invalid Date, which JSON sends as null)',
+    );
+    expect(thrownInputError(() => affitor.trackRefund({ invoiceId: 'x', additionalData: { format: () => 'x' } })).message).toBe(
+      'additionalData.format must be a JSON value (got a function, which JSON leaves out)',
+    );
+    expect(thrownInputError(() => affitor.trackClick({ affiliateUrl: 'https://s.test/?aff=P', additionalData: { tag: Symbol('t') } })).message).toBe(
+      'additionalData.tag must be a JSON value (got a symbol, which JSON leaves out)',
+    );
+    // What a toJSON returns is what is checked, as elsewhere.
+    expect(thrownInputError(() => affitor.trackSale({ ...sale, lineItems: [{ toJSON: () => -Infinity }] })).message).toBe(
+      'lineItems[0] must be a JSON value (got -Infinity, which JSON sends as null)',
+    );
+  });
+
   it('sends additionalData with toJSON as JSON would (an ORM record), and refuses one whose JSON is no object (a Date)', async () => {
     const sent = fakeFetch(() => json(200, { success: true }));
     const record = { _internal: { dirty: true }, toJSON: () => ({ plan: 'pro' }) };
