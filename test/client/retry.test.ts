@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { Affitor } from '../../src/server';
@@ -190,6 +191,24 @@ describe('retries', () => {
     const long = withAnswers([new Response('down for maintenance', { status: 503, headers: { 'Retry-After': '3600' } }), json(200, ok)]);
     expect(await long.affitor.trackSale(sale)).toMatchObject({ ok: false, code: 'server', status: 503, attempts: 1 });
     expect(long.fetch.calls).toHaveLength(1);
+  });
+
+  it('takes at most the 25 s the README gives with the defaults: 3 attempts of 5 s, and 2 waits of a 5 s Retry-After', async () => {
+    expect(readFileSync(new URL('../../README.md', import.meta.url), 'utf8')).toContain('3 × 5 s + 2 × 5 s = **25 s**');
+    vi.useFakeTimers();
+    try {
+      // Each answer comes just inside the 5 s timeout and asks for the longest wait honoured.
+      const slow = () => new Promise<Response>((resolve) => setTimeout(() => resolve(json(503, { error: 'Overloaded' }, { 'Retry-After': '5' })), 4999));
+      const fetch = fakeFetch(slow);
+      let settled = false;
+      const result = new Affitor({ apiKey: API_KEY, fetch }).trackSale(sale).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(3 * 4999 + 2 * 5000 - 1);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await result).toMatchObject({ ok: false, code: 'server', status: 503, attempts: 3 });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('stops retrying when the caller aborts during the backoff', async () => {
