@@ -23,7 +23,7 @@ import {
   COOKIE_TOUCH,
 } from './core/cookie-names';
 import { cookieDomainCandidates } from './core/root-domain';
-import { OUTBOX_MAX_BYTES, newEventId, slimmed, tooLargeToSend } from './core/outbox';
+import { OUTBOX_MAX_BYTES, newEventId, slimmed, tooLargeToSend, withoutAnswered } from './core/outbox';
 import { CALL_WAIT_MS, bounded } from './browser/bounded';
 import { toJson } from './core/json';
 import type { PendingEvent } from './core/outbox';
@@ -223,10 +223,10 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
     store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
     store(COOKIE_TOUCH, touch);
   }
-  // Answered, it leaves the outbox, also when it does not stand (the server recorded it).
+  // Answered, it leaves the outbox, also when it does not stand (the server recorded it); the leads
+  // made behind it go before the clicks it superseded (withoutAnswered).
   keep(
-    events
-      .filter((pending) => pending.body.event_id != at)
+    withoutAnswered(events, at)
       // What it superseded stays so, also when a later landing is refused.
       .map((pending) => (pending.stale ? { ...pending, stale: true } : pending))
       .map((pending) => (stands && behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending)),

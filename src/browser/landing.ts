@@ -142,7 +142,7 @@ async function sendClick(event: PendingEvent, sequence: number): Promise<void> {
       // (its click id): a lead behind it need not wait (lead.ts), and it is not given up as lost (resend.ts).
       if (outcome) {
         if (supersederKept(event)) storeOutbox();
-        else drop(event);
+        else drop(event, true);
       }
     }
   } catch (error) {

@@ -8,7 +8,7 @@ import type { PendingEvent } from '../core/outbox';
 import { buildLeadPayload } from '../core/payloads';
 import { clickId, history } from './attribution';
 import { catchUp, startClick } from './landing';
-import { enqueue, outbox, storeOutbox, unsent } from './outbox';
+import { enqueue, outbox, storeOutbox, takeOthers, unsent } from './outbox';
 import { log, mayPersist, programId } from './options';
 import { sessionId } from './session';
 import { send } from './send';
@@ -21,8 +21,10 @@ import type { Answer } from './send';
  */
 export function queueLead(customerKey: string, email?: string): PendingEvent | undefined {
   // Another tab may have landed since this page read the jar (a partner link opened beside a shop
-  // tab the visitor signs up in): the lead carries the attribution the jar holds now.
+  // tab the visitor signs up in): the lead carries the attribution the jar holds now, or waits for
+  // that landing's click, still in the outbox.
   catchUp();
+  takeOthers();
   // Before the clicks a newer landing superseded already (kept through an outage, or still on their
   // way): the visitor signed up under the newer partner, and a lead waits for the click before it.
   let at = outbox.length;

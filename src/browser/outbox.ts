@@ -3,12 +3,13 @@
  * answered for good, so leaving the page, or an API outage, cannot lose it. Events that earlier
  * page views left are read at start, so a new event is stored beside them, and resent by resend.ts.
  */
-import { SEND_MAX_BYTES, formatOutbox, mergeOutbox, parseOutbox, slimmed } from '../core/outbox';
+import { SEND_MAX_BYTES, formatOutbox, mergeOutbox, parseOutbox, slimmed, withoutAnswered } from '../core/outbox';
 import type { PendingEvent } from '../core/outbox';
 import { readCookie } from './cookies';
-import { COOKIE_OUTBOX } from '../core/cookie-names';
+import { standsAgainst } from '../core/attribution';
+import { COOKIE_OUTBOX, COOKIE_TOUCH } from '../core/cookie-names';
 import { firstJar, setCookie } from './jar';
-import { clicks } from './landing';
+import { clicks, touchOf } from './landing';
 import { mayPersist } from './options';
 
 /** Events not yet answered for good, oldest first. */
@@ -38,9 +39,14 @@ let fresh = false;
  * Writes the outbox to its cookie. The cookie is read first: another tab of the site may have
  * stored events since this page read the jar, and writing this page's events alone would lose them.
  */
-export const storeOutbox = (): void => {
+export const storeOutbox = (answered?: string): void => {
   if (mayPersist()) {
-    const events = fresh ? outbox : mergeOutbox(outbox, parseOutbox(readCookie(COOKIE_OUTBOX)), held);
+    let events = outbox;
+    if (!fresh) {
+      const stored = parseOutbox(readCookie(COOKIE_OUTBOX));
+      // A click `answered` (drop) leaves the cookie as it left this page's outbox: the cookie's order is the one merging keeps.
+      events = mergeOutbox(outbox, answered ? withoutAnswered(stored, answered) : stored, held);
+    }
     setCookie(COOKIE_OUTBOX, events.length ? formatOutbox(events) : null, 60);
   }
 };
@@ -57,11 +63,12 @@ export const enqueue = (event: PendingEvent, at = outbox.length): PendingEvent =
   return event;
 };
 
-/** Takes an event answered for good out of the outbox. */
-export const drop = (event: PendingEvent): void => {
+/** Takes an event answered for good out of the outbox; a click `answered`, its leads behind it before the clicks ahead of it (withoutAnswered). */
+export const drop = (event: PendingEvent, answered?: boolean): void => {
+  const id = answered ? event.body.event_id : undefined;
   unsent.delete(event);
-  outbox = outbox.filter((pending) => pending != event);
-  storeOutbox();
+  outbox = id ? withoutAnswered(outbox, id) : outbox.filter((pending) => pending != event);
+  storeOutbox(id);
 };
 
 /**
@@ -81,6 +88,25 @@ export const clearOutbox = (): void => {
     .filter((event) => (event.route == 'lead' ? (leadAfter = true) : clicks.has(event.body.event_id) || (leadAfter && (event.stale = true))))
     .reverse();
 };
+
+/**
+ * Takes in, in their place, the clicks other tabs stored since this page read the jar that stand
+ * against the newest landing stored (landing.ts tells it the same way): a partner's link opened in
+ * another tab, its click not delivered yet (the API was down). A signup made now waits for it
+ * (lead.ts): sent at once, the lead reached the server without a click id, was refused, and the
+ * partner went unpaid once that click got through. An older one, or one that tab superseded, is not
+ * the visitor's last touch: no lead waits for it.
+ */
+export function takeOthers(): void {
+  if (mayPersist()) {
+    const newest = readCookie(COOKIE_TOUCH)?.slice(0, 8) ?? '';
+    const stored = parseOutbox(readCookie(COOKIE_OUTBOX)).filter(
+      (event) => held.has(event.body.event_id) || (event.route == 'click' && !event.stale && standsAgainst(newest, touchOf(event))),
+    );
+    outbox = mergeOutbox(outbox, stored, held);
+    for (const event of stored) held.add(event.body.event_id);
+  }
+}
 
 /** Reads the events earlier page views left into the outbox (and `earlier`); once per page view. */
 export function readEarlier(): void {

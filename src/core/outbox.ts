@@ -23,6 +23,21 @@ export interface PendingEvent {
   touch?: string;
 }
 
+/**
+ * The outbox once the click `id` is answered and leaves it: the leads right behind it (signups made
+ * while it was on its way) go before the clicks ahead of it, which its landing superseded before
+ * those leads were made. Left behind one of them, a lead sent again later (a failed try, or the
+ * script build's main file sending what the first file kept) waited for that click, the partner it
+ * superseded, and left with that partner's click id (lead.ts).
+ */
+export function withoutAnswered(events: readonly PendingEvent[], id: string): PendingEvent[] {
+  const at = events.findIndex((event) => event.body.event_id == id);
+  let end = at + 1;
+  while (events[end]?.route == 'lead') end++;
+  const ahead = events.findIndex((event) => event.route == 'click');
+  return at < 0 ? [...events] : [...events.slice(0, ahead), ...events.slice(at + 1, end), ...events.slice(ahead, at), ...events.slice(end)];
+}
+
 /** Page views that send an undelivered event before it is given up, once it is OUTBOX_MIN_AGE_MS old. */
 export const OUTBOX_PAGE_VIEWS = 5;
 

@@ -674,6 +674,33 @@ describe('a signup that fails', () => {
     expect(storedOutbox().map((event) => [event.route, !!event.stale])).toEqual([['click', true]]);
   });
 
+  it("made while a newer partner's click was on its way, and kept when its own send failed, leaves on the next page view with that click's id, not the superseded click's once that one gets through", async () => {
+    // Partner A's click fails until the API is back for it; B's answers.
+    let downForA = true;
+    api.server.use(
+      http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
+        if (downForA && ((await request.clone().json()) as { affiliate_url: string }).affiliate_url.includes('PARTNER123')) return HttpResponse.error();
+      }),
+    );
+    await pageView('https://shop.example.com/?aff=PARTNER123');
+    // Partner B's link; the visitor signs up while its click is on its way, and the lead's tries all fail.
+    api.app.setChaos({ failFirst: { lead: 3 } });
+    setUrl('https://shop.example.com/?aff=PARTNER456');
+    newPageView();
+    const newer = new AffitorTracker({ programId: 1, apiBase: API_BASE }).init();
+    await newer.signup('user_1', 'a@example.com');
+    await landed();
+    expect(recorded().leads).toEqual([]);
+    const clickOfB = newer.getClickId();
+    expect(newer.getData().affiliateUrl).toBe('https://shop.example.com/?aff=PARTNER456');
+    // The next page view: A's kept click gets through now, and the kept lead goes too.
+    downForA = false;
+    await pageView('https://shop.example.com/account');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    await vi.waitFor(() => expect(recorded().clicks).toHaveLength(2));
+    expect(api.leads().at(-1)!.body.click_id).toBe(clickOfB);
+  });
+
   it('made after a newer partner\'s click was delivered leaves at once with that click\'s id, though a click it superseded is kept and fails', async () => {
     api.server.use(
       http.post(`${API_BASE}/api/v1/track/click`, async ({ request }) => {
@@ -796,6 +823,22 @@ describe('a signup that fails', () => {
     await tracker.signup('nobody');
     expect(api.leads()).toHaveLength(1);
     expect(cookieValue('affitor_outbox')).toBeUndefined();
+  });
+});
+
+describe('a signup in a tab opened before another tab landed', () => {
+  it("waits for the other tab's click still in the outbox (the API was down for it), and leaves with its click id", async () => {
+    const tab = await pageView('https://shop.example.com/app');
+    // The other tab: partner A's landing, its click kept through an outage, stored in the outbox cookie.
+    const otherTabsClick = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', session_id: 's', additional_data: { program_id: 1 }, event_id: 'othertab000000000a' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([otherTabsClick]))}; path=/; domain=example.com`;
+    // The API is back; the visitor signs up in this tab before the other sends its click again.
+    await tab.signup('user_1', 'a@example.com');
+    await vi.waitFor(() => expect(recorded().leads).toHaveLength(1));
+    const click = (recorded().clicks as unknown as Array<{ event_id: string; click_id: string }>).find((recordedClick) => recordedClick.event_id == 'othertab000000000a')!;
+    expect(api.leads().map((lead) => lead.body.click_id)).toEqual([click.click_id]);
+    expect(tab.getClickId()).toBe(click.click_id);
+    await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
 });
 

@@ -559,6 +559,26 @@ describe('last touch over what earlier page views kept', () => {
     expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456');
   });
 
+  it("a signup while B's click is on its way, A's kept click before it: the lead carries B's click id, also once the main file gets A's click through", async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER456');
+    const keptA = { route: 'click', body: { affiliate_url: 'https://www.shop.example.com/?aff=PARTNER123', session_id: 's', additional_data: { program_id: 1 }, event_id: 'kept00000000000000a' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([keptA]))}; path=/`;
+    const release = holdServerAnswers((affiliateUrl) => affiliateUrl.includes('PARTNER456'));
+    await run('script-landing', scriptTag());
+    await vi.waitFor(() => expect(api.clicks()).toHaveLength(1));
+    void affitor().signup!('user_1');
+    release();
+    await vi.waitFor(() => expect(cookieValue('affitor_aff_url')).toBe('https://www.shop.example.com/?aff=PARTNER456'));
+    const clickOfB = cookieValue('affitor_click_id');
+    // The lead, signed up under B, before the click B's landing superseded: it waits for no click.
+    expect(storedOutbox().map((event) => event.route)).toEqual(['lead', 'click']);
+    await mainArrives();
+    await vi.waitFor(() => expect(api.app.inspect().leads).toHaveLength(1));
+    await vi.waitFor(() => expect(api.app.inspect().clicks).toHaveLength(2));
+    expect(api.leads().map((lead) => lead.body.click_id)).toEqual([clickOfB]);
+    expect(cookieValue('affitor_click_id')).toBe(clickOfB);
+  });
+
   it('another tab stores a newer landing while the click is on its way: that attribution stands, and the answered click leaves the outbox (nothing to resend)', async () => {
     const release = holdClick('cust_1_1');
     setUrl('https://www.shop.example.com/?aff=PARTNER123');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isRetryable } from '../../src/core/answers';
-import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, mergeOutbox, newEventId, parseOutbox, slimmed } from '../../src/core/outbox';
+import { OUTBOX_LIMIT, OUTBOX_MAX_BYTES, SEND_MAX_BYTES, formatOutbox, mergeOutbox, newEventId, parseOutbox, slimmed, withoutAnswered } from '../../src/core/outbox';
 import type { PendingEvent } from '../../src/core/outbox';
 import { serializeCookie } from '../../src/core/cookie-codec';
 import { toJson } from '../../src/core/json';
@@ -202,6 +202,25 @@ describe('outbox', () => {
     [409, false],
   ])('treats status %i as retryable: %s', (status, retryable) => {
     expect(isRetryable(status)).toBe(retryable);
+  });
+});
+
+describe('an answered click leaving the outbox (withoutAnswered)', () => {
+  const click = (id: string, stale?: boolean): PendingEvent => ({ route: 'click', body: { event_id: id }, ...(stale ? { stale } : {}) });
+  const lead = (id: string): PendingEvent => ({ route: 'lead', body: { event_id: id } });
+  const ids = (events: PendingEvent[]) => events.map((event) => event.body.event_id);
+
+  it.each([
+    // The signups made while B was on its way go before the clicks B's landing superseded; one made before them stays behind its click.
+    [[click('A1', true), lead('L0'), click('A2', true), click('B'), lead('L1'), lead('L2')], 'B', ['L1', 'L2', 'A1', 'L0', 'A2']],
+    // A lead after a later click is that click's: it stays behind it.
+    [[click('A', true), click('B'), lead('L1'), click('C'), lead('L2')], 'B', ['L1', 'A', 'C', 'L2']],
+    // No click ahead of it: its leads stay where they are.
+    [[lead('L0'), click('B'), lead('L1')], 'B', ['L0', 'L1']],
+    // Not there (taken out already): as it is.
+    [[click('A', true), lead('L1')], 'B', ['A', 'L1']],
+  ])('%j without %s is %j', (events, id, expected) => {
+    expect(ids(withoutAnswered(events, id))).toEqual(expected);
   });
 });
 
