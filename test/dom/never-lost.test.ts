@@ -840,6 +840,27 @@ describe('a signup in a tab opened before another tab landed', () => {
     expect(tab.getClickId()).toBe(click.click_id);
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
+
+  it("settles within its bound when that click never answers; the lead waits behind it in the outbox, not sent without its click id", async () => {
+    const tab = await pageView('https://shop.example.com/app');
+    const otherTabsClick = { route: 'click', body: { affiliate_url: 'https://shop.example.com/?aff=PARTNER123', session_id: 's', additional_data: { program_id: 1 }, event_id: 'othertab000000000b' } };
+    document.cookie = `affitor_outbox=${encodeURIComponent(JSON.stringify([otherTabsClick]))}; path=/; domain=example.com`;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    onTestFinished(() => void vi.useRealTimers());
+    api.answer('click', () => new Promise<never>(() => {}));
+    let settled = false;
+    const signedUp = tab.signup('user_1', 'a@example.com').then(() => (settled = true));
+    await vi.advanceTimersByTimeAsync(4_900);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await signedUp;
+    expect(api.clicks().map((click) => click.body.event_id)).toEqual(['othertab000000000b']);
+    expect(api.leads()).toHaveLength(0);
+    expect(storedOutbox().map((event) => [event.route, event.body.event_id])).toEqual([
+      ['click', 'othertab000000000b'],
+      ['lead', expect.any(String) as unknown],
+    ]);
+  });
 });
 
 describe('an event too large for the outbox cookie even alone', () => {
