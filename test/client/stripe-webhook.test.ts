@@ -216,6 +216,22 @@ describe('examples/stripe-webhook', () => {
     expect(await post(checkout())).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
   });
 
+  it("says a sale recorded without its commission needs Affitor, and acknowledges it: a redelivery was answered `duplicate` and the commission lost without a word", async () => {
+    // The API's contract: the sale is written, the commission fails (500), the transaction id stays taken.
+    const { app, post } = await webhook();
+    app.setFaults({ commission: true });
+    expect(await post(checkout())).toEqual({ status: 200, body: { received: true, tracked: true, commission: false } });
+    expect(console.warn).toHaveBeenCalledWith(
+      "[affitor] checkout.session.completed evt_1QdemoCheckout0001: the sale pi_3QdemoPayment0001 was recorded without its commission (Failed to create commission) [request evt_1QdemoCheckout0001]. A redelivery cannot add it (the transaction id is taken): ask Affitor support to create this sale's commission.",
+    );
+    expect(app.inspect().sales).toHaveLength(1);
+    expect(app.inspect().commissions).toHaveLength(0);
+    // A refund that comes first and carries that sale still goes through (there is nothing to reverse).
+    const other = await webhook();
+    other.app.setFaults({ commission: true });
+    expect(await other.post(refund({ metadata: { affitor_customer_key: 'u_901' } }))).toEqual({ status: 200, body: { received: true, tracked: true, status: 'no_commission' } });
+  });
+
   it('answers 500 when the idempotency key is still in use after the retries, so that Stripe redelivers: the outcome is unknown', async () => {
     // Another attempt holds the key (the client timed out on it, or Stripe redelivered while the
     // first delivery was still being handled), and that attempt then fails: nothing is recorded.

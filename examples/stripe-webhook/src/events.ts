@@ -36,6 +36,22 @@ const noRoute = (failure: AffitorFailure) => failure.status === 405 || (failure.
 const KEY_USED_BEFORE = 'Idempotency-Key was already used with a different request body';
 
 /**
+ * The API's 500 when a sale was written but its commission could not be made: the transaction id
+ * stays taken (the API's contract), so a redelivery is answered `duplicate` and can never make the
+ * commission. Said in the log as what it is, and acknowledged: the partner's commission needs Affitor.
+ */
+const COMMISSION_FAILED = 'Failed to create commission';
+
+function commissionFailed(event: StripeEvent, failure: AffitorFailure, invoiceId: string): boolean {
+  if (failure.error !== COMMISSION_FAILED) return false;
+  console.warn(
+    `[affitor] ${event.type} ${event.id}: the sale ${invoiceId} was recorded without its commission (${failure.error}) [request ${failure.requestId}]. ` +
+      "A redelivery cannot add it (the transaction id is taken): ask Affitor support to create this sale's commission.",
+  );
+  return true;
+}
+
+/**
  * A failure worth a redelivery (the API was down, slow, rate limited, or our key or API URL is
  * wrong and will be fixed) answers 500 so that Stripe sends the event again later; the client
  * has already retried a few times. So does a `conflict`: the call's idempotency key is still held by another
@@ -70,6 +86,9 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
     // A redelivered sale is answered `duplicate: true` by its transaction id (the payment intent,
     // the id a later refund carries too). The Stripe event id is the request id in both logs.
     const result = await affitor.trackSale(tracking.input, { requestId: event.id });
+    if (!result.ok && commissionFailed(event, result, tracking.input.invoiceId)) {
+      return { status: 200, body: { received: true, tracked: true, commission: false } };
+    }
     if (!result.ok) return answerFailure(event, result);
     return { status: 200, body: { received: true, tracked: true, duplicate: result.duplicate === true } };
   }
@@ -78,7 +97,8 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
     // The charge is its own sale (a duplicate once its checkout was reported): a refund Stripe
     // delivers before the checkout then finds it. Not recorded (the API is down): redeliver.
     const sale = await affitor.trackSale(tracking.sale, { requestId: event.id });
-    if (!sale.ok) return answerFailure(event, sale);
+    // Recorded without its commission: the refund still finds the sale (it has nothing to reverse).
+    if (!sale.ok && !commissionFailed(event, sale, tracking.sale.invoiceId)) return answerFailure(event, sale);
   }
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
   let result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
