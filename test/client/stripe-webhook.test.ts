@@ -9,7 +9,7 @@ import { MESSAGES } from '../../examples/server/src/errors';
 import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
 import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
 import { startServer } from '../../examples/server/src/node';
-import { signStripePayload, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
+import { signStripePayload, stripeSignatureProblem, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
 import { Affitor } from '../../src/server';
 import { runScript } from '../support/cli';
 import { SEED, TOKEN, inProcessFetch } from './reference-server';
@@ -329,8 +329,9 @@ describe('examples/stripe-webhook', () => {
     const event = checkout();
     const raw = JSON.stringify(event);
     expect(await post(event)).toEqual({ status: 400, body: { error: 'Invalid Stripe signature' } });
-    expect(console.warn).toHaveBeenCalledWith("[webhook] invalid Stripe-Signature: is STRIPE_WEBHOOK_SECRET this endpoint's signing secret?");
+    expect(console.warn).toHaveBeenCalledWith('[webhook] invalid Stripe-Signature: no Stripe-Signature header: not a delivery from Stripe, or a proxy in front of this server dropped the header');
     expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, 'whsec_other') })).toMatchObject({ status: 400 });
+    expect(console.warn).toHaveBeenLastCalledWith(expect.stringMatching(/^\[webhook\] invalid Stripe-Signature: no v1 signature matches: is STRIPE_WEBHOOK_SECRET this endpoint's signing secret/));
     expect(await post(event, { 'Stripe-Signature': signStripePayload(raw, secret) })).toMatchObject({ status: 200, body: { tracked: true } });
   });
 
@@ -341,6 +342,27 @@ describe('examples/stripe-webhook', () => {
     expect(verifyStripeSignature('{"a":1}', header, 'whsec_x', now + 301_000)).toBe(false);
     expect(verifyStripeSignature('{"a":2}', header, 'whsec_x', now)).toBe(false);
     expect(verifyStripeSignature('{"a":1}', 'garbage', 'whsec_x', now)).toBe(false);
+    expect(verifyStripeSignature(Buffer.from('{"a":1}'), header, 'whsec_x', now)).toBe(true);
+  });
+
+  it('says why a signature is refused, so that the log names what to fix: a replay or a clock off, no header, or a body that is not the raw one', () => {
+    // One sentence, "is STRIPE_WEBHOOK_SECRET this endpoint's signing secret?", for every refusal sent
+    // the merchant to rotate a secret that was right.
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    const raw = '{\n  "id": "evt_1",\n  "object": "event"\n}';
+    const header = signStripePayload(raw, 'whsec_x', now);
+    expect(stripeSignatureProblem(raw, header, 'whsec_x', now)).toBeNull();
+    expect(stripeSignatureProblem(raw, header, 'whsec_x', now + 600_000)).toBe(
+      "signed 600 s ago, beyond the 300 s tolerance: a replayed delivery, or this server's clock is off (is it synchronized?)",
+    );
+    expect(stripeSignatureProblem(raw, header, 'whsec_x', now - 400_000)).toMatch(/^dated 400 s ahead of this server's clock/);
+    expect(stripeSignatureProblem(raw, undefined, 'whsec_x', now)).toMatch(/^no Stripe-Signature header/);
+    // Behind express.json(): the parsed event itself (req.body), or JSON written anew from it.
+    const parsed: unknown = JSON.parse(raw);
+    expect(stripeSignatureProblem(parsed as string, header, 'whsec_x', now)).toBe(
+      'the body checked is object, not the raw request body (a string or Buffer): does a JSON body parser run before this route?',
+    );
+    expect(stripeSignatureProblem(JSON.stringify(parsed), header, 'whsec_x', now)).toMatch(/not JSON parsed and written anew\?$/);
   });
 
   it('answers 404 elsewhere and 400 for a body that is not an event', async () => {

@@ -6,7 +6,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Affitor } from '../../../src/server'; // in your app: '@affitor/sdk/server'
 import { handleStripeEvent } from './events';
 import type { StripeEvent, WebhookAnswer } from './events';
-import { verifyStripeSignature } from './signature';
+import { stripeSignatureProblem } from './signature';
 
 export interface WebhookServerOptions {
   affitor: Affitor;
@@ -47,9 +47,10 @@ async function answer(request: IncomingMessage, options: WebhookServerOptions): 
   const raw = await readBody(request);
   if (raw === null) return { status: 413, body: { error: 'Body too large' } };
   const signature = request.headers['stripe-signature'];
-  if (options.signingSecret && !verifyStripeSignature(raw, typeof signature === 'string' ? signature : undefined, options.signingSecret)) {
+  const problem = options.signingSecret ? stripeSignatureProblem(raw, typeof signature === 'string' ? signature : undefined, options.signingSecret) : null;
+  if (problem) {
     // Said here too: Stripe only shows it in the endpoint's delivery log, and every event fails alike.
-    console.warn('[webhook] invalid Stripe-Signature: is STRIPE_WEBHOOK_SECRET this endpoint\'s signing secret?');
+    console.warn(`[webhook] invalid Stripe-Signature: ${problem}`);
     return { status: 400, body: { error: 'Invalid Stripe signature' } };
   }
   const event = parseEvent(raw);
