@@ -233,7 +233,8 @@ function checkoutSale(event: StripeEventLike, session: Fields): StripeTracking |
 }
 
 /**
- * `invoice.paid`: a subscription payment (the first and every renewal) is a sale. The attribution
+ * `invoice.paid` (or `invoice.payment_succeeded`, which many guides subscribe to instead: ignored,
+ * every renewal went unrecorded): a subscription payment (the first and every renewal) is a sale. The attribution
  * is the subscription's metadata, found on the invoice at `parent.subscription_details` (API
  * versions from 2025-03-31) or `subscription_details` (earlier), else the invoice's own. A
  * zero-amount invoice (a trial, a 100% coupon) is no sale.
@@ -392,7 +393,9 @@ export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking 
       case 'checkout.session.completed':
       case 'checkout.session.async_payment_succeeded':
         return checkoutSale(event, object);
+      // The same invoice, told twice when both are sent: the second is a duplicate by its transaction id.
       case 'invoice.paid':
+      case 'invoice.payment_succeeded':
         return invoiceSale(event, object);
       case 'charge.refunded':
         return chargeRefund(event, object);

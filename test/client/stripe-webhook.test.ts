@@ -111,6 +111,16 @@ describe('examples/stripe-webhook', () => {
     expect(app.inspect().commissions).toHaveLength(2);
   });
 
+  it('records a renewal told by invoice.payment_succeeded (the event many guides subscribe to) as invoice.paid, and once when both are sent', async () => {
+    const { app, post } = await webhook();
+    const succeeded = fixture('invoice.paid');
+    succeeded.type = 'invoice.payment_succeeded';
+    expect(await post(succeeded)).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: false } });
+    expect(await post(fixture('invoice.paid'))).toEqual({ status: 200, body: { received: true, tracked: true, duplicate: true } });
+    expect(app.inspect().sales.map((sale) => [sale.transaction_id, sale.amount_cents, sale.is_recurring])).toEqual([['in_1QdemoRenewal00001', 2900, true]]);
+    expect(app.inspect().commissions).toHaveLength(1);
+  });
+
   it('records a subscription bought through a decorated Payment Link or pricing table once, at its checkout: its invoices carry no attribution', async () => {
     const { app, post } = await webhook();
     const subscribed = fixture('checkout.session.completed.subscription');
