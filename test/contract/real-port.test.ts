@@ -142,6 +142,30 @@ describe('startServer', () => {
     ]);
   });
 
+  // A client may send its next request before the answer to the one before (pipelining). Bytes Node
+  // cannot parse after a request received whole are that next request, not the whole one cut short.
+  it('answers a whole request its own answer when the request after it on the connection cannot be parsed, then refuses that one', async () => {
+    const body = '{"affiliate_url":"https://shop.test/?aff=PARTNER123"}';
+    const seen = Math.max(0, ...api.server.app.requests().map((r) => r.seq));
+    const answer = await rawExchange(
+      `POST /api/v1/track/click HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Request-ID: req_pipelined_1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}` +
+        'NOT HTTP AT ALL\r\n\r\n',
+    );
+    const clicks = api.server.app.inspect().clicks.filter((c) => c.request_id === 'req_pipelined_1');
+    expect(clicks).toHaveLength(1);
+    const [first, second] = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(first).toMatch(/^HTTP\/1\.1 200 /);
+    expect(first!.toLowerCase()).toContain('x-request-id: req_pipelined_1');
+    expect(JSON.parse(first!.split('\r\n\r\n')[1]!)).toMatchObject({ success: true, click_id: clicks[0]!.click_id });
+    expect(second).toMatch(/^HTTP\/1\.1 400 /);
+    expect(second!.toLowerCase()).not.toContain('req_pipelined_1');
+    expect(JSON.parse(second!.split('\r\n\r\n')[1]!)).toStrictEqual({ error: 'Bad request' });
+    await expect.poll(() => api.server.app.requests().filter((r) => r.seq > seen).map((r) => [r.path, r.status, r.error])).toEqual([
+      ['/api/v1/track/click', 200, null],
+      ['?', 400, 'Bad request'],
+    ]);
+  });
+
   it('logs a call whose client went away mid-body as the client’s doing, not a server error', async () => {
     const own = await startServer({ port: 0, seed: baseSeed() });
     try {

@@ -114,6 +114,9 @@ function answerOn(outgoing: ServerResponse, answer: Answer, requestId: string): 
   outgoing.writeHead(status, headers).end(body);
 }
 
+/** Sockets whose next request could not be parsed, waiting for the answer of the one before it. */
+const refusing = new WeakSet<Duplex>();
+
 /**
  * Node's `clientError`: a request it could not parse (a bad request line or Content-Length, headers
  * over its limit, a timeout). Node alone would write a bare `400` with no body and no X-Request-ID;
@@ -129,9 +132,26 @@ function answerUnparsed(
   error: NodeJS.ErrnoException & { rawPacket?: unknown },
   socket: Duplex,
 ): void {
-  const inFlight = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean; req?: IncomingMessage } | null })._httpMessage;
+  const inFlight = (socket as Duplex & { _httpMessage?: (ServerResponse & { _headerSent?: boolean }) | null })._httpMessage;
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?._headerSent) {
     socket.destroy();
+    return;
+  }
+  // The request in flight arrived whole: the bytes Node could not parse are the next request, sent
+  // before this one's answer (pipelining). This one was handled (a click or a sale may be recorded):
+  // answered in its place, its client got "Request body incomplete" with its own X-Request-ID, and
+  // the dashboard showed the call as answered 200. It gets its own answer; the refusal follows.
+  if (inFlight?.req?.complete) {
+    if (refusing.has(socket)) return;
+    refusing.add(socket);
+    inFlight.once('finish', () => {
+      if (!socket.writable) return void socket.destroy();
+      // Its request line is not told apart: the bytes Node hands over begin with the request before it.
+      app.logUnparsed({ method: null, target: null, ...answerOnSocket(socket, UNPARSED[error.code ?? ''] ?? fail(400, MESSAGES.badRequest), requestIdFor(undefined)) });
+    });
+    inFlight.once('close', () => {
+      if (!inFlight.writableFinished) socket.destroy();
+    });
     return;
   }
   // A request whose headers parsed, cut off in its body (the client ended its side mid-body), is
