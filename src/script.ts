@@ -210,17 +210,32 @@ else {
   }
   api.init!();
   if (onItsWay) void startClick(onItsWay);
+  /**
+   * A queued signup's lead that cannot be kept in the outbox (consent not given: memory only), until
+   * delivered: the stub's promise (the `ready` it queued right after the call) settles then. Settled
+   * at once, the README's `await affitor.signup(...)` before a redirect lost the lead.
+   */
+  let unkept: Promise<unknown> | undefined;
   for (const [method, args] of queue) {
-    try {
-      // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
-      // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
-      // A grant a later withdrawal takes back is skipped: replayed, it would write the probe, the
-      // session id and the outbox (and any queued call between would write) until that withdrawal's replay deletes them.
-      // A withdrawal ran before init (above): replayed, it would start yet another session id.
-      if (method == 'revokeConsent') withdrawn--;
-      else if (method != 'init' && (method != 'grantConsent' || !withdrawn)) void api[method]!.apply(api, args as never[]);
-    } catch (error) {
-      log('error', 'queued call failed:', method, error);
-    }
+    const make = (): unknown => {
+      try {
+        // `args` is the stub's `arguments`, which `apply` takes as it is; what is no list (a
+        // hand-written `['signup', 'user_42']`) it refuses, where a spread would make a lead for 'u'.
+        return api[method]!.apply(api, args as never[]);
+      } catch (error) {
+        log('error', 'queued call failed:', method, error);
+      }
+    };
+    // A grant a later withdrawal takes back is skipped: replayed, it would write the probe, the
+    // session id and the outbox (and any queued call between would write) until that withdrawal's replay deletes them.
+    // A withdrawal ran before init (above): replayed, it would start yet another session id.
+    if (method == 'revokeConsent') withdrawn--;
+    else if (method != 'init' && (method != 'grantConsent' || !withdrawn))
+      unkept =
+        method == 'ready' && unkept
+          ? unkept.then(make)
+          : method == 'signup' && consent() != 'granted'
+            ? (make() as Promise<unknown>)
+            : void make();
   }
 }

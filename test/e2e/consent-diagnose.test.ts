@@ -195,6 +195,20 @@ describe.skipIf(skipWithoutChromium)('[chromium] consent, diagnose() and onAttri
       expect(routes(requests)).toEqual(['click', 'click', 'click']);
     });
 
+    it("script tag, consent pending: the stub's signup promise settles once the lead, held in memory, is delivered, so a redirect after it keeps the lead", async () => {
+      // Consent pending keeps nothing on the device, the outbox neither: the lead lives in the page
+      // until answered. Settled as soon as the main file replayed the call, the page left before.
+      e2e.stack.api.app.setChaos({ latencyMs: 400 });
+      const { page, console: lines, requests } = await openPage(e2e.context);
+      await page.goto(shop(`/pending-signup.html?aff=${PARTNER_A.link}`));
+      await page.waitForURL(/\/plain\.html$/);
+      await sdkReady(page);
+      await settle(page);
+      expect(state().leads).toEqual([expect.objectContaining({ customer_key: 'user_pending', click_id: state().clicks[0]!.click_id })]);
+      expect(routes(requests)).toEqual(['click', 'lead']);
+      expect(affitorErrors(lines)).toEqual([]);
+    });
+
     it('ES module, init({ consent: "pending" }): reports the click, writes nothing; grantConsent writes the cookies; revokeConsent deletes them', async () => {
       const { page, console: lines } = await openPage(e2e.context);
       const landing = shop(`/module-pending.html?aff=${PARTNER_A.link}`);
