@@ -471,8 +471,9 @@ function start(): void {
       typeof call[1] == 'object' &&
       (queue.splice(queue.indexOf(call), 1), (api[call[0]] as (...args: unknown[]) => unknown).apply(api, call[1])),
   );
-  // The Stripe decoration is the main file's (and the rest's), after the landing's click as well.
-  if (earlier || options.decorateStripe || queue.some((call) => !Array.isArray(call) || call[0] != 'init')) void loadMain();
+  // The Stripe decoration is the main file's (and the rest's), after the landing's click as well. Not
+  // for a grant the stub queued (a consent tool's, fired at load): consent is given here already.
+  if (earlier || options.decorateStripe || queue.some((call) => !Array.isArray(call) || !/^(init|grantConsent)$/.test((call as Call)[0]))) void loadMain();
 }
 
 // A page that includes the tag twice (a theme and a tag manager): the second copy would land each

@@ -482,6 +482,20 @@ describe('a signup after the main file was asked for', () => {
     expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_42', click_id: cookieValue('affitor_click_id') }) as unknown })]);
   });
 
+  it("a consent tool's grantConsent the stub queued before the first file ran (a CMP that fires at load), on a page view that file has alone, loads no file either", async () => {
+    // A returning visitor who consented: the CMP fires its accept event before the async tag ran.
+    (window as unknown as { affitor: { q: unknown[] } }).affitor = { q: [['grantConsent', []]] };
+    setUrl('https://www.shop.example.com/pricing');
+    await run('script-landing', scriptTag());
+    await sleep(100);
+    expect(held.requested).toEqual([]);
+    // Still replayed by the main file once a call needs it.
+    const signedUp = affitor().signup!('user_42');
+    await mainArrives();
+    await signedUp;
+    expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_42' }) as unknown })]);
+  });
+
   it('the main file asked for and still on its way: a signup\'s lead is in the outbox at once (a page that redirects now)', async () => {
     setUrl('https://www.shop.example.com/?aff=PARTNER123');
     await run('script-landing', scriptTag());
