@@ -614,6 +614,33 @@ describe('createAffitorHandler options', () => {
     }
   });
 
+  it("says once in the server's log, with the fix, when it is mounted elsewhere than basePath (every call and file was a silent 404)", async () => {
+    const at = (affitor: ReturnType<typeof createAffitorHandler>, path: string) => affitor(new Request(`https://www.shop.test${path}`));
+    // A route on /t/* with basePath left at /relay: the fix is basePath '/t'.
+    const elsewhere = createAffitorHandler({ apiUrl: 'https://api.affitor.test', scripts: {} });
+    const saidElsewhere = await loggedErrors(async () => {
+      expect((await at(elsewhere, '/t/affitor.global.js')).status).toBe(404);
+      expect((await at(elsewhere, '/t/api/v1/track/click')).status).toBe(404);
+    });
+    expect(saidElsewhere).toEqual([
+      "[Affitor] createAffitorHandler answered 404 to /t/affitor.global.js, outside its basePath /relay: pass basePath: '/t', where it is mounted",
+    ]);
+    // Express's app.use('/relay', …) takes the mount path off the URL.
+    const stripped = createAffitorHandler({ apiUrl: 'https://api.affitor.test', scripts: {} });
+    const saidStripped = await loggedErrors(async () => {
+      expect((await at(stripped, '/api/v1/track/click')).status).toBe(404);
+    });
+    expect(saidStripped).toEqual([
+      "[Affitor] createAffitorHandler answered 404 to /api/v1/track/click, outside its basePath /relay: its mount path was taken off the URL (Express's app.use('/relay', …) does): mount it with app.all('/relay/*path')",
+    ]);
+    // basePath itself, and paths under it it does not serve, are no sign of a wrong mount.
+    const mounted = createAffitorHandler({ apiUrl: 'https://api.affitor.test', scripts: false });
+    const saidMounted = await loggedErrors(async () => {
+      for (const path of ['/relay', '/relay/', '/relay/x', '/relay/api/v1/track/sale']) expect((await at(mounted, path)).status, path).toBe(404);
+    });
+    expect(saidMounted).toEqual([]);
+  });
+
   it('takes a cookieDomain written in Unicode in its ASCII form, as the request names the host (Firefox and WebKit refuse the Unicode form)', async () => {
     const api = await startRecordingApi();
     const handler = await startHandler({ apiUrl: api.url, cookieDomain: 'Bücher.test' });

@@ -344,6 +344,23 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
     });
   }
 
+  /**
+   * A request outside `basePath` reached the handler: it is mounted somewhere else than `basePath`
+   * says (a Hono or Express route on `/t/*` with `basePath` left at `/relay`, Express's
+   * `app.use('/relay', …)`, which takes the mount path off the URL). Every call and script file
+   * answered 404 with nothing in the server's log: said once, with the `basePath` the path calls for.
+   */
+  function sayOutside(pathname: string): void {
+    const mount = /^(.*?)\/(?:api\/v1\/track\/(?:click|lead)\/?|affitor(?:\.[\w-]+)+\.js)$/.exec(pathname)?.[1];
+    const fix =
+      mount === ''
+        ? `its mount path was taken off the URL (Express's app.use('${basePath}', …) does): mount it with app.all('${basePath}/*path')`
+        : mount !== undefined && BASE_PATH.test(mount)
+          ? `pass basePath: '${mount}', where it is mounted`
+          : `mount it on ${basePath}/* only, or pass the path it is mounted on as basePath`;
+    sayOnce('outside', `[Affitor] createAffitorHandler answered 404 to ${pathname.slice(0, 200)}, outside its basePath ${basePath}: ${fix}`);
+  }
+
   async function serveScript(name: string, request: Request, requestId: string): Promise<Response> {
     try {
       const file = await readScript(name);
@@ -390,6 +407,8 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
         if (method == 'GET' || method == 'HEAD') return await serveScript(path, request, requestId);
         return jsonAnswer(405, { error: 'Method not allowed' }, { 'X-Request-ID': requestId, Allow: 'GET, HEAD' });
       }
+      // `basePath` itself (a route on `/relay/*` matches it too) is no sign of a wrong mount.
+      if (path === null && url.pathname != basePath) sayOutside(url.pathname);
       return jsonAnswer(404, { error: 'Not found' }, { 'X-Request-ID': requestId });
     } catch (error) {
       // A request the runtime could not read (a broken body stream): answered, never thrown into the merchant's server.
