@@ -714,6 +714,23 @@ describe('createAffitorHandler options', () => {
     expect(errors[0]).toMatch(/^\[Affitor\] the tracking API at https:\/\/affitor\.test did not answer within (19|20) ms: is it down, or is createAffitorHandler's apiUrl a host that answers nothing\?$/);
   });
 
+  it('says an outage again once the API answered in between: once per outage, not once for the process', async () => {
+    let down = true;
+    const errors = await loggedErrors(async () => {
+      const handle = createAffitorHandler({
+        apiUrl: 'https://affitor.test',
+        fetch: () => (down ? Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED') })) : Promise.resolve(Response.json({ success: true }))),
+      });
+      const lead = () => handle(new Request('https://www.shop.test/relay/api/v1/track/lead', { method: 'POST', body: JSON.stringify({ customer_key: 'u_1' }) }));
+      for (const state of [true, true, false, true, true]) {
+        down = state;
+        expect((await lead()).status).toBe(down ? 502 : 200);
+      }
+    });
+    expect(errors).toHaveLength(2);
+    for (const error of errors) expect(error).toMatch(/^\[Affitor\] the tracking API at https:\/\/affitor\.test cannot be reached \(.*ECONNREFUSED.*\)/);
+  });
+
   it("does not blame the API for a timeout the visitor's slow body used up: no log, still a 504", async () => {
     const errors = await loggedErrors(async () => {
       const handle = createAffitorHandler({

@@ -216,7 +216,7 @@ const cookiesRefused = (fields: HandlerFields): boolean => fields.consent !== 'g
 export function createAffitorHandler(options: AffitorHandlerOptions = {}): AffitorHandler {
   const { basePath, apiUrl, cookieDomain, timeoutMs, fetch } = checkOptions(options);
   const readScript = scriptReader(options.scripts, timeoutMs);
-  /** What this handler has said in the server's log: a setup mistake fails every call alike, and is said once. */
+  /** What this handler has said in the server's log: a setup mistake fails every call alike, and is said once (an outage once per outage). */
   const said = new Set<string>();
   const sayOnce = (what: string, message: string): void => {
     if (!said.has(what)) {
@@ -261,6 +261,10 @@ export function createAffitorHandler(options: AffitorHandlerOptions = {}): Affit
       sayOnce('unreachable', `[Affitor] the tracking API at ${apiUrl} cannot be reached (${outcome.why}): is createAffitorHandler's apiUrl right?`);
       return jsonAnswer(502, { error: 'Tracking API unreachable' }, answerHeaders);
     }
+    // The API answered: an outage after this one is said again (once per outage, not once for the
+    // process: a second outage days later said nothing).
+    said.delete('timeout');
+    said.delete('unreachable');
     if (outcome.kind == 'too_large') return jsonAnswer(502, { error: 'Tracking API answer too large' }, answerHeaders);
     // A redirect (the API moved, an apex domain sending to www) is not followed: it would turn the POST
     // into a GET. Passed on without its Location, the browser takes it as final and the SDK drops the
