@@ -140,7 +140,9 @@ export type StripeTracking =
        * 2025-03-31) other than `input.invoiceId`. A subscription bought through a decorated Payment
        * Link, pricing table or buy button has its sale recorded under that invoice id (its checkout
        * names no payment intent): when the refund is answered `not_found` (`Sale not found`), send
-       * it again with this `invoiceId`, under an idempotency key of its own.
+       * it again with this `invoiceId`, under an idempotency key of its own. From 2025-03-31 on (and
+       * for a dispute) the charge names none: ask Stripe which invoice the payment intent paid
+       * (`stripe.invoicePayments.list`, README) and do the same with that one.
        */
       invoiceId?: string;
     };
@@ -381,8 +383,11 @@ function disputeRefund(event: StripeEventLike, dispute: Fields): StripeTracking 
  * if (tracking?.kind === 'refund') {
  *   if (tracking.sale) await affitor.trackSale(tracking.sale, { requestId: event.id }); // a refund may come first
  *   const refund = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
- *   // A Payment Link subscription's sale is under its invoice id, which a charge names before API 2025-03-31.
- *   if (!refund.ok && refund.code === 'not_found' && tracking.invoiceId) await affitor.trackRefund({ ...tracking.input, invoiceId: tracking.invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${tracking.invoiceId}` });
+ *   // A subscription payment's sale may be under its invoice id: the charge names it before API
+ *   // 2025-03-31; from it on, ask Stripe (`invoiceOfPaymentIntent`, your stripe.invoicePayments.list: README).
+ *   const paymentIntent = tracking.input.invoiceId.startsWith('pi_') ? tracking.input.invoiceId : undefined;
+ *   const invoiceId = !refund.ok && refund.code === 'not_found' ? (tracking.invoiceId ?? (paymentIntent && (await invoiceOfPaymentIntent(paymentIntent)))) : undefined;
+ *   if (invoiceId) await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
  * }
  */
 export function trackingFromStripeEvent(event: StripeEventLike): StripeTracking | null {

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTrackingServer } from '../../examples/server/src/app';
 import { MESSAGES } from '../../examples/server/src/errors';
-import type { StripeEvent } from '../../examples/stripe-webhook/src/events';
+import type { StripeEvent, StripeEventOptions } from '../../examples/stripe-webhook/src/events';
 import { createWebhookServer } from '../../examples/stripe-webhook/src/server';
 import { startServer } from '../../examples/server/src/node';
 import { signStripePayload, stripeSignatureProblem, verifyStripeSignature } from '../../examples/stripe-webhook/src/signature';
@@ -45,13 +45,15 @@ interface WebhookSetup {
   /** The tracking server's clock. */
   now?: () => number;
   apiUrl?: string;
+  /** The merchant's Stripe lookup of a payment intent's invoice, and how long it is waited for. */
+  lookup?: StripeEventOptions;
 }
 
-async function webhook({ signingSecret, hooks, now, apiUrl = 'https://tracking.test' }: WebhookSetup = {}) {
+async function webhook({ signingSecret, hooks, now, apiUrl = 'https://tracking.test', lookup }: WebhookSetup = {}) {
   vi.spyOn(console, 'warn').mockImplementation(() => undefined);
   const app = createTrackingServer(SEED, { now });
   const affitor = new Affitor({ apiKey: TOKEN, apiUrl, fetch: inProcessFetch(app, hooks), retryDelayMs: 1 });
-  const server = createWebhookServer({ affitor, signingSecret });
+  const server = createWebhookServer({ affitor, signingSecret, ...lookup });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook`;
@@ -158,6 +160,131 @@ describe('examples/stripe-webhook', () => {
     expect(await post(basil)).toMatchObject({ status: 200, body: { tracked: false, code: 'not_found' } });
     expect(await post(older)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
     expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
+  });
+
+  describe('Stripe API 2025-03-31 on: a subscription payment recorded under its invoice id (invoice.paid names no payment intent), refunded', () => {
+    // The renewal of the basil fixture: its sale is under in_1QdemoRenewal00001; its charge names the payment intent only.
+    const RENEWAL_INVOICE = 'in_1QdemoRenewal00001';
+    const RENEWAL_INTENT = 'pi_3QdemoRenewalPay01';
+    const renewalCharge = { id: 'ch_3QdemoRenewalCh01', amount: 2900, payment_intent: RENEWAL_INTENT };
+    const stripeKnows = (paymentIntentId: string) => Promise.resolve(paymentIntentId === RENEWAL_INTENT ? RENEWAL_INVOICE : undefined);
+
+    async function renewed(lookup?: StripeEventOptions) {
+      const setup = await webhook({ lookup });
+      expect(await setup.post(fixture('invoice.paid'))).toMatchObject({ status: 200, body: { tracked: true, duplicate: false } });
+      expect(setup.app.inspect().sales.map((sale) => sale.transaction_id)).toEqual([RENEWAL_INVOICE]);
+      return setup;
+    }
+
+    it('reverses the commission of a fully refunded renewal: the refund is sent again under the invoice invoiceOfPaymentIntent names', async () => {
+      const asked = vi.fn(stripeKnows);
+      const { app, post } = await renewed({ invoiceOfPaymentIntent: asked });
+      const full = refund({ ...renewalCharge, amount_refunded: 2900, refunded: true });
+      expect(await post(full)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+      expect(asked).toHaveBeenCalledWith(RENEWAL_INTENT, expect.objectContaining({ id: 'evt_refund' }));
+      // Redelivered: answered from the keys, never reversed twice.
+      expect(await post(full)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+      expect(app.inspect().refunds).toHaveLength(1);
+      expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
+    });
+
+    it('deducts a partially refunded renewal once, however often Stripe redelivers it', async () => {
+      const { app, post } = await renewed({ invoiceOfPaymentIntent: stripeKnows });
+      const partial = refund({ ...renewalCharge, amount_refunded: 900, refunded: false });
+      expect(await post(partial)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+      expect(await post(partial)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'refunded' } });
+      expect(app.inspect().refunds).toHaveLength(1);
+      expect(app.inspect().commissions[0]).toMatchObject({ status: 'refunded', deducted_cents: 180 });
+    });
+
+    it("takes the commission back when a renewal's dispute is lost", async () => {
+      const { app, post } = await renewed({ invoiceOfPaymentIntent: stripeKnows });
+      const lost = fixture('charge.dispute.closed');
+      Object.assign(lost.data.object, { amount: 2900, charge: renewalCharge.id, payment_intent: RENEWAL_INTENT });
+      expect(await post(lost)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+      expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
+    });
+
+    it("without invoiceOfPaymentIntent: acknowledged as not found, and the log says what reverses it", async () => {
+      const { app, post } = await renewed();
+      expect(await post(refund({ ...renewalCharge, amount_refunded: 2900, refunded: true }))).toEqual({ status: 200, body: { received: true, tracked: false, code: 'not_found' } });
+      expect(console.warn).toHaveBeenLastCalledWith(
+        `[affitor] charge.refunded evt_refund: not_found (404) Sale not found for transaction_id [request evt_refund]. If ${RENEWAL_INTENT} paid a subscription invoice whose sale is under the invoice id (Stripe API 2025-03-31 on, or a Payment Link), pass invoiceOfPaymentIntent to the webhook (README), or reverse it with trackRefund({ invoiceId: 'in_…' })`,
+      );
+      expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['pending']);
+    });
+
+    it('acknowledges a refund invoiceOfPaymentIntent names no invoice for (a payment of no invoice, never tracked), with no second call', async () => {
+      const asked = vi.fn(() => Promise.resolve(null));
+      const { app, post } = await renewed({ invoiceOfPaymentIntent: asked });
+      expect(await post(refund({ payment_intent: 'pi_3QdemoOneTime00001', amount_refunded: 4900, refunded: true }))).toEqual({
+        status: 200,
+        body: { received: true, tracked: false, code: 'not_found' },
+      });
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(console.warn).toHaveBeenLastCalledWith(expect.stringContaining('invoiceOfPaymentIntent named no invoice for pi_3QdemoOneTime00001'));
+      expect(app.inspect().refunds).toHaveLength(0);
+    });
+
+    it('asks nothing when the refund finds its sale, nor for a charge of no payment intent (Stripe would refuse a charge id)', async () => {
+      const asked = vi.fn(stripeKnows);
+      const { post } = await renewed({ invoiceOfPaymentIntent: asked });
+      await post(checkout());
+      expect(await post(refund({}))).toMatchObject({ status: 200, body: { tracked: true } });
+      expect(await post(refund({ payment_intent: null, id: 'ch_legacy0001' }, undefined, 'evt_legacy'))).toMatchObject({ status: 200, body: { code: 'not_found' } });
+      expect(asked).not.toHaveBeenCalled();
+    });
+
+    it('answers 500 when invoiceOfPaymentIntent throws or rejects (Stripe down), and reverses the commission on the redelivery', async () => {
+      let stripeDown = true;
+      const { app, post } = await renewed({
+        invoiceOfPaymentIntent: (paymentIntentId) => {
+          if (stripeDown) throw new Error('StripeConnectionError: An error occurred with our connection to Stripe.');
+          return stripeKnows(paymentIntentId);
+        },
+      });
+      const full = refund({ ...renewalCharge, amount_refunded: 2900, refunded: true });
+      expect(await post(full)).toEqual({ status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } });
+      expect(console.warn).toHaveBeenLastCalledWith(
+        `[affitor] charge.refunded evt_refund: Sale not found for transaction_id (${RENEWAL_INTENT}), and invoiceOfPaymentIntent failed (StripeConnectionError: An error occurred with our connection to Stripe.): answered 500 for Stripe to redeliver.`,
+      );
+      stripeDown = false;
+      expect(await post(full)).toEqual({ status: 200, body: { received: true, tracked: true, status: 'reversed' } });
+      expect(app.inspect().commissions.map((commission) => commission.status)).toEqual(['reversed']);
+
+      const rejecting = await renewed({ invoiceOfPaymentIntent: () => Promise.reject(new Error('rate limited')) });
+      expect(await rejecting.post(full)).toEqual({ status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } });
+      expect(rejecting.app.inspect().refunds).toHaveLength(0);
+
+      // The invoice object instead of its id: said, not taken for a payment of no invoice (the refund lost).
+      const objects = await renewed({ invoiceOfPaymentIntent: (() => Promise.resolve({ id: RENEWAL_INVOICE })) as unknown as StripeEventOptions['invoiceOfPaymentIntent'] });
+      expect(await objects.post(full)).toEqual({ status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } });
+      expect(console.warn).toHaveBeenLastCalledWith(expect.stringContaining('invoiceOfPaymentIntent failed (answered a value of type object, not an invoice id)'));
+    });
+
+    it('answers 500 when invoiceOfPaymentIntent gives no answer in time, rather than hold the delivery, and its late answer is harmless', async () => {
+      const rejections: unknown[] = [];
+      const onRejection = (reason: unknown) => rejections.push(reason);
+      process.on('unhandledRejection', onRejection);
+      try {
+        const { app, post } = await renewed({
+          invoiceOfPaymentIntent: () => new Promise((_, reject) => setTimeout(() => reject(new Error('too late')), 300)),
+          invoiceLookupTimeoutMs: 50,
+        });
+        const started = Date.now();
+        expect(await post(refund({ ...renewalCharge, amount_refunded: 2900, refunded: true }))).toEqual({
+          status: 500,
+          body: { received: true, tracked: false, code: 'invoice_lookup_failed' },
+        });
+        expect(Date.now() - started).toBeLessThan(250);
+        expect(console.warn).toHaveBeenLastCalledWith(expect.stringContaining('invoiceOfPaymentIntent failed (no answer within 50 ms)'));
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        expect(rejections).toEqual([]);
+        expect(app.inspect().refunds).toHaveLength(0);
+      } finally {
+        process.off('unhandledRejection', onRejection);
+      }
+    });
   });
 
   it('acknowledges a refund event it reported already, as another API version renders it (its body differs), instead of answering 500 for days', async () => {

@@ -8,7 +8,29 @@ import type { Affitor, AffitorFailure } from '../../../src/server';
 export interface StripeEvent {
   id: string;
   type: string;
+  /** On a Connect platform's endpoint, the connected account the event happened in. */
+  account?: string | undefined;
   data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+}
+
+/**
+ * Finds the invoice a payment intent paid, with your own Stripe client (this package has no `stripe`
+ * dependency): `stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent } })`,
+ * the list entry's `invoice` (README). Resolves to the invoice id, or to nothing for a payment of no
+ * invoice. The event is there for a Connect platform (`{ stripeAccount: event.account }`).
+ */
+export type InvoiceOfPaymentIntent = (paymentIntentId: string, event: StripeEvent) => Promise<string | undefined | null> | string | undefined | null;
+
+export interface StripeEventOptions {
+  /**
+   * Asked when a refund or lost dispute is answered `Sale not found` under its payment intent and the
+   * charge names no invoice (Stripe API 2025-03-31 on): a subscription payment's sale is under its
+   * invoice id there (`invoice.paid` names no payment intent), and without it that refund never
+   * reversed the partner's commission. The refund is then sent again under the invoice id.
+   */
+  invoiceOfPaymentIntent?: InvoiceOfPaymentIntent | undefined;
+  /** How long the webhook waits for `invoiceOfPaymentIntent` before answering 500. @default 5000 */
+  invoiceLookupTimeoutMs?: number | undefined;
 }
 
 /** Stripe redelivers an event until it gets a 2xx, for up to three days. */
@@ -62,15 +84,41 @@ function commissionFailed(event: StripeEvent, failure: AffitorFailure, invoiceId
  * event id is its idempotency key. Anything else (an unattributed customer, a refund of a sale we
  * never tracked) is final.
  */
-function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnswer {
+function answerFailure(event: StripeEvent, failure: AffitorFailure, note = ''): WebhookAnswer {
   const retryable =
     ['network', 'timeout', 'server', 'rate_limited', 'unauthorized', 'invalid_response'].includes(failure.code) ||
     (failure.code === 'conflict' && failure.error !== KEY_USED_BEFORE) ||
     noRoute(failure);
   console.warn(
-    `[affitor] ${event.type} ${event.id}: ${failure.code} (${failure.status}) ${failure.error} [request ${failure.requestId}]`,
+    `[affitor] ${event.type} ${event.id}: ${failure.code} (${failure.status}) ${failure.error} [request ${failure.requestId}]${note}`,
   );
   return { status: retryable ? 500 : 200, body: { received: true, tracked: false, code: failure.code } };
+}
+
+const INVOICE_LOOKUP_TIMEOUT_MS = 5000;
+
+/**
+ * The invoice `invoiceOfPaymentIntent` names, or why it named none: it threw, rejected, or gave no
+ * answer within the timeout (a call to Stripe that hangs would hold the delivery until Stripe gives
+ * up on it). Nothing (`undefined`, `null`, blank) is no invoice; an answer of another type (the
+ * invoice object, a list entry) is a mistake to fix, said as one rather than taken for no invoice.
+ */
+async function invoiceOf(lookUp: InvoiceOfPaymentIntent, paymentIntentId: string, event: StripeEvent, timeoutMs: number): Promise<{ invoiceId?: string | undefined; problem?: string }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    // A hook that throws before returning a promise is caught here like a rejection. Promise.race
+    // handles the hook's promise, so one that rejects after the timeout is no unhandled rejection.
+    const found: unknown = await Promise.race([lookUp(paymentIntentId, event), late]);
+    if (found !== undefined && found !== null && typeof found !== 'string') return { problem: `answered a value of type ${Array.isArray(found) ? 'array' : typeof found}, not an invoice id` };
+    return { invoiceId: typeof found === 'string' && found.trim() !== '' ? found.trim() : undefined };
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -78,7 +126,7 @@ function answerFailure(event: StripeEvent, failure: AffitorFailure): WebhookAnsw
  * one-time checkout or subscription invoice is a sale, a refunded charge or a lost dispute a
  * refund, anything else nothing); this decides what to answer Stripe.
  */
-export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): Promise<WebhookAnswer> {
+export async function handleStripeEvent(affitor: Affitor, event: StripeEvent, options: StripeEventOptions = {}): Promise<WebhookAnswer> {
   const tracking = trackingFromStripeEvent(event);
   if (!tracking) return { status: 200, body: { received: true, tracked: false, reason: `nothing to track in ${event.type}` } };
 
@@ -102,13 +150,44 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent): P
   }
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
   let result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
-  // A subscription bought through a Payment Link has its sale under the invoice id, which the charge
-  // names on Stripe API versions before 2025-03-31. A key of its own: the first keeps its 404, also
-  // for this event rendered by another endpoint's API version (a 409: the key was used with that body).
-  if (!result.ok && (result.error === SALE_NOT_FOUND || result.error === KEY_USED_BEFORE) && tracking.invoiceId) {
-    const invoiceId = tracking.invoiceId;
-    result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
+  let note = '';
+  // A subscription payment can have its sale under its invoice id: bought through a Payment Link, or
+  // told by `invoice.paid` on Stripe API 2025-03-31 on (no payment intent on the invoice). Before that
+  // version the charge names its invoice (`tracking.invoiceId`); from it on only Stripe can say which,
+  // asked through `invoiceOfPaymentIntent`. A key of its own: the first keeps its 404, also for this
+  // event rendered by another endpoint's API version (a 409: the key was used with that body).
+  if (!result.ok && (result.error === SALE_NOT_FOUND || result.error === KEY_USED_BEFORE)) {
+    const paymentIntentId = tracking.input.invoiceId;
+    let invoiceId = tracking.invoiceId;
+    // Only a payment intent: the list is filtered by one, and Stripe refuses a charge id (a charge of
+    // no payment intent) as one, which would fail every delivery of that event.
+    if (!invoiceId && paymentIntentId.startsWith('pi_')) {
+      if (options.invoiceOfPaymentIntent) {
+        const timeoutMs = options.invoiceLookupTimeoutMs ?? INVOICE_LOOKUP_TIMEOUT_MS;
+        const found = await invoiceOf(options.invoiceOfPaymentIntent, paymentIntentId, event, timeoutMs);
+        if (found.problem !== undefined) {
+          // 500, so that Stripe redelivers: Stripe down, slow or rate limiting is over in minutes, while
+          // acknowledged the refund is lost for good (nothing else reverses the commission). A redelivery
+          // is safe: the refund under the payment intent is answered from its key, the lookup asked again.
+          // A hook that always fails (a restricted key without invoice read access) fails each delivery
+          // as a wrong Affitor key does: the log says so, and the redeliveries after the fix record it.
+          console.warn(
+            `[affitor] ${event.type} ${event.id}: ${result.error} (${paymentIntentId}), and invoiceOfPaymentIntent failed (${found.problem}): answered 500 for Stripe to redeliver.`,
+          );
+          return { status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } };
+        }
+        invoiceId = found.invoiceId !== paymentIntentId ? found.invoiceId : undefined;
+        if (!invoiceId && result.error === SALE_NOT_FOUND) note = ` (invoiceOfPaymentIntent named no invoice for ${paymentIntentId}: a payment of no invoice, whose sale was never tracked)`;
+      } else if (result.error === SALE_NOT_FOUND) {
+        note =
+          `. If ${paymentIntentId} paid a subscription invoice whose sale is under the invoice id (Stripe API 2025-03-31 on, or a Payment Link), ` +
+          "pass invoiceOfPaymentIntent to the webhook (README), or reverse it with trackRefund({ invoiceId: 'in_…' })";
+      }
+    }
+    if (invoiceId) {
+      result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
+    }
   }
-  if (!result.ok) return answerFailure(event, result);
+  if (!result.ok) return answerFailure(event, result, note);
   return { status: 200, body: { received: true, tracked: true, status: result.data.status } };
 }

@@ -5,10 +5,11 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Affitor } from '../../../src/server'; // in your app: '@affitor/sdk/server'
 import { handleStripeEvent } from './events';
-import type { StripeEvent, WebhookAnswer } from './events';
+import type { StripeEvent, StripeEventOptions, WebhookAnswer } from './events';
 import { stripeSignatureProblem } from './signature';
 
-export interface WebhookServerOptions {
+/** `invoiceOfPaymentIntent` (and its timeout): see StripeEventOptions. */
+export interface WebhookServerOptions extends StripeEventOptions {
   affitor: Affitor;
   /** The endpoint's signing secret (`whsec_...`). Without it, signatures are not checked: local demos only. */
   signingSecret?: string | undefined;
@@ -55,7 +56,7 @@ async function answer(request: IncomingMessage, options: WebhookServerOptions): 
   }
   const event = parseEvent(raw);
   if (!event) return { status: 400, body: { error: 'Not a Stripe event' } };
-  return handleStripeEvent(options.affitor, event);
+  return handleStripeEvent(options.affitor, event, options);
 }
 
 export function createWebhookServer(options: WebhookServerOptions): Server {
