@@ -61,8 +61,8 @@ export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived:
     };
     // A throw here would reject the promise, which every caller drops (`void`): an unhandled
     // rejection in the page's error monitoring. The URL throws where the page's is no base (an
-    // inline copy of the file in an about:srcdoc or about:blank frame), fetch where a page's
-    // wrapper of it throws: the file cannot be had, said as its other failures are.
+    // inline copy of the file in an about:srcdoc or about:blank frame): the file cannot be had,
+    // said as its other failures are.
     try {
       src = fileBeside(file, tag?.src || location.href);
       setTimeout(fail(`no answer in ${LOAD_TIMEOUT_MS / 1000} s`), LOAD_TIMEOUT_MS);
@@ -72,9 +72,13 @@ export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived:
       // monitoring. Where the look itself fails (a CDN without CORS, a blocker), the script tag
       // tries and tells. The cache's usual rules apply: a 404 it kept (a file deployed since) is
       // asked for again, not reused as `force-cache` would.
-      fetch(src, { signal: look.signal })
+      // From a promise of its own: a page's wrapper of fetch that throws (one that reads `init.method`),
+      // or answers a thenable with no catch, failed the look, and the file was never asked for.
+      Promise.resolve()
+        .then(() => fetch(src, { signal: look.signal }))
         .then((answer) => {
-          const type = answer.headers.get('content-type')!;
+          // (A wrapper's answer may have no headers: its type then says nothing.)
+          const type = answer.headers?.get('content-type');
           void answer.body?.cancel();
           // Run only when its type says a script (or says nothing, as the script tag would take it).
           (answer.ok ? (type && !/script/i.test(type) ? fail(type + ', not JavaScript') : run) : fail('HTTP ' + answer.status))();

@@ -607,18 +607,6 @@ describe('the <script> build: bad input and failures never reach the page', () =
       },
       'could not load affitor.more.js  (TypeError: Invalid URL)',
     ],
-    [
-      "the page's wrapper of fetch throws",
-      () => {
-        setUrl('https://www.shop.example.com/');
-        scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
-        vi.stubGlobal('fetch', () => {
-          throw new Error('fetch blocked');
-        });
-        return undefined;
-      },
-      `could not load affitor.more.js ${MORE_SRC} (Error: fetch blocked)`,
-    ],
   ])('when the rest is asked for and %s: one error says so, diagnose() answers, and no rejection is left unhandled', async (_, page, why) => {
     const tag = page();
     vi.spyOn(console, 'info').mockImplementation(() => {});
@@ -628,6 +616,29 @@ describe('the <script> build: bad input and failures never reach the page', () =
     await aTask();
     expect(unhandled).toEqual([]);
     expect(error.mock.calls.map((call) => call.join(' '))).toEqual([`[Affitor] ${why}`]);
+  });
+
+  it.each([
+    [
+      'throws (one that reads init.method, which a look without init has not)',
+      () => {
+        throw new Error('fetch blocked');
+      },
+    ],
+    ['answers a thenable with no catch', () => ({ then: (done: (value: unknown) => void) => done(new Response('/* the rest */', { headers: { 'Content-Type': 'text/javascript' } })) })],
+    ['answers an object without headers', () => Promise.resolve({ ok: true, status: 200 })],
+  ])("when the page's wrapper of fetch %s: the look is skipped, the rest's script tag is added all the same, and nothing is said or left unhandled", async (_, wrapper) => {
+    setUrl('https://www.shop.example.com/');
+    scriptTag({ 'data-affitor-program-id': '1', 'data-affitor-api-base': API_BASE, 'data-affitor-debug': 'true' });
+    vi.stubGlobal('fetch', wrapper);
+    vi.spyOn(console, 'info').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await runFirstFile();
+    expect(host.affitor!.diagnose!()).toBeNull();
+    await moreRequested();
+    await aTask();
+    expect(unhandled).toEqual([]);
+    expect(error).not.toHaveBeenCalled();
   });
 
   it("when the page refuses the rest's script tag (Trusted Types want a TrustedScriptURL): one error says so at once, diagnose() answers, and no rejection is left unhandled", async () => {
