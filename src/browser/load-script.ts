@@ -42,7 +42,20 @@ export const loadScript = (file: string, tag: HTMLScriptElement | null, arrived:
     };
     const run = (): void => {
       const script = document.createElement('script');
-      script.src = src;
+      // Where Trusted Types are required and the page has no default policy, a URL as text is refused
+      // (a TypeError, said below): the later files were never had there, and every signup's lead
+      // waited in the outbox for good. A policy of the SDK's own, named after the file (each file
+      // loads one: the first file the main file, that one the rest), gives this one URL whatever it is
+      // asked (no way in for other code); a default policy the page has, or policy names it lists
+      // without the file's, is left to decide as before.
+      let url: unknown = src;
+      try {
+        const types = (window as { trustedTypes?: { defaultPolicy: unknown; createPolicy: (name: string, rules: object) => { createScriptURL: (input: string) => unknown } } }).trustedTypes!;
+        if (!types.defaultPolicy) url = types.createPolicy(file, { createScriptURL: () => src }).createScriptURL('');
+      } catch {
+        /* no Trusted Types in this browser, or no policy of that name allowed */
+      }
+      script.src = url as string;
       // The tag's attributes go with the main file: it reads its options from its own tag, as the first did.
       if (carryAttributes) for (const { name, value } of tag?.attributes ?? []) if (/^data-affitor-/.test(name)) script.setAttribute(name, value);
       // A page whose Content-Security-Policy allows scripts by nonce allowed this one: pass it on.

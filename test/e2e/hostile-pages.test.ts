@@ -1,6 +1,7 @@
 /**
- * Merchant pages that are not clean: a page's wrapper of fetch that throws for a call without
- * init, answers a thenable, or answers an object without headers. The first file lands alone there; a signup needs the main file, which it must
+ * Merchant pages that are not clean: Trusted Types enforced with no default policy, a page's
+ * wrapper of fetch that throws for a call without init, answers a thenable, or answers an object
+ * without headers. The first file lands alone there; a signup needs the main file, which it must
  * still load, so that the lead is recorded, with nothing in the page's error monitoring but the
  * SDK's own `[Affitor]` lines.
  */
@@ -32,17 +33,21 @@ describe.skipIf(skipWithoutChromium)('[chromium] pages that are not clean: a lan
   const seen = (page: Page) => page.evaluate<string[]>('window.__seen');
 
   for (const [file, what] of [
+    ['trusted-types', "Trusted Types enforced (require-trusted-types-for 'script'), no default policy"],
+    ['trusted-types-names', 'Trusted Types enforced, the policy names allowed listed (trusted-types affitor.main.js affitor.more.js), no default policy'],
     ['fetch-throws-without-init', 'a fetch wrapper that throws for a call without init'],
     ['fetch-thenable', 'a fetch wrapper that answers a thenable'],
     ['fetch-no-headers', 'a fetch wrapper that answers an object without headers'],
   ] as const) {
-    it(`${what}: the main file loads, and the signup's lead is recorded with the landing's click id`, async () => {
+    it(`${what}: the main file (and the rest) load, and the signup's lead is recorded with the landing's click id`, async () => {
       const { page } = await openPage(e2e.context);
       await page.goto(`${e2e.stack.origin(WWW)}/${file}.html?aff=${PARTNER_A.link}`);
       const clickId = await waitForCookie(e2e.context, 'affitor_click_id');
       await page.evaluate("window.affitor.signup('hostile', 'hostile@example.com')");
       await settle(page);
       expect(state().leads).toEqual([expect.objectContaining({ click_id: clickId.value })]);
+      // diagnose() loads the rest, through the main file: it answers once that is here.
+      await expect.poll(() => page.evaluate('window.affitor.diagnose() !== null')).toBe(true);
       expect(await seen(page)).toEqual([]);
     });
   }
