@@ -27,7 +27,7 @@ const MONITOR = `window.__seen = [];
   })();`;
 
 describe.skipIf(skipWithoutChromium)('[chromium] pages that are not clean: a landing\'s click and a signup\'s lead are recorded', () => {
-  const e2e = useChromiumSuite({ '*': SITE }, [WWW], (context) => context.addInitScript(MONITOR));
+  const e2e = useChromiumSuite({ '*': SITE }, [WWW], async (context) => void (await context.addInitScript(MONITOR)));
 
   const state = () => e2e.stack.api.app.inspect();
   const seen = (page: Page) => page.evaluate<string[]>('window.__seen');
