@@ -3,7 +3,7 @@
  * `trackingFromStripeEvent`), and the HTTP status to answer Stripe with.
  */
 import { trackingFromStripeEvent } from '../../../src/server'; // in your app: '@affitor/sdk/server'
-import type { Affitor, AffitorFailure } from '../../../src/server';
+import type { Affitor, AffitorFailure, StripeTracking } from '../../../src/server';
 
 export interface StripeEvent {
   id: string;
@@ -122,6 +122,47 @@ async function invoiceOf(lookUp: InvoiceOfPaymentIntent, paymentIntentId: string
 }
 
 /**
+ * The invoice id a refund answered `Sale not found` under its payment intent may find its sale
+ * under, with what the log adds when there is none; or the answer to give Stripe when the lookup
+ * failed. A subscription payment can have its sale under its invoice id: bought through a Payment
+ * Link, or told by `invoice.paid` on Stripe API 2025-03-31 on (no payment intent on the invoice).
+ * Before that version the charge names its invoice (`tracking.invoiceId`); from it on only Stripe can
+ * say which, asked through `invoiceOfPaymentIntent`.
+ */
+async function saleInvoiceOf(
+  event: StripeEvent,
+  tracking: Extract<StripeTracking, { kind: 'refund' }>,
+  error: string,
+  options: StripeEventOptions,
+): Promise<{ invoiceId: string | undefined; note: string } | { answer: WebhookAnswer }> {
+  const paymentIntentId = tracking.input.invoiceId;
+  // Only a payment intent: the list is filtered by one, and Stripe refuses a charge id (a charge of
+  // no payment intent) as one, which would fail every delivery of that event.
+  if (tracking.invoiceId || !paymentIntentId.startsWith('pi_')) return { invoiceId: tracking.invoiceId, note: '' };
+  if (!options.invoiceOfPaymentIntent) {
+    const note =
+      `. If ${paymentIntentId} paid a subscription invoice whose sale is under the invoice id (Stripe API 2025-03-31 on, or a Payment Link), ` +
+      "pass invoiceOfPaymentIntent to the webhook (README), or reverse it with trackRefund({ invoiceId: 'in_…' })";
+    return { invoiceId: undefined, note: error === SALE_NOT_FOUND ? note : '' };
+  }
+  const found = await invoiceOf(options.invoiceOfPaymentIntent, paymentIntentId, event, options.invoiceLookupTimeoutMs ?? INVOICE_LOOKUP_TIMEOUT_MS);
+  if (found.problem !== undefined) {
+    // 500, so that Stripe redelivers: Stripe down, slow or rate limiting is over in minutes, while
+    // acknowledged the refund is lost for good (nothing else reverses the commission). A redelivery
+    // is safe: the refund under the payment intent is answered from its key, the lookup asked again.
+    // A hook that always fails (a restricted key without invoice read access) fails each delivery
+    // as a wrong Affitor key does: the log says so, and the redeliveries after the fix record it.
+    console.warn(
+      `[affitor] ${event.type} ${event.id}: ${error} (${paymentIntentId}), and invoiceOfPaymentIntent failed (${found.problem}): answered 500 for Stripe to redeliver.`,
+    );
+    return { answer: { status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } } };
+  }
+  const invoiceId = found.invoiceId !== paymentIntentId ? found.invoiceId : undefined;
+  const note = !invoiceId && error === SALE_NOT_FOUND ? ` (invoiceOfPaymentIntent named no invoice for ${paymentIntentId}: a payment of no invoice, whose sale was never tracked)` : '';
+  return { invoiceId, note };
+}
+
+/**
  * Reports what a Stripe event amounts to. `trackingFromStripeEvent` reads the event (a paid
  * one-time checkout or subscription invoice is a sale, a refunded charge or a lost dispute a
  * refund, anything else nothing); this decides what to answer Stripe.
@@ -151,42 +192,14 @@ export async function handleStripeEvent(affitor: Affitor, event: StripeEvent, op
   // The event id as idempotency key: a redelivered partial refund is answered, not deducted again.
   let result = await affitor.trackRefund(tracking.input, { requestId: event.id, idempotencyKey: event.id });
   let note = '';
-  // A subscription payment can have its sale under its invoice id: bought through a Payment Link, or
-  // told by `invoice.paid` on Stripe API 2025-03-31 on (no payment intent on the invoice). Before that
-  // version the charge names its invoice (`tracking.invoiceId`); from it on only Stripe can say which,
-  // asked through `invoiceOfPaymentIntent`. A key of its own: the first keeps its 404, also for this
-  // event rendered by another endpoint's API version (a 409: the key was used with that body).
   if (!result.ok && (result.error === SALE_NOT_FOUND || result.error === KEY_USED_BEFORE)) {
-    const paymentIntentId = tracking.input.invoiceId;
-    let invoiceId = tracking.invoiceId;
-    // Only a payment intent: the list is filtered by one, and Stripe refuses a charge id (a charge of
-    // no payment intent) as one, which would fail every delivery of that event.
-    if (!invoiceId && paymentIntentId.startsWith('pi_')) {
-      if (options.invoiceOfPaymentIntent) {
-        const timeoutMs = options.invoiceLookupTimeoutMs ?? INVOICE_LOOKUP_TIMEOUT_MS;
-        const found = await invoiceOf(options.invoiceOfPaymentIntent, paymentIntentId, event, timeoutMs);
-        if (found.problem !== undefined) {
-          // 500, so that Stripe redelivers: Stripe down, slow or rate limiting is over in minutes, while
-          // acknowledged the refund is lost for good (nothing else reverses the commission). A redelivery
-          // is safe: the refund under the payment intent is answered from its key, the lookup asked again.
-          // A hook that always fails (a restricted key without invoice read access) fails each delivery
-          // as a wrong Affitor key does: the log says so, and the redeliveries after the fix record it.
-          console.warn(
-            `[affitor] ${event.type} ${event.id}: ${result.error} (${paymentIntentId}), and invoiceOfPaymentIntent failed (${found.problem}): answered 500 for Stripe to redeliver.`,
-          );
-          return { status: 500, body: { received: true, tracked: false, code: 'invoice_lookup_failed' } };
-        }
-        invoiceId = found.invoiceId !== paymentIntentId ? found.invoiceId : undefined;
-        if (!invoiceId && result.error === SALE_NOT_FOUND) note = ` (invoiceOfPaymentIntent named no invoice for ${paymentIntentId}: a payment of no invoice, whose sale was never tracked)`;
-      } else if (result.error === SALE_NOT_FOUND) {
-        note =
-          `. If ${paymentIntentId} paid a subscription invoice whose sale is under the invoice id (Stripe API 2025-03-31 on, or a Payment Link), ` +
-          "pass invoiceOfPaymentIntent to the webhook (README), or reverse it with trackRefund({ invoiceId: 'in_…' })";
-      }
-    }
-    if (invoiceId) {
-      result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
-    }
+    const elsewhere = await saleInvoiceOf(event, tracking, result.error, options);
+    if ('answer' in elsewhere) return elsewhere.answer;
+    note = elsewhere.note;
+    // A key of its own: the first keeps its 404, also for this event rendered by another endpoint's
+    // API version (a 409: the key was used with that body).
+    const { invoiceId } = elsewhere;
+    if (invoiceId) result = await affitor.trackRefund({ ...tracking.input, invoiceId }, { requestId: event.id, idempotencyKey: `${event.id}:${invoiceId}` });
   }
   if (!result.ok) return answerFailure(event, result, note);
   return { status: 200, body: { received: true, tracked: true, status: result.data.status } };
