@@ -1,6 +1,7 @@
 /**
  * When to retry and how long to wait: exponential backoff with full jitter.
  */
+import { onAbort } from './abort';
 
 /**
  * The wait before retry number `retry` (0 for the first retry): a uniform random time in
@@ -65,11 +66,11 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (ms <= 0 || signal?.aborted) return resolve();
     const done = () => {
       clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
+      stopListening?.();
       resolve();
     };
     // Capped, not left to overflow: a Retry-After beyond it (with maxRetryDelayMs Infinity) must not mean "now".
     const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
-    signal?.addEventListener('abort', done, { once: true });
+    const stopListening = signal ? onAbort(signal, done) : undefined;
   });
 }

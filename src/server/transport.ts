@@ -2,6 +2,7 @@
  * One HTTP attempt: POST a JSON body (or GET), bounded by a timeout and the caller's signal, and
  * report what happened without throwing. Deciding what it means is the client's job.
  */
+import { onAbort } from './abort';
 import { readAnswerText } from './answer-text';
 import { kindOf } from './errors';
 import type { CustomFetch, ResponseLike } from './types';
@@ -91,7 +92,7 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
   const controller = new AbortController();
   let timedOut = false;
   const onCallerAbort = () => controller.abort();
-  request.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const stopListening = request.signal ? onAbort(request.signal, onCallerAbort) : undefined;
   const timer = Number.isFinite(request.timeoutMs)
     ? setTimeout(() => {
         timedOut = true;
@@ -142,6 +143,6 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
     return { kind: 'network', message: messageOf(error) };
   } finally {
     clearTimeout(timer);
-    request.signal?.removeEventListener('abort', onCallerAbort);
+    stopListening?.();
   }
 }
