@@ -377,7 +377,9 @@ export class Affitor {
     // A refusal the API did not write (a proxy's or firewall's 400, 413, 421) says nothing of the
     // input: the API never saw it. Taken for `validation`, a webhook acknowledged the event and the sale was lost.
     const code = !fromApi && codeForStatus(status) === 'validation' ? 'invalid_response' : codeForStatus(status);
-    const retry = isRetryable(status);
+    // Not a 5xx the server kept under the call's idempotency key (a sale recorded whose commission
+    // failed): every retry would be answered the same.
+    const retry = isRetryable(status) && !outcome.replayed;
     // Honoured on every retryable answer, not only a 429: a proxy's 503 names when to come back, and
     // retrying sooner only spends the retries (the wait is capped by maxRetryDelayMs, as for a 429).
     const retryAfter = retry ? retryAfterMs(outcome.retryAfter) : undefined;

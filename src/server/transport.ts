@@ -18,6 +18,8 @@ export type Outcome =
       location: string | null;
       /** The parsed JSON body; `undefined` when the body was empty or not JSON. */
       body: unknown;
+      /** `Idempotent-Replayed: true`: the answer kept under the call's idempotency key, which a retry gets again. */
+      replayed: boolean;
     }
   | { kind: 'network'; message: string }
   /** An answer over MAX_ANSWER_BYTES (answer-text.ts): not read on. */
@@ -125,13 +127,15 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
       if (!isResponse(response)) return { kind: 'not_a_response', got: kindOf(response) };
       const text = await readAnswerText(response);
       if (text === null) return { kind: 'too_large', status: response.status };
+      const body = parseJson(text);
       return {
         kind: 'response',
         status: response.status,
         requestId: response.headers.get('x-request-id'),
         retryAfter: response.headers.get('retry-after'),
         location: resolveLocation(response.headers.get('location'), request.url),
-        body: parseJson(text),
+        body,
+        replayed: response.headers.get('idempotent-replayed') === 'true',
       };
     };
     const work = exchange();

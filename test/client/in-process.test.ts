@@ -80,7 +80,7 @@ describe('against the reference server, in-process', () => {
       expect(app.inspect().commissions).toHaveLength(1);
     });
 
-    it('reports "Failed to create commission" instead of a duplicate when the retry answers 409', async () => {
+    it('reports "Failed to create commission" on the retry, not a duplicate: the kept 500 is replayed, and not retried again', async () => {
       const { app, affitor } = setup();
       app.setFaults({ commission: true });
       const result = await affitor.trackSale(sale);

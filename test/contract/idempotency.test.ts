@@ -104,6 +104,18 @@ describe('Idempotency-Key', () => {
     expect(server.inspect().refunds).toHaveLength(1);
   });
 
+  it("keeps a sale's 500 for its failed commission: the sale is recorded, and the retry is told so again, not 409 Duplicate", async () => {
+    const { sale, faults, server } = idempotentSetup();
+    faults({ commission: true });
+    const first = await sale(SALE, 'key-commission');
+    expect(first).toMatchObject({ status: 500, body: { error: 'Failed to create commission' } });
+    const retry = await sale(SALE, 'key-commission');
+    expect(retry).toMatchObject({ status: 500, body: { error: 'Failed to create commission' } });
+    expect(replayed(retry)).toBe('true');
+    expect(server.inspect().sales).toHaveLength(1);
+    expect(server.inspect().commissions).toHaveLength(0);
+  });
+
   it('frees a key whose call was refused before it was handled (body too large, not JSON)', async () => {
     const { call, sale } = idempotentSetup();
     const headers = { 'Idempotency-Key': 'key-freed' };

@@ -37,8 +37,12 @@ export interface Claim {
   /** Compares this call with what the key already holds. */
   settle(route: string, body: Uint8Array): Settled;
   /**
-   * Keeps `answer` as the key's answer; a 5xx is not kept, so a retry is handled anew. `test`: what
-   * the call recorded is a test event (a refund's answer does not say so), for its replays.
+   * Keeps `answer`, the one the route decided, as the key's answer, a 5xx too: the route's own 5xx
+   * comes after it recorded (a sale whose commission failed). Freed instead, a retry whose first
+   * answer was lost got `409 Duplicate transaction_id`, which a client takes for "already recorded",
+   * and the commission's failure went unseen. A call that failed before it recorded anything is
+   * `release`d: its retry is handled anew. `test`: what the call recorded is a test event (a
+   * refund's answer does not say so), for its replays.
    */
   finish(answer: Answer, test: boolean): void;
   /** Frees a key this call held but did not finish (refused, failed, or aborted). */
@@ -88,8 +92,7 @@ export class IdempotencyKeys {
       finish: (answer, test) => {
         if (!held) return;
         held = false;
-        if (answer.status >= 500) this.entries.delete(id);
-        else this.entries.set(id, { state: 'done', fingerprint, answer: structuredClone(answer), test, expiresAt: mine.expiresAt });
+        this.entries.set(id, { state: 'done', fingerprint, answer: structuredClone(answer), test, expiresAt: mine.expiresAt });
       },
       release: () => {
         if (!held) return;
