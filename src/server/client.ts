@@ -243,7 +243,7 @@ export class Affitor {
       const signed = await this.#attemptSigned(request, signal);
       if (signed.kind === 'cancelled' && previous) return cancelled(previous);
       const outcome = signed.kind === 'cancelled' ? ({ kind: 'aborted' } as const) : signed;
-      const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure });
+      const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure, idempotencyKey: headers['Idempotency-Key'] });
       previous = verdict.result;
       if (!verdict.result.ok && verdict.result.code === 'server') serverFailure = verdict.result;
       const retriesLeft = attempts <= maxRetries;
@@ -272,7 +272,7 @@ export class Affitor {
   #judge(
     route: Route,
     outcome: Outcome | Unsigned,
-    context: { requestId: string; attempts: number; serverFailure: AffitorFailure | undefined },
+    context: { requestId: string; attempts: number; serverFailure: AffitorFailure | undefined; idempotencyKey: string | undefined },
   ): Verdict {
     const requestId = (outcome.kind === 'response' && outcome.requestId) || context.requestId;
     const { attempts } = context;
@@ -286,9 +286,17 @@ export class Affitor {
       attempts,
     });
 
+    // A refund sent whose answer never came, or came cut off, may have been applied: its key is what
+    // makes sending it again safe. A fresh one per call (the default) the merchant never saw, and a
+    // refund sent again under a new key, by hand or by a job queue, was applied twice.
+    const mayBeApplied = (error: string) =>
+      route === 'refund' ? `${error}. The refund may have been applied: send it again with idempotencyKey '${context.idempotencyKey}', which is answered, not applied twice` : error;
+
     switch (outcome.kind) {
-      case 'aborted':
-        return { result: failure('network', 'The request was aborted by the caller'), retry: false };
+      case 'aborted': {
+        const error = 'The request was aborted by the caller';
+        return { result: failure('network', outcome.sent ? mayBeApplied(error) : error), retry: false };
+      }
       case 'unsigned':
         // `unauthorized`: a key with a signing secret takes no unsigned call, and what to fix is the
         // signing setup (the runtime), as for a refused signature. Not retried: no retry could sign.
@@ -300,9 +308,9 @@ export class Affitor {
           retry: false,
         };
       case 'timeout':
-        return { result: failure('timeout', `No answer within ${this.#options.timeoutMs} ms`), retry: true };
+        return { result: failure('timeout', mayBeApplied(`No answer within ${this.#options.timeoutMs} ms`)), retry: true };
       case 'network':
-        return { result: failure('network', outcome.message), retry: true };
+        return { result: failure('network', mayBeApplied(outcome.message)), retry: true };
       case 'too_large': {
         // Not the API (another server's page, a proxy's): another attempt would get the same.
         const { apiUrl } = this.#options;
@@ -319,6 +327,13 @@ export class Affitor {
 
     const { status, body } = outcome;
     if (status >= 200 && status <= 299) {
+      if (!isObject(body) && outcome.brokenJson) {
+        // The API answered, so it may have recorded the call: retried as a lost answer is (a sale's or
+        // refund's key gets the kept answer, a click's or lead's event id is recorded once). Blaming
+        // apiUrl, it read as if nothing was recorded, and a refund sent again without its key was applied twice.
+        const message = `The HTTP ${status} answer's JSON is cut off (the connection closed early?): the API may have recorded the call`;
+        return { result: failure('invalid_response', mayBeApplied(message), status), retry: true };
+      }
       if (!isObject(body)) {
         // The API answers every success as a JSON object: a web page there is another site's.
         const message = `Expected a JSON object in the HTTP ${status} answer: is apiUrl ${this.#options.apiUrl} the tracking API? It is the API's base URL, without /api/v1`;

@@ -18,6 +18,8 @@ export type Outcome =
       location: string | null;
       /** The parsed JSON body; `undefined` when the body was empty or not JSON. */
       body: unknown;
+      /** The body begins as a JSON object (`{`) but does not parse: cut off on its way, after the server answered. */
+      brokenJson: boolean;
       /** `Idempotent-Replayed: true`: the answer kept under the call's idempotency key, which a retry gets again. */
       replayed: boolean;
     }
@@ -27,7 +29,8 @@ export type Outcome =
   /** The fetch resolved to something that is not a Response (a test double's plain object, undefined). */
   | { kind: 'not_a_response'; got: string }
   | { kind: 'timeout' }
-  | { kind: 'aborted' };
+  /** Aborted by the caller's signal; `sent`: after the request went out (the server may have handled it). */
+  | { kind: 'aborted'; sent?: true };
 
 export interface AttemptRequest {
   fetch: CustomFetch;
@@ -135,6 +138,7 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
         retryAfter: response.headers.get('retry-after'),
         location: resolveLocation(response.headers.get('location'), request.url),
         body,
+        brokenJson: body === undefined && text.trimStart().startsWith('{'),
         replayed: response.headers.get('idempotent-replayed') === 'true',
       };
     };
@@ -143,7 +147,7 @@ export async function attempt(request: AttemptRequest): Promise<Outcome> {
     return await Promise.race([work, aborted]);
   } catch (error) {
     if (timedOut) return { kind: 'timeout' };
-    if (request.signal?.aborted) return { kind: 'aborted' };
+    if (request.signal?.aborted) return { kind: 'aborted', sent: true };
     return { kind: 'network', message: messageOf(error) };
   } finally {
     clearTimeout(timer);

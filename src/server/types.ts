@@ -179,6 +179,8 @@ export interface AffitorFailure extends ResultBase {
   /**
    * The server's `error` message (byte for byte) or a description of the network outcome; when your
    * `signal` cancelled a retry, followed by ` (retry cancelled: the request was aborted by the caller)`.
+   * A refund that got no answer or one cut off (it may have been applied) ends with the
+   * `idempotencyKey` to send it again with.
    */
   error: string;
   code: AffitorErrorCode;

@@ -88,6 +88,30 @@ describe('against the reference server, in-process', () => {
       expect(app.inspect().sales).toHaveLength(1);
     });
 
+    it('retries a sale whose answer was cut off: the first answer comes back, one sale', async () => {
+      const cutOff = async (response: Response) => new Response((await response.text()).slice(0, 20), { status: response.status, headers: response.headers });
+      const { app, affitor } = setup({ hooks: { after: (n, response) => (n === 0 ? cutOff(response) : response) } });
+      const result = await affitor.trackSale(sale);
+      expect(result).toMatchObject({ ok: true, status: 200, data: { success: true, sale_id: 1 }, attempts: 2 });
+      expect(app.inspect().sales).toHaveLength(1);
+    });
+
+    it("names the key to resend a refund with when every answer was lost, and that resend is not applied twice", async () => {
+      let lose = false;
+      const { app, affitor } = setup({ hooks: { after: (_, response) => (lose ? lostAnswer() : response) } });
+      await affitor.trackSale(sale);
+      lose = true;
+      const lost = await affitor.trackRefund({ invoiceId: 'ch_1', refundAmountCents: 1000 });
+      expect(lost).toMatchObject({ ok: false, code: 'network' });
+      const key = /send it again with idempotencyKey '([^']+)', which is answered, not applied twice$/.exec(lost.error ?? '')?.[1];
+      expect(key).toBeTruthy();
+      expect(app.inspect().refunds).toHaveLength(1);
+      lose = false;
+      expect(await affitor.trackRefund({ invoiceId: 'ch_1', refundAmountCents: 1000 }, { idempotencyKey: key })).toMatchObject({ ok: true, status: 200 });
+      expect(app.inspect().refunds).toHaveLength(1);
+      expect(app.inspect().commissions[0]).toMatchObject({ deducted_cents: 200 });
+    });
+
     it('does not count a lead twice when its answer was lost: the retry reuses the event id', async () => {
       const { app, affitor } = setup({ hooks: { after: (n, response) => (n === 0 ? lostAnswer() : response) } });
       const result = await affitor.trackLead({ customerExternalId: 'u_900', clickId: 'cust_900_1' });

@@ -116,7 +116,7 @@ describe('signingSecret', () => {
     expect(inspect(affitor, { showHidden: true, depth: 5 })).not.toContain(SECRET);
     expect(JSON.stringify(affitor)).not.toContain(SECRET);
     const result = await affitor.trackRefund({ invoiceId: 'i' });
-    expect(result.error).toMatch(/^proxy refused \[redacted\] [0-9a-f]{64}$/);
+    expect(result.error).toMatch(/^proxy refused \[redacted\] [0-9a-f]{64}\. The refund may have been applied: send it again with idempotencyKey '[\w-]+', which is answered, not applied twice$/);
     expect(inspect(result, { depth: 10 })).not.toContain(SECRET);
   });
 });

@@ -10,7 +10,10 @@ describe('timeouts', () => {
     const fetch = hangingFetch();
     const affitor = new Affitor({ apiKey: API_KEY, fetch, timeoutMs: 20, maxRetries: 2, retryDelayMs: 1 });
     const result = await affitor.trackRefund(refund);
-    expect(result).toMatchObject({ ok: false, status: 0, code: 'timeout', error: 'No answer within 20 ms', attempts: 3 });
+    expect(result).toMatchObject({ ok: false, status: 0, code: 'timeout', attempts: 3 });
+    // Sent three times and never answered: the refund may have been applied, and its key is named.
+    const key = fetch.calls[0]?.headers.get('idempotency-key');
+    expect(result.error).toBe(`No answer within 20 ms. The refund may have been applied: send it again with idempotencyKey '${key}', which is answered, not applied twice`);
     expect(fetch.calls).toHaveLength(3);
     expect(fetch.calls.every((call) => call.signal?.aborted)).toBe(true);
   });
