@@ -35,6 +35,14 @@ export const ON_ITS_WAY = Symbol.for('affitor.onItsWay');
  */
 export const CLICKED = Symbol.for('affitor.clicked');
 
+/**
+ * Where the first file's `window.affitor` holds the leads it put in the outbox cookie, as it last
+ * wrote them: the main file sends those the cookie no longer holds. Another tab's write, made from a
+ * read of the cookie older than this file's write, takes them out (Chromium hands cookie writes to
+ * other tabs a few ms late), and the lead was never sent, with no word.
+ */
+export const MADE = Symbol.for('affitor.made');
+
 /** Where the first file's `window.affitor` holds the onAttribution listeners added there: the main file takes them over. */
 export const LISTENERS = Symbol.for('affitor.listeners');
 

@@ -40,7 +40,7 @@ import { readJar, writeCookie } from './browser/cookies';
 import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { logError as log } from './core/logger';
 import { globalPrivacyControl, readPageContext } from './browser/page';
-import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
+import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MADE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 
 type Call = [string, unknown[]];
 type Stub = { q?: Call[] } & Record<string | symbol, unknown>;
@@ -152,6 +152,9 @@ const loadMain = (): Promise<unknown> =>
     ),
   ));
 
+/** The leads this file put in the outbox, as it last wrote them: the main file keeps them (MADE). */
+const made: PendingEvent[] = (api[MADE] = []);
+
 /** The leads this file put in the outbox while its click was on its way: its answer names their partner. */
 let behind: string[] = [];
 
@@ -175,6 +178,7 @@ const signup = (customerKey: unknown, email: unknown): Promise<unknown> | void =
   keep([...outbox(), lead]);
   // Cookies refused (a sandboxed frame): the main file keeps the lead in memory.
   if (!outbox().some((event) => event.body.event_id == id)) return void (alone = false);
+  made.push(lead);
   if (clicking) behind.push(id);
   // Looked for until then, not for the page's life (the API may be down for it).
   const until = Date.now() + CALL_WAIT_MS;
@@ -223,14 +227,17 @@ function apply(event: PendingEvent, answer: Record<string, unknown>): void {
     store(COOKIE_AFFILIATE_URL, slimLanding(event.body.affiliate_url as string), days);
     store(COOKIE_TOUCH, touch);
   }
+  const withClickId = (pending: PendingEvent): PendingEvent =>
+    stands && behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending;
   // Answered, it leaves the outbox, also when it does not stand (the server recorded it); the leads
   // made behind it go before the clicks it superseded (withoutAnswered).
   keep(
     withoutAnswered(events, at)
       // What it superseded stays so, also when a later landing is refused.
       .map((pending) => (pending.stale ? { ...pending, stale: true } : pending))
-      .map((pending) => (stands && behind.includes(pending.body.event_id) ? { ...pending, body: { ...pending.body, click_id: id, click_ids: history } } : pending)),
+      .map(withClickId),
   );
+  for (const [index, lead] of made.entries()) made[index] = withClickId(lead);
   behind = [];
   for (const listener of stands ? listeners : []) {
     try {

@@ -15,7 +15,7 @@
 import { onAttribution } from './browser/attribution';
 import { cookieDomain } from './browser/jar';
 import { current, markLanded, pendingClick, renderedAhead, startClick } from './browser/landing';
-import { enqueue, outbox } from './browser/outbox';
+import { enqueue, madeHere, outbox } from './browser/outbox';
 import type { PendingEvent } from './core/outbox';
 import { consent, log, mergeOptions } from './browser/options';
 import { answered, post, record, rest } from './browser/send';
@@ -29,7 +29,7 @@ import { start } from './browser/start';
 import { trackClick } from './browser/track-click';
 import { isExpectedLeadRefusal } from './core/attribution';
 import { needsMore } from './core/needs-more';
-import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
+import { CLICKED, HANDOVER, HANDOVER_VERSION, LANDED, LISTENERS, MADE, MORE_FILE, ON_ITS_WAY, QUEUED, VERSION } from './script-handover';
 import type { AttributionListener } from './browser/attribution';
 import { LOAD_AGAIN_MS, loadScript } from './browser/load-script';
 import { findTag, tagOptions } from './browser/script-tag';
@@ -47,6 +47,7 @@ type Found = {
   [LANDED]?: unknown;
   [LISTENERS]?: unknown;
   [ON_ITS_WAY]?: [PendingEvent, string[]];
+  [MADE]?: PendingEvent[];
   [CLICKED]?: [Response, Record<string, unknown>, number];
   [VERSION]?: unknown;
 };
@@ -176,6 +177,8 @@ else {
     log('error', 'window.affitor cannot be set: the page cannot call the SDK');
   }
 
+  // Before anything reads the outbox (a queued withdrawal below, else init).
+  madeHere.push(...(stub?.[MADE] ?? []));
   // A hand-written `['init']` has no arguments: nothing to fold, and no TypeError before init ran.
   // Merged as init merges them: a queued `init({ consent: settings.consent })` with none set keeps
   // `data-affitor-consent="pending"`, and an unset apiBase the tag's data-affitor-api-base.

@@ -20,6 +20,13 @@ let taken = false;
 export let earlier: PendingEvent[] = [];
 
 /**
+ * The leads the script build's first file put in the outbox cookie on this page view (MADE, in
+ * script-handover.ts): read with those earlier page views left, also when another tab's write took
+ * them out of the cookie since.
+ */
+export const madeHere: PendingEvent[] = [];
+
+/**
  * Events of the outbox this page tried and could not deliver (the API down or unreachable past the
  * retries, the rest of the script build not to be had): a single-page app may see no next page view
  * for hours, so this one sends them again when it is used again (resend.ts).
@@ -114,6 +121,7 @@ export function readEarlier(): void {
   taken = true;
   // What earlier page views left is in the jar as the page found it: no second read.
   earlier = parseOutbox(readCookie(COOKIE_OUTBOX, Boolean, firstJar()));
+  for (const lead of madeHere) if (!earlier.some((event) => event.body.event_id == lead.body.event_id)) earlier.push(lead);
   for (const event of earlier) held.add(event.body.event_id);
   fresh = true;
   queueMicrotask(() => (fresh = false));

@@ -117,6 +117,24 @@ describe('the <script> build: the first file alone', () => {
     await vi.waitFor(() => expect(cookieValue('affitor_outbox')).toBeUndefined());
   });
 
+  it('a lead another tab took out of the outbox cookie (its write from an older read) is sent by the main file all the same, with the click id of the landing it was made behind', async () => {
+    setUrl('https://www.shop.example.com/?aff=PARTNER123');
+    await run('script-landing', scriptTag());
+    const signedUp = affitor().signup!('user_42', 'ada@example.com');
+    // Asked for once the landing's click was answered: the lead now carries its click id.
+    await mainRequested();
+    const clickId = cookieValue('affitor_click_id');
+    expect(storedOutbox()).toEqual([expect.objectContaining({ route: 'lead', body: expect.objectContaining({ click_id: clickId }) as unknown })]);
+    // Another tab writes the outbox as it read it before this lead was kept in it.
+    document.cookie = 'affitor_outbox=; path=/; domain=.example.com; max-age=-1';
+    expect(cookieValue('affitor_outbox')).toBeUndefined();
+    await mainArrives();
+    await signedUp;
+    await vi.waitFor(() =>
+      expect(api.leads()).toEqual([expect.objectContaining({ body: expect.objectContaining({ customer_key: 'user_42', email: 'ada@example.com', click_id: clickId }) as unknown })]),
+    );
+  });
+
   it('the main file cannot be had: every call settles, one error names the file, its URL and why, and the lead waits in the outbox', async () => {
     const error = mainMissing();
     await landAlone();
