@@ -213,6 +213,45 @@ describe('the dashboard script, for a merchant on a keyboard or a screen reader'
     expect(status()).toBe('1 new request, 1 failed.');
   });
 
+  it('says the server answers again once it does: "The server does not answer." stayed beside a live page for good (a server restarted)', async () => {
+    const fetch = vi
+      .fn<() => Promise<Answer>>()
+      .mockResolvedValueOnce(answer(200, () => Promise.resolve(tables([[1, false]]))))
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockResolvedValueOnce(answer(503, () => Promise.resolve('{}')))
+      .mockResolvedValueOnce({ ...answer(200, () => Promise.resolve(tables([[1, false]]))), headers: { get: () => '"restarted-1"' } })
+      .mockResolvedValue(answer(304, () => Promise.resolve('')));
+    vi.stubGlobal('fetch', fetch);
+    run();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(status()).toBe('Dashboard loaded.');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(status()).toBe('The server does not answer.');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.getElementById('live')!.textContent).toBe('The server answered 503; trying again.');
+    expect(status()).toBe('The server answered 503.');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.getElementById('live')!.textContent).toMatch(/^Live: refreshes every second/);
+    expect(status()).toBe('The server answers again.');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(status()).toBe('The server answers again.');
+  });
+
+  it('says nothing of a server that did not answer beside the token form its changed token brings back', async () => {
+    const fetch = vi
+      .fn<() => Promise<Answer>>()
+      .mockResolvedValueOnce(answer(200, () => Promise.resolve(tables([[1, false]]))))
+      .mockRejectedValueOnce(new TypeError('Failed to fetch'))
+      .mockResolvedValue(answer(401, () => Promise.resolve('{"error":"Unauthorized"}')));
+    vi.stubGlobal('fetch', fetch);
+    document.body.innerHTML =
+      '<main id="dashboard"><form id="token-form"><input type="password" name="token"><button type="submit">Show</button></form></main><p id="live"></p>';
+    run();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(document.querySelector('[role=alert]')?.textContent).toBe('That is not the admin token.');
+    expect(status()).toBe('');
+  });
+
   it('pauses its updates with a button (pressed, then released), and catches up when resumed', async () => {
     const fetch = serve(tables([[1, false]]), tables([[2, false], [1, false]]));
     run();

@@ -27,6 +27,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
   const pauseButton = document.getElementById('pause');
   let paused = false;
   let lastSeq = null;
+  // Whether the status region last said the server failed (no answer, an error status): taken back by
+  // the next answer. Left, "The server does not answer." stood beside a live page for good (a server restarted).
+  let failing = false;
   // Said through the polite status region (live.textContent changes every second and is not announced).
   // A text equal to the one shown changes nothing a screen reader hears: \`again\` (news that happens to
   // read as the last did, "1 new request, 1 failed." twice) ends it with a no-break space to be said too.
@@ -51,6 +54,8 @@ export const DASHBOARD_SCRIPT = `'use strict';
     pauseButton.hidden = true;
     main.querySelector('input[name=token]').focus();
     live.textContent = 'Admin token required.';
+    failing = false;
+    say('');
     listen();
   };
 
@@ -118,6 +123,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
       if (paused || run !== loop) return;
       live.textContent = 'The server does not answer; trying again.';
       say('The server does not answer.');
+      failing = true;
       timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     } finally {
@@ -130,6 +136,8 @@ export const DASHBOARD_SCRIPT = `'use strict';
     // state: the tables shown are then stale, which "Live" would hide.
     if (response.status !== 200 && response.status !== 304) {
       live.textContent = 'The server answered ' + response.status + '; trying again.';
+      say('The server answered ' + response.status + '.');
+      failing = true;
       timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     }
@@ -139,6 +147,7 @@ export const DASHBOARD_SCRIPT = `'use strict';
       timer = setTimeout(() => refresh(token, run), EVERY_MS);
       return;
     }
+    let news = '';
     if (html !== undefined) {
       etag = response.headers.get('ETag');
       const place = placeOf();
@@ -171,10 +180,13 @@ export const DASHBOARD_SCRIPT = `'use strict';
         pauseButton.hidden = false;
         say('Dashboard loaded.');
         if (!main.contains(document.activeElement)) pauseButton.focus();
+        failing = false;
       } else if (arrived) {
-        say(arrived + ' new request' + (arrived === 1 ? '' : 's') + (failed ? ', ' + failed + ' failed' : '') + '.', true);
+        news = arrived + ' new request' + (arrived === 1 ? '' : 's') + (failed ? ', ' + failed + ' failed' : '') + '.';
       }
     }
+    if (failing || news) say((failing ? 'The server answers again.' + (news ? ' ' : '') : '') + news, true);
+    failing = false;
     live.textContent = 'Live: refreshes every second (last checked ' + new Date().toLocaleTimeString() + ').';
     timer = setTimeout(() => refresh(token, run), EVERY_MS);
   };
