@@ -176,6 +176,20 @@ describe.skipIf(skipWithoutChromium)('[chromium] the dashboard', () => {
     await expect(emailCell.evaluate((element) => getComputedStyle(element).unicodeBidi)).resolves.toBe('isolate');
   });
 
+  it("keeps the tables within the window when a caller sends a long value: one browser lead's key made every column wider than the screen", async () => {
+    // A lead needs no token: any visitor can send a key (or email) of hundreds of characters without a space, shown to 300.
+    const click = await post('click', { affiliate_url: `https://shop.test/?aff=${PARTNER_A.link}` });
+    expect((await post('lead', { click_id: click.body.click_id, customer_key: 'k'.repeat(400), email: `${'e'.repeat(400)}@shop.test` })).status).toBe(200);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/_dashboard`);
+    await page.fill('input[name=token]', ADMIN);
+    await page.click('button[type=submit]');
+    await page.locator('table.chains tbody tr[data-customer]').waitFor();
+    const widths = await page.evaluate(() => ({ window: document.documentElement.clientWidth, page: document.documentElement.scrollWidth }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+  });
+
   it('answers the page to Authorization: Bearer <admin token>, and nothing to anyone else', async () => {
     const { clickId } = await oneChain();
     const withToken = await fetch(`${api.url}/_dashboard`, { headers: { Authorization: `Bearer ${ADMIN}` } });

@@ -207,7 +207,7 @@ export function renderFragment(data: DashboardData, requests: LoggedRequest[]): 
 
 const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 table{border-collapse:collapse;width:100%;margin-bottom:1.5rem}th,td{border:1px solid #ccc;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}ul{margin:0;padding-left:1rem}code{font-size:12px;unicode-bidi:isolate}small{color:#555}.status{font-weight:600}
+th{background:#f3f3f3}ul{margin:0;padding-left:1rem}code{font-size:12px;unicode-bidi:isolate}code,bdi{overflow-wrap:anywhere}small{color:#555}.status{font-weight:600}
 mark.test{background:#ffe58f;padding:0 .25rem}tr.failed td{background:#fff1f0}#live{color:#555}form label{display:block;margin:.5rem 0}
 .error{color:#a8071a}`;
 
