@@ -84,6 +84,26 @@ describe('the dashboard script', () => {
   });
 });
 
+describe('the dashboard script, sent a token of spaces only', () => {
+  it('says it is not the admin token, as the page without JavaScript does, instead of doing nothing', async () => {
+    sessionStorage.clear();
+    document.body.innerHTML =
+      '<main id="dashboard"><form id="token-form"><input type="password" name="token" required><button type="submit">Show</button></form></main><p id="live">Admin token required.</p>';
+    const fetch = vi.fn();
+    vi.stubGlobal('fetch', fetch);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the script the server serves, run as the page runs it
+    (new Function(DASHBOARD_SCRIPT) as () => void)();
+    const form = document.getElementById('token-form') as HTMLFormElement;
+    // `required` lets spaces through.
+    (form.elements.namedItem('token') as HTMLInputElement).value = '   ';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(document.querySelector('[role=alert]')?.textContent).toBe('That is not the admin token.');
+    expect(document.activeElement).toBe(document.querySelector('input[name=token]'));
+    expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
 describe('the dashboard script, when the server answers an error', () => {
   it('does not call the page live while the fragment answers 500 (the tables are then stale), and says so until an answer comes', async () => {
     const fetch = vi

@@ -197,7 +197,8 @@ export const DASHBOARD_SCRIPT = `'use strict';
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const token = form.elements.token.value.trim();
-      if (!token) return;
+      // Spaces only ('required' lets them through): said as the page without JavaScript says it, not ignored.
+      if (!token) return askForToken(true);
       sessionStorage.setItem(KEY, token);
       live.textContent = 'Loading…';
       refresh(token);
