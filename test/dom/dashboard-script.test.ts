@@ -291,6 +291,32 @@ describe('the dashboard script, for a merchant on a keyboard or a screen reader'
     expect(status()).toBe('1 new request.');
   });
 
+  it('shows the tables for the token sent after a check answered 401 while updates were paused (they stayed paused, the button hidden)', async () => {
+    document.body.innerHTML =
+      '<main id="dashboard"><form id="token-form"><input type="password" name="token"><button type="submit">Show</button></form></main><p id="live"></p>';
+    const slow = (value: Answer) => () => new Promise<Answer>((resolve) => setTimeout(() => resolve(value), 500));
+    const fetch = vi
+      .fn<() => Promise<Answer>>()
+      .mockImplementationOnce(slow(answer(200, () => Promise.resolve(tables([[1, false]])))))
+      .mockImplementationOnce(slow(answer(401, () => Promise.resolve('{"error":"Unauthorized"}'))))
+      .mockImplementation(slow({ ...answer(200, () => Promise.resolve(tables([[2, false], [1, false]]))), headers: { get: () => '"state-2"' } }));
+    vi.stubGlobal('fetch', fetch);
+    run();
+    await vi.advanceTimersByTimeAsync(1600);
+    // Paused while the second check is on its way; it answers 401 (the token no longer the admin's).
+    pause().click();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(document.querySelector('[role=alert]')?.textContent).toBe('That is not the admin token.');
+    expect(pause().hidden).toBe(true);
+    const form = document.getElementById('token-form') as HTMLFormElement;
+    (form.elements.namedItem('token') as HTMLInputElement).value = 'the-new-token';
+    form.dispatchEvent(new Event('submit', { cancelable: true }));
+    await vi.advanceTimersByTimeAsync(600);
+    expect(document.querySelector('tr[data-call="2"]')).not.toBeNull();
+    expect(pause().hidden).toBe(false);
+    expect(pause().getAttribute('aria-pressed')).toBe('false');
+  });
+
   it('refreshes in one loop after a resume while a slow check was on its way: the check before it ends its loop', async () => {
     // Each check takes 2.5 s to answer (a server holding many records, a slow link).
     const fetch = vi.fn(() => new Promise<Answer>((resolve) => setTimeout(() => resolve(answer(304, () => Promise.resolve(''))), 2500)));

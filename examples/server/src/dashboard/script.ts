@@ -52,6 +52,9 @@ export const DASHBOARD_SCRIPT = `'use strict';
     }
     document.title = 'Affitor dashboard: admin token';
     pauseButton.hidden = true;
+    // A check that answered 401 while updates were paused left them paused, the button hidden: the
+    // tables for the token sent next never showed ("Loading…" for good).
+    setPaused(false);
     main.querySelector('input[name=token]').focus();
     live.textContent = 'Admin token required.';
     failing = false;
@@ -205,10 +208,14 @@ export const DASHBOARD_SCRIPT = `'use strict';
     });
   }
 
-  pauseButton.addEventListener('click', () => {
-    paused = !paused;
+  function setPaused(value) {
+    paused = value;
     pauseButton.setAttribute('aria-pressed', String(paused));
     pauseButton.textContent = paused ? 'Resume updates' : 'Pause updates';
+  }
+
+  pauseButton.addEventListener('click', () => {
+    setPaused(!paused);
     live.textContent = paused ? 'Updates paused.' : 'Resuming…';
     const token = sessionStorage.getItem(KEY);
     clearTimeout(timer);
