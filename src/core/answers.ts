@@ -58,9 +58,21 @@ export const noAnswerHint = (failure: string | undefined, origin: string, apiBas
         ? ': the tracking API is down or slow, or apiBase points nowhere'
         : isHandlerPath(apiBase)
           ? `: is the page offline, or did an extension block ${apiBase}? (same origin: not CORS)`
-          : // A host that does not exist, or does not take the connection (a typo, a dev API not
-            // started), fails at once too, as CORS does: the API's origin is named beside it.
-            `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin == 'null' ? undefined : origin) ?? apiBase} answer (a typo in apiBase, the API down, a content blocker in this browser)?`;
+          : // A page of no web origin (Chromium's file:// is `file://`, Firefox's and a sandboxed
+            // frame's `null`) is no origin a program can allow: asking for it sent the merchant to
+            // the program's settings, where it cannot be entered.
+            !/^http/.test(origin)
+            ? `: a page at ${origin} (file://, a sandboxed frame) is no origin a program can allow: serve it over http(s)`
+            : // An apiBase without its scheme and with a port (`localhost:8787`) is a URL of the scheme
+              // `localhost:`, which fetch refuses at once: its origin is "null", which was named as the API's.
+              noScheme(apiBase, origin)
+              ? `: apiBase ${apiBase} is no http(s) URL: write it with https:// (or http://)`
+              : // A host that does not exist, or does not take the connection (a typo, a dev API not
+                // started), fails at once too, as CORS does: the API's origin is named beside it.
+                `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin) ?? apiBase} answer (a typo in apiBase, the API down, a content blocker in this browser)?`;
+
+/** Whether `apiBase`, against the page's `origin`, is a URL of a scheme other than http(s) (its origin is then "null"). */
+const noScheme = (apiBase: string | null | undefined, origin: string): boolean => apiOriginOf(apiBase ?? undefined, origin) == 'null';
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to

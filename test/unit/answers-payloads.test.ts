@@ -35,10 +35,24 @@ describe('readAnswer', () => {
     expect(readAnswer(outcome, ORIGIN)).toBe(message);
   });
 
-  it("names the API's origin where the page's origin is opaque (a file:// page, a sandboxed frame)", () => {
-    expect(readAnswer({ status: 0, failure: 'TypeError: Failed to fetch' }, 'null')).toBe(
-      "no answer (TypeError: Failed to fetch): is null in the program's allowed origins (CORS)? Else does https://api.affitor.com answer (a typo in apiBase, the API down, a content blocker in this browser)?",
-    );
+  it('says a page of no web origin (file://, a sandboxed frame) is to be served over http(s): no program can allow its origin', () => {
+    // Firefox's file:// page and a sandboxed frame are "null"; Chromium's file:// page is "file://".
+    for (const origin of ['null', 'file://']) {
+      expect(readAnswer({ status: 0, failure: 'TypeError: Failed to fetch' }, origin)).toBe(
+        `no answer (TypeError: Failed to fetch): a page at ${origin} (file://, a sandboxed frame) is no origin a program can allow: serve it over http(s)`,
+      );
+    }
+  });
+
+  it('says an apiBase written without its scheme but with a port (localhost:8787) is no http(s) URL: not CORS, not "does null answer"', () => {
+    const noAnswer = { status: 0, failure: 'TypeError: Failed to fetch' };
+    for (const apiBase of ['localhost:8787', 'api.shop.test:8787', 'api.affitor.com:443/']) {
+      expect(readAnswer(noAnswer, ORIGIN, apiBase)).toBe(
+        `no answer (TypeError: Failed to fetch): apiBase ${apiBase} is no http(s) URL: write it with https:// (or http://)`,
+      );
+    }
+    // Without a port it is a path on the page's own origin, which answers (unroutedHint); with its scheme, CORS is asked as before.
+    expect(readAnswer(noAnswer, ORIGIN, 'https://api.shop.test:8787')).toContain('(CORS)? Else does https://api.shop.test:8787 answer');
   });
 
   it.each([
