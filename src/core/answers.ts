@@ -65,14 +65,11 @@ export const noAnswerHint = (failure: string | undefined, origin: string, apiBas
             ? `: a page at ${origin} (file://, a sandboxed frame) is no origin a program can allow: serve it over http(s)`
             : // An apiBase without its scheme and with a port (`localhost:8787`) is a URL of the scheme
               // `localhost:`, which fetch refuses at once: its origin is "null", which was named as the API's.
-              noScheme(apiBase, origin)
-              ? `: apiBase ${apiBase} is no http(s) URL: write it with https:// (or http://)`
+              apiOriginOf(apiBase ?? undefined, origin) == 'null'
+              ? `: apiBase ${apiBase} needs its https:// (or http://)`
               : // A host that does not exist, or does not take the connection (a typo, a dev API not
                 // started), fails at once too, as CORS does: the API's origin is named beside it.
                 `: is ${origin} in the program's allowed origins (CORS)? Else does ${apiOriginOf(apiBase ?? undefined, origin) ?? apiBase} answer (a typo in apiBase, the API down, a content blocker in this browser)?`;
-
-/** Whether `apiBase`, against the page's `origin`, is a URL of a scheme other than http(s) (its origin is then "null"). */
-const noScheme = (apiBase: string | null | undefined, origin: string): boolean => apiOriginOf(apiBase ?? undefined, origin) == 'null';
 
 /**
  * What to check after an HTTP answer to follow its message. The API answers 404 and 405 only to

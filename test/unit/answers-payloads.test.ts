@@ -48,7 +48,7 @@ describe('readAnswer', () => {
     const noAnswer = { status: 0, failure: 'TypeError: Failed to fetch' };
     for (const apiBase of ['localhost:8787', 'api.shop.test:8787', 'api.affitor.com:443/']) {
       expect(readAnswer(noAnswer, ORIGIN, apiBase)).toBe(
-        `no answer (TypeError: Failed to fetch): apiBase ${apiBase} is no http(s) URL: write it with https:// (or http://)`,
+        `no answer (TypeError: Failed to fetch): apiBase ${apiBase} needs its https:// (or http://)`,
       );
     }
     // Without a port it is a path on the page's own origin, which answers (unroutedHint); with its scheme, CORS is asked as before.
