@@ -235,7 +235,9 @@ export class Affitor {
     const { apiUrl, timeoutMs, maxRetries, retryDelayMs, maxRetryDelayMs } = this.#options;
     const requestId = headers['X-Request-ID']!;
     const request = { fetch: this.#fetch, url: `${apiUrl}${PATHS[route]}`, method: methodOf(route), headers, body: payload, timeoutMs, signal } as const;
-    // A 5xx answer seen earlier in this call; see the 409 case in #judge.
+    // A 5xx the API itself answered earlier in this call (its JSON: the sale may be recorded, its
+    // commission not); see the 409 case in #judge. Not a proxy's or gateway's page: counted, its 503
+    // before the API's 409 to a redelivered sale read as a failure, and the webhook kept failing.
     let serverFailure: AffitorFailure | undefined;
     // The previous attempt's result, when this attempt is a retry.
     let previous: AffitorResult<unknown> | AffitorDuplicate | undefined;
@@ -245,7 +247,8 @@ export class Affitor {
       const outcome = signed.kind === 'cancelled' ? ({ kind: 'aborted' } as const) : signed;
       const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure, idempotencyKey: headers['Idempotency-Key'] });
       previous = verdict.result;
-      if (!verdict.result.ok && verdict.result.code === 'server') serverFailure = verdict.result;
+      const fromApi = outcome.kind === 'response' && isObject(outcome.body) && typeof outcome.body.error === 'string';
+      if (!verdict.result.ok && verdict.result.code === 'server' && fromApi) serverFailure = verdict.result;
       const retriesLeft = attempts <= maxRetries;
       if (!verdict.retry || !retriesLeft) return verdict.result;
       const waitAtLeast = verdict.waitAtLeastMs ?? 0;

@@ -177,6 +177,12 @@ describe('retries', () => {
     });
   });
 
+  it("treats the API's 409 after a proxy's 5xx page as a duplicate: the page is not the API's word that the sale failed half-way", async () => {
+    const page = new Response('<html><body>503 Service Temporarily Unavailable</body></html>', { status: 503, headers: { 'Content-Type': 'text/html' } });
+    const { affitor } = withAnswers([page, json(409, { error: 'Duplicate transaction_id. This sale has already been recorded.' })]);
+    expect(await affitor.trackSale(sale)).toMatchObject({ ok: true, duplicate: true, status: 409, attempts: 2 });
+  });
+
   it('honours a Retry-After within maxRetryDelayMs, and gives up at once when it asks for longer', async () => {
     await waitsOneSecond(json(429, { error: 'slow down' }, { 'Retry-After': '1' }));
 
