@@ -90,7 +90,8 @@ type Unsigned = { kind: 'unsigned'; message: string };
 type SignedOutcome = Outcome | Unsigned | { kind: 'cancelled' };
 
 /** What one attempt amounts to: a final result, or a failure worth another try (not before `waitAtLeastMs`). */
-type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number };
+/** `apiFailure`: the result, when it is a 5xx in the API's own JSON (not a proxy's or gateway's page), for the 409 case in #judge. */
+type Verdict = { result: AffitorResult<unknown> | AffitorDuplicate; retry: boolean; waitAtLeastMs?: number; apiFailure?: AffitorFailure };
 
 /**
  * The result of a call whose retry the caller's signal cancelled (during the backoff, or while a
@@ -247,8 +248,7 @@ export class Affitor {
       const outcome = signed.kind === 'cancelled' ? ({ kind: 'aborted' } as const) : signed;
       const verdict = this.#judge(route, outcome, { requestId, attempts, serverFailure, idempotencyKey: headers['Idempotency-Key'] });
       previous = verdict.result;
-      const fromApi = outcome.kind === 'response' && isObject(outcome.body) && typeof outcome.body.error === 'string';
-      if (!verdict.result.ok && verdict.result.code === 'server' && fromApi) serverFailure = verdict.result;
+      serverFailure = verdict.apiFailure ?? serverFailure;
       const retriesLeft = attempts <= maxRetries;
       if (!verdict.retry || !retriesLeft) return verdict.result;
       const waitAtLeast = verdict.waitAtLeastMs ?? 0;
@@ -401,7 +401,8 @@ export class Affitor {
     // Honoured on every retryable answer, not only a 429: a proxy's 503 names when to come back, and
     // retrying sooner only spends the retries (the wait is capped by maxRetryDelayMs, as for a 429).
     const retryAfter = retry ? retryAfterMs(outcome.retryAfter) : undefined;
-    return { result: failure(code, message, status), retry, waitAtLeastMs: retryAfter };
+    const result = failure(code, message, status);
+    return { result, retry, waitAtLeastMs: retryAfter, apiFailure: fromApi && code === 'server' ? result : undefined };
   }
 
   /**
